@@ -1,0 +1,45 @@
+import { currencyExponent, normalizeCurrency } from './currency.js';
+import { InvalidCurrencyError, MoneyError } from './money.errors.js';
+
+describe('currencyExponent', () => {
+  it.each(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'])(
+    '%s is zero-decimal',
+    (code) => expect(currencyExponent(code)).toBe(0),
+  );
+
+  it.each(['BHD', 'JOD', 'KWD', 'OMR', 'TND'])('%s is three-decimal', (code) => {
+    expect(currencyExponent(code)).toBe(3);
+  });
+
+  it.each(['USD', 'EUR', 'GBP', 'CHF', 'INR', 'HUF', 'ISK', 'TWD'])('%s defaults to two decimals', (code) => {
+    expect(currencyExponent(code)).toBe(2);
+  });
+
+  it('accepts lower case the way Stripe sends it', () => {
+    expect(currencyExponent('jpy')).toBe(0);
+    expect(currencyExponent('kwd')).toBe(3);
+  });
+});
+
+describe('normalizeCurrency', () => {
+  it('upper-cases valid codes', () => {
+    expect(normalizeCurrency('usd')).toBe('USD');
+    expect(normalizeCurrency('Eur')).toBe('EUR');
+    expect(normalizeCurrency('JPY')).toBe('JPY');
+  });
+
+  it.each(['', 'US', 'USDX', 'U$D', ' USD', 'USD ', '123', 'ÜSD', 'us\n'])('rejects %j', (code) => {
+    expect(() => normalizeCurrency(code)).toThrow(InvalidCurrencyError);
+  });
+
+  it('throws an error carrying a machine-readable code', () => {
+    let caught: unknown;
+    try {
+      normalizeCurrency('dollars');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(MoneyError);
+    expect((caught as MoneyError).code).toBe('MONEY.INVALID_CURRENCY');
+  });
+});
