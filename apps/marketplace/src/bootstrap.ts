@@ -1,0 +1,83 @@
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { runMigrations } from '../../../migrations/run-migrations.js';
+import { AppModule } from './app.module.js';
+import { HttpErrorFilter } from './common/http-error.filter.js';
+import { PinoNestLogger } from './common/logger.js';
+import { requestContext } from './common/request-context.js';
+import { createValidationPipe } from './common/validation.js';
+import type { AppConfig } from './config/app.config.js';
+
+export interface MarketplaceAppOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  logger: Logger;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Builds the HTTP app (not yet listening) exactly as production runs it; tests use the same. */
+export async function createMarketplaceApp({ config, databaseUrl, logger }: MarketplaceAppOptions): Promise<NestExpressApplication> {
+  if (config.MIGRATIONS_RUN) await applyMigrations(databaseUrl, logger);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, databaseUrl }), {
+    rawBody: true, // webhooks verify Stripe-Signature on the exact bytes received
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+  });
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    requestContext.run({ requestId }, next);
+  });
+  app.use(
+    pinoHttp({
+      logger: logger.child({ component: 'http' }),
+      genReqId: (_req, res) => String(res.getHeader('x-request-id')),
+      quietReqLogger: true,
+      // Only what is safe to keep: no headers (Authorization, Stripe-Signature), no bodies.
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter(logger.child({ component: 'errors' })));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Marketplace API')
+      .setDescription('Stripe Connect marketplace: sellers, checkout, transfers, payouts, reconciliation')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (mkt_...)' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}
+
+/** Worker role without HTTP: the same modules, background loops only. */
+export async function createMarketplaceWorker({ config, databaseUrl, logger }: MarketplaceAppOptions): Promise<INestApplicationContext> {
+  if (config.MIGRATIONS_RUN) await applyMigrations(databaseUrl, logger);
+  const ctx = await NestFactory.createApplicationContext(AppModule.register({ config, databaseUrl }), {
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+  });
+  return ctx;
+}
+
+async function applyMigrations(databaseUrl: string, logger: Logger): Promise<void> {
+  const applied = await runMigrations(databaseUrl);
+  if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
+}
+
+export type MarketplaceApp = INestApplication;

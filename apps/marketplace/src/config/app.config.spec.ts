@@ -1,0 +1,37 @@
+import { loadAppConfig } from './app.config.js';
+import { ConfigError } from './validate-env.js';
+
+describe('AppConfig', () => {
+  it('has defaults that make `npm start` work with no environment', () => {
+    const config = loadAppConfig({});
+    expect(config).toEqual(expect.objectContaining({ PORT: 3000, ROLE: 'all', LOG_LEVEL: 'info', MIGRATIONS_RUN: true, DATA_DIR: '.data' }));
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.servesHttp && config.runsWorkers).toBe(true);
+  });
+
+  it('parses typed values', () => {
+    const config = loadAppConfig({ PORT: '8080', ROLE: 'worker', MIGRATIONS_RUN: 'false', DATABASE_URL: 'postgres://u:p@db:5432/m' });
+    expect(config.PORT).toBe(8080);
+    expect(config.MIGRATIONS_RUN).toBe(false);
+    expect(config.servesHttp).toBe(false);
+    expect(config.runsWorkers).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['ROLE', 'scheduler'],
+    ['LOG_LEVEL', 'loud'],
+    ['MIGRATIONS_RUN', 'maybe'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+    let error: unknown;
+    try {
+      loadAppConfig({ [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([expect.stringContaining(`${name} (got "${value}")`)]);
+  });
+});

@@ -1,0 +1,76 @@
+import { Expose, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { validateEnv } from './validate-env.js';
+
+export const ROLES = ['api', 'worker', 'all'] as const;
+export type ProcessRole = (typeof ROLES)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number.parseInt(value, 10) : value);
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  return value;
+};
+
+/** Process-level settings. Every property is the environment variable of the same name. */
+export class AppConfig {
+  @Expose()
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer port number' })
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @Expose()
+  @IsString()
+  @Matches(/^(0\.0\.0\.0|127\.0\.0\.1|localhost|::|::1|[\w.-]+)$/, { message: 'must be a host name or IP address' })
+  HOST: string = '0.0.0.0';
+
+  @Expose()
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// connection URL' })
+  DATABASE_URL?: string;
+
+  @Expose()
+  @IsIn(ROLES, { message: `must be one of ${ROLES.join(', ')}` })
+  ROLE: ProcessRole = 'all';
+
+  @Expose()
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  @Expose()
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  MIGRATIONS_RUN: boolean = true;
+
+  /** Where the embedded PostgreSQL keeps its cluster when DATABASE_URL is not set. */
+  @Expose()
+  @IsString()
+  DATA_DIR: string = '.data';
+
+  /** Public base URL of this service (links handed to browsers). Defaults to http://localhost:PORT. */
+  @Expose()
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  PUBLIC_URL?: string;
+
+  get publicUrl(): string {
+    return (this.PUBLIC_URL ?? `http://localhost:${this.PORT}`).replace(/\/$/, '');
+  }
+
+  get servesHttp(): boolean {
+    return this.ROLE === 'api' || this.ROLE === 'all';
+  }
+
+  get runsWorkers(): boolean {
+    return this.ROLE === 'worker' || this.ROLE === 'all';
+  }
+}
+
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  return validateEnv(AppConfig, env);
+}

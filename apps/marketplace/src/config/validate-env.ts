@@ -1,0 +1,29 @@
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validateSync } from 'class-validator';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Builds one typed config class from the environment. Each property is named after its variable,
+ * so a failing constraint names the variable the operator has to fix.
+ */
+export function validateEnv<T extends object>(cls: ClassConstructor<T>, env: NodeJS.ProcessEnv): T {
+  const raw: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') raw[k] = v;
+  const instance = plainToInstance(cls, raw, { exposeDefaultValues: true, excludeExtraneousValues: true });
+  const errors = validateSync(instance, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.map((e) => {
+        const shown = typeof raw[e.property] === 'string' ? ` (got "${raw[e.property]}")` : ' (not set)';
+        return `${e.property}${shown}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+      }),
+    );
+  }
+  return instance;
+}

@@ -1,0 +1,5 @@
+import { ApiKey } from './identity/api-key.entity.js';
+import { Principal } from './identity/principal.entity.js';
+
+/** Every entity of the app, for the one DataSource definition (migrations/data-source.ts). */
+export const ENTITIES = [Principal, ApiKey];

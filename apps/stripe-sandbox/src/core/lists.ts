@@ -1,0 +1,41 @@
+import { invalidRequest, paramError, resourceMissing } from '../http/errors.js';
+import type { Params } from '../http/params.js';
+
+export interface ApiListShape<T> {
+  object: 'list';
+  data: T[];
+  has_more: boolean;
+  url: string;
+}
+
+export const LIST_SCHEMA = { limit: 'integer', starting_after: 'string', ending_before: 'string' } as const;
+
+/**
+ * Stripe list pagination over items ordered oldest-first (insertion order). Lists are returned
+ * newest first; `starting_after` pages towards older items, `ending_before` towards newer ones.
+ */
+export function paginate<T extends { id: string }>(itemsOldestFirst: T[], params: Params, url: string, noun = 'object'): ApiListShape<T> {
+  const limit = params.int('limit') ?? 10;
+  if (limit < 1 || limit > 100) throw paramError(`Invalid limit: must be between 1 and 100`, 'limit');
+  const after = params.str('starting_after');
+  const before = params.str('ending_before');
+  if (after && before) throw invalidRequest('You may only specify one of these parameters: ending_before, starting_after.', 'ending_before');
+  const items = itemsOldestFirst;
+  const n = items.length;
+  if (before) {
+    const idx = items.findIndex((i) => i.id === before);
+    if (idx === -1) throw resourceMissing(noun, before, 'ending_before');
+    // Newer items are at higher indexes: take the `limit` closest newer ones.
+    const start = idx + 1;
+    const end = Math.min(n, start + limit);
+    return { object: 'list', data: items.slice(start, end).reverse(), has_more: end < n, url };
+  }
+  let endExclusive = n;
+  if (after) {
+    const idx = items.findIndex((i) => i.id === after);
+    if (idx === -1) throw resourceMissing(noun, after, 'starting_after');
+    endExclusive = idx;
+  }
+  const start = Math.max(0, endExclusive - limit);
+  return { object: 'list', data: items.slice(start, endExclusive).reverse(), has_more: start > 0, url };
+}

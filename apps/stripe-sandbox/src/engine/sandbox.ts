@@ -1,0 +1,249 @@
+import type Stripe from 'stripe';
+import { createHash } from 'node:crypto';
+import { SandboxClock } from '../core/clock.js';
+import { IdempotencyStore } from '../core/idempotency.js';
+import { newId } from '../core/ids.js';
+import { DEFAULT_PROCESSING_FEE, type ProcessingFee } from '../core/money.js';
+import { WebhookDispatcher, type DeliveryTarget } from '../webhooks/delivery.js';
+import { SandboxState } from './state.js';
+
+export const API_VERSION = '2026-10-28.endive';
+export const DAY = 86_400;
+
+export interface WebhookEndpointConfig {
+  url: string;
+  secret?: string;
+  connect?: boolean;
+  enabledEvents?: string[];
+}
+
+export interface SandboxConfig {
+  baseUrl: string;
+  processingFee: ProcessingFee;
+  /** Stripe's dispute fee, debited from the platform with the disputed amount */
+  disputeFee: number;
+  /** seconds until card funds become available (Stripe test mode: about two days) */
+  availableAfter: number;
+  /** manual payouts: seconds until arrival; in_transit halfway */
+  payoutArrival: number;
+  webhookRetry: { maxAttempts: number; baseDelayMs: number; timeoutMs: number };
+}
+
+export interface RequestContext {
+  apiKey: string;
+  platform: string;
+  /** the account the request acts on: the platform, or the Stripe-Account header's account */
+  account: string;
+  connected: boolean;
+  requestId: string;
+  idempotencyKey: string | null;
+}
+
+// One member per event type: `{ type, data: { object, previous_attributes? } }`, checked by the compiler.
+export type EventBody = Stripe.Event extends infer E ? (E extends Stripe.Event ? Pick<E, 'type' | 'data'> : never) : never;
+
+type TickHook = (now: number, isDayStart: boolean) => void;
+type WakeHook = (after: number) => number | null;
+
+export class Sandbox {
+  readonly state = new SandboxState();
+  readonly idempotency = new IdempotencyStore();
+  readonly dispatcher: WebhookDispatcher;
+  readonly configuredEndpoints: Array<Required<WebhookEndpointConfig> & { id: string }>;
+  ctx: RequestContext | null = null;
+  private tickHooks: TickHook[] = [];
+  private wakeHooks: WakeHook[] = [];
+  onChange: () => void = () => {};
+
+  constructor(
+    readonly config: SandboxConfig,
+    readonly clock: SandboxClock,
+    endpoints: WebhookEndpointConfig[],
+  ) {
+    this.configuredEndpoints = endpoints.map((e, i) => ({
+      id: `we_env_${i}`,
+      url: e.url,
+      secret: e.secret ?? `whsec_${createHash('sha256').update(e.url).digest('hex').slice(0, 32)}`,
+      connect: e.connect ?? false,
+      enabledEvents: e.enabledEvents ?? ['*'],
+    }));
+    this.dispatcher = new WebhookDispatcher({
+      ...config.webhookRetry,
+      onOutcome: (eventId, _endpoint, ok) => {
+        const row = this.state.events.get(eventId);
+        if (row && ok) {
+          row.x.pending = Math.max(0, row.x.pending - 1);
+          row.obj.pending_webhooks = row.x.pending;
+        }
+      },
+    });
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Each distinct secret key is its own platform. */
+  platformFor(apiKey: string): string {
+    let p = this.state.platforms.get(apiKey);
+    if (!p) {
+      const id = `acct_${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}`;
+      p = { id, keyHint: apiKey.slice(-4) };
+      this.state.platforms.set(apiKey, p);
+    }
+    return p.id;
+  }
+
+  platformIds(): string[] {
+    return [...this.state.platforms.values()].map((p) => p.id);
+  }
+
+  onTick(hook: TickHook, wake: WakeHook): void {
+    this.tickHooks.push(hook);
+    this.wakeHooks.push(wake);
+  }
+
+  /**
+   * Move sandbox time forward, stopping at every moment something is due (funds available,
+   * payouts moving, the start of each day for automatic payouts) so effects happen in order.
+   */
+  advance(seconds: number): number {
+    if (!Number.isFinite(seconds) || seconds < 0) throw new Error('seconds must be a non-negative number');
+    const target = this.now() + Math.floor(seconds);
+    for (let guard = 0; guard < 100_000; guard++) {
+      const now = this.now();
+      const nextDay = (Math.floor(now / DAY) + 1) * DAY;
+      let next = Math.min(target, nextDay);
+      for (const wake of this.wakeHooks) {
+        const t = wake(now);
+        if (t !== null && t > now && t < next) next = t;
+      }
+      if (next <= now) break;
+      this.clock.set(next);
+      this.tick(next % DAY === 0);
+      if (next >= target) break;
+    }
+    this.idempotency.purgeExpired(this.now());
+    this.onChange();
+    return this.now();
+  }
+
+  tick(isDayStart = false): void {
+    for (const hook of this.tickHooks) hook(this.now(), isDayStart);
+  }
+
+  /** Record an event (snapshotting the object) and queue its webhook deliveries. */
+  emit(body: EventBody, opts: { platform: string; account?: string | null }): void {
+    const snapshot = structuredClone(body);
+    const event: Stripe.Event = {
+      ...snapshot,
+      id: newId('evt'),
+      object: 'event',
+      api_version: API_VERSION,
+      created: this.now(),
+      livemode: false,
+      pending_webhooks: 0,
+      request: { id: this.ctx?.requestId ?? null, idempotency_key: this.ctx?.idempotencyKey ?? null },
+    };
+    if (opts.account) event.account = opts.account;
+    const targets = this.targetsFor(event.type, opts.platform, !!opts.account);
+    event.pending_webhooks = targets.length;
+    this.state.events.insert(event, opts.account ?? opts.platform, { platform: opts.platform, pending: targets.length });
+    if (targets.length) this.dispatcher.enqueue(event.id, event.type, JSON.stringify(event, null, 2), targets);
+  }
+
+  private targetsFor(type: string, platform: string, connectEvent: boolean): DeliveryTarget[] {
+    const matches = (enabled: string[]) => enabled.includes('*') || enabled.includes(type);
+    const out: DeliveryTarget[] = [];
+    for (const e of this.configuredEndpoints)
+      if (e.connect === connectEvent && matches(e.enabledEvents)) out.push({ endpointId: e.id, url: e.url, secret: e.secret });
+    for (const row of this.state.webhookEndpoints.owned(platform)) {
+      const we = row.obj;
+      if (we.status === 'enabled' && row.x.connect === connectEvent && matches(we.enabled_events))
+        out.push({ endpointId: we.id, url: we.url, secret: row.x.secret });
+    }
+    return out;
+  }
+
+  // ---- ledger ----
+
+  addTxn(
+    owner: string,
+    t: {
+      amount: number;
+      currency: string;
+      type: Stripe.BalanceTransaction.Type;
+      reportingCategory: string;
+      source: string;
+      availableOn?: number;
+      fee?: number;
+      feeDetails?: Stripe.BalanceTransaction.FeeDetail[];
+      description?: string | null;
+    },
+  ): Stripe.BalanceTransaction {
+    const now = this.now();
+    const availableOn = t.availableOn ?? now;
+    const fee = t.fee ?? 0;
+    const txn: Stripe.BalanceTransaction = {
+      id: newId('txn'),
+      object: 'balance_transaction',
+      amount: t.amount,
+      available_on: availableOn,
+      balance_type: 'payments',
+      created: now,
+      currency: t.currency,
+      description: t.description ?? null,
+      exchange_rate: null,
+      fee,
+      fee_details: t.feeDetails ?? [],
+      net: t.amount - fee,
+      reporting_category: t.reportingCategory,
+      source: t.source,
+      status: availableOn <= now ? 'available' : 'pending',
+      type: t.type,
+    };
+    this.state.balanceTransactions.insert(txn, owner, { payout: null });
+    return txn;
+  }
+
+  balance(owner: string): Stripe.Balance {
+    const now = this.now();
+    const available = new Map<string, number>();
+    const pending = new Map<string, number>();
+    for (const row of this.state.balanceTransactions.owned(owner)) {
+      const t = row.obj;
+      const bucket = t.available_on <= now ? available : pending;
+      bucket.set(t.currency, (bucket.get(t.currency) ?? 0) + t.net);
+      if (!available.has(t.currency)) available.set(t.currency, 0);
+      if (!pending.has(t.currency)) pending.set(t.currency, 0);
+    }
+    if (available.size === 0) {
+      available.set('usd', 0);
+      pending.set('usd', 0);
+    }
+    const list = (m: Map<string, number>) => [...m].map(([currency, amount]) => ({ amount, currency, source_types: { card: amount } }));
+    return { object: 'balance', available: list(available), pending: list(pending), livemode: false };
+  }
+
+  available(owner: string, currency: string): number {
+    const now = this.now();
+    let sum = 0;
+    for (const row of this.state.balanceTransactions.owned(owner))
+      if (row.obj.currency === currency && row.obj.available_on <= now) sum += row.obj.net;
+    return sum;
+  }
+
+  /** Flip pending balance transactions whose available_on has come. */
+  settleTransactions(): void {
+    const now = this.now();
+    for (const row of this.state.balanceTransactions.all()) if (row.obj.status === 'pending' && row.obj.available_on <= now) row.obj.status = 'available';
+  }
+
+  reset(): void {
+    for (const table of Object.values(this.state.tables())) table.clear();
+    this.state.platforms.clear();
+    this.idempotency.clear();
+    this.dispatcher.reset();
+    this.onChange();
+  }
+}

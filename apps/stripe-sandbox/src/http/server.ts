@@ -1,0 +1,238 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { newId } from '../core/ids.js';
+import { API_VERSION, type RequestContext, type Sandbox } from '../engine/sandbox.js';
+import { StripeApiError, accountInvalid, invalidRequest, redactKey } from './errors.js';
+import { applyExpand } from './expand.js';
+import type { FaultInjector, FaultRule } from './faults.js';
+import { parseForm, type FormObject } from './form.js';
+import type { Router } from './router.js';
+
+export type ControlHandler = (req: IncomingMessage, res: ServerResponse, url: URL, body: string) => Promise<void> | void;
+
+export interface ServerDeps {
+  sb: Sandbox;
+  router: Router;
+  faults: FaultInjector;
+  control: ControlHandler;
+  log?: (line: string) => void;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+export function createHttpServer(deps: ServerDeps): { server: http.Server; sockets: Set<Socket> } {
+  const sockets = new Set<Socket>();
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = newId('req', 14);
+    res.setHeader('Request-Id', requestId);
+    res.on('finish', () => logLine(deps, req, res.statusCode, started));
+    res.on('close', () => {
+      if (!res.writableFinished) logLine(deps, req, 0, started);
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      const body = chunks.length ? Buffer.concat(chunks).toString('utf8') : '';
+      handle(deps, req, res, body, requestId).catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { error: { type: 'api_error', message: `Sandbox internal error: ${err instanceof Error ? err.message : String(err)}` } });
+      });
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return { server, sockets };
+}
+
+function logLine(deps: ServerDeps, req: IncomingMessage, status: number, started: bigint): void {
+  if (!deps.log) return;
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  // Never the Authorization header: method, path, status, time only.
+  deps.log(`${req.method} ${(req.url ?? '').split('?')[0]} ${status || 'aborted'} ${ms.toFixed(1)}ms`);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, err: StripeApiError): void {
+  sendJson(res, err.status, err.toJSON(), err.headers);
+}
+
+async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, body: string, requestId: string): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://sandbox.local');
+  const method = req.method ?? 'GET';
+  if (url.pathname.startsWith('/_sandbox')) return deps.control(req, res, url, body);
+  if (!url.pathname.startsWith('/v1/')) return sendError(res, invalidRequest(`Unrecognized request URL (${method}: ${url.pathname}).`, undefined, undefined, 404));
+
+  const faults = deps.faults.take(method, url.pathname);
+  const latency = faults.filter((f) => f.kind === 'latency').reduce((a, f) => a + f.latencyMs, 0);
+  const fault: FaultRule | undefined = faults.find((f) => f.kind !== 'latency');
+  if (fault && (fault.kind === 'connection_reset' || fault.kind === 'timeout' || fault.kind === 'error_500' || fault.kind === 'rate_limit')) {
+    if (latency) await sleep(latency);
+    return failBefore(res, fault);
+  }
+
+  const { sb } = deps;
+  let ctx: RequestContext;
+  let form: FormObject;
+  try {
+    ctx = authenticate(sb, req, requestId);
+    form = parseForm(method === 'GET' || method === 'DELETE' ? url.search.slice(1) : body);
+    if (method === 'DELETE' && body) Object.assign(form, parseForm(body));
+  } catch (err) {
+    if (err instanceof StripeApiError) return sendError(res, err);
+    throw err;
+  }
+  res.setHeader('Stripe-Version', String(req.headers['stripe-version'] ?? API_VERSION));
+  if (ctx.connected) res.setHeader('Stripe-Account', ctx.account);
+
+  const idemKey = method === 'POST' ? ctx.idempotencyKey : null;
+  const scope = `${ctx.apiKey}|${ctx.account}`;
+  if (idemKey) {
+    res.setHeader('Idempotency-Key', idemKey);
+    const r = sb.idempotency.reserve(scope, idemKey, `${method} ${url.pathname} ${body}`, sb.now());
+    if (r.kind === 'replay') {
+      res.setHeader('Idempotent-Replayed', 'true');
+      res.setHeader('Original-Request', r.response.requestId);
+      return sendJson(res, r.response.status, r.response.body);
+    }
+    if (r.kind === 'mismatch')
+      return sendJson(res, 400, {
+        error: {
+          type: 'idempotency_error',
+          message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.`,
+        },
+      });
+    if (r.kind === 'in_flight')
+      return sendJson(
+        res,
+        409,
+        {
+          error: {
+            type: 'invalid_request_error',
+            code: 'idempotency_key_in_use',
+            message: 'There is currently another in-progress request using this idempotent key (that probably means you submitted twice, and the other request is still going through). Please try again later.',
+            doc_url: 'https://stripe.com/docs/error-codes/idempotency-key-in-use',
+          },
+        },
+        { 'Stripe-Should-Retry': 'true' },
+      );
+  }
+  if (latency) await sleep(latency);
+
+  let status = 200;
+  let text: string;
+  let saved = true;
+  const match = deps.router.match(method, url.pathname);
+  try {
+    if (match === null || match === 'method_mismatch')
+      throw invalidRequest(`Unrecognized request URL (${method}: ${url.pathname}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, undefined, undefined, 404);
+    sb.ctx = ctx;
+    try {
+      const result = match.handler(sb, { method, path: url.pathname, form, pathParams: match.pathParams, ctx });
+      const expand = expandList(form);
+      text = JSON.stringify(expand.length ? applyExpand(result, expand, sb.state) : result);
+    } finally {
+      sb.ctx = null;
+    }
+    sb.onChange();
+  } catch (err) {
+    if (!(err instanceof StripeApiError)) {
+      status = 500;
+      saved = false;
+      text = JSON.stringify({ error: { type: 'api_error', message: `Sandbox internal error: ${err instanceof Error ? err.message : String(err)}` } });
+      if (deps.log) deps.log(`internal error on ${method} ${url.pathname}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    } else {
+      status = err.status;
+      saved = err.savedForIdempotency;
+      text = JSON.stringify(err.toJSON());
+      for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+    }
+  }
+  if (idemKey) {
+    if (saved) sb.idempotency.complete(scope, idemKey, { status, body: text, requestId: ctx.requestId });
+    else sb.idempotency.release(scope, idemKey);
+  }
+  if (fault?.kind === 'lose_response') {
+    // The effect happened; the client never hears about it.
+    req.socket.destroy();
+    return;
+  }
+  sendJson(res, status, text);
+}
+
+function expandList(form: FormObject): string[] {
+  const e = form.expand;
+  if (typeof e === 'string') return [e];
+  if (Array.isArray(e)) return e.filter((x): x is string => typeof x === 'string');
+  return [];
+}
+
+function authenticate(sb: Sandbox, req: IncomingMessage, requestId: string): RequestContext {
+  const header = req.headers.authorization ?? '';
+  let key = '';
+  if (header.startsWith('Bearer ')) key = header.slice(7).trim();
+  else if (header.startsWith('Basic ')) key = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':')[0];
+  if (!key)
+    throw new StripeApiError(401, {
+      type: 'invalid_request_error',
+      message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+    });
+  if (!/^(sk|rk)_test_\S+$/.test(key))
+    throw new StripeApiError(401, {
+      type: 'invalid_request_error',
+      code: 'api_key_invalid',
+      message: `Invalid API Key provided: ${redactKey(key)}. The sandbox accepts any test-mode secret key (sk_test_...).`,
+    });
+  const platform = sb.platformFor(key);
+  const header2 = req.headers['stripe-account'];
+  const stripeAccount = Array.isArray(header2) ? header2[0] : header2;
+  const idem = req.headers['idempotency-key'];
+  const idempotencyKey = (Array.isArray(idem) ? idem[0] : idem) ?? null;
+  if (stripeAccount && stripeAccount !== platform) {
+    if (!sb.state.isAccountOf(platform, stripeAccount)) throw accountInvalid(key, stripeAccount);
+    return { apiKey: key, platform, account: stripeAccount, connected: true, requestId, idempotencyKey };
+  }
+  return { apiKey: key, platform, account: platform, connected: false, requestId, idempotencyKey };
+}
+
+function failBefore(res: ServerResponse, fault: FaultRule): void {
+  if (fault.kind === 'connection_reset') {
+    res.socket?.destroy();
+    return;
+  }
+  if (fault.kind === 'timeout') {
+    // Hold the request open and answer nothing; the client's timeout fires. close() ends it.
+    return;
+  }
+  if (fault.kind === 'rate_limit') {
+    sendJson(res, 429, {
+      error: {
+        type: 'invalid_request_error',
+        code: 'rate_limit',
+        message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
+        doc_url: 'https://stripe.com/docs/error-codes/rate-limit',
+      },
+    });
+    return;
+  }
+  sendJson(res, 500, { error: { type: 'api_error', message: 'An unknown error occurred (injected by the sandbox).' } });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,2 @@
+export * from './create-database.js';
+export * from './embedded-postgres.js';

@@ -1,0 +1,81 @@
+// The service as `npm start` runs it: a real process, real PostgreSQL, real signals.
+import { ensureDatabase, freePort, withDatabase } from '@app/database';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { ROOT, runNode, waitForReady } from './support/process.js';
+import { testServerUrl } from './support/test-database.js';
+
+const MAIN = 'dist/apps/marketplace/src/main.js';
+
+describe('booting the service', () => {
+  it('refuses a malformed PORT, naming the variable, with a non-zero exit', async () => {
+    const proc = runNode(MAIN, { PORT: 'abc', DATABASE_URL: withDatabase(testServerUrl(), 'unused') });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toMatch(/PORT \(got "abc"\)/);
+  });
+
+  it('refuses a malformed ROLE and DATABASE_URL, naming both', async () => {
+    const proc = runNode(MAIN, { ROLE: 'everything', DATABASE_URL: 'mysql://x' });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toContain('ROLE');
+    expect(proc.output()).toContain('DATABASE_URL');
+  });
+
+  it('uses DATABASE_URL when set, runs its migrations there, and stops cleanly on SIGTERM', async () => {
+    const name = `boot_ext_${process.pid}`;
+    await ensureDatabase(testServerUrl(), name);
+    const databaseUrl = withDatabase(testServerUrl(), name);
+    const port = await freePort();
+    const proc = runNode(MAIN, { PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' });
+    await waitForReady(`http://127.0.0.1:${port}`);
+
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const applied = await client.query('SELECT name FROM migrations');
+    await client.end();
+    expect(applied.rows.map((r) => r.name)).toContain('Identity1764172800000');
+
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+    expect(proc.output()).toContain('"msg":"stopped"');
+  });
+
+  it('without DATABASE_URL starts embedded PostgreSQL under DATA_DIR, and data survives a restart', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'marketplace-boot-'));
+    fs.chmodSync(dataDir, 0o755);
+    const port = await freePort();
+    const env = { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    try {
+      const first = runNode(MAIN, env);
+      await waitForReady(`http://127.0.0.1:${port}`);
+      expect(first.output()).toContain('npm run admin:key');
+
+      // `npm run admin:key` while the service runs shares the running cluster
+      const printed = execFileSync(process.execPath, [path.join(ROOT, 'dist/apps/marketplace/src/cli/admin-key.js')], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },
+      }).toString();
+      const key = /mkt_[A-Za-z0-9_-]{43}/.exec(printed)?.[0];
+      expect(key).toBeDefined();
+      const me = await fetch(`http://127.0.0.1:${port}/me`, { headers: { Authorization: `Bearer ${key}` } });
+      expect(me.status).toBe(200);
+
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false); // postgres stopped
+
+      const second = runNode(MAIN, env);
+      await waitForReady(`http://127.0.0.1:${port}`);
+      const again = await fetch(`http://127.0.0.1:${port}/me`, { headers: { Authorization: `Bearer ${key}` } });
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as { role: string }).role).toBe('admin');
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
