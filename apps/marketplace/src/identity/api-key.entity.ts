@@ -6,12 +6,12 @@ export class ApiKey {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Index()
+  @Index('api_keys_principal_idx')
   @Column({ name: 'principal_id', type: 'uuid' })
   principalId: string;
 
   @ManyToOne(() => Principal, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'principal_id' })
+  @JoinColumn({ name: 'principal_id', foreignKeyConstraintName: 'api_keys_principal_id_fkey' })
   principal?: Principal;
 
   /** SHA-256 of the key; the key itself is shown once and never stored. */

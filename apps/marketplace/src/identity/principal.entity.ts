@@ -1,9 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export const PRINCIPAL_ROLES = ['admin', 'seller', 'buyer'] as const;
 export type PrincipalRole = (typeof PRINCIPAL_ROLES)[number];
 
 @Entity({ name: 'principals' })
+@Check('principals_role_check', `role IN ('admin', 'seller', 'buyer')`)
+@Index('principals_role_idx', ['role', 'createdAt'])
 export class Principal {
   @PrimaryGeneratedColumn('uuid')
   id: string;
