@@ -22,6 +22,9 @@ export interface LinkInternals {
   token: string;
   used: boolean;
   type: string;
+  account: string;
+  refreshUrl: string | null;
+  returnUrl: string | null;
 }
 export interface ChargeInternals {
   platform: string;

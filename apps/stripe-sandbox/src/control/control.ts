@@ -1,0 +1,199 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Stripe from 'stripe';
+import type { Sandbox } from '../engine/sandbox.js';
+import { StripeApiError } from '../http/errors.js';
+import { FAULT_KINDS, type FaultInjector, type FaultKind, type FaultRule } from '../http/faults.js';
+import { parseForm } from '../http/form.js';
+import { sendJson } from '../http/server.js';
+import { checkoutPage, dashboardPage, onboardingPage } from '../pages/pages.js';
+import { createDispute, closeDispute } from '../resources/disputes.js';
+import { failPayout } from '../resources/payouts.js';
+import type { WebhookFaults } from '../webhooks/delivery.js';
+
+export class ControlError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** The control API, callable in-process (tests) or over HTTP under /_sandbox. */
+export class SandboxControl {
+  constructor(
+    private readonly sb: Sandbox,
+    readonly faults: FaultInjector,
+  ) {}
+
+  now(): number {
+    return this.sb.now();
+  }
+
+  advance(seconds: number): number {
+    if (!Number.isInteger(seconds) || seconds < 0) throw new ControlError(400, '`seconds` must be a non-negative integer');
+    return this.sb.advance(seconds);
+  }
+
+  dispute(chargeId: string, opts: { reason?: string; amount?: number } = {}): Stripe.Dispute {
+    const row = this.sb.state.charges.get(chargeId);
+    if (!row || !chargeId.startsWith('ch_')) throw new ControlError(404, `No such charge: '${chargeId}'`);
+    return this.run(() => createDispute(this.sb, row, opts.reason ?? 'fraudulent', opts.amount ?? row.obj.amount - row.obj.amount_refunded));
+  }
+
+  closeDispute(disputeId: string, outcome: 'won' | 'lost'): Stripe.Dispute {
+    if (outcome !== 'won' && outcome !== 'lost') throw new ControlError(400, '`outcome` must be won or lost');
+    const row = this.sb.state.disputes.get(disputeId);
+    if (!row) throw new ControlError(404, `No such dispute: '${disputeId}'`);
+    return this.run(() => closeDispute(this.sb, row, outcome));
+  }
+
+  failPayout(payoutId: string, failureCode = 'account_closed'): Stripe.Payout {
+    const row = this.sb.state.payouts.get(payoutId);
+    if (!row) throw new ControlError(404, `No such payout: '${payoutId}'`);
+    this.run(() => failPayout(this.sb, row, failureCode));
+    return row.obj;
+  }
+
+  addFault(input: { method?: string; path: string; kind: FaultKind; count?: number | null; fraction?: number; latencyMs?: number }): FaultRule {
+    if (!input.path || typeof input.path !== 'string') throw new ControlError(400, '`path` is required');
+    if (!FAULT_KINDS.includes(input.kind)) throw new ControlError(400, `\`kind\` must be one of ${FAULT_KINDS.join(', ')}`);
+    if (input.fraction !== undefined && !(input.fraction > 0 && input.fraction <= 1)) throw new ControlError(400, '`fraction` must be in (0, 1]');
+    if (input.count !== undefined && input.count !== null && !(Number.isInteger(input.count) && input.count > 0)) throw new ControlError(400, '`count` must be a positive integer');
+    return this.faults.add(input);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  setWebhookFaults(f: Partial<WebhookFaults>): WebhookFaults {
+    const d = this.sb.dispatcher;
+    if (f.duplicate !== undefined && !(Number.isInteger(f.duplicate) && f.duplicate >= 1)) throw new ControlError(400, '`duplicate` must be an integer >= 1');
+    d.faults = { ...d.faults, ...f };
+    if (f.outage === false) d.release();
+    return d.faults;
+  }
+
+  releaseWebhooks(): number {
+    this.sb.dispatcher.faults.outage = false;
+    return this.sb.dispatcher.release();
+  }
+
+  webhooksIdle(): Promise<void> {
+    return this.sb.dispatcher.idle();
+  }
+
+  deliveries() {
+    return this.sb.dispatcher.log;
+  }
+
+  reset(): void {
+    this.faults.clear();
+    this.sb.reset();
+  }
+
+  state(): Record<string, unknown> {
+    const tables = this.sb.state.tables();
+    const out: Record<string, unknown> = { now: this.sb.now(), platforms: [...this.sb.state.platforms.values()] };
+    for (const [name, table] of Object.entries(tables)) out[name] = table.dump().map((r) => ({ owner: r.owner, object: r.obj }));
+    return out;
+  }
+
+  private run<T>(fn: () => T): T {
+    try {
+      const result = fn();
+      this.sb.onChange();
+      return result;
+    } catch (err) {
+      if (err instanceof StripeApiError) throw new ControlError(err.status, err.body.message);
+      throw err;
+    }
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function readBody(body: string, req: IncomingMessage): Json {
+  if (!body) return {};
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('application/json')) {
+    const parsed: unknown = JSON.parse(body);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ControlError(400, 'body must be a JSON object');
+    return parsed as Json;
+  }
+  return parseForm(body);
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined);
+const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined);
+
+export function controlHandler(sb: Sandbox, control: SandboxControl) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL, rawBody: string): Promise<void> => {
+    const parts = url.pathname.split('/').filter(Boolean).slice(1); // drop `_sandbox`
+    const method = req.method ?? 'GET';
+    try {
+      const [a, b, c] = parts;
+      if (a === 'onboarding' && b) return onboardingPage(sb, req, res, b, rawBody);
+      if (a === 'checkout' && b) return checkoutPage(sb, req, res, b, rawBody);
+      if (a === 'dashboard' && b) return dashboardPage(sb, res, b);
+      const body = readBody(rawBody, req);
+      if (a === 'clock' && !b && method === 'GET') return sendJson(res, 200, { now: control.now() });
+      if (a === 'clock' && b === 'advance' && method === 'POST') {
+        const seconds = num(body.seconds);
+        const to = num(body.to);
+        const delta = seconds ?? (to !== undefined ? to - control.now() : undefined);
+        if (delta === undefined) throw new ControlError(400, '`seconds` (or `to`) is required');
+        return sendJson(res, 200, { now: control.advance(delta) });
+      }
+      if (a === 'charges' && b && c === 'dispute' && method === 'POST') return sendJson(res, 200, control.dispute(b, { reason: typeof body.reason === 'string' ? body.reason : undefined, amount: num(body.amount) }));
+      if (a === 'disputes' && b && c === 'close' && method === 'POST') return sendJson(res, 200, control.closeDispute(b, body.outcome === 'won' ? 'won' : body.outcome === 'lost' ? 'lost' : (String(body.outcome) as 'won')));
+      if (a === 'payouts' && b && c === 'fail' && method === 'POST') return sendJson(res, 200, control.failPayout(b, typeof body.failure_code === 'string' ? body.failure_code : undefined));
+      if (a === 'reset' && method === 'POST') {
+        control.reset();
+        return sendJson(res, 200, { reset: true });
+      }
+      if (a === 'state' && method === 'GET') return sendJson(res, 200, control.state());
+      if (a === 'faults' && !b) {
+        if (method === 'GET') return sendJson(res, 200, { data: control.faults.list() });
+        if (method === 'DELETE') {
+          control.clearFaults();
+          return sendJson(res, 200, { data: [] });
+        }
+        if (method === 'POST')
+          return sendJson(
+            res,
+            200,
+            control.addFault({
+              method: typeof body.method === 'string' ? body.method : undefined,
+              path: String(body.path ?? ''),
+              kind: String(body.kind) as FaultKind,
+              count: num(body.count),
+              fraction: num(body.fraction),
+              latencyMs: num(body.latency_ms ?? body.latencyMs),
+            }),
+          );
+      }
+      if (a === 'faults' && b && method === 'DELETE') return sendJson(res, 200, { deleted: control.faults.remove(b) });
+      if (a === 'webhooks' && b === 'faults') {
+        if (method === 'GET') return sendJson(res, 200, sb.dispatcher.faults);
+        if (method === 'POST')
+          return sendJson(res, 200, control.setWebhookFaults({ duplicate: num(body.duplicate), shuffle: bool(body.shuffle), outage: bool(body.outage) }.duplicate === undefined ? dropUndefined({ shuffle: bool(body.shuffle), outage: bool(body.outage) }) : dropUndefined({ duplicate: num(body.duplicate), shuffle: bool(body.shuffle), outage: bool(body.outage) })));
+      }
+      if (a === 'webhooks' && b === 'release' && method === 'POST') return sendJson(res, 200, { released: control.releaseWebhooks() });
+      if (a === 'webhooks' && b === 'deliveries' && method === 'GET') return sendJson(res, 200, { data: control.deliveries() });
+      if (a === 'webhooks' && b === 'idle' && method === 'GET') {
+        await control.webhooksIdle();
+        return sendJson(res, 200, { idle: true, withheld: sb.dispatcher.withheldCount() });
+      }
+      throw new ControlError(404, `Unknown control endpoint ${method} ${url.pathname}`);
+    } catch (err) {
+      if (err instanceof ControlError) return sendJson(res, err.status, { error: { message: err.message } });
+      if (err instanceof SyntaxError) return sendJson(res, 400, { error: { message: `Invalid JSON: ${err.message}` } });
+      throw err;
+    }
+  };
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) Object.assign(out, { [k]: v });
+  return out;
+}

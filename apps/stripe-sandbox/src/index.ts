@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import type { Socket } from 'node:net';
+import { SandboxClock } from './core/clock.js';
+import { DEFAULT_PROCESSING_FEE, type ProcessingFee } from './core/money.js';
+import { SandboxControl, controlHandler } from './control/control.js';
+import { Sandbox, DAY, type WebhookEndpointConfig } from './engine/sandbox.js';
+import { FaultInjector } from './http/faults.js';
+import { Router } from './http/router.js';
+import { createHttpServer } from './http/server.js';
+import { registerAccounts } from './resources/accounts.js';
+import { registerCheckout } from './resources/checkout.js';
+import { registerDisputes } from './resources/disputes.js';
+import { registerEvents } from './resources/events.js';
+import { registerPayments } from './resources/payments.js';
+import { registerPayouts, schedulePayouts } from './resources/payouts.js';
+import { registerTransfers } from './resources/transfers.js';
+import { loadState, saveState } from './engine/persistence.js';
+
+export type { WebhookEndpointConfig } from './engine/sandbox.js';
+export { SandboxControl } from './control/control.js';
+export type { FaultKind, FaultRule } from './http/faults.js';
+
+export interface SandboxOptions {
+  /** 0 = ephemeral */
+  port?: number;
+  host?: string;
+  /** public base URL for hosted pages (default http://host:port) */
+  publicUrl?: string;
+  webhookEndpoints?: WebhookEndpointConfig[];
+  stateFile?: string;
+  processingFee?: ProcessingFee;
+  disputeFee?: number;
+  /** unix seconds the sandbox clock starts at (default: now) */
+  clockStart?: number;
+  /** seconds until card funds become available (default 2 days) */
+  availableAfter?: number;
+  webhookRetry?: { maxAttempts?: number; baseDelayMs?: number; timeoutMs?: number };
+  /** one line per request; never given the Authorization header */
+  log?: (line: string) => void;
+}
+
+export interface RunningSandbox {
+  url: string;
+  port: number;
+  control: SandboxControl;
+  close(): Promise<void>;
+}
+
+export function buildRouter(): Router {
+  const router = new Router();
+  registerAccounts(router);
+  registerCheckout(router);
+  registerPayments(router);
+  registerTransfers(router);
+  registerPayouts(router);
+  registerDisputes(router);
+  registerEvents(router);
+  return router;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const config = {
+    baseUrl: options.publicUrl ?? '',
+    processingFee: options.processingFee ?? DEFAULT_PROCESSING_FEE,
+    disputeFee: options.disputeFee ?? 1500,
+    availableAfter: options.availableAfter ?? 2 * DAY,
+    payoutArrival: 2 * DAY,
+    webhookRetry: { maxAttempts: options.webhookRetry?.maxAttempts ?? 6, baseDelayMs: options.webhookRetry?.baseDelayMs ?? 250, timeoutMs: options.webhookRetry?.timeoutMs ?? 10_000 },
+  };
+  const sb = new Sandbox(config, new SandboxClock(options.clockStart), options.webhookEndpoints ?? []);
+  schedulePayouts(sb);
+  if (options.stateFile && fs.existsSync(options.stateFile)) loadState(sb, options.stateFile);
+  let saveTimer: NodeJS.Timeout | null = null;
+  if (options.stateFile) {
+    const file = options.stateFile;
+    sb.onChange = () => {
+      if (saveTimer) return;
+      saveTimer = setTimeout(() => {
+        saveTimer = null;
+        saveState(sb, file);
+      }, 200);
+    };
+  }
+  const faults = new FaultInjector();
+  const control = new SandboxControl(sb, faults);
+  const { server, sockets } = createHttpServer({ sb, router: buildRouter(), faults, control: controlHandler(sb, control), log: options.log });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  const url = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  if (!config.baseUrl) config.baseUrl = url;
+  return {
+    url,
+    port,
+    control,
+    close: async () => {
+      sb.dispatcher.close();
+      if (saveTimer) clearTimeout(saveTimer);
+      if (options.stateFile) saveState(sb, options.stateFile);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets as Set<Socket>) s.destroy();
+      });
+    },
+  };
+}

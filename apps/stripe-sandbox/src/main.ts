@@ -1,0 +1,26 @@
+import { ConfigError, configFromEnv } from './config.js';
+import { startSandbox } from './index.js';
+
+let options;
+try {
+  options = configFromEnv(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`stripe-sandbox: invalid configuration: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const sandbox = await startSandbox({ ...options, log: (line) => process.stdout.write(`${line}\n`) });
+process.stdout.write(`stripe-sandbox listening on ${sandbox.url} (point the SDK at host/port/protocol=http)\n`);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`stripe-sandbox: ${signal}, shutting down\n`);
+    void sandbox.close().then(() => process.exit(0));
+  });
+}
