@@ -106,6 +106,10 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     res.setHeader('Idempotency-Key', idemKey);
     const r = sb.idempotency.reserve(scope, idemKey, `${method} ${url.pathname} ${body}`, sb.now());
     if (r.kind === 'replay') {
+      if (fault?.kind === 'lose_response') {
+        req.socket.destroy();
+        return;
+      }
       res.setHeader('Idempotent-Replayed', 'true');
       res.setHeader('Original-Request', r.response.requestId);
       return sendJson(res, r.response.status, r.response.body);
