@@ -175,7 +175,7 @@ export function controlHandler(sb: Sandbox, control: SandboxControl) {
       if (a === 'webhooks' && b === 'faults') {
         if (method === 'GET') return sendJson(res, 200, sb.dispatcher.faults);
         if (method === 'POST')
-          return sendJson(res, 200, control.setWebhookFaults({ duplicate: num(body.duplicate), shuffle: bool(body.shuffle), outage: bool(body.outage) }.duplicate === undefined ? dropUndefined({ shuffle: bool(body.shuffle), outage: bool(body.outage) }) : dropUndefined({ duplicate: num(body.duplicate), shuffle: bool(body.shuffle), outage: bool(body.outage) })));
+          return sendJson(res, 200, control.setWebhookFaults(dropUndefined({ duplicate: num(body.duplicate), shuffle: bool(body.shuffle), outage: bool(body.outage) })));
       }
       if (a === 'webhooks' && b === 'release' && method === 'POST') return sendJson(res, 200, { released: control.releaseWebhooks() });
       if (a === 'webhooks' && b === 'deliveries' && method === 'GET') return sendJson(res, 200, { data: control.deliveries() });
