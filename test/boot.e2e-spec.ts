@@ -5,20 +5,30 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { ROOT, runNode, waitForReady } from './support/process.js';
+import { ROOT, runNode, waitForReady, type RunningProcess } from './support/process.js';
 import { testServerUrl } from './support/test-database.js';
 
 const MAIN = 'dist/apps/marketplace/src/main.js';
+const running: RunningProcess[] = [];
+const start = (env: Record<string, string>) => {
+  const proc = runNode(MAIN, env);
+  running.push(proc);
+  return proc;
+};
+
+afterEach(() => {
+  for (const proc of running.splice(0)) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+});
 
 describe('booting the service', () => {
   it('refuses a malformed PORT, naming the variable, with a non-zero exit', async () => {
-    const proc = runNode(MAIN, { PORT: 'abc', DATABASE_URL: withDatabase(testServerUrl(), 'unused') });
+    const proc = start({ PORT: 'abc', DATABASE_URL: withDatabase(testServerUrl(), 'unused') });
     expect(await proc.exited).toBe(1);
     expect(proc.output()).toMatch(/PORT \(got "abc"\)/);
   });
 
   it('refuses a malformed ROLE and DATABASE_URL, naming both', async () => {
-    const proc = runNode(MAIN, { ROLE: 'everything', DATABASE_URL: 'mysql://x' });
+    const proc = start({ ROLE: 'everything', DATABASE_URL: 'mysql://x' });
     expect(await proc.exited).toBe(1);
     expect(proc.output()).toContain('ROLE');
     expect(proc.output()).toContain('DATABASE_URL');
@@ -29,7 +39,7 @@ describe('booting the service', () => {
     await ensureDatabase(testServerUrl(), name);
     const databaseUrl = withDatabase(testServerUrl(), name);
     const port = await freePort();
-    const proc = runNode(MAIN, { PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' });
+    const proc = start({ PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', SANDBOX_PORT: String(await freePort()) });
     await waitForReady(`http://127.0.0.1:${port}`);
 
     const client = new pg.Client({ connectionString: databaseUrl });
@@ -47,11 +57,13 @@ describe('booting the service', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'marketplace-boot-'));
     fs.chmodSync(dataDir, 0o755);
     const port = await freePort();
-    const env = { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    const env = { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', SANDBOX_PORT: String(await freePort()) };
     try {
-      const first = runNode(MAIN, env);
+      const first = start(env);
       await waitForReady(`http://127.0.0.1:${port}`);
       expect(first.output()).toContain('npm run admin:key');
+      // no STRIPE_SECRET_KEY: the Stripe sandbox runs beside it
+      expect((await fetch(`http://127.0.0.1:${env.SANDBOX_PORT}/_sandbox/clock`)).status).toBe(200);
 
       // `npm run admin:key` while the service runs shares the running cluster
       const printed = execFileSync(process.execPath, [path.join(ROOT, 'dist/apps/marketplace/src/cli/admin-key.js')], {
@@ -66,8 +78,9 @@ describe('booting the service', () => {
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
       expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false); // postgres stopped
+      await expect(fetch(`http://127.0.0.1:${env.SANDBOX_PORT}/_sandbox/clock`)).rejects.toThrow(); // sandbox stopped
 
-      const second = runNode(MAIN, env);
+      const second = start(env);
       await waitForReady(`http://127.0.0.1:${port}`);
       const again = await fetch(`http://127.0.0.1:${port}/me`, { headers: { Authorization: `Bearer ${key}` } });
       expect(again.status).toBe(200);

@@ -1,28 +1,100 @@
+import { freePort } from '@app/database';
+import type { ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import Stripe from 'stripe';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createMarketplaceApp } from '../../apps/marketplace/src/bootstrap.js';
 import { createRootLogger } from '../../apps/marketplace/src/common/logger.js';
-import { loadAppConfig } from '../../apps/marketplace/src/config/app.config.js';
+import { loadConfiguration } from '../../apps/marketplace/src/config/configuration.js';
 import { ApiKeysService } from '../../apps/marketplace/src/identity/api-keys.service.js';
 import { PrincipalsService } from '../../apps/marketplace/src/identity/principals.service.js';
+import { startSandbox, type RunningSandbox } from '../../apps/stripe-sandbox/src/index.js';
 import { createTestDatabase } from './test-database.js';
+
+export const PLATFORM_SECRET = 'whsec_test_platform_secret';
+export const CONNECT_SECRET = 'whsec_test_connect_secret';
+export const STRIPE_TEST_KEY = 'sk_test_marketplace_e2e';
 
 export interface TestApp {
   app: NestExpressApplication;
   http: TestAgent;
+  baseUrl: string;
   databaseUrl: string;
   adminKey: string;
+  sandbox: RunningSandbox;
+  /** The real Stripe SDK pointed at the sandbox, for checking what Stripe holds. */
+  stripe: Stripe;
   close(): Promise<void>;
 }
 
-/** The real app (same bootstrap as production) on its own migrated database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const databaseUrl = await createTestDatabase();
-  const config = loadAppConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', MIGRATIONS_RUN: 'true', ...env, DATABASE_URL: databaseUrl });
-  const app = await createMarketplaceApp({ config, databaseUrl, logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
-  await app.listen(0, '127.0.0.1');
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  imports?: ModuleMetadata['imports'];
+  /** Reuse a database (e.g. a second process-like instance on the same data). */
+  databaseUrl?: string;
+  /** Reuse a sandbox instead of starting one. */
+  sandbox?: RunningSandbox;
+}
+
+/**
+ * The real app (same bootstrap as production) on its own migrated database, talking to an
+ * in-process Stripe sandbox that delivers signed webhooks back to it.
+ */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const ownSandbox = !options.sandbox;
+  const sandbox =
+    options.sandbox ??
+    (await startSandbox({
+      port: 0,
+      webhookEndpoints: [
+        { url: `${baseUrl}/webhooks/stripe`, secret: PLATFORM_SECRET, connect: false },
+        { url: `${baseUrl}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true },
+      ],
+      webhookRetry: { baseDelayMs: 50 },
+    }));
+  const configuration = loadConfiguration({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    MIGRATIONS_RUN: 'true',
+    STRIPE_API_BASE: sandbox.url,
+    STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
+    STRIPE_WEBHOOK_SECRETS: PLATFORM_SECRET,
+    STRIPE_CONNECT_WEBHOOK_SECRETS: CONNECT_SECRET,
+    STRIPE_REQUESTS_PER_SECOND: '1000',
+    STRIPE_RETRY_BASE_MS: '20',
+    WEBHOOK_POLL_MS: '20',
+    WEBHOOK_RETRY_BASE_MS: '50',
+    WEBHOOK_BACKFILL_LOOKBACK_S: '0',
+    ...options.env,
+    DATABASE_URL: databaseUrl,
+  });
+  const app = await createMarketplaceApp({
+    configuration,
+    databaseUrl,
+    logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    imports: options.imports,
+  });
+  await app.listen(port, '127.0.0.1');
   const admin = await app.get(PrincipalsService).firstAdmin();
   const { plaintext: adminKey } = await app.get(ApiKeysService).issue(admin.id, 'test admin');
-  return { app, http: request(app.getHttpServer()), databaseUrl, adminKey, close: () => app.close() };
+  const sandboxUrl = new URL(sandbox.url);
+  const stripe = new Stripe(STRIPE_TEST_KEY, { host: sandboxUrl.hostname, port: sandboxUrl.port, protocol: 'http', maxNetworkRetries: 0 });
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    baseUrl,
+    databaseUrl,
+    adminKey,
+    sandbox,
+    stripe,
+    async close() {
+      await app.close();
+      if (ownSandbox) await sandbox.close();
+    },
+  };
 }

@@ -1,24 +1,45 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { StripeModule } from '@app/stripe';
+import type { Logger } from 'pino';
 import { dataSourceOptions } from '../../../migrations/data-source.js';
+import { ROOT_LOGGER } from './common/logger.js';
 import { AppConfig } from './config/app.config.js';
+import type { Configuration } from './config/configuration.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { WebhooksConfig } from './webhooks/webhooks.config.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 export interface AppModuleOptions {
-  config: AppConfig;
+  configuration: Configuration;
   databaseUrl: string;
+  logger: Logger;
+  /** Extra modules (tests register fixture handlers this way). */
+  imports?: ModuleMetadata['imports'];
 }
 
 @Module({})
 export class AppModule {
-  static register({ config, databaseUrl }: AppModuleOptions): DynamicModule {
+  static register({ configuration, databaseUrl, logger, imports = [] }: AppModuleOptions): DynamicModule {
+    const { app, stripe, webhooks } = configuration;
     return {
       module: AppModule,
-      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), migrationsRun: false }), HealthModule, IdentityModule],
-      providers: [{ provide: AppConfig, useValue: config }],
-      exports: [AppConfig],
       global: true,
+      imports: [
+        TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), migrationsRun: false }),
+        StripeModule.forRoot(stripe, logger.child({ component: 'stripe' })),
+        HealthModule,
+        IdentityModule,
+        WebhooksModule,
+        ...imports,
+      ],
+      providers: [
+        { provide: AppConfig, useValue: app },
+        { provide: WebhooksConfig, useValue: webhooks },
+        { provide: ROOT_LOGGER, useValue: logger },
+      ],
+      exports: [AppConfig, WebhooksConfig, ROOT_LOGGER],
     };
   }
 }

@@ -7,25 +7,28 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { runMigrations } from '../../../migrations/run-migrations.js';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppModuleOptions } from './app.module.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { PinoNestLogger } from './common/logger.js';
 import { requestContext } from './common/request-context.js';
 import { createValidationPipe } from './common/validation.js';
-import type { AppConfig } from './config/app.config.js';
+import type { Configuration } from './config/configuration.js';
 
 export interface MarketplaceAppOptions {
-  config: AppConfig;
+  configuration: Configuration;
   databaseUrl: string;
   logger: Logger;
+  imports?: AppModuleOptions['imports'];
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Builds the HTTP app (not yet listening) exactly as production runs it; tests use the same. */
-export async function createMarketplaceApp({ config, databaseUrl, logger }: MarketplaceAppOptions): Promise<NestExpressApplication> {
-  if (config.MIGRATIONS_RUN) await applyMigrations(databaseUrl, logger);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, databaseUrl }), {
+export async function createMarketplaceApp(options: MarketplaceAppOptions): Promise<NestExpressApplication> {
+  const { configuration, databaseUrl, logger } = options;
+  if (configuration.app.MIGRATIONS_RUN) await applyMigrations(databaseUrl, logger);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
+    abortOnError: false, // let the caller report boot errors (and tests see them)
     rawBody: true, // webhooks verify Stripe-Signature on the exact bytes received
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
   });
@@ -67,9 +70,11 @@ export async function createMarketplaceApp({ config, databaseUrl, logger }: Mark
 }
 
 /** Worker role without HTTP: the same modules, background loops only. */
-export async function createMarketplaceWorker({ config, databaseUrl, logger }: MarketplaceAppOptions): Promise<INestApplicationContext> {
-  if (config.MIGRATIONS_RUN) await applyMigrations(databaseUrl, logger);
-  const ctx = await NestFactory.createApplicationContext(AppModule.register({ config, databaseUrl }), {
+export async function createMarketplaceWorker(options: MarketplaceAppOptions): Promise<INestApplicationContext> {
+  const { configuration, databaseUrl, logger } = options;
+  if (configuration.app.MIGRATIONS_RUN) await applyMigrations(databaseUrl, logger);
+  const ctx = await NestFactory.createApplicationContext(AppModule.register(options), {
+    abortOnError: false,
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
   });
   return ctx;

@@ -1,5 +1,6 @@
 import { ApiKey } from './identity/api-key.entity.js';
 import { Principal } from './identity/principal.entity.js';
+import { WebhookEvent } from './webhooks/webhook-event.entity.js';
 
 /** Every entity of the app, for the one DataSource definition (migrations/data-source.ts). */
-export const ENTITIES = [Principal, ApiKey];
+export const ENTITIES = [Principal, ApiKey, WebhookEvent];

@@ -1,2 +1,3 @@
+export * from './claim-loop.js';
 export * from './create-database.js';
 export * from './embedded-postgres.js';

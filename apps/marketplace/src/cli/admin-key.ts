@@ -4,15 +4,16 @@ import { ApiKeysService } from '../identity/api-keys.service.js';
 import { PrincipalsService } from '../identity/principals.service.js';
 import { createMarketplaceWorker } from '../bootstrap.js';
 import { createRootLogger } from '../common/logger.js';
-import { loadAppConfig } from '../config/app.config.js';
+import { loadConfiguration, withSandboxDefaults } from '../config/configuration.js';
 import { ConfigError } from '../config/validate-env.js';
 import { openDatabaseServer } from '../database-server.js';
 
 async function main(): Promise<void> {
-  const config = loadAppConfig({ ...process.env, ROLE: 'worker' });
-  const logger = createRootLogger(process.env.LOG_LEVEL ?? 'warn');
-  const database = await openDatabaseServer(config);
-  const ctx = await createMarketplaceWorker({ config, databaseUrl: database.url, logger });
+  // ROLE=api: no background loops in this short-lived process
+  const configuration = loadConfiguration({ ...withSandboxDefaults(process.env).env, ROLE: 'api', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const logger = createRootLogger(configuration.app.LOG_LEVEL);
+  const database = await openDatabaseServer(configuration.app);
+  const ctx = await createMarketplaceWorker({ configuration, databaseUrl: database.url, logger });
   try {
     const admin = await ctx.get(PrincipalsService).firstAdmin();
     const { plaintext } = await ctx.get(ApiKeysService).issue(admin.id, 'admin:key');

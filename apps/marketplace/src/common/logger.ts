@@ -22,6 +22,9 @@ export const REDACTED_PATHS = [
   '*.cvc',
 ];
 
+/** Nest token of the process's root pino logger. */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
 export function createRootLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
     {

@@ -1,0 +1,85 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { StripeGateway } from '@app/stripe';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { ROOT_LOGGER } from '../common/logger.js';
+import { AppConfig } from '../config/app.config.js';
+import { ConnectedAccountDirectory } from './connected-account-directory.js';
+import { WebhookInboxService } from './webhook-inbox.service.js';
+import { WebhooksConfig } from './webhooks.config.js';
+
+export interface BackfillResult {
+  from: string;
+  to: string;
+  scanned: number;
+  inserted: number;
+  accounts: number;
+}
+
+const BACKFILL_LOCK = 7_420_002;
+
+/**
+ * Pages GET /v1/events over a window (the platform's events, then each known connected account's)
+ * and inserts what the inbox lacks through the same path as a delivery: an outage of our endpoint
+ * loses nothing. Scheduled in the worker role; one instance at a time (advisory lock).
+ */
+@Injectable()
+export class WebhookBackfillService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly gateway: StripeGateway,
+    private readonly inbox: WebhookInboxService,
+    private readonly accounts: ConnectedAccountDirectory,
+    private readonly app: AppConfig,
+    private readonly config: WebhooksConfig,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.app.runsWorkers || this.config.WEBHOOK_BACKFILL_LOOKBACK_S === 0) return;
+    this.timer = setInterval(() => void this.scheduled(), this.config.WEBHOOK_BACKFILL_EVERY_S * 1000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async backfill(window: { from: Date; to: Date }): Promise<BackfillResult> {
+    let scanned = 0;
+    let inserted = 0;
+    const connected = await this.accounts.list();
+    for (const account of [undefined, ...connected]) {
+      for await (const event of this.gateway.listEvents(window, account)) {
+        scanned++;
+        const accepted = await this.inbox.accept(event, event.account ? 'connect' : 'platform', 'backfill');
+        if (accepted.inserted) inserted++;
+      }
+    }
+    const result = { from: window.from.toISOString(), to: window.to.toISOString(), scanned, inserted, accounts: connected.length };
+    this.logger.info({ component: 'webhook-backfill', ...result }, 'backfill finished');
+    return result;
+  }
+
+  private async scheduled(): Promise<void> {
+    const runner = this.db.createQueryRunner();
+    try {
+      await runner.connect();
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [BACKFILL_LOCK])) as [{ locked: boolean }];
+      if (!locked) return;
+      try {
+        const to = new Date();
+        await this.backfill({ from: new Date(to.getTime() - this.config.WEBHOOK_BACKFILL_LOOKBACK_S * 1000), to });
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [BACKFILL_LOCK]);
+      }
+    } catch (error) {
+      this.logger.error({ err: error, component: 'webhook-backfill' }, 'scheduled backfill failed');
+    } finally {
+      await runner.release();
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { WebhookEvent } from './webhook-event.entity.js';
+
+export class WebhookEventResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() endpoint: string;
+  @ApiProperty() type: string;
+  @ApiProperty({ nullable: true, type: String }) account: string | null;
+  @ApiProperty() livemode: boolean;
+  @ApiProperty() created: string;
+  @ApiProperty() receivedAt: string;
+  @ApiProperty() source: string;
+  @ApiProperty() status: string;
+  @ApiProperty() attempts: number;
+  @ApiProperty({ nullable: true, type: String }) nextAttemptAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) lastError: string | null;
+  @ApiProperty({ nullable: true, type: String }) processedAt: string | null;
+}
+
+export class WebhookEventDetailResponse extends WebhookEventResponse {
+  @ApiProperty({ type: Object }) payload: Record<string, unknown>;
+}
+
+export function toWebhookEventResponse(e: WebhookEvent): WebhookEventResponse {
+  return {
+    id: e.id,
+    endpoint: e.endpoint,
+    type: e.type,
+    account: e.account,
+    livemode: e.livemode,
+    created: e.created.toISOString(),
+    receivedAt: e.receivedAt.toISOString(),
+    source: e.source,
+    status: e.status,
+    attempts: e.attempts,
+    nextAttemptAt: e.nextAttemptAt ? e.nextAttemptAt.toISOString() : null,
+    lastError: e.lastError,
+    processedAt: e.processedAt ? e.processedAt.toISOString() : null,
+  };
+}
+
+export function toWebhookEventDetailResponse(e: WebhookEvent): WebhookEventDetailResponse {
+  return { ...toWebhookEventResponse(e), payload: e.payload };
+}

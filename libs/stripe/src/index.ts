@@ -1,0 +1,10 @@
+export * from './idempotency-key.js';
+export * from './stripe-client.js';
+export * from './stripe-gateway.error.js';
+export * from './stripe-gateway.js';
+export * from './stripe.config.js';
+export * from './stripe.mappers.js';
+export * from './stripe.types.js';
+export * from './token-bucket.js';
+export * from './webhook-signature.js';
+export { StripeModule, STRIPE_LOGGER } from './stripe.module.js';

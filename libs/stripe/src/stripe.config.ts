@@ -1,0 +1,97 @@
+import { Expose, Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number.parseInt(value, 10) : value);
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
+
+/**
+ * How this process talks to Stripe: real Stripe (STRIPE_SECRET_KEY, Stripe's own host) or the
+ * local sandbox (STRIPE_API_BASE). Every property is the environment variable of the same name.
+ */
+export class StripeConfig {
+  @Expose()
+  @ValidateIf((c: StripeConfig) => !c.STRIPE_API_BASE || c.STRIPE_SECRET_KEY !== undefined)
+  @IsString({ message: 'must be set (sk_test_... or sk_live_...) unless STRIPE_API_BASE points at the sandbox' })
+  @Matches(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, { message: 'must look like sk_test_... or sk_live_...' })
+  STRIPE_SECRET_KEY?: string;
+
+  /** Base URL of the Stripe sandbox, e.g. http://127.0.0.1:12111. Unset: Stripe's own servers. */
+  @Expose()
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/\s]+\/?$/, { message: 'must be a base URL like http://127.0.0.1:12111' })
+  STRIPE_API_BASE?: string;
+
+  /** Signing secrets of the platform webhook endpoint, comma-separated (several during rotation). */
+  @Expose()
+  @Transform(toList)
+  @IsString({ each: true })
+  @Matches(/^whsec_\S+$/, { each: true, message: 'each secret must start with whsec_' })
+  STRIPE_WEBHOOK_SECRETS: string[] = [];
+
+  /** Signing secrets of the Connect webhook endpoint, comma-separated. */
+  @Expose()
+  @Transform(toList)
+  @IsString({ each: true })
+  @Matches(/^whsec_\S+$/, { each: true, message: 'each secret must start with whsec_' })
+  STRIPE_CONNECT_WEBHOOK_SECRETS: string[] = [];
+
+  /** Request budget for the whole process. Default: 25/s with a test key or the sandbox, 100/s live. */
+  @Expose()
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  STRIPE_REQUESTS_PER_SECOND?: number;
+
+  /** Retries of a 429, 5xx or network error (mutating calls keep their idempotency key). */
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  STRIPE_MAX_RETRIES: number = 3;
+
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  STRIPE_RETRY_BASE_MS: number = 250;
+
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  STRIPE_TIMEOUT_MS: number = 30_000;
+
+  get usesSandbox(): boolean {
+    return Boolean(this.STRIPE_API_BASE);
+  }
+
+  get secretKey(): string {
+    return this.STRIPE_SECRET_KEY ?? 'sk_test_sandbox';
+  }
+
+  get livemode(): boolean {
+    return this.secretKey.startsWith('sk_live_') || this.secretKey.startsWith('rk_live_');
+  }
+
+  get requestsPerSecond(): number {
+    return this.STRIPE_REQUESTS_PER_SECOND ?? (this.livemode ? 100 : 25);
+  }
+
+  /** Cross-field rules class-validator cannot express per property. */
+  problems(): string[] {
+    const out: string[] = [];
+    if (this.usesSandbox && this.livemode) out.push('STRIPE_SECRET_KEY: a live key cannot be used with STRIPE_API_BASE (the sandbox)');
+    return out;
+  }
+}
