@@ -26,15 +26,16 @@ const options = swcOptions();
 const files = [];
 for (const dir of sourceDirs) for await (const file of walk(path.join(rootDir, dir))) files.push(file);
 
-await fs.rm(outDir, { recursive: true, force: true });
+// No wipe of dist/ first: parallel test runs and a running `npm start` read from it. Each file is
+// replaced atomically (write + rename); `rm -rf dist` clears stale output when a source is deleted.
 await Promise.all(
   files.map(async (file) => {
     const rel = path.relative(rootDir, file);
     const out = path.join(outDir, rel.replace(/\.ts$/, '.js'));
     const { code, map } = await transformFile(file, { ...options, filename: file, swcrc: false, configFile: false });
     await fs.mkdir(path.dirname(out), { recursive: true });
-    await fs.writeFile(out, map ? `${code}\n//# sourceMappingURL=${path.basename(out)}.map\n` : code);
-    if (map) await fs.writeFile(`${out}.map`, map);
+    if (map) await writeAtomically(`${out}.map`, map);
+    await writeAtomically(out, map ? `${code}\n//# sourceMappingURL=${path.basename(out)}.map\n` : code);
   }),
 );
 // Static assets (HTML templates) travel beside the compiled code.
@@ -44,6 +45,12 @@ for (const dir of sourceDirs) {
     await fs.mkdir(path.dirname(out), { recursive: true });
     await fs.copyFile(asset, out);
   }
+}
+
+async function writeAtomically(file, content) {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await fs.writeFile(tmp, content);
+  await fs.rename(tmp, file);
 }
 
 async function* walkAssets(dir) {
