@@ -12,7 +12,11 @@ try {
   throw err;
 }
 
-const sandbox = await startSandbox({ ...options, log: (line) => process.stdout.write(`${line}\n`) });
+const sandbox = await startSandbox({ ...options, log: (line) => process.stdout.write(`${line}\n`) }).catch((err: unknown) => {
+  // A state file that cannot be read, a port in use: one line, status 1.
+  process.stderr.write(`stripe-sandbox: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
 process.stdout.write(`stripe-sandbox listening on ${sandbox.url} (point the SDK at host/port/protocol=http)\n`);
 
 let stopping = false;

@@ -15,14 +15,20 @@ export function saveState(sb: Sandbox, file: string): void {
 }
 
 export function loadState(sb: Sandbox, file: string): void {
-  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`Cannot read the sandbox state file ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const data = parsed as {
     version: number;
     now: number;
     platforms: Array<[string, { id: string; keyHint: string }]>;
     idempotency: Parameters<Sandbox['idempotency']['load']>[0];
     tables: Record<string, Array<Row<{ id: string }, unknown>>>;
   };
-  if (data.version !== 1) throw new Error(`Unsupported sandbox state file version ${data.version}`);
+  if (data.version !== 1) throw new Error(`Unsupported sandbox state file version ${data.version} in ${file}`);
   if (data.now > sb.now()) sb.clock.set(data.now);
   sb.state.platforms = new Map(data.platforms);
   sb.idempotency.load(data.idempotency);

@@ -74,6 +74,7 @@ export class Sandbox {
         if (row && ok) {
           row.x.pending = Math.max(0, row.x.pending - 1);
           row.obj.pending_webhooks = row.x.pending;
+          this.onChange();
         }
       },
     });
