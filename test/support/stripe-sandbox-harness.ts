@@ -89,6 +89,11 @@ export async function startWiredSandbox(receiver: Receiver, options: SandboxOpti
   });
 }
 
+/** A sandbox without webhook endpoints. */
+export function startSandboxPlain(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  return startSandbox({ port: 0, ...options });
+}
+
 export function sdk(sandbox: RunningSandbox, key = 'sk_test_platform_one', config: Stripe.StripeConfig = {}): Stripe {
   return new Stripe(key, { host: '127.0.0.1', port: sandbox.port, protocol: 'http', maxNetworkRetries: 0, ...config });
 }
