@@ -1,0 +1,229 @@
+import type Stripe from 'stripe';
+import type { RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
+import { advance, control, controlCall, destinationCharge, form, onboardedAccount, sdk, startSandboxPlain, stripeError, usd } from './support/stripe-sandbox-harness.js';
+
+// Money movements beyond the happy path: disputes, manual capture, transfers with
+// source_transaction and transfer reversals. Each test uses its own platform key.
+describe('stripe sandbox disputes, manual capture and transfers', () => {
+  let sandbox: RunningSandbox;
+  beforeAll(async () => {
+    sandbox = await startSandboxPlain();
+  });
+  afterAll(() => sandbox.close());
+
+  async function payThroughCheckout(stripe: Stripe, destination: string, card: string, extra: Partial<Stripe.Checkout.SessionCreateParams.PaymentIntentData> = {}): Promise<Stripe.Checkout.Session> {
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 10_000, product_data: { name: 'Item' } }, quantity: 1 }],
+      payment_intent_data: { application_fee_amount: 1000, transfer_data: { destination }, ...extra },
+      success_url: 'http://app.test/ok',
+    });
+    const res = await form(session.url!, { card_number: card });
+    expect(res.status).toBe(303);
+    return stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent.latest_charge'] });
+  }
+
+  describe('disputes', () => {
+    it('card 4000000000000259 disputes a destination charge: the platform is debited amount + fee, nothing is reversed; winning returns both', async () => {
+      const stripe = sdk(sandbox, 'sk_test_disputes_one');
+      const account = await onboardedAccount(stripe);
+      const before = usd(await stripe.balance.retrieve(), 'available');
+      const session = await payThroughCheckout(stripe, account, '4000000000000259');
+      const charge = (session.payment_intent as Stripe.PaymentIntent).latest_charge as Stripe.Charge;
+      expect(charge.disputed).toBe(true);
+
+      const disputes = await stripe.disputes.list({ charge: charge.id });
+      expect(disputes.data).toHaveLength(1);
+      const dispute = disputes.data[0];
+      expect(dispute).toMatchObject({ amount: 10_000, currency: 'usd', status: 'needs_response', reason: 'fraudulent', payment_intent: (session.payment_intent as Stripe.PaymentIntent).id });
+      expect(dispute.balance_transactions).toHaveLength(1);
+      expect(dispute.balance_transactions[0]).toMatchObject({ amount: -10_000, fee: 1500, net: -11_500, type: 'adjustment', reporting_category: 'dispute', source: dispute.id });
+      expect(usd(await stripe.balance.retrieve(), 'available')).toBe(before - 11_500);
+
+      // Nothing comes back from the connected account automatically.
+      const transfer = await stripe.transfers.retrieve(charge.transfer as string);
+      expect(transfer.amount_reversed).toBe(0);
+      expect(transfer.reversals.data).toEqual([]);
+      const connected = await stripe.balance.retrieve({}, { stripeAccount: account });
+      expect(usd(connected, 'pending')).toBe(9000);
+      expect(usd(connected, 'available')).toBe(0);
+
+      const created = await stripe.events.list({ type: 'charge.dispute.created' });
+      expect(created.data.map((e) => (e.data.object as Stripe.Dispute).id)).toEqual([dispute.id]);
+      expect(created.data[0].account).toBeUndefined();
+
+      const won = await control(sandbox.url, 'POST', `/_sandbox/disputes/${dispute.id}/close`, { outcome: 'won' });
+      expect(won.status).toBe('won');
+      expect(usd(await stripe.balance.retrieve(), 'available')).toBe(before);
+      const closed = await stripe.events.list({ type: 'charge.dispute.closed' });
+      expect(closed.data).toHaveLength(1);
+      expect((closed.data[0].data.object as Stripe.Dispute).status).toBe('won');
+      expect(closed.data[0].data.previous_attributes).toEqual({ status: 'needs_response' });
+      const after = await stripe.disputes.retrieve(dispute.id);
+      expect(after.balance_transactions.map((t) => t.net)).toEqual([-11_500, 11_500]);
+      expect((await controlCall(sandbox.url, 'POST', `/_sandbox/disputes/${dispute.id}/close`, { outcome: 'lost' })).status).toBe(400);
+    });
+
+    it('the control API disputes a charge (part of it); a lost dispute keeps the debit', async () => {
+      const stripe = sdk(sandbox, 'sk_test_disputes_two');
+      const account = await onboardedAccount(stripe);
+      const charge = await destinationCharge(stripe, account);
+      const before = usd(await stripe.balance.retrieve(), 'available');
+      const opened = await control(sandbox.url, 'POST', `/_sandbox/charges/${charge.id}/dispute`, { amount: 3000, reason: 'product_not_received' });
+      expect(opened).toMatchObject({ object: 'dispute', amount: 3000, reason: 'product_not_received', charge: charge.id });
+      expect(usd(await stripe.balance.retrieve(), 'available')).toBe(before - 4500);
+      expect((await controlCall(sandbox.url, 'POST', `/_sandbox/charges/${charge.id}/dispute`, {})).status).toBe(400);
+      expect((await controlCall(sandbox.url, 'POST', '/_sandbox/charges/ch_missing/dispute', {})).status).toBe(404);
+
+      const lost = await control(sandbox.url, 'POST', `/_sandbox/disputes/${String(opened.id)}/close`, { outcome: 'lost' });
+      expect(lost.status).toBe('lost');
+      expect(usd(await stripe.balance.retrieve(), 'available')).toBe(before - 4500);
+      const closed = await stripe.events.list({ type: 'charge.dispute.closed' });
+      expect((closed.data[0].data.object as Stripe.Dispute).status).toBe('lost');
+      expect((await stripe.transfers.retrieve(charge.transfer as string)).amount_reversed).toBe(0);
+    });
+
+    it('takes evidence through the API, and closing through the API accepts (loses) the dispute', async () => {
+      const stripe = sdk(sandbox, 'sk_test_disputes_three');
+      const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true });
+      const [dispute] = (await stripe.disputes.list({ payment_intent: pi.id })).data;
+      const submitted = await stripe.disputes.update(dispute.id, { evidence: { uncategorized_text: 'delivered' }, submit: true });
+      expect(submitted.status).toBe('under_review');
+      expect(submitted.evidence.uncategorized_text).toBe('delivered');
+      expect((await stripe.disputes.close(dispute.id)).status).toBe('lost');
+    });
+  });
+
+  describe('manual capture', () => {
+    it('authorizes without moving money, then a partial capture creates the charge, transfer and fee for the captured amount', async () => {
+      const stripe = sdk(sandbox, 'sk_test_capture_one');
+      const account = await onboardedAccount(stripe);
+      const pi = await stripe.paymentIntents.create({
+        amount: 10_000,
+        currency: 'usd',
+        capture_method: 'manual',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        application_fee_amount: 1000,
+        transfer_data: { destination: account },
+      });
+      expect(pi).toMatchObject({ status: 'requires_capture', amount_capturable: 10_000, amount_received: 0, capture_method: 'manual' });
+      const authorized = await stripe.charges.retrieve(pi.latest_charge as string);
+      expect(authorized).toMatchObject({ captured: false, amount_captured: 0, balance_transaction: null, status: 'succeeded' });
+      expect(authorized.transfer ?? null).toBeNull();
+      expect((await stripe.balanceTransactions.list()).data).toEqual([]);
+      expect((await stripe.transfers.list({ destination: account })).data).toEqual([]);
+
+      const tooMuch = await stripeError(stripe.paymentIntents.capture(pi.id, { amount_to_capture: 10_001 }));
+      expect(tooMuch).toMatchObject({ statusCode: 400, param: 'amount_to_capture' });
+
+      const captured = await stripe.paymentIntents.capture(pi.id, { amount_to_capture: 8000, application_fee_amount: 800 });
+      expect(captured).toMatchObject({ status: 'succeeded', amount_received: 8000, amount_capturable: 0 });
+      const charge = await stripe.charges.retrieve(pi.latest_charge as string, { expand: ['balance_transaction'] });
+      expect(charge).toMatchObject({ captured: true, amount_captured: 8000, amount_refunded: 2000 });
+      expect((charge.balance_transaction as Stripe.BalanceTransaction).fee).toBe(262); // 2.9% of 8000 + 30
+      const transfer = await stripe.transfers.retrieve(charge.transfer as string);
+      expect(transfer.amount).toBe(8000);
+      expect((await stripe.applicationFees.list({ charge: charge.id })).data.map((f) => f.amount)).toEqual([800]);
+      expect(usd(await stripe.balance.retrieve({}, { stripeAccount: account }), 'pending')).toBe(7200);
+      expect((await stripe.events.list({ type: 'charge.captured' })).data).toHaveLength(1);
+      await expect(stripe.paymentIntents.capture(pi.id)).rejects.toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
+    });
+
+    it('cancels an authorization: nothing is captured or transferred', async () => {
+      const stripe = sdk(sandbox, 'sk_test_capture_two');
+      const account = await onboardedAccount(stripe);
+      const pi = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', capture_method: 'manual', payment_method: 'pm_card_visa', confirm: true, transfer_data: { destination: account } });
+      const canceled = await stripe.paymentIntents.cancel(pi.id, { cancellation_reason: 'abandoned' });
+      expect(canceled).toMatchObject({ status: 'canceled', cancellation_reason: 'abandoned', amount_capturable: 0, amount_received: 0 });
+      expect(canceled.canceled_at).toBe(sandbox.control.now());
+      await expect(stripe.paymentIntents.capture(pi.id)).rejects.toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
+      await expect(stripe.paymentIntents.cancel(pi.id)).rejects.toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
+      expect((await stripe.charges.retrieve(pi.latest_charge as string)).captured).toBe(false);
+      expect((await stripe.balanceTransactions.list()).data).toEqual([]);
+      expect((await stripe.transfers.list()).data).toEqual([]);
+      expect((await stripe.events.list({ type: 'payment_intent.canceled' })).data).toHaveLength(1);
+    });
+
+    it('a Checkout Session with capture_method=manual completes unpaid and is captured later', async () => {
+      const stripe = sdk(sandbox, 'sk_test_capture_three');
+      const account = await onboardedAccount(stripe);
+      const session = await payThroughCheckout(stripe, account, '4242424242424242', { capture_method: 'manual' });
+      expect(session.status).toBe('complete');
+      expect(session.payment_status).toBe('unpaid');
+      const pi = session.payment_intent as Stripe.PaymentIntent;
+      expect(pi.status).toBe('requires_capture');
+      const captured = await stripe.paymentIntents.capture(pi.id);
+      expect(captured.amount_received).toBe(10_000);
+      expect((await stripe.transfers.list({ destination: account })).data.map((t) => t.amount)).toEqual([10_000]);
+    });
+  });
+
+  describe('transfers', () => {
+    it('with source_transaction: succeed without available balance, may not exceed the charge, and stay pending until the charge is available', async () => {
+      const stripe = sdk(sandbox, 'sk_test_transfers_one');
+      const [a, b] = [await onboardedAccount(stripe), await onboardedAccount(stripe)];
+      const pi = await stripe.paymentIntents.create({ amount: 10_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, transfer_group: 'order-9' });
+      const chargeId = pi.latest_charge as string;
+      const chargeTxn = (await stripe.charges.retrieve(chargeId, { expand: ['balance_transaction'] })).balance_transaction as Stripe.BalanceTransaction;
+      expect(usd(await stripe.balance.retrieve(), 'available')).toBe(0);
+
+      const noSource = await stripeError(stripe.transfers.create({ amount: 1000, currency: 'usd', destination: a }));
+      expect(noSource).toMatchObject({ statusCode: 400, code: 'balance_insufficient' });
+
+      const toA = await stripe.transfers.create({ amount: 6000, currency: 'usd', destination: a, source_transaction: chargeId, transfer_group: 'order-9' });
+      const toB = await stripe.transfers.create({ amount: 4000, currency: 'usd', destination: b, source_transaction: chargeId, transfer_group: 'order-9' });
+      expect(toA.source_transaction).toBe(chargeId);
+      const over = await stripeError(stripe.transfers.create({ amount: 1, currency: 'usd', destination: a, source_transaction: chargeId }));
+      expect(over).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', param: 'amount' });
+      const wrongCurrency = await stripeError(stripe.transfers.create({ amount: 1, currency: 'eur', destination: a, source_transaction: chargeId }));
+      expect(wrongCurrency).toMatchObject({ statusCode: 400, param: 'currency' });
+      expect((await stripe.transfers.list({ transfer_group: 'order-9' })).data.map((t) => t.id)).toEqual([toB.id, toA.id]);
+
+      const payment = await stripe.charges.retrieve(toA.destination_payment as string, { expand: ['balance_transaction'] }, { stripeAccount: a });
+      expect((payment.balance_transaction as Stripe.BalanceTransaction).available_on).toBe(chargeTxn.available_on);
+      expect(usd(await stripe.balance.retrieve({}, { stripeAccount: a }), 'pending')).toBe(6000);
+      expect(usd(await stripe.balance.retrieve({}, { stripeAccount: a }), 'available')).toBe(0);
+      await advance(sandbox, chargeTxn.available_on - sandbox.control.now() - 1);
+      expect(usd(await stripe.balance.retrieve({}, { stripeAccount: a }), 'available')).toBe(0);
+      await advance(sandbox, 1);
+      expect(usd(await stripe.balance.retrieve({}, { stripeAccount: a }), 'available')).toBe(6000);
+      expect(usd(await stripe.balance.retrieve({}, { stripeAccount: b }), 'available')).toBe(4000);
+      // The platform keeps the charge net of Stripe's fee and both transfers.
+      expect(usd(await stripe.balance.retrieve(), 'available')).toBe(10_000 - 320 - 10_000);
+    });
+
+    it('reverses part of a transfer, with the application fee refunded in proportion, and emits transfer.reversed', async () => {
+      const stripe = sdk(sandbox, 'sk_test_transfers_two');
+      const account = await onboardedAccount(stripe);
+      const charge = await destinationCharge(stripe, account, { amount: 10_000, fee: 1000 });
+      const transferId = charge.transfer as string;
+
+      const reversal = await stripe.transfers.createReversal(transferId, { amount: 5000, refund_application_fee: true, metadata: { why: 'partial return' } });
+      expect(reversal).toMatchObject({ object: 'transfer_reversal', amount: 5000, transfer: transferId, source_refund: null, metadata: { why: 'partial return' } });
+      const transfer = await stripe.transfers.retrieve(transferId);
+      expect(transfer).toMatchObject({ amount_reversed: 5000, reversed: false });
+      const [fee] = (await stripe.applicationFees.list({ charge: charge.id })).data;
+      expect(fee.amount_refunded).toBe(500);
+      const connected = await stripe.balance.retrieve({}, { stripeAccount: account });
+      expect(usd(connected, 'available') + usd(connected, 'pending')).toBe(10_000 - 1000 - 5000 + 500);
+      const py = await stripe.charges.retrieve(transfer.destination_payment as string, {}, { stripeAccount: account });
+      expect(py.amount_refunded).toBe(5000);
+
+      const reversed = await stripe.events.list({ type: 'transfer.reversed' });
+      expect(reversed.data).toHaveLength(1);
+      expect(reversed.data[0].account).toBeUndefined();
+      expect(reversed.data[0].data.previous_attributes).toEqual({ amount_reversed: 0, reversed: false });
+
+      const tooMuch = await stripeError(stripe.transfers.createReversal(transferId, { amount: 5001 }));
+      expect(tooMuch).toMatchObject({ statusCode: 400, param: 'amount' });
+      // Without an amount, the rest is reversed; without refund_application_fee the fee stays.
+      const rest = await stripe.transfers.createReversal(transferId);
+      expect(rest.amount).toBe(5000);
+      expect((await stripe.transfers.retrieve(transferId)).reversed).toBe(true);
+      expect((await stripe.applicationFees.retrieve(fee.id)).amount_refunded).toBe(500);
+      expect((await stripe.transfers.listReversals(transferId)).data.map((r) => r.amount)).toEqual([5000, 5000]);
+      await expect(stripe.transfers.createReversal(transferId)).rejects.toMatchObject({ statusCode: 400 });
+    });
+  });
+});
