@@ -1,6 +1,7 @@
 import { ApiKey } from './identity/api-key.entity.js';
 import { Principal } from './identity/principal.entity.js';
+import { SellerAccount } from './onboarding/seller-account.entity.js';
 import { WebhookEvent } from './webhooks/webhook-event.entity.js';
 
 /** Every entity of the app, for the one DataSource definition (migrations/data-source.ts). */
-export const ENTITIES = [Principal, ApiKey, WebhookEvent];
+export const ENTITIES = [Principal, ApiKey, WebhookEvent, SellerAccount];

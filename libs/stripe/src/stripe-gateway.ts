@@ -69,6 +69,23 @@ export class StripeGateway {
     return toConnectedAccountSnapshot(account);
   }
 
+  /**
+   * The platform's connected account whose `metadata[key]` is `value`, if any. For recovering an
+   * account whose creation answer was lost after Stripe stopped honouring its idempotency key.
+   */
+  async findConnectedAccountByMetadata(key: string, value: string): Promise<ConnectedAccountSnapshot | null> {
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await this.call({ method: 'GET', path: '/v1/accounts' }, () =>
+        this.stripe.accounts.list({ limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+      );
+      const found = page.data.find((a) => a.metadata?.[key] === value);
+      if (found) return toConnectedAccountSnapshot(found);
+      if (!page.has_more || page.data.length === 0) return null;
+      startingAfter = page.data[page.data.length - 1]!.id;
+    }
+  }
+
   async createOnboardingLink(input: { account: string; refreshUrl: string; returnUrl: string }, key: IdempotencyKey): Promise<AccountLink> {
     const link = await this.call({ method: 'POST', path: '/v1/account_links', idempotencyKey: key }, () =>
       this.stripe.accountLinks.create(

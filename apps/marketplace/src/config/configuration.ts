@@ -1,4 +1,5 @@
 import { StripeConfig } from '@app/stripe';
+import { OnboardingConfig } from '../onboarding/onboarding.config.js';
 import { WebhooksConfig } from '../webhooks/webhooks.config.js';
 import { AppConfig } from './app.config.js';
 import { ConfigError, validateEnv } from './validate-env.js';
@@ -7,6 +8,7 @@ export interface Configuration {
   app: AppConfig;
   stripe: StripeConfig;
   webhooks: WebhooksConfig;
+  onboarding: OnboardingConfig;
 }
 
 /** Every config class validated together, so one boot reports every bad variable at once. */
@@ -24,9 +26,10 @@ export function loadConfiguration(env: NodeJS.ProcessEnv = process.env): Configu
   const app = load(AppConfig);
   const stripe = load(StripeConfig);
   const webhooks = load(WebhooksConfig);
+  const onboarding = load(OnboardingConfig);
   if (stripe) problems.push(...stripe.problems());
-  if (problems.length || !app || !stripe || !webhooks) throw new ConfigError(problems);
-  return { app, stripe, webhooks };
+  if (problems.length || !app || !stripe || !webhooks || !onboarding) throw new ConfigError(problems);
+  return { app, stripe, webhooks, onboarding };
 }
 
 export const SANDBOX_DEFAULTS = {

@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WebhooksModule } from '../webhooks/webhooks.module.js';
+import { ConnectedAccountsService } from './connected-accounts.service.js';
+import { OnboardingLinksService } from './onboarding-links.service.js';
+import { OnboardingPagesController } from './onboarding-pages.controller.js';
+import { OnboardingConfig } from './onboarding.config.js';
+import { SellerAccountEventsHandler } from './seller-account-events.handler.js';
+import { SellerAccount } from './seller-account.entity.js';
+import { SellerAccountsService } from './seller-accounts.service.js';
+import { SellerGate } from './seller-gate.service.js';
+import { SellersController } from './sellers.controller.js';
+
+/** Sellers <-> connected accounts: creation, hosted onboarding, requirements tracking, the payment gate. */
+@Module({})
+export class OnboardingModule {
+  static register(config: OnboardingConfig): DynamicModule {
+    return {
+      module: OnboardingModule,
+      imports: [TypeOrmModule.forFeature([SellerAccount]), WebhooksModule],
+      controllers: [SellersController, OnboardingPagesController],
+      providers: [
+        { provide: OnboardingConfig, useValue: config },
+        SellerAccountsService,
+        ConnectedAccountsService,
+        OnboardingLinksService,
+        SellerGate,
+        SellerAccountEventsHandler,
+      ],
+      exports: [SellerGate],
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { StripeGateway, type ConnectedAccountSnapshot } from '@app/stripe';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ConnectedAccountDirectory } from '../webhooks/connected-account-directory.js';
+import { NoConnectedAccountError } from './onboarding.errors.js';
+import { SellerAccount, type SyncSource } from './seller-account.entity.js';
+import type { SellerStatus } from './seller-status.js';
+
+export interface SellerListFilter {
+  status?: SellerStatus;
+  limit: number;
+  offset: number;
+}
+
+/** Seller accounts as stored, and the one guarded way Stripe's view of an account lands in them. */
+@Injectable()
+export class SellerAccountsService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly gateway: StripeGateway,
+    private readonly directory: ConnectedAccountDirectory,
+  ) {}
+
+  onModuleInit(): void {
+    // Connect events of accounts in seller_accounts are applied; strangers' are quarantined.
+    this.directory.register({
+      isKnown: async (accountId) => (await this.findByStripeAccount(accountId)) !== null,
+      list: async () => {
+        const rows: Array<{ id: string }> = await this.db.query(`SELECT stripe_account_id AS id FROM seller_accounts WHERE stripe_account_id IS NOT NULL ORDER BY created_at`);
+        return rows.map((r) => r.id);
+      },
+    });
+  }
+
+  find(sellerId: string): Promise<SellerAccount | null> {
+    return this.db.getRepository(SellerAccount).findOneBy({ sellerId });
+  }
+
+  /** The seller's account, which must exist in Stripe already. */
+  async getConnected(sellerId: string): Promise<SellerAccount & { stripeAccountId: string }> {
+    const account = await this.find(sellerId);
+    if (!account?.stripeAccountId) throw new NoConnectedAccountError(sellerId);
+    return account as SellerAccount & { stripeAccountId: string };
+  }
+
+  findByStripeAccount(stripeAccountId: string): Promise<SellerAccount | null> {
+    return this.db.getRepository(SellerAccount).findOneBy({ stripeAccountId });
+  }
+
+  async list(filter: SellerListFilter): Promise<{ data: SellerAccount[]; total: number }> {
+    const q = this.db
+      .getRepository(SellerAccount)
+      .createQueryBuilder('s')
+      .orderBy('s.current_deadline', 'ASC', 'NULLS LAST')
+      .addOrderBy('s.created_at', 'ASC')
+      .addOrderBy('s.seller_id', 'ASC')
+      .take(filter.limit)
+      .skip(filter.offset);
+    if (filter.status) q.andWhere('s.status = :status', { status: filter.status });
+    const [data, total] = await q.getManyAndCount();
+    return { data, total };
+  }
+
+  /** Reads the account from Stripe now and stores what it says (unless something newer is stored). */
+  async syncFromStripe(stripeAccountId: string, from: SyncSource): Promise<SellerAccount> {
+    const snapshot = await this.gateway.retrieveConnectedAccount(stripeAccountId);
+    const readAt = new Date();
+    return this.db.transaction((tx) => this.applySnapshot(tx, snapshot, readAt, from));
+  }
+
+  /**
+   * Stores a snapshot read from Stripe at `readAt`, under a row lock. A snapshot older than the
+   * stored one changes nothing, so events worked out of order never roll a seller back.
+   */
+  async applySnapshot(tx: EntityManager, snapshot: ConnectedAccountSnapshot, readAt: Date, from: SyncSource): Promise<SellerAccount> {
+    const account = await this.lockByStripeAccount(tx, snapshot.id);
+    if (!account) throw new Error(`no seller owns connected account ${snapshot.id}`);
+    if (account.sync(snapshot, readAt, from)) await tx.save(account);
+    return account;
+  }
+
+  /** account.application.deauthorized: the seller is disconnected for good. */
+  async disconnect(tx: EntityManager, stripeAccountId: string, at: Date, from: SyncSource): Promise<SellerAccount | null> {
+    const account = await this.lockByStripeAccount(tx, stripeAccountId);
+    if (account?.disconnect(at, from)) await tx.save(account);
+    return account;
+  }
+
+  private lockByStripeAccount(tx: EntityManager, stripeAccountId: string): Promise<SellerAccount | null> {
+    return tx.getRepository(SellerAccount).findOne({ where: { stripeAccountId }, lock: { mode: 'pessimistic_write' } });
+  }
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { SellerNotActiveError } from './onboarding.errors.js';
+import { SellerAccountsService } from './seller-accounts.service.js';
+import { gateProblems, type GatePurpose } from './seller-status.js';
+
+/**
+ * The one question other modules ask before money moves to a seller. Answers from what webhooks
+ * keep up to date (no Stripe call), and explains a refusal in terms the seller can act on.
+ */
+@Injectable()
+export class SellerGate {
+  constructor(private readonly sellers: SellerAccountsService) {}
+
+  /** The seller's Stripe account id, if they may be the destination of a charge; else SELLER_NOT_ACTIVE. */
+  assertCanReceivePayments(sellerId: string): Promise<string> {
+    return this.assert(sellerId, 'payments');
+  }
+
+  /** The seller's Stripe account id, if money may be transferred and paid out to them; else SELLER_NOT_ACTIVE. */
+  assertCanBePaidOut(sellerId: string): Promise<string> {
+    return this.assert(sellerId, 'payouts');
+  }
+
+  private async assert(sellerId: string, purpose: GatePurpose): Promise<string> {
+    const account = await this.sellers.find(sellerId);
+    const missing = gateProblems(account, purpose);
+    if (missing.length === 0) return account!.stripeAccountId!;
+    throw new SellerNotActiveError(sellerId, account?.status ?? null, missing, {
+      stripeAccountId: account?.stripeAccountId ?? null,
+      detailsSubmitted: account?.detailsSubmitted ?? false,
+      chargesEnabled: account?.chargesEnabled ?? false,
+      payoutsEnabled: account?.payoutsEnabled ?? false,
+      currentlyDue: account?.currentlyDue ?? [],
+      pastDue: account?.pastDue ?? [],
+      disabledReason: account?.disabledReason ?? null,
+      capabilities: account?.capabilities ?? { cardPayments: null, transfers: null },
+    });
+  }
+}
