@@ -76,6 +76,25 @@ export function failPayout(sb: Sandbox, row: Row<Stripe.Payout, PayoutInternals>
   const target = eventTarget(sb, row.owner);
   sb.emit({ type: 'payout.updated', data: { object: p, previous_attributes: previous } }, target);
   sb.emit({ type: 'payout.failed', data: { object: p } }, target);
+  markBankErrored(sb, row.owner, p.destination);
+}
+
+/**
+ * As Stripe does after a failed payout: the bank account's status becomes `errored` and scheduled
+ * payouts stop until the account's bank details are updated (onboarding again).
+ */
+function markBankErrored(sb: Sandbox, owner: string, destination: Stripe.Payout['destination']): void {
+  const acct = sb.state.accounts.get(owner);
+  const bankId = typeof destination === 'string' ? destination : (destination?.id ?? null);
+  const bank = acct?.obj.external_accounts?.data.find((e): e is Stripe.BankAccount => e.object === 'bank_account' && e.id === bankId);
+  if (!acct || !bank || bank.status === 'errored') return;
+  const previous: Partial<Stripe.BankAccount> = { status: bank.status };
+  bank.status = 'errored';
+  sb.emit({ type: 'account.external_account.updated', data: { object: bank, previous_attributes: previous } }, { platform: acct.x.platform, account: owner });
+}
+
+function bankErrored(a: Stripe.Account): boolean {
+  return (a.external_accounts?.data ?? []).some((e) => e.object === 'bank_account' && e.default_for_currency && e.status === 'errored');
 }
 
 function setStatus(sb: Sandbox, row: Row<Stripe.Payout, PayoutInternals>, status: 'in_transit' | 'paid'): void {
@@ -128,7 +147,7 @@ function runAutomaticPayouts(sb: Sandbox, now: number): void {
   for (const row of sb.state.accounts.all()) {
     const a = row.obj;
     const schedule = a.settings?.payouts?.schedule;
-    if (!schedule || schedule.interval === 'manual' || !a.payouts_enabled || !row.x.bank) continue;
+    if (!schedule || schedule.interval === 'manual' || !a.payouts_enabled || !row.x.bank || bankErrored(a)) continue;
     if (schedule.interval === 'weekly' && WEEKDAYS[date.getUTCDay()] !== (schedule.weekly_anchor ?? 'monday')) continue;
     if (schedule.interval === 'monthly' && date.getUTCDate() !== (schedule.monthly_anchor ?? 1)) continue;
     const currencies = new Set(sb.state.balanceTransactions.owned(a.id).map((t) => t.obj.currency));
