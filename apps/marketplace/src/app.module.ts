@@ -8,6 +8,7 @@ import { AppConfig } from './config/app.config.js';
 import type { Configuration } from './config/configuration.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { LedgerModule } from './ledger/ledger.module.js';
 import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { WebhooksConfig } from './webhooks/webhooks.config.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         HealthModule,
         IdentityModule,
         WebhooksModule,
+        LedgerModule,
         OnboardingModule.register(configuration.onboarding),
         ...imports,
       ],

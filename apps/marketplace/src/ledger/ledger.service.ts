@@ -1,0 +1,164 @@
+import { Money } from '@app/money';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { findLedgerAccount, type LedgerAccountCode } from './chart-of-accounts.js';
+import { LedgerEntry } from './ledger-entry.entity.js';
+import { LedgerLine } from './ledger-line.entity.js';
+import { assertPostableLines, type LedgerLineInput } from './ledger-lines.js';
+import { LEDGER_ENTRY_KINDS } from './ledger-recipes.js';
+import { LedgerErrors } from './ledger.errors.js';
+
+export interface NewLedgerEntry {
+  /** What happened, e.g. 'charge', 'refund' (see LEDGER_ENTRY_KINDS). */
+  kind: string;
+  /** What caused it, e.g. { type: 'order', id: order.id }; entriesByReference finds it again. */
+  reference: { type: string; id: string };
+  /** Derived from the cause (e.g. `charge:<chargeId>`), never random: a retry posts nothing new. */
+  idempotencyKey: string;
+  description?: string;
+  occurredAt?: Date;
+  lines: LedgerLineInput[];
+}
+
+export type PostedEntry = LedgerEntry & { lines: LedgerLine[] };
+
+const NAME = /^[a-z][a-z0-9_.:-]{0,63}$/;
+
+/**
+ * The only writer of the journal. `post` and `reverse` run in the CALLER's transaction (the one
+ * that records the business change), so the entry commits or rolls back with it; PostgreSQL
+ * checks the balance at that COMMIT. Reads use the default connection unless given a manager.
+ */
+@Injectable()
+export class LedgerService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Posts an entry. Idempotent on `idempotencyKey`: a second post with the same key returns the
+   * entry already posted and writes nothing (LEDGER.IDEMPOTENCY_KEY_REUSED if its lines differ).
+   * Refuses an entry the database would refuse (LEDGER.UNBALANCED, LEDGER.TOO_FEW_LINES, ...).
+   */
+  async post(tx: EntityManager, entry: NewLedgerEntry): Promise<PostedEntry> {
+    this.assertHeader(entry);
+    assertPostableLines(entry.lines);
+    return this.insert(tx, entry, null);
+  }
+
+  /**
+   * Posts the negation of an entry (same reference, kind 'reversal'). An entry is reversed at most
+   * once (LEDGER.ALREADY_REVERSED); a reversal is not reversed again. Idempotent on the key.
+   */
+  async reverse(tx: EntityManager, entryId: string, idempotencyKey: string, reason: string): Promise<PostedEntry> {
+    const previous = await this.findByKey(tx, idempotencyKey);
+    if (previous) {
+      if (previous.reversesEntryId !== entryId) throw LedgerErrors.idempotencyKeyReused(idempotencyKey);
+      return previous;
+    }
+    const original = await this.findEntry(tx, entryId);
+    if (!original) throw LedgerErrors.entryNotFound(entryId);
+    if (original.reversesEntryId) throw LedgerErrors.cannotReverseReversal(entryId);
+    const lines = original.lines.map((l) => ({
+      account: l.account,
+      amount: Money.of(-l.amount, l.currency),
+      ...(l.sellerId ? { sellerId: l.sellerId } : {}),
+    }));
+    const reversal: NewLedgerEntry = {
+      kind: LEDGER_ENTRY_KINDS.reversal,
+      reference: { type: original.referenceType, id: original.referenceId },
+      idempotencyKey,
+      description: `Reversal of ${original.id}: ${reason}`,
+      lines,
+    };
+    this.assertHeader(reversal);
+    return this.insert(tx, reversal, original.id);
+  }
+
+  /**
+   * Balance of an account on its normal side (a credit-normal payable of USD 90.00 is +9000),
+   * one Money per currency, sorted by currency. On a per-seller account without `sellerId`, the
+   * total over all sellers. With `currency` the list has exactly that currency (zero if none).
+   */
+  async balance(account: LedgerAccountCode, filter: { currency?: string; sellerId?: string } = {}, manager?: EntityManager): Promise<Money[]> {
+    const chart = findLedgerAccount(account);
+    if (!chart) throw LedgerErrors.unknownAccount(account);
+    if (filter.sellerId && !chart.perSeller) throw LedgerErrors.sellerNotAllowed(account);
+    const currency = filter.currency ? Money.zero(filter.currency).currency : undefined;
+    const params: unknown[] = [account];
+    let where = 'account = $1';
+    if (currency) where += ` AND currency = $${params.push(currency)}`;
+    if (filter.sellerId) where += ` AND seller_id = $${params.push(filter.sellerId)}`;
+    const rows: { currency: string; total: string }[] = await (manager ?? this.db.manager).query(
+      `SELECT currency, sum(amount)::text AS total FROM ledger_lines WHERE ${where} GROUP BY currency ORDER BY currency`,
+      params,
+    );
+    const sign = chart.normalSide === 'debit' ? 1n : -1n;
+    const balances = rows.map((r) => Money.of(BigInt(r.total) * sign, r.currency));
+    if (currency && balances.length === 0) return [Money.zero(currency)];
+    return balances;
+  }
+
+  /** Every entry (with its lines) caused by one thing, oldest first. */
+  async entriesByReference(type: string, id: string, manager?: EntityManager): Promise<PostedEntry[]> {
+    return (await (manager ?? this.db.manager).find(LedgerEntry, {
+      where: { referenceType: type, referenceId: id },
+      relations: { lines: true },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    })) as PostedEntry[];
+  }
+
+  private async insert(tx: EntityManager, entry: NewLedgerEntry, reversesEntryId: string | null): Promise<PostedEntry> {
+    // ON CONFLICT without a target covers both the idempotency key and "reversed once"; a
+    // concurrent post with the same key waits for the other transaction, then finds its entry.
+    const inserted: { id: string }[] = await tx.query(
+      `INSERT INTO ledger_entries (kind, reference_type, reference_id, idempotency_key, description, occurred_at, reverses_entry_id)
+       VALUES ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [entry.kind, entry.reference.type, entry.reference.id, entry.idempotencyKey, entry.description ?? null, entry.occurredAt ?? null, reversesEntryId],
+    );
+    if (inserted.length === 0) {
+      const existing = await this.findByKey(tx, entry.idempotencyKey);
+      if (!existing) throw LedgerErrors.alreadyReversed(reversesEntryId ?? '');
+      if (!sameEntry(existing, entry, reversesEntryId)) throw LedgerErrors.idempotencyKeyReused(entry.idempotencyKey);
+      return existing;
+    }
+    const entryId = inserted[0]!.id;
+    await tx.insert(
+      LedgerLine,
+      entry.lines.map((l) => ({ entryId, account: l.account, sellerId: l.sellerId ?? null, currency: l.amount.currency, amount: l.amount.minor })),
+    );
+    const posted = await this.findEntry(tx, entryId);
+    return posted!;
+  }
+
+  private async findByKey(tx: EntityManager, idempotencyKey: string): Promise<PostedEntry | null> {
+    return (await tx.findOne(LedgerEntry, { where: { idempotencyKey }, relations: { lines: true } })) as PostedEntry | null;
+  }
+
+  private async findEntry(tx: EntityManager, id: string): Promise<PostedEntry | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return (await tx.findOne(LedgerEntry, { where: { id }, relations: { lines: true } })) as PostedEntry | null;
+  }
+
+  private assertHeader(entry: NewLedgerEntry): void {
+    if (!NAME.test(entry.kind ?? '')) throw LedgerErrors.invalidEntry(`kind must match ${NAME}`);
+    if (!NAME.test(entry.reference?.type ?? '')) throw LedgerErrors.invalidEntry(`reference.type must match ${NAME}`);
+    const id = entry.reference?.id;
+    if (typeof id !== 'string' || id.length === 0 || id.length > 255) throw LedgerErrors.invalidEntry('reference.id must be 1 to 255 characters');
+    const key = entry.idempotencyKey;
+    if (typeof key !== 'string' || key.length === 0 || key.length > 255) throw LedgerErrors.invalidEntry('idempotencyKey must be 1 to 255 characters');
+  }
+}
+
+function lineSignature(account: string, sellerId: string | null | undefined, currency: string, amount: bigint): string {
+  return `${account}|${sellerId ?? ''}|${currency}|${amount}`;
+}
+
+/** Same entry as the one asked for: header and the multiset of lines. */
+function sameEntry(existing: PostedEntry, asked: NewLedgerEntry, reversesEntryId: string | null): boolean {
+  if (existing.kind !== asked.kind || existing.referenceType !== asked.reference.type || existing.referenceId !== asked.reference.id) return false;
+  if (existing.reversesEntryId !== reversesEntryId) return false;
+  const a = existing.lines.map((l) => lineSignature(l.account, l.sellerId, l.currency, l.amount)).sort();
+  const b = asked.lines.map((l) => lineSignature(l.account, l.sellerId, l.amount.currency, l.amount.minor)).sort();
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}
