@@ -1,80 +1,18 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Stripe from 'stripe';
-import { startSandbox, type RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
+import type Stripe from 'stripe';
+import type { RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
+import { control, form, onboardedAccount, sdk, startReceiver, startWiredSandbox, stripeError, type Receiver } from './support/stripe-sandbox-harness.js';
 
 // Drives the sandbox only through the real `stripe` SDK, plus plain HTTP for the hosted pages and
 // the control API, with a local receiver that verifies every webhook with constructEvent.
-const SECRET = 'whsec_e2e_platform_secret';
-const CONNECT_SECRET = 'whsec_e2e_connect_secret';
-
-interface Receiver {
-  url: string;
-  events: Stripe.Event[];
-  failures: string[];
-  close(): Promise<void>;
-}
-
-async function startReceiver(verifier: Stripe): Promise<Receiver> {
-  const events: Stripe.Event[] = [];
-  const failures: string[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const secret = req.url === '/connect' ? CONNECT_SECRET : SECRET;
-      try {
-        events.push(verifier.webhooks.constructEvent(body, String(req.headers['stripe-signature']), secret));
-        res.writeHead(200).end('ok');
-      } catch (err) {
-        failures.push(err instanceof Error ? err.message : String(err));
-        res.writeHead(400).end('bad signature');
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, events, failures, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-async function control(base: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function form(url: string, fields: Record<string, string>): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' });
-}
-
-async function stripeError(p: Promise<unknown>): Promise<{ statusCode?: number; type: string; code?: string; param?: string; raw: unknown }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { statusCode?: number; type: string; code?: string; param?: string; raw: unknown };
-    return e;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('stripe sandbox through the real SDK', () => {
   let sandbox: RunningSandbox;
   let receiver: Receiver;
   let stripe: Stripe;
 
   beforeAll(async () => {
-    receiver = await startReceiver(new Stripe('sk_test_verifier'));
-    sandbox = await startSandbox({
-      port: 0,
-      webhookEndpoints: [
-        { url: `${receiver.url}/platform`, secret: SECRET },
-        { url: `${receiver.url}/connect`, secret: CONNECT_SECRET, connect: true },
-      ],
-      webhookRetry: { baseDelayMs: 20 },
-    });
-    stripe = new Stripe('sk_test_platform_one', { host: '127.0.0.1', port: sandbox.port, protocol: 'http', maxNetworkRetries: 0 });
+    receiver = await startReceiver();
+    sandbox = await startWiredSandbox(receiver);
+    stripe = sdk(sandbox);
   });
 
   afterAll(async () => {
@@ -192,7 +130,7 @@ describe('stripe sandbox through the real SDK', () => {
   });
 
   it('replays a transfer whose response was lost, so a retry with the same key leaves one transfer', async () => {
-    const account = await onboardedAccount(stripe, sandbox);
+    const account = await onboardedAccount(stripe);
     // Funds available at once on the platform.
     await stripe.paymentIntents.create({ amount: 20000, currency: 'usd', payment_method: 'pm_card_bypassPending', confirm: true });
     // Two lost responses: the SDK's own retry of a closed connection is lost too.
@@ -222,25 +160,16 @@ describe('stripe sandbox through the real SDK', () => {
     const unknownAccount = await stripeError(stripe.balance.retrieve({}, { stripeAccount: 'acct_unknown123' }));
     expect(unknownAccount).toMatchObject({ statusCode: 403, code: 'account_invalid' });
 
-    const mine = await onboardedAccount(stripe, sandbox);
-    const other = new Stripe('sk_test_platform_two', { host: '127.0.0.1', port: sandbox.port, protocol: 'http', maxNetworkRetries: 0 });
+    const mine = await onboardedAccount(stripe);
+    const other = sdk(sandbox, 'sk_test_platform_two');
     const foreign = await stripeError(other.accounts.retrieve(mine));
     expect(foreign).toMatchObject({ statusCode: 403, code: 'account_invalid' });
     const foreignHeader = await stripeError(other.payouts.list({}, { stripeAccount: mine }));
     expect(foreignHeader).toMatchObject({ statusCode: 403, code: 'account_invalid' });
-    const noFunds = await stripeError(other.transfers.create({ amount: 100, currency: 'usd', destination: (await onboardedAccount(other, sandbox)) }));
+    const noFunds = await stripeError(other.transfers.create({ amount: 100, currency: 'usd', destination: (await onboardedAccount(other)) }));
     expect(noFunds).toMatchObject({ statusCode: 400, code: 'balance_insufficient' });
     const declined = await stripeError(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa_chargeDeclinedInsufficientFunds', confirm: true }));
     expect(declined).toMatchObject({ statusCode: 402, type: 'StripeCardError', code: 'card_declined' });
     expect((declined.raw as { decline_code: string }).decline_code).toBe('insufficient_funds');
   });
 });
-
-async function onboardedAccount(stripe: Stripe, sandbox: RunningSandbox): Promise<string> {
-  const account = await stripe.accounts.create({ type: 'express', capabilities: { transfers: { requested: true } } });
-  const link = await stripe.accountLinks.create({ account: account.id, type: 'account_onboarding', refresh_url: 'http://app.test/r', return_url: 'http://app.test/ok' });
-  const res = await form(link.url, { outcome: 'complete', account_number: '000123456789' });
-  expect(res.status).toBe(303);
-  expect(sandbox.url).toBeTruthy();
-  return account.id;
-}
