@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
-import { advance, control, destinationCharge, onboardedAccount, sdk, startReceiver, startWiredSandbox, type Receiver } from './support/stripe-sandbox-harness.js';
+import { advance, control, destinationCharge, onboardedAccount, sdk, startReceiver, startWiredSandbox, useWiredSandbox, type Receiver } from './support/stripe-sandbox-harness.js';
 
 // Webhook delivery under faults (duplicates, shuffling, outages, a failing receiver) and the
 // events API the marketplace's backfill relies on.
@@ -9,15 +9,7 @@ describe('stripe sandbox webhooks and events', () => {
   let sandbox: RunningSandbox;
   let stripe: Stripe;
 
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    sandbox = await startWiredSandbox(receiver);
-    stripe = sdk(sandbox);
-  });
-  afterAll(async () => {
-    await sandbox.close();
-    await receiver.close();
-  });
+  useWiredSandbox((w) => ({ receiver, sandbox, stripe } = w));
   afterEach(async () => {
     receiver.respond = () => null;
     await control(sandbox.url, 'POST', '/_sandbox/webhooks/faults', { duplicate: 1, shuffle: false, outage: false });

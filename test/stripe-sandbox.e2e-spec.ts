@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
-import { control, form, onboardedAccount, sdk, startReceiver, startWiredSandbox, stripeError, type Receiver } from './support/stripe-sandbox-harness.js';
+import { control, form, onboardedAccount, sdk, useWiredSandbox, stripeError, type Receiver } from './support/stripe-sandbox-harness.js';
 
 // Drives the sandbox only through the real `stripe` SDK, plus plain HTTP for the hosted pages and
 // the control API, with a local receiver that verifies every webhook with constructEvent.
@@ -9,16 +9,7 @@ describe('stripe sandbox through the real SDK', () => {
   let receiver: Receiver;
   let stripe: Stripe;
 
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    sandbox = await startWiredSandbox(receiver);
-    stripe = sdk(sandbox);
-  });
-
-  afterAll(async () => {
-    await sandbox.close();
-    await receiver.close();
-  });
+  useWiredSandbox((w) => ({ receiver, sandbox, stripe } = w));
 
   it('runs a destination charge from onboarding to a paid payout whose transactions sum to its amount', async () => {
     const account = await stripe.accounts.create({

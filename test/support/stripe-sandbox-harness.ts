@@ -89,6 +89,27 @@ export async function startWiredSandbox(receiver: Receiver, options: SandboxOpti
   });
 }
 
+export interface WiredSandbox {
+  receiver: Receiver;
+  sandbox: RunningSandbox;
+  stripe: Stripe;
+}
+
+/** Registers beforeAll/afterAll for a receiver, a sandbox wired to it and an SDK client; `use` gets them. */
+export function useWiredSandbox(use: (w: WiredSandbox) => void, options: SandboxOptions = {}): void {
+  let wired: WiredSandbox | undefined;
+  beforeAll(async () => {
+    const receiver = await startReceiver();
+    const sandbox = await startWiredSandbox(receiver, options);
+    wired = { receiver, sandbox, stripe: sdk(sandbox) };
+    use(wired);
+  });
+  afterAll(async () => {
+    await wired?.sandbox.close();
+    await wired?.receiver.close();
+  });
+}
+
 /** A sandbox without webhook endpoints. */
 export function startSandboxPlain(options: SandboxOptions = {}): Promise<RunningSandbox> {
   return startSandbox({ port: 0, ...options });
