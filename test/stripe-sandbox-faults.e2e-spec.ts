@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
-import { control, controlCall, onboardedAccount, sdk, startSandboxPlain, stripeError } from './support/stripe-sandbox-harness.js';
+import { advance, control, controlCall, onboardedAccount, sdk, startSandboxPlain, stripeError } from './support/stripe-sandbox-harness.js';
 
 // Request fault injection, seen through the real SDK: what a client sees, and what was (not) saved.
 describe('stripe sandbox request faults', () => {
@@ -139,5 +139,17 @@ describe('stripe sandbox request faults', () => {
     const b = await retrying.transfers.create(params2, { idempotencyKey: 'in-flight-2' });
     expect(b.id).toBe((await a).id);
     expect(await transfersIn('in-flight-2')).toHaveLength(1);
+  });
+
+  it('forgets idempotency keys after 24 hours of sandbox time', async () => {
+    const params = { amount: 300, currency: 'usd', destination, transfer_group: 'expiry' };
+    const first = await stripe.transfers.create(params, { idempotencyKey: 'expiring-key' });
+    await advance(sandbox, 24 * 3600 - 1);
+    expect((await stripe.transfers.create(params, { idempotencyKey: 'expiring-key' })).id).toBe(first.id);
+    await expect(stripe.transfers.create({ ...params, amount: 301 }, { idempotencyKey: 'expiring-key' })).rejects.toMatchObject({ type: 'StripeIdempotencyError' });
+    await advance(sandbox, 1);
+    const fresh = await stripe.transfers.create({ ...params, amount: 301 }, { idempotencyKey: 'expiring-key' });
+    expect(fresh.id).not.toBe(first.id);
+    expect(await transfersIn('expiry')).toHaveLength(2);
   });
 });
