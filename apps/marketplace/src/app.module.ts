@@ -6,6 +6,7 @@ import { dataSourceOptions } from '../../../migrations/data-source.js';
 import { ROOT_LOGGER } from './common/logger.js';
 import { AppConfig } from './config/app.config.js';
 import type { Configuration } from './config/configuration.js';
+import { FeesModule } from './fees/fees.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         IdentityModule,
         WebhooksModule,
         LedgerModule,
+        FeesModule.register(configuration.fees),
         OnboardingModule.register(configuration.onboarding),
         ...imports,
       ],

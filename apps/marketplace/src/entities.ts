@@ -1,3 +1,4 @@
+import { SellerFeePolicy } from './fees/seller-fee-policy.entity.js';
 import { ApiKey } from './identity/api-key.entity.js';
 import { Principal } from './identity/principal.entity.js';
 import { LedgerEntry } from './ledger/ledger-entry.entity.js';
@@ -6,4 +7,4 @@ import { SellerAccount } from './onboarding/seller-account.entity.js';
 import { WebhookEvent } from './webhooks/webhook-event.entity.js';
 
 /** Every entity of the app, for the one DataSource definition (migrations/data-source.ts). */
-export const ENTITIES = [Principal, ApiKey, WebhookEvent, LedgerEntry, LedgerLine, SellerAccount];
+export const ENTITIES = [Principal, ApiKey, WebhookEvent, LedgerEntry, LedgerLine, SellerFeePolicy, SellerAccount];

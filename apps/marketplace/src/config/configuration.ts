@@ -1,4 +1,5 @@
 import { StripeConfig } from '@app/stripe';
+import { FeesConfig } from '../fees/fees.config.js';
 import { OnboardingConfig } from '../onboarding/onboarding.config.js';
 import { WebhooksConfig } from '../webhooks/webhooks.config.js';
 import { AppConfig } from './app.config.js';
@@ -9,6 +10,7 @@ export interface Configuration {
   stripe: StripeConfig;
   webhooks: WebhooksConfig;
   onboarding: OnboardingConfig;
+  fees: FeesConfig;
 }
 
 /** Every config class validated together, so one boot reports every bad variable at once. */
@@ -27,9 +29,10 @@ export function loadConfiguration(env: NodeJS.ProcessEnv = process.env): Configu
   const stripe = load(StripeConfig);
   const webhooks = load(WebhooksConfig);
   const onboarding = load(OnboardingConfig);
+  const fees = load(FeesConfig);
   if (stripe) problems.push(...stripe.problems());
-  if (problems.length || !app || !stripe || !webhooks || !onboarding) throw new ConfigError(problems);
-  return { app, stripe, webhooks, onboarding };
+  if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees) throw new ConfigError(problems);
+  return { app, stripe, webhooks, onboarding, fees };
 }
 
 export const SANDBOX_DEFAULTS = {
