@@ -10,6 +10,7 @@ import { FeesModule } from './fees/fees.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
+import { ListingsModule } from './listings/listings.module.js';
 import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { WebhooksConfig } from './webhooks/webhooks.config.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
         WebhooksModule,
         LedgerModule,
         FeesModule.register(configuration.fees),
+        ListingsModule,
         OnboardingModule.register(configuration.onboarding),
         ...imports,
       ],

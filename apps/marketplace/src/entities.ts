@@ -3,8 +3,9 @@ import { ApiKey } from './identity/api-key.entity.js';
 import { Principal } from './identity/principal.entity.js';
 import { LedgerEntry } from './ledger/ledger-entry.entity.js';
 import { LedgerLine } from './ledger/ledger-line.entity.js';
+import { Listing } from './listings/listing.entity.js';
 import { SellerAccount } from './onboarding/seller-account.entity.js';
 import { WebhookEvent } from './webhooks/webhook-event.entity.js';
 
 /** Every entity of the app, for the one DataSource definition (migrations/data-source.ts). */
-export const ENTITIES = [Principal, ApiKey, WebhookEvent, LedgerEntry, LedgerLine, SellerFeePolicy, SellerAccount];
+export const ENTITIES = [Principal, ApiKey, WebhookEvent, LedgerEntry, LedgerLine, SellerFeePolicy, Listing, SellerAccount];

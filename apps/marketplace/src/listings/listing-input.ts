@@ -1,0 +1,27 @@
+import { normalizeCurrency } from '@app/money';
+import { MAX_UNIT_AMOUNT } from './listing.entity.js';
+import { ListingsErrors } from './listings.errors.js';
+
+/**
+ * A unit amount from JSON: an integer number of minor units (a safe integer) or a string of
+ * digits; never a decimal ("19.99" is refused: send 1999). Between 1 and MAX_UNIT_AMOUNT.
+ */
+export function parseUnitAmount(value: unknown): bigint {
+  let minor: bigint;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) minor = BigInt(value);
+  else if (typeof value === 'string' && /^[0-9]{1,18}$/.test(value.trim())) minor = BigInt(value.trim());
+  else if (typeof value === 'string' && /^[0-9]{19,}$/.test(value.trim())) throw ListingsErrors.amountTooLarge(MAX_UNIT_AMOUNT);
+  else if (typeof value === 'number' && Number.isInteger(value) && value > 0) throw ListingsErrors.amountTooLarge(MAX_UNIT_AMOUNT);
+  else throw ListingsErrors.invalidUnitAmount();
+  if (minor < 1n) throw ListingsErrors.invalidUnitAmount();
+  if (minor > MAX_UNIT_AMOUNT) throw ListingsErrors.amountTooLarge(MAX_UNIT_AMOUNT);
+  return minor;
+}
+
+export function parseListingCurrency(value: string): string {
+  try {
+    return normalizeCurrency(value);
+  } catch {
+    throw ListingsErrors.invalidCurrency(value);
+  }
+}
