@@ -43,7 +43,8 @@ export class WebhookDispatcherService {
   /** Claims and works one batch; returns how many events it worked. */
   async runOnce(): Promise<number> {
     const lease = randomUUID();
-    const rows: ClaimedRow[] = await this.db.query(
+    // UPDATE ... RETURNING answers [rows, affected] through TypeORM's query()
+    const [rows]: [ClaimedRow[], number] = await this.db.query(
       `UPDATE webhook_events SET status = 'processing', attempts = attempts + 1, lease_token = $1,
               next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
         WHERE id IN (SELECT id FROM webhook_events
