@@ -1,0 +1,48 @@
+// `npm run demo` against a freshly started service: the compiled service as a real process (its own
+// embedded PostgreSQL under a temp DATA_DIR, the sandbox beside it), the compiled demo driving it.
+import { freePort } from '@app/database';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runNode, waitForReady, type RunningProcess } from './support/process.js';
+
+const running: RunningProcess[] = [];
+let dataDir = '';
+
+afterAll(() => {
+  for (const proc of running.splice(0)) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm run demo', () => {
+  it('passes against a freshly started service, printing each step and the seller as active', async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'marketplace-demo-'));
+    fs.chmodSync(dataDir, 0o755);
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const env = { PORT: String(port), SANDBOX_PORT: String(await freePort()), DATA_DIR: dataDir, HOST: '127.0.0.1', PUBLIC_URL: baseUrl, LOG_LEVEL: 'warn' };
+    const service = runNode('dist/apps/marketplace/src/main.js', env);
+    running.push(service);
+    await waitForReady(baseUrl, 60_000);
+
+    // no ADMIN_API_KEY: the demo runs the admin-key CLI with the same environment
+    const demo = runNode('dist/apps/marketplace/src/cli/demo.js', { ...env, MARKETPLACE_URL: baseUrl });
+    running.push(demo);
+    const code = await demo.exited;
+    const output = demo.output();
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('Demo finished: all') });
+    expect(output).toMatch(/\[1\/\d+\] Check the service is up/);
+    expect(output).toContain('Complete onboarding in the sandbox (test bank account 000123456789)');
+    expect(output).toMatch(/event evt_\w+ processed/);
+    expect(output).toMatch(/status\s+active/);
+    expect(output).toMatch(/stripe account\s+acct_\w+/);
+    expect(output).not.toContain('FAILED');
+
+    // a failure is a non-zero exit naming the step
+    const broken = runNode('dist/apps/marketplace/src/cli/demo.js', { ...env, MARKETPLACE_URL: baseUrl, ADMIN_API_KEY: 'mkt_not_a_real_key' });
+    running.push(broken);
+    expect(await broken.exited).toBe(1);
+    expect(broken.output()).toMatch(/FAILED: GET .*\/me answered 401/);
+    expect(broken.output()).toContain('Demo failed at step 2.');
+  });
+});
