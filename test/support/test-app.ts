@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import Stripe from 'stripe';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { createMarketplaceApp } from '../../apps/marketplace/src/bootstrap.js';
+import { createMarketplaceApp, createMarketplaceWorker } from '../../apps/marketplace/src/bootstrap.js';
 import { createRootLogger } from '../../apps/marketplace/src/common/logger.js';
 import { loadConfiguration } from '../../apps/marketplace/src/config/configuration.js';
 import { ApiKeysService } from '../../apps/marketplace/src/identity/api-keys.service.js';
@@ -37,6 +37,33 @@ export interface TestAppOptions {
   sandbox?: RunningSandbox;
 }
 
+/** The configuration every test instance runs with: fast polls and retries, silent logs. */
+export function testConfiguration(o: { port: number; sandboxUrl: string; databaseUrl: string; env?: Record<string, string> }) {
+  return loadConfiguration({
+    PORT: String(o.port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    MIGRATIONS_RUN: 'true',
+    STRIPE_API_BASE: o.sandboxUrl,
+    STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
+    STRIPE_WEBHOOK_SECRETS: PLATFORM_SECRET,
+    STRIPE_CONNECT_WEBHOOK_SECRETS: CONNECT_SECRET,
+    STRIPE_REQUESTS_PER_SECOND: '1000',
+    STRIPE_RETRY_BASE_MS: '20',
+    WEBHOOK_POLL_MS: '20',
+    WEBHOOK_RETRY_BASE_MS: '50',
+    WEBHOOK_BACKFILL_LOOKBACK_S: '0',
+    ...o.env,
+    DATABASE_URL: o.databaseUrl,
+  });
+}
+
+/** A worker-role instance (no HTTP) on an existing database: background loops only. */
+export async function startTestWorker(o: { databaseUrl: string; sandboxUrl: string; env?: Record<string, string>; imports?: ModuleMetadata['imports'] }) {
+  const configuration = testConfiguration({ port: 0, sandboxUrl: o.sandboxUrl, databaseUrl: o.databaseUrl, env: { ROLE: 'worker', ...o.env } });
+  return createMarketplaceWorker({ configuration, databaseUrl: o.databaseUrl, logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), imports: o.imports });
+}
+
 /**
  * The real app (same bootstrap as production) on its own migrated database, talking to an
  * in-process Stripe sandbox that delivers signed webhooks back to it.
@@ -56,30 +83,20 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       ],
       webhookRetry: { baseDelayMs: 50 },
     }));
-  const configuration = loadConfiguration({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    MIGRATIONS_RUN: 'true',
-    STRIPE_API_BASE: sandbox.url,
-    STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
-    STRIPE_WEBHOOK_SECRETS: PLATFORM_SECRET,
-    STRIPE_CONNECT_WEBHOOK_SECRETS: CONNECT_SECRET,
-    STRIPE_REQUESTS_PER_SECOND: '1000',
-    STRIPE_RETRY_BASE_MS: '20',
-    WEBHOOK_POLL_MS: '20',
-    WEBHOOK_RETRY_BASE_MS: '50',
-    WEBHOOK_BACKFILL_LOOKBACK_S: '0',
-    ...options.env,
-    DATABASE_URL: databaseUrl,
-  });
-  const app = await createMarketplaceApp({
-    configuration,
-    databaseUrl,
-    logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
-    imports: options.imports,
-  });
-  await app.listen(port, '127.0.0.1');
+  const configuration = testConfiguration({ port, sandboxUrl: sandbox.url, databaseUrl, env: options.env });
+  let app: NestExpressApplication;
+  try {
+    app = await createMarketplaceApp({
+      configuration,
+      databaseUrl,
+      logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+      imports: options.imports,
+    });
+    await app.listen(port, '127.0.0.1');
+  } catch (error) {
+    if (ownSandbox) await sandbox.close();
+    throw error;
+  }
   const admin = await app.get(PrincipalsService).firstAdmin();
   const { plaintext: adminKey } = await app.get(ApiKeysService).issue(admin.id, 'test admin');
   const sandboxUrl = new URL(sandbox.url);

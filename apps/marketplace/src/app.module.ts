@@ -31,7 +31,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), migrationsRun: false }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl, { applicationName: `marketplace:${app.INSTANCE_NAME}` }), migrationsRun: false }),
         StripeModule.forRoot(stripe, logger.child({ component: 'stripe' })),
         HealthModule,
         IdentityModule,

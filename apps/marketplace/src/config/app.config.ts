@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Expose, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { validateEnv } from './validate-env.js';
@@ -57,6 +58,11 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   PUBLIC_URL?: string;
+
+  /** Names this instance in logs and in PostgreSQL's pg_stat_activity (application_name). */
+  @Expose()
+  @Matches(/^[\w.-]{1,40}$/, { message: 'must be 1-40 letters, digits, dots, dashes or underscores' })
+  INSTANCE_NAME: string = `${os.hostname().slice(0, 30)}-${process.pid}`;
 
   get publicUrl(): string {
     return (this.PUBLIC_URL ?? `http://localhost:${this.PORT}`).replace(/\/$/, '');

@@ -99,7 +99,7 @@ export class WebhookDispatcherService {
 
   private async finish(id: string, lease: string, status: 'ignored'): Promise<void> {
     await this.db.query(
-      `UPDATE webhook_events SET status = $3, processed_at = now(), lease_token = NULL, next_attempt_at = NULL WHERE id = $1 AND lease_token = $2`,
+      `UPDATE webhook_events SET status = $3::varchar, processed_at = now(), lease_token = NULL, next_attempt_at = NULL WHERE id = $1 AND lease_token = $2`,
       [id, lease, status],
     );
   }
@@ -111,8 +111,8 @@ export class WebhookDispatcherService {
     this.logger.warn({ eventId: row.id, type: row.type, attempts: row.attempts, dead, retryInMs: dead ? null : delay, error: message }, 'webhook handler failed');
     await this.db.query(
       `UPDATE webhook_events
-          SET status = $3, last_error = $4, lease_token = NULL,
-              next_attempt_at = CASE WHEN $3 = 'dead' THEN NULL ELSE now() + make_interval(secs => $5::double precision / 1000) END
+          SET status = $3::varchar, last_error = $4, lease_token = NULL,
+              next_attempt_at = CASE WHEN $3::varchar = 'dead' THEN NULL ELSE now() + make_interval(secs => $5::double precision / 1000) END
         WHERE id = $1 AND lease_token = $2`,
       [row.id, lease, dead ? 'dead' : 'pending', message, delay],
     );

@@ -28,7 +28,7 @@ export class WebhookInboxService {
     const status: InboxStatus = quarantined ? 'quarantined' : 'pending';
     const rows: unknown[] = await this.db.query(
       `INSERT INTO webhook_events (id, endpoint, type, account, livemode, created, api_version, object_id, payload, source, status, next_attempt_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $11 = 'pending' THEN now() END)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::varchar, CASE WHEN $11::varchar = 'pending' THEN now() END)
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       [event.id, endpoint, event.type, event.account, event.livemode, event.created, event.apiVersion, event.objectId, event.payload, source, status],

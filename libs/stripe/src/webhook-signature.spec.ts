@@ -1,0 +1,76 @@
+import Stripe from 'stripe';
+import { verifyStripeWebhook, WebhookVerificationError } from './webhook-signature.js';
+
+const stripe = new Stripe('sk_test_x');
+const SECRET = 'whsec_one';
+const OTHER = 'whsec_two';
+
+function eventBody(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    id: 'evt_1',
+    object: 'event',
+    type: 'account.updated',
+    account: 'acct_1',
+    api_version: '2026-01-01',
+    created: 1_700_000_000,
+    livemode: false,
+    data: { object: { id: 'acct_1', object: 'account' } },
+    ...overrides,
+  });
+}
+
+const sign = (payload: string, secret: string, timestamp?: number) => stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+
+function reason(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof WebhookVerificationError) return e.reason;
+    throw e;
+  }
+  return undefined;
+}
+
+describe('verifyStripeWebhook', () => {
+  it('accepts a correctly signed event and maps it to our envelope', () => {
+    const body = eventBody();
+    const event = verifyStripeWebhook(Buffer.from(body), sign(body, SECRET), [SECRET], { livemode: false });
+    expect(event).toEqual(expect.objectContaining({ id: 'evt_1', type: 'account.updated', account: 'acct_1', objectId: 'acct_1', livemode: false, apiVersion: '2026-01-01' }));
+    expect(event.created.toISOString()).toBe('2023-11-14T22:13:20.000Z');
+  });
+
+  it('accepts an event signed with any of the configured secrets (rotation)', () => {
+    const body = eventBody();
+    expect(verifyStripeWebhook(Buffer.from(body), sign(body, OTHER), [SECRET, OTHER], { livemode: false }).id).toBe('evt_1');
+  });
+
+  it('refuses a body changed by one byte', () => {
+    const body = eventBody();
+    const header = sign(body, SECRET);
+    const tampered = body.replace('acct_1', 'acct_2');
+    expect(tampered.length).toBe(body.length);
+    expect(reason(() => verifyStripeWebhook(Buffer.from(tampered), header, [SECRET], { livemode: false }))).toBe('BAD_SIGNATURE');
+  });
+
+  it('refuses a timestamp older than the 300 s tolerance', () => {
+    const body = eventBody();
+    const header = sign(body, SECRET, Math.floor(Date.now() / 1000) - 301);
+    expect(reason(() => verifyStripeWebhook(Buffer.from(body), header, [SECRET], { livemode: false }))).toBe('BAD_SIGNATURE');
+  });
+
+  it('refuses another endpoint secret, a missing header and an empty secret list', () => {
+    const body = eventBody();
+    expect(reason(() => verifyStripeWebhook(Buffer.from(body), sign(body, 'whsec_other_endpoint'), [SECRET], { livemode: false }))).toBe('BAD_SIGNATURE');
+    expect(reason(() => verifyStripeWebhook(Buffer.from(body), undefined, [SECRET], { livemode: false }))).toBe('MISSING_SIGNATURE');
+    expect(reason(() => verifyStripeWebhook(Buffer.from(body), sign(body, SECRET), [], { livemode: false }))).toBe('NO_SECRET_CONFIGURED');
+  });
+
+  it('refuses signed garbage and a livemode that does not match our key', () => {
+    const garbage = '{"not json';
+    expect(reason(() => verifyStripeWebhook(Buffer.from(garbage), sign(garbage, SECRET), [SECRET], { livemode: false }))).toBe('MALFORMED_EVENT');
+    const notEvent = JSON.stringify({ id: 'x', object: 'charge' });
+    expect(reason(() => verifyStripeWebhook(Buffer.from(notEvent), sign(notEvent, SECRET), [SECRET], { livemode: false }))).toBe('MALFORMED_EVENT');
+    const live = eventBody({ livemode: true });
+    expect(reason(() => verifyStripeWebhook(Buffer.from(live), sign(live, SECRET), [SECRET], { livemode: false }))).toBe('LIVEMODE_MISMATCH');
+  });
+});
