@@ -1,8 +1,10 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { StripeModule } from '@app/stripe';
 import type { Logger } from 'pino';
 import { dataSourceOptions } from '../../../migrations/data-source.js';
+import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { ROOT_LOGGER } from './common/logger.js';
 import { AppConfig } from './config/app.config.js';
 import type { Configuration } from './config/configuration.js';
@@ -33,6 +35,8 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl, { applicationName: `marketplace:${app.INSTANCE_NAME}` }), migrationsRun: false }),
         StripeModule.forRoot(stripe, logger.child({ component: 'stripe' })),
+        ScheduleModule.forRoot(),
+        IdempotencyModule,
         HealthModule,
         IdentityModule,
         WebhooksModule,

@@ -1,4 +1,5 @@
 import { SellerFeePolicy } from './fees/seller-fee-policy.entity.js';
+import { IdempotencyKeyRecord } from './common/idempotency/idempotency-key.entity.js';
 import { ApiKey } from './identity/api-key.entity.js';
 import { Principal } from './identity/principal.entity.js';
 import { LedgerEntry } from './ledger/ledger-entry.entity.js';
@@ -8,4 +9,4 @@ import { SellerAccount } from './onboarding/seller-account.entity.js';
 import { WebhookEvent } from './webhooks/webhook-event.entity.js';
 
 /** Every entity of the app, for the one DataSource definition (migrations/data-source.ts). */
-export const ENTITIES = [Principal, ApiKey, WebhookEvent, LedgerEntry, LedgerLine, SellerFeePolicy, Listing, SellerAccount];
+export const ENTITIES = [IdempotencyKeyRecord, Principal, ApiKey, WebhookEvent, LedgerEntry, LedgerLine, SellerFeePolicy, Listing, SellerAccount];

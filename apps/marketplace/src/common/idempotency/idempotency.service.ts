@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+
+export const KEY_TTL_HOURS = 24;
+// An in-flight claim this old belongs to a process that died mid-request.
+const IN_FLIGHT_LEASE_SECONDS = 60;
+
+export type IdempotencyOutcome =
+  | { kind: 'proceed' }
+  | { kind: 'replay'; status: number; body: unknown }
+  | { kind: 'in_flight' }
+  | { kind: 'mismatch' };
+
+/** Stable JSON: object keys sorted, so {a,b} and {b,a} are the same request. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function requestHash(method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(body ?? null)}`).digest('hex');
+}
+
+/** Layer 1 of the three idempotency layers: our own API's Idempotency-Key, scoped to the caller. */
+@Injectable()
+export class IdempotencyService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async begin(principalId: string, key: string, hash: string): Promise<IdempotencyOutcome> {
+    const inserted: unknown[] = await this.db.query(
+      `INSERT INTO idempotency_keys (principal_id, key, request_hash, state, locked_until, expires_at)
+       VALUES ($1, $2, $3, 'in_flight', now() + make_interval(secs => $4), now() + make_interval(hours => $5))
+       ON CONFLICT (principal_id, key) DO NOTHING RETURNING key`,
+      [principalId, key, hash, IN_FLIGHT_LEASE_SECONDS, KEY_TTL_HOURS],
+    );
+    if (inserted.length === 1) return { kind: 'proceed' };
+
+    // an expired key starts over; an abandoned in-flight claim of the same request is taken over
+    const [takenOver]: [unknown[], number] = await this.db.query(
+      `UPDATE idempotency_keys
+          SET request_hash = $3, state = 'in_flight', response_status = NULL, response_body = NULL, created_at = now(),
+              locked_until = now() + make_interval(secs => $4), expires_at = now() + make_interval(hours => $5)
+        WHERE principal_id = $1 AND key = $2
+          AND (expires_at < now() OR (state = 'in_flight' AND locked_until < now() AND request_hash = $3))
+        RETURNING key`,
+      [principalId, key, hash, IN_FLIGHT_LEASE_SECONDS, KEY_TTL_HOURS],
+    );
+    if (takenOver.length === 1) return { kind: 'proceed' };
+
+    const rows: Array<{ request_hash: string; state: string; response_status: number | null; response_body: unknown }> = await this.db.query(
+      `SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE principal_id = $1 AND key = $2`,
+      [principalId, key],
+    );
+    const row = rows[0];
+    if (!row) return this.begin(principalId, key, hash); // deleted between our statements: try again
+    if (row.request_hash !== hash) return { kind: 'mismatch' };
+    if (row.state === 'in_flight') return { kind: 'in_flight' };
+    return { kind: 'replay', status: row.response_status ?? 200, body: row.response_body };
+  }
+
+  async complete(principalId: string, key: string, status: number, body: unknown): Promise<void> {
+    await this.db.query(
+      `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, locked_until = NULL
+        WHERE principal_id = $1 AND key = $2 AND state = 'in_flight'`,
+      [principalId, key, status, JSON.stringify(body ?? null)],
+    );
+  }
+
+  /** The request failed: forget the claim so the caller can fix things and retry with the same key. */
+  async release(principalId: string, key: string): Promise<void> {
+    await this.db.query(`DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2 AND state = 'in_flight'`, [principalId, key]);
+  }
+
+  async deleteExpired(): Promise<number> {
+    const [, affected]: [unknown[], number] = await this.db.query(`DELETE FROM idempotency_keys WHERE expires_at < now()`);
+    return affected;
+  }
+}
