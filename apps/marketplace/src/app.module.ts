@@ -14,6 +14,7 @@ import { IdentityModule } from './identity/identity.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { ListingsModule } from './listings/listings.module.js';
 import { OnboardingModule } from './onboarding/onboarding.module.js';
+import { PaymentsModule } from './payments/payments.module.js';
 import { WebhooksConfig } from './webhooks/webhooks.config.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -44,6 +45,7 @@ export class AppModule {
         FeesModule.register(configuration.fees),
         ListingsModule,
         OnboardingModule.register(configuration.onboarding),
+        PaymentsModule.register(configuration.payments),
         ...imports,
       ],
       providers: [

@@ -2,8 +2,31 @@ import type Stripe from 'stripe';
 import { isRetryable, mapStripeError, retryAfterMs } from './error-mapping.js';
 import type { IdempotencyKey } from './idempotency-key.js';
 import type { StripeConfig } from './stripe.config.js';
-import { toConnectedAccountSnapshot, toEventEnvelope, toTransferSnapshot } from './stripe.mappers.js';
-import type { AccountLink, ConnectedAccountSnapshot, StripeEventEnvelope, TransferSnapshot } from './stripe.types.js';
+import {
+  toChargeSnapshot,
+  toCheckoutSessionSnapshot,
+  toConnectedAccountSnapshot,
+  toDisputeSnapshot,
+  toEventEnvelope,
+  toPaymentIntentSnapshot,
+  toRefundSnapshot,
+  toTransferReversalSnapshot,
+  toTransferSnapshot,
+} from './stripe.mappers.js';
+import type {
+  AccountLink,
+  ChargeSnapshot,
+  CheckoutSessionSnapshot,
+  ConnectedAccountSnapshot,
+  DisputeSnapshot,
+  NewCheckoutSession,
+  PaymentIntentSnapshot,
+  RefundReason,
+  RefundSnapshot,
+  StripeEventEnvelope,
+  TransferReversalSnapshot,
+  TransferSnapshot,
+} from './stripe.types.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** The slice of a pino logger the gateway needs. */
@@ -139,6 +162,123 @@ export class StripeGateway {
       if (!page.has_more || page.data.length === 0) return out;
       startingAfter = page.data[page.data.length - 1]!.id;
     }
+  }
+
+  /**
+   * A hosted Checkout Session in payment mode. With `destination` it is a destination charge
+   * (transfer_data.destination, application_fee_amount, on_behalf_of when asked); without, the
+   * platform keeps the funds and later transfers them (transfer_group ties them together).
+   */
+  async createCheckoutSession(input: NewCheckoutSession, key: IdempotencyKey): Promise<CheckoutSessionSnapshot> {
+    const currency = input.currency.toLowerCase();
+    const d = input.destination;
+    const session = await this.call({ method: 'POST', path: '/v1/checkout/sessions', idempotencyKey: key }, () =>
+      this.stripe.checkout.sessions.create(
+        {
+          mode: 'payment',
+          success_url: input.successUrl,
+          cancel_url: input.cancelUrl,
+          metadata: input.metadata,
+          line_items: input.lineItems.map((item) => ({
+            quantity: item.quantity,
+            price_data: { currency, unit_amount: toStripeAmount(item.unitAmount), product_data: { name: item.name } },
+          })),
+          payment_intent_data: {
+            transfer_group: input.transferGroup,
+            metadata: input.metadata,
+            ...(d
+              ? {
+                  transfer_data: { destination: d.account },
+                  application_fee_amount: toStripeAmount(d.applicationFeeAmount),
+                  ...(d.onBehalfOf ? { on_behalf_of: d.account } : {}),
+                }
+              : {}),
+          },
+        },
+        { idempotencyKey: key },
+      ),
+    );
+    return toCheckoutSessionSnapshot(session);
+  }
+
+  async retrieveCheckoutSession(id: string): Promise<CheckoutSessionSnapshot> {
+    return toCheckoutSessionSnapshot(await this.call({ method: 'GET', path: `/v1/checkout/sessions/${id}` }, () => this.stripe.checkout.sessions.retrieve(id)));
+  }
+
+  /** Ends an open session so it can no longer be paid. */
+  async expireCheckoutSession(id: string, key: IdempotencyKey): Promise<CheckoutSessionSnapshot> {
+    const session = await this.call({ method: 'POST', path: `/v1/checkout/sessions/${id}/expire`, idempotencyKey: key }, () =>
+      this.stripe.checkout.sessions.expire(id, {}, { idempotencyKey: key }),
+    );
+    return toCheckoutSessionSnapshot(session);
+  }
+
+  async retrievePaymentIntent(id: string): Promise<PaymentIntentSnapshot> {
+    const pi = await this.call({ method: 'GET', path: `/v1/payment_intents/${id}` }, () => this.stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }));
+    return toPaymentIntentSnapshot(pi);
+  }
+
+  /** A charge with its balance transaction (Stripe's processing fee) and application fee expanded. */
+  async retrieveCharge(id: string): Promise<ChargeSnapshot> {
+    const charge = await this.call({ method: 'GET', path: `/v1/charges/${id}` }, () =>
+      this.stripe.charges.retrieve(id, { expand: ['balance_transaction', 'application_fee'] }),
+    );
+    return toChargeSnapshot(charge);
+  }
+
+  /**
+   * Refunds (part of) a charge. For destination charges `reverseTransfer` pulls the refunded share
+   * back from the seller and `refundApplicationFee` returns the platform's fee in proportion.
+   */
+  async createRefund(
+    input: { chargeId: string; amount: bigint; reason?: RefundReason; reverseTransfer: boolean; refundApplicationFee: boolean; metadata?: Record<string, string> },
+    key: IdempotencyKey,
+  ): Promise<RefundSnapshot> {
+    const refund = await this.call({ method: 'POST', path: '/v1/refunds', idempotencyKey: key }, () =>
+      this.stripe.refunds.create(
+        {
+          charge: input.chargeId,
+          amount: toStripeAmount(input.amount),
+          ...(input.reason ? { reason: input.reason } : {}),
+          ...(input.reverseTransfer ? { reverse_transfer: true } : {}),
+          ...(input.refundApplicationFee ? { refund_application_fee: true } : {}),
+          metadata: input.metadata ?? {},
+          expand: ['transfer_reversal'],
+        },
+        { idempotencyKey: key },
+      ),
+    );
+    return toRefundSnapshot(refund);
+  }
+
+  /** Every refund of a charge, with their transfer reversals expanded. */
+  async listRefunds(chargeId: string): Promise<RefundSnapshot[]> {
+    const out: RefundSnapshot[] = [];
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await this.call({ method: 'GET', path: '/v1/refunds' }, () =>
+        this.stripe.refunds.list({ charge: chargeId, limit: 100, expand: ['data.transfer_reversal'], ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+      );
+      out.push(...page.data.map(toRefundSnapshot));
+      if (!page.has_more || page.data.length === 0) return out;
+      startingAfter = page.data[page.data.length - 1]!.id;
+    }
+  }
+
+  async retrieveRefund(id: string): Promise<RefundSnapshot> {
+    return toRefundSnapshot(await this.call({ method: 'GET', path: `/v1/refunds/${id}` }, () => this.stripe.refunds.retrieve(id, { expand: ['transfer_reversal'] })));
+  }
+
+  /** Pulls `amount` of a transfer back from the destination account to the platform. */
+  async createTransferReversal(input: { transferId: string; amount: bigint; metadata?: Record<string, string> }, key: IdempotencyKey): Promise<TransferReversalSnapshot> {
+    const reversal = await this.call({ method: 'POST', path: `/v1/transfers/${input.transferId}/reversals`, idempotencyKey: key }, () =>
+      this.stripe.transfers.createReversal(input.transferId, { amount: toStripeAmount(input.amount), metadata: input.metadata ?? {} }, { idempotencyKey: key }),
+    );
+    return toTransferReversalSnapshot(reversal);
+  }
+
+  async retrieveDispute(id: string): Promise<DisputeSnapshot> {
+    return toDisputeSnapshot(await this.call({ method: 'GET', path: `/v1/disputes/${id}` }, () => this.stripe.disputes.retrieve(id)));
   }
 
   /**

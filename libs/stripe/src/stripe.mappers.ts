@@ -1,5 +1,18 @@
 import type Stripe from 'stripe';
-import type { CapabilityStatus, ConnectedAccountSnapshot, StripeEventEnvelope, TransferSnapshot } from './stripe.types.js';
+import type {
+  BalanceTransactionSnapshot,
+  CapabilityStatus,
+  ChargeSnapshot,
+  CheckoutSessionSnapshot,
+  CheckoutSessionStatus,
+  ConnectedAccountSnapshot,
+  DisputeSnapshot,
+  PaymentIntentSnapshot,
+  RefundSnapshot,
+  StripeEventEnvelope,
+  TransferReversalSnapshot,
+  TransferSnapshot,
+} from './stripe.types.js';
 
 const date = (unixSeconds: number) => new Date(unixSeconds * 1000);
 
@@ -45,7 +58,8 @@ export function toTransferSnapshot(t: Stripe.Transfer): TransferSnapshot {
   };
 }
 
-export function toEventEnvelope(e: Stripe.Event): StripeEventEnvelope {
+/** `rawJson`: the delivery's body, already parsed into `e` (no second copy needed). */
+export function toEventEnvelope(e: Stripe.Event, rawJson?: string): StripeEventEnvelope {
   const object = e.data?.object as { id?: unknown } | undefined;
   return {
     id: e.id,
@@ -55,7 +69,8 @@ export function toEventEnvelope(e: Stripe.Event): StripeEventEnvelope {
     created: date(e.created),
     apiVersion: e.api_version ?? null,
     objectId: typeof object?.id === 'string' ? object.id : null,
-    payload: JSON.parse(JSON.stringify(e)) as Record<string, unknown>,
+    payload: rawJson ? (e as unknown as Record<string, unknown>) : (JSON.parse(JSON.stringify(e)) as Record<string, unknown>),
+    ...(rawJson ? { rawJson } : {}),
   };
 }
 
@@ -63,4 +78,113 @@ export function toEventEnvelope(e: Stripe.Event): StripeEventEnvelope {
 export function accountSnapshotFromEvent(event: StripeEventEnvelope): ConnectedAccountSnapshot | null {
   const object = (event.payload.data as { object?: { object?: string } } | undefined)?.object;
   return object?.object === 'account' ? toConnectedAccountSnapshot(object as Stripe.Account) : null;
+}
+
+/** The id of a field Stripe returns either as an id or (expanded) as the object. */
+function idOf(value: string | { id: string } | null | undefined): string | null {
+  if (!value) return null;
+  return typeof value === 'string' ? value : value.id;
+}
+
+const upper = (currency: string | null | undefined) => (currency ? currency.toUpperCase() : null);
+
+export function toCheckoutSessionSnapshot(s: Stripe.Checkout.Session): CheckoutSessionSnapshot {
+  return {
+    id: s.id,
+    url: s.url ?? null,
+    status: (s.status as CheckoutSessionStatus | null) ?? null,
+    paymentStatus: s.payment_status,
+    paymentIntentId: idOf(s.payment_intent),
+    amountTotal: s.amount_total === null || s.amount_total === undefined ? null : BigInt(s.amount_total),
+    currency: upper(s.currency),
+    metadata: { ...(s.metadata ?? {}) },
+    expiresAt: date(s.expires_at),
+  };
+}
+
+export function toPaymentIntentSnapshot(pi: Stripe.PaymentIntent): PaymentIntentSnapshot {
+  const e = pi.last_payment_error;
+  return {
+    id: pi.id,
+    status: pi.status,
+    amount: BigInt(pi.amount),
+    amountReceived: BigInt(pi.amount_received ?? 0),
+    currency: pi.currency.toUpperCase(),
+    metadata: { ...(pi.metadata ?? {}) },
+    transferGroup: pi.transfer_group ?? null,
+    latestChargeId: idOf(pi.latest_charge),
+    lastPaymentError: e ? { code: e.code ?? null, declineCode: e.decline_code ?? null, message: e.message ?? null } : null,
+  };
+}
+
+export function toBalanceTransactionSnapshot(t: Stripe.BalanceTransaction): BalanceTransactionSnapshot {
+  return {
+    id: t.id,
+    amount: BigInt(t.amount),
+    fee: BigInt(t.fee),
+    net: BigInt(t.net),
+    currency: t.currency.toUpperCase(),
+    availableOn: date(t.available_on),
+  };
+}
+
+export function toChargeSnapshot(c: Stripe.Charge): ChargeSnapshot {
+  const fee = c.application_fee && typeof c.application_fee !== 'string' ? c.application_fee : null;
+  const txn = c.balance_transaction && typeof c.balance_transaction !== 'string' ? c.balance_transaction : null;
+  return {
+    id: c.id,
+    status: c.status,
+    amount: BigInt(c.amount),
+    amountRefunded: BigInt(c.amount_refunded),
+    currency: c.currency.toUpperCase(),
+    paymentIntentId: idOf(c.payment_intent),
+    metadata: { ...(c.metadata ?? {}) },
+    transferGroup: c.transfer_group ?? null,
+    transferId: idOf(c.transfer as string | { id: string } | null | undefined),
+    destination: idOf(c.transfer_data?.destination as string | { id: string } | null | undefined),
+    applicationFeeId: idOf(c.application_fee),
+    applicationFeeAmount: c.application_fee_amount === null || c.application_fee_amount === undefined ? null : BigInt(c.application_fee_amount),
+    applicationFeeRefunded: fee ? BigInt(fee.amount_refunded) : null,
+    disputed: Boolean(c.disputed),
+    balanceTransaction: txn ? toBalanceTransactionSnapshot(txn) : null,
+  };
+}
+
+export function toRefundSnapshot(r: Stripe.Refund): RefundSnapshot {
+  const reversal = r.transfer_reversal && typeof r.transfer_reversal !== 'string' ? r.transfer_reversal : null;
+  return {
+    id: r.id,
+    chargeId: idOf(r.charge),
+    amount: BigInt(r.amount),
+    currency: r.currency.toUpperCase(),
+    status: r.status ?? 'pending',
+    reason: r.reason ?? null,
+    metadata: { ...(r.metadata ?? {}) },
+    transferReversalId: idOf(r.transfer_reversal),
+    transferReversalAmount: reversal ? BigInt(reversal.amount) : null,
+    created: date(r.created),
+  };
+}
+
+export function toTransferReversalSnapshot(r: Stripe.TransferReversal): TransferReversalSnapshot {
+  return { id: r.id, transferId: idOf(r.transfer) ?? '', amount: BigInt(r.amount), currency: r.currency.toUpperCase(), metadata: { ...(r.metadata ?? {}) } };
+}
+
+export function toDisputeSnapshot(d: Stripe.Dispute): DisputeSnapshot {
+  const txns = d.balance_transactions ?? [];
+  const withdrawal = txns.find((t) => t.amount < 0);
+  const feeReturned = txns.filter((t) => t.fee < 0).reduce((sum, t) => sum - BigInt(t.fee), 0n);
+  return {
+    id: d.id,
+    chargeId: idOf(d.charge) ?? '',
+    paymentIntentId: idOf(d.payment_intent),
+    amount: BigInt(d.amount),
+    currency: d.currency.toUpperCase(),
+    reason: d.reason,
+    status: d.status,
+    evidenceDueBy: d.evidence_details?.due_by ? date(d.evidence_details.due_by) : null,
+    withdrawalFee: withdrawal ? BigInt(withdrawal.fee) : 0n,
+    feeReturned,
+    created: date(d.created),
+  };
 }

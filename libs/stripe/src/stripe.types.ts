@@ -49,9 +49,135 @@ export interface StripeEventEnvelope {
   /** `data.object.id` when the object has one. */
   objectId: string | null;
   payload: Record<string, unknown>;
+  /** The exact JSON text received, when the event came from a delivery (stored as is). */
+  rawJson?: string;
 }
 
 export interface AccountLink {
   url: string;
   expiresAt: Date;
+}
+
+export type CheckoutSessionStatus = 'open' | 'complete' | 'expired';
+
+export interface CheckoutSessionSnapshot {
+  id: string;
+  url: string | null;
+  status: CheckoutSessionStatus | null;
+  /** 'paid' once the money moved; 'unpaid' while open or for asynchronous methods still settling. */
+  paymentStatus: string;
+  paymentIntentId: string | null;
+  amountTotal: bigint | null;
+  currency: string | null;
+  metadata: Record<string, string>;
+  expiresAt: Date;
+}
+
+/** One line of a Checkout Session built from our listing (price_data, no Stripe products). */
+export interface CheckoutLineItem {
+  name: string;
+  unitAmount: bigint;
+  quantity: number;
+}
+
+export interface NewCheckoutSession {
+  currency: string;
+  lineItems: CheckoutLineItem[];
+  successUrl: string;
+  cancelUrl: string;
+  /** Goes on the session and on its payment intent. */
+  metadata: Record<string, string>;
+  transferGroup: string;
+  /** Destination charge: the seller's account and the platform's fee. Absent for multi-seller carts. */
+  destination?: { account: string; applicationFeeAmount: bigint; onBehalfOf: boolean };
+}
+
+export interface PaymentError {
+  code: string | null;
+  declineCode: string | null;
+  message: string | null;
+}
+
+export interface PaymentIntentSnapshot {
+  id: string;
+  status: string;
+  amount: bigint;
+  amountReceived: bigint;
+  currency: string;
+  metadata: Record<string, string>;
+  transferGroup: string | null;
+  latestChargeId: string | null;
+  lastPaymentError: PaymentError | null;
+}
+
+export interface BalanceTransactionSnapshot {
+  id: string;
+  amount: bigint;
+  /** Stripe's fees on it (processing fee of a charge, dispute fee of a withdrawal). */
+  fee: bigint;
+  net: bigint;
+  currency: string;
+  availableOn: Date;
+}
+
+export interface ChargeSnapshot {
+  id: string;
+  status: string;
+  amount: bigint;
+  amountRefunded: bigint;
+  currency: string;
+  paymentIntentId: string | null;
+  metadata: Record<string, string>;
+  transferGroup: string | null;
+  /** The transfer to the destination of a destination charge. */
+  transferId: string | null;
+  destination: string | null;
+  applicationFeeId: string | null;
+  applicationFeeAmount: bigint | null;
+  /** Refunded part of the application fee (when Stripe expanded it), else null. */
+  applicationFeeRefunded: bigint | null;
+  disputed: boolean;
+  /** Expanded: Stripe's processing fee is `balanceTransaction.fee`. Null until captured. */
+  balanceTransaction: BalanceTransactionSnapshot | null;
+}
+
+export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';
+
+export interface RefundSnapshot {
+  id: string;
+  chargeId: string | null;
+  amount: bigint;
+  currency: string;
+  status: string;
+  reason: string | null;
+  metadata: Record<string, string>;
+  transferReversalId: string | null;
+  /** Amount of the transfer reversal (when expanded), else null. */
+  transferReversalAmount: bigint | null;
+  created: Date;
+}
+
+export interface TransferReversalSnapshot {
+  id: string;
+  transferId: string;
+  amount: bigint;
+  currency: string;
+  metadata: Record<string, string>;
+}
+
+export interface DisputeSnapshot {
+  id: string;
+  chargeId: string;
+  paymentIntentId: string | null;
+  amount: bigint;
+  currency: string;
+  reason: string;
+  /** warning_needs_response, needs_response, under_review, won, lost, ... */
+  status: string;
+  evidenceDueBy: Date | null;
+  /** Stripe's dispute fee taken with the withdrawal. */
+  withdrawalFee: bigint;
+  /** Dispute fees given back (a won dispute's reinstatement). */
+  feeReturned: bigint;
+  created: Date;
 }

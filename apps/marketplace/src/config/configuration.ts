@@ -1,6 +1,7 @@
 import { StripeConfig } from '@app/stripe';
 import { FeesConfig } from '../fees/fees.config.js';
 import { OnboardingConfig } from '../onboarding/onboarding.config.js';
+import { PaymentsConfig } from '../payments/payments.config.js';
 import { WebhooksConfig } from '../webhooks/webhooks.config.js';
 import { AppConfig } from './app.config.js';
 import { ConfigError, validateEnv } from './validate-env.js';
@@ -11,6 +12,7 @@ export interface Configuration {
   webhooks: WebhooksConfig;
   onboarding: OnboardingConfig;
   fees: FeesConfig;
+  payments: PaymentsConfig;
 }
 
 /** Every config class validated together, so one boot reports every bad variable at once. */
@@ -30,9 +32,10 @@ export function loadConfiguration(env: NodeJS.ProcessEnv = process.env): Configu
   const webhooks = load(WebhooksConfig);
   const onboarding = load(OnboardingConfig);
   const fees = load(FeesConfig);
+  const payments = load(PaymentsConfig);
   if (stripe) problems.push(...stripe.problems());
-  if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees) throw new ConfigError(problems);
-  return { app, stripe, webhooks, onboarding, fees };
+  if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments) throw new ConfigError(problems);
+  return { app, stripe, webhooks, onboarding, fees, payments };
 }
 
 export const SANDBOX_DEFAULTS = {

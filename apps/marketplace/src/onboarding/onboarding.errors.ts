@@ -25,3 +25,10 @@ export class SellerNotActiveError extends DomainError {
     super('SELLER_NOT_ACTIVE', `Seller ${sellerId} is not active: ${missing.join('; ')}`, 'unprocessable', { sellerId, status, missing, ...details });
   }
 }
+
+/** Payouts held while something (an open dispute) is unresolved. */
+export class SellerPayoutsFrozenError extends DomainError {
+  constructor(sellerId: string, reasons: string[]) {
+    super('SELLER_PAYOUTS_FROZEN', `Seller ${sellerId}'s payouts are frozen: ${reasons.join('; ')}`, 'unprocessable', { sellerId, reasons });
+  }
+}

@@ -4,6 +4,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { ConnectedAccountsService } from './connected-accounts.service.js';
 import { OnboardingLinksService } from './onboarding-links.service.js';
 import { OnboardingPagesController } from './onboarding-pages.controller.js';
+import { PayoutFreezes } from './payout-freezes.js';
 import { OnboardingConfig } from './onboarding.config.js';
 import { SellerAccountEventsHandler } from './seller-account-events.handler.js';
 import { SellerAccount } from './seller-account.entity.js';
@@ -17,6 +18,7 @@ export class OnboardingModule {
   static register(config: OnboardingConfig): DynamicModule {
     return {
       module: OnboardingModule,
+      global: true, // SellerGate and PayoutFreezes are asked by payments, transfers and payouts
       imports: [TypeOrmModule.forFeature([SellerAccount]), WebhooksModule],
       controllers: [SellersController, OnboardingPagesController],
       providers: [
@@ -25,9 +27,10 @@ export class OnboardingModule {
         ConnectedAccountsService,
         OnboardingLinksService,
         SellerGate,
+        PayoutFreezes,
         SellerAccountEventsHandler,
       ],
-      exports: [SellerGate],
+      exports: [SellerGate, PayoutFreezes],
     };
   }
 }

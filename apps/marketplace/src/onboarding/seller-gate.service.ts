@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { SellerNotActiveError } from './onboarding.errors.js';
+import { SellerNotActiveError, SellerPayoutsFrozenError } from './onboarding.errors.js';
+import { PayoutFreezes } from './payout-freezes.js';
 import { SellerAccountsService } from './seller-accounts.service.js';
 import { gateProblems, type GatePurpose } from './seller-status.js';
 
@@ -9,16 +10,25 @@ import { gateProblems, type GatePurpose } from './seller-status.js';
  */
 @Injectable()
 export class SellerGate {
-  constructor(private readonly sellers: SellerAccountsService) {}
+  constructor(
+    private readonly sellers: SellerAccountsService,
+    private readonly freezes: PayoutFreezes,
+  ) {}
 
   /** The seller's Stripe account id, if they may be the destination of a charge; else SELLER_NOT_ACTIVE. */
   assertCanReceivePayments(sellerId: string): Promise<string> {
     return this.assert(sellerId, 'payments');
   }
 
-  /** The seller's Stripe account id, if money may be transferred and paid out to them; else SELLER_NOT_ACTIVE. */
-  assertCanBePaidOut(sellerId: string): Promise<string> {
-    return this.assert(sellerId, 'payouts');
+  /**
+   * The seller's Stripe account id, if money may be transferred and paid out to them; else
+   * SELLER_NOT_ACTIVE, or SELLER_PAYOUTS_FROZEN while something registered in PayoutFreezes (an open dispute) holds them.
+   */
+  async assertCanBePaidOut(sellerId: string): Promise<string> {
+    const account = await this.assert(sellerId, 'payouts');
+    const reasons = await this.freezes.reasons(sellerId);
+    if (reasons.length > 0) throw new SellerPayoutsFrozenError(sellerId, reasons);
+    return account;
   }
 
   private async assert(sellerId: string, purpose: GatePurpose): Promise<string> {

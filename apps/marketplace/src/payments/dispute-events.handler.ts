@@ -1,0 +1,26 @@
+import { StripeGateway, type DisputeSnapshot, type StripeEventEnvelope } from '@app/stripe';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { HandlesStripeEvents, type StripeEventHandler } from '../webhooks/stripe-event-handler.js';
+import { DisputesService } from './disputes.service.js';
+
+type Loaded = { kind: 'skip' } | { kind: 'dispute'; dispute: DisputeSnapshot };
+
+/** Every dispute event re-reads the dispute from Stripe, so late or reordered events never roll it back. */
+@Injectable()
+@HandlesStripeEvents('charge.dispute.created', 'charge.dispute.updated', 'charge.dispute.closed', 'charge.dispute.funds_withdrawn', 'charge.dispute.funds_reinstated')
+export class DisputeEventsHandler implements StripeEventHandler<Loaded> {
+  constructor(
+    private readonly gateway: StripeGateway,
+    private readonly disputes: DisputesService,
+  ) {}
+
+  async load(event: StripeEventEnvelope): Promise<Loaded> {
+    if (!event.objectId?.startsWith('dp_') && !event.objectId?.startsWith('du_')) return { kind: 'skip' };
+    return { kind: 'dispute', dispute: await this.gateway.retrieveDispute(event.objectId) };
+  }
+
+  async apply(_event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {
+    if (loaded.kind === 'dispute') await this.disputes.record(tx, loaded.dispute);
+  }
+}

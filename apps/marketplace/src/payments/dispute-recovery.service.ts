@@ -1,0 +1,106 @@
+import { Money } from '@app/money';
+import { idempotencyKey, StripeGateway, StripeGatewayError } from '@app/stripe';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService } from '../ledger/index.js';
+import { Dispute } from './dispute.entity.js';
+import { OrderSeller } from './order-seller.entity.js';
+import { Order } from './order.entity.js';
+
+/**
+ * The money moves a dispute implies, outside any transaction (the dispute row holds the intent):
+ *  - recovery (`pending`): a reversal of the seller's transfer, key `dispute-recovery:<disputeId>`;
+ *  - return (`returning`, the dispute was won): a transfer of the recovered funds back to the
+ *    seller, key `dispute-return:<disputeId>`, and the recovery entry is reversed.
+ * A retry makes the same Stripe call (same key); the outcome is recorded once (guarded UPDATE).
+ */
+@Injectable()
+export class DisputeRecoveryService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly gateway: StripeGateway,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  /** Works the disputes with a recovery or return due; returns how many it finished. */
+  async runOnce(limit = 20): Promise<number> {
+    const due = await this.db.getRepository(Dispute).find({
+      where: [{ recoveryStatus: 'pending' }, { recoveryStatus: 'returning' }],
+      order: { updatedAt: 'ASC' },
+      take: limit,
+    });
+    let done = 0;
+    for (const dispute of due) {
+      try {
+        if (dispute.recoveryStatus === 'pending') await this.recover(dispute);
+        else await this.giveBack(dispute);
+        done++;
+      } catch (error) {
+        await this.recordError(dispute, error);
+      }
+    }
+    return done;
+  }
+
+  private async recover(dispute: Dispute): Promise<void> {
+    const order = (await this.db.getRepository(Order).findOneBy({ id: dispute.orderId }))!;
+    const recoverable = order.amountTotal - order.amountRefunded;
+    const amount = dispute.amount < recoverable ? dispute.amount : recoverable;
+    if (amount <= 0n || !order.transferId) {
+      await this.db.getRepository(Dispute).update({ id: dispute.id, recoveryStatus: 'pending' }, { recoveryStatus: 'none' });
+      return;
+    }
+    const reversal = await this.gateway.createTransferReversal(
+      { transferId: order.transferId, amount, metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id } },
+      idempotencyKey('dispute-recovery', dispute.id),
+    );
+    await this.db.transaction(async (tx) => {
+      const current = await tx.findOne(Dispute, { where: { id: dispute.id }, lock: { mode: 'pessimistic_write' } });
+      if (current?.recoveryStatus !== 'pending') return;
+      // won while we were recovering: the funds go straight back
+      const next = current.closedAt && current.status === 'won' ? 'returning' : 'recovered';
+      await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: next, recoveredAmount: reversal.amount, recoveryReversalId: reversal.id, recoveryError: null });
+      await this.ledger.post(tx, {
+        kind: LEDGER_ENTRY_KINDS.disputeRecovery,
+        reference: { type: 'order', id: order.id },
+        idempotencyKey: `dispute-recovery:${dispute.id}`,
+        description: `Dispute ${dispute.stripeDisputeId}: recovered from the seller by transfer reversal ${reversal.id}`,
+        lines: disputeRecoveryLines({ amount: Money.of(reversal.amount, reversal.currency), sellerId: dispute.sellerId! }),
+      });
+    });
+  }
+
+  private async giveBack(dispute: Dispute): Promise<void> {
+    const order = (await this.db.getRepository(Order).findOneBy({ id: dispute.orderId }))!;
+    const seller = (await this.db.getRepository(OrderSeller).findOneBy({ orderId: order.id, sellerId: dispute.sellerId! }))!;
+    const transfer = await this.gateway.createTransfer(
+      {
+        amount: dispute.recoveredAmount,
+        currency: dispute.currency,
+        destination: seller.stripeAccountId,
+        transferGroup: order.id,
+        ...(order.chargeId ? { sourceTransaction: order.chargeId } : {}),
+        metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id },
+      },
+      idempotencyKey('dispute-return', dispute.id),
+    );
+    await this.db.transaction(async (tx) => {
+      const current = await tx.findOne(Dispute, { where: { id: dispute.id }, lock: { mode: 'pessimistic_write' } });
+      if (current?.recoveryStatus !== 'returning') return;
+      await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: 'returned', returnTransferId: transfer.id, recoveryError: null });
+      const recovery = (await this.ledger.entriesByReference('order', order.id, tx)).find((e) => e.idempotencyKey === `dispute-recovery:${dispute.id}`);
+      if (recovery) await this.ledger.reverse(tx, recovery.id, `dispute-return:${dispute.id}`, `dispute ${dispute.stripeDisputeId} won: recovered funds returned by transfer ${transfer.id}`);
+    });
+  }
+
+  // Stripe refused for good (e.g. the seller's balance cannot cover it): visible, not retried.
+  // Anything else (unreachable, rate limited, unknown outcome): retried next round with the same key.
+  private async recordError(dispute: Dispute, error: unknown): Promise<void> {
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+    const retryable = !(error instanceof StripeGatewayError) || ['STRIPE.OUTCOME_UNKNOWN', 'STRIPE.UNAVAILABLE', 'STRIPE.RATE_LIMITED'].includes(error.code);
+    await this.db
+      .getRepository(Dispute)
+      .update({ id: dispute.id, recoveryStatus: dispute.recoveryStatus }, retryable ? { recoveryError: message } : { recoveryError: message, recoveryStatus: 'failed' });
+  }
+}

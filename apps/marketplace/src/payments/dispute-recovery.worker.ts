@@ -1,0 +1,35 @@
+import { startClaimLoop, type ClaimLoop } from '@app/database';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER } from '../common/logger.js';
+import { AppConfig } from '../config/app.config.js';
+import { DisputeRecoveryService } from './dispute-recovery.service.js';
+import { PaymentsConfig } from './payments.config.js';
+
+/** Runs dispute recoveries and returns in the worker role (ROLE=worker or all). */
+@Injectable()
+export class DisputeRecoveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private loop: ClaimLoop | null = null;
+
+  constructor(
+    private readonly app: AppConfig,
+    private readonly config: PaymentsConfig,
+    private readonly recovery: DisputeRecoveryService,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.app.runsWorkers) return;
+    this.loop = startClaimLoop({
+      name: 'dispute-recovery',
+      idleMs: this.config.PAYMENTS_WORKER_POLL_MS,
+      runOnce: () => this.recovery.runOnce(),
+      onError: (error) => this.logger.error({ err: error, component: 'dispute-recovery' }, 'dispute recovery round failed'),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.loop?.stop();
+    this.loop = null;
+  }
+}

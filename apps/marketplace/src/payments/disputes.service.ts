@@ -1,0 +1,111 @@
+import { Money } from '@app/money';
+import type { DisputeSnapshot } from '@app/stripe';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { credit, debit, disputeWithdrawalLines, disputeWonLines, LEDGER_ENTRY_KINDS, LedgerService } from '../ledger/index.js';
+import { PayoutFreezes } from '../onboarding/payout-freezes.js';
+import { Dispute } from './dispute.entity.js';
+import { PAID_STATUSES, statusAfterRefunds } from './order-status.js';
+import type { Order } from './order.entity.js';
+import { OrdersRepository } from './orders.repository.js';
+import { PaymentsConfig } from './payments.config.js';
+
+const CLOSED = new Set(['won', 'lost', 'warning_closed', 'prevented']);
+
+/**
+ * Disputes as Stripe reports them (charge.dispute.* webhooks, re-read from Stripe). Opening one:
+ * the order is disputed, the platform's withdrawal (amount + dispute fee) is booked, and by
+ * DISPUTE_RECOVERY a recovery from the seller becomes due (DisputeRecoveryService makes it).
+ * Closing: won books the reinstatement and returns the recovery to the seller; lost leaves the
+ * loss booked. While a dispute is open the seller's payouts are frozen.
+ */
+@Injectable()
+export class DisputesService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly orders: OrdersRepository,
+    private readonly ledger: LedgerService,
+    private readonly config: PaymentsConfig,
+    private readonly freezes: PayoutFreezes,
+  ) {}
+
+  onModuleInit(): void {
+    this.freezes.register(async (sellerId) => {
+      const open = await this.openDisputeOf(sellerId);
+      return open ? `dispute ${open} is open` : null;
+    });
+  }
+
+  async hasOpenDispute(sellerId: string): Promise<boolean> {
+    return (await this.openDisputeOf(sellerId)) !== null;
+  }
+
+  private async openDisputeOf(sellerId: string): Promise<string | null> {
+    const rows: { stripe_dispute_id: string }[] = await this.db.query(
+      `SELECT stripe_dispute_id FROM disputes WHERE seller_id = $1 AND closed_at IS NULL ORDER BY created_at LIMIT 1`,
+      [sellerId],
+    );
+    return rows[0]?.stripe_dispute_id ?? null;
+  }
+
+  /** Brings our dispute in step with Stripe's. Safe to run twice and in any order. */
+  async record(tx: EntityManager, snap: DisputeSnapshot): Promise<void> {
+    const found = await this.orders.findByChargeOrIntent(tx, { chargeId: snap.chargeId, paymentIntentId: snap.paymentIntentId });
+    if (!found) return; // not a charge of ours
+    // the dispute can overtake the payment's webhook: retry once the order is paid
+    if (!PAID_STATUSES.includes(found.status) || !found.chargeId) throw new Error(`order ${found.id} of disputed charge ${snap.chargeId} is not paid yet`);
+    const order = (await this.orders.lock(tx, found.id))!;
+    const sellers = await this.orders.sellersOf(tx, order.id);
+    const sellerId = order.chargeType === 'destination' ? sellers[0]!.sellerId : null;
+    const recover = this.config.DISPUTE_RECOVERY === 'reverse_transfer' && order.transferId !== null && sellerId !== null;
+    const inserted: { id: string }[] = await tx.query(
+      `INSERT INTO disputes (order_id, seller_id, stripe_dispute_id, charge_id, amount, currency, reason, status, evidence_due_by, dispute_fee, recovery_status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (stripe_dispute_id) DO NOTHING RETURNING id`,
+      [order.id, sellerId, snap.id, snap.chargeId, snap.amount.toString(), snap.currency, snap.reason.slice(0, 64), snap.status, snap.evidenceDueBy, snap.withdrawalFee.toString(), recover ? 'pending' : 'none'],
+    );
+    if (inserted.length === 1) await this.open(tx, order, snap);
+    const dispute = (await tx.findOne(Dispute, { where: { stripeDisputeId: snap.id }, lock: { mode: 'pessimistic_write' } }))!;
+    if (dispute.closedAt) return; // closed is final
+    await tx.update(Dispute, { id: dispute.id }, { status: snap.status, evidenceDueBy: snap.evidenceDueBy, reason: snap.reason.slice(0, 64) });
+    if (CLOSED.has(snap.status)) await this.close(tx, order, dispute, snap);
+  }
+
+  private async open(tx: EntityManager, order: Order, snap: DisputeSnapshot): Promise<void> {
+    await this.orders.transition(tx, order.id, 'disputed');
+    await this.ledger.post(tx, {
+      kind: LEDGER_ENTRY_KINDS.disputeWithdrawal,
+      reference: { type: 'order', id: order.id },
+      idempotencyKey: `dispute:${snap.id}`,
+      description: `Dispute ${snap.id} (${snap.reason}) on charge ${snap.chargeId}`,
+      lines: disputeWithdrawalLines({ amount: Money.of(snap.amount, snap.currency), disputeFee: Money.of(snap.withdrawalFee, snap.currency) }),
+    });
+  }
+
+  private async close(tx: EntityManager, order: Order, dispute: Dispute, snap: DisputeSnapshot): Promise<void> {
+    const won = snap.status === 'won';
+    await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date(), ...(won && dispute.recoveryStatus === 'recovered' ? { recoveryStatus: 'returning' as const } : {}) });
+    // lost: the withdrawal stays booked as the loss (net of any recovery from the seller); the order stays disputed
+    if (!won) return;
+    const reference = { type: 'order', id: order.id };
+    await this.ledger.post(tx, {
+      kind: LEDGER_ENTRY_KINDS.disputeWon,
+      reference,
+      idempotencyKey: `dispute-won:${snap.id}`,
+      description: `Dispute ${snap.id} won: funds reinstated`,
+      lines: disputeWonLines({ amount: Money.of(snap.amount, snap.currency) }),
+    });
+    if (snap.feeReturned > 0n) {
+      const fee = Money.of(snap.feeReturned, snap.currency);
+      await this.ledger.post(tx, {
+        kind: LEDGER_ENTRY_KINDS.disputeWon,
+        reference,
+        idempotencyKey: `dispute-fee-returned:${snap.id}`,
+        description: `Dispute ${snap.id} won: dispute fee returned`,
+        lines: [debit('platform_cash_available', fee), credit('dispute_fees', fee)],
+      });
+    }
+    await this.orders.transition(tx, order.id, statusAfterRefunds(order.amountTotal, order.amountRefunded));
+  }
+}

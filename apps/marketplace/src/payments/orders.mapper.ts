@@ -1,0 +1,160 @@
+import { formatMoney, Money } from '@app/money';
+import { ApiProperty } from '@nestjs/swagger';
+import type { Principal } from '../identity/principal.entity.js';
+import type { Dispute } from './dispute.entity.js';
+import type { Order } from './order.entity.js';
+import type { Refund } from './refund.entity.js';
+
+const amount = (minor: bigint) => minor.toString();
+
+export class OrderLineResponse {
+  @ApiProperty() listingId: string;
+  @ApiProperty() sellerId: string;
+  @ApiProperty() title: string;
+  @ApiProperty() quantity: number;
+  @ApiProperty({ description: 'Minor units, as a string' }) unitAmount: string;
+  @ApiProperty({ description: 'Minor units, as a string' }) amount: string;
+}
+
+export class OrderSellerResponse {
+  @ApiProperty() sellerId: string;
+  @ApiProperty() stripeAccountId: string;
+  @ApiProperty() subtotal: string;
+  @ApiProperty({ description: "The platform's application fee on this seller's subtotal" }) fee: string;
+  @ApiProperty({ description: 'subtotal - fee' }) sellerShare: string;
+}
+
+export class RefundResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() orderId: string;
+  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'] }) status: string;
+  @ApiProperty({ enum: ['api', 'stripe'] }) source: string;
+  @ApiProperty() amount: string;
+  @ApiProperty() currency: string;
+  @ApiProperty() display: string;
+  @ApiProperty({ description: 'Part of the application fee returned' }) applicationFeeRefund: string;
+  @ApiProperty({ nullable: true, type: String }) transferReversalAmount: string | null;
+  @ApiProperty({ nullable: true, type: String }) reason: string | null;
+  @ApiProperty({ nullable: true, type: String }) stripeRefundId: string | null;
+  @ApiProperty({ nullable: true, type: String }) transferReversalId: string | null;
+  @ApiProperty({ nullable: true, type: String }) failureMessage: string | null;
+  @ApiProperty() createdAt: string;
+}
+
+export class DisputeResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() stripeDisputeId: string;
+  @ApiProperty() amount: string;
+  @ApiProperty() currency: string;
+  @ApiProperty() reason: string;
+  @ApiProperty() status: string;
+  @ApiProperty({ nullable: true, type: String }) evidenceDueBy: string | null;
+  @ApiProperty() recoveryStatus: string;
+  @ApiProperty() recoveredAmount: string;
+  @ApiProperty({ nullable: true, type: String }) closedAt: string | null;
+}
+
+export class OrderResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() buyerId: string;
+  @ApiProperty({ enum: ['created', 'awaiting_payment', 'paid', 'partially_refunded', 'refunded', 'disputed', 'failed', 'expired'] }) status: string;
+  @ApiProperty({ enum: ['destination', 'separate_transfers'] }) chargeType: string;
+  @ApiProperty() currency: string;
+  @ApiProperty({ description: 'Total (or, for a seller, their lines) in minor units' }) amountTotal: string;
+  @ApiProperty() display: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Admins and buyers: the sum of the application fees' }) applicationFeeTotal: string | null;
+  @ApiProperty() amountRefunded: string;
+  @ApiProperty({ nullable: true, type: String }) checkoutUrl: string | null;
+  @ApiProperty({ nullable: true, type: String }) checkoutSessionId: string | null;
+  @ApiProperty({ nullable: true, type: String }) paymentIntentId: string | null;
+  @ApiProperty({ nullable: true, type: String }) chargeId: string | null;
+  @ApiProperty({ nullable: true, type: String }) failureCode: string | null;
+  @ApiProperty({ nullable: true, type: String }) failureMessage: string | null;
+  @ApiProperty({ type: [OrderLineResponse] }) lines: OrderLineResponse[];
+  @ApiProperty({ type: [OrderSellerResponse] }) sellers: OrderSellerResponse[];
+  @ApiProperty({ type: [RefundResponse] }) refunds: RefundResponse[];
+  @ApiProperty({ type: [DisputeResponse] }) disputes: DisputeResponse[];
+  @ApiProperty({ nullable: true, type: String }) paidAt: string | null;
+  @ApiProperty() createdAt: string;
+}
+
+/** The POST /checkout answer. */
+export class CheckoutResponse {
+  @ApiProperty() orderId: string;
+  @ApiProperty() status: string;
+  @ApiProperty({ nullable: true, type: String }) checkoutUrl: string | null;
+  @ApiProperty() amountTotal: string;
+  @ApiProperty() currency: string;
+}
+
+export function toCheckoutResponse(order: Order): CheckoutResponse {
+  return { orderId: order.id, status: order.status, checkoutUrl: order.checkoutUrl, amountTotal: amount(order.amountTotal), currency: order.currency };
+}
+
+export function toRefundResponse(r: Refund): RefundResponse {
+  return {
+    id: r.id,
+    orderId: r.orderId,
+    status: r.status,
+    source: r.source,
+    amount: amount(r.amount),
+    currency: r.currency,
+    display: formatMoney(Money.of(r.amount, r.currency)),
+    applicationFeeRefund: amount(r.applicationFeeRefund),
+    transferReversalAmount: r.transferReversalAmount === null ? null : amount(r.transferReversalAmount),
+    reason: r.reason,
+    stripeRefundId: r.stripeRefundId,
+    transferReversalId: r.transferReversalId,
+    failureMessage: r.failureMessage,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+export function toDisputeResponse(d: Dispute): DisputeResponse {
+  return {
+    id: d.id,
+    stripeDisputeId: d.stripeDisputeId,
+    amount: amount(d.amount),
+    currency: d.currency,
+    reason: d.reason,
+    status: d.status,
+    evidenceDueBy: d.evidenceDueBy?.toISOString() ?? null,
+    recoveryStatus: d.recoveryStatus,
+    recoveredAmount: amount(d.recoveredAmount),
+    closedAt: d.closedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * An order as `viewer` may see it: the buyer and admins everything; a seller only their own lines
+ * and their own split, the total of those lines, and no other seller's fee.
+ */
+export function toOrderResponse(order: Order, viewer: Principal, extras: { refunds: Refund[]; disputes: Dispute[] }): OrderResponse {
+  const asSeller = viewer.role === 'seller' && viewer.id !== order.buyerId;
+  const lines = (order.lines ?? []).filter((l) => !asSeller || l.sellerId === viewer.id);
+  const sellers = (order.sellers ?? []).filter((s) => !asSeller || s.sellerId === viewer.id);
+  const total = asSeller ? lines.reduce((sum, l) => sum + l.amount, 0n) : order.amountTotal;
+  return {
+    id: order.id,
+    buyerId: order.buyerId,
+    status: order.status,
+    chargeType: order.chargeType,
+    currency: order.currency,
+    amountTotal: amount(total),
+    display: formatMoney(Money.of(total, order.currency)),
+    applicationFeeTotal: asSeller ? null : amount(order.applicationFeeTotal),
+    amountRefunded: amount(order.amountRefunded),
+    checkoutUrl: order.checkoutUrl,
+    checkoutSessionId: order.checkoutSessionId,
+    paymentIntentId: order.paymentIntentId,
+    chargeId: order.chargeId,
+    failureCode: order.failureCode,
+    failureMessage: order.failureMessage,
+    lines: lines.map((l) => ({ listingId: l.listingId, sellerId: l.sellerId, title: l.title, quantity: l.quantity, unitAmount: amount(l.unitAmount), amount: amount(l.amount) })),
+    sellers: sellers.map((s) => ({ sellerId: s.sellerId, stripeAccountId: s.stripeAccountId, subtotal: amount(s.subtotal), fee: amount(s.fee), sellerShare: amount(s.sellerShare) })),
+    refunds: extras.refunds.map(toRefundResponse),
+    disputes: extras.disputes.map(toDisputeResponse),
+    paidAt: order.paidAt?.toISOString() ?? null,
+    createdAt: order.createdAt.toISOString(),
+  };
+}

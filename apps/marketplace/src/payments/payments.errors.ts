@@ -1,0 +1,37 @@
+import { DomainError } from '../common/domain-error.js';
+
+export const PaymentsErrors = {
+  emptyCart: () => new DomainError('CHECKOUT.EMPTY_CART', 'The cart has no items', 'invalid'),
+  invalidQuantity: (listingId: string, quantity: unknown) =>
+    new DomainError('CHECKOUT.INVALID_QUANTITY', `Quantity of listing ${listingId} must be a whole number of at least 1 (got ${String(quantity)})`, 'invalid', { listingId, quantity }),
+  mixedCurrencies: (currencies: string[]) =>
+    new DomainError('CHECKOUT.MIXED_CURRENCIES', `A cart is charged in one currency; it has ${currencies.join(', ')}`, 'unprocessable', { currencies }),
+  totalTooLarge: (total: bigint, max: bigint) =>
+    new DomainError('CHECKOUT.AMOUNT_TOO_LARGE', `The total ${total} is above Stripe's maximum charge of ${max} minor units`, 'unprocessable', {
+      total: total.toString(),
+      max: max.toString(),
+    }),
+  stripeFailed: (orderId: string, reason: string) =>
+    new DomainError('CHECKOUT.PAYMENT_PROVIDER_FAILED', `Stripe could not create the Checkout Session; order ${orderId} is marked failed: ${reason}`, 'unavailable', { orderId }),
+  refundTooLarge: (orderId: string, asked: bigint, remaining: bigint) =>
+    new DomainError('REFUNDS.AMOUNT_TOO_LARGE', `Order ${orderId} has ${remaining} minor units left to refund; ${asked} was asked`, 'unprocessable', {
+      orderId,
+      amount: asked.toString(),
+      remaining: remaining.toString(),
+    }),
+  invalidRefundAmount: () => new DomainError('REFUNDS.INVALID_AMOUNT', 'amount must be a whole number of minor units, at least 1', 'invalid'),
+  notRefundable: (orderId: string, status: string) =>
+    new DomainError('REFUNDS.ORDER_NOT_REFUNDABLE', `Order ${orderId} is ${status}: only paid or partially refunded orders can be refunded`, 'unprocessable', { orderId, status }),
+  multiSellerRefund: (orderId: string) =>
+    new DomainError(
+      'REFUNDS.MULTI_SELLER_NOT_SUPPORTED',
+      `Order ${orderId} has several sellers; its funds are moved by transfers, and refunding it comes with transfer orchestration`,
+      'unprocessable',
+      { orderId },
+    ),
+  refundInProgress: (orderId: string, refundId: string) =>
+    new DomainError('REFUNDS.IN_PROGRESS', `Refund ${refundId} of order ${orderId} is still being made; retry once it has finished`, 'conflict', { orderId, refundId }),
+  refundFailed: (refundId: string, reason: string) =>
+    new DomainError('REFUNDS.PAYMENT_PROVIDER_FAILED', `Stripe did not make refund ${refundId}: ${reason}`, 'unavailable', { refundId }),
+  sellerRefundsDisabled: () => new DomainError('REFUNDS.FORBIDDEN', 'Sellers may not refund orders on this platform', 'forbidden'),
+};

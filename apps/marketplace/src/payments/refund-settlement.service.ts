@@ -1,0 +1,63 @@
+import { Money } from '@app/money';
+import type { RefundSnapshot } from '@app/stripe';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { LEDGER_ENTRY_KINDS, LedgerService, refundLines } from '../ledger/index.js';
+import { statusAfterRefunds } from './order-status.js';
+import type { Order } from './order.entity.js';
+import { OrdersRepository } from './orders.repository.js';
+import { Refund } from './refund.entity.js';
+
+/**
+ * Records what Stripe did with a refund, once, whoever learns it first (the API call's answer or
+ * the charge.refunded webhook): the refund succeeds, the order's refunded amount and status move,
+ * and the refund is booked (key `refund:<stripeRefundId>`).
+ */
+@Injectable()
+export class RefundSettlementService {
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  /** Settles a pending refund row with Stripe's refund. Idempotent: a settled refund is left alone. */
+  async settle(tx: EntityManager, refundId: string, stripe: RefundSnapshot): Promise<Refund | null> {
+    const refund = await tx.findOne(Refund, { where: { id: refundId }, lock: { mode: 'pessimistic_write' } });
+    if (!refund || refund.status !== 'pending') return refund;
+    const order = (await this.orders.lock(tx, refund.orderId))!;
+    if (stripe.status === 'failed' || stripe.status === 'canceled') {
+      await tx.update(Refund, { id: refund.id }, { status: 'failed', stripeRefundId: stripe.id, failureMessage: `Stripe refund ${stripe.status}` });
+      return tx.findOneBy(Refund, { id: refund.id });
+    }
+    await tx.update(Refund, { id: refund.id }, { status: 'succeeded', stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: stripe.transferReversalAmount });
+    await this.book(tx, order, refund.amount, refund.applicationFeeRefund, stripe.id);
+    return tx.findOneBy(Refund, { id: refund.id });
+  }
+
+  /** A refund made outside our API (e.g. the Dashboard): recorded from Stripe and booked. */
+  async recordExternal(tx: EntityManager, order: Order, stripe: RefundSnapshot, applicationFeeRefund: bigint): Promise<void> {
+    const inserted: { id: string }[] = await tx.query(
+      `INSERT INTO refunds (order_id, status, source, amount, currency, reason, application_fee_refund, transfer_reversal_amount, stripe_refund_id, transfer_reversal_id)
+       VALUES ($1, 'succeeded', 'stripe', $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [order.id, stripe.amount.toString(), order.currency, stripe.reason, applicationFeeRefund.toString(), stripe.transferReversalAmount?.toString() ?? null, stripe.id, stripe.transferReversalId],
+    );
+    if (inserted.length === 1) await this.book(tx, order, stripe.amount, applicationFeeRefund, stripe.id);
+  }
+
+  private async book(tx: EntityManager, order: Order, amount: bigint, feeRefund: bigint, stripeRefundId: string): Promise<void> {
+    const refunded = order.amountRefunded + amount;
+    const to = order.status === 'disputed' ? 'disputed' : statusAfterRefunds(order.amountTotal, refunded);
+    if (to === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
+    else await this.orders.transition(tx, order.id, to, { amountRefunded: refunded });
+    order.amountRefunded = refunded;
+    const sellers = await this.orders.sellersOf(tx, order.id);
+    await this.ledger.post(tx, {
+      kind: LEDGER_ENTRY_KINDS.refund,
+      reference: { type: 'order', id: order.id },
+      idempotencyKey: `refund:${stripeRefundId}`,
+      description: `Refund ${stripeRefundId} of order ${order.id}`,
+      lines: refundLines({ refund: Money.of(amount, order.currency), applicationFeeRefund: Money.of(feeRefund, order.currency), sellerId: sellers[0]!.sellerId }),
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import { moneyAmountColumn } from '@app/money';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
+import { Principal } from '../identity/principal.entity.js';
+import { Order } from './order.entity.js';
+
+export const REFUND_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+/**
+ * A refund of an order: the intent is recorded (`pending`, its Stripe idempotency key is
+ * `refund:<id>`) before Stripe is called; the outcome (or the charge.refunded webhook) settles it.
+ * Refunds made outside this API (the Dashboard) are recorded from the webhook with `source = stripe`.
+ */
+@Entity({ name: 'refunds' })
+@Check('refunds_status_check', `status IN ('pending', 'succeeded', 'failed')`)
+@Check('refunds_source_check', `source IN ('api', 'stripe')`)
+@Check('refunds_amount_check', `amount >= 1`)
+@Index('refunds_order_idx', ['orderId', 'createdAt'])
+@Index('refunds_stripe_refund_idx', ['stripeRefundId'], { unique: true, where: 'stripe_refund_id IS NOT NULL' })
+@Index('refunds_one_pending_per_order_idx', ['orderId'], { unique: true, where: `status = 'pending'` })
+export class Refund {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'order_id', type: 'uuid' })
+  orderId: string;
+
+  @ManyToOne(() => Order)
+  @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'refunds_order_id_fkey' })
+  order?: Relation<Order>;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: RefundStatus;
+
+  @Column({ type: 'varchar', length: 8 })
+  source: 'api' | 'stripe';
+
+  @Column(moneyAmountColumn())
+  amount: bigint;
+
+  @Column({ type: 'char', length: 3 })
+  currency: string;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  reason: string | null;
+
+  /** Part of the application fee returned with this refund (REFUND_APPLICATION_FEE policy). */
+  @Column(moneyAmountColumn({ name: 'application_fee_refund', default: 0 }))
+  applicationFeeRefund: bigint;
+
+  /** Amount pulled back from the seller by the transfer reversal, as Stripe made it. */
+  @Column(moneyAmountColumn({ name: 'transfer_reversal_amount', nullable: true }))
+  transferReversalAmount: bigint | null;
+
+  @Column({ name: 'stripe_refund_id', type: 'varchar', length: 255, nullable: true })
+  stripeRefundId: string | null;
+
+  @Column({ name: 'transfer_reversal_id', type: 'varchar', length: 255, nullable: true })
+  transferReversalId: string | null;
+
+  @Column({ name: 'requested_by', type: 'uuid', nullable: true })
+  requestedBy: string | null;
+
+  @ManyToOne(() => Principal)
+  @JoinColumn({ name: 'requested_by', foreignKeyConstraintName: 'refunds_requested_by_fkey' })
+  requester?: Relation<Principal>;
+
+  @Column({ name: 'failure_message', type: 'text', nullable: true })
+  failureMessage: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

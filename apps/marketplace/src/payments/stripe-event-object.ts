@@ -1,0 +1,15 @@
+import type { StripeEventEnvelope } from '@app/stripe';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `data.object` of a stored event, as loosely typed JSON (handlers re-read what they rely on from Stripe). */
+export function eventObject(event: StripeEventEnvelope): Record<string, unknown> & { metadata?: Record<string, string> } {
+  const data = event.payload.data as { object?: Record<string, unknown> } | undefined;
+  return (data?.object ?? {}) as Record<string, unknown> & { metadata?: Record<string, string> };
+}
+
+/** Our order id from the object's metadata (set at checkout), if it is one. */
+export function orderIdOf(object: { metadata?: Record<string, string> }): string | null {
+  const id = object.metadata?.order_id;
+  return id && UUID.test(id) ? id : null;
+}

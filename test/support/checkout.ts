@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { bearer, type PrincipalWithKey } from '../factories/principal.factory.js';
+import { waitFor } from './process.js';
+import type { TestApp } from './test-app.js';
+
+export const SUCCESS_URL = 'https://shop.example/thanks?session={CHECKOUT_SESSION_ID}';
+export const CANCEL_URL = 'https://shop.example/cart';
+
+/** POST /checkout with a fresh Idempotency-Key (or the one given). */
+export function checkout(t: TestApp, buyer: PrincipalWithKey, items: { listingId: string; quantity: number }[], key: string = randomUUID()) {
+  return t.http.post('/checkout').set(bearer(buyer.key)).set('Idempotency-Key', key).send({ items, successUrl: SUCCESS_URL, cancelUrl: CANCEL_URL });
+}
+
+/** The buyer types a card into the sandbox's hosted checkout page; returns the page's HTTP status (303 paid, 402 declined). */
+export async function payOnHostedPage(checkoutUrl: string, cardNumber: string): Promise<number> {
+  const res = await fetch(checkoutUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ card_number: cardNumber }),
+    redirect: 'manual',
+  });
+  return res.status;
+}
+
+export async function getOrder(t: TestApp, id: string, key = t.adminKey) {
+  return (await t.http.get(`/orders/${id}`).set(bearer(key)).expect(200)).body;
+}
+
+/** Polls the order (as admin) until `accept` holds: webhooks are processed asynchronously. */
+export function waitForOrder(t: TestApp, id: string, accept: (order: Record<string, any>) => boolean, what: string) {
+  let last: unknown;
+  return waitFor(
+    async () => {
+      const order = await getOrder(t, id);
+      last = order;
+      return accept(order) ? order : undefined;
+    },
+    15_000,
+    what,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last seen ${JSON.stringify(last)}`);
+  });
+}
+
+export async function ledgerEntries(t: TestApp, orderId: string): Promise<Array<{ kind: string; idempotencyKey: string; reversesEntryId: string | null; lines: Array<{ account: string; amount: string; sellerId: string | null; currency: string }> }>> {
+  return (await t.http.get(`/admin/ledger/entries?referenceType=order&referenceId=${orderId}`).set(bearer(t.adminKey)).expect(200)).body.data;
+}
+
+export async function balance(t: TestApp, account: string, currency: string, sellerId?: string): Promise<bigint> {
+  const res = await t.http
+    .get(`/admin/ledger/accounts/${account}/balance?currency=${currency}${sellerId ? `&sellerId=${sellerId}` : ''}`)
+    .set(bearer(t.adminKey))
+    .expect(200);
+  return BigInt(res.body.balances[0].amount);
+}
+
+/** Sum of one account's lines over entries (debit positive). */
+export function sumLines(entries: Awaited<ReturnType<typeof ledgerEntries>>, account: string, sellerId?: string): bigint {
+  return entries.flatMap((e) => e.lines).filter((l) => l.account === account && (sellerId === undefined || l.sellerId === sellerId)).reduce((s, l) => s + BigInt(l.amount), 0n);
+}
