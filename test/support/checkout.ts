@@ -58,3 +58,12 @@ export async function balance(t: TestApp, account: string, currency: string, sel
 export function sumLines(entries: Awaited<ReturnType<typeof ledgerEntries>>, account: string, sellerId?: string): bigint {
   return entries.flatMap((e) => e.lines).filter((l) => l.account === account && (sellerId === undefined || l.sellerId === sellerId)).reduce((s, l) => s + BigInt(l.amount), 0n);
 }
+
+/** A single-seller order paid with `card` on the hosted page, once the webhook made it paid. */
+export async function paidOrder(t: TestApp, buyer: PrincipalWithKey, listingId: string, quantity = 1, card = '4242424242424242') {
+  const res = await checkout(t, buyer, [{ listingId, quantity }]);
+  if (res.status !== 201) throw new Error(`checkout answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const status = await payOnHostedPage(res.body.checkoutUrl, card);
+  if (status !== 303) throw new Error(`hosted checkout answered ${status}`);
+  return waitForOrder(t, res.body.orderId, (o) => o.status !== 'awaiting_payment' && o.chargeId !== null, 'order paid');
+}

@@ -1,0 +1,139 @@
+// Refunds end to end: destination charges refunded with reverse_transfer and the application fee in proportion.
+import { randomUUID } from 'node:crypto';
+import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
+import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
+import { getOrder, ledgerEntries, paidOrder, sumLines, waitForOrder } from './support/checkout.js';
+import { sqlClient, type SqlClient } from './support/sql.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+let t: TestApp;
+let sql: SqlClient;
+let seller: ActiveSeller;
+let buyer: PrincipalWithKey;
+let listing: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  sql = sqlClient(t.databaseUrl);
+  seller = await createActiveSeller(t);
+  buyer = await createPrincipal(t, 'buyer');
+  listing = await createListing(t, seller, { unitAmount: 10_000 });
+});
+afterAll(async () => {
+  await sql?.end();
+  await t?.close();
+});
+
+const refund = (orderId: string, body: Record<string, unknown>, key: string = randomUUID(), as = t.adminKey) =>
+  t.http.post(`/orders/${orderId}/refunds`).set(bearer(as)).set('Idempotency-Key', key).send(body);
+
+async function stripeSide(chargeId: string) {
+  const charge = await t.stripe.charges.retrieve(chargeId, { expand: ['application_fee', 'transfer'] });
+  const fee = charge.application_fee as { amount: number; amount_refunded: number };
+  const transfer = charge.transfer as { amount: number; amount_reversed: number };
+  return { refunded: charge.amount_refunded, feeRefunded: fee.amount_refunded, transferReversed: transfer.amount_reversed, transferAmount: transfer.amount };
+}
+
+describe('POST /orders/:id/refunds', () => {
+  it('a partial then a full refund: transfer reversals and application fee refunds are right; an over-refund is refused and changes nothing', async () => {
+    const order = await paidOrder(t, buyer, listing);
+    expect(order).toMatchObject({ status: 'paid', amountTotal: '10000', applicationFeeTotal: '1000' });
+
+    const partial = await refund(order.id, { amount: 2_500, reason: 'requested_by_customer' }).expect(201);
+    expect(partial.body).toMatchObject({ status: 'succeeded', source: 'api', amount: '2500', applicationFeeRefund: '250', transferReversalAmount: '2500', stripeRefundId: expect.stringMatching(/^re_/) });
+    expect(await stripeSide(order.chargeId)).toEqual({ refunded: 2_500, feeRefunded: 250, transferReversed: 2_500, transferAmount: 10_000 });
+    expect((await getOrder(t, order.id)).status).toBe('partially_refunded');
+
+    // more than remains: 422, and nothing changes here or at Stripe
+    const refundRows = async () => (await sql.query(`SELECT id FROM refunds WHERE order_id = $1`, [order.id])).length;
+    const rowsBefore = await refundRows();
+    const over = await refund(order.id, { amount: 7_501 }).expect(422);
+    expect(over.body.error).toMatchObject({ code: 'REFUNDS.AMOUNT_TOO_LARGE', details: { remaining: '7500', amount: '7501' } });
+    expect(await refundRows()).toBe(rowsBefore);
+    expect(await stripeSide(order.chargeId)).toEqual({ refunded: 2_500, feeRefunded: 250, transferReversed: 2_500, transferAmount: 10_000 });
+    expect(await getOrder(t, order.id)).toMatchObject({ status: 'partially_refunded', amountRefunded: '2500' });
+
+    // the rest (no amount = what remains)
+    const full = await refund(order.id, {}).expect(201);
+    expect(full.body).toMatchObject({ status: 'succeeded', amount: '7500', applicationFeeRefund: '750', transferReversalAmount: '7500' });
+    expect(await stripeSide(order.chargeId)).toEqual({ refunded: 10_000, feeRefunded: 1_000, transferReversed: 10_000, transferAmount: 10_000 });
+    const done = await getOrder(t, order.id);
+    expect(done).toMatchObject({ status: 'refunded', amountRefunded: '10000' });
+    expect(done.refunds.map((r: { amount: string }) => r.amount)).toEqual(['2500', '7500']);
+
+    // booked: every entry balances; the platform returned its whole fee, the seller bore the rest
+    const entries = await ledgerEntries(t, order.id);
+    expect(entries.map((e) => e.kind)).toEqual(['charge', 'refund', 'refund']);
+    for (const e of entries) expect(e.lines.reduce((s, l) => s + BigInt(l.amount), 0n)).toBe(0n);
+    expect(sumLines(entries, 'platform_fee_refunds')).toBe(1_000n);
+    expect(sumLines(entries, 'platform_cash_available')).toBe(-10_000n);
+    expect(sumLines(entries, 'seller_payable_available', seller.id)).toBe(9_000n);
+
+    // nothing left: refused
+    expect((await refund(order.id, {}).expect(422)).body.error.code).toBe('REFUNDS.ORDER_NOT_REFUNDABLE');
+    // the charge.refunded webhooks found both refunds settled: no duplicates
+    await waitForOrder(t, order.id, (o) => o.refunds.length === 2, 'refunds unchanged');
+    expect(await refundRows()).toBe(2);
+  });
+
+  it('is idempotent: the same key and body replays, another body is 422', async () => {
+    const order = await paidOrder(t, buyer, listing);
+    const key = randomUUID();
+    const first = await refund(order.id, { amount: 1_000 }, key).expect(201);
+    const again = await refund(order.id, { amount: 1_000 }, key).expect(201);
+    expect(again.body).toEqual(first.body);
+    expect((await refund(order.id, { amount: 2_000 }, key).expect(422)).body.error.code).toBe('IDEMPOTENCY.KEY_REUSED');
+    expect((await getOrder(t, order.id)).amountRefunded).toBe('1000');
+  });
+
+  it('records and books a refund made outside the API (the Dashboard) from the charge.refunded webhook', async () => {
+    const order = await paidOrder(t, buyer, listing);
+    const made = await t.stripe.refunds.create({ charge: order.chargeId, amount: 4_000, reverse_transfer: true, refund_application_fee: true });
+    const synced = await waitForOrder(t, order.id, (o) => o.refunds.length === 1, 'external refund recorded');
+    expect(synced).toMatchObject({ status: 'partially_refunded', amountRefunded: '4000' });
+    expect(synced.refunds[0]).toMatchObject({ source: 'stripe', stripeRefundId: made.id, amount: '4000', applicationFeeRefund: '400' });
+    const entries = await ledgerEntries(t, order.id);
+    expect(entries.map((e) => e.idempotencyKey)).toContain(`refund:${made.id}`);
+    expect(sumLines(entries, 'platform_fee_refunds')).toBe(400n);
+  });
+
+  it('who may refund: admins; sellers not unless SELLERS_MAY_REFUND; buyers never; unpaid orders are not refundable', async () => {
+    const order = await paidOrder(t, buyer, listing);
+    expect((await refund(order.id, { amount: 100 }, randomUUID(), seller.key).expect(403)).body.error.code).toBe('REFUNDS.FORBIDDEN');
+    await refund(order.id, { amount: 100 }, randomUUID(), buyer.key).expect(403);
+    const otherSeller = await createPrincipal(t, 'seller');
+    await refund(order.id, { amount: 100 }, randomUUID(), otherSeller.key).expect(404);
+    await refund(randomUUID(), { amount: 100 }).expect(404);
+    await refund(order.id, { amount: 0 }).expect(400);
+    const unpaid = await t.http
+      .post('/checkout')
+      .set(bearer(buyer.key))
+      .set('Idempotency-Key', randomUUID())
+      .send({ items: [{ listingId: listing, quantity: 1 }], successUrl: 'https://a.example/s', cancelUrl: 'https://a.example/c' })
+      .expect(201);
+    expect((await refund(unpaid.body.orderId, {}).expect(422)).body.error.code).toBe('REFUNDS.ORDER_NOT_REFUNDABLE');
+    expect((await getOrder(t, order.id)).amountRefunded).toBe('0');
+  });
+});
+
+describe('SELLERS_MAY_REFUND=true, REFUND_APPLICATION_FEE=never', () => {
+  let t2: TestApp;
+  beforeAll(async () => {
+    t2 = await startTestApp({ env: { SELLERS_MAY_REFUND: 'true', REFUND_APPLICATION_FEE: 'never' } });
+  });
+  afterAll(async () => {
+    await t2?.close();
+  });
+
+  it('the seller refunds their own order; the platform keeps its fee', async () => {
+    const s = await createActiveSeller(t2);
+    const b = await createPrincipal(t2, 'buyer');
+    const l = await createListing(t2, s, { unitAmount: 5_000 });
+    const order = await paidOrder(t2, b, l);
+    const res = await t2.http.post(`/orders/${order.id}/refunds`).set(bearer(s.key)).set('Idempotency-Key', randomUUID()).send({}).expect(201);
+    expect(res.body).toMatchObject({ amount: '5000', applicationFeeRefund: '0', transferReversalAmount: '5000' });
+    const charge = await t2.stripe.charges.retrieve(order.chargeId, { expand: ['application_fee'] });
+    expect((charge.application_fee as { amount_refunded: number }).amount_refunded).toBe(0);
+    expect((await getOrder(t2, order.id)).status).toBe('refunded');
+  });
+});
