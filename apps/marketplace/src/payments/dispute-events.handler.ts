@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { HandlesStripeEvents, type StripeEventHandler } from '../webhooks/stripe-event-handler.js';
 import { DisputesService } from './disputes.service.js';
 
-type Loaded = { kind: 'skip' } | { kind: 'dispute'; dispute: DisputeSnapshot };
+type Loaded = { kind: 'skip' } | { kind: 'dispute'; dispute: DisputeSnapshot; orderId: string | null };
 
 /** Every dispute event re-reads the dispute from Stripe, so late or reordered events never roll it back. */
 @Injectable()
@@ -17,10 +17,13 @@ export class DisputeEventsHandler implements StripeEventHandler<Loaded> {
 
   async load(event: StripeEventEnvelope): Promise<Loaded> {
     if (!event.objectId?.startsWith('dp_') && !event.objectId?.startsWith('du_')) return { kind: 'skip' };
-    return { kind: 'dispute', dispute: await this.gateway.retrieveDispute(event.objectId) };
+    const dispute = await this.gateway.retrieveDispute(event.objectId);
+    // the order id from the payment's metadata: the dispute can arrive before the payment's own webhook
+    const intent = dispute.paymentIntentId ? await this.gateway.retrievePaymentIntent(dispute.paymentIntentId) : null;
+    return { kind: 'dispute', dispute, orderId: intent?.metadata.order_id ?? null };
   }
 
   async apply(_event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {
-    if (loaded.kind === 'dispute') await this.disputes.record(tx, loaded.dispute);
+    if (loaded.kind === 'dispute') await this.disputes.record(tx, loaded.dispute, loaded.orderId);
   }
 }

@@ -50,8 +50,8 @@ export class DisputesService implements OnModuleInit {
   }
 
   /** Brings our dispute in step with Stripe's. Safe to run twice and in any order. */
-  async record(tx: EntityManager, snap: DisputeSnapshot): Promise<void> {
-    const found = await this.orders.findByChargeOrIntent(tx, { chargeId: snap.chargeId, paymentIntentId: snap.paymentIntentId });
+  async record(tx: EntityManager, snap: DisputeSnapshot, orderId: string | null = null): Promise<void> {
+    const found = await this.orders.findByChargeOrIntent(tx, { chargeId: snap.chargeId, paymentIntentId: snap.paymentIntentId, orderId });
     if (!found) return; // not a charge of ours
     // the dispute can overtake the payment's webhook: retry once the order is paid
     if (!PAID_STATUSES.includes(found.status) || !found.chargeId) throw new Error(`order ${found.id} of disputed charge ${snap.chargeId} is not paid yet`);

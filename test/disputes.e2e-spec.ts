@@ -1,0 +1,96 @@
+// Disputes end to end: the 4000000000000259 card, the platform debited, recovery from the seller, payouts frozen, closing.
+import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
+import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
+import { SellerGate } from '../apps/marketplace/src/onboarding/seller-gate.service.js';
+import { DisputesService } from '../apps/marketplace/src/payments/disputes.service.js';
+import { getOrder, ledgerEntries, paidOrder, sumLines, waitForOrder } from './support/checkout.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+let t: TestApp;
+let seller: ActiveSeller;
+let buyer: PrincipalWithKey;
+
+beforeAll(async () => {
+  t = await startTestApp({ env: { PAYMENTS_WORKER_POLL_MS: '50' } });
+  seller = await createActiveSeller(t);
+  buyer = await createPrincipal(t, 'buyer');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const DISPUTE_CARD = '4000000000000259';
+
+async function disputedOrder(s: ActiveSeller, unitAmount: number) {
+  const listing = await createListing(t, s, { unitAmount });
+  const order = await paidOrder(t, buyer, listing, 1, DISPUTE_CARD);
+  return waitForOrder(t, order.id, (o) => o.status === 'disputed' && o.disputes[0]?.recoveryStatus === 'recovered', 'dispute recorded and recovered');
+}
+
+async function closeDispute(dp: string, outcome: 'won' | 'lost') {
+  const res = await fetch(`${t.sandbox.url}/_sandbox/disputes/${dp}/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome }) });
+  expect(res.status).toBe(200);
+}
+
+describe('disputes', () => {
+  it('disputed -> platform debited, seller recovery booked, payouts frozen; won -> reinstated, recovery returned, payouts free', async () => {
+    const order = await disputedOrder(seller, 8_000);
+    const dispute = order.disputes[0];
+    expect(dispute).toMatchObject({ stripeDisputeId: expect.stringMatching(/^dp_/), amount: '8000', currency: 'USD', reason: 'fraudulent', status: 'needs_response', recoveredAmount: '8000', closedAt: null });
+    expect(new Date(dispute.evidenceDueBy).getTime()).toBeGreaterThan(0);
+
+    // Stripe: the seller's transfer reversed by the recovery
+    const charge = await t.stripe.charges.retrieve(order.chargeId, { expand: ['transfer'] });
+    expect((charge.transfer as { amount_reversed: number }).amount_reversed).toBe(8_000);
+
+    // the ledger: withdrawal (amount + Stripe's dispute fee) and recovery, all balanced
+    const entries = await ledgerEntries(t, order.id);
+    expect(entries.map((e) => e.kind)).toEqual(['charge', 'dispute_withdrawal', 'dispute_recovery']);
+    for (const e of entries) expect(e.lines.reduce((s, l) => s + BigInt(l.amount), 0n)).toBe(0n);
+    expect(sumLines(entries, 'dispute_funds_withdrawn')).toBe(8_000n);
+    expect(sumLines(entries, 'dispute_fees')).toBe(1_500n);
+    expect(sumLines(entries, 'dispute_recoveries')).toBe(-8_000n);
+    expect(sumLines(entries, 'seller_payable_available', seller.id)).toBe(8_000n);
+
+    // payouts frozen while it is open
+    const gate = t.app.get(SellerGate);
+    await expect(gate.assertCanBePaidOut(seller.id)).rejects.toMatchObject({ code: 'SELLER_PAYOUTS_FROZEN', details: { reasons: [`dispute ${dispute.stripeDisputeId} is open`] } });
+    expect(await t.app.get(DisputesService).hasOpenDispute(seller.id)).toBe(true);
+
+    await closeDispute(dispute.stripeDisputeId, 'won');
+    const won = await waitForOrder(t, order.id, (o) => o.status === 'paid' && o.disputes[0].recoveryStatus === 'returned', 'dispute won and recovery returned');
+    expect(won.disputes[0]).toMatchObject({ status: 'won', closedAt: expect.any(String) });
+
+    // the recovered funds went back to the seller by a new transfer
+    const back = (await t.stripe.transfers.list({ destination: seller.account })).data.filter((tr) => tr.metadata?.dispute_id === dispute.stripeDisputeId);
+    expect(back.map((tr) => tr.amount)).toEqual([8_000]);
+
+    const after = await ledgerEntries(t, order.id);
+    for (const e of after) expect(e.lines.reduce((s, l) => s + BigInt(l.amount), 0n)).toBe(0n);
+    expect(sumLines(after, 'dispute_funds_withdrawn')).toBe(0n);
+    expect(sumLines(after, 'dispute_fees')).toBe(0n);
+    expect(sumLines(after, 'dispute_recoveries')).toBe(0n);
+    expect(sumLines(after, 'seller_payable_available', seller.id)).toBe(0n);
+    expect(after.filter((e) => e.kind === 'reversal')).toHaveLength(1);
+
+    await expect(gate.assertCanBePaidOut(seller.id)).resolves.toBe(seller.account);
+    expect(await t.app.get(DisputesService).hasOpenDispute(seller.id)).toBe(false);
+  });
+
+  it('lost: the loss stays booked (recovered from the seller), the order stays disputed', async () => {
+    const other = await createActiveSeller(t);
+    const order = await disputedOrder(other, 3_000);
+    const dp = order.disputes[0].stripeDisputeId as string;
+    await closeDispute(dp, 'lost');
+    const lost = await waitForOrder(t, order.id, (o) => o.disputes[0].status === 'lost', 'dispute lost');
+    expect(lost).toMatchObject({ status: 'disputed' });
+    expect(lost.disputes[0]).toMatchObject({ recoveryStatus: 'recovered', closedAt: expect.any(String) });
+    const entries = await ledgerEntries(t, order.id);
+    expect(entries.map((e) => e.kind)).toEqual(['charge', 'dispute_withdrawal', 'dispute_recovery']);
+    expect(sumLines(entries, 'dispute_funds_withdrawn') + sumLines(entries, 'dispute_recoveries')).toBe(0n);
+    expect(await t.app.get(DisputesService).hasOpenDispute(other.id)).toBe(false);
+    const seen = await t.http.get(`/orders/${order.id}`).set(bearer(buyer.key)).expect(200);
+    expect(seen.body.disputes[0].status).toBe('lost');
+    expect((await getOrder(t, order.id)).status).toBe('disputed');
+  });
+});
