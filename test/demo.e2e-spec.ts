@@ -36,6 +36,11 @@ describe('npm run demo', () => {
     expect(output).toMatch(/event evt_\w+ processed/);
     expect(output).toMatch(/status\s+active/);
     expect(output).toMatch(/stripe account\s+acct_\w+/);
+    expect(output).toContain('Pay on the hosted checkout page with the test card 4242424242424242');
+    expect(output).toMatch(/order [0-9a-f-]{36}: paid, USD 90\.00, charge ch_\w+/);
+    expect(output).toMatch(/platform fee revenue\s+USD 9\.00/);
+    expect(output).toMatch(/seller's payable \(pending\)\s+USD 81\.00/);
+    expect(output).toMatch(/entry charge: \d+ lines, sums to 0/);
     expect(output).not.toContain('FAILED');
 
     // a failure is a non-zero exit naming the step

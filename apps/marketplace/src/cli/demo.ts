@@ -1,10 +1,11 @@
 // npm run demo — drives a running `npm start` over HTTP, step by step, as a newcomer would.
 // MARKETPLACE_URL (default http://localhost:3000); ADMIN_API_KEY, or the admin-key CLI issues one.
 import { runDemo, type DemoStep } from './demo/demo-runner.js';
+import { checkoutSteps } from './demo/checkout.steps.js';
 import { onboardingSteps } from './demo/onboarding.steps.js';
 
 // Later issues append their steps (checkout, transfers, payouts, ...).
-const STEPS: DemoStep[] = [...onboardingSteps];
+const STEPS: DemoStep[] = [...onboardingSteps, ...checkoutSteps];
 
 const baseUrl = (process.env.MARKETPLACE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 runDemo(baseUrl, STEPS).then(
