@@ -48,8 +48,7 @@ export class RefundEventsHandler implements StripeEventHandler<Loaded> {
       }
       if (stripe.status !== 'succeeded' && stripe.status !== 'pending') continue;
       const order = (await this.orders.lock(tx, found.id))!;
-      const [{ sum }]: { sum: string }[] = await tx.query(`SELECT coalesce(sum(application_fee_refund), 0)::text AS sum FROM refunds WHERE order_id = $1 AND status = 'succeeded'`, [order.id]);
-      const recorded = BigInt(sum);
+      const recorded = await this.settlement.applicationFeeRefunded(tx, order.id);
       const proportional = applicationFeeRefund({ policy: 'proportional', fee: order.applicationFeeTotal, feeRefundedBefore: recorded, refund: stripe.amount, refundedBefore: order.amountRefunded, gross: order.amountTotal });
       // what Stripe says was refunded of the fee and is not yet on our rows, at most the proportional share
       const unbooked = (charge.applicationFeeRefunded ?? 0n) - recorded;

@@ -34,6 +34,12 @@ export class RefundSettlementService {
     return tx.findOneBy(Refund, { id: refund.id });
   }
 
+  /** The application fee returned so far by the order's settled refunds. */
+  async applicationFeeRefunded(tx: EntityManager, orderId: string): Promise<bigint> {
+    const [row]: { sum: string }[] = await tx.query(`SELECT coalesce(sum(application_fee_refund), 0)::text AS sum FROM refunds WHERE order_id = $1 AND status = 'succeeded'`, [orderId]);
+    return BigInt(row!.sum);
+  }
+
   /** A refund made outside our API (e.g. the Dashboard): recorded from Stripe and booked. */
   async recordExternal(tx: EntityManager, order: Order, stripe: RefundSnapshot, applicationFeeRefund: bigint): Promise<void> {
     const inserted: { id: string }[] = await tx.query(

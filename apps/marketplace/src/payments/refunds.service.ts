@@ -46,11 +46,10 @@ export class RefundsService {
       const amount = input.amount === undefined ? remaining : BigInt(input.amount);
       if (amount < 1n) throw PaymentsErrors.invalidRefundAmount();
       if (amount > remaining) throw PaymentsErrors.refundTooLarge(found.id, amount, remaining);
-      const [{ sum }]: { sum: string }[] = await tx.query(`SELECT coalesce(sum(application_fee_refund), 0)::text AS sum FROM refunds WHERE order_id = $1 AND status = 'succeeded'`, [orderId]);
       const feeRefund = applicationFeeRefund({
         policy: this.config.REFUND_APPLICATION_FEE,
         fee: found.applicationFeeTotal,
-        feeRefundedBefore: BigInt(sum),
+        feeRefundedBefore: await this.settlement.applicationFeeRefunded(tx, orderId),
         refund: amount,
         refundedBefore: found.amountRefunded,
         gross: found.amountTotal,
