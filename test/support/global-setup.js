@@ -20,7 +20,7 @@ export default async function globalSetup() {
   if (!serverUrl) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'marketplace-test-pg-'));
     fs.chmodSync(dataDir, 0o755);
-    const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'cluster') });
+    const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'cluster'), durable: false });
     serverUrl = server.url;
     globalThis.__TEST_PG_STOP__ = async () => {
       await server.stop();

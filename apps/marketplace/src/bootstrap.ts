@@ -33,6 +33,9 @@ export async function createMarketplaceApp(options: MarketplaceAppOptions): Prom
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
   });
   app.disable('x-powered-by');
+  // Stripe deliveries are verified on their exact bytes and stored as received: read them raw,
+  // once, instead of parsing JSON here and again after the signature check.
+  app.useBodyParser('raw', { type: (req: { url?: string }) => (req.url ?? '').startsWith('/webhooks/'), limit: '1mb' });
   app.set('trust proxy', 'loopback');
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.header('x-request-id');

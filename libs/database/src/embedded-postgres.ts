@@ -9,6 +9,11 @@ export interface EmbeddedPostgresOptions {
   /** 0 (default) picks a free local port. */
   port?: number;
   onLog?: (line: string) => void;
+  /**
+   * false turns fsync off: much faster, and a power loss can corrupt the cluster. Only for
+   * throwaway clusters (tests); `npm start` keeps its data, so it stays durable.
+   */
+  durable?: boolean;
 }
 
 export interface RunningPostgres {
@@ -51,7 +56,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=off'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : [])],
     onLog: (m) => log(String(m).trim()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
   });

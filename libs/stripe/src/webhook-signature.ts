@@ -49,5 +49,5 @@ export function verifyStripeWebhook(
   if (event.livemode !== options.livemode) {
     throw new WebhookVerificationError('LIVEMODE_MISMATCH', `A ${event.livemode ? 'live' : 'test'}-mode event reached a ${options.livemode ? 'live' : 'test'}-mode service`);
   }
-  return toEventEnvelope(event);
+  return toEventEnvelope(event, rawBody.toString('utf8'));
 }

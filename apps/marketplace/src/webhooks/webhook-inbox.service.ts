@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { StripeEventEnvelope } from '@app/stripe';
 import type { DataSource } from 'typeorm';
 import { ConnectedAccountDirectory } from './connected-account-directory.js';
+import { InboxBatchWriter } from './inbox-batch-writer.js';
 import type { InboxStatus, WebhookEndpoint } from './webhook-event.entity.js';
 
 export interface AcceptedEvent {
@@ -16,24 +17,32 @@ export interface AcceptedEvent {
 @Injectable()
 export class WebhookInboxService {
   private readonly listeners: Array<() => void> = [];
+  private readonly writer: InboxBatchWriter;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @InjectDataSource() db: DataSource,
     private readonly accounts: ConnectedAccountDirectory,
-  ) {}
+  ) {
+    this.writer = new InboxBatchWriter(db);
+  }
 
   async accept(event: StripeEventEnvelope, endpoint: WebhookEndpoint, source: 'webhook' | 'backfill' = 'webhook'): Promise<AcceptedEvent> {
     // A Connect event for an account we do not know is kept (evidence) but never applied.
     const quarantined = endpoint === 'connect' && (!event.account || !(await this.accounts.isKnown(event.account)));
     const status: InboxStatus = quarantined ? 'quarantined' : 'pending';
-    const rows: unknown[] = await this.db.query(
-      `INSERT INTO webhook_events (id, endpoint, type, account, livemode, created, api_version, object_id, payload, source, status, next_attempt_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::varchar, CASE WHEN $11::varchar = 'pending' THEN now() END)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-      [event.id, endpoint, event.type, event.account, event.livemode, event.created, event.apiVersion, event.objectId, event.payload, source, status],
-    );
-    const inserted = rows.length === 1;
+    const inserted = await this.writer.insert({
+      id: event.id,
+      endpoint,
+      type: event.type,
+      account: event.account,
+      livemode: event.livemode,
+      created: event.created,
+      apiVersion: event.apiVersion,
+      objectId: event.objectId,
+      payloadJson: event.rawJson ?? JSON.stringify(event.payload),
+      source,
+      status,
+    });
     if (inserted && status === 'pending') this.notifyNewWork();
     return { id: event.id, inserted, status };
   }

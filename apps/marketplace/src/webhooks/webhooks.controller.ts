@@ -35,7 +35,8 @@ export class WebhooksController {
   private async receive(endpoint: WebhookEndpoint, secrets: string[], req: RawBodyRequest<Request>, signature: string | undefined) {
     let event;
     try {
-      event = verifyStripeWebhook(req.rawBody, signature, secrets, { livemode: this.stripe.livemode });
+      const body = Buffer.isBuffer(req.body) ? req.body : req.rawBody;
+      event = verifyStripeWebhook(body, signature, secrets, { livemode: this.stripe.livemode });
     } catch (error) {
       if (error instanceof WebhookVerificationError) throw new DomainError(`WEBHOOK.${error.reason}`, error.message, 'invalid');
       throw error;
