@@ -118,9 +118,13 @@ export class WebhookDispatcherService {
     );
   }
 
-  // Capped exponential backoff with +-20% jitter so a burst of failures does not retry in lockstep.
   backoffMs(attempts: number): number {
-    const exp = Math.min(this.config.WEBHOOK_RETRY_CAP_MS, this.config.WEBHOOK_RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1));
-    return Math.round(exp * (0.8 + Math.random() * 0.4));
+    return retryDelayMs(attempts, this.config.WEBHOOK_RETRY_BASE_MS, this.config.WEBHOOK_RETRY_CAP_MS);
   }
+}
+
+/** Capped exponential backoff with +-20% jitter, so a burst of failures does not retry in lockstep. */
+export function retryDelayMs(attempts: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const exp = Math.min(capMs, baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exp * (0.8 + random() * 0.4));
 }
