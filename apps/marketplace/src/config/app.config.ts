@@ -2,24 +2,18 @@ import os from 'node:os';
 import { Expose, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { validateEnv } from './validate-env.js';
+import { envInt, envBool } from './env-transforms.js';
 
 export const ROLES = ['api', 'worker', 'all'] as const;
 export type ProcessRole = (typeof ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number.parseInt(value, 10) : value);
-const toBool = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string') return value;
-  if (/^(1|true|yes|on)$/i.test(value)) return true;
-  if (/^(0|false|no|off)$/i.test(value)) return false;
-  return value;
-};
 
 /** Process-level settings. Every property is the environment variable of the same name. */
 export class AppConfig {
   @Expose()
-  @Transform(toInt)
+  @Transform(envInt)
   @IsInt({ message: 'must be an integer port number' })
   @Min(0)
   @Max(65535)
@@ -44,7 +38,7 @@ export class AppConfig {
   LOG_LEVEL: LogLevel = 'info';
 
   @Expose()
-  @Transform(toBool)
+  @Transform(envBool)
   @IsBoolean({ message: 'must be true or false' })
   MIGRATIONS_RUN: boolean = true;
 

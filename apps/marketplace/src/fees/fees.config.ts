@@ -1,8 +1,8 @@
 import { Expose, Transform } from 'class-transformer';
 import { IsInt, IsObject, Max, Min } from 'class-validator';
 import { MAX_FIXED_FEE_MINOR, parseFixedAmounts, type FixedAmounts } from './fixed-amounts.js';
+import { envInt } from '../config/env-transforms.js';
 
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number.parseInt(value, 10) : value);
 
 // A malformed value stays a string, so @IsObject fails and names the variable.
 const toFixedAmounts = ({ value }: { value: unknown }) => {
@@ -18,9 +18,9 @@ const toFixedAmounts = ({ value }: { value: unknown }) => {
 /** The platform's default fee policy. Every property is the environment variable of the same name. */
 export class FeesConfig {
   /** Proportional part in basis points (1000 = 10 %). */
-  @Expose() @Transform(toInt) @IsInt() @Min(0) @Max(10_000) PLATFORM_FEE_BPS: number = 1000;
+  @Expose() @Transform(envInt) @IsInt() @Min(0) @Max(10_000) PLATFORM_FEE_BPS: number = 1000;
   /** Fixed part in minor units of the charge's currency, for currencies not in PLATFORM_FEE_FIXED_BY_CURRENCY. */
-  @Expose() @Transform(toInt) @IsInt() @Min(0) @Max(Number(MAX_FIXED_FEE_MINOR)) PLATFORM_FEE_FIXED: number = 0;
+  @Expose() @Transform(envInt) @IsInt() @Min(0) @Max(Number(MAX_FIXED_FEE_MINOR)) PLATFORM_FEE_FIXED: number = 0;
   /** Fixed part per currency, JSON: {"USD":30,"EUR":25} (minor units). */
   @Expose()
   @Transform(toFixedAmounts)

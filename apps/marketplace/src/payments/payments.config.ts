@@ -1,13 +1,7 @@
 import { Expose, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, Max, Min } from 'class-validator';
+import { envInt, envBool } from '../config/env-transforms.js';
 
-const toBool = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string') return value;
-  if (/^(1|true|yes|on)$/i.test(value)) return true;
-  if (/^(0|false|no|off)$/i.test(value)) return false;
-  return value;
-};
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number.parseInt(value, 10) : value);
 
 export const REFUND_APPLICATION_FEE_POLICIES = ['proportional', 'never'] as const;
 export type RefundApplicationFeePolicy = (typeof REFUND_APPLICATION_FEE_POLICIES)[number];
@@ -17,9 +11,9 @@ export type DisputeRecoveryPolicy = (typeof DISPUTE_RECOVERY_POLICIES)[number];
 /** Checkout, refund and dispute policy. Every property is the environment variable of the same name. */
 export class PaymentsConfig {
   /** Destination charges settle on the seller's account (`on_behalf_of`): their country, statement descriptor. */
-  @Expose() @Transform(toBool) @IsBoolean({ message: 'must be true or false' }) CHECKOUT_ON_BEHALF_OF: boolean = false;
+  @Expose() @Transform(envBool) @IsBoolean({ message: 'must be true or false' }) CHECKOUT_ON_BEHALF_OF: boolean = false;
   /** A seller may refund their own single-seller orders (admins always may). */
-  @Expose() @Transform(toBool) @IsBoolean({ message: 'must be true or false' }) SELLERS_MAY_REFUND: boolean = false;
+  @Expose() @Transform(envBool) @IsBoolean({ message: 'must be true or false' }) SELLERS_MAY_REFUND: boolean = false;
   /** proportional: a refund returns the platform's fee in proportion; never: the platform keeps it. */
   @Expose()
   @IsIn(REFUND_APPLICATION_FEE_POLICIES, { message: `must be one of ${REFUND_APPLICATION_FEE_POLICIES.join(', ')}` })
@@ -29,5 +23,5 @@ export class PaymentsConfig {
   @IsIn(DISPUTE_RECOVERY_POLICIES, { message: `must be one of ${DISPUTE_RECOVERY_POLICIES.join(', ')}` })
   DISPUTE_RECOVERY: DisputeRecoveryPolicy = 'reverse_transfer';
   /** How often the dispute worker looks for recoveries and returns to make (ms). */
-  @Expose() @Transform(toInt) @IsInt() @Min(10) @Max(60_000) PAYMENTS_WORKER_POLL_MS: number = 1_000;
+  @Expose() @Transform(envInt) @IsInt() @Min(10) @Max(60_000) PAYMENTS_WORKER_POLL_MS: number = 1_000;
 }

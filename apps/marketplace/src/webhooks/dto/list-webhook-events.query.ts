@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { PaginationQuery } from '../../common/pagination.query.js';
 import { INBOX_STATUSES, type InboxStatus } from '../webhook-event.entity.js';
 
-export class ListWebhookEventsQuery {
+export class ListWebhookEventsQuery extends PaginationQuery {
   @ApiPropertyOptional({ enum: INBOX_STATUSES })
   @IsOptional()
   @IsIn(INBOX_STATUSES)
@@ -19,19 +19,4 @@ export class ListWebhookEventsQuery {
   @IsOptional()
   @Matches(/^acct_[A-Za-z0-9]+$/)
   account?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset: number = 0;
 }

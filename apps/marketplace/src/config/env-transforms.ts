@@ -1,0 +1,11 @@
+// class-transformer @Transform helpers for environment strings. A value that does not parse is
+// left as it is, so the validator rejects it and names the variable.
+
+export const envInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number.parseInt(value, 10) : value);
+
+export const envBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  return value;
+};
