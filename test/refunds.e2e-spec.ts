@@ -76,6 +76,32 @@ describe('POST /orders/:id/refunds', () => {
     expect(await refundRows()).toBe(2);
   });
 
+  it('a refund stranded by Stripe errors (outcome unknown) is finished by the worker with the same key', async () => {
+    const order = await paidOrder(t, buyer, listing);
+    const fault = await fetch(`${t.sandbox.url}/_sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'POST', path: '/v1/refunds', kind: 'error_500', count: 20 }),
+    });
+    expect(fault.ok).toBe(true);
+    const failed = await refund(order.id, { amount: 1_000 });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    const [stranded] = await sql.query<{ id: string; status: string }>(`SELECT id, status FROM refunds WHERE order_id = $1`, [order.id]);
+    expect(stranded).toMatchObject({ status: 'pending' });
+    expect((await refund(order.id, { amount: 500 }).expect(409)).body.error.code).toBe('REFUNDS.IN_PROGRESS');
+    expect((await stripeSide(order.chargeId)).refunded).toBe(0);
+
+    // Stripe recovers; once the refund's own request is long over, the worker finishes it
+    await fetch(`${t.sandbox.url}/_sandbox/faults`, { method: 'DELETE' });
+    await sql.query(`UPDATE refunds SET updated_at = now() - interval '1 minute' WHERE id = $1`, [stranded!.id]);
+    const settled = await waitForOrder(t, order.id, (o) => o.refunds[0]?.status === 'succeeded', 'stranded refund finished');
+    expect(settled).toMatchObject({ status: 'partially_refunded', amountRefunded: '1000' });
+    expect(await stripeSide(order.chargeId)).toEqual({ refunded: 1_000, feeRefunded: 100, transferReversed: 1_000, transferAmount: 10_000 });
+    const refundsAtStripe = await t.stripe.refunds.list({ charge: order.chargeId });
+    expect(refundsAtStripe.data).toHaveLength(1);
+    expect((await ledgerEntries(t, order.id)).map((e) => e.kind)).toEqual(['charge', 'refund']);
+  });
+
   it('is idempotent: the same key and body replays, another body is 422', async () => {
     const order = await paidOrder(t, buyer, listing);
     const key = randomUUID();

@@ -21,6 +21,7 @@ import { PaymentsConfig } from './payments.config.js';
 import { RefundEventsHandler } from './refund-events.handler.js';
 import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
+import { RefundRecoveryService } from './refund-recovery.service.js';
 import { RefundsService } from './refunds.service.js';
 
 /** Orders, checkout, the payment webhooks, refunds and disputes. Exports DisputesService (hasOpenDispute) and OrdersRepository. */
@@ -42,6 +43,7 @@ export class PaymentsModule {
         PaymentNotMadeHandler,
         RefundSettlementService,
         RefundsService,
+        RefundRecoveryService,
         RefundEventsHandler,
         DisputesService,
         DisputeRecoveryService,

@@ -102,6 +102,10 @@ export class RefundsService {
     );
   }
 
+  listAtStripe(order: Order): Promise<RefundSnapshot[]> {
+    return this.gateway.listRefunds(order.chargeId!);
+  }
+
   /** Admins; the seller of a single-seller order when SELLERS_MAY_REFUND; anyone else: as if missing. */
   private assertMayRefund(principal: Principal, order: Order | null, sellerIds: string[], orderId: string): void {
     if (!order) throw new NotFoundError('Order', orderId);
