@@ -69,6 +69,14 @@ describe('webhook inbox', () => {
       expect(await inboxCount(id)).toBe(0);
     });
 
+    it('a body over 1 MiB', async () => {
+      const id = nextId();
+      const payload = eventJson({ id, type: 'fixture.ping', data: { id: 'obj', object: 'fixture', filler: 'x'.repeat(1024 * 1024) } });
+      const res = await deliver(t, '/webhooks/stripe', payload, signature(payload, PLATFORM_SECRET)).expect(413);
+      expect(res.body.error).toEqual({ code: 'WEBHOOK.TOO_LARGE', message: expect.any(String), requestId: res.headers['x-request-id'] });
+      expect(await inboxCount(id)).toBe(0);
+    });
+
     it('verifies events signed with either of two configured secrets (rotation)', async () => {
       for (const secret of [PLATFORM_SECRET, ROTATED_SECRET]) {
         const id = nextId();

@@ -10,11 +10,11 @@ import { WebhookEventsAdminController } from './webhook-events.admin.controller.
 import { WebhookEventsAdminService } from './webhook-events.admin.service.js';
 import { WebhookInboxService } from './webhook-inbox.service.js';
 import { WebhookWorker } from './webhook-worker.js';
-import { WebhooksController } from './webhooks.controller.js';
+import { WebhookReceiver } from './webhook-receiver.js';
 
 @Module({
   imports: [DiscoveryModule, TypeOrmModule.forFeature([WebhookEvent])],
-  controllers: [WebhooksController, WebhookEventsAdminController],
+  controllers: [WebhookEventsAdminController],
   providers: [
     ConnectedAccountDirectory,
     StripeEventHandlerRegistry,
@@ -23,6 +23,7 @@ import { WebhooksController } from './webhooks.controller.js';
     WebhookWorker,
     WebhookBackfillService,
     WebhookEventsAdminService,
+    WebhookReceiver,
   ],
   exports: [ConnectedAccountDirectory, WebhookDispatcherService, WebhookInboxService],
 })
