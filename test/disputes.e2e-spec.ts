@@ -94,3 +94,42 @@ describe('disputes', () => {
     expect((await getOrder(t, order.id)).status).toBe('disputed');
   });
 });
+
+describe('dispute recovery when Stripe fails', () => {
+  it('keeps the recovery due, waits before trying again, and recovers once Stripe answers', async () => {
+    const { sqlClient } = await import('./support/sql.js');
+    const sql = sqlClient(t.databaseUrl);
+    const other = await createActiveSeller(t);
+    try {
+      const fault = await fetch(`${t.sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'POST', path: '/v1/transfers/*/reversals', kind: 'error_500', count: 1000 }),
+      });
+      expect(fault.ok).toBe(true);
+      const listing = await createListing(t, other, { unitAmount: 5_000 });
+      const paid = await paidOrder(t, buyer, listing, 1, DISPUTE_CARD);
+      const { waitFor } = await import('./support/process.js');
+      const row = await waitFor(
+        async () => (await sql.query<{ status: string; error: string | null; next: Date }>(`SELECT recovery_status AS status, recovery_error AS error, recovery_next_attempt_at AS next FROM disputes WHERE order_id = $1`, [paid.id])).find((r) => r.error),
+        15_000,
+        'recovery attempted and failed',
+      );
+      expect(row.status).toBe('pending');
+      // a retryable failure waits ~30 s instead of hammering Stripe every poll
+      expect(row.next.getTime() - Date.now()).toBeGreaterThan(20_000);
+      const reversals = await t.stripe.transfers.listReversals((await t.stripe.charges.retrieve(paid.chargeId)).transfer as string);
+      expect(reversals.data).toHaveLength(0);
+
+      await fetch(`${t.sandbox.url}/_sandbox/faults`, { method: 'DELETE' });
+      await sql.query(`UPDATE disputes SET recovery_next_attempt_at = now() WHERE order_id = $1`, [paid.id]);
+      const recovered = await waitForOrder(t, paid.id, (o) => o.disputes[0]?.recoveryStatus === 'recovered', 'recovered after Stripe came back');
+      expect(recovered.disputes[0].recoveredAmount).toBe('5000');
+      const after = await t.stripe.transfers.listReversals((await t.stripe.charges.retrieve(paid.chargeId)).transfer as string);
+      expect(after.data).toHaveLength(1);
+    } finally {
+      await fetch(`${t.sandbox.url}/_sandbox/faults`, { method: 'DELETE' });
+      await sql.end();
+    }
+  });
+});

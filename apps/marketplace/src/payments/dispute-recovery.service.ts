@@ -2,11 +2,15 @@ import { Money } from '@app/money';
 import { idempotencyKey, StripeGateway, StripeGatewayError } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService } from '../ledger/index.js';
 import { Dispute } from './dispute.entity.js';
 import { OrderSeller } from './order-seller.entity.js';
 import { Order } from './order.entity.js';
+
+// A claim is ours for this long (a crashed worker's claim then lapses); a retryable failure waits.
+const CLAIM_LEASE_SECONDS = 120;
+const RETRY_DELAY_SECONDS = 30;
 
 /**
  * The money moves a dispute implies, outside any transaction (the dispute row holds the intent):
@@ -25,11 +29,16 @@ export class DisputeRecoveryService {
 
   /** Works the disputes with a recovery or return due; returns how many it finished. */
   async runOnce(limit = 20): Promise<number> {
-    const due = await this.db.getRepository(Dispute).find({
-      where: [{ recoveryStatus: 'pending' }, { recoveryStatus: 'returning' }],
-      order: { updatedAt: 'ASC' },
-      take: limit,
-    });
+    // claim with a lease: N workers never make the same Stripe call at once
+    const [claimed]: [Array<{ id: string }>, number] = await this.db.query(
+      `UPDATE disputes SET recovery_next_attempt_at = now() + make_interval(secs => $2)
+        WHERE id IN (SELECT id FROM disputes
+                      WHERE recovery_status IN ('pending', 'returning') AND (recovery_next_attempt_at IS NULL OR recovery_next_attempt_at <= now())
+                      ORDER BY updated_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [limit, CLAIM_LEASE_SECONDS],
+    );
+    const due = claimed.length ? await this.db.getRepository(Dispute).findBy({ id: In(claimed.map((c) => c.id)) }) : [];
     let done = 0;
     for (const dispute of due) {
       try {
@@ -60,7 +69,7 @@ export class DisputeRecoveryService {
       if (current?.recoveryStatus !== 'pending') return;
       // won while we were recovering: the funds go straight back
       const next = current.closedAt && current.status === 'won' ? 'returning' : 'recovered';
-      await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: next, recoveredAmount: reversal.amount, recoveryReversalId: reversal.id, recoveryError: null });
+      await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: next, recoveredAmount: reversal.amount, recoveryReversalId: reversal.id, recoveryError: null, recoveryNextAttemptAt: null });
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.disputeRecovery,
         reference: { type: 'order', id: order.id },
@@ -88,7 +97,7 @@ export class DisputeRecoveryService {
     await this.db.transaction(async (tx) => {
       const current = await tx.findOne(Dispute, { where: { id: dispute.id }, lock: { mode: 'pessimistic_write' } });
       if (current?.recoveryStatus !== 'returning') return;
-      await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: 'returned', returnTransferId: transfer.id, recoveryError: null });
+      await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: 'returned', returnTransferId: transfer.id, recoveryError: null, recoveryNextAttemptAt: null });
       const recovery = (await this.ledger.entriesByReference('order', order.id, tx)).find((e) => e.idempotencyKey === `dispute-recovery:${dispute.id}`);
       if (recovery) await this.ledger.reverse(tx, recovery.id, `dispute-return:${dispute.id}`, `dispute ${dispute.stripeDisputeId} won: recovered funds returned by transfer ${transfer.id}`);
     });
@@ -101,6 +110,9 @@ export class DisputeRecoveryService {
     const retryable = !(error instanceof StripeGatewayError) || ['STRIPE.OUTCOME_UNKNOWN', 'STRIPE.UNAVAILABLE', 'STRIPE.RATE_LIMITED'].includes(error.code);
     await this.db
       .getRepository(Dispute)
-      .update({ id: dispute.id, recoveryStatus: dispute.recoveryStatus }, retryable ? { recoveryError: message } : { recoveryError: message, recoveryStatus: 'failed' });
+      .update(
+        { id: dispute.id, recoveryStatus: dispute.recoveryStatus },
+        retryable ? { recoveryError: message, recoveryNextAttemptAt: new Date(Date.now() + RETRY_DELAY_SECONDS * 1000) } : { recoveryError: message, recoveryStatus: 'failed' },
+      );
   }
 }

@@ -78,6 +78,10 @@ export class Dispute {
   @Column({ name: 'recovery_error', type: 'text', nullable: true })
   recoveryError: string | null;
 
+  /** When the worker may next try the recovery or return (a claim's lease, or a retry delay). */
+  @Column({ name: 'recovery_next_attempt_at', type: 'timestamptz', nullable: true })
+  recoveryNextAttemptAt: Date | null;
+
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt: Date | null;
 

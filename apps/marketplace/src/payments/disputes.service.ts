@@ -85,7 +85,7 @@ export class DisputesService implements OnModuleInit {
 
   private async close(tx: EntityManager, order: Order, dispute: Dispute, snap: DisputeSnapshot): Promise<void> {
     const won = snap.status === 'won';
-    await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date(), ...(won && dispute.recoveryStatus === 'recovered' ? { recoveryStatus: 'returning' as const } : {}) });
+    await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date(), ...(won && dispute.recoveryStatus === 'recovered' ? { recoveryStatus: 'returning' as const, recoveryNextAttemptAt: null } : {}) });
     // lost: the withdrawal stays booked as the loss (net of any recovery from the seller); the order stays disputed
     if (!won) return;
     const reference = { type: 'order', id: order.id };
