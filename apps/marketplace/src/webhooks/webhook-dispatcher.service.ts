@@ -78,6 +78,7 @@ export class WebhookDispatcherService {
     try {
       if (handlers.length === 0) {
         await this.finish(row.id, lease, 'ignored');
+        this.logger.debug({ eventId: row.id, type: row.type, status: 'ignored' }, 'webhook event worked');
         return;
       }
       const loaded = await Promise.all(handlers.map((h) => (h.load ? h.load(event) : Promise.resolve(undefined))));
@@ -91,6 +92,7 @@ export class WebhookDispatcherService {
         // another worker took the event over (our lease expired): roll our writes back
         if (marked[1] !== 1) throw new LeaseLostError(`lease on ${row.id} lost`);
       });
+      this.logger.debug({ eventId: row.id, type: row.type, status: 'processed', attempts: row.attempts }, 'webhook event worked');
     } catch (error) {
       if (error instanceof LeaseLostError) return;
       await this.fail(row, lease, error);
