@@ -93,7 +93,7 @@ describe('POST /orders/:id/refunds', () => {
 
     // Stripe recovers; once the refund's own request is long over, the worker finishes it
     await fetch(`${t.sandbox.url}/_sandbox/faults`, { method: 'DELETE' });
-    await sql.query(`UPDATE refunds SET updated_at = now() - interval '1 minute' WHERE id = $1`, [stranded!.id]);
+    await sql.query(`UPDATE refunds SET updated_at = now() - interval '10 minutes' WHERE id = $1`, [stranded!.id]);
     const settled = await waitForOrder(t, order.id, (o) => o.refunds[0]?.status === 'succeeded', 'stranded refund finished');
     expect(settled).toMatchObject({ status: 'partially_refunded', amountRefunded: '1000' });
     expect(await stripeSide(order.chargeId)).toEqual({ refunded: 1_000, feeRefunded: 100, transferReversed: 1_000, transferAmount: 10_000 });

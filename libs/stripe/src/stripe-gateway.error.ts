@@ -10,6 +10,15 @@ export type StripeErrorCode =
   | 'STRIPE.OUTCOME_UNKNOWN'
   | 'STRIPE.UNAVAILABLE';
 
+const DEFINITIVE = new Set<StripeErrorCode>([
+  'STRIPE.CARD_DECLINED',
+  'STRIPE.ACCOUNT_NOT_ENABLED',
+  'STRIPE.INSUFFICIENT_BALANCE',
+  'STRIPE.INVALID_REQUEST',
+  'STRIPE.NOT_FOUND',
+  'STRIPE.AUTHENTICATION',
+]);
+
 /** A failed Stripe call, in our words. No Stripe type leaves libs/stripe. */
 export class StripeGatewayError extends Error {
   constructor(
@@ -31,5 +40,14 @@ export class StripeGatewayError extends Error {
   /** The call may have taken effect: retry with the same idempotency key, or look the object up. */
   get outcomeUnknown(): boolean {
     return this.code === 'STRIPE.OUTCOME_UNKNOWN';
+  }
+
+  /**
+   * Stripe refused this operation for good: it did not happen and the same call will fail again.
+   * Anything else (unknown outcome, the key still in flight or reused, rate limits, Stripe
+   * unreachable) may have happened or may yet succeed: keep the intent and retry with the key.
+   */
+  get definitiveRefusal(): boolean {
+    return DEFINITIVE.has(this.code);
   }
 }

@@ -107,7 +107,7 @@ export class DisputeRecoveryService {
   // Anything else (unreachable, rate limited, unknown outcome): retried next round with the same key.
   private async recordError(dispute: Dispute, error: unknown): Promise<void> {
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
-    const retryable = !(error instanceof StripeGatewayError) || ['STRIPE.OUTCOME_UNKNOWN', 'STRIPE.UNAVAILABLE', 'STRIPE.RATE_LIMITED'].includes(error.code);
+    const retryable = !(error instanceof StripeGatewayError && error.definitiveRefusal);
     await this.db
       .getRepository(Dispute)
       .update(

@@ -7,8 +7,9 @@ import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
 import { RefundsService } from './refunds.service.js';
 
-// Leave a refund to its own request (and the webhook) for this long before finishing it here.
-const GRACE_SECONDS = 30;
+// Leave a refund to its own request (and the webhook) for longer than that request can last:
+// STRIPE_TIMEOUT_MS x (STRIPE_MAX_RETRIES + 1) plus backoff, about 2 minutes with the defaults.
+const GRACE_SECONDS = 5 * 60;
 // Stripe forgets idempotency keys after 24 h: past this age, look the refund up instead of retrying.
 const KEY_SAFE_HOURS = 23;
 
@@ -55,7 +56,7 @@ export class RefundRecoveryService {
       await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, stripe));
       return true;
     } catch (error) {
-      if (error instanceof StripeGatewayError && !error.outcomeUnknown && error.code !== 'STRIPE.RATE_LIMITED' && error.code !== 'STRIPE.UNAVAILABLE') {
+      if (error instanceof StripeGatewayError && error.definitiveRefusal) {
         // Stripe refused it for good: the refund failed and the order may be refunded again
         await this.db.getRepository(Refund).update({ id: refund.id, status: 'pending' }, { status: 'failed', failureMessage: error.message });
         return true;

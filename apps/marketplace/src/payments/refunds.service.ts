@@ -78,8 +78,9 @@ export class RefundsService {
       stripe = await this.createAtStripe(order, refund);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      // a definite refusal fails the refund; an unknown outcome stays pending for the webhook or a retry to settle
-      if (!(error instanceof StripeGatewayError && error.outcomeUnknown)) {
+      // only a definite refusal fails the refund; anything else (unknown outcome, the key still in
+      // flight elsewhere, Stripe unreachable) stays pending for the webhook or the recovery worker
+      if (error instanceof StripeGatewayError && error.definitiveRefusal) {
         await this.db.getRepository(Refund).update({ id: refund.id, status: 'pending' }, { status: 'failed', failureMessage: message });
       }
       throw PaymentsErrors.refundFailed(refund.id, message);
