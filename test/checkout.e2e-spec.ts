@@ -169,7 +169,7 @@ describe('POST /checkout refusals change nothing', () => {
     await checkout(t, seller, [{ listingId: listing, quantity: 1 }]).expect(403);
   });
 
-  it('a Stripe failure marks the order failed (nothing half-made); a retry with the same key checks out anew', async () => {
+  it('a Stripe failure marks the order failed (nothing half-made); the same key replays that answer, a new key checks out anew', async () => {
     const listing = await createListing(t, seller, { unitAmount: 900 });
     t.sandbox.control.addFault({ method: 'POST', path: '/v1/checkout/sessions', kind: 'error_500', count: 10 });
     const key = randomUUID();
@@ -181,8 +181,12 @@ describe('POST /checkout refusals change nothing', () => {
       expect(await getOrder(t, orderId)).toMatchObject({ status: 'failed', checkoutUrl: null, checkoutSessionId: null, failureCode: 'STRIPE.OUTCOME_UNKNOWN' });
       expect(await sessionsOf(orderId)).toEqual([]);
       t.sandbox.control.clearFaults();
-      // a refusal is not stored by the idempotency layer: the retry runs again and succeeds
-      const retry = await checkout(t, buyer, [{ listingId: listing, quantity: 1 }], key).expect(201);
+      // a server-side failure is stored by the idempotency layer: the same key replays it
+      const replay = await checkout(t, buyer, [{ listingId: listing, quantity: 1 }], key).expect(503);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body.error).toMatchObject({ code: 'CHECKOUT.PAYMENT_PROVIDER_FAILED', details: { orderId } });
+      // a new attempt is a new key
+      const retry = await checkout(t, buyer, [{ listingId: listing, quantity: 1 }], randomUUID()).expect(201);
       expect(retry.body.orderId).not.toBe(orderId);
       expect(retry.body.status).toBe('awaiting_payment');
       expect((await getOrder(t, orderId)).status).toBe('failed');

@@ -85,6 +85,17 @@ describe('Idempotency-Key on money-moving requests', () => {
     await post(buyer, k, { amount: 5 }).expect(201);
   });
 
+  it('stores a server-side failure (something may have happened) and replays it instead of doing it again', async () => {
+    const k = key();
+    const before = await charges(buyer.id);
+    const first = await post(buyer, k, { amount: 9, providerDown: true }).expect(503);
+    expect(first.body.error.code).toBe('FIXTURE.PROVIDER_DOWN');
+    const again = await post(buyer, k, { amount: 9, providerDown: true }).expect(503);
+    expect(again.body.error).toMatchObject({ code: 'FIXTURE.PROVIDER_DOWN', message: first.body.error.message });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await charges(buyer.id)).toBe(before + 1);
+  });
+
   it('keeps the route status code on replays and expires keys after 24 hours', async () => {
     const k = key();
     await post(buyer, k, { amount: 3 }, '/fixture/captures').expect(200);

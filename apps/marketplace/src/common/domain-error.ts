@@ -29,3 +29,15 @@ export class NotFoundError extends DomainError {
     super('NOT_FOUND', id ? `${what} ${id} was not found` : `${what} was not found`, 'not_found');
   }
 }
+
+/** The HTTP status the edge answers for each kind of refusal. */
+export const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  rate_limited: 429,
+  unavailable: 503,
+};

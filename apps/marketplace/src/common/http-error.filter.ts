@@ -1,19 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, type ErrorKind } from './domain-error.js';
+import { DomainError, STATUS_OF_KIND } from './domain-error.js';
 import { requestContext } from './request-context.js';
 
-const STATUS_OF_KIND: Record<ErrorKind, number> = {
-  invalid: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  unprocessable: 422,
-  rate_limited: 429,
-  unavailable: 503,
-};
 
 const CODE_OF_STATUS: Record<number, string> = {
   400: 'BAD_REQUEST',

@@ -4,15 +4,17 @@ import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { catchError, from, mergeMap, of, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../../identity/auth.decorators.js';
-import { DomainError } from '../domain-error.js';
+import { DomainError, STATUS_OF_KIND, type ErrorKind } from '../domain-error.js';
 import { IdempotencyService, requestHash } from './idempotency.service.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * Our API's idempotency (ARCHITECTURE, layer 1). Same key + same request replays the stored
- * response; same key + another request is 422; a request still in flight is 409. Only successful
- * responses are stored: after a refusal the caller may fix things and retry with the same key.
+ * response; same key + another request is 422; a request still in flight is 409. Successes and
+ * server-side failures (5xx: something may have happened, e.g. a refund left pending for the
+ * worker) are stored and replayed; a refusal (4xx: nothing happened) releases the key so the
+ * caller can fix things and retry with it.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -40,21 +42,43 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw new DomainError('IDEMPOTENCY.IN_FLIGHT', 'A request with this Idempotency-Key is still being processed; retry shortly', 'conflict');
       case 'replay':
         res.setHeader('Idempotent-Replayed', 'true');
-        if (outcome.status >= 400) throw new HttpException(outcome.body as object, outcome.status);
+        if (outcome.status >= 400) throw replayedFailure(outcome.status, outcome.body as { code?: string; message?: string; details?: unknown });
         return of(outcome.body);
       case 'proceed':
         break;
     }
     const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
+    const claim = outcome.claim;
     return next.handle().pipe(
-      mergeMap((body: unknown) => from(this.keys.complete(principal.id, key, status, body).then(() => body))),
-      catchError((error: unknown) =>
-        from(
-          this.keys.release(principal.id, key).then(() => {
+      mergeMap((body: unknown) => from(this.keys.complete(principal.id, key, claim, status, body).then(() => body))),
+      catchError((error: unknown) => {
+        const failure = describeFailure(error);
+        const settle = failure.refusal
+          ? this.keys.release(principal.id, key, claim)
+          : this.keys.complete(principal.id, key, claim, failure.status, { code: failure.code, message: failure.message, details: failure.details });
+        return from(
+          settle.then(() => {
             throw error;
           }),
-        ),
-      ),
+        );
+      }),
     );
   }
+}
+
+/** A 4xx refusal (nothing happened) or a server-side failure (something may have). */
+function describeFailure(error: unknown): { refusal: boolean; status: number; code: string; message: string; details?: unknown } {
+  if (error instanceof DomainError) {
+    const status = STATUS_OF_KIND[error.kind];
+    return { refusal: status < 500, status, code: error.code, message: error.message, details: error.details };
+  }
+  if (error instanceof HttpException && error.getStatus() < 500) return { refusal: true, status: error.getStatus(), code: 'HTTP', message: error.message };
+  return { refusal: false, status: 500, code: 'INTERNAL', message: 'An internal error occurred; it has been logged under this request id' };
+}
+
+/** The stored failure again, as the same status and code. */
+function replayedFailure(status: number, body: { code?: string; message?: string; details?: unknown }): Error {
+  const kind = (Object.entries(STATUS_OF_KIND) as Array<[ErrorKind, number]>).find(([, s]) => s === status)?.[0];
+  if (kind && body.code) return new DomainError(body.code, body.message ?? body.code, kind, body.details ?? undefined);
+  return new Error(`replayed failure ${status}`); // rendered as 500 INTERNAL, as the first time
 }

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
 export const KEY_TTL_HOURS = 24;
-// An in-flight claim this old belongs to a process that died mid-request.
-const IN_FLIGHT_LEASE_SECONDS = 60;
+// An in-flight claim this old belongs to a process that died mid-request. Longer than a request
+// can last (a Stripe call with its retries is about 2 minutes at worst with the defaults).
+const IN_FLIGHT_LEASE_SECONDS = 10 * 60;
 
 export type IdempotencyOutcome =
-  | { kind: 'proceed' }
+  | { kind: 'proceed'; claim: string }
   | { kind: 'replay'; status: number; body: unknown }
   | { kind: 'in_flight' }
   | { kind: 'mismatch' };
@@ -35,25 +36,26 @@ export class IdempotencyService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async begin(principalId: string, key: string, hash: string): Promise<IdempotencyOutcome> {
+    const claim = randomUUID();
     const inserted: unknown[] = await this.db.query(
-      `INSERT INTO idempotency_keys (principal_id, key, request_hash, state, locked_until, expires_at)
-       VALUES ($1, $2, $3, 'in_flight', now() + make_interval(secs => $4), now() + make_interval(hours => $5))
+      `INSERT INTO idempotency_keys (principal_id, key, request_hash, state, claim_token, locked_until, expires_at)
+       VALUES ($1, $2, $3, 'in_flight', $6, now() + make_interval(secs => $4), now() + make_interval(hours => $5))
        ON CONFLICT (principal_id, key) DO NOTHING RETURNING key`,
-      [principalId, key, hash, IN_FLIGHT_LEASE_SECONDS, KEY_TTL_HOURS],
+      [principalId, key, hash, IN_FLIGHT_LEASE_SECONDS, KEY_TTL_HOURS, claim],
     );
-    if (inserted.length === 1) return { kind: 'proceed' };
+    if (inserted.length === 1) return { kind: 'proceed', claim };
 
     // an expired key starts over; an abandoned in-flight claim of the same request is taken over
     const [takenOver]: [unknown[], number] = await this.db.query(
       `UPDATE idempotency_keys
-          SET request_hash = $3, state = 'in_flight', response_status = NULL, response_body = NULL, created_at = now(),
+          SET request_hash = $3, state = 'in_flight', claim_token = $6, response_status = NULL, response_body = NULL, created_at = now(),
               locked_until = now() + make_interval(secs => $4), expires_at = now() + make_interval(hours => $5)
         WHERE principal_id = $1 AND key = $2
           AND (expires_at < now() OR (state = 'in_flight' AND locked_until < now() AND request_hash = $3))
         RETURNING key`,
-      [principalId, key, hash, IN_FLIGHT_LEASE_SECONDS, KEY_TTL_HOURS],
+      [principalId, key, hash, IN_FLIGHT_LEASE_SECONDS, KEY_TTL_HOURS, claim],
     );
-    if (takenOver.length === 1) return { kind: 'proceed' };
+    if (takenOver.length === 1) return { kind: 'proceed', claim };
 
     const rows: Array<{ request_hash: string; state: string; response_status: number | null; response_body: unknown }> = await this.db.query(
       `SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE principal_id = $1 AND key = $2`,
@@ -66,17 +68,18 @@ export class IdempotencyService {
     return { kind: 'replay', status: row.response_status ?? 200, body: row.response_body };
   }
 
-  async complete(principalId: string, key: string, status: number, body: unknown): Promise<void> {
+  /** Stores the response of the claim's request (only the claim's owner can). */
+  async complete(principalId: string, key: string, claim: string, status: number, body: unknown): Promise<void> {
     await this.db.query(
-      `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, locked_until = NULL
-        WHERE principal_id = $1 AND key = $2 AND state = 'in_flight'`,
-      [principalId, key, status, JSON.stringify(body ?? null)],
+      `UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_body = $5, locked_until = NULL
+        WHERE principal_id = $1 AND key = $2 AND claim_token = $3 AND state = 'in_flight'`,
+      [principalId, key, claim, status, JSON.stringify(body ?? null)],
     );
   }
 
-  /** The request failed: forget the claim so the caller can fix things and retry with the same key. */
-  async release(principalId: string, key: string): Promise<void> {
-    await this.db.query(`DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2 AND state = 'in_flight'`, [principalId, key]);
+  /** The request was refused: forget the claim so the caller can fix things and retry with the same key. */
+  async release(principalId: string, key: string, claim: string): Promise<void> {
+    await this.db.query(`DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2 AND claim_token = $3 AND state = 'in_flight'`, [principalId, key, claim]);
   }
 
   async deleteExpired(): Promise<number> {
