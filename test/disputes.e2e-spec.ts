@@ -133,3 +133,33 @@ describe('dispute recovery when Stripe fails', () => {
     }
   });
 });
+
+describe('dispute recovery after Stripe has forgotten the idempotency key', () => {
+  it('finds the reversal made before a crash instead of reversing the seller twice', async () => {
+    const { sqlClient } = await import('./support/sql.js');
+    const sql = sqlClient(t.databaseUrl);
+    try {
+      const s = await createActiveSeller(t);
+      const order = await disputedOrder(s, 6_000);
+      const transferId = (await t.stripe.charges.retrieve(order.chargeId)).transfer as string;
+      expect((await t.stripe.transfers.listReversals(transferId)).data).toHaveLength(1);
+
+      // a crash after Stripe made the reversal and before we recorded it, noticed a day later
+      await sql.query(
+        `UPDATE disputes SET recovery_status = 'pending', recovered_amount = 0, recovery_reversal_id = NULL,
+                created_at = now() - interval '25 hours', recovery_next_attempt_at = now() + interval '1 hour'
+          WHERE order_id = $1`,
+        [order.id],
+      );
+      const advanced = await fetch(`${t.sandbox.url}/_sandbox/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds: 25 * 3600 }) });
+      expect(advanced.ok).toBe(true); // Stripe (the sandbox) forgets idempotency keys after 24 h
+      await sql.query(`UPDATE disputes SET recovery_next_attempt_at = now() WHERE order_id = $1`, [order.id]);
+
+      const recovered = await waitForOrder(t, order.id, (o) => o.disputes[0]?.recoveryStatus === 'recovered', 'recovered again');
+      expect(recovered.disputes[0].recoveredAmount).toBe('6000');
+      expect((await t.stripe.transfers.listReversals(transferId)).data).toHaveLength(1);
+    } finally {
+      await sql.end();
+    }
+  });
+});

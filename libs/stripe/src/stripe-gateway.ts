@@ -277,6 +277,20 @@ export class StripeGateway {
     return toTransferReversalSnapshot(reversal);
   }
 
+  /** A transfer's reversals (to find one made under an idempotency key Stripe has since forgotten). */
+  async listTransferReversals(transferId: string): Promise<TransferReversalSnapshot[]> {
+    const out: TransferReversalSnapshot[] = [];
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await this.call({ method: 'GET', path: `/v1/transfers/${transferId}/reversals` }, () =>
+        this.stripe.transfers.listReversals(transferId, { limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+      );
+      out.push(...page.data.map(toTransferReversalSnapshot));
+      if (!page.has_more || page.data.length === 0) return out;
+      startingAfter = page.data[page.data.length - 1]!.id;
+    }
+  }
+
   async retrieveDispute(id: string): Promise<DisputeSnapshot> {
     return toDisputeSnapshot(await this.call({ method: 'GET', path: `/v1/disputes/${id}` }, () => this.stripe.disputes.retrieve(id)));
   }

@@ -11,6 +11,9 @@ import { Order } from './order.entity.js';
 // A claim is ours for this long (a crashed worker's claim then lapses); a retryable failure waits.
 const CLAIM_LEASE_SECONDS = 120;
 const RETRY_DELAY_SECONDS = 30;
+// Stripe keeps idempotency keys for 24 h; past 23 h a retry looks the object up first.
+const KEY_SAFE_MS = 23 * 3600 * 1000;
+const keyMayBeForgotten = (since: Date) => Date.now() - since.getTime() > KEY_SAFE_MS;
 
 /**
  * The money moves a dispute implies, outside any transaction (the dispute row holds the intent):
@@ -60,10 +63,16 @@ export class DisputeRecoveryService {
       await this.db.getRepository(Dispute).update({ id: dispute.id, recoveryStatus: 'pending' }, { recoveryStatus: 'none' });
       return;
     }
-    const reversal = await this.gateway.createTransferReversal(
-      { transferId: order.transferId, amount, metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id } },
-      idempotencyKey('dispute-recovery', dispute.id),
-    );
+    // past ~23 h Stripe may have forgotten the key: find a reversal made earlier before making one
+    const earlier = keyMayBeForgotten(dispute.createdAt)
+      ? (await this.gateway.listTransferReversals(order.transferId)).find((r) => r.metadata.dispute_id === dispute.stripeDisputeId)
+      : undefined;
+    const reversal =
+      earlier ??
+      (await this.gateway.createTransferReversal(
+        { transferId: order.transferId, amount, metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id } },
+        idempotencyKey('dispute-recovery', dispute.id),
+      ));
     await this.db.transaction(async (tx) => {
       const current = await tx.findOne(Dispute, { where: { id: dispute.id }, lock: { mode: 'pessimistic_write' } });
       if (current?.recoveryStatus !== 'pending') return;
@@ -83,7 +92,10 @@ export class DisputeRecoveryService {
   private async giveBack(dispute: Dispute): Promise<void> {
     const order = (await this.db.getRepository(Order).findOneBy({ id: dispute.orderId }))!;
     const seller = (await this.db.getRepository(OrderSeller).findOneBy({ orderId: order.id, sellerId: dispute.sellerId! }))!;
-    const transfer = await this.gateway.createTransfer(
+    const earlier = keyMayBeForgotten(dispute.closedAt ?? dispute.createdAt)
+      ? (await this.gateway.listTransfers({ transferGroup: order.id })).find((t) => t.metadata.dispute_id === dispute.stripeDisputeId)
+      : undefined;
+    const transfer = earlier ?? (await this.gateway.createTransfer(
       {
         amount: dispute.recoveredAmount,
         currency: dispute.currency,
@@ -93,7 +105,7 @@ export class DisputeRecoveryService {
         metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id },
       },
       idempotencyKey('dispute-return', dispute.id),
-    );
+    ));
     await this.db.transaction(async (tx) => {
       const current = await tx.findOne(Dispute, { where: { id: dispute.id }, lock: { mode: 'pessimistic_write' } });
       if (current?.recoveryStatus !== 'returning') return;

@@ -13,6 +13,18 @@ import { PaymentsConfig } from './payments.config.js';
 
 const CLOSED = new Set(['won', 'lost', 'warning_closed', 'prevented']);
 
+/** Stripe's inquiries (`warning_*`): no funds withdrawn, nothing to book or recover unless it escalates. */
+export const isInquiry = (status: string) => status.startsWith('warning_');
+
+/**
+ * Whether this update is the moment funds are withdrawn: the first time we see a dispute that is
+ * not an inquiry (a new dispute, or an inquiry escalated to one). Safe to evaluate on every replay.
+ */
+export function withdrawsFunds(previousStatus: string | null, currentStatus: string): boolean {
+  if (isInquiry(currentStatus)) return false;
+  return previousStatus === null || isInquiry(previousStatus);
+}
+
 /**
  * Disputes as Stripe reports them (charge.dispute.* webhooks, re-read from Stripe). Opening one:
  * the order is disputed, the platform's withdrawal (amount + dispute fee) is booked, and by
@@ -59,15 +71,21 @@ export class DisputesService implements OnModuleInit {
     const sellers = await this.orders.sellersOf(tx, order.id);
     const sellerId = order.chargeType === 'destination' ? sellers[0]!.sellerId : null;
     const recover = this.config.DISPUTE_RECOVERY === 'reverse_transfer' && order.transferId !== null && sellerId !== null;
+    const before: { status: string }[] = await tx.query(`SELECT status FROM disputes WHERE stripe_dispute_id = $1 FOR UPDATE`, [snap.id]);
+    const opens = withdrawsFunds(before[0]?.status ?? null, snap.status);
     const inserted: { id: string }[] = await tx.query(
       `INSERT INTO disputes (order_id, seller_id, stripe_dispute_id, charge_id, amount, currency, reason, status, evidence_due_by, dispute_fee, recovery_status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (stripe_dispute_id) DO NOTHING RETURNING id`,
-      [order.id, sellerId, snap.id, snap.chargeId, snap.amount.toString(), snap.currency, snap.reason.slice(0, 64), snap.status, snap.evidenceDueBy, snap.withdrawalFee.toString(), recover ? 'pending' : 'none'],
+      [order.id, sellerId, snap.id, snap.chargeId, snap.amount.toString(), snap.currency, snap.reason.slice(0, 64), snap.status, snap.evidenceDueBy, snap.withdrawalFee.toString(), recover && opens ? 'pending' : 'none'],
     );
-    if (inserted.length === 1) await this.open(tx, order, snap);
     const dispute = (await tx.findOne(Dispute, { where: { stripeDisputeId: snap.id }, lock: { mode: 'pessimistic_write' } }))!;
     if (dispute.closedAt) return; // closed is final
+    if (opens) {
+      await this.open(tx, order, snap);
+      // an inquiry that became a dispute: the recovery is due now
+      if (inserted.length === 0 && recover) await tx.update(Dispute, { id: dispute.id, recoveryStatus: 'none' }, { recoveryStatus: 'pending', recoveryNextAttemptAt: null });
+    }
     await tx.update(Dispute, { id: dispute.id }, { status: snap.status, evidenceDueBy: snap.evidenceDueBy, reason: snap.reason.slice(0, 64) });
     if (CLOSED.has(snap.status)) await this.close(tx, order, dispute, snap);
   }
@@ -84,6 +102,11 @@ export class DisputesService implements OnModuleInit {
   }
 
   private async close(tx: EntityManager, order: Order, dispute: Dispute, snap: DisputeSnapshot): Promise<void> {
+    if (isInquiry(dispute.status)) {
+      // an inquiry withdrew nothing and changed nothing: closing it only ends the payout freeze
+      await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date() });
+      return;
+    }
     const won = snap.status === 'won';
     await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date(), ...(won && dispute.recoveryStatus === 'recovered' ? { recoveryStatus: 'returning' as const, recoveryNextAttemptAt: null } : {}) });
     // lost: the withdrawal stays booked as the loss (net of any recovery from the seller); the order stays disputed
