@@ -77,6 +77,24 @@ describe('disputes', () => {
     expect(await t.app.get(DisputesService).hasOpenDispute(seller.id)).toBe(false);
   });
 
+  it('a refund after a won dispute books what Stripe really pulled back from the seller', async () => {
+    const s = await createActiveSeller(t);
+    const order = await disputedOrder(s, 8_000);
+    await closeDispute(order.disputes[0].stripeDisputeId, 'won');
+    await waitForOrder(t, order.id, (o) => o.status === 'paid' && o.disputes[0].recoveryStatus === 'returned', 'won and returned');
+
+    const res = await t.http.post(`/orders/${order.id}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', `after-dispute-${order.id}`).send({ amount: 3_000 }).expect(201);
+    const stripeRefund = await t.stripe.refunds.retrieve(res.body.stripeRefundId, { expand: ['transfer_reversal'] });
+    const reversedAtStripe = stripeRefund.transfer_reversal ? (stripeRefund.transfer_reversal as { amount: number }).amount : 0;
+    expect(reversedAtStripe).toBe(0); // the original transfer was already reversed in full by the recovery
+    const refundEntry = (await ledgerEntries(t, order.id)).filter((e) => e.kind === 'refund');
+    expect(refundEntry).toHaveLength(1);
+    expect(refundEntry[0]!.lines.reduce((sum, l) => sum + BigInt(l.amount), 0n)).toBe(0n);
+    // the seller is debited exactly what the reversal took; the platform bears the rest
+    expect(sumLines(refundEntry, 'refund_losses')).toBe(BigInt(3_000 - reversedAtStripe));
+    expect(sumLines(refundEntry, 'seller_payable_available', s.id)).toBe(BigInt(reversedAtStripe) - 300n);
+  });
+
   it('lost: the loss stays booked (recovered from the seller), the order stays disputed', async () => {
     const other = await createActiveSeller(t);
     const order = await disputedOrder(other, 3_000);

@@ -25,6 +25,9 @@
  *    Dr seller_payable_available[S] r        (transfer reversal)
  *    Cr seller_payable_available[S] feeRefund, Dr platform_fee_refunds feeRefund
  *    => S bears r - feeRefund, the platform bears feeRefund.
+    When Stripe reverses less than r from S (`reversed`, e.g. a Dashboard refund without
+    reverse_transfer, or a transfer already reversed): Dr seller_payable_available[S] reversed and
+    Dr refund_losses r - reversed: the platform bears what the seller did not.
  *  Dispute of `amount` debited from the platform (losses.payments=application) plus Stripe's `disputeFee`:
  *    Cr platform_cash_available amount + disputeFee
  *    Dr dispute_funds_withdrawn amount, Dr dispute_fees disputeFee
@@ -98,6 +101,14 @@ export const CHART_OF_ACCOUNTS = [
     normalSide: 'debit',
     perSeller: false,
     description: "Contra-revenue: the platform's share of refunds (application fees refunded)",
+  },
+  {
+    code: 'refund_losses',
+    name: 'Refunds borne by the platform',
+    type: 'expense',
+    normalSide: 'debit',
+    perSeller: false,
+    description: 'The part of a refund Stripe did not pull back from the seller (no or a smaller transfer reversal)',
   },
   {
     code: 'stripe_processing_fees',

@@ -64,6 +64,20 @@ describe('ledger recipes', () => {
     expect(signed(lines, 'platform_fee_refunds')).toBe(500n);
   });
 
+  it('books a refund the seller was not reversed for as the platform bearing it', () => {
+    const none = refundLines({ refund: usd(3_000n), applicationFeeRefund: usd(300n), sellerId: SELLER, reversed: usd(0n) });
+    assertPostableLines(none);
+    expect(signed(none, 'platform_cash_available')).toBe(-3_000n);
+    expect(signed(none, 'refund_losses')).toBe(3_000n);
+    // the fee refund still went to the seller's account
+    expect(signed(none, 'seller_payable_available', SELLER)).toBe(-300n);
+    const partly = refundLines({ refund: usd(3_000n), applicationFeeRefund: usd(0n), sellerId: SELLER, reversed: usd(1_000n) });
+    assertPostableLines(partly);
+    expect(signed(partly, 'seller_payable_available', SELLER)).toBe(1_000n);
+    expect(signed(partly, 'refund_losses')).toBe(2_000n);
+    expect(() => refundLines({ refund: usd(100n), applicationFeeRefund: usd(0n), sellerId: SELLER, reversed: usd(101n) })).toThrow(/exceed/);
+  });
+
   it('books a dispute withdrawal, a recovery from the seller and a win', () => {
     const withdrawal = disputeWithdrawalLines({ amount: usd(10_000n), disputeFee: usd(1_500n) });
     const recovery = disputeRecoveryLines({ amount: usd(9_000n), sellerId: SELLER });

@@ -82,14 +82,23 @@ export function fundsAvailableLines(p: { cash: Money; sellerId: string; sellerSh
  * and refund_application_fee (Stripe returns `applicationFeeRefund` to the seller). The seller bears
  * refund - applicationFeeRefund, the platform applicationFeeRefund. Both come out of available funds.
  */
-export function refundLines(p: { refund: Money; applicationFeeRefund: Money; sellerId: string }): LedgerLineInput[] {
+/**
+ * A refund of `refund`: `reversed` is what Stripe's transfer reversal pulled back from the seller
+ * (default: all of it, as reverse_transfer does); what it did not, the platform bears.
+ */
+export function refundLines(p: { refund: Money; applicationFeeRefund: Money; sellerId: string; reversed?: Money }): LedgerLineInput[] {
+  const reversed = p.reversed ?? p.refund;
   sameCurrency(p.refund, p.applicationFeeRefund);
+  sameCurrency(p.refund, reversed);
   positive('refund', p.refund);
   notNegative('applicationFeeRefund', p.applicationFeeRefund);
+  notNegative('reversed', reversed);
   if (p.applicationFeeRefund.greaterThan(p.refund)) throw new InvalidAmountError('applicationFeeRefund must not exceed refund');
+  if (reversed.greaterThan(p.refund)) throw new InvalidAmountError('reversed must not exceed refund');
   return nonZero([
     credit('platform_cash_available', p.refund),
-    debit('seller_payable_available', p.refund, p.sellerId),
+    debit('seller_payable_available', reversed, p.sellerId),
+    debit('refund_losses', p.refund.subtract(reversed)),
     credit('seller_payable_available', p.applicationFeeRefund, p.sellerId),
     debit('platform_fee_refunds', p.applicationFeeRefund),
   ]);

@@ -30,7 +30,7 @@ export class RefundSettlementService {
       return tx.findOneBy(Refund, { id: refund.id });
     }
     await tx.update(Refund, { id: refund.id }, { status: 'succeeded', stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: stripe.transferReversalAmount });
-    await this.book(tx, order, refund.amount, refund.applicationFeeRefund, stripe.id);
+    await this.book(tx, order, refund.amount, refund.applicationFeeRefund, stripe);
     return tx.findOneBy(Refund, { id: refund.id });
   }
 
@@ -48,10 +48,13 @@ export class RefundSettlementService {
        ON CONFLICT DO NOTHING RETURNING id`,
       [order.id, stripe.amount.toString(), order.currency, stripe.reason, applicationFeeRefund.toString(), stripe.transferReversalAmount?.toString() ?? null, stripe.id, stripe.transferReversalId],
     );
-    if (inserted.length === 1) await this.book(tx, order, stripe.amount, applicationFeeRefund, stripe.id);
+    if (inserted.length === 1) await this.book(tx, order, stripe.amount, applicationFeeRefund, stripe);
   }
 
-  private async book(tx: EntityManager, order: Order, amount: bigint, feeRefund: bigint, stripeRefundId: string): Promise<void> {
+  private async book(tx: EntityManager, order: Order, amount: bigint, feeRefund: bigint, stripe: RefundSnapshot): Promise<void> {
+    const stripeRefundId = stripe.id;
+    // what the transfer reversal really pulled back from the seller (none: the platform bore it)
+    const reversed = stripe.transferReversalId ? (stripe.transferReversalAmount ?? amount) : 0n;
     const refunded = order.amountRefunded + amount;
     const to = order.status === 'disputed' ? 'disputed' : statusAfterRefunds(order.amountTotal, refunded);
     if (to === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
@@ -63,7 +66,12 @@ export class RefundSettlementService {
       reference: { type: 'order', id: order.id },
       idempotencyKey: `refund:${stripeRefundId}`,
       description: `Refund ${stripeRefundId} of order ${order.id}`,
-      lines: refundLines({ refund: Money.of(amount, order.currency), applicationFeeRefund: Money.of(feeRefund, order.currency), sellerId: sellers[0]!.sellerId }),
+      lines: refundLines({
+        refund: Money.of(amount, order.currency),
+        applicationFeeRefund: Money.of(feeRefund, order.currency),
+        sellerId: sellers[0]!.sellerId,
+        reversed: Money.of(reversed < amount ? reversed : amount, order.currency),
+      }),
     });
   }
 }
