@@ -46,7 +46,7 @@ export class RefundEventsHandler implements StripeEventHandler<Loaded> {
         await this.settlement.settle(tx, ours.id, stripe);
         continue;
       }
-      if (stripe.status !== 'succeeded' && stripe.status !== 'pending') continue;
+      if (stripe.status !== 'succeeded') continue; // booked once Stripe says the money went back
       const order = (await this.orders.lock(tx, found.id))!;
       const recorded = await this.settlement.applicationFeeRefunded(tx, order.id);
       const proportional = applicationFeeRefund({ policy: 'proportional', fee: order.applicationFeeTotal, feeRefundedBefore: recorded, refund: stripe.amount, refundedBefore: order.amountRefunded, gross: order.amountTotal });

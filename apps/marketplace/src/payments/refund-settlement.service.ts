@@ -25,6 +25,11 @@ export class RefundSettlementService {
     const refund = await tx.findOne(Refund, { where: { id: refundId }, lock: { mode: 'pessimistic_write' } });
     if (!refund || refund.status !== 'pending') return refund;
     const order = (await this.orders.lock(tx, refund.orderId))!;
+    if (stripe.status !== 'succeeded' && stripe.status !== 'failed' && stripe.status !== 'canceled') {
+      // still pending at Stripe: remember which refund it is; refund.updated (or the recovery worker) settles it
+      await tx.update(Refund, { id: refund.id }, { stripeRefundId: stripe.id });
+      return tx.findOneBy(Refund, { id: refund.id });
+    }
     if (stripe.status === 'failed' || stripe.status === 'canceled') {
       await tx.update(Refund, { id: refund.id }, { status: 'failed', stripeRefundId: stripe.id, failureMessage: `Stripe refund ${stripe.status}` });
       return tx.findOneBy(Refund, { id: refund.id });
