@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { ROOT, runNode, waitForReady, type RunningProcess } from './support/process.js';
+import { ROOT, runNode, stopProcess, waitFor, waitForReady, type RunningProcess } from './support/process.js';
 import { testServerUrl } from './support/test-database.js';
 
 const MAIN = 'dist/apps/marketplace/src/main.js';
@@ -16,8 +16,8 @@ const start = (env: Record<string, string>) => {
   return proc;
 };
 
-afterEach(() => {
-  for (const proc of running.splice(0)) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+afterEach(async () => {
+  for (const proc of running.splice(0)) await stopProcess(proc);
 });
 
 describe('booting the service', () => {
@@ -51,6 +51,30 @@ describe('booting the service', () => {
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
     expect(proc.output()).toContain('"msg":"stopped"');
+  });
+
+  it('the sandbox it started does not outlive it, even after a SIGKILL', async () => {
+    const name = `boot_kill_${process.pid}`;
+    await ensureDatabase(testServerUrl(), name);
+    const port = await freePort();
+    const sandboxPort = await freePort();
+    const proc = start({ PORT: String(port), DATABASE_URL: withDatabase(testServerUrl(), name), SANDBOX_PORT: String(sandboxPort) });
+    await waitForReady(`http://127.0.0.1:${port}`);
+    expect((await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/clock`)).status).toBe(200);
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    await waitFor(
+      async () => {
+        try {
+          await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/clock`);
+          return undefined;
+        } catch {
+          return true;
+        }
+      },
+      10_000,
+      'the orphaned sandbox to exit',
+    );
   });
 
   it('without DATABASE_URL starts embedded PostgreSQL under DATA_DIR, and data survives a restart', async () => {

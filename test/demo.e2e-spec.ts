@@ -4,13 +4,14 @@ import { freePort } from '@app/database';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runNode, waitForReady, type RunningProcess } from './support/process.js';
+import { runNode, stopProcess, waitForReady, type RunningProcess } from './support/process.js';
 
 const running: RunningProcess[] = [];
 let dataDir = '';
 
-afterAll(() => {
-  for (const proc of running.splice(0)) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+afterAll(async () => {
+  // SIGTERM, so the service stops its sandbox and its embedded PostgreSQL before the folder goes
+  for (const proc of running.splice(0)) await stopProcess(proc);
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -1,7 +1,7 @@
 // Two real worker processes (ROLE=worker, the compiled service) against one PostgreSQL: the inbox's
 // FOR UPDATE SKIP LOCKED claims hand each event to exactly one of them.
 import { freePort } from '@app/database';
-import { runNode, waitFor, type RunningProcess } from './support/process.js';
+import { runNode, stopProcess, waitFor, type RunningProcess } from './support/process.js';
 import { sqlClient } from './support/sql.js';
 import { createTestDatabase } from './support/test-database.js';
 
@@ -9,8 +9,8 @@ const MAIN = 'dist/apps/marketplace/src/main.js';
 
 describe('two worker processes', () => {
   const procs: RunningProcess[] = [];
-  afterAll(() => {
-    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  afterAll(async () => {
+    for (const p of procs) await stopProcess(p);
   });
 
   it('work 5,000 inbox events between them; every event is worked exactly once', async () => {

@@ -41,3 +41,12 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs:
 export async function waitForReady(baseUrl: string, timeoutMs = 30_000): Promise<void> {
   await waitFor(async () => ((await fetch(`${baseUrl}/health/ready`)).status === 200 ? true : undefined), timeoutMs, `${baseUrl}/health/ready`);
 }
+
+/** SIGTERM, wait for a clean exit (the service stops what it started), SIGKILL after `graceMs`. */
+export async function stopProcess(proc: RunningProcess, graceMs = 15_000): Promise<void> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), graceMs);
+  await proc.exited;
+  clearTimeout(timer);
+}

@@ -65,38 +65,51 @@ export async function startTestWorker(o: { databaseUrl: string; sandboxUrl: stri
 }
 
 /**
+ * The app must know its port before it listens (the sandbox delivers webhooks to it, links carry
+ * it), so a free port is picked first; another process can take it in between, so a collision
+ * starts over on another port.
+ */
+async function listenOnFreePort(options: TestAppOptions, databaseUrl: string): Promise<{ app: NestExpressApplication; port: number; sandbox: RunningSandbox }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const sandbox =
+      options.sandbox ??
+      (await startSandbox({
+        port: 0,
+        webhookEndpoints: [
+          { url: `${baseUrl}/webhooks/stripe`, secret: PLATFORM_SECRET, connect: false },
+          { url: `${baseUrl}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true },
+        ],
+        webhookRetry: { baseDelayMs: 50 },
+      }));
+    let app: NestExpressApplication | undefined;
+    try {
+      app = await createMarketplaceApp({
+        configuration: testConfiguration({ port, sandboxUrl: sandbox.url, databaseUrl, env: options.env }),
+        databaseUrl,
+        logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+        imports: options.imports,
+      });
+      await app.listen(port, '127.0.0.1');
+      return { app, port, sandbox };
+    } catch (error) {
+      await app?.close().catch(() => undefined);
+      if (!options.sandbox) await sandbox.close();
+      if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= 5) throw error;
+    }
+  }
+}
+
+/**
  * The real app (same bootstrap as production) on its own migrated database, talking to an
  * in-process Stripe sandbox that delivers signed webhooks back to it.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
   const ownSandbox = !options.sandbox;
-  const sandbox =
-    options.sandbox ??
-    (await startSandbox({
-      port: 0,
-      webhookEndpoints: [
-        { url: `${baseUrl}/webhooks/stripe`, secret: PLATFORM_SECRET, connect: false },
-        { url: `${baseUrl}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true },
-      ],
-      webhookRetry: { baseDelayMs: 50 },
-    }));
-  const configuration = testConfiguration({ port, sandboxUrl: sandbox.url, databaseUrl, env: options.env });
-  let app: NestExpressApplication;
-  try {
-    app = await createMarketplaceApp({
-      configuration,
-      databaseUrl,
-      logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
-      imports: options.imports,
-    });
-    await app.listen(port, '127.0.0.1');
-  } catch (error) {
-    if (ownSandbox) await sandbox.close();
-    throw error;
-  }
+  const { app, port, sandbox } = await listenOnFreePort(options, databaseUrl);
+  const baseUrl = `http://127.0.0.1:${port}`;
   const admin = await app.get(PrincipalsService).firstAdmin();
   const { plaintext: adminKey } = await app.get(ApiKeysService).issue(admin.id, 'test admin');
   const sandboxUrl = new URL(sandbox.url);

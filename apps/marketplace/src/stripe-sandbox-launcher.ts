@@ -32,8 +32,11 @@ export async function launchSandbox(
       SANDBOX_WEBHOOK_ENDPOINTS: JSON.stringify(endpoints),
       SANDBOX_STATE_FILE: wiring.stateFile,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // the IPC channel tells the sandbox when this process is gone, even after a SIGKILL
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  child.unref();
+  child.channel?.unref();
   child.stdout?.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach(log));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -20,11 +20,12 @@ const sandbox = await startSandbox({ ...options, log: (line) => process.stdout.w
 process.stdout.write(`stripe-sandbox listening on ${sandbox.url} (point the SDK at host/port/protocol=http)\n`);
 
 let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`stripe-sandbox: ${signal}, shutting down\n`);
-    void sandbox.close().then(() => process.exit(0));
-  });
-}
+const stop = (why: string) => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`stripe-sandbox: ${why}, shutting down\n`);
+  void sandbox.close().then(() => process.exit(0));
+};
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal));
+// started by the marketplace (`npm start`) with an IPC channel: leave with it, however it ended
+if (process.send) process.on('disconnect', () => stop('parent process exited'));
