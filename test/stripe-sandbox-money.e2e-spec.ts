@@ -94,6 +94,40 @@ describe('stripe sandbox disputes, manual capture and transfers', () => {
     });
   });
 
+  describe('refund failures', () => {
+    it('the control API fails a succeeded refund: refund_failure credits the platform, amount_refunded goes down, the reversal and fee refund stay', async () => {
+      const stripe = sdk(sandbox, 'sk_test_refund_failure');
+      const account = await onboardedAccount(stripe);
+      const charge = await destinationCharge(stripe, account, { amount: 10_000, fee: 1000 });
+      const refund = await stripe.refunds.create({ charge: charge.id, amount: 4000, reverse_transfer: true, refund_application_fee: true });
+      expect(refund.status).toBe('succeeded');
+      const before = usd(await stripe.balance.retrieve(), 'available');
+
+      const failed = await control(sandbox.url, 'POST', `/_sandbox/refunds/${refund.id}/fail`, {});
+      expect(failed).toMatchObject({ id: refund.id, status: 'failed', failure_reason: 'expired_or_canceled_card', failure_balance_transaction: expect.stringMatching(/^txn_/) });
+      const txn = await stripe.balanceTransactions.retrieve(failed.failure_balance_transaction as string);
+      expect(txn).toMatchObject({ amount: 4000, net: 4000, type: 'refund_failure', source: refund.id });
+      expect(usd(await stripe.balance.retrieve(), 'available')).toBe(before + 4000);
+      expect(await stripe.charges.retrieve(charge.id)).toMatchObject({ amount_refunded: 0, refunded: false });
+      expect((await stripe.refunds.retrieve(refund.id)).status).toBe('failed');
+      // Stripe does not undo the transfer reversal or the application-fee refund
+      expect((await stripe.transfers.retrieve(charge.transfer as string)).amount_reversed).toBe(4000);
+      expect((await stripe.applicationFees.list({ charge: charge.id })).data[0]!.amount_refunded).toBe(400);
+
+      for (const type of ['charge.refund.updated', 'refund.updated'] as const) {
+        const [event] = (await stripe.events.list({ type })).data;
+        expect(event!.data.object).toMatchObject({ id: refund.id, status: 'failed' });
+        expect(event!.data.previous_attributes).toEqual({ status: 'succeeded' });
+      }
+      expect((await stripe.events.list({ type: 'refund.failed' })).data.map((e) => (e.data.object as Stripe.Refund).id)).toEqual([refund.id]);
+
+      // a failed refund fails once; the charge may be refunded in full again
+      expect((await controlCall(sandbox.url, 'POST', `/_sandbox/refunds/${refund.id}/fail`, {})).status).toBe(400);
+      expect((await controlCall(sandbox.url, 'POST', '/_sandbox/refunds/re_missing/fail', {})).status).toBe(404);
+      expect((await stripe.refunds.create({ charge: charge.id })).amount).toBe(10_000);
+    });
+  });
+
   describe('manual capture', () => {
     it('authorizes without moving money, then a partial capture creates the charge, transfer and fee for the captured amount', async () => {
       const stripe = sdk(sandbox, 'sk_test_capture_one');

@@ -7,6 +7,7 @@ import { parseForm } from '../http/form.js';
 import { sendJson } from '../http/server.js';
 import { checkoutPage, dashboardPage, onboardingPage } from '../pages/pages.js';
 import { createDispute, closeDispute } from '../resources/disputes.js';
+import { REFUND_FAILURE_REASONS, failRefund } from '../resources/payments.js';
 import { failPayout } from '../resources/payouts.js';
 import type { WebhookFaults } from '../webhooks/delivery.js';
 
@@ -50,6 +51,13 @@ export class SandboxControl {
     if (!row) throw new ControlError(404, `No such payout: '${payoutId}'`);
     this.run(() => failPayout(this.sb, row, failureCode));
     return row.obj;
+  }
+
+  failRefund(refundId: string, failureReason = 'expired_or_canceled_card'): Stripe.Refund {
+    if (!(REFUND_FAILURE_REASONS as readonly string[]).includes(failureReason)) throw new ControlError(400, `\`failure_reason\` must be one of ${REFUND_FAILURE_REASONS.join(', ')}`);
+    const row = this.sb.state.refunds.get(refundId);
+    if (!row || !refundId.startsWith('re_')) throw new ControlError(404, `No such refund: '${refundId}'`);
+    return this.run(() => failRefund(this.sb, row, failureReason));
   }
 
   addFault(input: { method?: string; path: string; kind: FaultKind; count?: number | null; fraction?: number; latencyMs?: number }): FaultRule {
@@ -146,6 +154,7 @@ export function controlHandler(sb: Sandbox, control: SandboxControl) {
       if (a === 'charges' && b && c === 'dispute' && method === 'POST') return sendJson(res, 200, control.dispute(b, { reason: typeof body.reason === 'string' ? body.reason : undefined, amount: num(body.amount) }));
       if (a === 'disputes' && b && c === 'close' && method === 'POST') return sendJson(res, 200, control.closeDispute(b, body.outcome === 'won' ? 'won' : body.outcome === 'lost' ? 'lost' : (String(body.outcome) as 'won')));
       if (a === 'payouts' && b && c === 'fail' && method === 'POST') return sendJson(res, 200, control.failPayout(b, typeof body.failure_code === 'string' ? body.failure_code : undefined));
+      if (a === 'refunds' && b && c === 'fail' && method === 'POST') return sendJson(res, 200, control.failRefund(b, typeof body.failure_reason === 'string' ? body.failure_reason : undefined));
       if (a === 'reset' && method === 'POST') {
         control.reset();
         return sendJson(res, 200, { reset: true });

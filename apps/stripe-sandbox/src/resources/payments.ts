@@ -7,7 +7,7 @@ import { StripeApiError, invalidRequest, resourceMissing } from '../http/errors.
 import { listOf as listSpec, mergeMetadata, obj, oneOf, req, validate, type Params, type Schema } from '../http/params.js';
 import type { Router } from '../http/router.js';
 import type { Sandbox } from '../engine/sandbox.js';
-import type { ChargeInternals, PaymentIntentData, PiInternals } from '../engine/state.js';
+import type { ChargeInternals, None, PaymentIntentData, PiInternals } from '../engine/state.js';
 import { listOf, owned, positiveAmount } from './common.js';
 import { DECLINE_MESSAGES, TEST_PAYMENT_METHODS, newCharge, type CardBehaviour } from './charge-builder.js';
 import { createApplicationFee, createTransfer, feeForCharge, refundApplicationFee, refundObject, reverseTransfer } from './transfers.js';
@@ -275,6 +275,35 @@ export function refundCharge(
   charge.refunds?.data.unshift(refund);
   sb.emit({ type: 'refund.created', data: { object: refund } }, { platform });
   sb.emit({ type: 'charge.refunded', data: { object: charge, previous_attributes: previous } }, { platform });
+  return refund;
+}
+
+export const REFUND_FAILURE_REASONS = ['charge_for_pending_refund_disputed', 'declined', 'expired_or_canceled_card', 'insufficient_funds', 'lost_or_stolen_card', 'merchant_request', 'unknown'] as const;
+
+/**
+ * A refund failing after the fact (e.g. the card was closed), as Stripe does it: the refunded amount
+ * comes back to the balance as a `refund_failure` transaction, the charge's amount_refunded goes
+ * down, and `charge.refund.updated`, `refund.updated` (with previous_attributes) and `refund.failed`
+ * are sent. The transfer reversal and the application-fee refund stay: Stripe does not undo them.
+ */
+export function failRefund(sb: Sandbox, row: Row<Stripe.Refund, None>, reason: string): Stripe.Refund {
+  const refund = row.obj;
+  if (refund.status !== 'succeeded' && refund.status !== 'pending') throw invalidRequest(`Refund ${refund.id} is ${refund.status} and cannot fail.`, 'refund');
+  const chRow = typeof refund.charge === 'string' ? sb.state.charges.get(refund.charge) : undefined;
+  if (!chRow) throw invalidRequest(`Refund ${refund.id} has no charge.`, 'refund');
+  const charge = chRow.obj;
+  const txn = sb.addTxn(row.owner, { amount: refund.amount, currency: refund.currency, type: 'refund_failure', reportingCategory: 'refund_failure', source: refund.id, description: `REFUND FOR FAILED REFUND (${reason})` });
+  const previous: Partial<Stripe.Refund> = { status: refund.status };
+  refund.status = 'failed';
+  refund.failure_reason = reason;
+  refund.failure_balance_transaction = txn.id;
+  charge.amount_refunded -= refund.amount;
+  charge.refunded = charge.amount_refunded >= charge.amount;
+  if (charge.refunds) charge.refunds.data = charge.refunds.data.map((r) => (r.id === refund.id ? refund : r));
+  const platform = chRow.x.platform;
+  sb.emit({ type: 'charge.refund.updated', data: { object: refund, previous_attributes: previous } }, { platform });
+  sb.emit({ type: 'refund.updated', data: { object: refund, previous_attributes: previous } }, { platform });
+  sb.emit({ type: 'refund.failed', data: { object: refund } }, { platform });
   return refund;
 }
 
