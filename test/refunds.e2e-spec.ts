@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
 import { getOrder, ledgerEntries, paidOrder, sumLines, waitForOrder } from './support/checkout.js';
+import { waitFor } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -121,6 +122,71 @@ describe('POST /orders/:id/refunds', () => {
     const entries = await ledgerEntries(t, order.id);
     expect(entries.map((e) => e.idempotencyKey)).toContain(`refund:${made.id}`);
     expect(sumLines(entries, 'platform_fee_refunds')).toBe(400n);
+  });
+
+  it('a refund that fails at Stripe after it succeeded is undone: refund failed, entry reversed, order paid again; duplicates and replays change nothing; a full refund then works', async () => {
+    const order = await paidOrder(t, buyer, listing);
+    const made = await refund(order.id, { amount: 4_000 }).expect(201);
+    expect(made.body).toMatchObject({ status: 'succeeded', amount: '4000', applicationFeeRefund: '400' });
+    await waitForOrder(t, order.id, (o) => o.status === 'partially_refunded', 'refund settled');
+    const re = made.body.stripeRefundId as string;
+
+    // the card was closed: Stripe fails the refund; every event is delivered twice
+    t.sandbox.control.setWebhookFaults({ duplicate: 2 });
+    try {
+      const res = await fetch(`${t.sandbox.url}/_sandbox/refunds/${re}/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(200);
+      const undone = await waitForOrder(t, order.id, (o) => o.refunds[0]?.status === 'failed' && o.status === 'paid', 'refund failure undone');
+      expect(undone).toMatchObject({ status: 'paid', amountRefunded: '0' });
+      expect(undone.refunds[0]).toMatchObject({ id: made.body.id, status: 'failed', stripeRefundId: re, failureMessage: 'Stripe refund failed: expired_or_canceled_card' });
+      await t.sandbox.control.webhooksIdle();
+    } finally {
+      t.sandbox.control.setWebhookFaults({ duplicate: 1 });
+    }
+
+    // booked: the refund entry and its reversal net to zero on every account; every entry balances
+    const entries = await ledgerEntries(t, order.id);
+    expect(entries.map((e) => e.kind)).toEqual(['charge', 'refund', 'reversal']);
+    const [, booked, reversal] = entries;
+    expect(booked!.idempotencyKey).toBe(`refund:${re}`);
+    expect(reversal!.idempotencyKey).toBe(`refund-failed:${re}`);
+    for (const e of entries) expect(e.lines.reduce((s, l) => s + BigInt(l.amount), 0n)).toBe(0n);
+    const net = new Map<string, bigint>();
+    for (const l of [...booked!.lines, ...reversal!.lines]) net.set(`${l.account}/${l.sellerId ?? ''}`, (net.get(`${l.account}/${l.sellerId ?? ''}`) ?? 0n) + BigInt(l.amount));
+    expect([...net.values()].every((v) => v === 0n)).toBe(true);
+
+    // the failure events again, through the admin replay: nothing changes
+    const failureEvents = [
+      ...(await t.stripe.events.list({ type: 'refund.updated', limit: 100 })).data,
+      ...(await t.stripe.events.list({ type: 'charge.refund.updated', limit: 100 })).data,
+    ].filter((e) => (e.data.object as { id: string }).id === re);
+    expect(failureEvents.map((e) => e.type).sort()).toEqual(['charge.refund.updated', 'refund.updated']);
+    for (const e of failureEvents) await t.http.post(`/admin/webhook-events/${e.id}/replay`).set(bearer(t.adminKey)).send().expect(200);
+    await waitFor(
+      async () => {
+        const rows = await Promise.all(failureEvents.map(async (e) => (await t.http.get(`/admin/webhook-events/${e.id}`).set(bearer(t.adminKey)).expect(200)).body));
+        return rows.every((r) => r.status === 'processed' && r.attempts > 0) ? rows : undefined;
+      },
+      15_000,
+      'replayed refund failure events processed',
+    );
+    expect(await getOrder(t, order.id)).toMatchObject({ status: 'paid', amountRefunded: '0', refunds: [expect.objectContaining({ status: 'failed' })] });
+    expect(await ledgerEntries(t, order.id)).toEqual(entries);
+
+    // nothing blocks a new refund of the whole order
+    const again = await refund(order.id, {}).expect(201);
+    expect(again.body).toMatchObject({ status: 'succeeded', amount: '10000' });
+    const done = await waitForOrder(t, order.id, (o) => o.status === 'refunded', 'refunded in full');
+    expect(done).toMatchObject({ amountRefunded: '10000' });
+    expect(done.refunds.map((r: { status: string }) => r.status)).toEqual(['failed', 'succeeded']);
+    const after = await ledgerEntries(t, order.id);
+    expect(after.map((e) => e.kind)).toEqual(['charge', 'refund', 'reversal', 'refund']);
+    for (const e of after) expect(e.lines.reduce((s, l) => s + BigInt(l.amount), 0n)).toBe(0n);
+    expect(sumLines(after, 'platform_cash_available')).toBe(-10_000n);
+    // Stripe kept the first refund's fee refund: in all, the platform returned its whole fee once
+    expect(sumLines(after, 'platform_fee_refunds')).toBe(1_000n);
+    expect((await stripeSide(order.chargeId)).feeRefunded).toBe(1_000);
+    expect((await stripeSide(order.chargeId)).refunded).toBe(10_000);
   });
 
   it('who may refund: admins; sellers not unless SELLERS_MAY_REFUND; buyers never; unpaid orders are not refundable', async () => {

@@ -162,6 +162,7 @@ export function toRefundSnapshot(r: Stripe.Refund): RefundSnapshot {
     metadata: { ...(r.metadata ?? {}) },
     transferReversalId: idOf(r.transfer_reversal),
     transferReversalAmount: reversal ? BigInt(reversal.amount) : null,
+    failureReason: r.failure_reason ?? null,
     created: date(r.created),
   };
 }

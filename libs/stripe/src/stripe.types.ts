@@ -154,6 +154,8 @@ export interface RefundSnapshot {
   transferReversalId: string | null;
   /** Amount of the transfer reversal (when expanded), else null. */
   transferReversalAmount: bigint | null;
+  /** Why a failed refund failed (expired_or_canceled_card, lost_or_stolen_card, ...), else null. */
+  failureReason: string | null;
   created: Date;
 }
 

@@ -1,4 +1,4 @@
-import { allowedFrom, canTransition, ORDER_STATUSES, ORDER_TRANSITIONS, statusAfterRefunds, type OrderStatus } from './order-status.js';
+import { allowedFrom, canTransition, ORDER_STATUSES, ORDER_TRANSITIONS, REFUND_FAILED_MOVES, statusAfterRefunds, type OrderStatus } from './order-status.js';
 
 describe('order status transitions', () => {
   it('follows created -> awaiting_payment -> paid -> partially_refunded -> refunded', () => {
@@ -23,6 +23,25 @@ describe('order status transitions', () => {
   it('disputes open from any paid state and close back into one', () => {
     for (const from of ['paid', 'partially_refunded', 'refunded'] as const) expect(canTransition(from, 'disputed')).toBe(true);
     for (const to of ['paid', 'partially_refunded', 'refunded'] as const) expect(canTransition('disputed', to)).toBe(true);
+  });
+
+  it('a refund that failed after it succeeded moves the order back: refunded -> partially_refunded / paid, partially_refunded -> paid', () => {
+    expect(REFUND_FAILED_MOVES).toEqual([
+      ['refunded', 'partially_refunded'],
+      ['refunded', 'paid'],
+      ['partially_refunded', 'paid'],
+    ]);
+    for (const [from, to] of REFUND_FAILED_MOVES) expect(canTransition(from, to)).toBe(true);
+    // the status after the failure is the one the remaining refunds give; every such move is allowed
+    const total = 10_000n;
+    for (const [before, failed] of [[10_000n, 10_000n], [10_000n, 4_000n], [4_000n, 4_000n], [6_000n, 2_000n]] as const) {
+      const from = statusAfterRefunds(total, before);
+      const to = statusAfterRefunds(total, before - failed);
+      expect(canTransition(from, to)).toBe(true);
+    }
+    expect(statusAfterRefunds(total, 10_000n - 4_000n)).toBe('partially_refunded');
+    // back to paid, never further: a paid order still does not un-pay
+    for (const from of ['refunded', 'partially_refunded'] as const) for (const to of ['awaiting_payment', 'failed', 'expired'] as const) expect(canTransition(from, to)).toBe(false);
   });
 
   it('nothing enters created; the table covers every status', () => {

@@ -14,10 +14,12 @@ type Loaded = { kind: 'skip' } | { kind: 'sync'; charge: ChargeSnapshot; refunds
 /**
  * Keeps refunds in step with Stripe: the charge's refunds are re-read, ours (metadata.refund_id)
  * are settled if the API call's answer was lost, and refunds made elsewhere (the Dashboard) are
- * recorded and booked. Safe to run twice: rows are keyed on the Stripe refund id.
+ * recorded and booked; a refund that failed after it succeeded (refund.updated /
+ * charge.refund.updated with status failed) is undone. Safe to run twice, in any order: rows are
+ * keyed on the Stripe refund id and every change is a guarded transition.
  */
 @Injectable()
-@HandlesStripeEvents('charge.refunded', 'refund.updated')
+@HandlesStripeEvents('charge.refunded', 'refund.updated', 'charge.refund.updated')
 export class RefundEventsHandler implements StripeEventHandler<Loaded> {
   constructor(
     private readonly gateway: StripeGateway,
@@ -44,6 +46,7 @@ export class RefundEventsHandler implements StripeEventHandler<Loaded> {
       const ours = (await tx.findOneBy(Refund, { stripeRefundId: stripe.id })) ?? (stripe.metadata.refund_id ? await tx.findOneBy(Refund, { id: stripe.metadata.refund_id, orderId: found.id }) : null);
       if (ours) {
         await this.settlement.settle(tx, ours.id, stripe);
+        await this.settlement.undoFailed(tx, ours.id, stripe); // it failed after it succeeded
         continue;
       }
       if (stripe.status !== 'succeeded') continue; // booked once Stripe says the money went back

@@ -3,7 +3,7 @@ import type { RefundSnapshot } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { LEDGER_ENTRY_KINDS, LedgerService, refundLines } from '../ledger/index.js';
-import { statusAfterRefunds } from './order-status.js';
+import { OrderTransitionError, statusAfterRefunds } from './order-status.js';
 import type { Order } from './order.entity.js';
 import { OrdersRepository } from './orders.repository.js';
 import { Refund } from './refund.entity.js';
@@ -11,7 +11,8 @@ import { Refund } from './refund.entity.js';
 /**
  * Records what Stripe did with a refund, once, whoever learns it first (the API call's answer or
  * the charge.refunded webhook): the refund succeeds, the order's refunded amount and status move,
- * and the refund is booked (key `refund:<stripeRefundId>`).
+ * and the refund is booked (key `refund:<stripeRefundId>`); a refund that fails at Stripe after
+ * that is undone (undoFailed).
  */
 @Injectable()
 export class RefundSettlementService {
@@ -31,11 +32,35 @@ export class RefundSettlementService {
       return tx.findOneBy(Refund, { id: refund.id });
     }
     if (stripe.status === 'failed' || stripe.status === 'canceled') {
-      await tx.update(Refund, { id: refund.id }, { status: 'failed', stripeRefundId: stripe.id, failureMessage: `Stripe refund ${stripe.status}` });
+      await tx.update(Refund, { id: refund.id }, { status: 'failed', stripeRefundId: stripe.id, failureMessage: failureMessage(stripe) });
       return tx.findOneBy(Refund, { id: refund.id });
     }
     await tx.update(Refund, { id: refund.id }, { status: 'succeeded', stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: stripe.transferReversalAmount });
     await this.book(tx, order, refund.amount, refund.applicationFeeRefund, stripe);
+    return tx.findOneBy(Refund, { id: refund.id });
+  }
+
+  /**
+   * A refund booked as succeeded that Stripe reports failed or canceled later (e.g. the card was
+   * closed; the money came back to the platform balance): the refund fails with Stripe's reason
+   * (succeeded -> failed only), its entry is reversed (key `refund-failed:<re>`) and the order's
+   * refunded amount and status go back. Anything else (not ours to undo, already undone) is left alone.
+   */
+  async undoFailed(tx: EntityManager, refundId: string, stripe: RefundSnapshot): Promise<Refund | null> {
+    const refund = await tx.findOne(Refund, { where: { id: refundId }, lock: { mode: 'pessimistic_write' } });
+    if (!refund || refund.status !== 'succeeded' || (stripe.status !== 'failed' && stripe.status !== 'canceled')) return refund;
+    const order = (await this.orders.lock(tx, refund.orderId))!;
+    await tx.update(Refund, { id: refund.id, status: 'succeeded' }, { status: 'failed', failureMessage: failureMessage(stripe) });
+    const bookedKey = `refund:${stripe.id}`;
+    const booked = (await this.ledger.entriesByReference('order', order.id, tx)).find((e) => e.idempotencyKey === bookedKey);
+    if (!booked) throw new Error(`refund ${refund.id} is succeeded but its entry ${bookedKey} is missing`);
+    await this.ledger.reverse(tx, booked.id, `refund-failed:${stripe.id}`, `refund ${stripe.id} ${stripe.status} at Stripe (${stripe.failureReason ?? 'no reason given'})`);
+    const refunded = order.amountRefunded - refund.amount;
+    if (order.status === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
+    else {
+      const to = statusAfterRefunds(order.amountTotal, refunded);
+      if (!(await this.orders.transition(tx, order.id, to, { amountRefunded: refunded }))) throw new OrderTransitionError(order.id, order.status, to);
+    }
     return tx.findOneBy(Refund, { id: refund.id });
   }
 
@@ -79,4 +104,8 @@ export class RefundSettlementService {
       }),
     });
   }
+}
+
+function failureMessage(stripe: RefundSnapshot): string {
+  return `Stripe refund ${stripe.status}${stripe.failureReason ? `: ${stripe.failureReason}` : ''}`;
 }
