@@ -124,12 +124,19 @@ describe('POST /orders/:id/refunds', () => {
     expect(sumLines(entries, 'platform_fee_refunds')).toBe(400n);
   });
 
-  it('a refund that fails at Stripe after it succeeded is undone: refund failed, entry reversed, order paid again; duplicates and replays change nothing; a full refund then works', async () => {
+  it('a refund that fails at Stripe after it succeeded is undone: refund failed, entry reversed, order paid again, the seller\'s share sent back once by the worker; duplicates and replays change nothing; a full refund then works', async () => {
     const order = await paidOrder(t, buyer, listing);
     const made = await refund(order.id, { amount: 4_000 }).expect(201);
     expect(made.body).toMatchObject({ status: 'succeeded', amount: '4000', applicationFeeRefund: '400' });
     await waitForOrder(t, order.id, (o) => o.status === 'partially_refunded', 'refund settled');
     const re = made.body.stripeRefundId as string;
+    // The share goes back by a transfer without source_transaction: it draws on the platform's
+    // available balance, which the earlier tests' refunds drew down while their charges' funds are
+    // still pending. Funds available at once put it where a running platform's balance would be.
+    await t.stripe.paymentIntents.create({ amount: 20_000, currency: 'usd', payment_method: 'pm_card_bypassPending', confirm: true });
+    // and the worker's first answer from Stripe is lost (the SDK retries with the same key)
+    const fault = await fetch(`${t.sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 1 }) });
+    expect(fault.status).toBe(200);
 
     // the card was closed: Stripe fails the refund; every event is delivered twice
     t.sandbox.control.setWebhookFaults({ duplicate: 2 });
@@ -172,6 +179,22 @@ describe('POST /orders/:id/refunds', () => {
     );
     expect(await getOrder(t, order.id)).toMatchObject({ status: 'paid', amountRefunded: '0', refunds: [expect.objectContaining({ status: 'failed' })] });
     expect(await ledgerEntries(t, order.id)).toEqual(entries);
+
+    // Stripe kept the reversal (4000) and the fee refund (400): the worker sends the seller's 3600 back
+    const returnTransfers = async () => (await t.stripe.transfers.list({ transfer_group: order.id, limit: 100 })).data.filter((tr) => tr.metadata?.refund_id === made.body.id);
+    const returned = await waitForOrder(t, order.id, (o) => o.refunds[0]?.failureReturn?.status === 'returned', 'seller share returned');
+    expect((await (await fetch(`${t.sandbox.url}/_sandbox/faults`)).json()).data).toEqual([]); // the lost answer happened
+    const [sent, ...more] = await returnTransfers();
+    expect(more).toEqual([]);
+    expect(sent).toMatchObject({ amount: 3_600, currency: 'usd', destination: seller.account, transfer_group: order.id, source_transaction: null, metadata: { refund_id: made.body.id, order_id: order.id, reason: 'refund_failed' } });
+    expect(returned.refunds[0].failureReturn).toEqual({ status: 'returned', amount: '3600', transferId: sent!.id });
+    // no entry: a platform -> seller transfer moves nothing within cash at Stripe
+    expect(await ledgerEntries(t, order.id)).toEqual(entries);
+    // the worker runs it again (same key): still one transfer, the same outcome
+    await sql.query(`UPDATE refunds SET failure_return_status = 'pending', failure_return_transfer_id = NULL, failure_return_next_attempt_at = NULL WHERE id = $1`, [made.body.id]);
+    const rerun = await waitForOrder(t, order.id, (o) => o.refunds[0]?.failureReturn?.status === 'returned', 'seller share returned again');
+    expect(rerun.refunds[0].failureReturn).toEqual({ status: 'returned', amount: '3600', transferId: sent!.id });
+    expect((await returnTransfers()).map((tr) => tr.id)).toEqual([sent!.id]);
 
     // nothing blocks a new refund of the whole order
     const again = await refund(order.id, {}).expect(201);

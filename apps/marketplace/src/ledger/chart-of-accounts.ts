@@ -25,6 +25,10 @@
  *    Dr seller_payable_available[S] r        (transfer reversal)
  *    Cr seller_payable_available[S] feeRefund, Dr platform_fee_refunds feeRefund
  *    => S bears r - feeRefund, the platform bears feeRefund.
+ *  A refund Stripe fails after it succeeded: reverse() its entry (`refund-failed:<re>`); Stripe keeps
+ *  the transfer reversal and the fee refund, so S's share (reversed - feeRefund) sits in the
+ *  platform balance until the payments worker transfers it back to S. That transfer books nothing:
+ *  cash at Stripe includes connected balances, and the reversal already made S's payable whole.
     When Stripe reverses less than r from S (`reversed`, e.g. a Dashboard refund without
     reverse_transfer, or a transfer already reversed): Dr seller_payable_available[S] reversed and
     Dr refund_losses r - reversed: the platform bears what the seller did not.

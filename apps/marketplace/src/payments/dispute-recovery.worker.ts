@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { AppConfig } from '../config/app.config.js';
 import { DisputeRecoveryService } from './dispute-recovery.service.js';
+import { RefundFailureReturnService } from './refund-failure-return.service.js';
 import { RefundRecoveryService } from './refund-recovery.service.js';
 import { PaymentsConfig } from './payments.config.js';
 
-/** Runs dispute recoveries and returns, and finishes stranded refunds, in the worker role (ROLE=worker or all). */
+/** Runs dispute recoveries and returns, finishes stranded refunds and returns failed refunds' seller shares, in the worker role (ROLE=worker or all). */
 @Injectable()
 export class DisputeRecoveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private loop: ClaimLoop | null = null;
@@ -17,6 +18,7 @@ export class DisputeRecoveryWorker implements OnApplicationBootstrap, OnApplicat
     private readonly config: PaymentsConfig,
     private readonly recovery: DisputeRecoveryService,
     private readonly refunds: RefundRecoveryService,
+    private readonly failureReturns: RefundFailureReturnService,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -25,7 +27,7 @@ export class DisputeRecoveryWorker implements OnApplicationBootstrap, OnApplicat
     this.loop = startClaimLoop({
       name: 'dispute-recovery',
       idleMs: this.config.PAYMENTS_WORKER_POLL_MS,
-      runOnce: async () => (await this.recovery.runOnce()) + (await this.refunds.runOnce()),
+      runOnce: async () => (await this.recovery.runOnce()) + (await this.refunds.runOnce()) + (await this.failureReturns.runOnce()),
       onError: (error) => this.logger.error({ err: error, component: 'dispute-recovery' }, 'dispute recovery round failed'),
     });
   }

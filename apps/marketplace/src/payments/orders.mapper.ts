@@ -24,6 +24,12 @@ export class OrderSellerResponse {
   @ApiProperty({ description: 'subtotal - fee' }) sellerShare: string;
 }
 
+export class RefundFailureReturnResponse {
+  @ApiProperty({ enum: ['pending', 'returned', 'failed'] }) status: string;
+  @ApiProperty({ description: "The seller's share returned to them by a transfer, minor units as a string" }) amount: string;
+  @ApiProperty({ nullable: true, type: String }) transferId: string | null;
+}
+
 export class RefundResponse {
   @ApiProperty() id: string;
   @ApiProperty() orderId: string;
@@ -38,6 +44,8 @@ export class RefundResponse {
   @ApiProperty({ nullable: true, type: String }) stripeRefundId: string | null;
   @ApiProperty({ nullable: true, type: String }) transferReversalId: string | null;
   @ApiProperty({ nullable: true, type: String }) failureMessage: string | null;
+  @ApiProperty({ nullable: true, type: RefundFailureReturnResponse, description: 'A refund Stripe failed after it succeeded: the return of the share it took from the seller' })
+  failureReturn: RefundFailureReturnResponse | null;
   @ApiProperty() createdAt: string;
 }
 
@@ -106,6 +114,8 @@ export function toRefundResponse(r: Refund): RefundResponse {
     stripeRefundId: r.stripeRefundId,
     transferReversalId: r.transferReversalId,
     failureMessage: r.failureMessage,
+    failureReturn:
+      r.failureReturnStatus === null ? null : { status: r.failureReturnStatus, amount: amount(r.failureReturnAmount ?? 0n), transferId: r.failureReturnTransferId },
     createdAt: r.createdAt.toISOString(),
   };
 }

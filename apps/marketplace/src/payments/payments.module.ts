@@ -19,6 +19,7 @@ import { OrdersService } from './orders.service.js';
 import { PaymentNotMadeHandler, PaymentSucceededHandler } from './payment-events.handler.js';
 import { PaymentsConfig } from './payments.config.js';
 import { RefundEventsHandler } from './refund-events.handler.js';
+import { RefundFailureReturnService } from './refund-failure-return.service.js';
 import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
 import { RefundRecoveryService } from './refund-recovery.service.js';
@@ -44,6 +45,7 @@ export class PaymentsModule {
         RefundSettlementService,
         RefundsService,
         RefundRecoveryService,
+        RefundFailureReturnService,
         RefundEventsHandler,
         DisputesService,
         DisputeRecoveryService,

@@ -44,13 +44,22 @@ export class RefundSettlementService {
    * A refund booked as succeeded that Stripe reports failed or canceled later (e.g. the card was
    * closed; the money came back to the platform balance): the refund fails with Stripe's reason
    * (succeeded -> failed only), its entry is reversed (key `refund-failed:<re>`) and the order's
-   * refunded amount and status go back. Anything else (not ours to undo, already undone) is left alone.
+   * refunded amount and status go back, and the seller's share Stripe kept (reversal - fee refund,
+   * when positive) is marked for return (`failure_return_status = pending`, the payments worker
+   * transfers it). Anything else (not ours to undo, already undone) is left alone.
    */
   async undoFailed(tx: EntityManager, refundId: string, stripe: RefundSnapshot): Promise<Refund | null> {
     const refund = await tx.findOne(Refund, { where: { id: refundId }, lock: { mode: 'pessimistic_write' } });
     if (!refund || refund.status !== 'succeeded' || (stripe.status !== 'failed' && stripe.status !== 'canceled')) return refund;
     const order = (await this.orders.lock(tx, refund.orderId))!;
-    await tx.update(Refund, { id: refund.id, status: 'succeeded' }, { status: 'failed', failureMessage: failureMessage(stripe) });
+    // Stripe keeps the transfer reversal and the fee refund: the seller's share they took sits in
+    // the platform balance; the payments worker transfers it back (RefundFailureReturnService)
+    const toReturn = reversedFromSeller(refund.amount, refund.transferReversalId, refund.transferReversalAmount) - refund.applicationFeeRefund;
+    await tx.update(
+      Refund,
+      { id: refund.id, status: 'succeeded' },
+      { status: 'failed', failureMessage: failureMessage(stripe), ...(toReturn > 0n ? { failureReturnStatus: 'pending' as const, failureReturnAmount: toReturn } : {}) },
+    );
     const bookedKey = `refund:${stripe.id}`;
     const booked = (await this.ledger.entriesByReference('order', order.id, tx)).find((e) => e.idempotencyKey === bookedKey);
     if (!booked) throw new Error(`refund ${refund.id} is succeeded but its entry ${bookedKey} is missing`);
@@ -83,8 +92,7 @@ export class RefundSettlementService {
 
   private async book(tx: EntityManager, order: Order, amount: bigint, feeRefund: bigint, stripe: RefundSnapshot): Promise<void> {
     const stripeRefundId = stripe.id;
-    // what the transfer reversal really pulled back from the seller (none: the platform bore it)
-    const reversed = stripe.transferReversalId ? (stripe.transferReversalAmount ?? amount) : 0n;
+    const reversed = reversedFromSeller(amount, stripe.transferReversalId, stripe.transferReversalAmount);
     const refunded = order.amountRefunded + amount;
     const to = order.status === 'disputed' ? 'disputed' : statusAfterRefunds(order.amountTotal, refunded);
     if (to === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
@@ -100,10 +108,16 @@ export class RefundSettlementService {
         refund: Money.of(amount, order.currency),
         applicationFeeRefund: Money.of(feeRefund, order.currency),
         sellerId: sellers[0]!.sellerId,
-        reversed: Money.of(reversed < amount ? reversed : amount, order.currency),
+        reversed: Money.of(reversed, order.currency),
       }),
     });
   }
+}
+
+/** What a refund's transfer reversal really pulled back from the seller, at most the refund (none: the platform bore it). */
+function reversedFromSeller(amount: bigint, transferReversalId: string | null, transferReversalAmount: bigint | null): bigint {
+  const reversed = transferReversalId ? (transferReversalAmount ?? amount) : 0n;
+  return reversed < amount ? reversed : amount;
 }
 
 function failureMessage(stripe: RefundSnapshot): string {

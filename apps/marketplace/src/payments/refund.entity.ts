@@ -7,6 +7,14 @@ export const REFUND_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
 
 /**
+ * After a refund Stripe failed once it had succeeded, the seller's share it took (transfer reversal
+ * minus the application fee refunded with it) goes back to the seller: pending (the payments worker
+ * transfers it, key `refund-failed-return:<id>`) -> returned | failed (Stripe refused for good).
+ */
+export const FAILURE_RETURN_STATUSES = ['pending', 'returned', 'failed'] as const;
+export type FailureReturnStatus = (typeof FAILURE_RETURN_STATUSES)[number];
+
+/**
  * A refund of an order: the intent is recorded (`pending`, its Stripe idempotency key is
  * `refund:<id>`) before Stripe is called; the outcome (or the charge.refunded webhook) settles it.
  * Refunds made outside this API (the Dashboard) are recorded from the webhook with `source = stripe`.
@@ -17,6 +25,8 @@ export type RefundStatus = (typeof REFUND_STATUSES)[number];
 @Check('refunds_amount_check', `amount >= 1`)
 @Index('refunds_order_idx', ['orderId', 'createdAt'])
 @Index('refunds_stripe_refund_idx', ['stripeRefundId'], { unique: true, where: 'stripe_refund_id IS NOT NULL' })
+@Check('refunds_failure_return_status_check', `failure_return_status IS NULL OR failure_return_status IN ('pending', 'returned', 'failed')`)
+@Index('refunds_failure_return_due_idx', ['failureReturnNextAttemptAt'], { where: `failure_return_status = 'pending'` })
 @Index('refunds_one_pending_per_order_idx', ['orderId'], { unique: true, where: `status = 'pending'` })
 export class Refund {
   @PrimaryGeneratedColumn('uuid')
@@ -67,6 +77,20 @@ export class Refund {
 
   @Column({ name: 'failure_message', type: 'text', nullable: true })
   failureMessage: string | null;
+
+  /** Null: nothing to give back (the refund never failed after succeeding, or took nothing from the seller). */
+  @Column({ name: 'failure_return_status', type: 'varchar', length: 16, nullable: true })
+  failureReturnStatus: FailureReturnStatus | null;
+
+  @Column(moneyAmountColumn({ name: 'failure_return_amount', nullable: true }))
+  failureReturnAmount: bigint | null;
+
+  @Column({ name: 'failure_return_transfer_id', type: 'varchar', length: 255, nullable: true })
+  failureReturnTransferId: string | null;
+
+  /** When the worker may next try the return (a claim's lease, or a retry delay). */
+  @Column({ name: 'failure_return_next_attempt_at', type: 'timestamptz', nullable: true })
+  failureReturnNextAttemptAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

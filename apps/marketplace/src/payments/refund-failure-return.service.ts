@@ -1,0 +1,100 @@
+import { idempotencyKey, StripeGateway, StripeGatewayError } from '@app/stripe';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { In, type DataSource } from 'typeorm';
+import { ROOT_LOGGER } from '../common/logger.js';
+import { OrdersRepository } from './orders.repository.js';
+import { Refund } from './refund.entity.js';
+
+// A claim is ours for this long (a crashed worker's claim then lapses); a retryable failure waits.
+const CLAIM_LEASE_SECONDS = 120;
+const RETRY_DELAY_SECONDS = 30;
+// Stripe keeps idempotency keys for 24 h; past 23 h a retry looks the transfer up first.
+const KEY_SAFE_MS = 23 * 3600 * 1000;
+
+/**
+ * Gives the seller back what a refund took from them when Stripe fails that refund after it
+ * succeeded (RefundSettlementService.undoFailed records the intent `failure_return_status =
+ * pending` with the amount: transfer reversal - application fee refund). Stripe keeps the transfer
+ * reversal and the fee refund, so that share sits in the platform's available balance while our
+ * books owe it to the seller again: a transfer to the seller's account, outside any transaction,
+ * key `refund-failed-return:<refundId>`, no source_transaction (the charge's transfers would exceed
+ * it). No ledger entry: cash at Stripe includes connected balances, so a platform -> seller
+ * transfer moves nothing in our books (the reversal of the refund entry already owes it to them).
+ */
+@Injectable()
+export class RefundFailureReturnService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly gateway: StripeGateway,
+    private readonly orders: OrdersRepository,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Works the returns that are due; returns how many it finished. */
+  async runOnce(limit = 20): Promise<number> {
+    // claim with a lease: N workers never make the same Stripe call at once
+    const [claimed]: [Array<{ id: string }>, number] = await this.db.query(
+      `UPDATE refunds SET failure_return_next_attempt_at = now() + make_interval(secs => $2)
+        WHERE id IN (SELECT id FROM refunds
+                      WHERE failure_return_status = 'pending' AND (failure_return_next_attempt_at IS NULL OR failure_return_next_attempt_at <= now())
+                      ORDER BY failure_return_next_attempt_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [limit, CLAIM_LEASE_SECONDS],
+    );
+    const due = claimed.length ? await this.db.getRepository(Refund).findBy({ id: In(claimed.map((c) => c.id)) }) : [];
+    let done = 0;
+    for (const refund of due) {
+      try {
+        await this.giveBack(refund);
+        done++;
+      } catch (error) {
+        await this.recordError(refund, error);
+      }
+    }
+    return done;
+  }
+
+  private async giveBack(refund: Refund): Promise<void> {
+    const orderId = refund.orderId;
+    // the seller the refund was booked against (RefundSettlementService.book: single-seller orders)
+    const [seller] = await this.orders.sellersOf(this.db.manager, orderId);
+    if (!seller) throw new Error(`order ${orderId} has no seller to return refund ${refund.id}'s share to`);
+    // The intent dates from the failure, which is later than the refund's creation: past ~23 h
+    // from creation Stripe may have forgotten the key, so find a transfer made earlier first.
+    const earlier =
+      Date.now() - refund.createdAt.getTime() > KEY_SAFE_MS
+        ? (await this.gateway.listTransfers({ transferGroup: orderId })).find((t) => t.metadata.refund_id === refund.id)
+        : undefined;
+    const transfer =
+      earlier ??
+      (await this.gateway.createTransfer(
+        {
+          amount: refund.failureReturnAmount!,
+          currency: refund.currency,
+          destination: seller.stripeAccountId,
+          transferGroup: orderId,
+          metadata: { refund_id: refund.id, order_id: orderId, reason: 'refund_failed' },
+        },
+        idempotencyKey('refund-failed-return', refund.id),
+      ));
+    // the outcome, once: a concurrent or repeated round finds it no longer pending
+    await this.db
+      .getRepository(Refund)
+      .update({ id: refund.id, failureReturnStatus: 'pending' }, { failureReturnStatus: 'returned', failureReturnTransferId: transfer.id, failureReturnNextAttemptAt: null });
+  }
+
+  // Stripe refused for good (e.g. the platform balance cannot cover it): `failed`, logged, not retried.
+  // Anything else (unreachable, rate limited, unknown outcome): retried after a delay with the same key.
+  private async recordError(refund: Refund, error: unknown): Promise<void> {
+    const definitive = error instanceof StripeGatewayError && error.definitiveRefusal;
+    this.logger.error({ err: error, component: 'refund-failure-return', refundId: refund.id, definitive }, 'returning a failed refund\'s share to the seller failed');
+    await this.db
+      .getRepository(Refund)
+      .update(
+        { id: refund.id, failureReturnStatus: 'pending' },
+        definitive ? { failureReturnStatus: 'failed', failureReturnNextAttemptAt: null } : { failureReturnNextAttemptAt: new Date(Date.now() + RETRY_DELAY_SECONDS * 1000) },
+      );
+  }
+}
