@@ -183,7 +183,7 @@ describe('POST /orders/:id/refunds', () => {
     // Stripe kept the reversal (4000) and the fee refund (400): the worker sends the seller's 3600 back
     const returnTransfers = async () => (await t.stripe.transfers.list({ transfer_group: order.id, limit: 100 })).data.filter((tr) => tr.metadata?.refund_id === made.body.id);
     const returned = await waitForOrder(t, order.id, (o) => o.refunds[0]?.failureReturn?.status === 'returned', 'seller share returned');
-    expect((await (await fetch(`${t.sandbox.url}/_sandbox/faults`)).json()).data).toEqual([]); // the lost answer happened
+    expect(((await (await fetch(`${t.sandbox.url}/_sandbox/faults`)).json()) as { data: unknown[] }).data).toEqual([]); // the lost answer happened
     const [sent, ...more] = await returnTransfers();
     expect(more).toEqual([]);
     expect(sent).toMatchObject({ amount: 3_600, currency: 'usd', destination: seller.account, transfer_group: order.id, source_transaction: null, metadata: { refund_id: made.body.id, order_id: order.id, reason: 'refund_failed' } });
