@@ -7,4 +7,4 @@ export * from './stripe.mappers.js';
 export * from './stripe.types.js';
 export * from './token-bucket.js';
 export * from './webhook-signature.js';
-export { StripeModule, STRIPE_LOGGER } from './stripe.module.js';
+export { StripeModule } from './stripe.module.js';

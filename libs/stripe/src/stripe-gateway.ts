@@ -206,13 +206,6 @@ export class StripeGateway {
   }
 
   /** Ends an open session so it can no longer be paid. */
-  async expireCheckoutSession(id: string, key: IdempotencyKey): Promise<CheckoutSessionSnapshot> {
-    const session = await this.call({ method: 'POST', path: `/v1/checkout/sessions/${id}/expire`, idempotencyKey: key }, () =>
-      this.stripe.checkout.sessions.expire(id, {}, { idempotencyKey: key }),
-    );
-    return toCheckoutSessionSnapshot(session);
-  }
-
   async retrievePaymentIntent(id: string): Promise<PaymentIntentSnapshot> {
     const pi = await this.call({ method: 'GET', path: `/v1/payment_intents/${id}` }, () => this.stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }));
     return toPaymentIntentSnapshot(pi);
@@ -310,10 +303,6 @@ export class StripeGateway {
       if (!page.has_more || page.data.length === 0) return;
       startingAfter = page.data[page.data.length - 1]!.id;
     }
-  }
-
-  async retrieveEvent(id: string): Promise<StripeEventEnvelope> {
-    return toEventEnvelope(await this.call({ method: 'GET', path: `/v1/events/${id}` }, () => this.stripe.events.retrieve(id)));
   }
 
   private async call<T extends { id?: string; lastResponse?: { requestId?: string; statusCode?: number } }>(spec: CallSpec, send: () => Promise<T>): Promise<T> {

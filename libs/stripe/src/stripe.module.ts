@@ -4,8 +4,6 @@ import { StripeGateway, type GatewayLogger } from './stripe-gateway.js';
 import { StripeConfig } from './stripe.config.js';
 import { TokenBucket } from './token-bucket.js';
 
-export const STRIPE_LOGGER = Symbol('STRIPE_LOGGER');
-
 /** Provides the one StripeGateway of the process (and its request budget) to every module. */
 @Module({})
 export class StripeModule {
@@ -18,7 +16,6 @@ export class StripeModule {
       providers: [
         { provide: StripeConfig, useValue: config },
         { provide: StripeGateway, useValue: gateway },
-        { provide: STRIPE_LOGGER, useValue: logger },
       ],
       exports: [StripeConfig, StripeGateway],
     };

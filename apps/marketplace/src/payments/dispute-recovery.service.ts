@@ -1,3 +1,4 @@
+import { claimDueRows } from '@app/database';
 import { Money } from '@app/money';
 import { idempotencyKey, StripeGateway, StripeGatewayError } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
@@ -33,15 +34,15 @@ export class DisputeRecoveryService {
   /** Works the disputes with a recovery or return due; returns how many it finished. */
   async runOnce(limit = 20): Promise<number> {
     // claim with a lease: N workers never make the same Stripe call at once
-    const [claimed]: [Array<{ id: string }>, number] = await this.db.query(
-      `UPDATE disputes SET recovery_next_attempt_at = now() + make_interval(secs => $2)
-        WHERE id IN (SELECT id FROM disputes
-                      WHERE recovery_status IN ('pending', 'returning') AND (recovery_next_attempt_at IS NULL OR recovery_next_attempt_at <= now())
-                      ORDER BY updated_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
-      [limit, CLAIM_LEASE_SECONDS],
-    );
-    const due = claimed.length ? await this.db.getRepository(Dispute).findBy({ id: In(claimed.map((c) => c.id)) }) : [];
+    const ids = await claimDueRows((sql, params) => this.db.query(sql, params).then(([rows]: [Array<{ id: string }>, number]) => rows), {
+      table: 'disputes',
+      due: "recovery_status IN ('pending', 'returning')",
+      nextAttemptColumn: 'recovery_next_attempt_at',
+      orderBy: 'updated_at',
+      limit,
+      leaseSeconds: CLAIM_LEASE_SECONDS,
+    });
+    const due = ids.length ? await this.db.getRepository(Dispute).findBy({ id: In(ids) }) : [];
     let done = 0;
     for (const dispute of due) {
       try {

@@ -6,7 +6,7 @@ import { CartPricingService } from './cart-pricing.service.js';
 import { CheckoutService } from './checkout.service.js';
 import { DisputeEventsHandler } from './dispute-events.handler.js';
 import { DisputeRecoveryService } from './dispute-recovery.service.js';
-import { DisputeRecoveryWorker } from './dispute-recovery.worker.js';
+import { PaymentsWorker } from './payments.worker.js';
 import { Dispute } from './dispute.entity.js';
 import { DisputesService } from './disputes.service.js';
 import { OrderLine } from './order-line.entity.js';
@@ -49,7 +49,7 @@ export class PaymentsModule {
         RefundEventsHandler,
         DisputesService,
         DisputeRecoveryService,
-        DisputeRecoveryWorker,
+        PaymentsWorker,
         DisputeEventsHandler,
       ],
       exports: [DisputesService, OrdersRepository],

@@ -1,3 +1,4 @@
+import { claimDueRows } from '@app/database';
 import { idempotencyKey, StripeGateway, StripeGatewayError } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -35,15 +36,15 @@ export class RefundFailureReturnService {
   /** Works the returns that are due; returns how many it finished. */
   async runOnce(limit = 20): Promise<number> {
     // claim with a lease: N workers never make the same Stripe call at once
-    const [claimed]: [Array<{ id: string }>, number] = await this.db.query(
-      `UPDATE refunds SET failure_return_next_attempt_at = now() + make_interval(secs => $2)
-        WHERE id IN (SELECT id FROM refunds
-                      WHERE failure_return_status = 'pending' AND (failure_return_next_attempt_at IS NULL OR failure_return_next_attempt_at <= now())
-                      ORDER BY failure_return_next_attempt_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
-      [limit, CLAIM_LEASE_SECONDS],
-    );
-    const due = claimed.length ? await this.db.getRepository(Refund).findBy({ id: In(claimed.map((c) => c.id)) }) : [];
+    const ids = await claimDueRows((sql, params) => this.db.query(sql, params).then(([rows]: [Array<{ id: string }>, number]) => rows), {
+      table: 'refunds',
+      due: "failure_return_status = 'pending'",
+      nextAttemptColumn: 'failure_return_next_attempt_at',
+      orderBy: 'failure_return_next_attempt_at NULLS FIRST',
+      limit,
+      leaseSeconds: CLAIM_LEASE_SECONDS,
+    });
+    const due = ids.length ? await this.db.getRepository(Refund).findBy({ id: In(ids) }) : [];
     let done = 0;
     for (const refund of due) {
       try {

@@ -109,7 +109,7 @@ export class WebhookDispatcherService {
   private async fail(row: ClaimedRow, lease: string, error: unknown): Promise<void> {
     const message = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000);
     const dead = row.attempts >= this.config.WEBHOOK_MAX_ATTEMPTS;
-    const delay = this.backoffMs(row.attempts);
+    const delay = retryDelayMs(row.attempts, this.config.WEBHOOK_RETRY_BASE_MS, this.config.WEBHOOK_RETRY_CAP_MS);
     this.logger.warn({ eventId: row.id, type: row.type, attempts: row.attempts, dead, retryInMs: dead ? null : delay, error: message }, 'webhook handler failed');
     await this.db.query(
       `UPDATE webhook_events
@@ -118,10 +118,6 @@ export class WebhookDispatcherService {
         WHERE id = $1 AND lease_token = $2`,
       [row.id, lease, dead ? 'dead' : 'pending', message, delay],
     );
-  }
-
-  backoffMs(attempts: number): number {
-    return retryDelayMs(attempts, this.config.WEBHOOK_RETRY_BASE_MS, this.config.WEBHOOK_RETRY_CAP_MS);
   }
 }
 

@@ -10,7 +10,7 @@ import { PaymentsConfig } from './payments.config.js';
 
 /** Runs dispute recoveries and returns, finishes stranded refunds and returns failed refunds' seller shares, in the worker role (ROLE=worker or all). */
 @Injectable()
-export class DisputeRecoveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PaymentsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private loop: ClaimLoop | null = null;
 
   constructor(
@@ -25,10 +25,10 @@ export class DisputeRecoveryWorker implements OnApplicationBootstrap, OnApplicat
   onApplicationBootstrap(): void {
     if (!this.app.runsWorkers) return;
     this.loop = startClaimLoop({
-      name: 'dispute-recovery',
+      name: 'payments',
       idleMs: this.config.PAYMENTS_WORKER_POLL_MS,
       runOnce: async () => (await this.recovery.runOnce()) + (await this.refunds.runOnce()) + (await this.failureReturns.runOnce()),
-      onError: (error) => this.logger.error({ err: error, component: 'dispute-recovery' }, 'dispute recovery round failed'),
+      onError: (error) => this.logger.error({ err: error, component: 'payments-worker' }, 'payments worker round failed'),
     });
   }
 
