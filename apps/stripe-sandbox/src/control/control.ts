@@ -6,7 +6,7 @@ import { FAULT_KINDS, type FaultInjector, type FaultKind, type FaultRule } from 
 import { parseForm } from '../http/form.js';
 import { sendJson } from '../http/server.js';
 import { checkoutPage, dashboardPage, onboardingPage } from '../pages/pages.js';
-import { createDispute, closeDispute } from '../resources/disputes.js';
+import { createDispute, closeDispute, escalateInquiry, type DisputeOutcome } from '../resources/disputes.js';
 import { REFUND_FAILURE_REASONS, failRefund } from '../resources/payments.js';
 import { failPayout } from '../resources/payouts.js';
 import type { WebhookFaults } from '../webhooks/delivery.js';
@@ -39,8 +39,21 @@ export class SandboxControl {
     return this.run(() => createDispute(this.sb, row, opts.reason ?? 'fraudulent', opts.amount ?? row.obj.amount - row.obj.amount_refunded));
   }
 
-  closeDispute(disputeId: string, outcome: 'won' | 'lost'): Stripe.Dispute {
-    if (outcome !== 'won' && outcome !== 'lost') throw new ControlError(400, '`outcome` must be won or lost');
+  /** An inquiry (warning_needs_response): no funds withdrawn until it is escalated. */
+  inquiry(chargeId: string, opts: { reason?: string; amount?: number } = {}): Stripe.Dispute {
+    const row = this.sb.state.charges.get(chargeId);
+    if (!row || !chargeId.startsWith('ch_')) throw new ControlError(404, `No such charge: '${chargeId}'`);
+    return this.run(() => createDispute(this.sb, row, opts.reason ?? 'general', opts.amount ?? row.obj.amount - row.obj.amount_refunded, { inquiry: true }));
+  }
+
+  escalate(disputeId: string): Stripe.Dispute {
+    const row = this.sb.state.disputes.get(disputeId);
+    if (!row) throw new ControlError(404, `No such dispute: '${disputeId}'`);
+    return this.run(() => escalateInquiry(this.sb, row));
+  }
+
+  closeDispute(disputeId: string, outcome: DisputeOutcome): Stripe.Dispute {
+    if (outcome !== 'won' && outcome !== 'lost' && outcome !== 'warning_closed') throw new ControlError(400, '`outcome` must be won, lost (a chargeback) or warning_closed (an inquiry)');
     const row = this.sb.state.disputes.get(disputeId);
     if (!row) throw new ControlError(404, `No such dispute: '${disputeId}'`);
     return this.run(() => closeDispute(this.sb, row, outcome));
@@ -108,6 +121,7 @@ export class SandboxControl {
   private run<T>(fn: () => T): T {
     try {
       const result = fn();
+      this.sb.flushBalanceAvailable();
       this.sb.onChange();
       return result;
     } catch (err) {
@@ -152,7 +166,9 @@ export function controlHandler(sb: Sandbox, control: SandboxControl) {
         return sendJson(res, 200, { now: control.advance(delta) });
       }
       if (a === 'charges' && b && c === 'dispute' && method === 'POST') return sendJson(res, 200, control.dispute(b, { reason: typeof body.reason === 'string' ? body.reason : undefined, amount: num(body.amount) }));
-      if (a === 'disputes' && b && c === 'close' && method === 'POST') return sendJson(res, 200, control.closeDispute(b, body.outcome === 'won' ? 'won' : body.outcome === 'lost' ? 'lost' : (String(body.outcome) as 'won')));
+      if (a === 'charges' && b && c === 'inquiry' && method === 'POST') return sendJson(res, 200, control.inquiry(b, { reason: typeof body.reason === 'string' ? body.reason : undefined, amount: num(body.amount) }));
+      if (a === 'disputes' && b && c === 'close' && method === 'POST') return sendJson(res, 200, control.closeDispute(b, String(body.outcome) as DisputeOutcome));
+      if (a === 'disputes' && b && c === 'escalate' && method === 'POST') return sendJson(res, 200, control.escalate(b));
       if (a === 'payouts' && b && c === 'fail' && method === 'POST') return sendJson(res, 200, control.failPayout(b, typeof body.failure_code === 'string' ? body.failure_code : undefined));
       if (a === 'refunds' && b && c === 'fail' && method === 'POST') return sendJson(res, 200, control.failRefund(b, typeof body.failure_reason === 'string' ? body.failure_reason : undefined));
       if (a === 'reset' && method === 'POST') {

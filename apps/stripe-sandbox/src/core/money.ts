@@ -33,11 +33,17 @@ export function proportional(total: number, part: number, whole: number): number
 }
 
 /**
- * The share of `total` a refund of `part` out of `whole` reverses, given `alreadyReversed`. The last
- * refund takes whatever is left so that full refunds reverse exactly the total (no rounding dust).
+ * What one refund (or one transfer reversal) returns of `total` (an application fee, or a
+ * destination charge's transfer), as Stripe documents `refund_application_fee` and
+ * `reverse_transfer`: in proportion to THIS refund's amount out of the charge's (captured) amount;
+ * a refund after which the charge is refunded in full returns whatever of `total` is still not
+ * returned; never more than that remainder. `returned` is what earlier refunds already returned
+ * (it stays returned even when such a refund later fails), so nothing is derived from the
+ * charge's `amount_refunded`.
  */
-export function proportionalShare(total: number, alreadyReversed: number, part: number, alreadyRefunded: number, whole: number): number {
-  const remaining = total - alreadyReversed;
-  if (alreadyRefunded + part >= whole) return remaining;
-  return Math.min(remaining, Math.max(0, proportional(total, alreadyRefunded + part, whole) - alreadyReversed));
+export function refundShare(s: { total: number; returned: number; refund: number; of: number; completes: boolean }): number {
+  const remaining = s.total - s.returned;
+  if (remaining <= 0) return 0;
+  if (s.completes) return remaining;
+  return Math.max(0, Math.min(remaining, proportional(s.total, s.refund, s.of)));
 }

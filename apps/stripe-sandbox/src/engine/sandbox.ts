@@ -53,6 +53,8 @@ export class Sandbox {
   ctx: RequestContext | null = null;
   private tickHooks: TickHook[] = [];
   private wakeHooks: WakeHook[] = [];
+  /** accounts (platforms or connected) whose balance gained available funds since the last `balance.available` */
+  private fundsBecameAvailable = new Set<string>();
   onChange: () => void = () => {};
 
   constructor(
@@ -78,6 +80,18 @@ export class Sandbox {
         }
       },
     });
+    // Funds becoming available is a due moment of its own: the clock stops at each available_on.
+    this.onTick(
+      () => this.settleTransactions(),
+      (after) => {
+        let next: number | null = null;
+        for (const row of this.state.balanceTransactions.all()) {
+          const t = row.obj.available_on;
+          if (row.obj.status === 'pending' && t > after && (next === null || t < next)) next = t;
+        }
+        return next;
+      },
+    );
   }
 
   now(): number {
@@ -131,6 +145,7 @@ export class Sandbox {
 
   tick(isDayStart = false): void {
     for (const hook of this.tickHooks) hook(this.now(), isDayStart);
+    this.flushBalanceAvailable();
   }
 
   /** Record an event (snapshotting the object) and queue its webhook deliveries. */
@@ -204,6 +219,7 @@ export class Sandbox {
       type: t.type,
     };
     this.state.balanceTransactions.insert(txn, owner, { payout: null });
+    if (txn.status === 'available' && txn.amount > 0) this.fundsBecameAvailable.add(owner);
     return txn;
   }
 
@@ -237,10 +253,35 @@ export class Sandbox {
   /** Flip pending balance transactions whose available_on has come. */
   settleTransactions(): void {
     const now = this.now();
-    for (const row of this.state.balanceTransactions.all()) if (row.obj.status === 'pending' && row.obj.available_on <= now) row.obj.status = 'available';
+    for (const row of this.state.balanceTransactions.all())
+      if (row.obj.status === 'pending' && row.obj.available_on <= now) {
+        row.obj.status = 'available';
+        if (row.obj.amount > 0) this.fundsBecameAvailable.add(row.owner);
+      }
+    this.flushBalanceAvailable();
+  }
+
+  /**
+   * `balance.available`, once per account, for every account whose balance gained available funds
+   * (a pending transaction reaching available_on, or one available at once: an immediate transfer,
+   * a pm_card_bypassPending charge, a reversal or refund credited to it). Stripe: "Occurs whenever
+   * your Stripe balance has been updated ... This event is not fired for negative transactions."
+   * The object is the account's Balance, as GET /v1/balance answers; connected accounts' events
+   * carry `account`.
+   */
+  flushBalanceAvailable(): void {
+    if (this.fundsBecameAvailable.size === 0) return;
+    const owners = [...this.fundsBecameAvailable];
+    this.fundsBecameAvailable.clear();
+    for (const owner of owners) {
+      const acct = this.state.accounts.get(owner);
+      const target = acct ? { platform: acct.x.platform, account: owner } : { platform: owner, account: null };
+      this.emit({ type: 'balance.available', data: { object: this.balance(owner) } }, target);
+    }
   }
 
   reset(): void {
+    this.fundsBecameAvailable.clear();
     for (const table of Object.values(this.state.tables())) table.clear();
     this.state.platforms.clear();
     this.idempotency.clear();

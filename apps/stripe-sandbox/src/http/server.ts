@@ -151,6 +151,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       const expand = expandList(form);
       text = JSON.stringify(expand.length ? applyExpand(result, expand, sb.state) : result);
     } finally {
+      sb.flushBalanceAvailable();
       sb.ctx = null;
     }
     sb.onChange();

@@ -59,6 +59,7 @@ export function onboardingPage(sb: Sandbox, req: IncomingMessage, res: ServerRes
   if (!['complete', 'requirements_due', 'rejected'].includes(outcome)) return html(res, 400, page('Invalid', '<p class="err">Unknown outcome.</p>'));
   link.x.used = true;
   completeOnboarding(sb, account, outcome, String(form.account_number ?? '000123456789'), String(form.routing_number ?? '110000000'));
+  sb.flushBalanceAvailable();
   sb.onChange();
   if (link.x.returnUrl) return redirect(res, link.x.returnUrl);
   return html(res, 200, page('Done', '<h1>Onboarding submitted.</h1>'));
@@ -85,6 +86,7 @@ export function checkoutPage(sb: Sandbox, req: IncomingMessage, res: ServerRespo
   const pm = TEST_CARD_NUMBERS[number];
   if (!pm) return html(res, 200, form('Your card number is invalid. Use one of the test cards below.'));
   const result = payCheckoutSession(sb, row, pm);
+  sb.flushBalanceAvailable();
   sb.onChange();
   // A decline keeps the buyer on the page with the message, as Stripe's Checkout does.
   if (!result.ok) return html(res, 402, form(result.message));

@@ -29,31 +29,47 @@ function emptyEvidence(): Stripe.Dispute.Evidence {
   return evidence;
 }
 
+const INQUIRY_STATUSES: readonly Stripe.Dispute.Status[] = ['warning_needs_response', 'warning_under_review', 'warning_closed'];
+const CLOSED_STATUSES: readonly Stripe.Dispute.Status[] = ['won', 'lost', 'warning_closed', 'prevented'];
+
+export function isInquiry(d: Stripe.Dispute): boolean {
+  return INQUIRY_STATUSES.includes(d.status);
+}
+
+/** The chargeback's debit: the disputed amount and the dispute fee leave the charge's account. */
+function withdrawFunds(sb: Sandbox, owner: string, d: Stripe.Dispute, chargeId: string): void {
+  const fee = sb.config.disputeFee;
+  const txn = sb.addTxn(owner, {
+    amount: -d.amount,
+    currency: d.currency,
+    type: 'adjustment',
+    reportingCategory: 'dispute',
+    source: d.id,
+    fee,
+    feeDetails: fee ? [{ amount: fee, application: null, currency: d.currency, description: 'Dispute fee', type: 'stripe_fee' }] : [],
+    description: `Chargeback withdrawal for ${chargeId}`,
+  });
+  d.balance_transactions.push(txn);
+  d.is_charge_refundable = false;
+}
+
 /**
  * A dispute on a platform charge. For destination charges the platform is debited (amount plus
  * dispute fee) and nothing is reversed from the connected account automatically, as Stripe does.
+ * An inquiry (`inquiry: true`, Stripe's `warning_needs_response`) withdraws nothing: "Unlike a
+ * formal dispute, no funds have been withdrawn and the payment it relates to can still be refunded."
  */
-export function createDispute(sb: Sandbox, chRow: Row<Stripe.Charge, ChargeInternals>, reason: string, amount: number): Stripe.Dispute {
+export function createDispute(sb: Sandbox, chRow: Row<Stripe.Charge, ChargeInternals>, reason: string, amount: number, opts: { inquiry?: boolean } = {}): Stripe.Dispute {
   const charge = chRow.obj;
   if (charge.disputed) throw invalidRequest(`Charge ${charge.id} is already disputed.`, 'charge');
   if (!charge.captured || charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} cannot be disputed: it has not succeeded.`, 'charge');
-  const id = newId('dp');
-  const fee = sb.config.disputeFee;
-  const txn = sb.addTxn(chRow.owner, {
-    amount: -amount,
-    currency: charge.currency,
-    type: 'adjustment',
-    reportingCategory: 'dispute',
-    source: id,
-    fee,
-    feeDetails: fee ? [{ amount: fee, application: null, currency: charge.currency, description: 'Dispute fee', type: 'stripe_fee' }] : [],
-    description: `Chargeback withdrawal for ${charge.id}`,
-  });
+  if (!Number.isInteger(amount) || amount < 1) throw invalidRequest(`The disputed amount must be a positive integer (got ${amount}).`, 'amount');
+  const inquiry = opts.inquiry ?? false;
   const dispute: Stripe.Dispute = {
-    id,
+    id: newId('dp'),
     object: 'dispute',
     amount,
-    balance_transactions: [txn],
+    balance_transactions: [],
     charge: charge.id,
     created: sb.now(),
     currency: charge.currency,
@@ -61,27 +77,58 @@ export function createDispute(sb: Sandbox, chRow: Row<Stripe.Charge, ChargeInter
     evidence: emptyEvidence(),
     evidence_details: { due_by: sb.now() + 7 * 86_400, enhanced_eligibility: {}, has_evidence: false, past_due: false, submission_count: 0, submission_method: 'not_submitted' },
     intended_submission_method: null,
-    is_charge_refundable: false,
+    is_charge_refundable: true,
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
     reason,
-    status: 'needs_response',
+    status: inquiry ? 'warning_needs_response' : 'needs_response',
   };
+  if (!inquiry) withdrawFunds(sb, chRow.owner, dispute, charge.id);
   sb.state.disputes.insert(dispute, chRow.owner, {});
   charge.disputed = true;
   sb.emit({ type: 'charge.dispute.created', data: { object: dispute } }, { platform: chRow.x.platform });
-  sb.emit({ type: 'charge.dispute.funds_withdrawn', data: { object: dispute } }, { platform: chRow.x.platform });
+  if (!inquiry) sb.emit({ type: 'charge.dispute.funds_withdrawn', data: { object: dispute } }, { platform: chRow.x.platform });
   return dispute;
 }
 
-/** Won: the amount and the dispute fee come back. Lost: the debit stands. */
-export function closeDispute(sb: Sandbox, row: Row<Stripe.Dispute, None>, outcome: 'won' | 'lost'): Stripe.Dispute {
+function platformOf(sb: Sandbox, row: Row<Stripe.Dispute, None>): { chargeId: string; platform: string } {
+  const chargeId = typeof row.obj.charge === 'string' ? row.obj.charge : row.obj.charge.id;
+  return { chargeId, platform: sb.state.charges.get(chargeId)?.x.platform ?? row.owner };
+}
+
+/**
+ * The issuer escalates an open inquiry into a chargeback: the same dispute becomes `needs_response`
+ * with a fresh evidence deadline, the amount and the dispute fee are withdrawn
+ * (`charge.dispute.funds_withdrawn`) and `charge.dispute.updated` carries the previous status.
+ */
+export function escalateInquiry(sb: Sandbox, row: Row<Stripe.Dispute, None>): Stripe.Dispute {
   const d = row.obj;
-  if (d.status === 'won' || d.status === 'lost') throw invalidRequest(`Dispute ${d.id} is already closed (${d.status}).`, 'dispute');
+  if (d.status !== 'warning_needs_response' && d.status !== 'warning_under_review')
+    throw invalidRequest(`Dispute ${d.id} is ${d.status}; only an open inquiry (warning_needs_response or warning_under_review) can be escalated.`, 'dispute');
+  const { chargeId, platform } = platformOf(sb, row);
+  const previous: Partial<Stripe.Dispute> = { status: d.status, is_charge_refundable: d.is_charge_refundable };
+  d.status = 'needs_response';
+  d.evidence_details.due_by = sb.now() + 7 * 86_400;
+  withdrawFunds(sb, row.owner, d, chargeId);
+  sb.emit({ type: 'charge.dispute.funds_withdrawn', data: { object: d } }, { platform });
+  sb.emit({ type: 'charge.dispute.updated', data: { object: d, previous_attributes: previous } }, { platform });
+  return d;
+}
+
+export type DisputeOutcome = 'won' | 'lost' | 'warning_closed';
+
+/**
+ * Won: the amount and the dispute fee come back. Lost: the debit stands. An inquiry closes only as
+ * `warning_closed` (nothing was withdrawn, nothing comes back); a chargeback only as won or lost.
+ */
+export function closeDispute(sb: Sandbox, row: Row<Stripe.Dispute, None>, outcome: DisputeOutcome): Stripe.Dispute {
+  const d = row.obj;
+  if (CLOSED_STATUSES.includes(d.status)) throw invalidRequest(`Dispute ${d.id} is already closed (${d.status}).`, 'dispute');
+  if (isInquiry(d) && outcome !== 'warning_closed') throw invalidRequest(`Dispute ${d.id} is an inquiry (${d.status}): it closes as warning_closed, or is escalated into a chargeback first.`, 'dispute');
+  if (!isInquiry(d) && outcome === 'warning_closed') throw invalidRequest(`Dispute ${d.id} is a chargeback (${d.status}): it closes as won or lost.`, 'dispute');
   const previous: Partial<Stripe.Dispute> = { status: d.status };
-  const charge = sb.state.charges.get(typeof d.charge === 'string' ? d.charge : d.charge.id);
-  const platform = charge?.x.platform ?? row.owner;
+  const { chargeId, platform } = platformOf(sb, row);
   d.status = outcome;
   if (outcome === 'won') {
     const fee = sb.config.disputeFee;
@@ -93,7 +140,7 @@ export function closeDispute(sb: Sandbox, row: Row<Stripe.Dispute, None>, outcom
       source: d.id,
       fee: -fee,
       feeDetails: fee ? [{ amount: -fee, application: null, currency: d.currency, description: 'Dispute fee refund', type: 'stripe_fee' }] : [],
-      description: `Chargeback reversal for ${charge?.obj.id ?? d.id}`,
+      description: `Chargeback reversal for ${chargeId}`,
     });
     d.balance_transactions.push(txn);
     sb.emit({ type: 'charge.dispute.funds_reinstated', data: { object: d } }, { platform });
@@ -124,7 +171,8 @@ export function registerDisputes(router: Router): void {
       d.evidence_details.has_evidence = true;
     }
     if (p.bool('submit')) {
-      d.status = 'under_review';
+      if (CLOSED_STATUSES.includes(d.status)) throw invalidRequest(`This dispute is already closed (${d.status}); evidence can no longer be submitted.`, 'submit');
+      d.status = isInquiry(d) ? 'warning_under_review' : 'under_review';
       d.evidence_details.submission_count++;
       d.evidence_details.submission_method = 'manual';
     }
@@ -134,6 +182,7 @@ export function registerDisputes(router: Router): void {
   // Closing through the API means accepting the dispute: it is lost.
   router.add('POST', '/v1/disputes/:id/close', (sb, r) => {
     validate(r.form, {});
-    return closeDispute(sb, owned(sb.state.disputes, r.pathParams.id, r.ctx.account, 'dispute'), 'lost');
+    const row = owned(sb.state.disputes, r.pathParams.id, r.ctx.account, 'dispute');
+    return closeDispute(sb, row, isInquiry(row.obj) ? 'warning_closed' : 'lost');
   });
 }

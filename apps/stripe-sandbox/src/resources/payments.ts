@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { newId } from '../core/ids.js';
 import { LIST_SCHEMA } from '../core/lists.js';
-import { processingFee, proportionalShare } from '../core/money.js';
+import { processingFee, refundShare } from '../core/money.js';
 import type { Row } from '../core/store.js';
 import { StripeApiError, invalidRequest, resourceMissing } from '../http/errors.js';
 import { listOf as listSpec, mergeMetadata, obj, oneOf, req, validate, type Params, type Schema } from '../http/params.js';
@@ -248,14 +248,16 @@ export function refundCharge(
   if (p.refundApplicationFee && transferId && !p.reverseTransfer)
     throw invalidRequest('For destination charges, `refund_application_fee` can only be used together with `reverse_transfer`.', 'refund_application_fee');
   if (p.reverseTransfer && !transferId) throw invalidRequest('This charge has no transfer to reverse; `reverse_transfer` applies to destination charges only.', 'reverse_transfer');
-  const alreadyRefunded = charge.amount_refunded - (charge.amount - charge.amount_captured);
+  // This refund leaves the charge refunded in full: the fee and the transfer are then returned in
+  // full too (whatever of them is still not returned), else in proportion to this refund alone.
+  const completes = amount === refundable;
   const refundId = newId('re');
   const txn = sb.addTxn(chRow.owner, { amount: -amount, currency: charge.currency, type: 'refund', reportingCategory: 'refund', source: refundId });
   let reversalId: string | null = null;
   if (p.reverseTransfer && transferId) {
     const tRow = sb.state.transfers.get(transferId);
     if (tRow) {
-      const share = proportionalShare(tRow.obj.amount, tRow.obj.amount_reversed, amount, alreadyRefunded, charge.amount_captured);
+      const share = refundShare({ total: tRow.obj.amount, returned: tRow.obj.amount_reversed, refund: amount, of: charge.amount_captured, completes });
       if (share > 0) reversalId = reverseTransfer(sb, tRow, share, { sourceRefund: refundId }).id;
     }
   }
@@ -265,7 +267,7 @@ export function refundCharge(
   if (p.refundApplicationFee) {
     const feeRow = feeForCharge(sb, platform, charge.id);
     if (feeRow) {
-      const share = proportionalShare(feeRow.obj.amount, feeRow.obj.amount_refunded, amount, alreadyRefunded, charge.amount_captured);
+      const share = refundShare({ total: feeRow.obj.amount, returned: feeRow.obj.amount_refunded, refund: amount, of: charge.amount_captured, completes });
       if (share > 0) refundApplicationFee(sb, feeRow, share);
     }
   }

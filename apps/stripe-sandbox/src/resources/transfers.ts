@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { newId } from '../core/ids.js';
 import { LIST_SCHEMA } from '../core/lists.js';
-import { proportional } from '../core/money.js';
+import { refundShare } from '../core/money.js';
 import type { Row } from '../core/store.js';
 import { invalidRequest, resourceMissing } from '../http/errors.js';
 import { obj, req, validate, mergeMetadata } from '../http/params.js';
@@ -175,6 +175,15 @@ export function createApplicationFee(sb: Sandbox, platform: string, f: { amount:
   return fee;
 }
 
+/** The transfer a destination charge's capture created (the charge's `transfer`), as opposed to a `POST /v1/transfers` one. */
+export function isDestinationChargeTransfer(sb: Sandbox, row: Row<Stripe.Transfer, None>): boolean {
+  const src = row.obj.source_transaction;
+  const chargeId = typeof src === 'string' ? src : (src?.id ?? null);
+  if (!chargeId) return false;
+  const charge = sb.state.charges.get(chargeId);
+  return !!charge && charge.owner === row.owner && charge.obj.transfer === row.obj.id;
+}
+
 /** Funds already committed from a source charge to transfers. */
 function transferredFrom(sb: Sandbox, platform: string, chargeId: string): number {
   let sum = 0;
@@ -261,13 +270,26 @@ export function registerTransfers(router: Router): void {
     positiveAmount(amount);
     if (remaining <= 0) throw invalidRequest(`Transfer ${t.id} has already been fully reversed.`, 'amount', 'transfer_already_reversed' as string);
     if (amount > remaining) throw invalidRequest(`Amount (${amount}) is greater than the unreversed amount on the transfer (${remaining}).`, 'amount');
-    const before = t.amount_reversed;
+    const destination = typeof t.destination === 'string' ? t.destination : (t.destination?.id ?? '');
+    // Stripe: a destination charge's transfer may be reversed up to the charge's amount (the
+    // connected account may go negative); any other transfer only if the destination account's
+    // available balance covers the reversal.
+    const ofDestinationCharge = isDestinationChargeTransfer(sb, row);
+    if (!ofDestinationCharge) {
+      const available = sb.available(destination, t.currency);
+      if (available < amount)
+        throw invalidRequest(
+          `Insufficient funds in the destination account ${destination} to reverse this transfer: its available ${t.currency} balance (${available}) is less than the reversal amount (${amount}). Only a transfer made for a destination charge can be reversed beyond the destination's available balance.`,
+          'amount',
+          'balance_insufficient',
+        );
+    }
     const reversal = reverseTransfer(sb, row, amount, { sourceRefund: null, metadata: p.meta('metadata') });
-    if (p.bool('refund_application_fee') && t.source_transaction) {
+    if (p.bool('refund_application_fee') && ofDestinationCharge && t.source_transaction) {
       const feeRow = feeForCharge(sb, row.owner, typeof t.source_transaction === 'string' ? t.source_transaction : t.source_transaction.id);
       if (feeRow) {
-        const f = feeRow.obj;
-        const share = t.reversed ? f.amount - f.amount_refunded : Math.max(0, proportional(f.amount, before + amount, t.amount) - f.amount_refunded);
+        // In proportion to this reversal of the transfer; a reversal completing the transfer refunds what is left.
+        const share = refundShare({ total: feeRow.obj.amount, returned: feeRow.obj.amount_refunded, refund: amount, of: t.amount, completes: t.reversed });
         if (share > 0) refundApplicationFee(sb, feeRow, share);
       }
     }
