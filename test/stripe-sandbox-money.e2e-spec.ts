@@ -92,6 +92,68 @@ describe('stripe sandbox disputes, manual capture and transfers', () => {
       expect(submitted.evidence.uncategorized_text).toBe('delivered');
       expect((await stripe.disputes.close(dispute.id)).status).toBe('lost');
     });
+
+    it('an inquiry withdraws nothing; evidence puts it under review; escalated it becomes a chargeback with funds withdrawn, then won', async () => {
+      const stripe = sdk(sandbox, 'sk_test_inquiry_one');
+      const account = await onboardedAccount(stripe);
+      const charge = await destinationCharge(stripe, account);
+      const before = await stripe.balance.retrieve();
+      const txnsBefore = (await stripe.balanceTransactions.list({ limit: 100 })).data.length;
+
+      const opened = await control(sandbox.url, 'POST', `/_sandbox/charges/${charge.id}/inquiry`, { reason: 'general' });
+      expect(opened).toMatchObject({ object: 'dispute', status: 'warning_needs_response', amount: 10_000, balance_transactions: [], is_charge_refundable: true, reason: 'general' });
+      const dp = String(opened.id);
+      expect(await stripe.balance.retrieve()).toEqual(before);
+      expect((await stripe.balanceTransactions.list({ limit: 100 })).data).toHaveLength(txnsBefore);
+      expect((await stripe.events.list({ type: 'charge.dispute.created' })).data.map((e) => (e.data.object as Stripe.Dispute).status)).toEqual(['warning_needs_response']);
+      expect((await stripe.events.list({ type: 'charge.dispute.funds_withdrawn' })).data).toEqual([]);
+      expect((await stripe.charges.retrieve(charge.id)).disputed).toBe(true);
+      // an inquiry is not won or lost: it is escalated or closed as warning_closed
+      expect((await controlCall(sandbox.url, 'POST', `/_sandbox/disputes/${dp}/close`, { outcome: 'won' })).status).toBe(400);
+
+      const reviewed = await stripe.disputes.update(dp, { evidence: { uncategorized_text: 'the customer knows us' }, submit: true });
+      expect(reviewed.status).toBe('warning_under_review');
+
+      const escalated = await control(sandbox.url, 'POST', `/_sandbox/disputes/${dp}/escalate`);
+      expect(escalated).toMatchObject({ id: dp, status: 'needs_response', is_charge_refundable: false });
+      const [withdrawal] = escalated.balance_transactions as Stripe.BalanceTransaction[];
+      expect(withdrawal).toMatchObject({ amount: -10_000, fee: 1500, net: -11_500, type: 'adjustment', reporting_category: 'dispute', source: dp });
+      expect(usd(await stripe.balance.retrieve(), 'available')).toBe(usd(before, 'available') - 11_500);
+      const [withdrawn] = (await stripe.events.list({ type: 'charge.dispute.funds_withdrawn' })).data;
+      expect(withdrawn!.data.object).toMatchObject({ id: dp, status: 'needs_response' });
+      const [updated] = (await stripe.events.list({ type: 'charge.dispute.updated' })).data;
+      expect(updated!.data.object).toMatchObject({ id: dp, status: 'needs_response' });
+      expect(updated!.data.previous_attributes).toMatchObject({ status: 'warning_under_review' });
+      expect((await controlCall(sandbox.url, 'POST', `/_sandbox/disputes/${dp}/escalate`)).status).toBe(400);
+      expect((await controlCall(sandbox.url, 'POST', `/_sandbox/disputes/${dp}/close`, { outcome: 'warning_closed' })).status).toBe(400);
+
+      expect((await control(sandbox.url, 'POST', `/_sandbox/disputes/${dp}/close`, { outcome: 'won' })).status).toBe('won');
+      expect(usd(await stripe.balance.retrieve(), 'available')).toBe(usd(before, 'available'));
+      expect((await stripe.disputes.retrieve(dp)).balance_transactions.map((t) => t.net)).toEqual([-11_500, 11_500]);
+    });
+
+    it('an inquiry closes as warning_closed (control API, or accepting it through the API) and nothing moves', async () => {
+      const stripe = sdk(sandbox, 'sk_test_inquiry_two');
+      const account = await onboardedAccount(stripe);
+      const [a, b] = [await destinationCharge(stripe, account), await destinationCharge(stripe, account)];
+      const before = await stripe.balance.retrieve();
+      const first = await control(sandbox.url, 'POST', `/_sandbox/charges/${a.id}/inquiry`, { amount: 2500 });
+      expect(first).toMatchObject({ amount: 2500, status: 'warning_needs_response' });
+      const closed = await control(sandbox.url, 'POST', `/_sandbox/disputes/${String(first.id)}/close`, { outcome: 'warning_closed' });
+      expect(closed).toMatchObject({ status: 'warning_closed', balance_transactions: [] });
+      const [event] = (await stripe.events.list({ type: 'charge.dispute.closed' })).data;
+      expect(event!.data.object).toMatchObject({ id: first.id, status: 'warning_closed' });
+      expect(event!.data.previous_attributes).toEqual({ status: 'warning_needs_response' });
+      expect((await controlCall(sandbox.url, 'POST', `/_sandbox/disputes/${String(first.id)}/escalate`)).status).toBe(400);
+      expect((await controlCall(sandbox.url, 'POST', `/_sandbox/disputes/${String(first.id)}/close`, { outcome: 'nope' })).status).toBe(400);
+
+      const second = await control(sandbox.url, 'POST', `/_sandbox/charges/${b.id}/inquiry`, {});
+      expect((await stripe.disputes.close(String(second.id))).status).toBe('warning_closed');
+      expect(await stripe.balance.retrieve()).toEqual(before);
+      expect((await stripe.events.list({ type: 'charge.dispute.funds_withdrawn' })).data).toEqual([]);
+      // an inquiry's charge can still be refunded
+      expect((await stripe.refunds.create({ charge: b.id, amount: 1000 })).status).toBe('succeeded');
+    });
   });
 
   describe('refund failures', () => {
@@ -193,6 +255,88 @@ describe('stripe sandbox disputes, manual capture and transfers', () => {
     });
   });
 
+  describe('application-fee refunds and transfer reversals with refunds', () => {
+    async function amounts(stripe: Stripe, charge: Stripe.Charge, account: string) {
+      const [fee] = (await stripe.applicationFees.list({ charge: charge.id })).data;
+      const transfer = await stripe.transfers.retrieve(charge.transfer as string);
+      const connected = await stripe.balance.retrieve({}, { stripeAccount: account });
+      return { feeRefunded: fee!.amount_refunded, reversed: transfer.amount_reversed, connected: usd(connected, 'available') + usd(connected, 'pending'), feeRefunds: fee!.refunds.data.map((r) => r.amount) };
+    }
+
+    it('partial, partial, rest: each refund refunds the fee and reverses the transfer in proportion to itself; the last one takes what is left', async () => {
+      const stripe = sdk(sandbox, 'sk_test_fee_refunds_one');
+      const account = await onboardedAccount(stripe);
+      const charge = await destinationCharge(stripe, account, { amount: 10_000, fee: 1000 });
+      const both = { reverse_transfer: true, refund_application_fee: true };
+
+      const r1 = await stripe.refunds.create({ charge: charge.id, amount: 3333, ...both });
+      expect(r1.transfer_reversal).toMatch(/^trr_/);
+      expect(await amounts(stripe, charge, account)).toMatchObject({ feeRefunded: 333, reversed: 3333, connected: 9000 - 3333 + 333 });
+      await stripe.refunds.create({ charge: charge.id, amount: 3333, ...both });
+      // 333 again: proportional to this refund (3 333 / 10 000 of 1 000), not 667 - 333 as a cumulative formula would give
+      expect(await amounts(stripe, charge, account)).toMatchObject({ feeRefunded: 666, reversed: 6666, connected: 9000 - 6666 + 666 });
+      await stripe.refunds.create({ charge: charge.id, ...both });
+      const end = await amounts(stripe, charge, account);
+      expect(end).toEqual({ feeRefunded: 1000, reversed: 10_000, connected: 0, feeRefunds: [334, 333, 333] });
+      expect((await stripe.charges.retrieve(charge.id)).refunded).toBe(true);
+      expect((await stripe.transfers.retrieve(charge.transfer as string)).reversed).toBe(true);
+      expect((await stripe.applicationFees.list({ charge: charge.id })).data[0]!.refunded).toBe(true);
+      // the platform keeps nothing but Stripe's processing fee is lost to it
+      const platform = await stripe.balance.retrieve();
+      expect(usd(platform, 'available') + usd(platform, 'pending')).toBe(-320);
+    });
+
+    it('a transfer smaller than the charge is reversed in proportion to the refund', async () => {
+      const stripe = sdk(sandbox, 'sk_test_fee_refunds_two');
+      const account = await onboardedAccount(stripe);
+      const pi = await stripe.paymentIntents.create({ amount: 10_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, transfer_data: { destination: account, amount: 8000 } });
+      const charge = await stripe.charges.retrieve(pi.latest_charge as string);
+      const refund = await stripe.refunds.create({ charge: charge.id, amount: 2500, reverse_transfer: true });
+      const reversal = await stripe.transfers.retrieveReversal(charge.transfer as string, refund.transfer_reversal as string);
+      expect(reversal).toMatchObject({ amount: 2000, source_refund: refund.id });
+      await stripe.refunds.create({ charge: charge.id, reverse_transfer: true });
+      expect((await stripe.transfers.retrieve(charge.transfer as string)).amount_reversed).toBe(8000);
+    });
+
+    it('refund, the refund fails (reversal and fee refund stay), then the whole charge: only what is still unrefunded of the fee and unreversed of the transfer', async () => {
+      const stripe = sdk(sandbox, 'sk_test_fee_refunds_three');
+      const account = await onboardedAccount(stripe);
+      const charge = await destinationCharge(stripe, account, { amount: 10_000, fee: 1000 });
+      const both = { reverse_transfer: true, refund_application_fee: true };
+      const first = await stripe.refunds.create({ charge: charge.id, amount: 4000, ...both });
+      await control(sandbox.url, 'POST', `/_sandbox/refunds/${first.id}/fail`, {});
+      expect(await stripe.charges.retrieve(charge.id)).toMatchObject({ amount_refunded: 0, refunded: false });
+      expect(await amounts(stripe, charge, account)).toMatchObject({ feeRefunded: 400, reversed: 4000, connected: 9000 - 4000 + 400 });
+
+      const full = await stripe.refunds.create({ charge: charge.id, ...both });
+      expect(full.amount).toBe(10_000);
+      const reversal = await stripe.transfers.retrieveReversal(charge.transfer as string, full.transfer_reversal as string);
+      expect(reversal.amount).toBe(6000);
+      expect(await amounts(stripe, charge, account)).toEqual({ feeRefunded: 1000, reversed: 10_000, connected: 0, feeRefunds: [600, 400] });
+      // the platform: the failed refund's 4 000 came back, the customer got 10 000, the seller returned 10 000 less the fee
+      const platform = await stripe.balance.retrieve();
+      expect(usd(platform, 'available') + usd(platform, 'pending')).toBe(-320);
+    });
+
+    it('refund, fail, then partial refunds: in proportion to each refund, within what is left', async () => {
+      const stripe = sdk(sandbox, 'sk_test_fee_refunds_four');
+      const account = await onboardedAccount(stripe);
+      const charge = await destinationCharge(stripe, account, { amount: 10_000, fee: 1000 });
+      const both = { reverse_transfer: true, refund_application_fee: true };
+      const first = await stripe.refunds.create({ charge: charge.id, amount: 4000, ...both });
+      await control(sandbox.url, 'POST', `/_sandbox/refunds/${first.id}/fail`, {});
+      await stripe.refunds.create({ charge: charge.id, amount: 5000, ...both });
+      expect(await amounts(stripe, charge, account)).toMatchObject({ feeRefunded: 900, reversed: 9000, connected: 9000 - 9000 + 900 });
+      await stripe.refunds.create({ charge: charge.id, amount: 3000, ...both });
+      // 300 and 3 000 by proportion, but only 100 and 1 000 remain
+      expect(await amounts(stripe, charge, account)).toMatchObject({ feeRefunded: 1000, reversed: 10_000, connected: 0 });
+      const last = await stripe.refunds.create({ charge: charge.id, ...both });
+      expect(last.amount).toBe(2000);
+      expect(last.transfer_reversal).toBeNull();
+      expect(await amounts(stripe, charge, account)).toMatchObject({ feeRefunded: 1000, reversed: 10_000, connected: 0, feeRefunds: [100, 500, 400] });
+    });
+  });
+
   describe('transfers', () => {
     it('with source_transaction: succeed without available balance, may not exceed the charge, and stay pending until the charge is available', async () => {
       const stripe = sdk(sandbox, 'sk_test_transfers_one');
@@ -258,6 +402,40 @@ describe('stripe sandbox disputes, manual capture and transfers', () => {
       expect((await stripe.applicationFees.retrieve(fee.id)).amount_refunded).toBe(500);
       expect((await stripe.transfers.listReversals(transferId)).data.map((r) => r.amount)).toEqual([5000, 5000]);
       await expect(stripe.transfers.createReversal(transferId)).rejects.toMatchObject({ statusCode: 400 });
+    });
+
+    it('a POST /v1/transfers transfer is reversed only within the destination\'s available balance (balance_insufficient otherwise); a destination charge\'s transfer may drive it negative', async () => {
+      const stripe = sdk(sandbox, 'sk_test_transfers_three');
+      const account = await onboardedAccount(stripe);
+      // with source_transaction: the destination's funds are pending until the charge's are available
+      const pi = await stripe.paymentIntents.create({ amount: 10_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+      const sourced = await stripe.transfers.create({ amount: 6000, currency: 'usd', destination: account, source_transaction: pi.latest_charge as string });
+      const pending = await stripeError(stripe.transfers.createReversal(sourced.id, { amount: 1000 }));
+      expect(pending).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', code: 'balance_insufficient' });
+      expect((pending.raw as { type: string }).type).toBe('invalid_request_error');
+      expect((await stripe.transfers.retrieve(sourced.id)).amount_reversed).toBe(0);
+      await advance(sandbox, 2 * 86_400);
+      expect(usd(await stripe.balance.retrieve({}, { stripeAccount: account }), 'available')).toBe(6000);
+
+      // without source_transaction, from the platform's available balance
+      await stripe.paymentIntents.create({ amount: 10_000, currency: 'usd', payment_method: 'pm_card_bypassPending', confirm: true });
+      const plain = await stripe.transfers.create({ amount: 5000, currency: 'usd', destination: account });
+      expect(usd(await stripe.balance.retrieve({}, { stripeAccount: account }), 'available')).toBe(11_000);
+      await stripe.payouts.create({ amount: 10_000, currency: 'usd' }, { stripeAccount: account });
+      const short = await stripeError(stripe.transfers.createReversal(plain.id, { amount: 1001 }));
+      expect(short).toMatchObject({ statusCode: 400, code: 'balance_insufficient', param: 'amount' });
+      expect((await stripe.transfers.createReversal(plain.id, { amount: 1000 })).amount).toBe(1000);
+      expect(usd(await stripe.balance.retrieve({}, { stripeAccount: account }), 'available')).toBe(0);
+      expect((await stripeError(stripe.transfers.createReversal(sourced.id, { amount: 1 }))).code).toBe('balance_insufficient');
+
+      // a destination charge's transfer: reversible up to the charge even with nothing available (dispute recovery)
+      const charge = await destinationCharge(stripe, account, { amount: 4000, fee: 400 });
+      await control(sandbox.url, 'POST', `/_sandbox/charges/${charge.id}/dispute`, {});
+      const recovery = await stripe.transfers.createReversal(charge.transfer as string, { refund_application_fee: true });
+      expect(recovery.amount).toBe(4000);
+      const connected = await stripe.balance.retrieve({}, { stripeAccount: account });
+      expect(usd(connected, 'available')).toBe(-4000 + 400);
+      expect(usd(connected, 'pending')).toBe(3600);
     });
   });
 });
