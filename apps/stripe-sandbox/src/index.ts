@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { SandboxClock } from './core/clock.js';
 import { DEFAULT_PROCESSING_FEE, type ProcessingFee } from './core/money.js';
 import { SandboxControl, controlHandler } from './control/control.js';
-import { Sandbox, DAY, type WebhookEndpointConfig } from './engine/sandbox.js';
+import { DEFAULT_EXCHANGE_RATES, Sandbox, DAY, type WebhookEndpointConfig } from './engine/sandbox.js';
 import { FaultInjector } from './http/faults.js';
 import { Router } from './http/router.js';
 import { createHttpServer } from './http/server.js';
@@ -34,6 +34,10 @@ export interface SandboxOptions {
   clockStart?: number;
   /** seconds until card funds become available (default 2 days) */
   availableAfter?: number;
+  /** the currency every platform settles in unless set per platform through the control API (default 'usd') */
+  settlementCurrency?: string;
+  /** initial exchange-rate table, `{ from: { to: "decimal rate" } }` (default DEFAULT_EXCHANGE_RATES) */
+  exchangeRates?: Record<string, Record<string, string>>;
   webhookRetry?: { maxAttempts?: number; baseDelayMs?: number; timeoutMs?: number };
   /** one line per request; never given the Authorization header */
   log?: (line: string) => void;
@@ -65,6 +69,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     processingFee: options.processingFee ?? DEFAULT_PROCESSING_FEE,
     disputeFee: options.disputeFee ?? 1500,
     availableAfter: options.availableAfter ?? 2 * DAY,
+    settlementCurrency: (options.settlementCurrency ?? 'usd').toLowerCase(),
+    exchangeRates: options.exchangeRates ?? DEFAULT_EXCHANGE_RATES,
     payoutArrival: 2 * DAY,
     webhookRetry: { maxAttempts: options.webhookRetry?.maxAttempts ?? 6, baseDelayMs: options.webhookRetry?.baseDelayMs ?? 250, timeoutMs: options.webhookRetry?.timeoutMs ?? 10_000 },
   };

@@ -59,6 +59,31 @@ export class SandboxControl {
     return this.run(() => closeDispute(this.sb, row, outcome));
   }
 
+  /** Merge rates into the table (`{ eur: { usd: "1.08" } }`: units of usd per eur); answers the whole table. */
+  setExchangeRates(table: unknown): Record<string, Record<string, string>> {
+    if (!table || typeof table !== 'object' || Array.isArray(table)) throw new ControlError(400, 'body must be { "from": { "to": "decimal rate" } }');
+    try {
+      this.sb.setExchangeRates(table as Record<string, Record<string, string>>);
+    } catch (err) {
+      throw new ControlError(400, err instanceof Error ? err.message : String(err));
+    }
+    this.sb.onChange();
+    return this.sb.exchangeRateTable();
+  }
+
+  exchangeRates(): Record<string, Record<string, string>> {
+    return this.sb.exchangeRateTable();
+  }
+
+  /** The currency a platform (its account id, as GET /v1/account answers) settles in. */
+  setSettlementCurrency(platform: string, currency: unknown): { platform: string; settlement_currency: string } {
+    if (!this.sb.platformIds().includes(platform)) throw new ControlError(404, `No such platform: '${platform}' (a platform exists once its key has made a request)`);
+    if (typeof currency !== 'string' || !/^[a-z]{3}$/i.test(currency)) throw new ControlError(400, '`currency` must be a three-letter currency code');
+    this.sb.state.settlementCurrencies.set(platform, currency.toLowerCase());
+    this.sb.onChange();
+    return { platform, settlement_currency: currency.toLowerCase() };
+  }
+
   failPayout(payoutId: string, failureCode = 'account_closed'): Stripe.Payout {
     const row = this.sb.state.payouts.get(payoutId);
     if (!row) throw new ControlError(404, `No such payout: '${payoutId}'`);
@@ -171,6 +196,9 @@ export function controlHandler(sb: Sandbox, control: SandboxControl) {
       if (a === 'disputes' && b && c === 'escalate' && method === 'POST') return sendJson(res, 200, control.escalate(b));
       if (a === 'payouts' && b && c === 'fail' && method === 'POST') return sendJson(res, 200, control.failPayout(b, typeof body.failure_code === 'string' ? body.failure_code : undefined));
       if (a === 'refunds' && b && c === 'fail' && method === 'POST') return sendJson(res, 200, control.failRefund(b, typeof body.failure_reason === 'string' ? body.failure_reason : undefined));
+      if (a === 'exchange_rates' && !b && method === 'GET') return sendJson(res, 200, control.exchangeRates());
+      if (a === 'exchange_rates' && !b && method === 'POST') return sendJson(res, 200, control.setExchangeRates(body));
+      if (a === 'platforms' && b && c === 'settlement_currency' && method === 'POST') return sendJson(res, 200, control.setSettlementCurrency(b, body.currency));
       if (a === 'reset' && method === 'POST') {
         control.reset();
         return sendJson(res, 200, { reset: true });

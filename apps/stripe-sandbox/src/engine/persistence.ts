@@ -7,7 +7,7 @@ import type { Row } from '../core/store.js';
 export function saveState(sb: Sandbox, file: string): void {
   const tables: Record<string, unknown[]> = {};
   for (const [name, table] of Object.entries(sb.state.tables())) tables[name] = table.dump();
-  const data = { version: 1, now: sb.now(), platforms: [...sb.state.platforms], idempotency: sb.idempotency.toJSON(), tables };
+  const data = { version: 1, now: sb.now(), platforms: [...sb.state.platforms], settlementCurrencies: [...sb.state.settlementCurrencies], exchangeRates: [...sb.state.exchangeRates], idempotency: sb.idempotency.toJSON(), tables };
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(data));
@@ -25,12 +25,16 @@ export function loadState(sb: Sandbox, file: string): void {
     version: number;
     now: number;
     platforms: Array<[string, { id: string; keyHint: string }]>;
+    settlementCurrencies?: Array<[string, string]>;
+    exchangeRates?: Array<[string, string]>;
     idempotency: Parameters<Sandbox['idempotency']['load']>[0];
     tables: Record<string, Array<Row<{ id: string }, unknown>>>;
   };
   if (data.version !== 1) throw new Error(`Unsupported sandbox state file version ${data.version} in ${file}`);
   if (data.now > sb.now()) sb.clock.set(data.now);
   sb.state.platforms = new Map(data.platforms);
+  if (data.settlementCurrencies) sb.state.settlementCurrencies = new Map(data.settlementCurrencies);
+  if (data.exchangeRates) for (const [k, v] of data.exchangeRates) sb.state.exchangeRates.set(k, v);
   sb.idempotency.load(data.idempotency);
   const tables = sb.state.tables();
   for (const [name, rows] of Object.entries(data.tables)) {

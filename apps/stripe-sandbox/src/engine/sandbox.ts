@@ -4,6 +4,8 @@ import { SandboxClock } from '../core/clock.js';
 import { IdempotencyStore } from '../core/idempotency.js';
 import { newId } from '../core/ids.js';
 import { DEFAULT_PROCESSING_FEE, type ProcessingFee } from '../core/money.js';
+import { convert, invert, parseRate, rateNumber, type Rate } from '../core/fx.js';
+import { invalidRequest } from '../http/errors.js';
 import { WebhookDispatcher, type DeliveryTarget } from '../webhooks/delivery.js';
 import { SandboxState } from './state.js';
 
@@ -27,6 +29,30 @@ export interface SandboxConfig {
   /** manual payouts: seconds until arrival; in_transit halfway */
   payoutArrival: number;
   webhookRetry: { maxAttempts: number; baseDelayMs: number; timeoutMs: number };
+  /** default settlement currency of a platform */
+  settlementCurrency: string;
+  /** the exchange-rate table the sandbox starts with (and returns to on reset) */
+  exchangeRates: Record<string, Record<string, string>>;
+}
+
+/**
+ * The sandbox's default exchange rates (units of `to` per unit of `from`), fixed so tests are
+ * reproducible; a pair missing one way uses the exact inverse of the other. Change them with
+ * POST /_sandbox/exchange_rates.
+ */
+export const DEFAULT_EXCHANGE_RATES: Record<string, Record<string, string>> = {
+  eur: { usd: '1.08', gbp: '0.85' },
+  gbp: { usd: '1.27' },
+  cad: { usd: '0.73' },
+  aud: { usd: '0.66' },
+  usd: { jpy: '150' },
+};
+
+/** An amount as it lands on a balance: in the account's settlement currency, with the rate used. */
+export interface Settled {
+  amount: number;
+  currency: string;
+  exchangeRate: number | null;
 }
 
 export interface RequestContext {
@@ -80,6 +106,7 @@ export class Sandbox {
         }
       },
     });
+    this.setExchangeRates(config.exchangeRates);
     // Funds becoming available is a due moment of its own: the clock stops at each available_on.
     this.onTick(
       () => this.settleTransactions(),
@@ -107,6 +134,53 @@ export class Sandbox {
       this.state.platforms.set(apiKey, p);
     }
     return p.id;
+  }
+
+  /** The currency a platform's balance settles in (Stripe: its default currency). */
+  settlementCurrency(platform: string): string {
+    return this.state.settlementCurrencies.get(platform) ?? this.config.settlementCurrency;
+  }
+
+  /** Merge `{ from: { to: "rate" } }` into the table; every rate is validated first. */
+  setExchangeRates(table: Record<string, Record<string, string>>): void {
+    const parsed: Array<[string, string]> = [];
+    for (const [from, row] of Object.entries(table)) {
+      if (!/^[a-z]{3}$/i.test(from) || !row || typeof row !== 'object') throw new Error(`exchange rates: ${JSON.stringify(from)} must be a currency code mapping to { currency: "rate" }`);
+      for (const [to, text] of Object.entries(row)) {
+        if (!/^[a-z]{3}$/i.test(to)) throw new Error(`exchange rates: ${JSON.stringify(to)} is not a currency code`);
+        parseRate(String(text));
+        parsed.push([`${from.toLowerCase()}:${to.toLowerCase()}`, String(text).trim()]);
+      }
+    }
+    for (const [k, v] of parsed) this.state.exchangeRates.set(k, v);
+  }
+
+  exchangeRateTable(): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const [k, v] of this.state.exchangeRates) {
+      const [from, to] = k.split(':');
+      (out[from] ??= {})[to] = v;
+    }
+    return out;
+  }
+
+  rate(from: string, to: string): Rate | null {
+    const direct = this.state.exchangeRates.get(`${from}:${to}`);
+    if (direct) return parseRate(direct);
+    const reverse = this.state.exchangeRates.get(`${to}:${from}`);
+    return reverse ? invert(parseRate(reverse)) : null;
+  }
+
+  /**
+   * `amount` of `currency` as it settles on `platform`'s balance: unchanged in the settlement
+   * currency, else converted at the table's current rate (integer arithmetic) with `exchangeRate`.
+   */
+  toSettlement(platform: string, amount: number, currency: string): Settled {
+    const to = this.settlementCurrency(platform);
+    if (currency === to) return { amount, currency, exchangeRate: null };
+    const rate = this.rate(currency, to);
+    if (!rate) throw invalidRequest(`The sandbox has no exchange rate from ${currency} to ${to} (this platform's settlement currency). Set one with POST /_sandbox/exchange_rates.`, 'currency');
+    return { amount: convert(amount, rate, currency, to), currency: to, exchangeRate: rateNumber(rate) };
   }
 
   platformIds(): string[] {
@@ -195,6 +269,7 @@ export class Sandbox {
       fee?: number;
       feeDetails?: Stripe.BalanceTransaction.FeeDetail[];
       description?: string | null;
+      exchangeRate?: number | null;
     },
   ): Stripe.BalanceTransaction {
     const now = this.now();
@@ -209,7 +284,7 @@ export class Sandbox {
       created: now,
       currency: t.currency,
       description: t.description ?? null,
-      exchange_rate: null,
+      exchange_rate: t.exchangeRate ?? null,
       fee,
       fee_details: t.feeDetails ?? [],
       net: t.amount - fee,
@@ -284,6 +359,9 @@ export class Sandbox {
     this.fundsBecameAvailable.clear();
     for (const table of Object.values(this.state.tables())) table.clear();
     this.state.platforms.clear();
+    this.state.settlementCurrencies.clear();
+    this.state.exchangeRates.clear();
+    this.setExchangeRates(this.config.exchangeRates);
     this.idempotency.clear();
     this.dispatcher.reset();
     this.onChange();

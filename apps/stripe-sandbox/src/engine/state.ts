@@ -73,6 +73,10 @@ export type None = Record<string, never>;
 
 export class SandboxState {
   platforms = new Map<string, PlatformRecord>(); // key -> platform
+  /** platform id -> settlement currency, where set through the control API */
+  settlementCurrencies = new Map<string, string>();
+  /** `from:to` -> decimal rate text (units of `to` per unit of `from`) */
+  exchangeRates = new Map<string, string>();
   accounts = new Table<Stripe.Account, AccountInternals>();
   accountLinks = new Table<Stripe.AccountLink & { id: string }, LinkInternals>();
   sessions = new Table<Stripe.Checkout.Session, SessionInternals>();

@@ -306,7 +306,7 @@ function platformAccount(sb: Sandbox, id: string): Stripe.Account {
     charges_enabled: true,
     country: 'US',
     created: sb.now(),
-    default_currency: 'usd',
+    default_currency: sb.settlementCurrency(id),
     details_submitted: true,
     email: 'platform@sandbox.test',
     metadata: {},

@@ -36,18 +36,25 @@ export function isInquiry(d: Stripe.Dispute): boolean {
   return INQUIRY_STATUSES.includes(d.status);
 }
 
+/** The platform whose settlement currency applies to an owner's balance (a connected account's platform). */
+function platformOfOwner(sb: Sandbox, owner: string): string {
+  return sb.state.accounts.get(owner)?.x.platform ?? owner;
+}
+
 /** The chargeback's debit: the disputed amount and the dispute fee leave the charge's account. */
 function withdrawFunds(sb: Sandbox, owner: string, d: Stripe.Dispute, chargeId: string): void {
   const fee = sb.config.disputeFee;
+  const settled = sb.toSettlement(platformOfOwner(sb, owner), d.amount, d.currency);
   const txn = sb.addTxn(owner, {
-    amount: -d.amount,
-    currency: d.currency,
+    amount: -settled.amount,
+    currency: settled.currency,
     type: 'adjustment',
     reportingCategory: 'dispute',
     source: d.id,
     fee,
-    feeDetails: fee ? [{ amount: fee, application: null, currency: d.currency, description: 'Dispute fee', type: 'stripe_fee' }] : [],
+    feeDetails: fee ? [{ amount: fee, application: null, currency: settled.currency, description: 'Dispute fee', type: 'stripe_fee' }] : [],
     description: `Chargeback withdrawal for ${chargeId}`,
+    exchangeRate: settled.exchangeRate,
   });
   d.balance_transactions.push(txn);
   d.is_charge_refundable = false;
@@ -132,15 +139,17 @@ export function closeDispute(sb: Sandbox, row: Row<Stripe.Dispute, None>, outcom
   d.status = outcome;
   if (outcome === 'won') {
     const fee = sb.config.disputeFee;
+    const settled = sb.toSettlement(platformOfOwner(sb, row.owner), d.amount, d.currency);
     const txn = sb.addTxn(row.owner, {
-      amount: d.amount,
-      currency: d.currency,
+      amount: settled.amount,
+      currency: settled.currency,
       type: 'adjustment',
       reportingCategory: 'dispute_reversal',
       source: d.id,
       fee: -fee,
-      feeDetails: fee ? [{ amount: -fee, application: null, currency: d.currency, description: 'Dispute fee refund', type: 'stripe_fee' }] : [],
+      feeDetails: fee ? [{ amount: -fee, application: null, currency: settled.currency, description: 'Dispute fee refund', type: 'stripe_fee' }] : [],
       description: `Chargeback reversal for ${chargeId}`,
+      exchangeRate: settled.exchangeRate,
     });
     d.balance_transactions.push(txn);
     sb.emit({ type: 'charge.dispute.funds_reinstated', data: { object: d } }, { platform });

@@ -111,8 +111,9 @@ function behaviourOf(pm: string, param: string): CardBehaviour {
 export function confirmPayment(sb: Sandbox, row: Row<Stripe.PaymentIntent, PiInternals>, pm: string, param = 'payment_method'): void {
   const pi = row.obj;
   const card = behaviourOf(pm, param);
-  pi.payment_method = pm;
   const platform = row.x.platform;
+  sb.toSettlement(platform, pi.amount, pi.currency); // no rate to settle in: 400 before anything moves
+  pi.payment_method = pm;
   const d = row.x.data;
   const charge = newCharge({
     amount: pi.amount,
@@ -179,20 +180,24 @@ export function capture(sb: Sandbox, row: Row<Stripe.PaymentIntent, PiInternals>
   const charge = chRow.obj;
   const platform = row.x.platform;
   const d = row.x.data;
-  const fee = processingFee(amount, sb.config.processingFee);
+  // The charge settles in the platform's settlement currency (converted at the current rate when
+  // the customer paid in another one); Stripe's fee is computed and charged in that currency.
+  const settled = sb.toSettlement(platform, amount, charge.currency);
+  const fee = processingFee(settled.amount, sb.config.processingFee);
   chRow.x.processingFee = fee;
   charge.captured = true;
   charge.amount_captured = amount;
   if (amount < charge.amount) charge.amount_refunded = charge.amount - amount;
   const txn = sb.addTxn(chRow.owner, {
-    amount,
-    currency: charge.currency,
+    amount: settled.amount,
+    currency: settled.currency,
     type: 'charge',
     reportingCategory: 'charge',
     source: charge.id,
     availableOn: chRow.x.availableOn,
     fee,
-    feeDetails: [{ amount: fee, application: null, currency: charge.currency, description: 'Stripe processing fees', type: 'stripe_fee' }],
+    feeDetails: [{ amount: fee, application: null, currency: settled.currency, description: 'Stripe processing fees', type: 'stripe_fee' }],
+    exchangeRate: settled.exchangeRate,
   });
   charge.balance_transaction = txn.id;
   pi.status = 'succeeded';
@@ -201,25 +206,29 @@ export function capture(sb: Sandbox, row: Row<Stripe.PaymentIntent, PiInternals>
   if (explicit) sb.emit({ type: 'charge.captured', data: { object: charge } }, { platform });
   else sb.emit({ type: 'charge.succeeded', data: { object: charge } }, { platform });
   if (d.destination) {
+    // transfer_data[amount] and application_fee_amount are in the charge's currency; the transfer
+    // and the application fee move settled funds, so they are in the settlement currency.
     const transferAmount = Math.min(d.transferAmount ?? amount, amount);
     const feeAmount = appFee ?? 0;
+    const settledTransfer = settled.exchangeRate === null ? transferAmount : sb.toSettlement(platform, transferAmount, charge.currency).amount;
+    const settledFee = settled.exchangeRate === null ? feeAmount : sb.toSettlement(platform, feeAmount, charge.currency).amount;
     const transfer = createTransfer(sb, platform, {
-      amount: transferAmount,
-      currency: charge.currency,
+      amount: settledTransfer,
+      currency: settled.currency,
       destination: d.destination,
       sourceTransaction: charge.id,
       transferGroup: d.transferGroup ?? `group_${pi.id}`,
       metadata: {},
       description: null,
       availableOn: chRow.x.availableOn,
-      applicationFee: feeAmount,
+      applicationFee: settledFee,
     });
     charge.transfer = transfer.id;
     charge.transfer_group = transfer.transfer_group;
     pi.transfer_group = transfer.transfer_group;
     if (feeAmount > 0) {
       const py = typeof transfer.destination_payment === 'string' ? transfer.destination_payment : '';
-      const appFeeObj = createApplicationFee(sb, platform, { amount: feeAmount, currency: charge.currency, account: d.destination, charge: py, originatingCharge: charge.id, availableOn: chRow.x.availableOn });
+      const appFeeObj = createApplicationFee(sb, platform, { amount: settledFee, currency: settled.currency, account: d.destination, charge: py, originatingCharge: charge.id, availableOn: chRow.x.availableOn });
       charge.application_fee = appFeeObj.id;
       charge.application_fee_amount = feeAmount;
       pi.application_fee_amount = feeAmount;
@@ -252,7 +261,8 @@ export function refundCharge(
   // full too (whatever of them is still not returned), else in proportion to this refund alone.
   const completes = amount === refundable;
   const refundId = newId('re');
-  const txn = sb.addTxn(chRow.owner, { amount: -amount, currency: charge.currency, type: 'refund', reportingCategory: 'refund', source: refundId });
+  const settled = sb.toSettlement(platform, amount, charge.currency);
+  const txn = sb.addTxn(chRow.owner, { amount: -settled.amount, currency: settled.currency, type: 'refund', reportingCategory: 'refund', source: refundId, exchangeRate: settled.exchangeRate });
   let reversalId: string | null = null;
   if (p.reverseTransfer && transferId) {
     const tRow = sb.state.transfers.get(transferId);
@@ -294,7 +304,9 @@ export function failRefund(sb: Sandbox, row: Row<Stripe.Refund, None>, reason: s
   const chRow = typeof refund.charge === 'string' ? sb.state.charges.get(refund.charge) : undefined;
   if (!chRow) throw invalidRequest(`Refund ${refund.id} has no charge.`, 'refund');
   const charge = chRow.obj;
-  const txn = sb.addTxn(row.owner, { amount: refund.amount, currency: refund.currency, type: 'refund_failure', reportingCategory: 'refund_failure', source: refund.id, description: `REFUND FOR FAILED REFUND (${reason})` });
+  // The refunded funds come back as they left: the refund's own balance transaction, negated.
+  const refundTxn = typeof refund.balance_transaction === 'string' ? sb.state.balanceTransactions.get(refund.balance_transaction)?.obj : undefined;
+  const txn = sb.addTxn(row.owner, { amount: refundTxn ? -refundTxn.amount : refund.amount, currency: refundTxn?.currency ?? refund.currency, exchangeRate: refundTxn?.exchange_rate ?? null, type: 'refund_failure', reportingCategory: 'refund_failure', source: refund.id, description: `REFUND FOR FAILED REFUND (${reason})` });
   const previous: Partial<Stripe.Refund> = { status: refund.status };
   refund.status = 'failed';
   refund.failure_reason = reason;

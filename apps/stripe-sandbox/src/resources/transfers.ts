@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { newId } from '../core/ids.js';
 import { LIST_SCHEMA } from '../core/lists.js';
-import { refundShare } from '../core/money.js';
+import { proportional, refundShare } from '../core/money.js';
 import type { Row } from '../core/store.js';
 import { invalidRequest, resourceMissing } from '../http/errors.js';
 import { obj, req, validate, mergeMetadata } from '../http/params.js';
@@ -219,8 +219,15 @@ export function registerTransfers(router: Router): void {
     if (source) {
       const ch = owned(sb.state.charges, source, r.ctx.platform, 'charge', 'source_transaction');
       if (ch.obj.status !== 'succeeded' || !ch.obj.captured) throw invalidRequest('The source transaction must be a succeeded, captured charge.', 'source_transaction');
-      if (ch.obj.currency !== currency) throw invalidRequest(`The currency of source_transaction's balance transaction (${ch.obj.currency}) must be the same as the transfer currency (${currency}).`, 'currency');
-      const remaining = ch.obj.amount_captured - ch.obj.amount_refunded - transferredFrom(sb, r.ctx.platform, source);
+      // A charge's funds are on the balance in its balance transaction's (settlement) currency.
+      const chTxnId = typeof ch.obj.balance_transaction === 'string' ? ch.obj.balance_transaction : (ch.obj.balance_transaction?.id ?? '');
+      const chTxn = sb.state.balanceTransactions.get(chTxnId)?.obj;
+      const sourceCurrency = chTxn?.currency ?? ch.obj.currency;
+      if (sourceCurrency !== currency) throw invalidRequest(`The currency of source_transaction's balance transaction (${sourceCurrency}) must be the same as the transfer currency (${currency}).`, 'currency');
+      const captured = ch.obj.amount_captured;
+      const refunded = ch.obj.amount_refunded - (ch.obj.amount - captured);
+      const unrefunded = chTxn && chTxn.currency !== ch.obj.currency ? proportional(chTxn.amount, captured - refunded, captured) : captured - refunded;
+      const remaining = unrefunded - transferredFrom(sb, r.ctx.platform, source);
       if (amount > remaining)
         throw invalidRequest(`Insufficient funds in the source transaction: the transfers on charge ${source} may not exceed its amount (${remaining} ${currency} remaining).`, 'amount', 'balance_insufficient');
       availableOn = Math.max(availableOn, ch.x.availableOn);
