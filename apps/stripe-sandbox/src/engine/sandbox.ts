@@ -148,8 +148,9 @@ export class Sandbox {
       if (!/^[a-z]{3}$/i.test(from) || !row || typeof row !== 'object') throw new Error(`exchange rates: ${JSON.stringify(from)} must be a currency code mapping to { currency: "rate" }`);
       for (const [to, text] of Object.entries(row)) {
         if (!/^[a-z]{3}$/i.test(to)) throw new Error(`exchange rates: ${JSON.stringify(to)} is not a currency code`);
-        parseRate(String(text));
-        parsed.push([`${from.toLowerCase()}:${to.toLowerCase()}`, String(text).trim()]);
+        if (typeof text !== 'string') throw new Error(`exchange rates: ${from}->${to} must be a decimal string such as "1.08" (not a JSON number: rates are exact)`);
+        parseRate(text);
+        parsed.push([`${from.toLowerCase()}:${to.toLowerCase()}`, text.trim()]);
       }
     }
     for (const [k, v] of parsed) this.state.exchangeRates.set(k, v);
