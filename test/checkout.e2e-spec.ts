@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
-import { checkout, getOrder, ledgerEntries, payOnHostedPage, sumLines, waitForOrder } from './support/checkout.js';
+import { checkout, expectBooksMatchStripe, getOrder, ledgerEntries, payOnHostedPage, sumLines, waitForOrder } from './support/checkout.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -72,12 +72,17 @@ describe('POST /checkout, single seller', () => {
     expect(sumLines(entries, 'platform_fee_revenue')).toBe(-1_000n);
     expect(sumLines(entries, 'seller_payable_pending', seller.id)).toBe(-9_000n);
     expect(sumLines(entries, 'stripe_processing_fees')).toBe(stripeFee);
-    expect(sumLines(entries, 'platform_cash_pending')).toBe(10_000n - stripeFee);
+    // the platform's balance: the charge's net, minus the transfer, plus the application fee; the seller's: gross - fee
+    expect(sumLines(entries, 'platform_cash_pending')).toBe(1_000n - stripeFee);
+    expect(sumLines(entries, 'connected_cash_pending', seller.id)).toBe(9_000n);
 
     // both payment events arrived (session completed and payment intent succeeded): booked once
     const processed = await sql.query<{ type: string }>(`SELECT type FROM webhook_events WHERE status = 'processed' AND type IN ('checkout.session.completed', 'payment_intent.succeeded') AND payload::text LIKE $1`, [`%${orderId}%`]);
     expect(processed.map((p) => p.type).sort()).toEqual(['checkout.session.completed', 'payment_intent.succeeded']);
     expect(await sql.query(`SELECT 1 FROM ledger_entries WHERE reference_id = $1`, [orderId])).toHaveLength(1);
+
+    // the books against Stripe's balances once the funds are available (and paid out on the way)
+    await expectBooksMatchStripe(t);
   });
 
   it('a declined card: order failed, nothing booked', async () => {
@@ -236,5 +241,6 @@ describe('GET /orders/:id', () => {
     expect(sumLines(entries, 'seller_payable_pending', seller.id)).toBe(-900n);
     expect(sumLines(entries, 'seller_payable_pending', other.id)).toBe(-2_700n);
     expect(sumLines(entries, 'platform_fee_revenue')).toBe(-400n);
+    await expectBooksMatchStripe(t);
   });
 });

@@ -2,7 +2,8 @@ import { Money } from '@app/money';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { LedgerLineInput } from '../apps/marketplace/src/ledger/ledger-lines.js';
-import { paidDestinationChargeLines, refundLines, sellerPayoutLines } from '../apps/marketplace/src/ledger/ledger-recipes.js';
+import { credit, debit } from '../apps/marketplace/src/ledger/ledger-lines.js';
+import { destinationChargeLines, destinationRefundLines, payoutLines } from './factories/stripe-movements.factory.js';
 import { LedgerService } from '../apps/marketplace/src/ledger/ledger.service.js';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -71,6 +72,24 @@ describe('ledger: double-entry journal', () => {
     await expect(rawEntry('raw-empty', [])).rejects.toThrow(/needs at least two/);
   });
 
+  it('PostgreSQL refuses unknown account codes, a per-seller line without a seller (and a seller on a platform account), and lines added to an old entry', async () => {
+    await expect(rawEntry('raw-unknown', [['cash', 'USD', '100'], ['platform_fee_revenue', 'USD', '-100']])).rejects.toThrow(/ledger_lines_account_check/);
+    await expect(rawEntry('raw-no-seller', [['seller_payable_pending', 'USD', '100'], ['platform_fee_revenue', 'USD', '-100']])).rejects.toThrow(/ledger_lines_seller_check/);
+    await expect(rawEntry('raw-no-seller-cash', [['connected_cash_available', 'USD', '100'], ['platform_fee_revenue', 'USD', '-100']])).rejects.toThrow(/ledger_lines_seller_check/);
+    await sql.query('BEGIN');
+    const { rows } = await sql.query(`INSERT INTO ledger_entries (kind, reference_type, reference_id, idempotency_key) VALUES ('test', 'raw', 'seller-on-platform', 'raw-seller-on-platform') RETURNING id`);
+    await expect(sql.query(`INSERT INTO ledger_lines (entry_id, account, seller_id, currency, amount) VALUES ($1, 'platform_cash_pending', $2, 'USD', 100)`, [rows[0].id, sellerA.id])).rejects.toThrow(/ledger_lines_seller_check/);
+    await sql.query('ROLLBACK');
+    // an entry committed earlier takes no new lines, even balanced ones
+    const old = await rawEntry('raw-old', [['platform_cash_pending', 'CHF', '100'], ['platform_fee_revenue', 'CHF', '-100']]);
+    await sql.query('BEGIN');
+    try {
+      await expect(sql.query(`INSERT INTO ledger_lines (entry_id, account, currency, amount) VALUES ($1, 'platform_cash_pending', 'CHF', 5)`, [old])).rejects.toThrow(/committed earlier/);
+    } finally {
+      await sql.query('ROLLBACK');
+    }
+  });
+
   it('PostgreSQL rejects UPDATE and DELETE of a line and of an entry', async () => {
     const entryId = await rawEntry('raw-balanced', [['platform_cash_pending', 'USD', '100'], ['platform_fee_revenue', 'USD', '-100']]);
     await expect(sql.query(`UPDATE ledger_lines SET amount = 200 WHERE entry_id = $1 AND amount > 0`, [entryId])).rejects.toThrow(/append-only: UPDATE/);
@@ -92,7 +111,7 @@ describe('ledger: double-entry journal', () => {
   });
 
   it('posts once per idempotency key: a second post returns the same entry and writes nothing', async () => {
-    const lines = paidDestinationChargeLines({ gross: Money.of(10_000n, 'USD'), applicationFee: Money.of(1_000n, 'USD'), sellerId: sellerA.id });
+    const lines = destinationChargeLines({ gross: Money.of(10_000n, 'USD'), applicationFee: Money.of(1_000n, 'USD'), sellerId: sellerA.id });
     const first = await post('charge:idem', lines, { type: 'order', id: 'order-idem' });
     const again = await post('charge:idem', lines, { type: 'order', id: 'order-idem' });
     expect(again.id).toBe(first.id);
@@ -101,19 +120,21 @@ describe('ledger: double-entry journal', () => {
     const entries = await sql.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE reference_id = 'order-idem'`);
     expect(entries.rows[0].n).toBe(1);
     // the same key for different money is a bug in the caller, not a replay
-    const other = paidDestinationChargeLines({ gross: Money.of(20_000n, 'USD'), applicationFee: Money.of(1_000n, 'USD'), sellerId: sellerA.id });
+    const other = destinationChargeLines({ gross: Money.of(20_000n, 'USD'), applicationFee: Money.of(1_000n, 'USD'), sellerId: sellerA.id });
     await expect(post('charge:idem', other, { type: 'order', id: 'order-idem' })).rejects.toMatchObject({ code: 'LEDGER.IDEMPOTENCY_KEY_REUSED' });
   });
 
   it('concurrent posts with one key write one entry', async () => {
-    const lines = paidDestinationChargeLines({ gross: Money.of(700n, 'EUR'), applicationFee: Money.of(70n, 'EUR'), sellerId: sellerB.id });
+    const lines = destinationChargeLines({ gross: Money.of(700n, 'EUR'), applicationFee: Money.of(70n, 'EUR'), sellerId: sellerB.id });
     const posted = await Promise.all(Array.from({ length: 8 }, () => post('charge:race', lines, { type: 'order', id: 'order-race' })));
     expect(new Set(posted.map((e) => e.id)).size).toBe(1);
     expect((await sql.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE reference_id = 'order-race'`)).rows[0].n).toBe(1);
   });
 
   it('a reversal nets the balances to zero, once', async () => {
-    const payout = await post('payout:rev', sellerPayoutLines({ amount: Money.of(2_500n, 'GBP'), sellerId: sellerB.id }), { type: 'payout', id: 'po-rev' });
+    // a correction of our own booking (no Stripe movement in it) can be reversed...
+    const gbp = Money.of(2_500n, 'GBP');
+    const payout = await post('payout:rev', [debit('seller_payable_available', gbp, sellerB.id), credit('platform_fee_refunds', gbp)], { type: 'payout', id: 'po-rev' });
     expect((await balance('seller_payable_available', { sellerId: sellerB.id, currency: 'GBP' })).balances).toEqual([
       { currency: 'GBP', amount: '-2500', display: 'GBP -25.00' },
     ]);
@@ -125,7 +146,11 @@ describe('ledger: double-entry journal', () => {
     await expect(db.transaction((tx) => ledger.reverse(tx, reversal.id, 'payout:rev:rev', 'undo'))).rejects.toMatchObject({
       code: 'LEDGER.CANNOT_REVERSE_REVERSAL',
     });
-    for (const code of ['seller_payable_available', 'platform_cash_available']) {
+    // ...an amount Stripe moved cannot: what Stripe does next is booked instead
+    const moved = await post('payout:stripe', payoutLines({ amount: Money.of(100n, 'GBP'), sellerId: sellerB.id }), { type: 'payout', id: 'po-stripe' });
+    await expect(db.transaction((tx) => ledger.reverse(tx, moved.id, 'payout:stripe:failed', 'undo'))).rejects.toMatchObject({ code: 'LEDGER.CANNOT_REVERSE_STRIPE_MOVEMENT' });
+    await post('payout:stripe:back', payoutLines({ amount: Money.of(-100n, 'GBP'), sellerId: sellerB.id }), { type: 'payout', id: 'po-stripe' });
+    for (const code of ['seller_payable_available', 'platform_fee_refunds']) {
       const query: Record<string, string> = code.startsWith('seller') ? { sellerId: sellerB.id, currency: 'GBP' } : { currency: 'GBP' };
       expect((await balance(code, query)).balances).toEqual([{ currency: 'GBP', amount: '0', display: 'GBP 0.00' }]);
     }
@@ -142,9 +167,9 @@ describe('ledger: double-entry journal', () => {
       { seller: sellerB, gross: Money.of(3_000n, 'USD'), fee: Money.of(300n, 'USD') },
     ];
     for (const [i, c] of charges.entries()) {
-      await post(`charge:multi:${i}`, paidDestinationChargeLines({ gross: c.gross, applicationFee: c.fee, sellerId: c.seller.id }), { type: 'order', id: `multi-${i}` });
+      await post(`charge:multi:${i}`, destinationChargeLines({ gross: c.gross, applicationFee: c.fee, sellerId: c.seller.id }), { type: 'order', id: `multi-${i}` });
     }
-    await post('refund:multi:0', refundLines({ refund: Money.of(5_000n, 'USD'), applicationFeeRefund: Money.of(500n, 'USD'), sellerId: sellerA.id }), {
+    await post('refund:multi:0', destinationRefundLines({ refund: Money.of(5_000n, 'USD'), reversed: Money.of(5_000n, 'USD'), feeRefund: Money.of(500n, 'USD'), sellerId: sellerA.id }), {
       type: 'order',
       id: 'multi-0',
     });
@@ -161,6 +186,7 @@ describe('ledger: double-entry journal', () => {
     const revenue = await balance('platform_fee_revenue');
     expect(revenue.normalSide).toBe('credit');
     expect(revenue.balances).toEqual([
+      { currency: 'CHF', amount: '100', display: 'CHF 1.00' },
       { currency: 'EUR', amount: '70', display: 'EUR 0.70' },
       { currency: 'JPY', amount: '500', display: 'JPY 500' },
       { currency: 'KWD', amount: '1235', display: 'KWD 1.235' },

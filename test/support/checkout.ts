@@ -67,3 +67,55 @@ export async function paidOrder(t: TestApp, buyer: PrincipalWithKey, listingId: 
   if (status !== 303) throw new Error(`hosted checkout answered ${status}`);
   return waitForOrder(t, res.body.orderId, (o) => o.status !== 'awaiting_payment' && o.chargeId !== null, 'order paid');
 }
+
+export interface BalanceComparison {
+  balance: 'platform' | 'connected';
+  sellerId: string | null;
+  account: string | null;
+  currency: string;
+  ledger: { pending: string; available: string };
+  stripe: { pending: string; available: string };
+  difference: { pending: string; available: string };
+  matches: boolean;
+}
+
+/** GET /admin/ledger/balance-check as an admin would read it. */
+export async function balanceCheck(t: TestApp, query: { sellerId?: string; currency?: string } = {}): Promise<{ matches: boolean; balances: BalanceComparison[] }> {
+  return (await t.http.get('/admin/ledger/balance-check').query(query).set(bearer(t.adminKey)).expect(200)).body;
+}
+
+/** The balances that differ, as a reader wants them named: balance, seller, currency, which side, by how much. */
+export function describeMismatches(balances: BalanceComparison[]): string[] {
+  return balances
+    .filter((b) => !b.matches)
+    .flatMap((b) =>
+      (['pending', 'available'] as const)
+        .filter((side) => b.difference[side] !== '0')
+        .map((side) => `${b.balance}${b.sellerId ? ` seller ${b.sellerId} (${b.account})` : ''} ${b.currency} ${side}: ledger ${b.ledger[side]}, Stripe ${b.stripe[side]}, difference ${b.difference[side]}`),
+    );
+}
+
+/**
+ * The end of every money test: the books against Stripe's own balances. Moves the sandbox clock
+ * past the funds' available_on (automatic payouts run at each day start on the way), lets every
+ * webhook and worker finish, then the ledger's cash of every Stripe balance (the platform's and
+ * each connected account's), pending and available per currency, must equal GET /v1/balance.
+ */
+export async function expectBooksMatchStripe(t: TestApp, opts: { advanceSeconds?: number; timeoutMs?: number } = {}): Promise<BalanceComparison[]> {
+  if (opts.advanceSeconds !== 0) t.sandbox.control.advance(opts.advanceSeconds ?? 3 * 86_400);
+  await t.sandbox.control.webhooksIdle();
+  let last: BalanceComparison[] = [];
+  try {
+    return await waitFor(
+      async () => {
+        const report = await balanceCheck(t);
+        last = report.balances;
+        return report.matches ? report.balances : undefined;
+      },
+      opts.timeoutMs ?? 15_000,
+      'ledger matching Stripe balances',
+    );
+  } catch {
+    throw new Error(`the ledger does not match Stripe:\n  ${describeMismatches(last).join('\n  ')}`);
+  }
+}

@@ -53,6 +53,7 @@ export function testConfiguration(o: { port: number; sandboxUrl: string; databas
     WEBHOOK_POLL_MS: '20',
     WEBHOOK_RETRY_BASE_MS: '50',
     WEBHOOK_BACKFILL_LOOKBACK_S: '0',
+    LEDGER_AVAILABILITY_SWEEP_MS: '200',
     ...o.env,
     DATABASE_URL: o.databaseUrl,
   });

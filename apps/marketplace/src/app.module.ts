@@ -15,6 +15,7 @@ import { LedgerModule } from './ledger/ledger.module.js';
 import { ListingsModule } from './listings/listings.module.js';
 import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { PayoutsModule } from './payouts/payouts.module.js';
 import { WebhooksConfig } from './webhooks/webhooks.config.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -46,6 +47,7 @@ export class AppModule {
         ListingsModule,
         OnboardingModule.register(configuration.onboarding),
         PaymentsModule.register(configuration.payments),
+        PayoutsModule,
         ...imports,
       ],
       providers: [

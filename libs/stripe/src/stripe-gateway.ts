@@ -3,6 +3,11 @@ import { isRetryable, mapStripeError, retryAfterMs } from './error-mapping.js';
 import type { IdempotencyKey } from './idempotency-key.js';
 import type { StripeConfig } from './stripe.config.js';
 import {
+  expandedTxn,
+  toApplicationFeeSnapshot,
+  toBalanceSnapshot,
+  toFeeRefundSnapshot,
+  toPayoutSnapshot,
   toChargeSnapshot,
   toCheckoutSessionSnapshot,
   toConnectedAccountSnapshot,
@@ -15,6 +20,11 @@ import {
 } from './stripe.mappers.js';
 import type {
   AccountLink,
+  ApplicationFeeSnapshot,
+  BalanceSnapshot,
+  BalanceTransactionSnapshot,
+  FeeRefundSnapshot,
+  PayoutSnapshot,
   ChargeSnapshot,
   CheckoutSessionSnapshot,
   ConnectedAccountSnapshot,
@@ -139,6 +149,7 @@ export class StripeGateway {
           ...(input.transferGroup ? { transfer_group: input.transferGroup } : {}),
           ...(input.sourceTransaction ? { source_transaction: input.sourceTransaction } : {}),
           metadata: input.metadata ?? {},
+          expand: ['balance_transaction'],
         },
         { idempotencyKey: key },
       ),
@@ -156,6 +167,7 @@ export class StripeGateway {
           ...(filter.transferGroup ? { transfer_group: filter.transferGroup } : {}),
           ...(filter.destination ? { destination: filter.destination } : {}),
           ...(startingAfter ? { starting_after: startingAfter } : {}),
+          expand: ['data.balance_transaction'],
         }),
       );
       out.push(...page.data.map(toTransferSnapshot));
@@ -211,12 +223,77 @@ export class StripeGateway {
     return toPaymentIntentSnapshot(pi);
   }
 
-  /** A charge with its balance transaction (Stripe's processing fee) and application fee expanded. */
+  /**
+   * A charge with what it moved expanded: its balance transaction (Stripe's processing fee, net and
+   * settlement currency), a destination charge's transfer and application fee with theirs.
+   */
   async retrieveCharge(id: string): Promise<ChargeSnapshot> {
     const charge = await this.call({ method: 'GET', path: `/v1/charges/${id}` }, () =>
-      this.stripe.charges.retrieve(id, { expand: ['balance_transaction', 'application_fee'] }),
+      this.stripe.charges.retrieve(id, { expand: ['balance_transaction', 'application_fee.balance_transaction'] }),
     );
-    return toChargeSnapshot(charge);
+    const snapshot = toChargeSnapshot(charge);
+    // only destination charges have a transfer: read it (with its balance transaction) when there is one
+    return snapshot.transferId ? { ...snapshot, transfer: await this.retrieveTransfer(snapshot.transferId) } : snapshot;
+  }
+
+  /**
+   * The balance transaction a transfer's py_ payment made on the destination account (that
+   * account's side of a transfer), read with Stripe-Account.
+   */
+  async retrieveDestinationPaymentTransaction(paymentId: string, account: string): Promise<BalanceTransactionSnapshot | null> {
+    const payment = await this.call({ method: 'GET', path: `/v1/charges/${paymentId}`, account }, () =>
+      this.stripe.charges.retrieve(paymentId, { expand: ['balance_transaction'] }, { stripeAccount: account }),
+    );
+    return expandedTxn(payment.balance_transaction);
+  }
+
+  /** The balance transaction of a refund on a connected account (a transfer reversal's side there). */
+  async retrieveConnectedRefundTransaction(refundId: string, account: string): Promise<BalanceTransactionSnapshot | null> {
+    const refund = await this.call({ method: 'GET', path: `/v1/refunds/${refundId}`, account }, () =>
+      this.stripe.refunds.retrieve(refundId, { expand: ['balance_transaction'] }, { stripeAccount: account }),
+    );
+    return expandedTxn(refund.balance_transaction);
+  }
+
+  async retrieveApplicationFee(id: string): Promise<ApplicationFeeSnapshot> {
+    const fee = await this.call({ method: 'GET', path: `/v1/application_fees/${id}` }, () => this.stripe.applicationFees.retrieve(id, { expand: ['balance_transaction'] }));
+    return toApplicationFeeSnapshot(fee);
+  }
+
+  /** Every refund of an application fee, with its balance transaction: what Stripe really returned. */
+  async listApplicationFeeRefunds(feeId: string): Promise<FeeRefundSnapshot[]> {
+    const out: FeeRefundSnapshot[] = [];
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await this.call({ method: 'GET', path: `/v1/application_fees/${feeId}/refunds` }, () =>
+        this.stripe.applicationFees.listRefunds(feeId, { limit: 100, expand: ['data.balance_transaction'], ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+      );
+      out.push(...page.data.map(toFeeRefundSnapshot));
+      if (!page.has_more || page.data.length === 0) return out;
+      startingAfter = page.data[page.data.length - 1]!.id;
+    }
+  }
+
+  /** `GET /v1/balance`: the platform's, or a connected account's with `account`. */
+  async retrieveBalance(account?: string): Promise<BalanceSnapshot> {
+    const balance = await this.call({ method: 'GET', path: '/v1/balance', account }, () => this.stripe.balance.retrieve({}, account ? { stripeAccount: account } : {}));
+    return toBalanceSnapshot(balance);
+  }
+
+  /** A payout of a connected account (or the platform's), with its balance transactions. */
+  async retrievePayout(id: string, account?: string): Promise<PayoutSnapshot> {
+    const payout = await this.call({ method: 'GET', path: `/v1/payouts/${id}`, account }, () =>
+      this.stripe.payouts.retrieve(id, { expand: ['balance_transaction', 'failure_balance_transaction'] }, account ? { stripeAccount: account } : {}),
+    );
+    return toPayoutSnapshot(payout);
+  }
+
+  /** Balance transactions made by one object (e.g. a canceled payout's `payout_cancel`). */
+  async listBalanceTransactionsOf(source: string, account?: string): Promise<BalanceTransactionSnapshot[]> {
+    const page = await this.call({ method: 'GET', path: '/v1/balance_transactions', account }, () =>
+      this.stripe.balanceTransactions.list({ source, limit: 100 }, account ? { stripeAccount: account } : {}),
+    );
+    return page.data.map((t) => expandedTxn(t)!);
   }
 
   /**
@@ -236,7 +313,7 @@ export class StripeGateway {
           ...(input.reverseTransfer ? { reverse_transfer: true } : {}),
           ...(input.refundApplicationFee ? { refund_application_fee: true } : {}),
           metadata: input.metadata ?? {},
-          expand: ['transfer_reversal'],
+          expand: ['transfer_reversal.balance_transaction', 'balance_transaction'],
         },
         { idempotencyKey: key },
       ),
@@ -250,22 +327,47 @@ export class StripeGateway {
     let startingAfter: string | undefined;
     for (;;) {
       const page = await this.call({ method: 'GET', path: '/v1/refunds' }, () =>
-        this.stripe.refunds.list({ charge: chargeId, limit: 100, expand: ['data.transfer_reversal'], ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+        this.stripe.refunds.list({
+          charge: chargeId,
+          limit: 100,
+          expand: ['data.transfer_reversal.balance_transaction', 'data.balance_transaction'],
+          ...(startingAfter ? { starting_after: startingAfter } : {}),
+        }),
       );
-      out.push(...page.data.map(toRefundSnapshot));
+      for (const r of page.data) out.push(await this.withFailureTransaction(r));
       if (!page.has_more || page.data.length === 0) return out;
       startingAfter = page.data[page.data.length - 1]!.id;
     }
   }
 
   async retrieveRefund(id: string): Promise<RefundSnapshot> {
-    return toRefundSnapshot(await this.call({ method: 'GET', path: `/v1/refunds/${id}` }, () => this.stripe.refunds.retrieve(id, { expand: ['transfer_reversal'] })));
+    return this.withFailureTransaction(
+      await this.call({ method: 'GET', path: `/v1/refunds/${id}` }, () => this.stripe.refunds.retrieve(id, { expand: ['transfer_reversal.balance_transaction', 'balance_transaction'] })),
+    );
+  }
+
+  /** A failed refund's refund_failure balance transaction is read too (it exists only once the refund failed). */
+  private async withFailureTransaction(refund: Stripe.Refund): Promise<RefundSnapshot> {
+    const snapshot = toRefundSnapshot(refund);
+    const id = typeof refund.failure_balance_transaction === 'string' ? refund.failure_balance_transaction : null;
+    if (!id) return snapshot;
+    const txn = await this.call({ method: 'GET', path: `/v1/balance_transactions/${id}` }, () => this.stripe.balanceTransactions.retrieve(id));
+    return { ...snapshot, failureBalanceTransaction: expandedTxn(txn) };
   }
 
   /** Pulls `amount` of a transfer back from the destination account to the platform. */
-  async createTransferReversal(input: { transferId: string; amount: bigint; metadata?: Record<string, string> }, key: IdempotencyKey): Promise<TransferReversalSnapshot> {
+  async createTransferReversal(input: { transferId: string; amount: bigint; metadata?: Record<string, string>; refundApplicationFee?: boolean }, key: IdempotencyKey): Promise<TransferReversalSnapshot> {
     const reversal = await this.call({ method: 'POST', path: `/v1/transfers/${input.transferId}/reversals`, idempotencyKey: key }, () =>
-      this.stripe.transfers.createReversal(input.transferId, { amount: toStripeAmount(input.amount), metadata: input.metadata ?? {} }, { idempotencyKey: key }),
+      this.stripe.transfers.createReversal(
+        input.transferId,
+        {
+          amount: toStripeAmount(input.amount),
+          metadata: input.metadata ?? {},
+          ...(input.refundApplicationFee ? { refund_application_fee: true } : {}),
+          expand: ['balance_transaction'],
+        },
+        { idempotencyKey: key },
+      ),
     );
     return toTransferReversalSnapshot(reversal);
   }
@@ -276,7 +378,7 @@ export class StripeGateway {
     let startingAfter: string | undefined;
     for (;;) {
       const page = await this.call({ method: 'GET', path: `/v1/transfers/${transferId}/reversals` }, () =>
-        this.stripe.transfers.listReversals(transferId, { limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+        this.stripe.transfers.listReversals(transferId, { limit: 100, expand: ['data.balance_transaction'], ...(startingAfter ? { starting_after: startingAfter } : {}) }),
       );
       out.push(...page.data.map(toTransferReversalSnapshot));
       if (!page.has_more || page.data.length === 0) return out;
@@ -286,6 +388,11 @@ export class StripeGateway {
 
   async retrieveDispute(id: string): Promise<DisputeSnapshot> {
     return toDisputeSnapshot(await this.call({ method: 'GET', path: `/v1/disputes/${id}` }, () => this.stripe.disputes.retrieve(id)));
+  }
+
+  /** A transfer with its balance transaction (the platform's side). */
+  async retrieveTransfer(id: string): Promise<TransferSnapshot> {
+    return toTransferSnapshot(await this.call({ method: 'GET', path: `/v1/transfers/${id}` }, () => this.stripe.transfers.retrieve(id, { expand: ['balance_transaction'] })));
   }
 
   /**

@@ -1,6 +1,10 @@
 import type Stripe from 'stripe';
 import type {
+  ApplicationFeeSnapshot,
+  BalanceSnapshot,
   BalanceTransactionSnapshot,
+  FeeRefundSnapshot,
+  PayoutSnapshot,
   CapabilityStatus,
   ChargeSnapshot,
   CheckoutSessionSnapshot,
@@ -55,6 +59,8 @@ export function toTransferSnapshot(t: Stripe.Transfer): TransferSnapshot {
     reversed: t.reversed,
     metadata: { ...t.metadata },
     created: date(t.created),
+    balanceTransaction: expandedTxn(t.balance_transaction),
+    destinationPaymentId: idOf(t.destination_payment),
   };
 }
 
@@ -124,7 +130,56 @@ export function toBalanceTransactionSnapshot(t: Stripe.BalanceTransaction): Bala
     fee: BigInt(t.fee),
     net: BigInt(t.net),
     currency: t.currency.toUpperCase(),
+    exchangeRate: t.exchange_rate === null || t.exchange_rate === undefined ? null : String(t.exchange_rate),
     availableOn: date(t.available_on),
+    status: t.status,
+    type: t.type,
+  };
+}
+
+/** An expandable balance_transaction field: the snapshot when Stripe expanded it, else null. */
+export function expandedTxn(value: string | Stripe.BalanceTransaction | null | undefined): BalanceTransactionSnapshot | null {
+  return value && typeof value !== 'string' ? toBalanceTransactionSnapshot(value) : null;
+}
+
+export function toBalanceSnapshot(b: Stripe.Balance): BalanceSnapshot {
+  const side = (list: Array<{ amount: number; currency: string }>) => list.map((x) => ({ currency: x.currency.toUpperCase(), amount: BigInt(x.amount) }));
+  return { available: side(b.available), pending: side(b.pending) };
+}
+
+export function toApplicationFeeSnapshot(f: Stripe.ApplicationFee): ApplicationFeeSnapshot {
+  return {
+    id: f.id,
+    amount: BigInt(f.amount),
+    amountRefunded: BigInt(f.amount_refunded),
+    currency: f.currency.toUpperCase(),
+    account: typeof f.account === 'string' ? f.account : f.account.id,
+    balanceTransaction: expandedTxn(f.balance_transaction),
+  };
+}
+
+export function toFeeRefundSnapshot(r: Stripe.FeeRefund): FeeRefundSnapshot {
+  return {
+    id: r.id,
+    feeId: typeof r.fee === 'string' ? r.fee : r.fee.id,
+    amount: BigInt(r.amount),
+    currency: r.currency.toUpperCase(),
+    balanceTransaction: expandedTxn(r.balance_transaction),
+    created: date(r.created),
+  };
+}
+
+export function toPayoutSnapshot(p: Stripe.Payout): PayoutSnapshot {
+  return {
+    id: p.id,
+    amount: BigInt(p.amount),
+    currency: p.currency.toUpperCase(),
+    status: p.status,
+    automatic: p.automatic,
+    failureCode: p.failure_code ?? null,
+    balanceTransaction: expandedTxn(p.balance_transaction),
+    failureBalanceTransaction: expandedTxn(p.failure_balance_transaction),
+    created: date(p.created),
   };
 }
 
@@ -147,6 +202,8 @@ export function toChargeSnapshot(c: Stripe.Charge): ChargeSnapshot {
     applicationFeeRefunded: fee ? BigInt(fee.amount_refunded) : null,
     disputed: Boolean(c.disputed),
     balanceTransaction: txn ? toBalanceTransactionSnapshot(txn) : null,
+    transfer: c.transfer && typeof c.transfer !== 'string' ? toTransferSnapshot(c.transfer) : null,
+    applicationFee: fee ? toApplicationFeeSnapshot(fee) : null,
   };
 }
 
@@ -164,11 +221,22 @@ export function toRefundSnapshot(r: Stripe.Refund): RefundSnapshot {
     transferReversalAmount: reversal ? BigInt(reversal.amount) : null,
     failureReason: r.failure_reason ?? null,
     created: date(r.created),
+    balanceTransaction: expandedTxn(r.balance_transaction),
+    transferReversal: reversal ? toTransferReversalSnapshot(reversal) : null,
+    failureBalanceTransaction: expandedTxn(r.failure_balance_transaction),
   };
 }
 
 export function toTransferReversalSnapshot(r: Stripe.TransferReversal): TransferReversalSnapshot {
-  return { id: r.id, transferId: idOf(r.transfer) ?? '', amount: BigInt(r.amount), currency: r.currency.toUpperCase(), metadata: { ...(r.metadata ?? {}) } };
+  return {
+    id: r.id,
+    transferId: idOf(r.transfer) ?? '',
+    amount: BigInt(r.amount),
+    currency: r.currency.toUpperCase(),
+    metadata: { ...(r.metadata ?? {}) },
+    balanceTransaction: expandedTxn(r.balance_transaction),
+    destinationPaymentRefundId: idOf(r.destination_payment_refund),
+  };
 }
 
 export function toDisputeSnapshot(d: Stripe.Dispute): DisputeSnapshot {
@@ -187,5 +255,6 @@ export function toDisputeSnapshot(d: Stripe.Dispute): DisputeSnapshot {
     withdrawalFee: withdrawal ? BigInt(withdrawal.fee) : 0n,
     feeReturned,
     created: date(d.created),
+    balanceTransactions: txns.map(toBalanceTransactionSnapshot),
   };
 }

@@ -35,6 +35,10 @@ export interface TransferSnapshot {
   reversed: boolean;
   metadata: Record<string, string>;
   created: Date;
+  /** The platform's side (expanded where the gateway asked for it), else null. */
+  balanceTransaction: BalanceTransactionSnapshot | null;
+  /** The py_ payment the transfer created on the destination account. */
+  destinationPaymentId: string | null;
 }
 
 /** A Stripe event as it arrived (verified), with its full JSON kept for the inbox. */
@@ -116,8 +120,53 @@ export interface BalanceTransactionSnapshot {
   /** Stripe's fees on it (processing fee of a charge, dispute fee of a withdrawal). */
   fee: bigint;
   net: bigint;
+  /** The settlement currency the balance moved in (may differ from the charge's). */
   currency: string;
+  /** Presentment to settlement rate when the currencies differ (Stripe's decimal, as text), else null. */
+  exchangeRate: string | null;
   availableOn: Date;
+  /** 'available' once Stripe counts it in the available balance, else 'pending'. */
+  status: string;
+  type: string;
+}
+
+/** One side of `GET /v1/balance`: minor units per (upper-case) currency. */
+export interface BalanceSnapshot {
+  available: Array<{ currency: string; amount: bigint }>;
+  pending: Array<{ currency: string; amount: bigint }>;
+}
+
+/** An application fee with its balance transaction (the platform's side). */
+export interface ApplicationFeeSnapshot {
+  id: string;
+  amount: bigint;
+  amountRefunded: bigint;
+  currency: string;
+  /** The connected account the fee was taken from. */
+  account: string;
+  balanceTransaction: BalanceTransactionSnapshot | null;
+}
+
+export interface FeeRefundSnapshot {
+  id: string;
+  feeId: string;
+  amount: bigint;
+  currency: string;
+  balanceTransaction: BalanceTransactionSnapshot | null;
+  created: Date;
+}
+
+/** A payout from a connected account's balance (or the platform's). */
+export interface PayoutSnapshot {
+  id: string;
+  amount: bigint;
+  currency: string;
+  status: string;
+  automatic: boolean;
+  failureCode: string | null;
+  balanceTransaction: BalanceTransactionSnapshot | null;
+  failureBalanceTransaction: BalanceTransactionSnapshot | null;
+  created: Date;
 }
 
 export interface ChargeSnapshot {
@@ -139,6 +188,10 @@ export interface ChargeSnapshot {
   disputed: boolean;
   /** Expanded: Stripe's processing fee is `balanceTransaction.fee`. Null until captured. */
   balanceTransaction: BalanceTransactionSnapshot | null;
+  /** The destination charge's transfer with its balance transaction (retrieveCharge expands it). */
+  transfer: TransferSnapshot | null;
+  /** The application fee with its balance transaction (retrieveCharge expands it). */
+  applicationFee: ApplicationFeeSnapshot | null;
 }
 
 export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';
@@ -157,6 +210,12 @@ export interface RefundSnapshot {
   /** Why a failed refund failed (expired_or_canceled_card, lost_or_stolen_card, ...), else null. */
   failureReason: string | null;
   created: Date;
+  /** The platform's refund balance transaction (expanded), else null. */
+  balanceTransaction: BalanceTransactionSnapshot | null;
+  /** The transfer reversal with its balance transaction (expanded), else null. */
+  transferReversal: TransferReversalSnapshot | null;
+  /** When a refund failed after it succeeded: the refund_failure balance transaction. */
+  failureBalanceTransaction: BalanceTransactionSnapshot | null;
 }
 
 export interface TransferReversalSnapshot {
@@ -165,6 +224,10 @@ export interface TransferReversalSnapshot {
   amount: bigint;
   currency: string;
   metadata: Record<string, string>;
+  /** The platform's side (expanded), else null. */
+  balanceTransaction: BalanceTransactionSnapshot | null;
+  /** The refund of the py_ payment on the destination account (its side of the reversal). */
+  destinationPaymentRefundId: string | null;
 }
 
 export interface DisputeSnapshot {
@@ -182,4 +245,6 @@ export interface DisputeSnapshot {
   /** Dispute fees given back (a won dispute's reinstatement). */
   feeReturned: bigint;
   created: Date;
+  /** Every balance transaction of the dispute (withdrawal, reinstatement), as Stripe lists them. */
+  balanceTransactions: BalanceTransactionSnapshot[];
 }

@@ -58,6 +58,14 @@ export class AppConfig {
   @Matches(/^[\w.-]{1,40}$/, { message: 'must be 1-40 letters, digits, dots, dashes or underscores' })
   INSTANCE_NAME: string = `${os.hostname().slice(0, 30)}-${process.pid}`;
 
+  /** How often the worker books funds whose available_on has passed (ms; 0 disables; balance.available events also do it). */
+  @Expose()
+  @Transform(envInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  LEDGER_AVAILABILITY_SWEEP_MS: number = 60_000;
+
   get publicUrl(): string {
     return (this.PUBLIC_URL ?? `http://localhost:${this.PORT}`).replace(/\/$/, '');
   }

@@ -1,48 +1,57 @@
 /**
- * The platform's chart of accounts. The ledger records the marketplace's funds at Stripe and who
- * has a claim on them: "cash at Stripe" is the money Stripe holds for the marketplace (the
- * platform balance plus what destination charges placed in connected accounts and is not yet
- * paid out), seller payables are each seller's claim on it, and revenue/expense accounts are the
- * platform's own result. Amounts are signed minor units: debit positive, credit negative; a
- * balance is reported on the account's normal side (a seller payable of USD 90.00 reads +9000).
+ * The platform's chart of accounts. The ledger mirrors Stripe's balances and says who is owed what:
+ *  - one cash account pair (pending, available) per Stripe balance: `platform_cash_*` is the
+ *    platform's own Stripe balance, `connected_cash_*[S]` the balance of seller S's connected
+ *    account. Every cash line is booked from the Stripe object that moved the money, with that
+ *    object's id, its balance transaction id, its `available_on` and the Stripe balance it sits in,
+ *    in the currency of the balance transaction (Stripe's settlement currency). So, per currency,
+ *    the ledger's cash of each balance equals `GET /v1/balance` for it (BalanceCheckService).
+ *  - seller payables (pending, available) per seller: what the marketplace owes each seller,
+ *    wherever the funds sit (the seller's connected balance, or the platform's for funds held
+ *    before a transfer). The pending/available side of a payable follows the connected cash line
+ *    it came with.
+ *  - revenue and expense accounts: the platform's own result.
+ * Amounts are signed minor units: debit positive, credit negative; a balance is reported on the
+ * account's normal side (a seller payable of USD 90.00 reads +9000).
  *
  * How each money movement is booked (ledger-recipes.ts builds these lines; post each through
- * LedgerService.post inside the transaction that records the movement):
+ * LedgerService.post inside the transaction that records the movement). `[txn]` marks a line
+ * booked from a balance transaction: it goes to the `_available` account if Stripe already reports
+ * the transaction available, else to `_pending` until its `available_on` (LedgerAvailabilityService
+ * books `available:<txn>`: Dr *_available, Cr *_pending, and for a connected balance the seller's
+ * payable moves from pending to available by the same amount).
  *
- *  Destination charge of `gross` paid to seller S (Stripe moves the whole charge to S's account):
- *    Dr platform_cash_pending gross          Cr seller_payable_pending[S] gross
- *  Its application fee `fee` (Stripe takes it back from S for the platform):
- *    Dr seller_payable_pending[S] fee        Cr platform_fee_revenue fee
- *    => S is owed gross - fee, the platform earned fee: fee + seller share = gross.
- *  Stripe's processing fee `stripeFee` (from the charge's balance transaction; charged to the platform):
- *    Dr stripe_processing_fees stripeFee     Cr platform_cash_pending stripeFee
- *  Funds becoming available (balance transaction available_on):
- *    Dr platform_cash_available x            Cr platform_cash_pending x
- *    Dr seller_payable_pending[S] y          Cr seller_payable_available[S] y
- *  Refund `r` with reverse_transfer (Stripe reverses r from S) and refund_application_fee
- *  (Stripe returns `feeRefund` = fee * r / gross to S):
- *    Cr platform_cash_available r            (the buyer gets r back)
- *    Dr seller_payable_available[S] r        (transfer reversal)
- *    Cr seller_payable_available[S] feeRefund, Dr platform_fee_refunds feeRefund
- *    => S bears r - feeRefund, the platform bears feeRefund.
- *  A refund Stripe fails after it succeeded: reverse() its entry (`refund-failed:<re>`); Stripe keeps
- *  the transfer reversal and the fee refund, so S's share (reversed - feeRefund) sits in the
- *  platform balance until the payments worker transfers it back to S. That transfer books nothing:
- *  cash at Stripe includes connected balances, and the reversal already made S's payable whole.
-    When Stripe reverses less than r from S (`reversed`, e.g. a Dashboard refund without
-    reverse_transfer, or a transfer already reversed): Dr seller_payable_available[S] reversed and
-    Dr refund_losses r - reversed: the platform bears what the seller did not.
- *  Dispute of `amount` debited from the platform (losses.payments=application) plus Stripe's `disputeFee`:
- *    Cr platform_cash_available amount + disputeFee
- *    Dr dispute_funds_withdrawn amount, Dr dispute_fees disputeFee
- *  Recovery from S by transfer reversal `recovered`:
- *    Dr seller_payable_available[S] recovered  Cr dispute_recoveries recovered
- *  Dispute won: Dr platform_cash_available amount, Cr dispute_funds_withdrawn amount, and reverse()
- *  the recovery entry (the platform gives S the recovered funds back). Lost: nothing more.
- *  Seller payout `amount` (Stripe debits S's balance when the payout is created):
- *    Dr seller_payable_available[S] amount   Cr platform_cash_available amount
- *    A failed or canceled payout is reverse()d. Paid out to a seller = that seller's
- *    `seller_payout` entries minus their reversals (GET /admin/ledger/entries?referenceType=payout).
+ *  Destination charge of `gross` to seller S, application fee `fee`, Stripe's processing fee `stripeFee`:
+ *    Dr platform_cash       gross - stripeFee   [charge txn: net]
+ *    Dr stripe_processing_fees stripeFee        [charge txn: fee]
+ *    Cr platform_cash       gross               [transfer txn of the destination charge's tr_]
+ *    Dr platform_cash       fee                 [application_fee txn]
+ *    Dr connected_cash[S]   gross - fee         [the py_ payment's txn on S's account: net]
+ *    Cr seller_payable[S]   gross - fee,  Cr platform_fee_revenue fee
+ *  A charge for several sellers (funds held on the platform until transferred):
+ *    Dr platform_cash gross - stripeFee [charge txn], Dr stripe_processing_fees stripeFee,
+ *    Cr seller_payable_pending[S] share(S) and Cr platform_fee_revenue fee(S) for each seller.
+ *  Refund `r` with reverse_transfer (reversal `rev` pulled back from S) and refund_application_fee
+ *  (fee refunds `f`, as Stripe made them: its fee refund objects, never our own formula):
+ *    Cr platform_cash r [refund txn];  Dr platform_cash rev [transfer_refund txn];  Cr connected_cash[S] rev [payment_refund txn]
+ *    Cr platform_cash f [application_fee_refund txn];  Dr connected_cash[S] f (S's side of the fee refund)
+ *    Dr seller_payable[S] rev - f,  Dr platform_fee_refunds f,  Dr refund_losses r - rev (what S did not bear)
+ *  A refund Stripe fails after it succeeded: Dr platform_cash r [refund_failure txn]; Cr refund_losses
+ *  r - rev, Cr platform_fee_refunds f, Cr seller_payable_available[S] rev - f (owed again). Stripe keeps
+ *  the reversal and the fee refund, so the payments worker transfers rev - f back to S:
+ *    Cr platform_cash x [transfer txn];  Dr connected_cash[S] x [py_ txn]   (payables unchanged)
+ *  Dispute of `amount` debited from the platform (losses.payments=application) plus `disputeFee`,
+ *  booked per dispute balance transaction:
+ *    Cr platform_cash amount + disputeFee [txn];  Dr dispute_funds_withdrawn amount, Dr dispute_fees disputeFee
+ *    A reinstatement (won) is the same with the signs turned [its txn].
+ *  Recovery from S by transfer reversal `x`:
+ *    Dr platform_cash x [transfer_refund txn];  Cr connected_cash[S] x [payment_refund txn]
+ *    Dr seller_payable_available[S] x,  Cr dispute_recoveries x
+ *  Return of a recovery (dispute won) by a transfer `x`:
+ *    Cr platform_cash x [transfer txn];  Dr connected_cash[S] x [py_ txn];  Cr seller_payable[S] x,  Dr dispute_recoveries x
+ *  Payout of `amount` from S's connected balance (created; a failed or canceled one comes back):
+ *    Cr connected_cash_available[S] amount [payout txn];  Dr seller_payable_available[S] amount
+ *    Dr connected_cash_available[S] amount [payout_failure / payout_cancel txn];  Cr seller_payable_available[S] amount
  */
 export type LedgerAccountType = 'asset' | 'liability' | 'revenue' | 'expense';
 export type NormalSide = 'debit' | 'credit';
@@ -60,19 +69,35 @@ export interface LedgerAccount {
 export const CHART_OF_ACCOUNTS = [
   {
     code: 'platform_cash_pending',
-    name: 'Cash at Stripe, pending',
+    name: "Platform's Stripe balance, pending",
     type: 'asset',
     normalSide: 'debit',
     perSeller: false,
-    description: 'Charged funds Stripe holds for the marketplace that are not yet available',
+    description: "The platform's Stripe balance not yet available (GET /v1/balance pending)",
   },
   {
     code: 'platform_cash_available',
-    name: 'Cash at Stripe, available',
+    name: "Platform's Stripe balance, available",
     type: 'asset',
     normalSide: 'debit',
     perSeller: false,
-    description: 'Available funds Stripe holds for the marketplace; refunds, disputes and payouts draw on it',
+    description: "The platform's available Stripe balance (GET /v1/balance available); refunds, disputes and transfers draw on it",
+  },
+  {
+    code: 'connected_cash_pending',
+    name: "Seller's connected Stripe balance, pending",
+    type: 'asset',
+    normalSide: 'debit',
+    perSeller: true,
+    description: "A seller's connected account balance not yet available (GET /v1/balance with Stripe-Account, pending)",
+  },
+  {
+    code: 'connected_cash_available',
+    name: "Seller's connected Stripe balance, available",
+    type: 'asset',
+    normalSide: 'debit',
+    perSeller: true,
+    description: "A seller's available connected account balance (GET /v1/balance with Stripe-Account, available); payouts draw on it",
   },
   {
     code: 'seller_payable_pending',
@@ -155,6 +180,12 @@ const BY_CODE: ReadonlyMap<string, LedgerAccount> = new Map(CHART_OF_ACCOUNTS.ma
 export function findLedgerAccount(code: string): LedgerAccount | undefined {
   return BY_CODE.get(code);
 }
+
+/** The cash accounts, one pair per Stripe balance. */
+export const CASH_ACCOUNTS = {
+  platform: { pending: 'platform_cash_pending', available: 'platform_cash_available' },
+  connected: { pending: 'connected_cash_pending', available: 'connected_cash_available' },
+} as const;
 
 export function isLedgerAccountCode(code: string): code is LedgerAccountCode {
   return BY_CODE.has(code);

@@ -4,3 +4,4 @@ export * from './ledger-lines.js';
 export * from './ledger-recipes.js';
 export { LedgerModule } from './ledger.module.js';
 export { LedgerService, type NewLedgerEntry, type PostedEntry } from './ledger.service.js';
+export { BalanceCheckService, type BalanceCheckReport, type BalanceComparison } from './balance-check.service.js';

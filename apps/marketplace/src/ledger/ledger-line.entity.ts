@@ -8,6 +8,11 @@ import { LedgerEntry } from './ledger-entry.entity.js';
 @Entity({ name: 'ledger_lines' })
 @Check('ledger_lines_amount_check', `amount <> 0`)
 @Check('ledger_lines_currency_check', `currency ~ '^[A-Z]{3}$'`)
+@Check(
+  'ledger_lines_account_check',
+  `account IN ('platform_cash_pending', 'platform_cash_available', 'connected_cash_pending', 'connected_cash_available', 'seller_payable_pending', 'seller_payable_available', 'platform_fee_revenue', 'platform_fee_refunds', 'refund_losses', 'stripe_processing_fees', 'dispute_funds_withdrawn', 'dispute_fees', 'dispute_recoveries')`,
+)
+@Check('ledger_lines_seller_check', `(account IN ('connected_cash_pending', 'connected_cash_available', 'seller_payable_pending', 'seller_payable_available')) = (seller_id IS NOT NULL)`)
 @Index('ledger_lines_account_idx', ['account', 'currency', 'sellerId'])
 export class LedgerLine {
   @PrimaryGeneratedColumn('uuid')
@@ -37,4 +42,22 @@ export class LedgerLine {
 
   @Column(moneyAmountColumn())
   amount: bigint;
+
+  /** The Stripe object that moved this amount (ch_, tr_, py_, re_, trr_, fr_, dp_, po_...), if it came from Stripe. */
+  @Column({ name: 'stripe_object_id', type: 'varchar', length: 255, nullable: true })
+  stripeObjectId: string | null;
+
+  /** That object's balance transaction (txn_...). */
+  @Index('ledger_lines_balance_transaction_idx', { where: 'stripe_balance_transaction_id IS NOT NULL' })
+  @Column({ name: 'stripe_balance_transaction_id', type: 'varchar', length: 255, nullable: true })
+  stripeBalanceTransactionId: string | null;
+
+  /** The Stripe balance the amount sits in: a connected account id, null for the platform's. */
+  @Column({ name: 'stripe_account', type: 'varchar', length: 255, nullable: true })
+  stripeAccount: string | null;
+
+  /** When Stripe makes the funds available (the balance transaction's available_on). */
+  @Index('ledger_lines_pending_cash_idx', { where: `account IN ('platform_cash_pending', 'connected_cash_pending')` })
+  @Column({ name: 'available_on', type: 'timestamptz', nullable: true })
+  availableOn: Date | null;
 }

@@ -2,21 +2,35 @@ import type { Money } from '@app/money';
 import { findLedgerAccount, type LedgerAccountCode } from './chart-of-accounts.js';
 import { LedgerErrors } from './ledger.errors.js';
 
+/**
+ * Where a line's amount came from at Stripe: the object that moved the money, its balance
+ * transaction (null when Stripe gives none for that side, e.g. a connected account's side of an
+ * application-fee refund), the Stripe balance it sits in (a connected account id, null for the
+ * platform's) and when the funds are available.
+ */
+export interface StripeMovementRef {
+  objectId: string;
+  balanceTransactionId: string | null;
+  account: string | null;
+  availableOn: Date | null;
+}
+
 /** One line of an entry: debit positive, credit negative. `sellerId` only on per-seller accounts. */
 export interface LedgerLineInput {
   account: LedgerAccountCode;
   amount: Money;
   sellerId?: string;
+  stripe?: StripeMovementRef;
 }
 
 /** Debit `amount` (must be positive) to `account`. */
-export function debit(account: LedgerAccountCode, amount: Money, sellerId?: string): LedgerLineInput {
-  return sellerId ? { account, amount, sellerId } : { account, amount };
+export function debit(account: LedgerAccountCode, amount: Money, sellerId?: string, stripe?: StripeMovementRef): LedgerLineInput {
+  return { account, amount, ...(sellerId ? { sellerId } : {}), ...(stripe ? { stripe } : {}) };
 }
 
 /** Credit `amount` (must be positive) to `account`: the line's amount is negative. */
-export function credit(account: LedgerAccountCode, amount: Money, sellerId?: string): LedgerLineInput {
-  return sellerId ? { account, amount: amount.negate(), sellerId } : { account, amount: amount.negate() };
+export function credit(account: LedgerAccountCode, amount: Money, sellerId?: string, stripe?: StripeMovementRef): LedgerLineInput {
+  return debit(account, amount.negate(), sellerId, stripe);
 }
 
 /** Sum of the lines per currency, as decimal strings of minor units. */

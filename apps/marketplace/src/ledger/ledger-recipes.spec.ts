@@ -1,26 +1,28 @@
 import { computeFee, Money } from '@app/money';
 import fc from 'fast-check';
+import { accountOf, destinationChargeLines, destinationRefundLines, movement, payoutLines, txn } from '../../../../test/factories/stripe-movements.factory.js';
 import { assertPostableLines, isBalanced, totalsByCurrency, type LedgerLineInput } from './ledger-lines.js';
 import {
-  applicationFeeLines,
-  destinationChargeLines,
   disputeRecoveryLines,
-  disputeWithdrawalLines,
-  disputeWonLines,
+  disputeReturnLines,
+  disputeTransactionLines,
   fundsAvailableLines,
-  paidDestinationChargeLines,
-  refundLines,
-  sellerPayoutLines,
-  stripeProcessingFeeLines,
+  paidSeparateChargeLines,
+  refundFailedLines,
+  transferLines,
 } from './ledger-recipes.js';
 
 const SELLER = '0b6a4c1e-2f3d-4a5b-8c7d-9e0f1a2b3c4d';
+const OTHER = '1c7b5d2f-3e4a-4b6c-9d8e-0f1a2b3c4d5e';
+const seller = { kind: 'connected' as const, sellerId: SELLER, account: accountOf(SELLER) };
 const usd = (minor: bigint) => Money.of(minor, 'USD');
 
 /** Balance of one account on the lines, on its signed (debit positive) side. */
 function signed(lines: LedgerLineInput[], account: string, sellerId?: string): bigint {
   return lines.filter((l) => l.account === account && (sellerId === undefined || l.sellerId === sellerId)).reduce((s, l) => s + l.amount.minor, 0n);
 }
+const cashOf = (lines: LedgerLineInput[], prefix: 'platform' | 'connected', sellerId?: string) =>
+  signed(lines, `${prefix}_cash_pending`, sellerId) + signed(lines, `${prefix}_cash_available`, sellerId);
 
 const currencies = fc.constantFrom('USD', 'EUR', 'JPY', 'KWD', 'GBP');
 const chargeArb = fc
@@ -33,104 +35,139 @@ const chargeArb = fc
   })
   .map(({ currency, gross, bps, fixed, stripeFeeBps }) => {
     const grossMoney = Money.of(gross, currency);
-    return {
-      gross: grossMoney,
-      applicationFee: computeFee(grossMoney, { basisPoints: bps, fixed }),
-      stripeFee: computeFee(grossMoney, { basisPoints: stripeFeeBps, fixed: 0n }),
-    };
+    return { gross: grossMoney, applicationFee: computeFee(grossMoney, { basisPoints: bps, fixed }), stripeFee: computeFee(grossMoney, { basisPoints: stripeFeeBps, fixed: 0n }) };
   });
 
-describe('ledger recipes', () => {
-  it('books a paid destination charge: seller owed gross - fee, platform earned fee, Stripe fee an expense', () => {
-    const lines = paidDestinationChargeLines({ gross: usd(10_000n), applicationFee: usd(1_000n), stripeFee: usd(320n), sellerId: SELLER });
+describe('ledger recipes (booked from Stripe balance transactions)', () => {
+  it('a destination charge: each Stripe balance gets what Stripe put in it; the seller is owed what their balance received', () => {
+    const lines = destinationChargeLines({ gross: usd(10_000n), applicationFee: usd(1_000n), stripeFee: usd(320n), sellerId: SELLER });
     assertPostableLines(lines);
+    // platform: charge net 9680 - transfer 10000 + application fee 1000 = 680, pending
+    expect(signed(lines, 'platform_cash_pending')).toBe(680n);
+    expect(signed(lines, 'connected_cash_pending', SELLER)).toBe(9_000n);
     expect(signed(lines, 'seller_payable_pending', SELLER)).toBe(-9_000n);
     expect(signed(lines, 'platform_fee_revenue')).toBe(-1_000n);
     expect(signed(lines, 'stripe_processing_fees')).toBe(320n);
-    expect(signed(lines, 'platform_cash_pending')).toBe(9_680n);
+    // every cash line names the Stripe object, its balance transaction and the balance it sits in
+    for (const l of lines.filter((x) => x.account.includes('_cash_'))) {
+      expect(l.stripe).toMatchObject({ objectId: expect.stringMatching(/^(ch|tr|fee|py)_/), balanceTransactionId: expect.stringMatching(/^txn_/) });
+      expect(l.stripe!.account).toBe(l.account.startsWith('connected') ? seller.account : null);
+    }
   });
 
-  it('leaves zero parts out (no fee, no Stripe fee)', () => {
-    const lines = paidDestinationChargeLines({ gross: usd(500n), applicationFee: usd(0n), stripeFee: usd(0n), sellerId: SELLER });
-    expect(lines).toHaveLength(2);
+  it('books funds Stripe already reports available into the available accounts', () => {
+    const lines = destinationChargeLines({ gross: usd(500n), applicationFee: usd(0n), sellerId: SELLER, status: 'available' });
     assertPostableLines(lines);
+    expect(signed(lines, 'platform_cash_pending') + signed(lines, 'connected_cash_pending', SELLER)).toBe(0n);
+    expect(signed(lines, 'connected_cash_available', SELLER)).toBe(500n);
+    expect(signed(lines, 'seller_payable_available', SELLER)).toBe(-500n);
   });
 
-  it('books a refund with reverse_transfer and application-fee refund: seller bears refund - fee refund', () => {
-    const lines = refundLines({ refund: usd(5_000n), applicationFeeRefund: usd(500n), sellerId: SELLER });
-    assertPostableLines(lines);
-    expect(signed(lines, 'platform_cash_available')).toBe(-5_000n);
-    expect(signed(lines, 'seller_payable_available', SELLER)).toBe(4_500n);
-    expect(signed(lines, 'platform_fee_refunds')).toBe(500n);
-  });
-
-  it('books a refund the seller was not reversed for as the platform bearing it', () => {
-    const none = refundLines({ refund: usd(3_000n), applicationFeeRefund: usd(300n), sellerId: SELLER, reversed: usd(0n) });
+  it('a refund: the seller bears what the reversal took minus the fee refunded; the platform the fee refund and what was not reversed', () => {
+    const full = destinationRefundLines({ refund: usd(5_000n), reversed: usd(5_000n), feeRefund: usd(500n), sellerId: SELLER });
+    assertPostableLines(full);
+    expect(cashOf(full, 'platform')).toBe(-5_000n + 5_000n - 500n);
+    expect(cashOf(full, 'connected', SELLER)).toBe(-4_500n);
+    expect(signed(full, 'seller_payable_available', SELLER)).toBe(4_500n);
+    expect(signed(full, 'platform_fee_refunds')).toBe(500n);
+    const none = destinationRefundLines({ refund: usd(3_000n), reversed: usd(0n), feeRefund: usd(300n), sellerId: SELLER });
     assertPostableLines(none);
-    expect(signed(none, 'platform_cash_available')).toBe(-3_000n);
     expect(signed(none, 'refund_losses')).toBe(3_000n);
-    // the fee refund still went to the seller's account
+    // the fee refund still went to the seller's balance
+    expect(cashOf(none, 'connected', SELLER)).toBe(300n);
     expect(signed(none, 'seller_payable_available', SELLER)).toBe(-300n);
-    const partly = refundLines({ refund: usd(3_000n), applicationFeeRefund: usd(0n), sellerId: SELLER, reversed: usd(1_000n) });
-    assertPostableLines(partly);
-    expect(signed(partly, 'seller_payable_available', SELLER)).toBe(1_000n);
-    expect(signed(partly, 'refund_losses')).toBe(2_000n);
-    expect(() => refundLines({ refund: usd(100n), applicationFeeRefund: usd(0n), sellerId: SELLER, reversed: usd(101n) })).toThrow(/exceed/);
   });
 
-  it('books a dispute withdrawal, a recovery from the seller and a win', () => {
-    const withdrawal = disputeWithdrawalLines({ amount: usd(10_000n), disputeFee: usd(1_500n) });
-    const recovery = disputeRecoveryLines({ amount: usd(9_000n), sellerId: SELLER });
-    const won = disputeWonLines({ amount: usd(10_000n) });
-    for (const lines of [withdrawal, recovery, won]) assertPostableLines(lines);
-    expect(signed(withdrawal, 'platform_cash_available')).toBe(-11_500n);
-    expect(signed(recovery, 'seller_payable_available', SELLER)).toBe(9_000n);
-    expect(signed([...withdrawal, ...won], 'dispute_funds_withdrawn')).toBe(0n);
+  it('a refund failing after it succeeded: the money is back, the seller is owed again what they bore', () => {
+    const failed = refundFailedLines({ sellerId: SELLER, failure: movement('re', txn(4_000n, 'USD', { status: 'available' })), reversed: 4_000n, feeReturned: 400n });
+    assertPostableLines(failed);
+    expect(cashOf(failed, 'platform')).toBe(4_000n);
+    expect(signed(failed, 'seller_payable_available', SELLER)).toBe(-3_600n);
+    expect(signed(failed, 'platform_fee_refunds')).toBe(-400n);
+    const back = transferLines({ seller, transfer: movement('tr', txn(-3_600n, 'USD', { status: 'available' })), payment: movement('py', txn(3_600n, 'USD', { status: 'available' })) });
+    assertPostableLines(back);
+    expect(cashOf(back, 'connected', SELLER)).toBe(3_600n);
+    expect(signed(back, 'seller_payable_available', SELLER)).toBe(0n);
   });
 
-  it('books a payout and funds becoming available', () => {
-    assertPostableLines(sellerPayoutLines({ amount: usd(9_000n), sellerId: SELLER }));
-    const available = fundsAvailableLines({ cash: usd(9_680n), sellerId: SELLER, sellerShare: usd(9_000n) });
+  it('disputes per balance transaction: withdrawal, recovery from the seller, reinstatement, return', () => {
+    const withdrawal = disputeTransactionLines({ dispute: movement('dp', { ...txn(-11_500n, 'USD', { status: 'available' }), amount: -10_000n, fee: 1_500n }) });
+    const recovery = disputeRecoveryLines({ seller, reversal: { platform: movement('trr', txn(9_000n, 'USD', { status: 'available' })), connected: movement('pyr', txn(-9_000n, 'USD', { status: 'available' })) } });
+    const won = disputeTransactionLines({ dispute: movement('dp', { ...txn(11_500n, 'USD', { status: 'available' }), amount: 10_000n, fee: -1_500n }) });
+    const back = disputeReturnLines({ seller, transfer: movement('tr', txn(-9_000n, 'USD')), payment: movement('py', txn(9_000n, 'USD')) });
+    for (const lines of [withdrawal, recovery, won, back]) assertPostableLines(lines);
+    expect(cashOf(withdrawal, 'platform')).toBe(-11_500n);
+    expect(signed(withdrawal, 'dispute_funds_withdrawn')).toBe(10_000n);
+    expect(signed(withdrawal, 'dispute_fees')).toBe(1_500n);
+    const all = [...withdrawal, ...recovery, ...won, ...back];
+    expect(signed(all, 'dispute_funds_withdrawn') + signed(all, 'dispute_fees') + signed(all, 'dispute_recoveries')).toBe(0n);
+    expect(signed(all, 'seller_payable_available', SELLER) + signed(all, 'seller_payable_pending', SELLER)).toBe(0n);
+    // the return came with a source_transaction: pending on the seller's side until the charge's funds are
+    expect(signed(back, 'connected_cash_pending', SELLER)).toBe(9_000n);
+    expect(signed(back, 'seller_payable_pending', SELLER)).toBe(-9_000n);
+  });
+
+  it('a multi-seller charge: the platform holds the net, each seller is owed their share', () => {
+    const lines = paidSeparateChargeLines({
+      charge: movement('ch', txn(4_000n - 146n, 'USD', { fee: 146n })),
+      sellers: [
+        { sellerId: SELLER, share: usd(900n), fee: usd(100n) },
+        { sellerId: OTHER, share: usd(2_700n), fee: usd(300n) },
+      ],
+    });
+    assertPostableLines(lines);
+    expect(cashOf(lines, 'platform')).toBe(3_854n);
+    expect(signed(lines, 'seller_payable_pending', OTHER)).toBe(-2_700n);
+  });
+
+  it('funds becoming available move cash and the payable booked with that transaction', () => {
+    const charge = destinationChargeLines({ gross: usd(10_000n), applicationFee: usd(1_000n), sellerId: SELLER });
+    const py = charge.find((l) => l.account === 'connected_cash_pending')!;
+    const available = fundsAvailableLines({ balance: seller, cash: py.amount, payable: usd(-9_000n), stripe: py.stripe! });
     assertPostableLines(available);
-    expect(signed(available, 'seller_payable_available', SELLER)).toBe(-9_000n);
+    const both = [...charge, ...available];
+    expect(signed(both, 'connected_cash_pending', SELLER)).toBe(0n);
+    expect(signed(both, 'connected_cash_available', SELLER)).toBe(9_000n);
+    expect(signed(both, 'seller_payable_pending', SELLER)).toBe(0n);
+    expect(signed(both, 'seller_payable_available', SELLER)).toBe(-9_000n);
+    const payout = payoutLines({ amount: usd(9_000n), sellerId: SELLER });
+    assertPostableLines(payout);
+    expect(signed([...both, ...payout], 'connected_cash_available', SELLER)).toBe(0n);
+    expect(signed([...both, ...payout], 'seller_payable_available', SELLER)).toBe(0n);
   });
 
-  it('refuses impossible inputs', () => {
-    expect(() => destinationChargeLines({ gross: usd(0n), sellerId: SELLER })).toThrow(/positive/);
-    expect(() => applicationFeeLines({ fee: usd(-1n), sellerId: SELLER })).toThrow(/negative/);
-    expect(() => stripeProcessingFeeLines({ stripeFee: usd(-1n) })).toThrow(/negative/);
-    expect(() => paidDestinationChargeLines({ gross: usd(100n), applicationFee: usd(101n), sellerId: SELLER })).toThrow(/exceed/);
-    expect(() => paidDestinationChargeLines({ gross: usd(100n), applicationFee: Money.of(1n, 'EUR'), sellerId: SELLER })).toThrow(/mismatch/i);
-    expect(() => refundLines({ refund: usd(100n), applicationFeeRefund: usd(101n), sellerId: SELLER })).toThrow(/exceed/);
-  });
-
-  it('property: every charge balances, and fee + seller share = gross', () => {
+  it('property: every charge balances; fee revenue is the application fee and the seller is owed gross - fee', () => {
     fc.assert(
       fc.property(chargeArb, ({ gross, applicationFee, stripeFee }) => {
-        const lines = paidDestinationChargeLines({ gross, applicationFee, stripeFee, sellerId: SELLER });
+        const lines = destinationChargeLines({ gross, applicationFee, stripeFee, sellerId: SELLER });
         assertPostableLines(lines);
-        const sellerShare = -signed(lines, 'seller_payable_pending', SELLER);
+        const owed = -signed(lines, 'seller_payable_pending', SELLER);
         const fee = -signed(lines, 'platform_fee_revenue');
         expect(fee).toBe(applicationFee.minor);
-        expect(fee + sellerShare).toBe(gross.minor);
-        expect(fee >= 0n && sellerShare >= 0n).toBe(true);
+        expect(fee + owed).toBe(gross.minor);
+        // the marketplace's cash at Stripe (both balances) is the charge minus Stripe's fee
+        expect(cashOf(lines, 'platform') + cashOf(lines, 'connected', SELLER)).toBe(gross.minor - stripeFee.minor);
       }),
       { numRuns: 500 },
     );
   });
 
-  it('property: refunds, disputes, availability and payouts balance for every amount', () => {
+  it('property: refunds, failures, disputes, availability and payouts balance for every amount', () => {
     fc.assert(
       fc.property(currencies, fc.bigInt({ min: 1n, max: 99_999_999n }), fc.bigInt({ min: 0n, max: 99_999_999n }), (currency, a, b) => {
-        const big = Money.of(a > b ? a : b === 0n ? a : b, currency);
-        const small = Money.of(a > b ? b : a, currency);
+        const big = a > b ? a : b === 0n ? a : b;
+        const small = a > b ? b : a;
+        const m = (x: bigint) => Money.of(x, currency);
+        const avail = { status: 'available' as const };
         const all = [
-          refundLines({ refund: big, applicationFeeRefund: small.min(big), sellerId: SELLER }),
-          disputeWithdrawalLines({ amount: big, disputeFee: small }),
-          disputeRecoveryLines({ amount: big, sellerId: SELLER }),
-          disputeWonLines({ amount: big }),
-          fundsAvailableLines({ cash: big, sellerId: SELLER, sellerShare: small }),
-          sellerPayoutLines({ amount: big, sellerId: SELLER }),
+          destinationRefundLines({ refund: m(big), reversed: m(big), feeRefund: m(small <= big ? small : big), sellerId: SELLER }),
+          destinationRefundLines({ refund: m(big), reversed: m(small <= big ? small : big), feeRefund: m(0n), sellerId: SELLER }),
+          refundFailedLines({ sellerId: SELLER, failure: movement('re', txn(big, currency, avail)), reversed: small <= big ? small : big, feeReturned: 0n }),
+          disputeTransactionLines({ dispute: movement('dp', { ...txn(-(big + small), currency, avail), amount: -big, fee: small }) }),
+          disputeRecoveryLines({ seller, reversal: { platform: movement('trr', txn(big, currency, avail)), connected: movement('pyr', txn(-big, currency, avail)) } }),
+          disputeReturnLines({ seller, transfer: movement('tr', txn(-big, currency)), payment: movement('py', txn(big, currency)) }),
+          fundsAvailableLines({ balance: seller, cash: m(big), payable: m(-small), stripe: { objectId: 'py_x', balanceTransactionId: 'txn_x', account: seller.account, availableOn: new Date() } }),
+          payoutLines({ amount: m(big), sellerId: SELLER }),
         ];
         for (const lines of all) {
           expect(isBalanced(lines)).toBe(true);
@@ -179,7 +216,7 @@ describe('assertPostableLines', () => {
     ] as unknown as LedgerLineInput[];
     expect(() => assertPostableLines(unknown)).toThrow(expect.objectContaining({ code: 'LEDGER.UNKNOWN_ACCOUNT' }));
     const noSeller: LedgerLineInput[] = [
-      { account: 'seller_payable_pending', amount: usd(1n) },
+      { account: 'connected_cash_pending', amount: usd(1n) },
       { account: 'platform_fee_revenue', amount: usd(-1n) },
     ];
     expect(() => assertPostableLines(noSeller)).toThrow(expect.objectContaining({ code: 'LEDGER.SELLER_REQUIRED' }));

@@ -1,135 +1,236 @@
-import { InvalidAmountError, type Money } from '@app/money';
-import { credit, debit, type LedgerLineInput } from './ledger-lines.js';
+import { InvalidAmountError, Money } from '@app/money';
+import { CASH_ACCOUNTS } from './chart-of-accounts.js';
+import { credit, debit, type LedgerLineInput, type StripeMovementRef } from './ledger-lines.js';
 
-// Pure builders of balanced lines for the bookings documented in chart-of-accounts.ts. Each takes
-// Money amounts (one currency) and returns lines to hand to LedgerService.post; a zero part is
-// left out (the database refuses zero lines). Suggested entry kinds are in LEDGER_ENTRY_KINDS.
+// Pure builders of balanced lines for the bookings documented in chart-of-accounts.ts. Amounts
+// come from Stripe's balance transactions (their net, fee, currency and availability), never from
+// our own arithmetic: Stripe's numbers are booked as Stripe reports them. A zero part is left out
+// (the database refuses zero lines). Suggested entry kinds are in LEDGER_ENTRY_KINDS.
 
 export const LEDGER_ENTRY_KINDS = {
-  charge: 'charge', // destination charge + application fee + Stripe fee, one entry per charge
+  charge: 'charge', // a paid charge: everything it moved, one entry per charge
   fundsAvailable: 'funds_available',
   refund: 'refund',
+  refundFailed: 'refund_failed',
+  transfer: 'transfer',
   disputeWithdrawal: 'dispute_withdrawal',
+  disputeReinstatement: 'dispute_won',
   disputeRecovery: 'dispute_recovery',
-  disputeWon: 'dispute_won',
+  disputeReturn: 'dispute_return',
   sellerPayout: 'seller_payout',
+  sellerPayoutReturned: 'seller_payout_returned',
   reversal: 'reversal',
 } as const;
 
-function positive(name: string, amount: Money): void {
-  if (!amount.isPositive()) throw new InvalidAmountError(`${name} must be positive, got ${amount.toString()}`);
+/** The part of a Stripe balance transaction the ledger books (our snapshot has these fields). */
+export interface BookedTransaction {
+  id: string;
+  amount: bigint;
+  fee: bigint;
+  net: bigint;
+  currency: string;
+  availableOn: Date;
+  /** 'available' or 'pending', as Stripe reported it when it was read. */
+  status: string;
 }
 
-function notNegative(name: string, amount: Money): void {
-  if (amount.isNegative()) throw new InvalidAmountError(`${name} must not be negative, got ${amount.toString()}`);
+/** Which Stripe balance a cash line sits in. */
+export type StripeBalanceRef = { kind: 'platform' } | { kind: 'connected'; sellerId: string; account: string };
+
+export const PLATFORM_BALANCE: StripeBalanceRef = { kind: 'platform' };
+
+/** A Stripe object and the balance transaction it made in one balance. */
+export interface Movement {
+  objectId: string;
+  txn: BookedTransaction;
 }
 
-function sameCurrency(first: Money, ...others: Money[]): void {
-  for (const other of others) first.assertSameCurrency(other);
+const isAvailable = (txn: BookedTransaction) => txn.status === 'available';
+const moneyOf = (minor: bigint, txn: BookedTransaction) => Money.of(minor, txn.currency);
+
+function ref(balance: StripeBalanceRef, m: Movement): StripeMovementRef {
+  return { objectId: m.objectId, balanceTransactionId: m.txn.id, account: balance.kind === 'connected' ? balance.account : null, availableOn: m.txn.availableOn };
+}
+
+function sellerOf(balance: StripeBalanceRef): string | undefined {
+  return balance.kind === 'connected' ? balance.sellerId : undefined;
+}
+
+/** The cash line of a balance transaction: its net, in that balance's pending or available account. */
+export function cashLine(balance: StripeBalanceRef, m: Movement, minor: bigint = m.txn.net): LedgerLineInput {
+  const pair = balance.kind === 'platform' ? CASH_ACCOUNTS.platform : CASH_ACCOUNTS.connected;
+  return debit(isAvailable(m.txn) ? pair.available : pair.pending, moneyOf(minor, m.txn), sellerOf(balance), ref(balance, m));
+}
+
+/** A seller payable line on the side (pending/available) of the connected movement it came with. */
+function payable(sellerId: string, amount: Money, available: boolean, stripe?: StripeMovementRef): LedgerLineInput {
+  return debit(available ? 'seller_payable_available' : 'seller_payable_pending', amount, sellerId, stripe);
 }
 
 function nonZero(lines: LedgerLineInput[]): LedgerLineInput[] {
   return lines.filter((l) => !l.amount.isZero());
 }
 
-/** A destination charge of `gross` to the seller: Stripe moves the whole charge to the seller's account. */
-export function destinationChargeLines(p: { gross: Money; sellerId: string }): LedgerLineInput[] {
-  positive('gross', p.gross);
-  return [debit('platform_cash_pending', p.gross), credit('seller_payable_pending', p.gross, p.sellerId)];
-}
-
-/** The application fee taken back from the seller's share for the platform. */
-export function applicationFeeLines(p: { fee: Money; sellerId: string }): LedgerLineInput[] {
-  notNegative('fee', p.fee);
-  return nonZero([debit('seller_payable_pending', p.fee, p.sellerId), credit('platform_fee_revenue', p.fee)]);
-}
-
-/** Stripe's processing fee on a charge, paid by the platform. */
-export function stripeProcessingFeeLines(p: { stripeFee: Money }): LedgerLineInput[] {
-  notNegative('stripeFee', p.stripeFee);
-  return nonZero([debit('stripe_processing_fees', p.stripeFee), credit('platform_cash_pending', p.stripeFee)]);
+function positive(name: string, amount: bigint): void {
+  if (amount <= 0n) throw new InvalidAmountError(`${name} must be positive, got ${amount}`);
 }
 
 /**
- * A paid destination charge in one entry: gross, application fee, and (when known) Stripe's fee.
- * Afterwards the seller's pending payable is gross - fee and the platform's fee revenue is fee.
+ * A paid destination charge, from the Stripe objects it made: the charge (net and Stripe's fee),
+ * its transfer to the seller, the application fee, and the py_ payment on the seller's account.
+ * Afterwards the seller's payable is what Stripe credited their balance (gross - fee) and the
+ * platform earned the application fee.
  */
-export function paidDestinationChargeLines(p: { gross: Money; applicationFee: Money; sellerId: string; stripeFee?: Money }): LedgerLineInput[] {
-  sameCurrency(p.gross, p.applicationFee, ...(p.stripeFee ? [p.stripeFee] : []));
-  if (p.applicationFee.greaterThan(p.gross)) throw new InvalidAmountError('applicationFee must not exceed gross');
-  return [
-    ...destinationChargeLines({ gross: p.gross, sellerId: p.sellerId }),
-    ...applicationFeeLines({ fee: p.applicationFee, sellerId: p.sellerId }),
-    ...(p.stripeFee ? stripeProcessingFeeLines({ stripeFee: p.stripeFee }) : []),
-  ];
-}
-
-/** Funds of a charge becoming available: `cash` of the marketplace's balance and the seller's `sellerShare`. */
-export function fundsAvailableLines(p: { cash: Money; sellerId: string; sellerShare: Money }): LedgerLineInput[] {
-  sameCurrency(p.cash, p.sellerShare);
-  notNegative('cash', p.cash);
-  notNegative('sellerShare', p.sellerShare);
+export function paidDestinationChargeLines(p: {
+  seller: Extract<StripeBalanceRef, { kind: 'connected' }>;
+  charge: Movement;
+  transfer: Movement;
+  applicationFee: Movement | null;
+  payment: Movement;
+}): LedgerLineInput[] {
+  const { seller, charge, transfer, applicationFee, payment } = p;
+  positive('charge amount', charge.txn.amount);
   return nonZero([
-    debit('platform_cash_available', p.cash),
-    credit('platform_cash_pending', p.cash),
-    debit('seller_payable_pending', p.sellerShare, p.sellerId),
-    credit('seller_payable_available', p.sellerShare, p.sellerId),
+    cashLine(PLATFORM_BALANCE, charge),
+    debit('stripe_processing_fees', moneyOf(charge.txn.fee, charge.txn), undefined, ref(PLATFORM_BALANCE, charge)),
+    cashLine(PLATFORM_BALANCE, transfer),
+    ...(applicationFee ? [cashLine(PLATFORM_BALANCE, applicationFee), credit('platform_fee_revenue', moneyOf(applicationFee.txn.net, applicationFee.txn), undefined, ref(PLATFORM_BALANCE, applicationFee))] : []),
+    cashLine(seller, payment),
+    payable(seller.sellerId, moneyOf(-payment.txn.net, payment.txn), isAvailable(payment.txn), ref(seller, payment)),
   ]);
 }
 
 /**
- * A refund of a destination charge with reverse_transfer (Stripe reverses `refund` from the seller)
- * and refund_application_fee (Stripe returns `applicationFeeRefund` to the seller). The seller bears
- * refund - applicationFeeRefund, the platform applicationFeeRefund. Both come out of available funds.
+ * A paid charge for several sellers: the platform holds the funds (the charge's net), Stripe's fee
+ * is an expense, each seller is owed their share and the platform earned each fee, until transfers
+ * move the shares. Shares and fees are the order's split, in the charge's currency.
  */
+export function paidSeparateChargeLines(p: { charge: Movement; sellers: Array<{ sellerId: string; share: Money; fee: Money }> }): LedgerLineInput[] {
+  positive('charge amount', p.charge.txn.amount);
+  return nonZero([
+    cashLine(PLATFORM_BALANCE, p.charge),
+    debit('stripe_processing_fees', moneyOf(p.charge.txn.fee, p.charge.txn), undefined, ref(PLATFORM_BALANCE, p.charge)),
+    ...p.sellers.flatMap((s) => [credit('seller_payable_pending', s.share, s.sellerId), credit('platform_fee_revenue', s.fee)]),
+  ]);
+}
+
 /**
- * A refund of `refund`: `reversed` is what Stripe's transfer reversal pulled back from the seller
- * (default: all of it, as reverse_transfer does); what it did not, the platform bears.
+ * A refund of a destination charge as Stripe made it: the refund, the transfer reversal it pulled
+ * back from the seller (both sides), and the application-fee refunds Stripe made with it (their
+ * platform side; the seller's side of a fee refund has no balance transaction of its own to read).
+ * The seller bears what the reversal took minus the fees returned to them; the platform bears the
+ * fee refunds and whatever the reversal did not pull back (refund_losses).
  */
-export function refundLines(p: { refund: Money; applicationFeeRefund: Money; sellerId: string; reversed?: Money }): LedgerLineInput[] {
-  const reversed = p.reversed ?? p.refund;
-  sameCurrency(p.refund, p.applicationFeeRefund);
-  sameCurrency(p.refund, reversed);
-  positive('refund', p.refund);
-  notNegative('applicationFeeRefund', p.applicationFeeRefund);
-  notNegative('reversed', reversed);
-  if (p.applicationFeeRefund.greaterThan(p.refund)) throw new InvalidAmountError('applicationFeeRefund must not exceed refund');
-  if (reversed.greaterThan(p.refund)) throw new InvalidAmountError('reversed must not exceed refund');
+export function refundLines(p: {
+  seller: Extract<StripeBalanceRef, { kind: 'connected' }>;
+  refund: Movement;
+  reversal: { platform: Movement; connected: Movement } | null;
+  feeRefunds: Movement[];
+}): LedgerLineInput[] {
+  const { seller, refund, reversal, feeRefunds } = p;
+  const r = -refund.txn.net;
+  positive('refund', r);
+  const reversed = reversal ? reversal.platform.txn.net : 0n;
+  const feeReturned = feeRefunds.reduce((sum, f) => sum - f.txn.net, 0n);
+  const sellerSideAvailable = reversal ? isAvailable(reversal.connected.txn) : true;
+  const money = (minor: bigint) => moneyOf(minor, refund.txn);
   return nonZero([
-    credit('platform_cash_available', p.refund),
-    debit('seller_payable_available', reversed, p.sellerId),
-    debit('refund_losses', p.refund.subtract(reversed)),
-    credit('seller_payable_available', p.applicationFeeRefund, p.sellerId),
-    debit('platform_fee_refunds', p.applicationFeeRefund),
+    cashLine(PLATFORM_BALANCE, refund),
+    ...(reversal ? [cashLine(PLATFORM_BALANCE, reversal.platform), cashLine(seller, reversal.connected)] : []),
+    ...feeRefunds.flatMap((f) => [
+      cashLine(PLATFORM_BALANCE, f),
+      debit(CASH_ACCOUNTS.connected.available, moneyOf(-f.txn.net, f.txn), seller.sellerId, { objectId: f.objectId, balanceTransactionId: null, account: seller.account, availableOn: null }),
+    ]),
+    payable(seller.sellerId, money(reversed - feeReturned), sellerSideAvailable, reversal ? ref(seller, reversal.connected) : undefined),
+    debit('platform_fee_refunds', money(feeReturned)),
+    debit('refund_losses', money(r - reversed)),
   ]);
 }
 
-/** A dispute debited from the platform (losses.payments=application): the disputed amount plus Stripe's dispute fee. */
-export function disputeWithdrawalLines(p: { amount: Money; disputeFee: Money }): LedgerLineInput[] {
-  sameCurrency(p.amount, p.disputeFee);
-  positive('amount', p.amount);
-  notNegative('disputeFee', p.disputeFee);
+/**
+ * A refund Stripe failed after it succeeded: the money comes back to the platform (the
+ * refund_failure balance transaction). Stripe keeps the transfer reversal and the fee refund made
+ * with it, so the seller is owed again what they bore (reversed - feeReturned) and the loss and the
+ * fee refund of that refund are undone.
+ */
+export function refundFailedLines(p: { sellerId: string; failure: Movement; reversed: bigint; feeReturned: bigint }): LedgerLineInput[] {
+  const r = p.failure.txn.net;
+  positive('refund failure', r);
+  const money = (minor: bigint) => moneyOf(minor, p.failure.txn);
   return nonZero([
-    credit('platform_cash_available', p.amount.add(p.disputeFee)),
-    debit('dispute_funds_withdrawn', p.amount),
-    debit('dispute_fees', p.disputeFee),
+    cashLine(PLATFORM_BALANCE, p.failure),
+    credit('refund_losses', money(r - p.reversed)),
+    credit('platform_fee_refunds', money(p.feeReturned)),
+    payable(p.sellerId, money(-(p.reversed - p.feeReturned)), true),
   ]);
 }
 
-/** The disputed amount recovered from the seller by a transfer reversal. */
-export function disputeRecoveryLines(p: { amount: Money; sellerId: string }): LedgerLineInput[] {
-  positive('amount', p.amount);
-  return [debit('seller_payable_available', p.amount, p.sellerId), credit('dispute_recoveries', p.amount)];
+/**
+ * A transfer from the platform's balance to a seller's connected balance (both sides), e.g. a
+ * failed refund's share returned: cash moves between Stripe balances, nobody's claim changes.
+ */
+export function transferLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; transfer: Movement; payment: Movement }): LedgerLineInput[] {
+  return nonZero([cashLine(PLATFORM_BALANCE, p.transfer), cashLine(p.seller, p.payment)]);
 }
 
-/** A won dispute: Stripe credits the disputed amount back. Also reverse() the recovery entry, if any. */
-export function disputeWonLines(p: { amount: Money }): LedgerLineInput[] {
-  positive('amount', p.amount);
-  return [debit('platform_cash_available', p.amount), credit('dispute_funds_withdrawn', p.amount)];
+/**
+ * One balance transaction of a dispute on the platform (losses.payments=application): a withdrawal
+ * (amount and Stripe's dispute fee out) or a reinstatement (both back), booked as Stripe made it.
+ */
+export function disputeTransactionLines(p: { dispute: Movement }): LedgerLineInput[] {
+  const { txn } = p.dispute;
+  const stripe = ref(PLATFORM_BALANCE, p.dispute);
+  return nonZero([
+    cashLine(PLATFORM_BALANCE, p.dispute),
+    debit('dispute_funds_withdrawn', moneyOf(-txn.amount, txn), undefined, stripe),
+    debit('dispute_fees', moneyOf(txn.fee, txn), undefined, stripe),
+  ]);
 }
 
-/** A payout from the seller's available funds to their bank; reverse() it if the payout fails. */
-export function sellerPayoutLines(p: { amount: Money; sellerId: string }): LedgerLineInput[] {
-  positive('amount', p.amount);
-  return [debit('seller_payable_available', p.amount, p.sellerId), credit('platform_cash_available', p.amount)];
+/** The disputed amount recovered from the seller by a transfer reversal (both sides of it). */
+export function disputeRecoveryLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; reversal: { platform: Movement; connected: Movement } }): LedgerLineInput[] {
+  const x = p.reversal.platform.txn.net;
+  positive('recovery', x);
+  const money = moneyOf(x, p.reversal.platform.txn);
+  return nonZero([
+    cashLine(PLATFORM_BALANCE, p.reversal.platform),
+    cashLine(p.seller, p.reversal.connected),
+    payable(p.seller.sellerId, money, isAvailable(p.reversal.connected.txn), ref(p.seller, p.reversal.connected)),
+    credit('dispute_recoveries', money),
+  ]);
+}
+
+/** A won dispute's recovery given back to the seller by a transfer (both sides of it). */
+export function disputeReturnLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; transfer: Movement; payment: Movement }): LedgerLineInput[] {
+  const x = p.payment.txn.net;
+  positive('return', x);
+  const money = moneyOf(x, p.payment.txn);
+  return nonZero([
+    cashLine(PLATFORM_BALANCE, p.transfer),
+    cashLine(p.seller, p.payment),
+    payable(p.seller.sellerId, money.negate(), isAvailable(p.payment.txn), ref(p.seller, p.payment)),
+    debit('dispute_recoveries', money),
+  ]);
+}
+
+/**
+ * A payout from a seller's connected balance to their bank (the payout's balance transaction), or
+ * its return (a failed payout's `payout_failure`, a canceled one's `payout_cancel`): the seller's
+ * available payable moves with their balance.
+ */
+export function sellerPayoutLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; payout: Movement }): LedgerLineInput[] {
+  const { txn } = p.payout;
+  return nonZero([cashLine(p.seller, p.payout), payable(p.seller.sellerId, moneyOf(-txn.net, txn), true, ref(p.seller, p.payout))]);
+}
+
+/**
+ * Funds of one balance transaction becoming available (its available_on has passed): `cash` moves
+ * from the balance's pending to its available account, and `payable` (the seller payable booked
+ * pending with that transaction, a credit: negative) moves from pending to available with it.
+ */
+export function fundsAvailableLines(p: { balance: StripeBalanceRef; cash: Money; payable?: Money; stripe: StripeMovementRef }): LedgerLineInput[] {
+  const pair = p.balance.kind === 'platform' ? CASH_ACCOUNTS.platform : CASH_ACCOUNTS.connected;
+  const seller = sellerOf(p.balance);
+  const payableMove = seller && p.payable && !p.payable.isZero() ? [debit('seller_payable_pending', p.payable.negate(), seller, p.stripe), debit('seller_payable_available', p.payable, seller, p.stripe)] : [];
+  return nonZero([debit(pair.available, p.cash, seller, p.stripe), credit(pair.pending, p.cash, seller, p.stripe), ...payableMove]);
 }

@@ -2,10 +2,14 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../identity/auth.decorators.js';
 import { CHART_OF_ACCOUNTS, isLedgerAccountCode } from './chart-of-accounts.js';
+import { BalanceCheckService } from './balance-check.service.js';
+import { BalanceCheckQuery } from './dto/balance-check.query.js';
 import { LedgerBalanceQuery } from './dto/ledger-balance.query.js';
 import { LedgerEntriesQuery } from './dto/ledger-entries.query.js';
 import { LedgerErrors } from './ledger.errors.js';
 import {
+  BalanceCheckResponse,
+  toBalanceCheckResponse,
   LedgerAccountResponse,
   LedgerBalanceResponse,
   LedgerEntryResponse,
@@ -20,7 +24,16 @@ import { LedgerService } from './ledger.service.js';
 @Roles('admin')
 @Controller('admin/ledger')
 export class LedgerAdminController {
-  constructor(private readonly ledger: LedgerService) {}
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly balances: BalanceCheckService,
+  ) {}
+
+  /** The ledger's cash of each Stripe balance against GET /v1/balance, per currency: ledger, Stripe, difference. */
+  @Get('balance-check')
+  async balanceCheck(@Query() query: BalanceCheckQuery): Promise<BalanceCheckResponse> {
+    return toBalanceCheckResponse(await this.balances.check({ sellerId: query.sellerId, currency: query.currency }));
+  }
 
   @Get('accounts')
   accounts(): { data: LedgerAccountResponse[] } {

@@ -13,6 +13,12 @@ export const LedgerErrors = {
     new DomainError('LEDGER.IDEMPOTENCY_KEY_REUSED', `Idempotency key "${key}" was already used for a different entry`, 'conflict'),
   entryNotFound: (id: string) => new DomainError('LEDGER.ENTRY_NOT_FOUND', `Ledger entry ${id} was not found`, 'not_found'),
   alreadyReversed: (id: string) => new DomainError('LEDGER.ALREADY_REVERSED', `Ledger entry ${id} has already been reversed`, 'conflict'),
+  cannotReverseStripeMovement: (id: string) =>
+    new DomainError(
+      'LEDGER.CANNOT_REVERSE_STRIPE_MOVEMENT',
+      `Ledger entry ${id} books balance transactions Stripe made; book Stripe's next movement (a refund failure, a reinstatement) instead of reversing it`,
+      'unprocessable',
+    ),
   cannotReverseReversal: (id: string) =>
     new DomainError('LEDGER.CANNOT_REVERSE_REVERSAL', `Ledger entry ${id} is itself a reversal; post a new entry instead`, 'unprocessable'),
 };

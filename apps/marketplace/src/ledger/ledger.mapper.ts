@@ -1,6 +1,7 @@
 import { formatMoney, Money } from '@app/money';
 import { ApiProperty } from '@nestjs/swagger';
 import type { LedgerAccount } from './chart-of-accounts.js';
+import type { BalanceCheckReport } from './balance-check.service.js';
 import type { PostedEntry } from './ledger.service.js';
 
 export class LedgerAccountResponse {
@@ -66,5 +67,45 @@ export function toLedgerEntryResponse(e: PostedEntry): LedgerEntryResponse {
     lines: [...e.lines]
       .sort((a, b) => (a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : a.account.localeCompare(b.account)))
       .map((l) => ({ id: l.id, account: l.account, sellerId: l.sellerId, ...toMoneyAmountResponse(Money.of(l.amount, l.currency)) })),
+  };
+}
+
+export class BalanceFiguresResponse {
+  @ApiProperty({ example: '9000', description: 'Integer minor units, as a string' }) pending: string;
+  @ApiProperty({ example: '0' }) available: string;
+}
+
+export class BalanceComparisonResponse {
+  @ApiProperty({ enum: ['platform', 'connected'] }) balance: string;
+  @ApiProperty({ nullable: true, type: String }) sellerId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The connected account (acct_...)' }) account: string | null;
+  @ApiProperty({ example: 'USD' }) currency: string;
+  @ApiProperty({ type: BalanceFiguresResponse, description: "The ledger's cash of this Stripe balance" }) ledger: BalanceFiguresResponse;
+  @ApiProperty({ type: BalanceFiguresResponse, description: 'GET /v1/balance for it' }) stripe: BalanceFiguresResponse;
+  @ApiProperty({ type: BalanceFiguresResponse, description: 'ledger - Stripe' }) difference: BalanceFiguresResponse;
+  @ApiProperty() matches: boolean;
+}
+
+export class BalanceCheckResponse {
+  @ApiProperty() checkedAt: string;
+  @ApiProperty({ description: 'Every balance and currency matches' }) matches: boolean;
+  @ApiProperty({ type: [BalanceComparisonResponse] }) balances: BalanceComparisonResponse[];
+}
+
+export function toBalanceCheckResponse(r: BalanceCheckReport): BalanceCheckResponse {
+  const figures = (f: { pending: bigint; available: bigint }) => ({ pending: f.pending.toString(), available: f.available.toString() });
+  return {
+    checkedAt: r.checkedAt.toISOString(),
+    matches: r.matches,
+    balances: r.balances.map((b) => ({
+      balance: b.balance,
+      sellerId: b.sellerId,
+      account: b.account,
+      currency: b.currency,
+      ledger: figures(b.ledger),
+      stripe: figures(b.stripe),
+      difference: figures(b.difference),
+      matches: b.matches,
+    })),
   };
 }

@@ -4,12 +4,15 @@ import { LedgerEntry } from './ledger-entry.entity.js';
 import { LedgerLine } from './ledger-line.entity.js';
 import { LedgerAdminController } from './ledger.admin.controller.js';
 import { LedgerService } from './ledger.service.js';
+import { BalanceAvailableHandler, FundsAvailabilitySweeper } from './balance-available.handler.js';
+import { BalanceCheckService } from './balance-check.service.js';
+import { WebhooksModule } from '../webhooks/webhooks.module.js';
 
 /** The double-entry journal. Other modules write it only through LedgerService, in their own transaction. */
 @Module({
-  imports: [TypeOrmModule.forFeature([LedgerEntry, LedgerLine])],
+  imports: [TypeOrmModule.forFeature([LedgerEntry, LedgerLine]), WebhooksModule],
   controllers: [LedgerAdminController],
-  providers: [LedgerService],
-  exports: [LedgerService],
+  providers: [LedgerService, BalanceCheckService, BalanceAvailableHandler, FundsAvailabilitySweeper],
+  exports: [LedgerService, BalanceCheckService],
 })
 export class LedgerModule {}

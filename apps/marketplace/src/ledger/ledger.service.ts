@@ -6,7 +6,8 @@ import { findLedgerAccount, type LedgerAccountCode } from './chart-of-accounts.j
 import { LedgerEntry } from './ledger-entry.entity.js';
 import { LedgerLine } from './ledger-line.entity.js';
 import { assertPostableLines, type LedgerLineInput } from './ledger-lines.js';
-import { LEDGER_ENTRY_KINDS } from './ledger-recipes.js';
+import { fundsAvailableLines, LEDGER_ENTRY_KINDS, PLATFORM_BALANCE } from './ledger-recipes.js';
+import { WebhookInboxService } from '../webhooks/webhook-inbox.service.js';
 import { LedgerErrors } from './ledger.errors.js';
 
 export interface NewLedgerEntry {
@@ -32,7 +33,10 @@ const NAME = /^[a-z][a-z0-9_.:-]{0,63}$/;
  */
 @Injectable()
 export class LedgerService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly inbox: WebhookInboxService,
+  ) {}
 
   /**
    * Posts an entry. Idempotent on `idempotencyKey`: a second post with the same key returns the
@@ -42,7 +46,48 @@ export class LedgerService {
   async post(tx: EntityManager, entry: NewLedgerEntry): Promise<PostedEntry> {
     this.assertHeader(entry);
     assertPostableLines(entry.lines);
-    return this.insert(tx, entry, null);
+    const posted = await this.insert(tx, entry, null);
+    // funds Stripe already made available by the time we book them move at once
+    const pending = entry.lines.filter((l) => (l.account === 'platform_cash_pending' || l.account === 'connected_cash_pending') && l.stripe?.balanceTransactionId);
+    if (pending.length) await this.bookAvailable(tx, undefined, pending.map((l) => l.stripe!.balanceTransactionId!));
+    return posted;
+  }
+
+  /**
+   * Books funds becoming available: for every balance transaction whose pending cash lines do not
+   * sum to zero yet and whose available_on is not after `asOf` (default: the latest time Stripe is
+   * known to have reached, and never earlier than now), an entry `available:<txn>` moves them from
+   * pending to available, with the seller payable booked pending with that transaction. Idempotent:
+   * a booked transaction's pending lines sum to zero. Returns how many it booked.
+   */
+  async bookAvailable(tx: EntityManager, asOf?: Date, onlyTransactions?: string[]): Promise<number> {
+    const stripeTime = asOf ?? (await this.inbox.latestStripeTime(tx));
+    const at = stripeTime && stripeTime.getTime() > Date.now() ? stripeTime : new Date();
+    const params: unknown[] = [at];
+    const only = onlyTransactions?.length ? ` AND l.stripe_balance_transaction_id = ANY($${params.push(onlyTransactions)})` : '';
+    const due: Array<{ txn: string; account: string; seller_id: string | null; stripe_account: string | null; currency: string; object_id: string; available_on: Date; cash: string; payable: string }> = await tx.query(
+      `SELECT l.stripe_balance_transaction_id AS txn, l.account, l.seller_id, l.stripe_account, l.currency, min(l.stripe_object_id) AS object_id,
+              max(l.available_on) AS available_on, sum(l.amount)::text AS cash,
+              (SELECT coalesce(sum(p.amount), 0)::text FROM ledger_lines p
+                WHERE p.account = 'seller_payable_pending' AND p.stripe_balance_transaction_id = l.stripe_balance_transaction_id) AS payable
+         FROM ledger_lines l
+        WHERE l.account IN ('platform_cash_pending', 'connected_cash_pending') AND l.available_on <= $1 AND l.stripe_balance_transaction_id IS NOT NULL${only}
+        GROUP BY l.stripe_balance_transaction_id, l.account, l.seller_id, l.stripe_account, l.currency
+       HAVING sum(l.amount) <> 0
+        ORDER BY max(l.available_on)`,
+      params,
+    );
+    for (const row of due) {
+      const balance = row.account === 'connected_cash_pending' ? { kind: 'connected' as const, sellerId: row.seller_id!, account: row.stripe_account ?? '' } : PLATFORM_BALANCE;
+      const lines = fundsAvailableLines({
+        balance,
+        cash: Money.of(BigInt(row.cash), row.currency),
+        payable: Money.of(BigInt(row.payable), row.currency),
+        stripe: { objectId: row.object_id, balanceTransactionId: row.txn, account: row.stripe_account, availableOn: row.available_on },
+      });
+      await this.insert(tx, { kind: LEDGER_ENTRY_KINDS.fundsAvailable, reference: { type: 'balance_transaction', id: row.txn }, idempotencyKey: `available:${row.txn}`, description: `Funds of ${row.txn} (${row.object_id}) available`, lines }, null);
+    }
+    return due.length;
   }
 
   /**
@@ -58,6 +103,8 @@ export class LedgerService {
     const original = await this.findEntry(tx, entryId);
     if (!original) throw LedgerErrors.entryNotFound(entryId);
     if (original.reversesEntryId) throw LedgerErrors.cannotReverseReversal(entryId);
+    // a reversal corrects our own bookings; an amount Stripe moved is corrected by what Stripe did next
+    if (original.lines.some((l) => l.stripeBalanceTransactionId)) throw LedgerErrors.cannotReverseStripeMovement(entryId);
     const lines = original.lines.map((l) => ({
       account: l.account,
       amount: Money.of(-l.amount, l.currency),
@@ -125,7 +172,17 @@ export class LedgerService {
     const entryId = inserted[0]!.id;
     await tx.insert(
       LedgerLine,
-      entry.lines.map((l) => ({ entryId, account: l.account, sellerId: l.sellerId ?? null, currency: l.amount.currency, amount: l.amount.minor })),
+      entry.lines.map((l) => ({
+        entryId,
+        account: l.account,
+        sellerId: l.sellerId ?? null,
+        currency: l.amount.currency,
+        amount: l.amount.minor,
+        stripeObjectId: l.stripe?.objectId ?? null,
+        stripeBalanceTransactionId: l.stripe?.balanceTransactionId ?? null,
+        stripeAccount: l.stripe?.account ?? null,
+        availableOn: l.stripe?.availableOn ?? null,
+      })),
     );
     const posted = await this.findEntry(tx, entryId);
     return posted!;

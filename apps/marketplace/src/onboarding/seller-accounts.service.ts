@@ -30,6 +30,12 @@ export class SellerAccountsService implements OnModuleInit {
         const rows: Array<{ id: string }> = await this.db.query(`SELECT stripe_account_id AS id FROM seller_accounts WHERE stripe_account_id IS NOT NULL ORDER BY created_at`);
         return rows.map((r) => r.id);
       },
+      sellers: async () => {
+        const rows: Array<{ sellerId: string; account: string }> = await this.db.query(
+          `SELECT seller_id AS "sellerId", stripe_account_id AS account FROM seller_accounts WHERE stripe_account_id IS NOT NULL ORDER BY created_at`,
+        );
+        return rows;
+      },
     });
   }
 

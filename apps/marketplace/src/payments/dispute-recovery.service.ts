@@ -1,10 +1,9 @@
 import { claimDueRows } from '@app/database';
-import { Money } from '@app/money';
 import { idempotencyKey, StripeGateway, StripeGatewayError } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
-import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService } from '../ledger/index.js';
+import { disputeRecoveryLines, disputeReturnLines, LEDGER_ENTRY_KINDS, LedgerService } from '../ledger/index.js';
 import { Dispute } from './dispute.entity.js';
 import { OrderSeller } from './order-seller.entity.js';
 import { Order } from './order.entity.js';
@@ -74,6 +73,10 @@ export class DisputeRecoveryService {
         { transferId: order.transferId, amount, metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id } },
         idempotencyKey('dispute-recovery', dispute.id),
       ));
+    // the reversal's side on the seller's balance (a refund of the transfer's py_ payment there)
+    const seller = (await this.db.getRepository(OrderSeller).findOneBy({ orderId: order.id, sellerId: dispute.sellerId! }))!;
+    const onSeller = reversal.destinationPaymentRefundId ? await this.gateway.retrieveConnectedRefundTransaction(reversal.destinationPaymentRefundId, seller.stripeAccountId) : null;
+    if (!reversal.balanceTransaction || !onSeller) throw new Error(`transfer reversal ${reversal.id} was not read on both balances`);
     await this.db.transaction(async (tx) => {
       const current = await tx.findOne(Dispute, { where: { id: dispute.id }, lock: { mode: 'pessimistic_write' } });
       if (current?.recoveryStatus !== 'pending') return;
@@ -85,7 +88,10 @@ export class DisputeRecoveryService {
         reference: { type: 'order', id: order.id },
         idempotencyKey: `dispute-recovery:${dispute.id}`,
         description: `Dispute ${dispute.stripeDisputeId}: recovered from the seller by transfer reversal ${reversal.id}`,
-        lines: disputeRecoveryLines({ amount: Money.of(reversal.amount, reversal.currency), sellerId: dispute.sellerId! }),
+        lines: disputeRecoveryLines({
+          seller: { kind: 'connected', sellerId: seller.sellerId, account: seller.stripeAccountId },
+          reversal: { platform: { objectId: reversal.id, txn: reversal.balanceTransaction! }, connected: { objectId: reversal.destinationPaymentRefundId!, txn: onSeller } },
+        }),
       });
     });
   }
@@ -107,12 +113,23 @@ export class DisputeRecoveryService {
       },
       idempotencyKey('dispute-return', dispute.id),
     ));
+    const onSeller = transfer.destinationPaymentId ? await this.gateway.retrieveDestinationPaymentTransaction(transfer.destinationPaymentId, seller.stripeAccountId) : null;
+    if (!transfer.balanceTransaction || !onSeller) throw new Error(`transfer ${transfer.id} was not read on both balances`);
     await this.db.transaction(async (tx) => {
       const current = await tx.findOne(Dispute, { where: { id: dispute.id }, lock: { mode: 'pessimistic_write' } });
       if (current?.recoveryStatus !== 'returning') return;
       await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: 'returned', returnTransferId: transfer.id, recoveryError: null, recoveryNextAttemptAt: null });
-      const recovery = (await this.ledger.entriesByReference('order', order.id, tx)).find((e) => e.idempotencyKey === `dispute-recovery:${dispute.id}`);
-      if (recovery) await this.ledger.reverse(tx, recovery.id, `dispute-return:${dispute.id}`, `dispute ${dispute.stripeDisputeId} won: recovered funds returned by transfer ${transfer.id}`);
+      await this.ledger.post(tx, {
+        kind: LEDGER_ENTRY_KINDS.disputeReturn,
+        reference: { type: 'order', id: order.id },
+        idempotencyKey: `dispute-return:${dispute.id}`,
+        description: `Dispute ${dispute.stripeDisputeId} won: recovered funds returned by transfer ${transfer.id}`,
+        lines: disputeReturnLines({
+          seller: { kind: 'connected', sellerId: seller.sellerId, account: seller.stripeAccountId },
+          transfer: { objectId: transfer.id, txn: transfer.balanceTransaction! },
+          payment: { objectId: transfer.destinationPaymentId!, txn: onSeller },
+        }),
+      });
     });
   }
 

@@ -1,9 +1,8 @@
-import { Money } from '@app/money';
 import type { DisputeSnapshot } from '@app/stripe';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { credit, debit, disputeWithdrawalLines, disputeWonLines, LEDGER_ENTRY_KINDS, LedgerService } from '../ledger/index.js';
+import { disputeTransactionLines, LEDGER_ENTRY_KINDS, LedgerService } from '../ledger/index.js';
 import { PayoutFreezes } from '../onboarding/payout-freezes.js';
 import { Dispute } from './dispute.entity.js';
 import { PAID_STATUSES, statusAfterRefunds } from './order-status.js';
@@ -80,55 +79,42 @@ export class DisputesService implements OnModuleInit {
       [order.id, sellerId, snap.id, snap.chargeId, snap.amount.toString(), snap.currency, snap.reason.slice(0, 64), snap.status, snap.evidenceDueBy, snap.withdrawalFee.toString(), recover && opens ? 'pending' : 'none'],
     );
     const dispute = (await tx.findOne(Dispute, { where: { stripeDisputeId: snap.id }, lock: { mode: 'pessimistic_write' } }))!;
+    // every balance transaction of the dispute (withdrawal, reinstatement), once each, whatever its status
+    for (const txn of snap.balanceTransactions) {
+      await this.ledger.post(tx, {
+        kind: txn.amount < 0n ? LEDGER_ENTRY_KINDS.disputeWithdrawal : LEDGER_ENTRY_KINDS.disputeReinstatement,
+        reference: { type: 'order', id: order.id },
+        idempotencyKey: `dispute-txn:${txn.id}`,
+        description: `Dispute ${snap.id} (${snap.reason}) on charge ${snap.chargeId}: ${txn.amount < 0n ? 'funds withdrawn' : 'funds reinstated'}`,
+        lines: disputeTransactionLines({ dispute: { objectId: snap.id, txn } }),
+      });
+    }
     if (dispute.closedAt) return; // closed is final
     if (opens) {
-      await this.open(tx, order, snap);
+      await this.orders.transition(tx, order.id, 'disputed');
+      // no recovery for a dispute Stripe already reports won (it would only go back again)
+      if (snap.status === 'won') await tx.update(Dispute, { id: dispute.id, recoveryStatus: 'pending' }, { recoveryStatus: 'none' });
       // an inquiry that became a dispute: the recovery is due now
-      if (inserted.length === 0 && recover) await tx.update(Dispute, { id: dispute.id, recoveryStatus: 'none' }, { recoveryStatus: 'pending', recoveryNextAttemptAt: null });
+      else if (inserted.length === 0 && recover) await tx.update(Dispute, { id: dispute.id, recoveryStatus: 'none' }, { recoveryStatus: 'pending', recoveryNextAttemptAt: null });
     }
     await tx.update(Dispute, { id: dispute.id }, { status: snap.status, evidenceDueBy: snap.evidenceDueBy, reason: snap.reason.slice(0, 64) });
     if (CLOSED.has(snap.status)) await this.close(tx, order, dispute, snap);
   }
 
-  private async open(tx: EntityManager, order: Order, snap: DisputeSnapshot): Promise<void> {
-    await this.orders.transition(tx, order.id, 'disputed');
-    await this.ledger.post(tx, {
-      kind: LEDGER_ENTRY_KINDS.disputeWithdrawal,
-      reference: { type: 'order', id: order.id },
-      idempotencyKey: `dispute:${snap.id}`,
-      description: `Dispute ${snap.id} (${snap.reason}) on charge ${snap.chargeId}`,
-      lines: disputeWithdrawalLines({ amount: Money.of(snap.amount, snap.currency), disputeFee: Money.of(snap.withdrawalFee, snap.currency) }),
-    });
-  }
-
   private async close(tx: EntityManager, order: Order, dispute: Dispute, snap: DisputeSnapshot): Promise<void> {
-    if (isInquiry(dispute.status)) {
+    // decided from Stripe's withdrawal, not the status we had stored: an inquiry that escalated and
+    // closed between two reads did withdraw funds
+    const withdrew = snap.balanceTransactions.some((t) => t.amount < 0n);
+    if (!withdrew) {
       // an inquiry withdrew nothing and changed nothing: closing it only ends the payout freeze
       await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date() });
       return;
     }
     const won = snap.status === 'won';
-    await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date(), ...(won && dispute.recoveryStatus === 'recovered' ? { recoveryStatus: 'returning' as const, recoveryNextAttemptAt: null } : {}) });
-    // lost: the withdrawal stays booked as the loss (net of any recovery from the seller); the order stays disputed
-    if (!won) return;
-    const reference = { type: 'order', id: order.id };
-    await this.ledger.post(tx, {
-      kind: LEDGER_ENTRY_KINDS.disputeWon,
-      reference,
-      idempotencyKey: `dispute-won:${snap.id}`,
-      description: `Dispute ${snap.id} won: funds reinstated`,
-      lines: disputeWonLines({ amount: Money.of(snap.amount, snap.currency) }),
-    });
-    if (snap.feeReturned > 0n) {
-      const fee = Money.of(snap.feeReturned, snap.currency);
-      await this.ledger.post(tx, {
-        kind: LEDGER_ENTRY_KINDS.disputeWon,
-        reference,
-        idempotencyKey: `dispute-fee-returned:${snap.id}`,
-        description: `Dispute ${snap.id} won: dispute fee returned`,
-        lines: [debit('platform_cash_available', fee), credit('dispute_fees', fee)],
-      });
-    }
-    await this.orders.transition(tx, order.id, statusAfterRefunds(order.amountTotal, order.amountRefunded));
+    const current = (await tx.findOneBy(Dispute, { id: dispute.id }))!;
+    await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date(), ...(won && current.recoveryStatus === 'recovered' ? { recoveryStatus: 'returning' as const, recoveryNextAttemptAt: null } : {}) });
+    // lost: the withdrawal stays booked as the loss (net of any recovery from the seller); the order stays disputed.
+    // won: the reinstatement was booked from its balance transaction above; the order goes back
+    if (won) await this.orders.transition(tx, order.id, statusAfterRefunds(order.amountTotal, order.amountRefunded));
   }
 }

@@ -1,8 +1,8 @@
 import { Money } from '@app/money';
-import type { ChargeSnapshot, PaymentError } from '@app/stripe';
+import type { BalanceTransactionSnapshot, ChargeSnapshot, PaymentError } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { LEDGER_ENTRY_KINDS, LedgerService, paidDestinationChargeLines, stripeProcessingFeeLines, type LedgerLineInput } from '../ledger/index.js';
+import { LEDGER_ENTRY_KINDS, LedgerService, paidDestinationChargeLines, paidSeparateChargeLines, type LedgerLineInput } from '../ledger/index.js';
 import type { OrderSeller } from './order-seller.entity.js';
 import { PAID_STATUSES } from './order-status.js';
 import type { Order } from './order.entity.js';
@@ -20,8 +20,12 @@ export class OrderPaymentsService {
     private readonly ledger: LedgerService,
   ) {}
 
-  /** The charge succeeded: the order is paid and the charge is booked (once, key `charge:<chargeId>`). */
-  async markPaid(tx: EntityManager, orderId: string, paymentIntentId: string, charge: ChargeSnapshot): Promise<void> {
+  /**
+   * The charge succeeded: the order is paid and everything the charge moved is booked (once, key
+   * `charge:<chargeId>`). `sellerPayment` is the balance transaction of a destination charge's py_
+   * payment on the seller's account (read with Stripe-Account before this transaction).
+   */
+  async markPaid(tx: EntityManager, orderId: string, paymentIntentId: string, charge: ChargeSnapshot, sellerPayment: BalanceTransactionSnapshot | null): Promise<void> {
     const order = await this.orders.lock(tx, orderId);
     if (!order) return;
     if (!PAID_STATUSES.includes(order.status)) {
@@ -41,7 +45,7 @@ export class OrderPaymentsService {
       reference: { type: 'order', id: orderId },
       idempotencyKey: `charge:${charge.id}`,
       description: `Charge ${charge.id} of order ${orderId}`,
-      lines: chargeLines(order, await this.orders.sellersOf(tx, orderId), charge),
+      lines: chargeLines(order, await this.orders.sellersOf(tx, orderId), charge, sellerPayment),
     });
   }
 
@@ -57,18 +61,27 @@ export class OrderPaymentsService {
 }
 
 /**
- * The charge as Stripe made it: gross and application fee from the charge, Stripe's processing fee
- * from its balance transaction. A destination charge books one seller; a multi-seller order books
- * each seller's recorded share and fee (the platform holds their funds until it transfers them).
+ * The charge as Stripe made it, from its balance transactions: a destination charge books the
+ * charge's net and Stripe's fee, its transfer, the application fee and the seller's py_ payment; a
+ * multi-seller order books the charge's net and each seller's recorded share and fee (the platform
+ * holds their funds until it transfers them).
  */
-export function chargeLines(order: Order, sellers: OrderSeller[], charge: ChargeSnapshot): LedgerLineInput[] {
-  const money = (minor: bigint) => Money.of(minor, charge.currency);
-  const stripeFee = money(charge.balanceTransaction?.fee ?? 0n);
+export function chargeLines(order: Order, sellers: OrderSeller[], charge: ChargeSnapshot, sellerPayment: BalanceTransactionSnapshot | null): LedgerLineInput[] {
+  const txn = charge.balanceTransaction;
+  if (!txn) throw new Error(`charge ${charge.id} has no balance transaction yet`);
   if (order.chargeType === 'destination') {
-    return paidDestinationChargeLines({ gross: money(charge.amount), applicationFee: money(charge.applicationFeeAmount ?? 0n), sellerId: sellers[0]!.sellerId, stripeFee });
+    const seller = sellers[0]!;
+    const { transfer, applicationFee } = charge;
+    if (!transfer?.balanceTransaction || !transfer.destinationPaymentId || !sellerPayment) throw new Error(`destination charge ${charge.id}: its transfer was not read on both balances`);
+    if (applicationFee && !applicationFee.balanceTransaction) throw new Error(`destination charge ${charge.id}: application fee ${applicationFee.id} has no balance transaction`);
+    return paidDestinationChargeLines({
+      seller: { kind: 'connected', sellerId: seller.sellerId, account: transfer.destination },
+      charge: { objectId: charge.id, txn },
+      transfer: { objectId: transfer.id, txn: transfer.balanceTransaction },
+      applicationFee: applicationFee ? { objectId: applicationFee.id, txn: applicationFee.balanceTransaction! } : null,
+      payment: { objectId: transfer.destinationPaymentId, txn: sellerPayment },
+    });
   }
-  return [
-    ...sellers.flatMap((s) => paidDestinationChargeLines({ gross: money(s.subtotal), applicationFee: money(s.fee), sellerId: s.sellerId })),
-    ...stripeProcessingFeeLines({ stripeFee }),
-  ];
+  const money = (minor: bigint) => Money.of(minor, order.currency);
+  return paidSeparateChargeLines({ charge: { objectId: charge.id, txn }, sellers: sellers.map((s) => ({ sellerId: s.sellerId, share: money(s.sellerShare), fee: money(s.fee) })) });
 }

@@ -1,11 +1,11 @@
-import { StripeGateway, type ChargeSnapshot, type StripeEventEnvelope } from '@app/stripe';
+import { StripeGateway, type BalanceTransactionSnapshot, type ChargeSnapshot, type StripeEventEnvelope } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { HandlesStripeEvents, type StripeEventHandler } from '../webhooks/stripe-event-handler.js';
 import { OrderPaymentsService } from './order-payments.service.js';
 import { eventObject, orderIdOf } from './stripe-event-object.js';
 
-type Loaded = { kind: 'skip' } | { kind: 'paid'; orderId: string; paymentIntentId: string; charge: ChargeSnapshot };
+type Loaded = { kind: 'skip' } | { kind: 'paid'; orderId: string; paymentIntentId: string; charge: ChargeSnapshot; sellerPayment: BalanceTransactionSnapshot | null };
 
 /**
  * checkout.session.completed and payment_intent.succeeded both mean "paid"; whichever comes first
@@ -28,11 +28,15 @@ export class PaymentSucceededHandler implements StripeEventHandler<Loaded> {
     if (!paymentIntentId || (event.type === 'checkout.session.completed' && object.payment_status !== 'paid')) return { kind: 'skip' };
     const intent = await this.gateway.retrievePaymentIntent(paymentIntentId);
     if (intent.status !== 'succeeded' || !intent.latestChargeId) return { kind: 'skip' };
-    return { kind: 'paid', orderId, paymentIntentId, charge: await this.gateway.retrieveCharge(intent.latestChargeId) };
+    const charge = await this.gateway.retrieveCharge(intent.latestChargeId);
+    // a destination charge's py_ payment lives on the seller's account: its balance transaction is read there
+    const transfer = charge.transfer;
+    const sellerPayment = transfer?.destinationPaymentId ? await this.gateway.retrieveDestinationPaymentTransaction(transfer.destinationPaymentId, transfer.destination) : null;
+    return { kind: 'paid', orderId, paymentIntentId, charge, sellerPayment };
   }
 
   async apply(_event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {
-    if (loaded.kind === 'paid') await this.payments.markPaid(tx, loaded.orderId, loaded.paymentIntentId, loaded.charge);
+    if (loaded.kind === 'paid') await this.payments.markPaid(tx, loaded.orderId, loaded.paymentIntentId, loaded.charge, loaded.sellerPayment);
   }
 }
 

@@ -24,6 +24,7 @@ import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
 import { RefundRecoveryService } from './refund-recovery.service.js';
 import { RefundsService } from './refunds.service.js';
+import { StripeRefundReader } from './stripe-refund-reader.js';
 
 /** Orders, checkout, the payment webhooks, refunds and disputes. Exports DisputesService (hasOpenDispute) and OrdersRepository. */
 @Module({})
@@ -43,6 +44,7 @@ export class PaymentsModule {
         PaymentSucceededHandler,
         PaymentNotMadeHandler,
         RefundSettlementService,
+        StripeRefundReader,
         RefundsService,
         RefundRecoveryService,
         RefundFailureReturnService,

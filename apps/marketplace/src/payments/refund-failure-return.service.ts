@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { In, type DataSource } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
+import { LEDGER_ENTRY_KINDS, LedgerService, transferLines } from '../ledger/index.js';
 import { OrdersRepository } from './orders.repository.js';
 import { Refund } from './refund.entity.js';
 
@@ -21,8 +22,8 @@ const KEY_SAFE_MS = 23 * 3600 * 1000;
  * reversal and the fee refund, so that share sits in the platform's available balance while our
  * books owe it to the seller again: a transfer to the seller's account, outside any transaction,
  * key `refund-failed-return:<refundId>`, no source_transaction (the charge's transfers would exceed
- * it). No ledger entry: cash at Stripe includes connected balances, so a platform -> seller
- * transfer moves nothing in our books (the reversal of the refund entry already owes it to them).
+ * it). Booked as cash moving from the platform's Stripe balance to the seller's (`transfer:<tr>`);
+ * the seller's payable does not change (the refund failure already owes it to them again).
  */
 @Injectable()
 export class RefundFailureReturnService {
@@ -30,6 +31,7 @@ export class RefundFailureReturnService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly gateway: StripeGateway,
     private readonly orders: OrdersRepository,
+    private readonly ledger: LedgerService,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -80,10 +82,29 @@ export class RefundFailureReturnService {
         },
         idempotencyKey('refund-failed-return', refund.id),
       ));
+    // both sides of the transfer, as Stripe booked them: cash moves from the platform's balance to the seller's
+    const onSeller = transfer.destinationPaymentId ? await this.gateway.retrieveDestinationPaymentTransaction(transfer.destinationPaymentId, seller.stripeAccountId) : null;
+    if (!transfer.balanceTransaction || !onSeller) throw new Error(`transfer ${transfer.id} was not read on both balances`);
     // the outcome, once: a concurrent or repeated round finds it no longer pending
-    await this.db
-      .getRepository(Refund)
-      .update({ id: refund.id, failureReturnStatus: 'pending' }, { failureReturnStatus: 'returned', failureReturnTransferId: transfer.id, failureReturnNextAttemptAt: null });
+    await this.db.transaction(async (tx) => {
+      const [, moved]: [unknown, number] = await tx.query(
+        `UPDATE refunds SET failure_return_status = 'returned', failure_return_transfer_id = $2, failure_return_next_attempt_at = NULL, updated_at = now()
+          WHERE id = $1 AND failure_return_status = 'pending'`,
+        [refund.id, transfer.id],
+      );
+      if (moved !== 1) return;
+      await this.ledger.post(tx, {
+        kind: LEDGER_ENTRY_KINDS.transfer,
+        reference: { type: 'order', id: orderId },
+        idempotencyKey: `transfer:${transfer.id}`,
+        description: `Refund ${refund.id} failed at Stripe: the seller's share returned by transfer ${transfer.id}`,
+        lines: transferLines({
+          seller: { kind: 'connected', sellerId: seller.sellerId, account: seller.stripeAccountId },
+          transfer: { objectId: transfer.id, txn: transfer.balanceTransaction! },
+          payment: { objectId: transfer.destinationPaymentId!, txn: onSeller },
+        }),
+      });
+    });
   }
 
   // Stripe refused for good (e.g. the platform balance cannot cover it): `failed`, logged, not retried.

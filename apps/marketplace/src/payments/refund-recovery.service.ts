@@ -53,7 +53,8 @@ export class RefundRecoveryService {
         await this.db.getRepository(Refund).update({ id: refund.id, status: 'pending' }, { status: 'failed', failureMessage: 'not found at Stripe after 23 h' });
         return true;
       }
-      await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, stripe));
+      const facts = await this.refunds.readAtStripe(order, stripe);
+      await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, facts));
       return true;
     } catch (error) {
       if (error instanceof StripeGatewayError && error.definitiveRefusal) {

@@ -8,7 +8,8 @@ import type { Order } from './order.entity.js';
 import { OrdersRepository } from './orders.repository.js';
 import { PaymentsConfig } from './payments.config.js';
 import { PaymentsErrors } from './payments.errors.js';
-import { applicationFeeRefund, stripeRefundReason } from './refund-math.js';
+import { stripeRefundReason } from './refund-math.js';
+import { StripeRefundReader, type StripeRefundFacts } from './stripe-refund-reader.js';
 import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
 
@@ -30,6 +31,7 @@ export class RefundsService {
     private readonly gateway: StripeGateway,
     private readonly settlement: RefundSettlementService,
     private readonly config: PaymentsConfig,
+    private readonly reader: StripeRefundReader,
   ) {}
 
   async refund(principal: Principal, orderId: string, input: RefundInput): Promise<Refund> {
@@ -46,14 +48,6 @@ export class RefundsService {
       const amount = input.amount === undefined ? remaining : BigInt(input.amount);
       if (amount < 1n) throw PaymentsErrors.invalidRefundAmount();
       if (amount > remaining) throw PaymentsErrors.refundTooLarge(found.id, amount, remaining);
-      const feeRefund = applicationFeeRefund({
-        policy: this.config.REFUND_APPLICATION_FEE,
-        fee: found.applicationFeeTotal,
-        feeRefundedBefore: await this.settlement.applicationFeeRefunded(tx, orderId),
-        refund: amount,
-        refundedBefore: found.amountRefunded,
-        gross: found.amountTotal,
-      });
       const row = await tx.save(
         tx.create(Refund, {
           orderId,
@@ -62,7 +56,8 @@ export class RefundsService {
           amount,
           currency: found.currency,
           reason: input.reason ?? null,
-          applicationFeeRefund: feeRefund,
+          // what Stripe refunds of the fee is booked from its fee refunds when the refund settles
+          applicationFeeRefund: 0n,
           transferReversalAmount: null,
           stripeRefundId: null,
           transferReversalId: null,
@@ -85,7 +80,14 @@ export class RefundsService {
       }
       throw PaymentsErrors.refundFailed(refund.id, message);
     }
-    return (await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, stripe)))!;
+    const facts = await this.readAtStripe(order, stripe);
+    return (await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, facts)))!;
+  }
+
+  /** Everything Stripe moved for this refund (read before the settling transaction). */
+  async readAtStripe(order: Order, stripe: RefundSnapshot): Promise<StripeRefundFacts> {
+    const [seller] = await this.orders.sellersOf(this.db.manager, order.id);
+    return this.reader.readWithCharge(stripe, seller?.stripeAccountId ?? null);
   }
 
   /** The Stripe call of a recorded refund; the same key every time, so a retry is the same refund. */

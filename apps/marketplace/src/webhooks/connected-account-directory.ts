@@ -4,6 +4,8 @@ export type AccountLookup = {
   isKnown(accountId: string): Promise<boolean>;
   /** Every connected account the platform knows (for backfilling their events). */
   list(): Promise<string[]>;
+  /** The sellers these accounts belong to (for checking each connected balance). */
+  sellers?(): Promise<Array<{ sellerId: string; account: string }>>;
 };
 
 /**
@@ -26,5 +28,15 @@ export class ConnectedAccountDirectory {
   async list(): Promise<string[]> {
     const all = await Promise.all(this.lookups.map((l) => l.list()));
     return [...new Set(all.flat())];
+  }
+
+  /** The seller whose connected account this is, if a lookup knows it. */
+  async sellerOf(account: string): Promise<string | null> {
+    return (await this.sellers()).find((s) => s.account === account)?.sellerId ?? null;
+  }
+
+  async sellers(): Promise<Array<{ sellerId: string; account: string }>> {
+    const all = await Promise.all(this.lookups.map((l) => (l.sellers ? l.sellers() : Promise.resolve([]))));
+    return all.flat();
   }
 }

@@ -11,6 +11,7 @@ export type InboxStatus = (typeof INBOX_STATUSES)[number];
 @Check('webhook_events_status_check', `status IN ('pending', 'processing', 'processed', 'ignored', 'dead', 'quarantined')`)
 @Index('webhook_events_due_idx', ['nextAttemptAt'], { where: `status IN ('pending', 'processing')` })
 @Index('webhook_events_status_idx', ['status', 'receivedAt'])
+@Index('webhook_events_created_idx', ['created'])
 export class WebhookEvent {
   @PrimaryColumn({ type: 'text' })
   id: string;

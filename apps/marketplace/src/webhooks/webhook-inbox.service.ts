@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { StripeEventEnvelope } from '@app/stripe';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ConnectedAccountDirectory } from './connected-account-directory.js';
 import { InboxBatchWriter } from './inbox-batch-writer.js';
 import type { InboxStatus, WebhookEndpoint } from './webhook-event.entity.js';
@@ -20,10 +20,20 @@ export class WebhookInboxService {
   private readonly writer: InboxBatchWriter;
 
   constructor(
-    @InjectDataSource() db: DataSource,
+    @InjectDataSource() private readonly db: DataSource,
     private readonly accounts: ConnectedAccountDirectory,
   ) {
     this.writer = new InboxBatchWriter(db);
+  }
+
+  /**
+   * The latest time Stripe is known to have reached: the newest `created` of any event received
+   * (Stripe's own clock), or null before the first event. Balance transactions whose available_on
+   * is not after it are available.
+   */
+  async latestStripeTime(manager?: EntityManager): Promise<Date | null> {
+    const rows: Array<{ at: Date | null }> = await (manager ?? this.db.manager).query(`SELECT max(created) AS at FROM webhook_events`);
+    return rows[0]?.at ?? null;
   }
 
   async accept(event: StripeEventEnvelope, endpoint: WebhookEndpoint, source: 'webhook' | 'backfill' = 'webhook'): Promise<AcceptedEvent> {
