@@ -183,6 +183,11 @@ describe('bodies that used to be 500s (and stored as such under their key) are 4
     expect(await principalsNamed(name)).toBe(0);
   });
 
+  it('a NUL character in the path or query: 400 NUL_CHARACTER', async () => {
+    expectError(await t.http.get('/admin/ledger/entries?referenceType=order&referenceId=%00').set(bearer(t.adminKey)), 400, 'NUL_CHARACTER');
+    expectError(await t.http.get('/admin/webhook-events/evt_%00').set(bearer(t.adminKey)), 400, 'NUL_CHARACTER');
+  });
+
   it('a lone UTF-16 surrogate in a string: 400 LONE_SURROGATE', async () => {
     const key = randomUUID();
     expectError(await rawRefund(key, '{"amount":100,"reason":"\\ud800"}'), 400, 'LONE_SURROGATE');

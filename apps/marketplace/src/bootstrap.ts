@@ -12,7 +12,7 @@ import { WebhookReceiver } from './webhooks/webhook-receiver.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { PinoNestLogger } from './common/logger.js';
 import { requestContext } from './common/request-context.js';
-import { RequestBodyGuard, useJsonBodies } from './common/request-body.js';
+import { refuseNulInUrl, RequestBodyGuard, useJsonBodies } from './common/request-body.js';
 import { createValidationPipe } from './common/validation.js';
 import type { Configuration } from './config/configuration.js';
 
@@ -64,6 +64,7 @@ export async function createMarketplaceApp(options: MarketplaceAppOptions): Prom
     }),
   );
   // JSON bodies only, checked (depth, prototype keys, NUL, lone surrogates) before anything reads them
+  app.use(refuseNulInUrl);
   useJsonBodies(app);
   app.useGlobalGuards(new RequestBodyGuard());
   app.useGlobalPipes(createValidationPipe());

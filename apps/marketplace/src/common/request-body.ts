@@ -37,6 +37,11 @@ export function useJsonBodies(app: NestExpressApplication): void {
   });
 }
 
+/** A NUL in the path or query (%00) is refused too: PostgreSQL text cannot hold it, so a lookup by it would fail. */
+export function refuseNulInUrl(req: Request, _res: Response, next: NextFunction): void {
+  next(req.originalUrl.includes('%00') ? new DomainError('NUL_CHARACTER', 'The URL must not contain the NUL character (%00)', 'invalid', { field: 'url' }) : undefined);
+}
+
 export type JsonProblem =
   | { code: 'BODY_TOO_DEEP'; field: string }
   | { code: 'UNKNOWN_FIELD'; field: string }
