@@ -54,8 +54,8 @@ describe('POST /orders/:id/refunds', () => {
     expect(await stripeSide(order.chargeId)).toEqual({ refunded: 2_500, feeRefunded: 250, transferReversed: 2_500, transferAmount: 10_000 });
     expect(await getOrder(t, order.id)).toMatchObject({ status: 'partially_refunded', amountRefunded: '2500' });
 
-    // the rest (no amount = what remains)
-    const full = await refund(order.id, {}).expect(201);
+    // the rest, asked for explicitly
+    const full = await refund(order.id, { full: true }).expect(201);
     expect(full.body).toMatchObject({ status: 'succeeded', amount: '7500', applicationFeeRefund: '750', transferReversalAmount: '7500' });
     expect(await stripeSide(order.chargeId)).toEqual({ refunded: 10_000, feeRefunded: 1_000, transferReversed: 10_000, transferAmount: 10_000 });
     const done = await getOrder(t, order.id);
@@ -71,7 +71,7 @@ describe('POST /orders/:id/refunds', () => {
     expect(sumLines(entries, 'seller_payable_available', seller.id)).toBe(9_000n);
 
     // nothing left: refused
-    expect((await refund(order.id, {}).expect(422)).body.error.code).toBe('REFUNDS.ORDER_NOT_REFUNDABLE');
+    expect((await refund(order.id, { full: true }).expect(422)).body.error.code).toBe('REFUNDS.ORDER_NOT_REFUNDABLE');
     // the charge.refunded webhooks found both refunds settled: no duplicates
     await waitForOrder(t, order.id, (o) => o.refunds.length === 2, 'refunds unchanged');
     expect(await refundRows()).toBe(2);
@@ -197,7 +197,7 @@ describe('POST /orders/:id/refunds', () => {
     expect((await returnTransfers()).map((tr) => tr.id)).toEqual([sent!.id]);
 
     // nothing blocks a new refund of the whole order
-    const again = await refund(order.id, {}).expect(201);
+    const again = await refund(order.id, { full: true }).expect(201);
     expect(again.body).toMatchObject({ status: 'succeeded', amount: '10000' });
     const done = await waitForOrder(t, order.id, (o) => o.status === 'refunded', 'refunded in full');
     expect(done).toMatchObject({ amountRefunded: '10000' });
@@ -226,7 +226,7 @@ describe('POST /orders/:id/refunds', () => {
       .set('Idempotency-Key', randomUUID())
       .send({ items: [{ listingId: listing, quantity: 1 }], successUrl: 'https://a.example/s', cancelUrl: 'https://a.example/c' })
       .expect(201);
-    expect((await refund(unpaid.body.orderId, {}).expect(422)).body.error.code).toBe('REFUNDS.ORDER_NOT_REFUNDABLE');
+    expect((await refund(unpaid.body.orderId, { full: true }).expect(422)).body.error.code).toBe('REFUNDS.ORDER_NOT_REFUNDABLE');
     expect((await getOrder(t, order.id)).amountRefunded).toBe('0');
   });
 });
@@ -245,7 +245,7 @@ describe('SELLERS_MAY_REFUND=true, REFUND_APPLICATION_FEE=never', () => {
     const b = await createPrincipal(t2, 'buyer');
     const l = await createListing(t2, s, { unitAmount: 5_000 });
     const order = await paidOrder(t2, b, l);
-    const res = await t2.http.post(`/orders/${order.id}/refunds`).set(bearer(s.key)).set('Idempotency-Key', randomUUID()).send({}).expect(201);
+    const res = await t2.http.post(`/orders/${order.id}/refunds`).set(bearer(s.key)).set('Idempotency-Key', randomUUID()).send({ full: true }).expect(201);
     expect(res.body).toMatchObject({ amount: '5000', applicationFeeRefund: '0', transferReversalAmount: '5000' });
     const charge = await t2.stripe.charges.retrieve(order.chargeId, { expand: ['application_fee'] });
     expect((charge.application_fee as { amount_refunded: number }).amount_refunded).toBe(0);

@@ -12,6 +12,7 @@ import { WebhookReceiver } from './webhooks/webhook-receiver.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { PinoNestLogger } from './common/logger.js';
 import { requestContext } from './common/request-context.js';
+import { refuseNulInUrl, RequestBodyGuard, useJsonBodies } from './common/request-body.js';
 import { createValidationPipe } from './common/validation.js';
 import type { Configuration } from './config/configuration.js';
 
@@ -30,7 +31,8 @@ export async function createMarketplaceApp(options: MarketplaceAppOptions): Prom
   if (configuration.app.MIGRATIONS_RUN) await applyMigrations(databaseUrl, logger);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
     abortOnError: false, // let the caller report boot errors (and tests see them)
-    rawBody: true, // webhooks verify Stripe-Signature on the exact bytes received
+    bodyParser: false, // JSON only, mounted below (useJsonBodies); webhooks read their raw bytes themselves
+    rawBody: true, // useJsonBodies tells a JSON body (and its size) by req.rawBody
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
   });
   app.disable('x-powered-by');
@@ -61,6 +63,10 @@ export async function createMarketplaceApp(options: MarketplaceAppOptions): Prom
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
+  // JSON bodies only, checked (depth, prototype keys, NUL, lone surrogates) before anything reads them
+  app.use(refuseNulInUrl);
+  useJsonBodies(app);
+  app.useGlobalGuards(new RequestBodyGuard());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(logger.child({ component: 'errors' })));
 

@@ -1,4 +1,4 @@
-import { currencyExponent, normalizeCurrency } from './currency.js';
+import { currencyExponent, isStripeCurrency, normalizeCurrency, STRIPE_CURRENCIES, THREE_DECIMAL_CURRENCIES, ZERO_DECIMAL_CURRENCIES } from './currency.js';
 import { InvalidCurrencyError, MoneyError } from './money.errors.js';
 
 describe('currencyExponent', () => {
@@ -41,5 +41,16 @@ describe('normalizeCurrency', () => {
     }
     expect(caught).toBeInstanceOf(MoneyError);
     expect((caught as MoneyError).code).toBe('MONEY.INVALID_CURRENCY');
+  });
+});
+
+describe('isStripeCurrency', () => {
+  it('knows the currencies Stripe charges in, in any case', () => {
+    for (const code of ['USD', 'eur', 'Jpy', 'KWD', 'CHF']) expect(isStripeCurrency(code)).toBe(true);
+    for (const code of [...ZERO_DECIMAL_CURRENCIES, ...THREE_DECIMAL_CURRENCIES]) expect(STRIPE_CURRENCIES.has(code)).toBe(true);
+  });
+
+  it('refuses codes Stripe does not support and anything not shaped like one', () => {
+    for (const code of ['XYZ', 'XAU', 'XXX', 'US', 'USDD', ' USD', '', 'U$D']) expect(isStripeCurrency(code)).toBe(false);
   });
 });

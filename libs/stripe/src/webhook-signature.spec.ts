@@ -52,6 +52,14 @@ describe('verifyStripeWebhook', () => {
     expect(reason(() => verifyStripeWebhook(Buffer.from(tampered), header, [SECRET], { livemode: false }))).toBe('BAD_SIGNATURE');
   });
 
+  it('refuses a timestamp more than 300 s in the future, accepts one within', () => {
+    const body = eventBody();
+    const now = Math.floor(Date.now() / 1000);
+    expect(reason(() => verifyStripeWebhook(Buffer.from(body), sign(body, SECRET, now + 301), [SECRET], { livemode: false }))).toBe('BAD_SIGNATURE');
+    expect(reason(() => verifyStripeWebhook(Buffer.from(body), `t=${now},${sign(body, SECRET, now + 3600)}`, [SECRET], { livemode: false }))).toBe('BAD_SIGNATURE');
+    expect(verifyStripeWebhook(Buffer.from(body), sign(body, SECRET, now + 240), [SECRET], { livemode: false }).id).toBe('evt_1');
+  });
+
   it('refuses a timestamp older than the 300 s tolerance', () => {
     const body = eventBody();
     const header = sign(body, SECRET, Math.floor(Date.now() / 1000) - 301);

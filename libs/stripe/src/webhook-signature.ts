@@ -19,7 +19,7 @@ const verifier = new Stripe('sk_test_signature_verification_only');
 
 /**
  * Verifies `Stripe-Signature` on the exact bytes received against each configured secret (several
- * during rotation), within `toleranceSeconds`, then checks livemode against our key.
+ * during rotation), within `toleranceSeconds` of now both ways, then checks livemode against our key.
  */
 export function verifyStripeWebhook(
   rawBody: Buffer | undefined,
@@ -30,10 +30,14 @@ export function verifyStripeWebhook(
   if (!signatureHeader) throw new WebhookVerificationError('MISSING_SIGNATURE', 'The Stripe-Signature header is missing');
   if (secrets.length === 0) throw new WebhookVerificationError('NO_SECRET_CONFIGURED', 'No signing secret is configured for this endpoint');
   if (!rawBody || rawBody.length === 0) throw new WebhookVerificationError('MALFORMED_EVENT', 'The request has no body');
+  const tolerance = options.toleranceSeconds ?? 300;
+  // constructEvent refuses only old timestamps; one from the future is refused the same way
+  const signedAt = signatureTimestamp(signatureHeader);
+  if (tolerance > 0 && signedAt - Math.floor(Date.now() / 1000) > tolerance) throw badSignature();
   let event: Stripe.Event | undefined;
   for (const secret of secrets) {
     try {
-      event = verifier.webhooks.constructEvent(rawBody, signatureHeader, secret, options.toleranceSeconds ?? 300);
+      event = verifier.webhooks.constructEvent(rawBody, signatureHeader, secret, tolerance);
       break;
     } catch (e) {
       if (!(e instanceof Stripe.errors.StripeSignatureVerificationError)) {
@@ -42,7 +46,7 @@ export function verifyStripeWebhook(
       }
     }
   }
-  if (!event) throw new WebhookVerificationError('BAD_SIGNATURE', 'No configured secret produced this signature, or its timestamp is outside the tolerance');
+  if (!event) throw badSignature();
   if (typeof event !== 'object' || event === null || typeof event.id !== 'string' || typeof event.type !== 'string' || event.object !== 'event') {
     throw new WebhookVerificationError('MALFORMED_EVENT', 'The body is not a Stripe event');
   }
@@ -50,4 +54,18 @@ export function verifyStripeWebhook(
     throw new WebhookVerificationError('LIVEMODE_MISMATCH', `A ${event.livemode ? 'live' : 'test'}-mode event reached a ${options.livemode ? 'live' : 'test'}-mode service`);
   }
   return toEventEnvelope(event, rawBody.toString('utf8'));
+}
+
+function badSignature(): WebhookVerificationError {
+  return new WebhookVerificationError('BAD_SIGNATURE', 'No configured secret produced this signature, or its timestamp is outside the tolerance');
+}
+
+/** The header's `t=`, read as Stripe's own parser reads it (the last one wins); NaN if none. */
+function signatureTimestamp(header: string): number {
+  let timestamp = Number.NaN;
+  for (const item of header.split(',')) {
+    const [key, value] = item.split('=');
+    if (key === 't') timestamp = Number.parseInt(value ?? '', 10);
+  }
+  return timestamp;
 }

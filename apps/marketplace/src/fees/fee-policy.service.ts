@@ -75,7 +75,7 @@ export class FeePolicyService {
 }
 
 function fromRow(row: SellerFeePolicy): ResolvedFeePolicy {
-  const parsed = parseFixedAmounts(row.fixedAmounts);
+  const parsed = parseFixedAmounts(row.fixedAmounts, { anyCurrency: true });
   if ('problem' in parsed) throw new Error(`seller_fee_policies row ${row.sellerId}: fixed_amounts ${parsed.problem}`);
   return { source: 'seller', basisPoints: row.basisPoints, fixedAmounts: parsed.value, fixedOtherCurrencies: 0n };
 }

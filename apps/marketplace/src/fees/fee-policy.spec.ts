@@ -60,8 +60,13 @@ describe('parseFixedAmounts', () => {
     expect(parseFixedAmounts({ usd: 30, EUR: '25', JPY: 0 })).toEqual({ value: { USD: 30n, EUR: 25n, JPY: 0n } });
   });
 
-  it.each([[{ USD: 1.5 }], [{ USD: -1 }], [{ USD: '1e3' }], [{ US: 1 }], [{ USD: 100_000_000 }], [[1]], ['x'], [{ usd: 1, USD: 2 }]])('refuses %j', (input) => {
+  it.each([[{ USD: 1.5 }], [{ USD: -1 }], [{ USD: '1e3' }], [{ US: 1 }], [{ USD: 100_000_000 }], [[1]], ['x'], [{ usd: 1, USD: 2 }], [{ XYZ: 30 }], [{ xau: 1 }]])('refuses %j', (input) => {
     expect(parseFixedAmounts(input)).toEqual({ problem: expect.any(String) });
+  });
+
+  it('reads a stored row in a currency Stripe does not support with anyCurrency', () => {
+    expect(parseFixedAmounts({ XYZ: 30 })).toEqual({ problem: '"XYZ" is not a currency Stripe supports' });
+    expect(parseFixedAmounts({ XYZ: 30 }, { anyCurrency: true })).toEqual({ value: { XYZ: 30n } });
   });
 });
 

@@ -1,4 +1,4 @@
-import { normalizeCurrency } from '@app/money';
+import { isStripeCurrency, normalizeCurrency } from '@app/money';
 
 /** Largest fixed fee accepted per currency (Stripe's largest charge, in minor units). */
 export const MAX_FIXED_FEE_MINOR = 99_999_999n;
@@ -8,8 +8,9 @@ export type FixedAmounts = Readonly<Record<string, bigint>>;
 /**
  * Parses `{ "USD": 30, "EUR": "25" }` (minor units: integers, or integer strings) into upper-case
  * currency -> bigint. Returns a message instead of throwing so config and HTTP can word it their way.
+ * New input must name currencies Stripe supports; `anyCurrency` reads rows stored before that rule.
  */
-export function parseFixedAmounts(input: unknown): { value: FixedAmounts } | { problem: string } {
+export function parseFixedAmounts(input: unknown, options: { anyCurrency?: boolean } = {}): { value: FixedAmounts } | { problem: string } {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return { problem: 'must be an object of currency code -> minor units' };
   const value: Record<string, bigint> = {};
   for (const [code, raw] of Object.entries(input as Record<string, unknown>)) {
@@ -19,6 +20,7 @@ export function parseFixedAmounts(input: unknown): { value: FixedAmounts } | { p
     } catch {
       return { problem: `"${code}" is not a three-letter currency code` };
     }
+    if (!options.anyCurrency && !isStripeCurrency(currency)) return { problem: `"${code}" is not a currency Stripe supports` };
     let minor: bigint | undefined;
     if (typeof raw === 'number' && Number.isSafeInteger(raw)) minor = BigInt(raw);
     else if (typeof raw === 'string' && /^[0-9]{1,12}$/.test(raw)) minor = BigInt(raw);

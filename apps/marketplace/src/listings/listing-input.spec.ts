@@ -19,7 +19,7 @@ describe('parseUnitAmount', () => {
     expect(parseUnitAmount('99999999')).toBe(99_999_999n);
   });
 
-  it.each([0, -1, 19.99, '19.99', '', 'abc', '-5', '1e3', null, true, {}, [], Number.NaN, '0'])('refuses %p as LISTINGS.INVALID_UNIT_AMOUNT', (value) => {
+  it.each([0, -1, 19.99, '19.99', '', 'abc', '-5', '1e3', null, true, {}, [], Number.NaN, '0', ' 100', '100 ', '\t100', '100\n', '1 00'])('refuses %p as LISTINGS.INVALID_UNIT_AMOUNT', (value) => {
     expect(code(() => parseUnitAmount(value))).toBe('LISTINGS.INVALID_UNIT_AMOUNT');
   });
 
@@ -41,6 +41,7 @@ describe('parseListingCurrency', () => {
   it('upper-cases and refuses malformed codes', () => {
     expect(parseListingCurrency('jpy')).toBe('JPY');
     expect(code(() => parseListingCurrency('usdollar'))).toBe('LISTINGS.INVALID_CURRENCY');
+    expect(code(() => parseListingCurrency('XYZ'))).toBe('LISTINGS.INVALID_CURRENCY');
   });
 });
 

@@ -1,4 +1,4 @@
-import { normalizeCurrency } from '@app/money';
+import { isStripeCurrency, normalizeCurrency } from '@app/money';
 import { MAX_UNIT_AMOUNT } from './listing.entity.js';
 import { ListingsErrors } from './listings.errors.js';
 
@@ -9,8 +9,9 @@ import { ListingsErrors } from './listings.errors.js';
 export function parseUnitAmount(value: unknown): bigint {
   let minor: bigint;
   if (typeof value === 'number' && Number.isSafeInteger(value)) minor = BigInt(value);
-  else if (typeof value === 'string' && /^[0-9]{1,18}$/.test(value.trim())) minor = BigInt(value.trim());
-  else if (typeof value === 'string' && /^[0-9]{19,}$/.test(value.trim())) throw ListingsErrors.amountTooLarge(MAX_UNIT_AMOUNT);
+  // digits only: " 100" is refused, not trimmed (an amount is never guessed at)
+  else if (typeof value === 'string' && /^[0-9]{1,18}$/.test(value)) minor = BigInt(value);
+  else if (typeof value === 'string' && /^[0-9]{19,}$/.test(value)) throw ListingsErrors.amountTooLarge(MAX_UNIT_AMOUNT);
   else if (typeof value === 'number' && Number.isInteger(value) && value > 0) throw ListingsErrors.amountTooLarge(MAX_UNIT_AMOUNT);
   else throw ListingsErrors.invalidUnitAmount();
   if (minor < 1n) throw ListingsErrors.invalidUnitAmount();
@@ -18,10 +19,8 @@ export function parseUnitAmount(value: unknown): bigint {
   return minor;
 }
 
+/** A currency Stripe charges in (any case; stored upper case): checkout could not sell in another. */
 export function parseListingCurrency(value: string): string {
-  try {
-    return normalizeCurrency(value);
-  } catch {
-    throw ListingsErrors.invalidCurrency(value);
-  }
+  if (!isStripeCurrency(value)) throw ListingsErrors.invalidCurrency(value);
+  return normalizeCurrency(value);
 }

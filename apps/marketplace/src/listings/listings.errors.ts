@@ -4,7 +4,7 @@ export const ListingsErrors = {
   invalidUnitAmount: () =>
     new DomainError('LISTINGS.INVALID_UNIT_AMOUNT', 'unitAmount must be a whole number of minor units (e.g. 1999 for USD 19.99), at least 1', 'invalid'),
   amountTooLarge: (max: bigint) => new DomainError('LISTINGS.AMOUNT_TOO_LARGE', `unitAmount must be at most ${max} minor units (Stripe's maximum charge)`, 'invalid'),
-  invalidCurrency: (value: string) => new DomainError('LISTINGS.INVALID_CURRENCY', `"${value}" is not a three-letter ISO 4217 currency code`, 'invalid'),
+  invalidCurrency: (value: string) => new DomainError('LISTINGS.INVALID_CURRENCY', `"${value}" is not an ISO 4217 currency code that Stripe supports`, 'invalid'),
   notAvailable: (listingIds: string[]) =>
     new DomainError('LISTINGS.NOT_AVAILABLE', `Listing(s) not found or no longer active: ${listingIds.join(', ')}`, 'unprocessable', { listingIds }),
 };

@@ -19,6 +19,9 @@ export const PaymentsErrors = {
       amount: asked.toString(),
       remaining: remaining.toString(),
     }),
+  refundAmountRequired: () =>
+    new DomainError('REFUNDS.AMOUNT_REQUIRED', 'Send amount (whole minor units) to refund part of the order, or "full": true to refund all that remains', 'invalid'),
+  refundAmountAndFull: () => new DomainError('REFUNDS.AMOUNT_AND_FULL', 'Send either amount or "full": true, not both', 'invalid'),
   invalidRefundAmount: () => new DomainError('REFUNDS.INVALID_AMOUNT', 'amount must be a whole number of minor units, at least 1', 'invalid'),
   notRefundable: (orderId: string, status: string) =>
     new DomainError('REFUNDS.ORDER_NOT_REFUNDABLE', `Order ${orderId} is ${status}: only paid or partially refunded orders can be refunded`, 'unprocessable', { orderId, status }),

@@ -14,7 +14,9 @@ import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
 
 export interface RefundInput {
+  /** Minor units; or `full: true` for all that remains (exactly one of the two). */
   amount?: string;
+  full?: boolean;
   reason?: string;
 }
 
@@ -35,6 +37,8 @@ export class RefundsService {
   ) {}
 
   async refund(principal: Principal, orderId: string, input: RefundInput): Promise<Refund> {
+    if (input.amount !== undefined && input.full === true) throw PaymentsErrors.refundAmountAndFull();
+    if (input.amount === undefined && input.full !== true) throw PaymentsErrors.refundAmountRequired();
     const { refund, order } = await this.db.transaction(async (tx) => {
       const order = await this.orders.lock(tx, orderId);
       const sellers = order ? await this.orders.sellersOf(tx, orderId) : [];
@@ -45,7 +49,7 @@ export class RefundsService {
       const pending = await tx.findOneBy(Refund, { orderId, status: 'pending' });
       if (pending) throw PaymentsErrors.refundInProgress(orderId, pending.id);
       const remaining = found.amountTotal - found.amountRefunded;
-      const amount = input.amount === undefined ? remaining : BigInt(input.amount);
+      const amount = input.full === true ? remaining : BigInt(input.amount!);
       if (amount < 1n) throw PaymentsErrors.invalidRefundAmount();
       if (amount > remaining) throw PaymentsErrors.refundTooLarge(found.id, amount, remaining);
       const row = await tx.save(
