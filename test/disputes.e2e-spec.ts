@@ -3,7 +3,7 @@ import { bearer, createPrincipal, type PrincipalWithKey } from './factories/prin
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
 import { SellerGate } from '../apps/marketplace/src/onboarding/seller-gate.service.js';
 import { DisputesService } from '../apps/marketplace/src/payments/disputes.service.js';
-import { getOrder, ledgerEntries, paidOrder, sumLines, waitForOrder } from './support/checkout.js';
+import { expectBooksMatchStripe, getOrder, ledgerEntries, paidOrder, sumLines, waitForOrder } from './support/checkout.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -70,11 +70,13 @@ describe('disputes', () => {
     expect(sumLines(after, 'dispute_funds_withdrawn')).toBe(0n);
     expect(sumLines(after, 'dispute_fees')).toBe(0n);
     expect(sumLines(after, 'dispute_recoveries')).toBe(0n);
-    expect(sumLines(after, 'seller_payable_available', seller.id)).toBe(0n);
-    expect(after.filter((e) => e.kind === 'reversal')).toHaveLength(1);
+    // the seller is owed the charge again: the return came with source_transaction, pending until the charge's funds are
+    expect(sumLines(after, 'seller_payable_available', seller.id) + sumLines(after, 'seller_payable_pending', seller.id)).toBe(-7_200n);
+    expect(after.map((e) => e.kind)).toEqual(['charge', 'dispute_withdrawal', 'dispute_recovery', 'dispute_won', 'dispute_return']);
 
     await expect(gate.assertCanBePaidOut(seller.id)).resolves.toBe(seller.account);
     expect(await t.app.get(DisputesService).hasOpenDispute(seller.id)).toBe(false);
+    await expectBooksMatchStripe(t);
   });
 
   it('a refund after a won dispute books what Stripe really pulled back from the seller', async () => {
@@ -93,6 +95,7 @@ describe('disputes', () => {
     // the seller is debited exactly what the reversal took; the platform bears the rest
     expect(sumLines(refundEntry, 'refund_losses')).toBe(BigInt(3_000 - reversedAtStripe));
     expect(sumLines(refundEntry, 'seller_payable_available', s.id)).toBe(BigInt(reversedAtStripe) - 300n);
+    await expectBooksMatchStripe(t);
   });
 
   it('lost: the loss stays booked (recovered from the seller), the order stays disputed', async () => {
@@ -110,6 +113,7 @@ describe('disputes', () => {
     const seen = await t.http.get(`/orders/${order.id}`).set(bearer(buyer.key)).expect(200);
     expect(seen.body.disputes[0].status).toBe('lost');
     expect((await getOrder(t, order.id)).status).toBe('disputed');
+    await expectBooksMatchStripe(t);
   });
 });
 

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
-import { getOrder, ledgerEntries, paidOrder, sumLines, waitForOrder } from './support/checkout.js';
+import { expectBooksMatchStripe, getOrder, ledgerEntries, paidOrder, sumLines, waitForOrder } from './support/checkout.js';
 import { waitFor } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -67,14 +67,20 @@ describe('POST /orders/:id/refunds', () => {
     expect(entries.map((e) => e.kind)).toEqual(['charge', 'refund', 'refund']);
     for (const e of entries) expect(e.lines.reduce((s, l) => s + BigInt(l.amount), 0n)).toBe(0n);
     expect(sumLines(entries, 'platform_fee_refunds')).toBe(1_000n);
-    expect(sumLines(entries, 'platform_cash_available')).toBe(-10_000n);
+    // the platform's balance: refunds out, reversals in, fee refunds out; the seller's: reversals out, fee refunds in
+    expect(sumLines(entries, 'platform_cash_available')).toBe(-10_000n + 10_000n - 1_000n);
+    expect(sumLines(entries, 'connected_cash_available', seller.id)).toBe(-10_000n + 1_000n);
     expect(sumLines(entries, 'seller_payable_available', seller.id)).toBe(9_000n);
+    // each refund entry names Stripe's objects and balance transactions
+    const refundCash = entries.filter((e) => e.kind === 'refund').flatMap((e) => e.lines).filter((l) => l.account.includes('_cash_'));
+    expect(refundCash.every((l) => /^(re|trr|pyr|fr)_/.test(l.stripeObjectId ?? '') && (l.stripeObjectId!.startsWith('fr_') && l.account.startsWith('connected') ? l.stripeBalanceTransactionId === null : /^txn_/.test(l.stripeBalanceTransactionId ?? '')))).toBe(true);
 
     // nothing left: refused
     expect((await refund(order.id, { full: true }).expect(422)).body.error.code).toBe('REFUNDS.ORDER_NOT_REFUNDABLE');
     // the charge.refunded webhooks found both refunds settled: no duplicates
     await waitForOrder(t, order.id, (o) => o.refunds.length === 2, 'refunds unchanged');
     expect(await refundRows()).toBe(2);
+    await expectBooksMatchStripe(t);
   });
 
   it('a refund stranded by Stripe errors (outcome unknown) is finished by the worker with the same key', async () => {
@@ -131,9 +137,9 @@ describe('POST /orders/:id/refunds', () => {
     await waitForOrder(t, order.id, (o) => o.status === 'partially_refunded', 'refund settled');
     const re = made.body.stripeRefundId as string;
     // The share goes back by a transfer without source_transaction: it draws on the platform's
-    // available balance, which the earlier tests' refunds drew down while their charges' funds are
-    // still pending. Funds available at once put it where a running platform's balance would be.
-    await t.stripe.paymentIntents.create({ amount: 20_000, currency: 'usd', payment_method: 'pm_card_bypassPending', confirm: true });
+    // available balance, so let the charges' funds become available first (money from outside the
+    // app would show in the balance check as unbooked, as it should)
+    t.sandbox.control.advance(3 * 86_400);
     // and the worker's first answer from Stripe is lost (the SDK retries with the same key)
     const fault = await fetch(`${t.sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 1 }) });
     expect(fault.status).toBe(200);
@@ -151,16 +157,18 @@ describe('POST /orders/:id/refunds', () => {
       t.sandbox.control.setWebhookFaults({ duplicate: 1 });
     }
 
-    // booked: the refund entry and its reversal net to zero on every account; every entry balances
+    // booked: the refund, then its failure from the refund_failure balance transaction; every entry balances
     const entries = await ledgerEntries(t, order.id);
-    expect(entries.map((e) => e.kind)).toEqual(['charge', 'refund', 'reversal']);
-    const [, booked, reversal] = entries;
+    expect(entries.map((e) => e.kind)).toEqual(['charge', 'refund', 'refund_failed']);
+    const [, booked, failure] = entries;
     expect(booked!.idempotencyKey).toBe(`refund:${re}`);
-    expect(reversal!.idempotencyKey).toBe(`refund-failed:${re}`);
+    expect(failure!.idempotencyKey).toBe(`refund-failed:${re}`);
     for (const e of entries) expect(e.lines.reduce((s, l) => s + BigInt(l.amount), 0n)).toBe(0n);
-    const net = new Map<string, bigint>();
-    for (const l of [...booked!.lines, ...reversal!.lines]) net.set(`${l.account}/${l.sellerId ?? ''}`, (net.get(`${l.account}/${l.sellerId ?? ''}`) ?? 0n) + BigInt(l.amount));
-    expect([...net.values()].every((v) => v === 0n)).toBe(true);
+    // the money is back in the platform's balance; the seller is owed again what they bore (4000 - 400)
+    const failureTxn = (await t.stripe.refunds.retrieve(re)).failure_balance_transaction as string;
+    expect(failure!.lines.find((l) => l.account === 'platform_cash_available')).toMatchObject({ amount: '4000', stripeObjectId: re, stripeBalanceTransactionId: failureTxn });
+    expect(sumLines([failure!], 'seller_payable_available', seller.id)).toBe(-3_600n);
+    expect(sumLines([booked!, failure!], 'platform_fee_refunds')).toBe(0n);
 
     // the failure events again, through the admin replay: nothing changes
     const failureEvents = [
@@ -188,8 +196,11 @@ describe('POST /orders/:id/refunds', () => {
     expect(more).toEqual([]);
     expect(sent).toMatchObject({ amount: 3_600, currency: 'usd', destination: seller.account, transfer_group: order.id, source_transaction: null, metadata: { refund_id: made.body.id, order_id: order.id, reason: 'refund_failed' } });
     expect(returned.refunds[0].failureReturn).toEqual({ status: 'returned', amount: '3600', transferId: sent!.id });
-    // no entry: a platform -> seller transfer moves nothing within cash at Stripe
-    expect(await ledgerEntries(t, order.id)).toEqual(entries);
+    // booked as cash moving from the platform's balance to the seller's; nobody's claim changes
+    const withReturn = await ledgerEntries(t, order.id);
+    expect(withReturn.map((e) => e.kind)).toEqual(['charge', 'refund', 'refund_failed', 'transfer']);
+    expect(sumLines([withReturn[3]!], 'connected_cash_available', seller.id)).toBe(3_600n);
+    expect(sumLines([withReturn[3]!], 'platform_cash_available')).toBe(-3_600n);
     // the worker runs it again (same key): still one transfer, the same outcome
     await sql.query(`UPDATE refunds SET failure_return_status = 'pending', failure_return_transfer_id = NULL, failure_return_next_attempt_at = NULL WHERE id = $1`, [made.body.id]);
     const rerun = await waitForOrder(t, order.id, (o) => o.refunds[0]?.failureReturn?.status === 'returned', 'seller share returned again');
@@ -203,13 +214,16 @@ describe('POST /orders/:id/refunds', () => {
     expect(done).toMatchObject({ amountRefunded: '10000' });
     expect(done.refunds.map((r: { status: string }) => r.status)).toEqual(['failed', 'succeeded']);
     const after = await ledgerEntries(t, order.id);
-    expect(after.map((e) => e.kind)).toEqual(['charge', 'refund', 'reversal', 'refund']);
+    expect(after.map((e) => e.kind)).toEqual(['charge', 'refund', 'refund_failed', 'transfer', 'refund']);
     for (const e of after) expect(e.lines.reduce((s, l) => s + BigInt(l.amount), 0n)).toBe(0n);
-    expect(sumLines(after, 'platform_cash_available')).toBe(-10_000n);
-    // Stripe kept the first refund's fee refund: in all, the platform returned its whole fee once
-    expect(sumLines(after, 'platform_fee_refunds')).toBe(1_000n);
+    // Stripe kept the first refund's fee refund (400) and reversal (4000): the full refund returned only
+    // the fee left (600) and reversed only what was left of the transfer (6000). Booked as Stripe made it:
     expect((await stripeSide(order.chargeId)).feeRefunded).toBe(1_000);
     expect((await stripeSide(order.chargeId)).refunded).toBe(10_000);
+    expect(after[4]!.lines.find((l) => l.account === 'platform_fee_refunds')).toMatchObject({ amount: '600' });
+    expect(sumLines([after[4]!], 'refund_losses')).toBe(4_000n);
+    // the seller's payable is what their Stripe balance holds (not the 4000 a computed fee refund would say)
+    await expectBooksMatchStripe(t);
   });
 
   it('who may refund: admins; sellers not unless SELLERS_MAY_REFUND; buyers never; unpaid orders are not refundable', async () => {

@@ -42,7 +42,7 @@ export function waitForOrder(t: TestApp, id: string, accept: (order: Record<stri
   });
 }
 
-export async function ledgerEntries(t: TestApp, orderId: string): Promise<Array<{ kind: string; idempotencyKey: string; reversesEntryId: string | null; lines: Array<{ account: string; amount: string; sellerId: string | null; currency: string }> }>> {
+export async function ledgerEntries(t: TestApp, orderId: string): Promise<Array<{ kind: string; idempotencyKey: string; reversesEntryId: string | null; lines: Array<{ account: string; amount: string; sellerId: string | null; currency: string; stripeObjectId: string | null; stripeBalanceTransactionId: string | null }> }>> {
   return (await t.http.get(`/admin/ledger/entries?referenceType=order&referenceId=${orderId}`).set(bearer(t.adminKey)).expect(200)).body.data;
 }
 

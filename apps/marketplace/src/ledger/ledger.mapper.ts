@@ -30,6 +30,10 @@ export class LedgerLineResponse extends MoneyAmountResponse {
   @ApiProperty() id: string;
   @ApiProperty() account: string;
   @ApiProperty({ nullable: true, type: String }) sellerId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The Stripe object that moved this amount (ch_, tr_, py_, re_, trr_, fr_, dp_, po_...)' }) stripeObjectId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "That object's balance transaction (txn_...)" }) stripeBalanceTransactionId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The connected account whose balance it is in (null: the platform or not a balance)' }) stripeAccount: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "When Stripe makes the funds available (the balance transaction's available_on)" }) availableOn: string | null;
 }
 
 export class LedgerEntryResponse {
@@ -66,7 +70,16 @@ export function toLedgerEntryResponse(e: PostedEntry): LedgerEntryResponse {
     reversesEntryId: e.reversesEntryId,
     lines: [...e.lines]
       .sort((a, b) => (a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : a.account.localeCompare(b.account)))
-      .map((l) => ({ id: l.id, account: l.account, sellerId: l.sellerId, ...toMoneyAmountResponse(Money.of(l.amount, l.currency)) })),
+      .map((l) => ({
+        id: l.id,
+        account: l.account,
+        sellerId: l.sellerId,
+        ...toMoneyAmountResponse(Money.of(l.amount, l.currency)),
+        stripeObjectId: l.stripeObjectId,
+        stripeBalanceTransactionId: l.stripeBalanceTransactionId,
+        stripeAccount: l.stripeAccount,
+        availableOn: l.availableOn ? l.availableOn.toISOString() : null,
+      })),
   };
 }
 
