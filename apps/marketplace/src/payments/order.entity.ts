@@ -17,7 +17,7 @@ export type OrderChargeType = 'destination' | 'separate_transfers';
 @Index('orders_checkout_session_idx', ['checkoutSessionId'], { unique: true, where: 'checkout_session_id IS NOT NULL' })
 @Index('orders_payment_intent_idx', ['paymentIntentId'], { unique: true, where: 'payment_intent_id IS NOT NULL' })
 @Index('orders_charge_idx', ['chargeId'], { unique: true, where: 'charge_id IS NOT NULL' })
-@Check('orders_idempotency_key_check', `(principal_id IS NULL) = (idempotency_key IS NULL)`)
+@Check('orders_idempotency_key_check', `idempotency_key IS NULL OR principal_id IS NOT NULL`)
 @Index('orders_idempotency_key_idx', ['principalId', 'idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
 export class Order {
   @PrimaryGeneratedColumn('uuid')

@@ -28,7 +28,7 @@ export type FailureReturnStatus = (typeof FAILURE_RETURN_STATUSES)[number];
 @Check('refunds_failure_return_status_check', `failure_return_status IS NULL OR failure_return_status IN ('pending', 'returned', 'failed')`)
 @Index('refunds_failure_return_due_idx', ['failureReturnNextAttemptAt'], { where: `failure_return_status = 'pending'` })
 @Index('refunds_one_pending_per_order_idx', ['orderId'], { unique: true, where: `status = 'pending'` })
-@Check('refunds_idempotency_key_check', `(principal_id IS NULL) = (idempotency_key IS NULL)`)
+@Check('refunds_idempotency_key_check', `idempotency_key IS NULL OR principal_id IS NOT NULL`)
 @Index('refunds_idempotency_key_idx', ['principalId', 'idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
 export class Refund {
   @PrimaryGeneratedColumn('uuid')

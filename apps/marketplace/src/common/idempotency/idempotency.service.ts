@@ -99,7 +99,7 @@ export class IdempotencyService {
   // row still bound to it from an expired generation lets go of it (we hold the claim, so no
   // request of this generation can be using it).
   private async startGeneration(principalId: string, key: string, claim: string, intents: string | undefined): Promise<IdempotencyOutcome> {
-    if (intents) await this.db.query(`UPDATE ${intents} SET principal_id = NULL, idempotency_key = NULL WHERE principal_id = $1 AND idempotency_key = $2`, [principalId, key]);
+    if (intents) await this.db.query(`UPDATE ${intents} SET idempotency_key = NULL WHERE principal_id = $1 AND idempotency_key = $2`, [principalId, key]);
     return { kind: 'proceed', claim };
   }
 
