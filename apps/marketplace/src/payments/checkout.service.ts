@@ -42,49 +42,48 @@ export class CheckoutService {
     if (bound) return this.resume(bound.id);
     const orderId = randomUUID();
     const key = idempotencyKey('checkout', orderId);
-    try {
-      await this.db.transaction(async (tx) => {
-        const quoted = await this.pricing.quote(input.items, tx);
-        const single = quoted.splits.length === 1;
-        await tx.insert(Order, {
-          id: orderId,
-          buyerId: buyer.id,
-          status: 'created',
-          chargeType: single ? 'destination' : 'separate_transfers',
-          currency: quoted.cart.currency,
-          amountTotal: quoted.cart.total.minor,
-          applicationFeeTotal: quoted.splits.reduce((sum, s) => sum + s.fee.minor, 0n),
-          amountRefunded: 0n,
-          stripeIdempotencyKey: key,
-          principalId: buyer.id,
-          idempotencyKey: requestKey,
-          successUrl: input.successUrl,
-          cancelUrl: input.cancelUrl,
-        });
-        await tx.insert(
-          OrderLine,
-          quoted.cart.lines.map((l) => ({
-            orderId,
-            listingId: l.listing.id,
-            sellerId: l.listing.sellerId,
-            title: l.listing.title,
-            quantity: l.quantity,
-            unitAmount: l.listing.unitPrice.minor,
-            amount: l.amount.minor,
-          })),
-        );
-        await tx.insert(
-          OrderSeller,
-          quoted.splits.map((s) => ({ orderId, sellerId: s.sellerId, stripeAccountId: s.stripeAccountId, subtotal: s.subtotal.minor, fee: s.fee.minor, sellerShare: s.sellerShare.minor })),
-        );
-        await this.orders.transition(tx, orderId, 'awaiting_payment');
+    const recorded = await this.db.transaction(async (tx) => {
+      const quoted = await this.pricing.quote(input.items, tx);
+      const single = quoted.splits.length === 1;
+      await tx.insert(Order, {
+        id: orderId,
+        buyerId: buyer.id,
+        status: 'created',
+        chargeType: single ? 'destination' : 'separate_transfers',
+        currency: quoted.cart.currency,
+        amountTotal: quoted.cart.total.minor,
+        applicationFeeTotal: quoted.splits.reduce((sum, s) => sum + s.fee.minor, 0n),
+        amountRefunded: 0n,
+        stripeIdempotencyKey: key,
+        principalId: buyer.id,
+        idempotencyKey: requestKey,
+        successUrl: input.successUrl,
+        cancelUrl: input.cancelUrl,
       });
-    } catch (error) {
+      await tx.insert(
+        OrderLine,
+        quoted.cart.lines.map((l) => ({
+          orderId,
+          listingId: l.listing.id,
+          sellerId: l.listing.sellerId,
+          title: l.listing.title,
+          quantity: l.quantity,
+          unitAmount: l.listing.unitPrice.minor,
+          amount: l.amount.minor,
+        })),
+      );
+      await tx.insert(
+        OrderSeller,
+        quoted.splits.map((s) => ({ orderId, sellerId: s.sellerId, stripeAccountId: s.stripeAccountId, subtotal: s.subtotal.minor, fee: s.fee.minor, sellerShare: s.sellerShare.minor })),
+      );
+      await this.orders.transition(tx, orderId, 'awaiting_payment');
+      return quoted;
+    }).catch((error: unknown) => {
       // another request with this key recorded its order first: that one is the key's order
       if (!isUniqueViolation(error, 'orders_idempotency_key_idx')) throw error;
-      const winner = (await this.db.getRepository(Order).findOneBy({ principalId: buyer.id, idempotencyKey: requestKey }))!;
-      return this.resume(winner.id);
-    }
+      return null;
+    });
+    if (!recorded) return this.resume((await this.db.getRepository(Order).findOneBy({ principalId: buyer.id, idempotencyKey: requestKey }))!.id);
     return this.createSession((await this.orders.findWithDetails(orderId))!);
   }
 

@@ -72,7 +72,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async settleFailure(principalId: string, key: string, claim: string, intents: string | undefined, failure: ReturnType<typeof describeFailure>): Promise<void> {
     // the use case found its intent being worked on by another request (e.g. Stripe still has the
     // key in flight): leave the claim in flight, the next retry resumes the intent
-    if (failure.code === 'IDEMPOTENCY.IN_FLIGHT') return;
+    if (intents && failure.code === 'IDEMPOTENCY.IN_FLIGHT') return;
     if (failure.refusal && !(intents && (await this.keys.hasIntent(intents, principalId, key)))) return this.keys.release(principalId, key, claim);
     return this.keys.complete(principalId, key, claim, failure.status, { code: failure.code, message: failure.message, details: failure.details });
   }
