@@ -104,6 +104,20 @@ describe('refunds: the key is bound to its refund', () => {
     expect((await getOrder(t, order.id)).amountRefunded).toBe('3000');
   });
 
+  it('a key reused after its 24 h is a new request: its old refund lets go of it and a new one is made', async () => {
+    const order = await paidOrder(t, await createPrincipal(t, 'buyer'), listing);
+    const key = randomUUID();
+    const first = await refund(order.id, { amount: 700 }, key).expect(201);
+    await sql.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`, [key]);
+    const second = await refund(order.id, { amount: 700 }, key).expect(201);
+    expect(second.body.id).not.toBe(first.body.id);
+    expect(await sql.query(`SELECT id, idempotency_key FROM refunds WHERE order_id = $1 ORDER BY created_at`, [order.id])).toEqual([
+      { id: first.body.id, idempotency_key: null },
+      { id: second.body.id, idempotency_key: key },
+    ]);
+    expect(await stripeRefunds(order.chargeId)).toHaveLength(2);
+  });
+
   it('20 concurrent requests with one key make one refund at Stripe; each answers 409 or that refund', async () => {
     const order = await paidOrder(t, await createPrincipal(t, 'buyer'), listing);
     const key = randomUUID();
