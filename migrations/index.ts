@@ -2,6 +2,7 @@ import { IdempotencyKeys1764360000000 } from './1764360000000-IdempotencyKeys.js
 import { DisputeRecoveryClaims1764363600000 } from './1764363600000-DisputeRecoveryClaims.js';
 import { IdempotencyKeyClaims1764367200000 } from './1764367200000-IdempotencyKeyClaims.js';
 import { RefundFailureReturns1764370800000 } from './1764370800000-RefundFailureReturns.js';
+import { IdempotencyIntents1764374400000 } from './1764374400000-IdempotencyIntents.js';
 import { Identity1764172800000 } from './1764172800000-Identity.js';
 import { WebhookInbox1764259200000 } from './1764259200000-WebhookInbox.js';
 import { LedgerJournal1764345600000 } from './1764345600000-LedgerJournal.js';
@@ -13,4 +14,4 @@ import { LedgerStripeBalances1764378000000 } from './1764378000000-LedgerStripeB
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
-export const MIGRATIONS = [Identity1764172800000, WebhookInbox1764259200000, SellerAccounts1764302400000, LedgerJournal1764345600000, FeePolicies1764349200000, Listings1764352800000, Orders1764356400000, IdempotencyKeys1764360000000, DisputeRecoveryClaims1764363600000, IdempotencyKeyClaims1764367200000, RefundFailureReturns1764370800000, LedgerStripeBalances1764378000000];
+export const MIGRATIONS = [Identity1764172800000, WebhookInbox1764259200000, SellerAccounts1764302400000, LedgerJournal1764345600000, FeePolicies1764349200000, Listings1764352800000, Orders1764356400000, IdempotencyKeys1764360000000, DisputeRecoveryClaims1764363600000, IdempotencyKeyClaims1764367200000, RefundFailureReturns1764370800000, IdempotencyIntents1764374400000, LedgerStripeBalances1764378000000];

@@ -109,11 +109,39 @@ describe('Idempotency-Key on money-moving requests', () => {
     expect(await charges(buyer.id)).toBe(before + 2);
   });
 
-  it('takes over an in-flight claim abandoned by a dead process', async () => {
+  it('takes over an in-flight claim abandoned by a dead process, and resumes the charge it recorded instead of charging again', async () => {
     const k = key();
-    await post(buyer, k, { amount: 8 }).expect(201);
-    // simulate a crash mid-request: the row stays in flight past its lease
-    await sql.query(`UPDATE idempotency_keys SET state = 'in_flight', locked_until = now() - interval '1 second', response_body = NULL WHERE key = $1`, [k]);
-    await post(buyer, k, { amount: 8 }).expect(201);
+    const first = await post(buyer, k, { amount: 8 }).expect(201);
+    const before = await charges(buyer.id);
+    // simulate a crash mid-request: the row stays in flight past its lease, no response stored
+    await sql.query(`UPDATE idempotency_keys SET state = 'in_flight', locked_until = now() - interval '1 second', response_status = NULL, response_body = NULL WHERE key = $1`, [k]);
+    const retried = await post(buyer, k, { amount: 8 }).expect(201);
+    expect(retried.body).toEqual(first.body);
+    expect(await charges(buyer.id)).toBe(before);
+    expect(await sql.one(`SELECT state, response_status FROM idempotency_keys WHERE key = $1`, [k])).toEqual({ state: 'completed', response_status: 201 });
+
+    // once the key is bound to its charge, a retry need not wait out the lease: it resumes at once
+    await sql.query(`UPDATE idempotency_keys SET state = 'in_flight', locked_until = now() + interval '10 minutes', response_status = NULL, response_body = NULL WHERE key = $1`, [k]);
+    expect((await post(buyer, k, { amount: 8 }).expect(201)).body).toEqual(first.body);
+    expect(await charges(buyer.id)).toBe(before);
+  });
+
+  it('still answers 409 to a retry while the first request has recorded nothing', async () => {
+    const k = key();
+    const started = post(buyer, k, { amount: 6 }).then((r) => r);
+    await new Promise((r) => setTimeout(r, 50)); // the first request is in its 150 ms, before its insert
+    expect((await post(buyer, k, { amount: 6 }).expect(409)).body.error.code).toBe('IDEMPOTENCY.IN_FLIGHT');
+    expect((await started).status).toBe(201);
+  });
+
+  it('stores a refusal that came after the request recorded its intent, instead of releasing the key', async () => {
+    const k = key();
+    const before = await charges(buyer.id);
+    const first = await post(buyer, k, { amount: 2, refuseAfterRecording: true }).expect(409);
+    expect(first.body.error.code).toBe('FIXTURE.REFUSED_AFTER_RECORDING');
+    const again = await post(buyer, k, { amount: 2, refuseAfterRecording: true }).expect(409);
+    expect(again.body.error).toMatchObject({ code: 'FIXTURE.REFUSED_AFTER_RECORDING', message: first.body.error.message });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await charges(buyer.id)).toBe(before + 1);
   });
 });

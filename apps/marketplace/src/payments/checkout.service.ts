@@ -1,8 +1,9 @@
-import { idempotencyKey, StripeGateway, StripeGatewayError } from '@app/stripe';
+import { idempotencyKey, StripeGateway, StripeGatewayError, type NewCheckoutSession } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { IdempotencyErrors, isUniqueViolation } from '../common/idempotency/idempotency.errors.js';
 import type { Principal } from '../identity/principal.entity.js';
 import { CartPricingService } from './cart-pricing.service.js';
 import type { CartItem } from './cart.js';
@@ -21,8 +22,10 @@ export interface CheckoutInput {
 
 /**
  * POST /checkout: transaction 1 records the order (awaiting_payment, with its Stripe idempotency
- * key), then Stripe creates the Checkout Session, then transaction 2 records its id and URL. If
- * Stripe refuses or cannot be reached, the order is marked failed: nothing is left half-made.
+ * key, bound to the caller's Idempotency-Key), then Stripe creates the Checkout Session, then
+ * transaction 2 records its id and URL. If Stripe refuses or cannot be reached, the order is marked
+ * failed: nothing is left half-made. A retry or a takeover with the same Idempotency-Key resumes
+ * that order (the same Stripe call, key `checkout:<orderId>`, parameters from the stored rows).
  */
 @Injectable()
 export class CheckoutService {
@@ -34,10 +37,12 @@ export class CheckoutService {
     private readonly config: PaymentsConfig,
   ) {}
 
-  async checkout(buyer: Principal, input: CheckoutInput): Promise<Order> {
+  async checkout(buyer: Principal, input: CheckoutInput, requestKey: string): Promise<Order> {
+    const bound = await this.db.getRepository(Order).findOneBy({ principalId: buyer.id, idempotencyKey: requestKey });
+    if (bound) return this.resume(bound.id);
     const orderId = randomUUID();
     const key = idempotencyKey('checkout', orderId);
-    const { cart, splits } = await this.db.transaction(async (tx) => {
+    const recorded = await this.db.transaction(async (tx) => {
       const quoted = await this.pricing.quote(input.items, tx);
       const single = quoted.splits.length === 1;
       await tx.insert(Order, {
@@ -50,6 +55,8 @@ export class CheckoutService {
         applicationFeeTotal: quoted.splits.reduce((sum, s) => sum + s.fee.minor, 0n),
         amountRefunded: 0n,
         stripeIdempotencyKey: key,
+        principalId: buyer.id,
+        idempotencyKey: requestKey,
         successUrl: input.successUrl,
         cancelUrl: input.cancelUrl,
       });
@@ -71,30 +78,54 @@ export class CheckoutService {
       );
       await this.orders.transition(tx, orderId, 'awaiting_payment');
       return quoted;
+    }).catch((error: unknown) => {
+      // another request with this key recorded its order first: that one is the key's order
+      if (!isUniqueViolation(error, 'orders_idempotency_key_idx')) throw error;
+      return null;
     });
+    if (!recorded) return this.resume((await this.db.getRepository(Order).findOneBy({ principalId: buyer.id, idempotencyKey: requestKey }))!.id);
+    return this.createSession((await this.orders.findWithDetails(orderId))!);
+  }
 
-    const single = splits.length === 1 ? splits[0]! : null;
+  /** The order a key created, finished: its session if recorded, its failure, or the Stripe call made (again). */
+  private async resume(orderId: string): Promise<Order> {
+    const order = (await this.orders.findWithDetails(orderId))!;
+    if (order.checkoutSessionId) return order;
+    if (order.status === 'failed') throw PaymentsErrors.stripeFailed(order.id, order.failureMessage ?? 'unknown');
+    return this.createSession(order);
+  }
+
+  private async createSession(order: Order): Promise<Order> {
     let session;
     try {
-      session = await this.gateway.createCheckoutSession(
-        {
-          currency: cart.currency,
-          lineItems: cart.lines.map((l) => ({ name: l.listing.title, unitAmount: l.listing.unitPrice.minor, quantity: l.quantity })),
-          successUrl: input.successUrl,
-          cancelUrl: input.cancelUrl,
-          metadata: { order_id: orderId },
-          transferGroup: orderId,
-          ...(single ? { destination: { account: single.stripeAccountId, applicationFeeAmount: single.fee.minor, onBehalfOf: this.config.CHECKOUT_ON_BEHALF_OF } } : {}),
-        },
-        key,
-      );
+      session = await this.gateway.createCheckoutSession(checkoutSessionParams(order, this.config.CHECKOUT_ON_BEHALF_OF), idempotencyKey('checkout', order.id));
     } catch (error) {
+      // Stripe still has the key in flight: another request of ours is making this very session
+      if (error instanceof StripeGatewayError && error.code === 'STRIPE.IDEMPOTENCY_CONFLICT' && error.info.httpStatus === 409) throw IdempotencyErrors.inFlight();
       const reason = error instanceof Error ? error.message : String(error);
       const code = error instanceof StripeGatewayError ? error.code : 'UNKNOWN';
-      await this.db.transaction((tx) => this.orders.transition(tx, orderId, 'failed', { failureCode: code.slice(0, 64), failureMessage: reason }));
-      throw PaymentsErrors.stripeFailed(orderId, reason);
+      await this.db.transaction((tx) => this.orders.transition(tx, order.id, 'failed', { failureCode: code.slice(0, 64), failureMessage: reason }));
+      throw PaymentsErrors.stripeFailed(order.id, reason);
     }
-    await this.db.getRepository(Order).update({ id: orderId }, { checkoutSessionId: session.id, checkoutUrl: session.url });
-    return (await this.orders.findWithDetails(orderId))!;
+    await this.db.getRepository(Order).update({ id: order.id }, { checkoutSessionId: session.id, checkoutUrl: session.url });
+    return (await this.orders.findWithDetails(order.id))!;
   }
+}
+
+/**
+ * The Checkout Session of a recorded order, from its stored rows only (lines in listing order), so
+ * a resumed call sends Stripe the same parameters under the same key.
+ */
+export function checkoutSessionParams(order: Order, onBehalfOf: boolean): NewCheckoutSession {
+  const lines = [...order.lines!].sort((a, b) => (a.listingId < b.listingId ? -1 : a.listingId > b.listingId ? 1 : 0));
+  const single = order.chargeType === 'destination' ? order.sellers![0]! : null;
+  return {
+    currency: order.currency,
+    lineItems: lines.map((l) => ({ name: l.title, unitAmount: l.unitAmount, quantity: l.quantity })),
+    successUrl: order.successUrl,
+    cancelUrl: order.cancelUrl,
+    metadata: { order_id: order.id },
+    transferGroup: order.id,
+    ...(single ? { destination: { account: single.stripeAccountId, applicationFeeAmount: single.fee, onBehalfOf } } : {}),
+  };
 }

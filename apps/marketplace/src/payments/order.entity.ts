@@ -17,6 +17,8 @@ export type OrderChargeType = 'destination' | 'separate_transfers';
 @Index('orders_checkout_session_idx', ['checkoutSessionId'], { unique: true, where: 'checkout_session_id IS NOT NULL' })
 @Index('orders_payment_intent_idx', ['paymentIntentId'], { unique: true, where: 'payment_intent_id IS NOT NULL' })
 @Index('orders_charge_idx', ['chargeId'], { unique: true, where: 'charge_id IS NOT NULL' })
+@Check('orders_idempotency_key_check', `idempotency_key IS NULL OR principal_id IS NOT NULL`)
+@Index('orders_idempotency_key_idx', ['principalId', 'idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
 export class Order {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -49,6 +51,13 @@ export class Order {
   /** The Stripe idempotency key of the Checkout Session, derived from the order id. */
   @Column({ name: 'stripe_idempotency_key', type: 'varchar', length: 255 })
   stripeIdempotencyKey: string;
+
+  /** The caller and the API Idempotency-Key that created this order: a retry with it resumes this order. */
+  @Column({ name: 'principal_id', type: 'uuid', nullable: true })
+  principalId: string | null;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
+  idempotencyKey: string | null;
 
   @Column({ name: 'success_url', type: 'text' })
   successUrl: string;

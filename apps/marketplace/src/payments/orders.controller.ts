@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { Idempotent, RequestIdempotencyKey } from '../common/idempotency/idempotent.decorator.js';
 import { CurrentPrincipal, Roles } from '../identity/auth.decorators.js';
 import type { Principal } from '../identity/principal.entity.js';
 import { CheckoutService } from './checkout.service.js';
@@ -23,9 +23,9 @@ export class OrdersController {
   /** A buyer checks out a cart: an order and a Stripe Checkout Session to pay it on. */
   @Roles('buyer')
   @Post('checkout')
-  @Idempotent()
-  async checkout(@CurrentPrincipal() buyer: Principal, @Body() body: CheckoutDto): Promise<CheckoutResponse> {
-    return toCheckoutResponse(await this.checkoutService.checkout(buyer, body));
+  @Idempotent({ intents: 'orders' })
+  async checkout(@CurrentPrincipal() buyer: Principal, @Body() body: CheckoutDto, @RequestIdempotencyKey() key: string): Promise<CheckoutResponse> {
+    return toCheckoutResponse(await this.checkoutService.checkout(buyer, body, key));
   }
 
   @Get('orders/:id')
@@ -36,8 +36,8 @@ export class OrdersController {
 
   @Roles('admin', 'seller')
   @Post('orders/:id/refunds')
-  @Idempotent()
-  async refund(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateRefundDto): Promise<RefundResponse> {
-    return toRefundResponse(await this.refunds.refund(principal, id, body));
+  @Idempotent({ intents: 'refunds' })
+  async refund(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateRefundDto, @RequestIdempotencyKey() key: string): Promise<RefundResponse> {
+    return toRefundResponse(await this.refunds.refund(principal, id, body, key));
   }
 }

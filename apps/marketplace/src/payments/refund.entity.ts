@@ -28,6 +28,8 @@ export type FailureReturnStatus = (typeof FAILURE_RETURN_STATUSES)[number];
 @Check('refunds_failure_return_status_check', `failure_return_status IS NULL OR failure_return_status IN ('pending', 'returned', 'failed')`)
 @Index('refunds_failure_return_due_idx', ['failureReturnNextAttemptAt'], { where: `failure_return_status = 'pending'` })
 @Index('refunds_one_pending_per_order_idx', ['orderId'], { unique: true, where: `status = 'pending'` })
+@Check('refunds_idempotency_key_check', `idempotency_key IS NULL OR principal_id IS NOT NULL`)
+@Index('refunds_idempotency_key_idx', ['principalId', 'idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
 export class Refund {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -77,6 +79,13 @@ export class Refund {
 
   @Column({ name: 'failure_message', type: 'text', nullable: true })
   failureMessage: string | null;
+
+  /** The caller and the API Idempotency-Key that created this refund (source api): a retry with it resumes this refund. */
+  @Column({ name: 'principal_id', type: 'uuid', nullable: true })
+  principalId: string | null;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
+  idempotencyKey: string | null;
 
   /** Null: nothing to give back (the refund never failed after succeeding, or took nothing from the seller). */
   @Column({ name: 'failure_return_status', type: 'varchar', length: 16, nullable: true })

@@ -3,8 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/domain-error.js';
+import { IdempotencyErrors, isUniqueViolation } from '../common/idempotency/idempotency.errors.js';
 import type { Principal } from '../identity/principal.entity.js';
-import type { Order } from './order.entity.js';
+import { Order } from './order.entity.js';
 import { OrdersRepository } from './orders.repository.js';
 import { PaymentsConfig } from './payments.config.js';
 import { PaymentsErrors } from './payments.errors.js';
@@ -22,8 +23,9 @@ export interface RefundInput {
 
 /**
  * POST /orders/:id/refunds. Transaction 1 checks what remains and records the refund (pending;
- * one at a time per order), Stripe refunds with key `refund:<refundId>` (reverse_transfer, and
- * refund_application_fee per REFUND_APPLICATION_FEE), transaction 2 settles it.
+ * one at a time per order; bound to the caller's Idempotency-Key), Stripe refunds with key
+ * `refund:<refundId>` (reverse_transfer, and refund_application_fee per REFUND_APPLICATION_FEE),
+ * transaction 2 settles it. A retry or a takeover with the same Idempotency-Key resumes that refund.
  */
 @Injectable()
 export class RefundsService {
@@ -36,11 +38,14 @@ export class RefundsService {
     private readonly reader: StripeRefundReader,
   ) {}
 
-  async refund(principal: Principal, orderId: string, input: RefundInput): Promise<Refund> {
+  async refund(principal: Principal, orderId: string, input: RefundInput, requestKey: string): Promise<Refund> {
     if (input.amount !== undefined && input.full === true) throw PaymentsErrors.refundAmountAndFull();
     if (input.amount === undefined && input.full !== true) throw PaymentsErrors.refundAmountRequired();
-    const { refund, order } = await this.db.transaction(async (tx) => {
+    const recorded = await this.db.transaction(async (tx) => {
       const order = await this.orders.lock(tx, orderId);
+      // under the order's lock: the refund this key already recorded (a retry, a takeover) is resumed, never made again
+      const bound = await tx.findOneBy(Refund, { principalId: principal.id, idempotencyKey: requestKey });
+      if (bound) return { bound };
       const sellers = order ? await this.orders.sellersOf(tx, orderId) : [];
       this.assertMayRefund(principal, order, sellers.map((s) => s.sellerId), orderId);
       const found = order!;
@@ -67,15 +72,35 @@ export class RefundsService {
           transferReversalId: null,
           requestedBy: principal.id,
           failureMessage: null,
+          principalId: principal.id,
+          idempotencyKey: requestKey,
         }),
       );
       return { refund: row, order: found };
+    }).catch(async (error: unknown) => {
+      // another request with this key (on another order) recorded its refund first
+      if (!isUniqueViolation(error, 'refunds_idempotency_key_idx')) throw error;
+      return { bound: (await this.db.getRepository(Refund).findOneBy({ principalId: principal.id, idempotencyKey: requestKey }))! };
     });
+    if (recorded.bound) return this.resume(recorded.bound, orderId);
+    return this.finish(recorded.order!, recorded.refund!);
+  }
 
+  /** The refund a key recorded: settled, it is the answer; still pending, its Stripe call is made again with the same key. */
+  private async resume(refund: Refund, orderId: string): Promise<Refund> {
+    if (refund.orderId !== orderId) throw IdempotencyErrors.keyReused();
+    if (refund.status !== 'pending') return refund;
+    const order = (await this.db.getRepository(Order).findOneBy({ id: refund.orderId }))!;
+    return this.finish(order, refund);
+  }
+
+  private async finish(order: Order, refund: Refund): Promise<Refund> {
     let stripe: RefundSnapshot;
     try {
       stripe = await this.createAtStripe(order, refund);
     } catch (error) {
+      // Stripe still has the key in flight: another request (or the recovery worker) is making this very refund
+      if (error instanceof StripeGatewayError && error.code === 'STRIPE.IDEMPOTENCY_CONFLICT' && error.info.httpStatus === 409) throw IdempotencyErrors.inFlight();
       const message = error instanceof Error ? error.message : String(error);
       // only a definite refusal fails the refund; anything else (unknown outcome, the key still in
       // flight elsewhere, Stripe unreachable) stays pending for the webhook or the recovery worker

@@ -6,15 +6,19 @@ import { catchError, from, mergeMap, of, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../../identity/auth.decorators.js';
 import { DomainError, STATUS_OF_KIND, type ErrorKind } from '../domain-error.js';
 import { IdempotencyService, requestHash } from './idempotency.service.js';
+import type { IdempotentRequest } from './idempotent.decorator.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** Metadata set by `@Idempotent({ intents })`: the table whose rows the route binds to its keys. */
+export const IDEMPOTENCY_INTENTS = 'idempotency:intents';
 
 /**
  * Our API's idempotency (ARCHITECTURE, layer 1). Same key + same request replays the stored
  * response; same key + another request is 422; a request still in flight is 409. Successes and
  * server-side failures (5xx: something may have happened, e.g. a refund left pending for the
  * worker) are stored and replayed; a refusal (4xx: nothing happened) releases the key so the
- * caller can fix things and retry with it.
+ * caller can fix things and retry with it, unless an intent row is bound to the key (then
+ * something did happen, and the refusal is stored like any other answer).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -32,8 +36,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!key) throw new DomainError('IDEMPOTENCY.KEY_REQUIRED', 'This request moves money: send an Idempotency-Key header (any unique string up to 255 characters)', 'invalid');
     if (!KEY_PATTERN.test(key)) throw new DomainError('IDEMPOTENCY.KEY_MALFORMED', 'Idempotency-Key must be 1-255 printable ASCII characters', 'invalid');
 
+    const intents = this.reflector.get<string | undefined>(IDEMPOTENCY_INTENTS, context.getHandler());
     const hash = requestHash(req.method, req.originalUrl, req.body);
-    const outcome = await this.keys.begin(principal.id, key, hash);
+    const outcome = await this.keys.begin(principal.id, key, hash, intents);
     res.setHeader('Idempotency-Key', key);
     switch (outcome.kind) {
       case 'mismatch':
@@ -49,13 +54,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
     const claim = outcome.claim;
+    (req as IdempotentRequest).idempotencyKey = key;
     return next.handle().pipe(
       mergeMap((body: unknown) => from(this.keys.complete(principal.id, key, claim, status, body).then(() => body))),
       catchError((error: unknown) => {
         const failure = describeFailure(error);
-        const settle = failure.refusal
-          ? this.keys.release(principal.id, key, claim)
-          : this.keys.complete(principal.id, key, claim, failure.status, { code: failure.code, message: failure.message, details: failure.details });
+        const settle = this.settleFailure(principal.id, key, claim, intents, failure);
         return from(
           settle.then(() => {
             throw error;
@@ -63,6 +67,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
         );
       }),
     );
+  }
+
+  private async settleFailure(principalId: string, key: string, claim: string, intents: string | undefined, failure: ReturnType<typeof describeFailure>): Promise<void> {
+    // the use case found its intent being worked on by another request (e.g. Stripe still has the
+    // key in flight): leave the claim in flight, the next retry resumes the intent
+    if (intents && failure.code === 'IDEMPOTENCY.IN_FLIGHT') return;
+    if (failure.refusal && !(intents && (await this.keys.hasIntent(intents, principalId, key)))) return this.keys.release(principalId, key, claim);
+    return this.keys.complete(principalId, key, claim, failure.status, { code: failure.code, message: failure.message, details: failure.details });
   }
 }
 
