@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { refuseWhenBusy } from '../common/service-busy.js';
 import type { Principal } from '../identity/principal.entity.js';
 import { CartPricingService } from './cart-pricing.service.js';
 import type { CartItem } from './cart.js';
@@ -37,6 +38,7 @@ export class CheckoutService {
   async checkout(buyer: Principal, input: CheckoutInput): Promise<Order> {
     const orderId = randomUUID();
     const key = idempotencyKey('checkout', orderId);
+    // no pooled connection in time for transaction 1: nothing was written, 503 SERVICE.BUSY
     const { cart, splits } = await this.db.transaction(async (tx) => {
       const quoted = await this.pricing.quote(input.items, tx);
       const single = quoted.splits.length === 1;
@@ -71,7 +73,7 @@ export class CheckoutService {
       );
       await this.orders.transition(tx, orderId, 'awaiting_payment');
       return quoted;
-    });
+    }).catch(refuseWhenBusy);
 
     const single = splits.length === 1 ? splits[0]! : null;
     let session;

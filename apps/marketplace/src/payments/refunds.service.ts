@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/domain-error.js';
+import { refuseWhenBusy } from '../common/service-busy.js';
 import type { Principal } from '../identity/principal.entity.js';
 import type { Order } from './order.entity.js';
 import { OrdersRepository } from './orders.repository.js';
@@ -33,6 +34,7 @@ export class RefundsService {
   ) {}
 
   async refund(principal: Principal, orderId: string, input: RefundInput): Promise<Refund> {
+    // no pooled connection in time for transaction 1: nothing was written, 503 SERVICE.BUSY
     const { refund, order } = await this.db.transaction(async (tx) => {
       const order = await this.orders.lock(tx, orderId);
       const sellers = order ? await this.orders.sellersOf(tx, orderId) : [];
@@ -71,7 +73,7 @@ export class RefundsService {
         }),
       );
       return { refund: row, order: found };
-    });
+    }).catch(refuseWhenBusy);
 
     let stripe: RefundSnapshot;
     try {
