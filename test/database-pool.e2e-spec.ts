@@ -4,9 +4,10 @@
 // released (nothing was written).
 import { randomUUID } from 'node:crypto';
 import { PoolHold, PoolHoldFixturesModule } from './fixtures/pool-hold-fixtures.module.js';
-import { createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
+import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
-import { checkout } from './support/checkout.js';
+import { checkout, getOrder, paidOrder } from './support/checkout.js';
+import { waitFor } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -42,6 +43,45 @@ describe('a pool of 3 connections', () => {
     const sessions = (await t.stripe.checkout.sessions.list({ limit: 100 })).data.filter((s) => orderIds.includes(s.metadata?.order_id ?? ''));
     expect(sessions).toHaveLength(30);
   }, 120_000);
+});
+
+describe('a pool of 1 connection shared by HTTP and the workers (ROLE=all)', () => {
+  let solo: TestApp;
+  beforeAll(async () => {
+    solo = await startTestApp({ env: { DATABASE_POOL_SIZE: '1' } });
+  });
+  afterAll(async () => {
+    await solo?.close();
+  });
+
+  // any step that takes a second pooled connection inside a transaction stalls here until the pool
+  // timeout: onboarding and payment webhooks, checkout, refunds
+  it('onboards a seller, checks out, is paid by webhook and refunds', async () => {
+    const soloSeller = await createActiveSeller(solo, 'Solo Studio');
+    const soloBuyer = await createPrincipal(solo, 'buyer');
+    const listing = await createListing(solo, soloSeller, { unitAmount: 4_000, title: 'Vase' });
+    const order = await paidOrder(solo, soloBuyer, listing);
+    expect(order).toMatchObject({ status: 'paid', amountTotal: '4000' });
+    const refund = await solo.http.post(`/orders/${order.id}/refunds`).set(bearer(solo.adminKey)).set('Idempotency-Key', randomUUID()).send({ amount: 1_000 });
+    expect(refund.status).toBe(201);
+    expect(refund.body).toMatchObject({ status: 'succeeded', amount: '1000' });
+    expect((await getOrder(solo, order.id)).status).toBe('partially_refunded');
+    // every webhook delivered so far was worked by the inbox worker, none left failing
+    const inbox = sqlClient(solo.databaseUrl);
+    try {
+      const statuses = await waitFor(
+        async () => {
+          const rows = await inbox.query<{ status: string }>(`SELECT DISTINCT status FROM webhook_events`);
+          return rows.every((r) => r.status === 'processed' || r.status === 'ignored') ? rows.map((r) => r.status) : undefined;
+        },
+        15_000,
+        'the inbox worked',
+      );
+      expect(statuses).toContain('processed');
+    } finally {
+      await inbox.end();
+    }
+  });
 });
 
 describe('a pool of 1 connection (ROLE=api, a second instance on the same database)', () => {
