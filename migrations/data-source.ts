@@ -3,7 +3,7 @@ import { ENTITIES } from '../apps/marketplace/src/entities.js';
 import { MIGRATIONS } from './index.js';
 
 /** The one TypeORM definition, used by the app (TypeOrmModule) and by the migration CLI. */
-export function dataSourceOptions(url: string, overrides: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
+export function dataSourceOptions(url: string, overrides: { poolSize?: number; poolTimeoutMs?: number; applicationName?: string } = {}): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -15,7 +15,8 @@ export function dataSourceOptions(url: string, overrides: { poolSize?: number; a
     migrationsRun: false,
     poolSize: overrides.poolSize ?? 10,
     applicationName: overrides.applicationName ?? 'marketplace',
-    extra: { connectionTimeoutMillis: 5_000 },
+    // how long a query waits for a free pooled connection (pg-pool), and for a new one to open
+    extra: { connectionTimeoutMillis: overrides.poolTimeoutMs ?? 5_000 },
   };
 }
 

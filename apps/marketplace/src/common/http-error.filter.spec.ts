@@ -8,10 +8,13 @@ import { requestContext } from './request-context.js';
 function run(exception: unknown) {
   const logged: string[] = [];
   const logger = createRootLogger('error', new Writable({ write: (c: Buffer, _e, cb) => (logged.push(c.toString()), cb()) }));
-  const sent: { status?: number; body?: unknown } = {};
+  const sent: { status?: number; body?: unknown; headers: Record<string, string> } = { headers: {} };
   const res = {
     headersSent: false,
     getHeader: () => undefined,
+    setHeader(name: string, value: string) {
+      sent.headers[name.toLowerCase()] = value;
+    },
     status(code: number) {
       sent.status = code;
       return this;
@@ -47,5 +50,13 @@ describe('HttpErrorFilter', () => {
     const out = run(new BadRequestException('Validation failed (uuid is expected)'));
     expect(out.status).toBe(400);
     expect(out.body).toEqual({ error: { code: 'BAD_REQUEST', message: 'Validation failed (uuid is expected)', requestId: 'rid-1' } });
+  });
+
+  it("answers the pool's connect timeout with 503 SERVICE.BUSY and Retry-After, not logged as a failure", () => {
+    const out = run(new Error('timeout exceeded when trying to connect'));
+    expect(out.status).toBe(503);
+    expect(out.headers['retry-after']).toBe('1');
+    expect(out.body).toEqual({ error: { code: 'SERVICE.BUSY', message: expect.stringContaining('busy'), requestId: 'rid-1' } });
+    expect(out.logged).not.toContain('request failed');
   });
 });

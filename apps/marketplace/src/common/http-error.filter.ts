@@ -1,8 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isPoolTimeout } from '@app/database';
 import type { Logger } from 'pino';
 import { DomainError, STATUS_OF_KIND } from './domain-error.js';
 import { requestContext } from './request-context.js';
+import { ServiceBusyError } from './service-busy.js';
 
 
 const CODE_OF_STATUS: Record<number, string> = {
@@ -30,16 +32,21 @@ export interface ErrorBody {
 export class HttpErrorFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(caught: unknown, host: ArgumentsHost): void {
+    // the pool had no connection for this request in time (e.g. the guard's key lookup): 503, not 500
+    const exception = isPoolTimeout(caught) ? new ServiceBusyError() : caught;
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request>();
     const requestId = requestContext.get()?.requestId ?? String(res.getHeader('x-request-id') ?? '');
     const { status, code, message, details } = this.describe(exception);
-    if (status >= 500) {
+    if (exception instanceof ServiceBusyError) {
+      this.logger.warn({ method: req.method, path: req.path }, 'request refused: no database connection in time');
+    } else if (status >= 500) {
       this.logger.error({ err: exception, method: req.method, path: req.path }, 'request failed');
     }
     if (res.headersSent) return;
+    if (exception instanceof ServiceBusyError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }), requestId } };
     res.status(status).json(body);
   }

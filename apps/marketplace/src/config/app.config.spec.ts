@@ -6,12 +6,15 @@ describe('AppConfig', () => {
     const config = loadAppConfig({});
     expect(config).toEqual(expect.objectContaining({ PORT: 3000, ROLE: 'all', LOG_LEVEL: 'info', MIGRATIONS_RUN: true, DATA_DIR: '.data' }));
     expect(config.DATABASE_URL).toBeUndefined();
+    expect(config).toEqual(expect.objectContaining({ DATABASE_POOL_SIZE: 10, DATABASE_POOL_TIMEOUT_MS: 5000 }));
     expect(config.servesHttp && config.runsWorkers).toBe(true);
   });
 
   it('parses typed values', () => {
-    const config = loadAppConfig({ PORT: '8080', ROLE: 'worker', MIGRATIONS_RUN: 'false', DATABASE_URL: 'postgres://u:p@db:5432/m' });
+    const config = loadAppConfig({ PORT: '8080', ROLE: 'worker', MIGRATIONS_RUN: 'false', DATABASE_URL: 'postgres://u:p@db:5432/m', DATABASE_POOL_SIZE: '3', DATABASE_POOL_TIMEOUT_MS: '1500' });
     expect(config.PORT).toBe(8080);
+    expect(config.DATABASE_POOL_SIZE).toBe(3);
+    expect(config.DATABASE_POOL_TIMEOUT_MS).toBe(1500);
     expect(config.MIGRATIONS_RUN).toBe(false);
     expect(config.servesHttp).toBe(false);
     expect(config.runsWorkers).toBe(true);
@@ -24,6 +27,9 @@ describe('AppConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['MIGRATIONS_RUN', 'maybe'],
     ['DATABASE_URL', 'mysql://localhost/db'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', 'ten'],
+    ['DATABASE_POOL_TIMEOUT_MS', '10'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     let error: unknown;
     try {

@@ -29,6 +29,22 @@ export class AppConfig {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// connection URL' })
   DATABASE_URL?: string;
 
+  /** Connections this process keeps to PostgreSQL (HTTP requests and workers share them). */
+  @Expose()
+  @Transform(envInt)
+  @IsInt({ message: 'must be an integer number of connections' })
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_SIZE: number = 10;
+
+  /** How long a request waits for a free connection before it is answered 503 SERVICE.BUSY. */
+  @Expose()
+  @Transform(envInt)
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(50)
+  @Max(600_000)
+  DATABASE_POOL_TIMEOUT_MS: number = 5_000;
+
   @Expose()
   @IsIn(ROLES, { message: `must be one of ${ROLES.join(', ')}` })
   ROLE: ProcessRole = 'all';

@@ -39,8 +39,9 @@ export class SellerAccountsService implements OnModuleInit {
     });
   }
 
-  find(sellerId: string): Promise<SellerAccount | null> {
-    return this.db.getRepository(SellerAccount).findOneBy({ sellerId });
+  /** Inside a transaction pass its `manager`: the read then uses the transaction's connection. */
+  find(sellerId: string, manager?: EntityManager): Promise<SellerAccount | null> {
+    return (manager ?? this.db.manager).findOneBy(SellerAccount, { sellerId });
   }
 
   /** The seller's account, which must exist in Stripe already. */

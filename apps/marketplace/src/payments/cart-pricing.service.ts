@@ -20,7 +20,11 @@ export class CartPricingService {
     private readonly gate: SellerGate,
   ) {}
 
-  /** Inside the checkout's transaction: listings are locked FOR SHARE until the order is recorded. */
+  /**
+   * Inside the checkout's transaction: listings are locked FOR SHARE until the order is recorded.
+   * Every read goes through `tx`: a second pooled connection taken while the transaction holds
+   * one deadlocks the pool under concurrent checkouts.
+   */
   async quote(items: readonly CartItem[], tx: EntityManager): Promise<QuotedCart> {
     const merged = mergeCartItems(items);
     const listings = await this.listings.getActiveForCheckout(
@@ -29,7 +33,7 @@ export class CartPricingService {
     );
     const cart = priceCart(merged, listings);
     const accounts = new Map<string, string>();
-    for (const { sellerId } of cart.subtotals) accounts.set(sellerId, await this.gate.assertCanReceivePayments(sellerId));
+    for (const { sellerId } of cart.subtotals) accounts.set(sellerId, await this.gate.assertCanReceivePayments(sellerId, tx));
     const quotes = new Map<string, FeeQuote>();
     for (const { sellerId, subtotal } of cart.subtotals) quotes.set(sellerId, await this.fees.quote(sellerId, subtotal, tx));
     return { cart, splits: splitBySeller(cart, quotes).map((s) => ({ ...s, stripeAccountId: accounts.get(s.sellerId)! })) };

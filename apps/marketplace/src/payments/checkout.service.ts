@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { IdempotencyErrors, isUniqueViolation } from '../common/idempotency/idempotency.errors.js';
+import { refuseWhenBusy } from '../common/service-busy.js';
 import type { Principal } from '../identity/principal.entity.js';
 import { CartPricingService } from './cart-pricing.service.js';
 import type { CartItem } from './cart.js';
@@ -38,7 +39,8 @@ export class CheckoutService {
   ) {}
 
   async checkout(buyer: Principal, input: CheckoutInput, requestKey: string): Promise<Order> {
-    const bound = await this.db.getRepository(Order).findOneBy({ principalId: buyer.id, idempotencyKey: requestKey });
+    // the first read: no connection in time means nothing was written (503 SERVICE.BUSY, a refusal)
+    const bound = await this.db.getRepository(Order).findOneBy({ principalId: buyer.id, idempotencyKey: requestKey }).catch(refuseWhenBusy);
     if (bound) return this.resume(bound.id);
     const orderId = randomUUID();
     const key = idempotencyKey('checkout', orderId);
@@ -80,7 +82,8 @@ export class CheckoutService {
       return quoted;
     }).catch((error: unknown) => {
       // another request with this key recorded its order first: that one is the key's order
-      if (!isUniqueViolation(error, 'orders_idempotency_key_idx')) throw error;
+      // no pooled connection in time for transaction 1: nothing was written, 503 SERVICE.BUSY
+      if (!isUniqueViolation(error, 'orders_idempotency_key_idx')) refuseWhenBusy(error);
       return null;
     });
     if (!recorded) return this.resume((await this.db.getRepository(Order).findOneBy({ principalId: buyer.id, idempotencyKey: requestKey }))!.id);

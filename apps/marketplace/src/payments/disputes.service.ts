@@ -42,18 +42,18 @@ export class DisputesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.freezes.register(async (sellerId) => {
-      const open = await this.openDisputeOf(sellerId);
+    this.freezes.register(async (sellerId, manager) => {
+      const open = await this.openDisputeOf(sellerId, manager);
       return open ? `dispute ${open} is open` : null;
     });
   }
 
-  async hasOpenDispute(sellerId: string): Promise<boolean> {
-    return (await this.openDisputeOf(sellerId)) !== null;
+  async hasOpenDispute(sellerId: string, manager?: EntityManager): Promise<boolean> {
+    return (await this.openDisputeOf(sellerId, manager)) !== null;
   }
 
-  private async openDisputeOf(sellerId: string): Promise<string | null> {
-    const rows: { stripe_dispute_id: string }[] = await this.db.query(
+  private async openDisputeOf(sellerId: string, manager?: EntityManager): Promise<string | null> {
+    const rows: { stripe_dispute_id: string }[] = await (manager ?? this.db.manager).query(
       `SELECT stripe_dispute_id FROM disputes WHERE seller_id = $1 AND closed_at IS NULL ORDER BY created_at LIMIT 1`,
       [sellerId],
     );

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/domain-error.js';
 import { IdempotencyErrors, isUniqueViolation } from '../common/idempotency/idempotency.errors.js';
+import { refuseWhenBusy } from '../common/service-busy.js';
 import type { Principal } from '../identity/principal.entity.js';
 import { Order } from './order.entity.js';
 import { OrdersRepository } from './orders.repository.js';
@@ -79,7 +80,8 @@ export class RefundsService {
       return { refund: row, order: found };
     }).catch(async (error: unknown) => {
       // another request with this key (on another order) recorded its refund first
-      if (!isUniqueViolation(error, 'refunds_idempotency_key_idx')) throw error;
+      // no pooled connection in time for transaction 1: nothing was written, 503 SERVICE.BUSY
+      if (!isUniqueViolation(error, 'refunds_idempotency_key_idx')) refuseWhenBusy(error);
       return { bound: (await this.db.getRepository(Refund).findOneBy({ principalId: principal.id, idempotencyKey: requestKey }))! };
     });
     if (recorded.bound) return this.resume(recorded.bound, orderId);

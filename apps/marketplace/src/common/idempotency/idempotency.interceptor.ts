@@ -1,3 +1,4 @@
+import { isPoolTimeout } from '@app/database';
 import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
@@ -5,6 +6,7 @@ import type { Response } from 'express';
 import { catchError, from, mergeMap, of, type Observable } from 'rxjs';
 import type { AuthenticatedRequest } from '../../identity/auth.decorators.js';
 import { DomainError, STATUS_OF_KIND, type ErrorKind } from '../domain-error.js';
+import { BUSY_MESSAGE, ServiceBusyError } from '../service-busy.js';
 import { IdempotencyService, requestHash } from './idempotency.service.js';
 import type { IdempotentRequest } from './idempotent.decorator.js';
 
@@ -73,6 +75,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // the use case found its intent being worked on by another request (e.g. Stripe still has the
     // key in flight): leave the claim in flight, the next retry resumes the intent
     if (intents && failure.code === 'IDEMPOTENCY.IN_FLIGHT') return;
+    // no connection came free for the request's first write: nothing was written, and asking the
+    // database whether an intent is bound would wait for the same pool. Releasing is safe: an intent
+    // an earlier request made stays bound to the key on its own row, and the next retry resumes it.
+    if (failure.code === 'SERVICE.BUSY' && failure.refusal) return this.keys.release(principalId, key, claim);
     if (failure.refusal && !(intents && (await this.keys.hasIntent(intents, principalId, key)))) return this.keys.release(principalId, key, claim);
     return this.keys.complete(principalId, key, claim, failure.status, { code: failure.code, message: failure.message, details: failure.details });
   }
@@ -80,6 +86,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
 /** A 4xx refusal (nothing happened) or a server-side failure (something may have). */
 function describeFailure(error: unknown): { refusal: boolean; status: number; code: string; message: string; details?: unknown } {
+  // no database connection in time before anything was written: a 503 refusal, the key is released
+  if (error instanceof ServiceBusyError) return { refusal: true, status: 503, code: error.code, message: error.message };
+  // any other pool timeout (something may have been written): stored like a 5xx, as the 503 the caller saw
+  if (isPoolTimeout(error)) return { refusal: false, status: 503, code: 'SERVICE.BUSY', message: BUSY_MESSAGE };
   if (error instanceof DomainError) {
     const status = STATUS_OF_KIND[error.kind];
     return { refusal: status < 500, status, code: error.code, message: error.message, details: error.details };
