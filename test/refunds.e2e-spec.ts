@@ -176,6 +176,15 @@ describe('POST /orders/:id/refunds', () => {
       ...(await t.stripe.events.list({ type: 'charge.refund.updated', limit: 100 })).data,
     ].filter((e) => (e.data.object as { id: string }).id === re);
     expect(failureEvents.map((e) => e.type).sort()).toEqual(['charge.refund.updated', 'refund.updated']);
+    // a replay needs the first processing to have ended (an event still being worked is 409)
+    await waitFor(
+      async () => {
+        const rows = await Promise.all(failureEvents.map(async (e) => (await t.http.get(`/admin/webhook-events/${e.id}`).set(bearer(t.adminKey)).expect(200)).body));
+        return rows.every((r) => r.status === 'processed') ? rows : undefined;
+      },
+      15_000,
+      'refund failure events processed once',
+    );
     for (const e of failureEvents) await t.http.post(`/admin/webhook-events/${e.id}/replay`).set(bearer(t.adminKey)).send().expect(200);
     await waitFor(
       async () => {

@@ -57,9 +57,7 @@ export class DisputeRecoveryService {
 
   private async recover(dispute: Dispute): Promise<void> {
     const order = (await this.db.getRepository(Order).findOneBy({ id: dispute.orderId }))!;
-    const recoverable = order.amountTotal - order.amountRefunded;
-    const amount = dispute.amount < recoverable ? dispute.amount : recoverable;
-    if (amount <= 0n || !order.transferId) {
+    if (!order.transferId) {
       await this.db.getRepository(Dispute).update({ id: dispute.id, recoveryStatus: 'pending' }, { recoveryStatus: 'none' });
       return;
     }
@@ -67,12 +65,23 @@ export class DisputeRecoveryService {
     const earlier = keyMayBeForgotten(dispute.createdAt)
       ? (await this.gateway.listTransferReversals(order.transferId)).find((r) => r.metadata.dispute_id === dispute.stripeDisputeId)
       : undefined;
-    const reversal =
-      earlier ??
-      (await this.gateway.createTransferReversal(
+    let reversal = earlier;
+    if (!reversal) {
+      // in the transfer's currency (Stripe's settlement currency, which may not be the charge's): what
+      // Stripe withdrew for the dispute, at most what is left of the seller's transfer
+      const [snap, transferNow] = await Promise.all([this.gateway.retrieveDispute(dispute.stripeDisputeId), this.gateway.retrieveTransfer(order.transferId)]);
+      const withdrawn = snap.balanceTransactions.filter((t) => t.amount < 0n && t.currency === transferNow.currency).reduce((sum, t) => sum - t.amount, 0n);
+      const remaining = transferNow.amount - transferNow.amountReversed;
+      const amount = withdrawn < remaining ? withdrawn : remaining;
+      if (amount <= 0n) {
+        await this.db.getRepository(Dispute).update({ id: dispute.id, recoveryStatus: 'pending' }, { recoveryStatus: 'none' });
+        return;
+      }
+      reversal = await this.gateway.createTransferReversal(
         { transferId: order.transferId, amount, metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id } },
         idempotencyKey('dispute-recovery', dispute.id),
-      ));
+      );
+    }
     // the reversal's side on the seller's balance (a refund of the transfer's py_ payment there)
     const seller = (await this.db.getRepository(OrderSeller).findOneBy({ orderId: order.id, sellerId: dispute.sellerId! }))!;
     const onSeller = reversal.destinationPaymentRefundId ? await this.gateway.retrieveConnectedRefundTransaction(reversal.destinationPaymentRefundId, seller.stripeAccountId) : null;
@@ -105,7 +114,8 @@ export class DisputeRecoveryService {
     const transfer = earlier ?? (await this.gateway.createTransfer(
       {
         amount: dispute.recoveredAmount,
-        currency: dispute.currency,
+        // the currency the recovery reversal came back in (the charge's settlement currency)
+        currency: (await this.gateway.retrieveTransfer(order.transferId!)).currency,
         destination: seller.stripeAccountId,
         transferGroup: order.id,
         ...(order.chargeId ? { sourceTransaction: order.chargeId } : {}),
