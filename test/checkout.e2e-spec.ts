@@ -182,8 +182,11 @@ describe('POST /checkout refusals change nothing', () => {
       const res = await checkout(t, buyer, [{ listingId: listing, quantity: 1 }], key);
       expect(res.status).toBe(503);
       expect(res.body.error.code).toBe('CHECKOUT.PAYMENT_PROVIDER_FAILED');
+      // our words only: Stripe's (or the transport's) text stays in the log
+      expect(res.body.error.message).toMatch(/^Stripe could not create the Checkout Session; order [0-9a-f-]{36} is marked failed\. Check out again/);
+      expect(JSON.stringify(res.body)).not.toMatch(/api_error|ECONN|socket|status code|An error occurred/i);
       const orderId = res.body.error.details.orderId as string;
-      expect(await getOrder(t, orderId)).toMatchObject({ status: 'failed', checkoutUrl: null, checkoutSessionId: null, failureCode: 'STRIPE.OUTCOME_UNKNOWN' });
+      expect(await getOrder(t, orderId)).toMatchObject({ status: 'failed', checkoutUrl: null, checkoutSessionId: null, failureCode: 'STRIPE.OUTCOME_UNKNOWN', failureMessage: 'Stripe could not create the Checkout Session' });
       expect(await sessionsOf(orderId)).toEqual([]);
       t.sandbox.control.clearFaults();
       // a server-side failure is stored by the idempotency layer: the same key replays it
@@ -219,6 +222,9 @@ describe('GET /orders/:id', () => {
     expect(asSeller.lines.map((l: { title: string }) => l.title)).toEqual(['Vase']);
     expect(asSeller.sellers).toEqual([{ sellerId: seller.id, stripeAccountId: seller.account, subtotal: '1000', fee: '100', sellerShare: '900' }]);
     expect(asSeller).toMatchObject({ amountTotal: '1000', applicationFeeTotal: null });
+    // their part only: not the buyer, the buyer's open checkout link, a decline, nor the order's refunds
+    expect(asSeller).toMatchObject({ buyerId: null, checkoutUrl: null, checkoutSessionId: null, failureCode: null, failureMessage: null, amountRefunded: null, refunds: [] });
+    expect(asBuyer).toMatchObject({ buyerId: buyer.id, checkoutUrl: expect.stringContaining('/_sandbox/checkout/') });
     const asOther = await getOrder(t, orderId, other.key);
     expect(asOther.lines.map((l: { title: string }) => l.title)).toEqual(['Lamp']);
     expect((await getOrder(t, orderId)).sellers).toHaveLength(2);

@@ -92,7 +92,9 @@ describe('POST /orders/:id/refunds', () => {
     });
     expect(fault.ok).toBe(true);
     const failed = await refund(order.id, { amount: 1_000 });
-    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(failed.status).toBe(503);
+    expect(failed.body.error).toMatchObject({ code: 'REFUNDS.PAYMENT_PROVIDER_FAILED', details: { stripeCode: expect.stringMatching(/^STRIPE\./) } });
+    expect(JSON.stringify(failed.body)).not.toMatch(/api_error|ECONN|socket|status code|An error occurred/i);
     const [stranded] = await sql.query<{ id: string; status: string }>(`SELECT id, status FROM refunds WHERE order_id = $1`, [order.id]);
     expect(stranded).toMatchObject({ status: 'pending' });
     expect((await refund(order.id, { amount: 500 }).expect(409)).body.error.code).toBe('REFUNDS.IN_PROGRESS');

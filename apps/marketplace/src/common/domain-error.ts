@@ -18,8 +18,10 @@ export class DomainError extends Error {
     message: string,
     readonly kind: ErrorKind = 'unprocessable',
     readonly details?: unknown,
+    /** What went wrong underneath (a provider's or a transport's error): logged, never answered. */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'DomainError';
   }
 }

@@ -43,7 +43,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof ServiceBusyError) {
       this.logger.warn({ method: req.method, path: req.path }, 'request refused: no database connection in time');
     } else if (status >= 500) {
-      this.logger.error({ err: exception, method: req.method, path: req.path }, 'request failed');
+      // a provider's or transport's text stays here, in the log under the request id, never in the body
+      const cause = exception instanceof Error && exception.cause instanceof Error ? { name: exception.cause.name, message: exception.cause.message } : undefined;
+      this.logger.error({ err: exception, ...(cause ? { cause } : {}), method: req.method, path: req.path }, 'request failed');
     }
     if (res.headersSent) return;
     if (exception instanceof ServiceBusyError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));

@@ -94,7 +94,7 @@ export class CheckoutService {
   private async resume(orderId: string): Promise<Order> {
     const order = (await this.orders.findWithDetails(orderId))!;
     if (order.checkoutSessionId) return order;
-    if (order.status === 'failed') throw PaymentsErrors.stripeFailed(order.id, order.failureMessage ?? 'unknown');
+    if (order.status === 'failed') throw PaymentsErrors.stripeFailed(order.id, order.failureCode ?? 'UNKNOWN');
     return this.createSession(order);
   }
 
@@ -105,10 +105,10 @@ export class CheckoutService {
     } catch (error) {
       // Stripe still has the key in flight: another request of ours is making this very session
       if (error instanceof StripeGatewayError && error.code === 'STRIPE.IDEMPOTENCY_CONFLICT' && error.info.httpStatus === 409) throw IdempotencyErrors.inFlight();
-      const reason = error instanceof Error ? error.message : String(error);
       const code = error instanceof StripeGatewayError ? error.code : 'UNKNOWN';
-      await this.db.transaction((tx) => this.orders.transition(tx, order.id, 'failed', { failureCode: code.slice(0, 64), failureMessage: reason }));
-      throw PaymentsErrors.stripeFailed(order.id, reason);
+      // Stripe's (or the transport's) own text goes to the log with the error, not to the buyer
+      await this.db.transaction((tx) => this.orders.transition(tx, order.id, 'failed', { failureCode: code.slice(0, 64), failureMessage: 'Stripe could not create the Checkout Session' }));
+      throw PaymentsErrors.stripeFailed(order.id, code, error);
     }
     await this.db.getRepository(Order).update({ id: order.id }, { checkoutSessionId: session.id, checkoutUrl: session.url });
     return (await this.orders.findWithDetails(order.id))!;

@@ -64,14 +64,14 @@ export class DisputeResponse {
 
 export class OrderResponse {
   @ApiProperty() id: string;
-  @ApiProperty() buyerId: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Null for a seller: the buyer is not theirs to see' }) buyerId: string | null;
   @ApiProperty({ enum: ['created', 'awaiting_payment', 'paid', 'partially_refunded', 'refunded', 'disputed', 'failed', 'expired'] }) status: string;
   @ApiProperty({ enum: ['destination', 'separate_transfers'] }) chargeType: string;
   @ApiProperty() currency: string;
   @ApiProperty({ description: 'Total (or, for a seller, their lines) in minor units' }) amountTotal: string;
   @ApiProperty() display: string;
   @ApiProperty({ nullable: true, type: String, description: 'Admins and buyers: the sum of the application fees' }) applicationFeeTotal: string | null;
-  @ApiProperty() amountRefunded: string;
+  @ApiProperty({ nullable: true, type: String, description: "Null for a seller of a multi-seller order (the order's refunds are not theirs)" }) amountRefunded: string | null;
   @ApiProperty({ nullable: true, type: String }) checkoutUrl: string | null;
   @ApiProperty({ nullable: true, type: String }) checkoutSessionId: string | null;
   @ApiProperty({ nullable: true, type: String }) paymentIntentId: string | null;
@@ -144,26 +144,29 @@ export function toOrderResponse(order: Order, viewer: Principal, extras: { refun
   const lines = (order.lines ?? []).filter((l) => !asSeller || l.sellerId === viewer.id);
   const sellers = (order.sellers ?? []).filter((s) => !asSeller || s.sellerId === viewer.id);
   const total = asSeller ? lines.reduce((sum, l) => sum + l.amount, 0n) : order.amountTotal;
+  // a seller sees their part of the order: not the buyer, the buyer's checkout link or card decline,
+  // nor (in an order with other sellers) refunds and disputes that are not theirs
+  const othersToo = asSeller && (order.sellers ?? []).some((s) => s.sellerId !== viewer.id);
   return {
     id: order.id,
-    buyerId: order.buyerId,
+    buyerId: asSeller ? null : order.buyerId,
     status: order.status,
     chargeType: order.chargeType,
     currency: order.currency,
     amountTotal: amount(total),
     display: formatMoney(Money.of(total, order.currency)),
     applicationFeeTotal: asSeller ? null : amount(order.applicationFeeTotal),
-    amountRefunded: amount(order.amountRefunded),
-    checkoutUrl: order.checkoutUrl,
-    checkoutSessionId: order.checkoutSessionId,
+    amountRefunded: othersToo ? null : amount(order.amountRefunded),
+    checkoutUrl: asSeller ? null : order.checkoutUrl,
+    checkoutSessionId: asSeller ? null : order.checkoutSessionId,
     paymentIntentId: order.paymentIntentId,
     chargeId: order.chargeId,
-    failureCode: order.failureCode,
-    failureMessage: order.failureMessage,
+    failureCode: asSeller ? null : order.failureCode,
+    failureMessage: asSeller ? null : order.failureMessage,
     lines: lines.map((l) => ({ listingId: l.listingId, sellerId: l.sellerId, title: l.title, quantity: l.quantity, unitAmount: amount(l.unitAmount), amount: amount(l.amount) })),
     sellers: sellers.map((s) => ({ sellerId: s.sellerId, stripeAccountId: s.stripeAccountId, subtotal: amount(s.subtotal), fee: amount(s.fee), sellerShare: amount(s.sellerShare) })),
-    refunds: extras.refunds.map(toRefundResponse),
-    disputes: extras.disputes.map(toDisputeResponse),
+    refunds: othersToo ? [] : extras.refunds.map(toRefundResponse),
+    disputes: (othersToo ? extras.disputes.filter((d) => d.sellerId === viewer.id) : extras.disputes).map(toDisputeResponse),
     paidAt: order.paidAt?.toISOString() ?? null,
     createdAt: order.createdAt.toISOString(),
   };

@@ -17,12 +17,14 @@ export class OrdersService {
   ) {}
 
   async getVisible(viewer: Principal, orderId: string): Promise<{ order: Order; refunds: Refund[]; disputes: Dispute[] }> {
-    const found = await this.orders.findWithDetails(orderId);
-    const order = ensureVisibleTo(viewer, found, (o) => [o.buyerId, ...(o.lines ?? []).map((l) => l.sellerId)], 'Order', orderId);
-    const [refunds, disputes] = await Promise.all([
-      this.db.getRepository(Refund).find({ where: { orderId }, order: { createdAt: 'ASC', id: 'ASC' } }),
-      this.db.getRepository(Dispute).find({ where: { orderId }, order: { createdAt: 'ASC' } }),
-    ]);
-    return { order, refunds, disputes };
+    // one snapshot: the order, its refunds and disputes as of the same moment (never a refund settled
+    // next to an order read before it)
+    return this.db.transaction('REPEATABLE READ', async (tx) => {
+      const found = await this.orders.findWithDetails(orderId, tx);
+      const order = ensureVisibleTo(viewer, found, (o) => [o.buyerId, ...(o.lines ?? []).map((l) => l.sellerId)], 'Order', orderId);
+      const refunds = await tx.getRepository(Refund).find({ where: { orderId }, order: { createdAt: 'ASC', id: 'ASC' } });
+      const disputes = await tx.getRepository(Dispute).find({ where: { orderId }, order: { createdAt: 'ASC' } });
+      return { order, refunds, disputes };
+    });
   }
 }

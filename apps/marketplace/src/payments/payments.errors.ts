@@ -11,8 +11,14 @@ export const PaymentsErrors = {
       total: total.toString(),
       max: max.toString(),
     }),
-  stripeFailed: (orderId: string, reason: string) =>
-    new DomainError('CHECKOUT.PAYMENT_PROVIDER_FAILED', `Stripe could not create the Checkout Session; order ${orderId} is marked failed: ${reason}`, 'unavailable', { orderId }),
+  stripeFailed: (orderId: string, stripeCode: string, cause?: unknown) =>
+    new DomainError(
+      'CHECKOUT.PAYMENT_PROVIDER_FAILED',
+      `Stripe could not create the Checkout Session; order ${orderId} is marked failed. Check out again with a new Idempotency-Key; the details are logged under this request id`,
+      'unavailable',
+      { orderId, stripeCode },
+      cause,
+    ),
   refundTooLarge: (orderId: string, asked: bigint, remaining: bigint) =>
     new DomainError('REFUNDS.AMOUNT_TOO_LARGE', `Order ${orderId} has ${remaining} minor units left to refund; ${asked} was asked`, 'unprocessable', {
       orderId,
@@ -34,7 +40,13 @@ export const PaymentsErrors = {
     ),
   refundInProgress: (orderId: string, refundId: string) =>
     new DomainError('REFUNDS.IN_PROGRESS', `Refund ${refundId} of order ${orderId} is still being made; retry once it has finished`, 'conflict', { orderId, refundId }),
-  refundFailed: (refundId: string, reason: string) =>
-    new DomainError('REFUNDS.PAYMENT_PROVIDER_FAILED', `Stripe did not make refund ${refundId}: ${reason}`, 'unavailable', { refundId }),
+  refundFailed: (refundId: string, stripeCode: string, cause?: unknown) =>
+    new DomainError(
+      'REFUNDS.PAYMENT_PROVIDER_FAILED',
+      `Stripe did not confirm refund ${refundId}; it stays on record and is finished or failed from what Stripe reports (see the refund's status). The details are logged under this request id`,
+      'unavailable',
+      { refundId, stripeCode },
+      cause,
+    ),
   sellerRefundsDisabled: () => new DomainError('REFUNDS.FORBIDDEN', 'Sellers may not refund orders on this platform', 'forbidden'),
 };

@@ -109,7 +109,7 @@ export class RefundsService {
       if (error instanceof StripeGatewayError && error.definitiveRefusal) {
         await this.db.getRepository(Refund).update({ id: refund.id, status: 'pending' }, { status: 'failed', failureMessage: message });
       }
-      throw PaymentsErrors.refundFailed(refund.id, message);
+      throw PaymentsErrors.refundFailed(refund.id, error instanceof StripeGatewayError ? error.code : 'UNKNOWN', error);
     }
     const facts = await this.readAtStripe(order, stripe);
     return (await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, facts)))!;
