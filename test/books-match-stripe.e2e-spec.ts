@@ -6,8 +6,9 @@ import { DataSource } from 'typeorm';
 import { LedgerService } from '../apps/marketplace/src/ledger/ledger.service.js';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
-import { balanceCheck, describeMismatches, expectBooksMatchStripe, ledgerEntries, paidOrder, sumLines, waitForOrder } from './support/checkout.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { balanceCheck, checkout, describeMismatches, expectBooksMatchStripe, getOrder, ledgerEntries, paidOrder, payOnHostedPage, sumLines, waitForOrder } from './support/checkout.js';
+import { PLATFORM_SECRET, startTestApp, type TestApp } from './support/test-app.js';
+import { deliver, signature } from './support/webhooks.js';
 
 let t: TestApp;
 let seller: ActiveSeller;
@@ -97,6 +98,36 @@ describe('inquiries', () => {
     const closed = await waitForOrder(t, order.id, (o) => o.disputes[0]?.closedAt !== null, 'inquiry closed');
     expect(closed).toMatchObject({ status: 'paid' });
     expect((await ledgerEntries(t, order.id)).map((e) => e.kind)).toEqual(['charge']);
+    await expectBooksMatchStripe(t);
+  });
+});
+
+describe('events that overtake the payment', () => {
+  it('a dispute delivered before any payment event pays the order itself, then records the dispute; the payment events later change nothing', async () => {
+    const s = await createActiveSeller(t);
+    const listing = await createListing(t, s, { unitAmount: 5_000 });
+    t.sandbox.control.setWebhookFaults({ outage: true });
+    let orderId = '';
+    try {
+      const res = await checkout(t, buyer, [{ listingId: listing, quantity: 1 }]).expect(201);
+      orderId = res.body.orderId;
+      expect(await payOnHostedPage(res.body.checkoutUrl, '4000000000000259')).toBe(303);
+      const session = await t.stripe.checkout.sessions.retrieve((await getOrder(t, orderId)).checkoutSessionId);
+      const [created] = (await t.stripe.events.list({ type: 'charge.dispute.created', limit: 100 })).data.filter((e) => (e.data.object as { payment_intent?: string }).payment_intent === session.payment_intent);
+      // only the dispute's event reaches us, signed as Stripe signs it
+      const payload = JSON.stringify(created);
+      await deliver(t, '/webhooks/stripe', payload, signature(payload, PLATFORM_SECRET)).expect(200);
+      const disputed = await waitForOrder(t, orderId, (o) => o.status === 'disputed' && o.chargeId !== null, 'paid by the dispute event, then disputed');
+      expect(disputed.disputes).toHaveLength(1);
+    } finally {
+      t.sandbox.control.setWebhookFaults({ outage: false });
+      t.sandbox.control.releaseWebhooks();
+    }
+    await t.sandbox.control.webhooksIdle();
+    await waitForOrder(t, orderId, (o) => o.disputes[0]?.recoveryStatus === 'recovered', 'recovered');
+    const entries = await ledgerEntries(t, orderId);
+    expect(entries.filter((e) => e.kind === 'charge')).toHaveLength(1);
+    expect(entries.filter((e) => e.kind === 'dispute_withdrawal')).toHaveLength(1);
     await expectBooksMatchStripe(t);
   });
 });

@@ -119,6 +119,9 @@ describe('ledger: double-entry journal', () => {
     expect(count.rows[0].n).toBe(lines.length);
     const entries = await sql.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE reference_id = 'order-idem'`);
     expect(entries.rows[0].n).toBe(1);
+    // the same Stripe movements read again once Stripe reports them available: the same entry
+    const readLater = lines.map((l) => ({ ...l, account: l.account.replace(/_pending$/, '_available') as LedgerLineInput['account'] }));
+    expect((await post('charge:idem', readLater, { type: 'order', id: 'order-idem' })).id).toBe(first.id);
     // the same key for different money is a bug in the caller, not a replay
     const other = destinationChargeLines({ gross: Money.of(20_000n, 'USD'), applicationFee: Money.of(1_000n, 'USD'), sellerId: sellerA.id });
     await expect(post('charge:idem', other, { type: 'order', id: 'order-idem' })).rejects.toMatchObject({ code: 'LEDGER.IDEMPOTENCY_KEY_REUSED' });

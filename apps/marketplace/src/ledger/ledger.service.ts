@@ -207,15 +207,25 @@ export class LedgerService {
   }
 }
 
-function lineSignature(account: string, sellerId: string | null | undefined, currency: string, amount: bigint): string {
-  return `${account}|${sellerId ?? ''}|${currency}|${amount}`;
+// A Stripe movement read again later may be `available` where it was `pending` when it was booked
+// (its availability is booked by its own entry): the same entry either way.
+const sideless = (account: string) => account.replace(/_(pending|available)$/, '');
+
+/** Sums per (account without its pending/available side, seller, currency). */
+function signature(lines: Array<{ account: string; sellerId: string | null; currency: string; amount: bigint }>): string {
+  const sums = new Map<string, bigint>();
+  for (const l of lines) {
+    const key = `${sideless(l.account)}|${l.sellerId ?? ''}|${l.currency}`;
+    sums.set(key, (sums.get(key) ?? 0n) + l.amount);
+  }
+  return [...sums].filter(([, v]) => v !== 0n).map(([k, v]) => `${k}|${v}`).sort().join(';');
 }
 
-/** Same entry as the one asked for: header and the multiset of lines. */
+/** Same entry as the one asked for: header, and the same amounts per account (pending and available alike), seller and currency. */
 function sameEntry(existing: PostedEntry, asked: NewLedgerEntry, reversesEntryId: string | null): boolean {
   if (existing.kind !== asked.kind || existing.referenceType !== asked.reference.type || existing.referenceId !== asked.reference.id) return false;
   if (existing.reversesEntryId !== reversesEntryId) return false;
-  const a = existing.lines.map((l) => lineSignature(l.account, l.sellerId, l.currency, l.amount)).sort();
-  const b = asked.lines.map((l) => lineSignature(l.account, l.sellerId, l.amount.currency, l.amount.minor)).sort();
-  return a.length === b.length && a.every((s, i) => s === b[i]);
+  const a = signature(existing.lines.map((l) => ({ account: l.account, sellerId: l.sellerId, currency: l.currency, amount: l.amount })));
+  const b = signature(asked.lines.map((l) => ({ account: l.account, sellerId: l.sellerId ?? null, currency: l.amount.currency, amount: l.amount.minor })));
+  return a === b;
 }

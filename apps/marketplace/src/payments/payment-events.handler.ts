@@ -1,11 +1,12 @@
-import { StripeGateway, type BalanceTransactionSnapshot, type ChargeSnapshot, type StripeEventEnvelope } from '@app/stripe';
+import type { StripeEventEnvelope } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { HandlesStripeEvents, type StripeEventHandler } from '../webhooks/stripe-event-handler.js';
 import { OrderPaymentsService } from './order-payments.service.js';
+import { PaymentReader, type SucceededPayment } from './payment-reader.js';
 import { eventObject, orderIdOf } from './stripe-event-object.js';
 
-type Loaded = { kind: 'skip' } | { kind: 'paid'; orderId: string; paymentIntentId: string; charge: ChargeSnapshot; sellerPayment: BalanceTransactionSnapshot | null };
+type Loaded = { kind: 'skip' } | ({ kind: 'paid' } & SucceededPayment);
 
 /**
  * checkout.session.completed and payment_intent.succeeded both mean "paid"; whichever comes first
@@ -16,7 +17,7 @@ type Loaded = { kind: 'skip' } | { kind: 'paid'; orderId: string; paymentIntentI
 @HandlesStripeEvents('checkout.session.completed', 'payment_intent.succeeded')
 export class PaymentSucceededHandler implements StripeEventHandler<Loaded> {
   constructor(
-    private readonly gateway: StripeGateway,
+    private readonly reader: PaymentReader,
     private readonly payments: OrderPaymentsService,
   ) {}
 
@@ -26,13 +27,8 @@ export class PaymentSucceededHandler implements StripeEventHandler<Loaded> {
     if (!orderId) return { kind: 'skip' };
     const paymentIntentId = event.type === 'checkout.session.completed' ? (object.payment_intent as string | null) : (object.id as string);
     if (!paymentIntentId || (event.type === 'checkout.session.completed' && object.payment_status !== 'paid')) return { kind: 'skip' };
-    const intent = await this.gateway.retrievePaymentIntent(paymentIntentId);
-    if (intent.status !== 'succeeded' || !intent.latestChargeId) return { kind: 'skip' };
-    const charge = await this.gateway.retrieveCharge(intent.latestChargeId);
-    // a destination charge's py_ payment lives on the seller's account: its balance transaction is read there
-    const transfer = charge.transfer;
-    const sellerPayment = transfer?.destinationPaymentId ? await this.gateway.retrieveDestinationPaymentTransaction(transfer.destinationPaymentId, transfer.destination) : null;
-    return { kind: 'paid', orderId, paymentIntentId, charge, sellerPayment };
+    const paid = await this.reader.readSucceeded(paymentIntentId, orderId);
+    return paid ? { kind: 'paid', ...paid } : { kind: 'skip' };
   }
 
   async apply(_event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {

@@ -25,6 +25,7 @@ import { Refund } from './refund.entity.js';
 import { RefundRecoveryService } from './refund-recovery.service.js';
 import { RefundsService } from './refunds.service.js';
 import { StripeRefundReader } from './stripe-refund-reader.js';
+import { PaymentReader } from './payment-reader.js';
 
 /** Orders, checkout, the payment webhooks, refunds and disputes. Exports DisputesService (hasOpenDispute) and OrdersRepository. */
 @Module({})
@@ -45,6 +46,7 @@ export class PaymentsModule {
         PaymentNotMadeHandler,
         RefundSettlementService,
         StripeRefundReader,
+        PaymentReader,
         RefundsService,
         RefundRecoveryService,
         RefundFailureReturnService,

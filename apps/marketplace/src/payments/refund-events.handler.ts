@@ -8,8 +8,10 @@ import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
 import { eventObject } from './stripe-event-object.js';
 import { StripeRefundReader, type StripeRefundFacts } from './stripe-refund-reader.js';
+import { OrderPaymentsService } from './order-payments.service.js';
+import { PaymentReader, type SucceededPayment } from './payment-reader.js';
 
-type Loaded = { kind: 'skip' } | { kind: 'sync'; charge: ChargeSnapshot; refunds: StripeRefundFacts[] };
+type Loaded = { kind: 'skip' } | { kind: 'sync'; charge: ChargeSnapshot; refunds: StripeRefundFacts[]; payment: SucceededPayment | null };
 
 /**
  * Keeps refunds in step with Stripe: the charge's refunds are re-read, ours (metadata.refund_id)
@@ -26,6 +28,8 @@ export class RefundEventsHandler implements StripeEventHandler<Loaded> {
     private readonly orders: OrdersRepository,
     private readonly settlement: RefundSettlementService,
     private readonly reader: StripeRefundReader,
+    private readonly payments: PaymentReader,
+    private readonly paid: OrderPaymentsService,
   ) {}
 
   async load(event: StripeEventEnvelope): Promise<Loaded> {
@@ -35,14 +39,22 @@ export class RefundEventsHandler implements StripeEventHandler<Loaded> {
     const [charge, refunds] = await Promise.all([this.gateway.retrieveCharge(chargeId), this.gateway.listRefunds(chargeId)]);
     // the seller's side of each reversal lives on the destination account
     const sellerAccount = charge.transfer?.destination ?? charge.destination;
-    return { kind: 'sync', charge, refunds: await Promise.all(refunds.map((r) => this.reader.read(r, sellerAccount, charge.applicationFeeId))) };
+    // the payment as Stripe has it: if this event overtook the payment's own, it pays the order first
+    const orderId = charge.metadata.order_id;
+    const payment = charge.paymentIntentId && orderId ? await this.payments.readSucceeded(charge.paymentIntentId, orderId) : null;
+    return { kind: 'sync', charge, refunds: await Promise.all(refunds.map((r) => this.reader.read(r, sellerAccount, charge.applicationFeeId))), payment };
   }
 
   async apply(_event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {
     if (loaded.kind === 'skip') return;
     const { charge } = loaded;
-    const found = await this.orders.findByChargeOrIntent(tx, { chargeId: charge.id, paymentIntentId: charge.paymentIntentId, orderId: charge.metadata.order_id });
+    let found = await this.orders.findByChargeOrIntent(tx, { chargeId: charge.id, paymentIntentId: charge.paymentIntentId, orderId: charge.metadata.order_id });
     if (!found) return;
+    if (!PAID_STATUSES.includes(found.status) && loaded.payment) {
+      const p = loaded.payment;
+      await this.paid.markPaid(tx, p.orderId, p.paymentIntentId, p.charge, p.sellerPayment);
+      found = (await this.orders.findByChargeOrIntent(tx, { chargeId: charge.id, paymentIntentId: charge.paymentIntentId, orderId: charge.metadata.order_id }))!;
+    }
     if (!PAID_STATUSES.includes(found.status) || !found.chargeId) throw new Error(`order ${found.id} of refunded charge ${charge.id} is not paid yet`);
     // oldest first, so each fee refund Stripe made is booked with the first refund settled after it
     for (const facts of [...loaded.refunds].sort((a, b) => a.refund.created.getTime() - b.refund.created.getTime())) {
