@@ -217,7 +217,13 @@ export class StripeGateway {
     return toCheckoutSessionSnapshot(await this.call({ method: 'GET', path: `/v1/checkout/sessions/${id}` }, () => this.stripe.checkout.sessions.retrieve(id)));
   }
 
-  /** Ends an open session so it can no longer be paid. */
+  /** Ends an open session so it can no longer be paid (Stripe refuses once it is complete). */
+  async expireCheckoutSession(id: string, key: IdempotencyKey): Promise<CheckoutSessionSnapshot> {
+    return toCheckoutSessionSnapshot(
+      await this.call({ method: 'POST', path: `/v1/checkout/sessions/${id}/expire`, idempotencyKey: key }, () => this.stripe.checkout.sessions.expire(id, {}, { idempotencyKey: key })),
+    );
+  }
+
   async retrievePaymentIntent(id: string): Promise<PaymentIntentSnapshot> {
     const pi = await this.call({ method: 'GET', path: `/v1/payment_intents/${id}` }, () => this.stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }));
     return toPaymentIntentSnapshot(pi);

@@ -74,7 +74,7 @@ export class LedgerService {
         WHERE l.account IN ('platform_cash_pending', 'connected_cash_pending') AND l.available_on <= $1 AND l.stripe_balance_transaction_id IS NOT NULL${only}
         GROUP BY l.stripe_balance_transaction_id, l.account, l.seller_id, l.stripe_account, l.currency
        HAVING sum(l.amount) <> 0
-        ORDER BY max(l.available_on)`,
+        ORDER BY max(l.available_on), l.stripe_balance_transaction_id`,
       params,
     );
     for (const row of due) {
@@ -211,11 +211,14 @@ export class LedgerService {
 // (its availability is booked by its own entry): the same entry either way.
 const sideless = (account: string) => account.replace(/_(pending|available)$/, '');
 
-/** Sums per (account without its pending/available side, seller, currency). */
-function signature(lines: Array<{ account: string; sellerId: string | null; currency: string; amount: bigint }>): string {
+/**
+ * Sums per (account without its pending/available side, seller, currency, the Stripe balance
+ * transaction it came from): lines from other Stripe objects are another entry.
+ */
+function signature(lines: Array<{ account: string; sellerId: string | null; currency: string; amount: bigint; txn: string | null }>): string {
   const sums = new Map<string, bigint>();
   for (const l of lines) {
-    const key = `${sideless(l.account)}|${l.sellerId ?? ''}|${l.currency}`;
+    const key = `${sideless(l.account)}|${l.sellerId ?? ''}|${l.currency}|${l.txn ?? ''}`;
     sums.set(key, (sums.get(key) ?? 0n) + l.amount);
   }
   return [...sums].filter(([, v]) => v !== 0n).map(([k, v]) => `${k}|${v}`).sort().join(';');
@@ -225,7 +228,7 @@ function signature(lines: Array<{ account: string; sellerId: string | null; curr
 function sameEntry(existing: PostedEntry, asked: NewLedgerEntry, reversesEntryId: string | null): boolean {
   if (existing.kind !== asked.kind || existing.referenceType !== asked.reference.type || existing.referenceId !== asked.reference.id) return false;
   if (existing.reversesEntryId !== reversesEntryId) return false;
-  const a = signature(existing.lines.map((l) => ({ account: l.account, sellerId: l.sellerId, currency: l.currency, amount: l.amount })));
-  const b = signature(asked.lines.map((l) => ({ account: l.account, sellerId: l.sellerId ?? null, currency: l.amount.currency, amount: l.amount.minor })));
+  const a = signature(existing.lines.map((l) => ({ account: l.account, sellerId: l.sellerId, currency: l.currency, amount: l.amount, txn: l.stripeBalanceTransactionId })));
+  const b = signature(asked.lines.map((l) => ({ account: l.account, sellerId: l.sellerId ?? null, currency: l.amount.currency, amount: l.amount.minor, txn: l.stripe?.balanceTransactionId ?? null })));
   return a === b;
 }

@@ -2,7 +2,7 @@ import { idempotencyKey, StripeGateway, StripeGatewayError, type NewCheckoutSess
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
 import { IdempotencyErrors, isUniqueViolation } from '../common/idempotency/idempotency.errors.js';
 import { refuseWhenBusy } from '../common/service-busy.js';
 import type { Principal } from '../identity/principal.entity.js';
@@ -14,6 +14,9 @@ import { Order } from './order.entity.js';
 import { OrdersRepository } from './orders.repository.js';
 import { PaymentsConfig } from './payments.config.js';
 import { PaymentsErrors } from './payments.errors.js';
+
+// Stripe forgets idempotency keys after 24 h: past 23 h a call is no longer the same operation.
+const KEY_SAFE_MS = 23 * 3600 * 1000;
 
 export interface CheckoutInput {
   items: CartItem[];
@@ -96,6 +99,25 @@ export class CheckoutService {
     if (order.checkoutSessionId) return order;
     if (order.status === 'failed') throw PaymentsErrors.stripeFailed(order.id, order.failureCode ?? 'UNKNOWN');
     return this.createSession(order);
+  }
+
+  /**
+   * An order stranded between transaction 1 and the Stripe call (the process died, and the buyer
+   * never retried): nobody has its checkout link. While Stripe still knows the key, the same call
+   * finds (or makes) its session, which is then expired so it can never be paid; either way the
+   * order is expired. A session the buyer somehow completed is left to its payment events.
+   */
+  async expireStranded(orderId: string): Promise<void> {
+    const order = await this.orders.findWithDetails(orderId);
+    if (!order || order.status !== 'awaiting_payment' || order.checkoutSessionId) return;
+    if (Date.now() - order.createdAt.getTime() < KEY_SAFE_MS) {
+      const session = await this.gateway.createCheckoutSession(checkoutSessionParams(order, this.config.CHECKOUT_ON_BEHALF_OF), idempotencyKey('checkout', order.id));
+      if (session.status === 'complete') return;
+      if (session.status === 'open') await this.gateway.expireCheckoutSession(session.id, idempotencyKey('checkout-expire', order.id));
+      await this.db.getRepository(Order).update({ id: order.id, checkoutSessionId: IsNull() }, { checkoutSessionId: session.id });
+    }
+    // Stripe expires sessions after 24 h on its own: past our key's horizon there is nothing to end
+    await this.db.transaction((tx) => this.orders.transition(tx, order.id, 'expired', { failureCode: 'STRANDED', failureMessage: 'The checkout was interrupted before its link was handed out' }));
   }
 
   private async createSession(order: Order): Promise<Order> {
