@@ -1,4 +1,4 @@
-import { isStripeCurrency, normalizeCurrency } from '@app/money';
+import { amountGranularity, isStripeCurrency, normalizeCurrency } from '@app/money';
 
 /** Largest fixed fee accepted per currency (Stripe's largest charge, in minor units). */
 export const MAX_FIXED_FEE_MINOR = 99_999_999n;
@@ -27,6 +27,10 @@ export function parseFixedAmounts(input: unknown, options: { anyCurrency?: boole
     if (minor === undefined || minor < 0n || minor > MAX_FIXED_FEE_MINOR) {
       return { problem: `${currency} must be an integer number of minor units between 0 and ${MAX_FIXED_FEE_MINOR}` };
     }
+    // Stripe takes only amounts whose last digit is 0 in three-decimal currencies (KWD): a fixed fee
+    // of 35 fils could never be charged as an application fee.
+    const granularity = amountGranularity(currency);
+    if (minor % granularity !== 0n) return { problem: `${currency} must be a multiple of ${granularity} minor units (Stripe takes only amounts whose last digit is 0 in ${currency}), got ${minor}` };
     if (currency in value) return { problem: `${currency} is given twice` };
     value[currency] = minor;
   }
