@@ -115,6 +115,15 @@ describe('POST /checkout, single seller', () => {
       expect(charge).toMatchObject({ amount: unitAmount, currency: currency.toLowerCase(), application_fee_amount: Number(fee) });
       // the platform settles in USD: Stripe converted the charge
       expect(charge.balance_transaction).toMatchObject({ amount: settledUsd, currency: 'usd' });
+
+      if (currency === 'KWD') {
+        // a partial refund of 5.005 KWD cannot be made at Stripe: 422 and nothing changes; 5.000 KWD can
+        const refund = (amount: number) => t.http.post(`/orders/${paid.id}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).send({ amount });
+        const odd = await refund(5_005).expect(422);
+        expect(odd.body.error).toMatchObject({ code: 'REFUNDS.AMOUNT_GRANULARITY', details: { currency: 'KWD', amount: '5005', granularity: '10' } });
+        expect((await t.stripe.refunds.list({ charge: charge.id })).data).toEqual([]);
+        expect(await refund(5_000).expect(201)).toMatchObject({ body: { status: 'succeeded', amount: '5000' } });
+      }
     }
 
     // a KWD amount whose last digit is not 0 is refused by the app before anything is made ...
