@@ -71,6 +71,13 @@ describe('parseFixedAmounts', () => {
     expect(parseFixedAmounts({ KWD: 305 })).toEqual({ problem: expect.stringContaining('KWD must be a multiple of 10 minor units') });
   });
 
+  it('reads a stored KWD fixed part that does not end in 0 (kept before the rule); the quote rounds it half up', () => {
+    expect(parseFixedAmounts({ KWD: 105 }, { anyCurrency: true })).toEqual({ value: { KWD: 105n } });
+    expect(quoteFee(Money.of(1_000n, 'KWD'), policy(0, { KWD: 105n })).fee.minor).toBe(110n);
+    expect(quoteFee(Money.of(1_000n, 'KWD'), policy(0, { KWD: 104n })).fee.minor).toBe(100n);
+    expect(quoteFee(Money.of(1_000n, 'USD'), policy(0, { USD: 105n })).fee.minor).toBe(105n);
+  });
+
   it.each([[{ USD: 1.5 }], [{ USD: -1 }], [{ USD: '1e3' }], [{ US: 1 }], [{ USD: 100_000_000 }], [[1]], ['x'], [{ usd: 1, USD: 2 }], [{ XYZ: 30 }], [{ xau: 1 }]])('refuses %j', (input) => {
     expect(parseFixedAmounts(input)).toEqual({ problem: expect.any(String) });
   });
