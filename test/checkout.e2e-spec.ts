@@ -94,19 +94,51 @@ describe('POST /checkout, single seller', () => {
     expect(await ledgerEntries(t, res.body.orderId)).toEqual([]);
   });
 
-  it('works in JPY (zero-decimal) and KWD (three-decimal)', async () => {
-    for (const [currency, unitAmount, fee] of [
-      ['JPY', 1_234, '123'],
-      ['KWD', 12_345, '1235'],
+  it('works in JPY (zero-decimal) and KWD (three-decimal): Stripe is asked for minor units, KWD amounts end in 0, both settle in USD and the books match', async () => {
+    t.sandbox.control.setExchangeRates({ kwd: { usd: '3.25' } }); // usd -> jpy 150 is the sandbox's default
+    for (const [currency, unitAmount, fee, settledUsd] of [
+      ['JPY', 1_234, '123', 823], // 10 % of 1 234 = 123.4 -> 123 yen; 1 234 / 150 = 8.2267 USD
+      ['KWD', 12_340, '1230', 4_011], // 10 % of 12.340 = 1.234 -> 1.230 (last digit 0); 12.340 x 3.25 = 40.105 USD
     ] as const) {
       const listing = await createListing(t, seller, { unitAmount, currency });
       const res = await checkout(t, buyer, [{ listingId: listing, quantity: 1 }]).expect(201);
       expect(res.body).toMatchObject({ currency, amountTotal: String(unitAmount) });
       const order = await getOrder(t, res.body.orderId);
       expect(order.sellers[0]).toMatchObject({ fee, sellerShare: String(unitAmount - Number(fee)) });
+      // what Stripe was asked: the amount in the currency's own minor units, not rescaled to cents
       const [session] = await sessionsOf(res.body.orderId);
       expect(session).toMatchObject({ currency: currency.toLowerCase(), amount_total: unitAmount });
+
+      expect(await payOnHostedPage(res.body.checkoutUrl, '4242424242424242')).toBe(303);
+      const paid = await waitForOrder(t, res.body.orderId, (o) => o.status === 'paid', `${currency} order paid`);
+      const charge = await t.stripe.charges.retrieve(paid.chargeId, { expand: ['balance_transaction'] });
+      expect(charge).toMatchObject({ amount: unitAmount, currency: currency.toLowerCase(), application_fee_amount: Number(fee) });
+      // the platform settles in USD: Stripe converted the charge
+      expect(charge.balance_transaction).toMatchObject({ amount: settledUsd, currency: 'usd' });
+
+      if (currency === 'KWD') {
+        // a partial refund of 5.005 KWD cannot be made at Stripe: 422 and nothing changes; 5.000 KWD can
+        const refund = (amount: number) => t.http.post(`/orders/${paid.id}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).send({ amount });
+        const odd = await refund(5_005).expect(422);
+        expect(odd.body.error).toMatchObject({ code: 'REFUNDS.AMOUNT_GRANULARITY', details: { currency: 'KWD', amount: '5005', granularity: '10' } });
+        expect((await t.stripe.refunds.list({ charge: charge.id })).data).toEqual([]);
+        expect(await refund(5_000).expect(201)).toMatchObject({ body: { status: 'succeeded', amount: '5000' } });
+      }
     }
+
+    // a KWD amount whose last digit is not 0 is refused by the app before anything is made ...
+    const refused = await t.http.post('/listings').set(bearer(seller.key)).send({ title: 'Bowl', unitAmount: 12_345, currency: 'KWD' }).expect(400);
+    expect(refused.body.error).toMatchObject({ code: 'LISTINGS.AMOUNT_GRANULARITY', details: { currency: 'KWD', granularity: '10', unitAmount: '12345' } });
+    // ... and by Stripe (the sandbox's own rule), so an app sending 12.345 KWD could not pass this test
+    await expect(
+      t.stripe.checkout.sessions.create({
+        mode: 'payment',
+        success_url: 'https://shop.example/ok',
+        line_items: [{ quantity: 1, price_data: { currency: 'kwd', unit_amount: 12_345, product_data: { name: 'Bowl' } } }],
+      }),
+    ).rejects.toMatchObject({ type: 'StripeInvalidRequestError', param: 'line_items[0][price_data][unit_amount]' });
+
+    await expectBooksMatchStripe(t);
   });
 });
 
@@ -149,6 +181,8 @@ describe('POST /checkout refusals change nothing', () => {
     const gone = await createListing(t, seller, { unitAmount: 100 });
     await t.http.post(`/listings/${gone}/deactivate`).set(bearer(seller.key)).expect(200);
     const big = await createListing(t, seller, { unitAmount: 99_999_999 });
+    const cent = await createListing(t, seller, { unitAmount: 1 }); // a listing below the minimum is fine: the cart total is checked
+    const yen = await createListing(t, seller, { unitAmount: 49, currency: 'JPY' });
     const sessionsBefore = (await t.stripe.checkout.sessions.list({ limit: 100 })).data.length;
     const before = await counts();
 
@@ -160,6 +194,9 @@ describe('POST /checkout refusals change nothing', () => {
       [[{ listingId: usd, quantity: -2 }], 400, 'CHECKOUT.INVALID_QUANTITY'],
       [[{ listingId: big, quantity: 1 }, { listingId: usd, quantity: 1 }], 422, 'CHECKOUT.AMOUNT_TOO_LARGE'],
       [[{ listingId: big, quantity: 2 }], 422, 'CHECKOUT.AMOUNT_TOO_LARGE'],
+      [[{ listingId: cent, quantity: 1 }], 422, 'CHECKOUT.AMOUNT_TOO_SMALL'],
+      [[{ listingId: cent, quantity: 49 }], 422, 'CHECKOUT.AMOUNT_TOO_SMALL'],
+      [[{ listingId: yen, quantity: 1 }], 422, 'CHECKOUT.AMOUNT_TOO_SMALL'],
     ];
     for (const [items, status, code] of cases) {
       const res = await checkout(t, buyer, items);
@@ -167,6 +204,11 @@ describe('POST /checkout refusals change nothing', () => {
     }
     expect(await counts()).toEqual(before);
     expect((await t.stripe.checkout.sessions.list({ limit: 100 })).data.length).toBe(sessionsBefore);
+    const tooSmall = await checkout(t, buyer, [{ listingId: cent, quantity: 3 }]).expect(422);
+    expect(tooSmall.body.error).toMatchObject({ code: 'CHECKOUT.AMOUNT_TOO_SMALL', details: { currency: 'USD', minimum: '50', total: '3' } });
+    expect(await counts()).toEqual(before);
+    // 1 cent fifty times reaches Stripe's minimum of USD 0.50
+    expect((await checkout(t, buyer, [{ listingId: cent, quantity: 50 }]).expect(201)).body.amountTotal).toBe('50');
   });
 
   it('only buyers check out', async () => {

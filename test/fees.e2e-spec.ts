@@ -34,8 +34,8 @@ describe('fees: platform default and per-seller overrides', () => {
     expect(put.body).toEqual({ sellerId: seller.id, source: 'seller', basisPoints: 500, fixedAmounts: { JPY: '10', KWD: '100' }, fixedOtherCurrencies: '0' });
     expect((await t.http.get(path(seller.id)).set(bearer(t.adminKey)).expect(200)).body.source).toBe('seller');
 
-    const kwd = await fees.quote(seller.id, Money.of(12_345n, 'KWD'));
-    expect([kwd.fee.minor, kwd.sellerShare.minor]).toEqual([717n, 11_628n]); // 617.25 -> 617, + 100
+    const kwd = await fees.quote(seller.id, Money.of(12_340n, 'KWD'));
+    expect([kwd.fee.minor, kwd.sellerShare.minor]).toEqual([720n, 11_620n]); // 617 fils -> 620 (KWD takes multiples of 10), + 100
     const usd = await fees.quote(seller.id, Money.of(10_000n, 'USD'));
     expect(usd.fee.minor).toBe(500n); // the override lists no USD fixed part
     expect((await fees.quote(other.id, Money.of(10_000n, 'USD'))).fee.minor).toBe(1_030n);
@@ -58,6 +58,8 @@ describe('fees: platform default and per-seller overrides', () => {
       [{ basisPoints: 100, fixedAmounts: { USD: 0.3 } }, 'FEES.INVALID_FIXED_AMOUNTS'],
       [{ basisPoints: 100, fixedAmounts: { DOLLARS: 3 } }, 'FEES.INVALID_FIXED_AMOUNTS'],
       [{ basisPoints: 100, fixedAmounts: { USD: -3 } }, 'FEES.INVALID_FIXED_AMOUNTS'],
+      // KWD amounts end in 0 at Stripe: a fixed part of 0.105 KWD could never be charged
+      [{ basisPoints: 100, fixedAmounts: { KWD: 105 } }, 'FEES.INVALID_FIXED_AMOUNTS'],
       [{ basisPoints: 100, extra: true }, 'UNKNOWN_FIELD'],
     ];
     for (const [body, code] of cases) {

@@ -25,8 +25,13 @@ describe('listings', () => {
     );
     const jpy = await create(sellerA, { title: 'Teapot', unitAmount: '4500', currency: 'JPY' }).expect(201);
     expect(jpy.body).toEqual(expect.objectContaining({ unitAmount: '4500', display: 'JPY 4500' }));
-    const kwd = await create(sellerB, { title: 'Bowl', unitAmount: '99999999', currency: 'KWD' }).expect(201);
-    expect(kwd.body).toEqual(expect.objectContaining({ unitAmount: '99999999', display: 'KWD 99999.999' }));
+    // the largest KWD amount Stripe takes: the last digit of a three-decimal amount is 0
+    const kwd = await create(sellerB, { title: 'Bowl', unitAmount: '99999990', currency: 'KWD' }).expect(201);
+    expect(kwd.body).toEqual(expect.objectContaining({ unitAmount: '99999990', display: 'KWD 99999.990' }));
+    // a unit below Stripe's minimum charge is accepted: five of them are a 0.50 USD cart
+    const sticker = await create(sellerA, { title: 'Sticker', unitAmount: 10, currency: 'USD' }).expect(201);
+    expect(sticker.body.unitAmount).toBe('10');
+    await t.http.post(`/listings/${sticker.body.id}/deactivate`).set(bearer(sellerA.key)).expect(200);
   });
 
   it('refuses bad input with 400 and a code, and creates nothing', async () => {
@@ -37,6 +42,8 @@ describe('listings', () => {
       [{ title: 'x', unitAmount: 0, currency: 'USD' }, 'LISTINGS.INVALID_UNIT_AMOUNT'],
       [{ title: 'x', unitAmount: -100, currency: 'USD' }, 'LISTINGS.INVALID_UNIT_AMOUNT'],
       [{ title: 'x', unitAmount: 100_000_000, currency: 'USD' }, 'LISTINGS.AMOUNT_TOO_LARGE'],
+      [{ title: 'x', unitAmount: 99_999_999, currency: 'KWD' }, 'LISTINGS.AMOUNT_GRANULARITY'],
+      [{ title: 'x', unitAmount: '12345', currency: 'bhd' }, 'LISTINGS.AMOUNT_GRANULARITY'],
       [{ title: 'x', unitAmount: '1000000000000000000000', currency: 'USD' }, 'LISTINGS.AMOUNT_TOO_LARGE'],
       [{ title: 'x', unitAmount: 100, currency: 'dollars' }, 'LISTINGS.INVALID_CURRENCY'],
       [{ title: '   ', unitAmount: 100, currency: 'USD' }, 'VALIDATION_FAILED'],

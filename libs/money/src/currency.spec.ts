@@ -1,4 +1,5 @@
-import { currencyExponent, isStripeCurrency, normalizeCurrency, STRIPE_CURRENCIES, THREE_DECIMAL_CURRENCIES, ZERO_DECIMAL_CURRENCIES } from './currency.js';
+import fc from 'fast-check';
+import { amountGranularity, currencyExponent, currencyRules, isGranular, isStripeCurrency, minimumChargeAmount, normalizeCurrency, STRIPE_CURRENCIES, THREE_DECIMAL_CURRENCIES, ZERO_DECIMAL_CURRENCIES } from './currency.js';
 import { InvalidCurrencyError, MoneyError } from './money.errors.js';
 
 describe('currencyExponent', () => {
@@ -52,5 +53,44 @@ describe('isStripeCurrency', () => {
 
   it('refuses codes Stripe does not support and anything not shaped like one', () => {
     for (const code of ['XYZ', 'XAU', 'XXX', 'US', 'USDD', ' USD', '', 'U$D']) expect(isStripeCurrency(code)).toBe(false);
+  });
+});
+
+describe('currencyRules (one table: exponent, granularity, minimum charge)', () => {
+  it("has Stripe's minimum charge amounts in minor units", () => {
+    expect(currencyRules('usd')).toEqual({ currency: 'USD', exponent: 2, granularity: 1n, minimumCharge: 50n });
+    expect(minimumChargeAmount('EUR')).toBe(50n);
+    expect(minimumChargeAmount('GBP')).toBe(30n);
+    expect(minimumChargeAmount('JPY')).toBe(50n); // ¥50, zero-decimal
+    expect(minimumChargeAmount('HKD')).toBe(400n);
+    expect(minimumChargeAmount('MXN')).toBe(1000n);
+    expect(minimumChargeAmount('HUF')).toBe(17500n);
+  });
+
+  it('knows no minimum for a currency Stripe does not list (Stripe checks its converted amount)', () => {
+    expect(minimumChargeAmount('KWD')).toBeNull();
+    expect(minimumChargeAmount('COP')).toBeNull();
+  });
+
+  it.each(['BHD', 'JOD', 'KWD', 'OMR', 'TND'])('%s amounts are multiples of 10 minor units', (code) => {
+    expect(currencyRules(code)).toMatchObject({ exponent: 3, granularity: 10n });
+    expect(isGranular(12_340n, code)).toBe(true);
+    expect(isGranular(12_345n, code)).toBe(false);
+  });
+
+  it('every other currency takes any whole number of minor units', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...[...STRIPE_CURRENCIES].filter((c) => !THREE_DECIMAL_CURRENCIES.has(c))), fc.bigInt({ min: 0n, max: 2n ** 64n }), (code, minor) => {
+        expect(amountGranularity(code)).toBe(1n);
+        expect(isGranular(minor, code)).toBe(true);
+      }),
+    );
+  });
+
+  it('a minimum is itself a chargeable amount', () => {
+    for (const code of STRIPE_CURRENCIES) {
+      const min = minimumChargeAmount(code);
+      if (min !== null) expect(isGranular(min, code)).toBe(true);
+    }
   });
 });

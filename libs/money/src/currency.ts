@@ -46,3 +46,50 @@ export function currencyExponent(code: string): number {
   if (THREE_DECIMAL_CURRENCIES.has(currency)) return 3;
   return 2;
 }
+
+// Stripe's minimum charge amounts (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts),
+// in minor units of each currency in Stripe's table. Stripe: "The minimum amount you can charge
+// depends on the payout bank account settlement currency", and a charge converted into it "must
+// meet the equivalent minimum of the settlement currency": a currency Stripe does not list has no
+// minimum we can know without its exchange rate (null), Stripe still checks the converted amount.
+const MINIMUM_CHARGE: Readonly<Record<string, bigint>> = {
+  USD: 50n, AED: 200n, AUD: 50n, BGN: 100n, BRL: 50n, CAD: 50n, CHF: 50n, CZK: 1500n,
+  DKK: 250n, EUR: 50n, GBP: 30n, HKD: 400n, HUF: 17500n, INR: 50n, JPY: 50n, MXN: 1000n,
+  MYR: 200n, NOK: 300n, NZD: 50n, PLN: 200n, RON: 200n, SEK: 300n, SGD: 50n, THB: 1000n,
+};
+
+/** What Stripe requires of an amount in one currency. */
+export interface CurrencyRules {
+  currency: string;
+  /** digits after the decimal point: 0 (JPY), 2 (USD), 3 (KWD) */
+  exponent: number;
+  /**
+   * Every amount (charge, application fee, refund) is a multiple of this many minor units.
+   * Stripe, three-decimal currencies: "these API calls require the least-significant (last)
+   * digit to be 0. Your integration must round amounts to the nearest ten": 10 for BHD, JOD,
+   * KWD, OMR, TND; 1 elsewhere.
+   */
+  granularity: bigint;
+  /** Stripe's minimum charge in minor units, or null when its table does not list the currency. */
+  minimumCharge: bigint | null;
+}
+
+/** The one table of per-currency rules: listings, fees, checkout and refunds all ask it. */
+export function currencyRules(code: string): CurrencyRules {
+  const currency = normalizeCurrency(code);
+  const exponent = currencyExponent(currency);
+  return { currency, exponent, granularity: exponent === 3 ? 10n : 1n, minimumCharge: MINIMUM_CHARGE[currency] ?? null };
+}
+
+export function amountGranularity(code: string): bigint {
+  return currencyRules(code).granularity;
+}
+
+export function minimumChargeAmount(code: string): bigint | null {
+  return currencyRules(code).minimumCharge;
+}
+
+/** Whether Stripe accepts `minor` units of the currency as an amount (its last digit 0 in KWD). */
+export function isGranular(minor: bigint, code: string): boolean {
+  return minor % amountGranularity(code) === 0n;
+}

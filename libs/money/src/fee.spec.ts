@@ -31,7 +31,15 @@ describe('computeFee', () => {
 
   it('works in zero- and three-decimal currencies', () => {
     expect(computeFee(Money.of(1000n, 'JPY'), { basisPoints: 360, fixed: 0n }).equals(Money.of(36n, 'JPY'))).toBe(true);
-    expect(computeFee(Money.of(1005n, 'KWD'), { basisPoints: 1000, fixed: 0n }).minor).toBe(101n);
+    // KWD takes multiples of 10 fils only: 10 % of 10.500 KWD is 1.050 (1050), of 1.050 it is 0.105 -> 0.110
+    expect(computeFee(Money.of(10_500n, 'KWD'), { basisPoints: 1000, fixed: 0n }).minor).toBe(1_050n);
+    expect(computeFee(Money.of(1_050n, 'KWD'), { basisPoints: 1000, fixed: 0n }).minor).toBe(110n);
+    expect(computeFee(Money.of(1_040n, 'KWD'), { basisPoints: 1000, fixed: 0n }).minor).toBe(100n); // 104 -> 100
+    expect(computeFee(Money.of(1_040n, 'KWD'), { basisPoints: 1000, fixed: 30n }).minor).toBe(130n);
+  });
+
+  it('refuses a fixed part a three-decimal currency cannot carry (last digit not 0)', () => {
+    expect(() => computeFee(Money.of(1_000n, 'KWD'), { basisPoints: 0, fixed: 35n })).toThrow(InvalidFeePolicyError);
   });
 
   it('clamps to the amount when the fixed part exceeds a small charge', () => {
@@ -98,6 +106,22 @@ describe('computeFee', () => {
           const expected = (2n * a * bps + 10_000n) / 20_000n + p.fixed;
           const clamped = expected > a ? a : expected;
           expect(computeFee(usd(a), p).minor).toBe(clamped);
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    it('in three-decimal currencies: a granular amount gives a granular fee and seller share, fee + share = amount', () => {
+      const threeDecimal = fc.constantFrom('BHD', 'JOD', 'KWD', 'OMR', 'TND');
+      fc.assert(
+        fc.property(threeDecimal, fc.bigInt({ min: 0n, max: 10_000_000n }), fc.integer({ min: 0, max: 10_000 }), fc.bigInt({ min: 0n, max: 10_000n }), (currency, tens, bps, fixedTens) => {
+          const gross = Money.of(tens * 10n, currency);
+          const fee = computeFee(gross, { basisPoints: bps, fixed: fixedTens * 10n });
+          const share = gross.subtract(fee);
+          expect(fee.minor % 10n).toBe(0n);
+          expect(share.minor % 10n).toBe(0n);
+          expect(fee.add(share).equals(gross)).toBe(true);
+          expect(fee.minor >= 0n && fee.minor <= gross.minor).toBe(true);
         }),
         { numRuns: 1000 },
       );

@@ -1,3 +1,4 @@
+import { amountGranularity } from './currency.js';
 import { InvalidAmountError, InvalidFeePolicyError } from './money.errors.js';
 import { Money } from './money.js';
 
@@ -18,6 +19,9 @@ const BASIS_POINTS_PER_WHOLE = 10_000n;
 // is computed with bigint division only, so no float ever touches the value.
 // Clamp: a fixed fee can exceed a tiny charge, and Stripe rejects an application_fee_amount larger
 // than the charge, so the fee is capped at the amount (the platform takes at most everything).
+// Granularity: in a three-decimal currency (KWD) Stripe takes only amounts whose last digit is 0,
+// so the proportional part is rounded half-up to a multiple of 10 minor units and the fixed part
+// must be one; a granular amount then gives a granular fee and a granular seller share.
 export function computeFee(amount: Money, policy: FeePolicy): Money {
   if (amount.isNegative()) {
     // A fee on a negative amount (a refund) is a refund policy decision, not this arithmetic.
@@ -26,11 +30,18 @@ export function computeFee(amount: Money, policy: FeePolicy): Money {
   const bps = toBasisPoints(policy.basisPoints);
   const fixed = toFixed(policy.fixed, amount);
 
+  const granularity = amountGranularity(amount.currency);
+  if (fixed % granularity !== 0n) {
+    throw new InvalidFeePolicyError(`fixed must be a multiple of ${granularity} minor units in ${amount.currency}, got ${fixed}`);
+  }
+
   const scaled = amount.minor * bps;
-  let proportional = scaled / BASIS_POINTS_PER_WHOLE;
-  if ((scaled % BASIS_POINTS_PER_WHOLE) * 2n >= BASIS_POINTS_PER_WHOLE) {
+  const unit = BASIS_POINTS_PER_WHOLE * granularity;
+  let proportional = scaled / unit;
+  if ((scaled % unit) * 2n >= unit) {
     proportional += 1n;
   }
+  proportional *= granularity;
 
   let fee = proportional + fixed;
   if (fee < 0n) fee = 0n;

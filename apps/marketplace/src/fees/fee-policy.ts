@@ -1,4 +1,4 @@
-import { computeFee, Money } from '@app/money';
+import { amountGranularity, computeFee, Money } from '@app/money';
 import type { FixedAmounts } from './fixed-amounts.js';
 
 /**
@@ -27,7 +27,11 @@ export interface FeeQuote {
  * so the fee is never negative and never above the charge, and fee + sellerShare = amount exactly.
  */
 export function quoteFee(amount: Money, policy: ResolvedFeePolicy): FeeQuote {
-  const fixed = Money.of(policy.fixedAmounts[amount.currency] ?? policy.fixedOtherCurrencies, amount.currency);
+  // A seller's fixed part stored before three-decimal amounts had to end in 0 is rounded half up
+  // to one that does (new input is refused): the fee stays an amount Stripe takes.
+  const granularity = amountGranularity(amount.currency);
+  const stored = policy.fixedAmounts[amount.currency] ?? policy.fixedOtherCurrencies;
+  const fixed = Money.of(((stored + granularity / 2n) / granularity) * granularity, amount.currency);
   const fee = computeFee(amount, { basisPoints: policy.basisPoints, fixed });
   return { fee, sellerShare: amount.subtract(fee), policy: { source: policy.source, basisPoints: policy.basisPoints, fixed } };
 }

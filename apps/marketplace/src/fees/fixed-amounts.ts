@@ -1,4 +1,4 @@
-import { isStripeCurrency, normalizeCurrency } from '@app/money';
+import { amountGranularity, isStripeCurrency, normalizeCurrency } from '@app/money';
 
 /** Largest fixed fee accepted per currency (Stripe's largest charge, in minor units). */
 export const MAX_FIXED_FEE_MINOR = 99_999_999n;
@@ -8,7 +8,8 @@ export type FixedAmounts = Readonly<Record<string, bigint>>;
 /**
  * Parses `{ "USD": 30, "EUR": "25" }` (minor units: integers, or integer strings) into upper-case
  * currency -> bigint. Returns a message instead of throwing so config and HTTP can word it their way.
- * New input must name currencies Stripe supports; `anyCurrency` reads rows stored before that rule.
+ * New input must name currencies Stripe supports, in amounts Stripe takes (multiples of 10 in KWD);
+ * `anyCurrency` reads rows stored before those rules.
  */
 export function parseFixedAmounts(input: unknown, options: { anyCurrency?: boolean } = {}): { value: FixedAmounts } | { problem: string } {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return { problem: 'must be an object of currency code -> minor units' };
@@ -27,6 +28,10 @@ export function parseFixedAmounts(input: unknown, options: { anyCurrency?: boole
     if (minor === undefined || minor < 0n || minor > MAX_FIXED_FEE_MINOR) {
       return { problem: `${currency} must be an integer number of minor units between 0 and ${MAX_FIXED_FEE_MINOR}` };
     }
+    // Stripe takes only amounts whose last digit is 0 in three-decimal currencies (KWD): a fixed fee
+    // of 35 fils could never be charged as an application fee.
+    const granularity = amountGranularity(currency);
+    if (!options.anyCurrency && minor % granularity !== 0n) return { problem: `${currency} must be a multiple of ${granularity} minor units (Stripe takes only amounts whose last digit is 0 in ${currency}), got ${minor}` };
     if (currency in value) return { problem: `${currency} is given twice` };
     value[currency] = minor;
   }

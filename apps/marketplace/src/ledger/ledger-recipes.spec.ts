@@ -1,4 +1,4 @@
-import { computeFee, Money } from '@app/money';
+import { amountGranularity, computeFee, Money } from '@app/money';
 import fc from 'fast-check';
 import { accountOf, destinationChargeLines, destinationRefundLines, movement, payoutLines, txn } from '../../../../test/factories/stripe-movements.factory.js';
 import { assertPostableLines, isBalanced, totalsByCurrency, type LedgerLineInput } from './ledger-lines.js';
@@ -35,7 +35,7 @@ const chargeArb = fc
   })
   .map(({ currency, gross, bps, fixed, stripeFeeBps }) => {
     const grossMoney = Money.of(gross, currency);
-    return { gross: grossMoney, applicationFee: computeFee(grossMoney, { basisPoints: bps, fixed }), stripeFee: computeFee(grossMoney, { basisPoints: stripeFeeBps, fixed: 0n }) };
+    return { gross: grossMoney, applicationFee: computeFee(grossMoney, { basisPoints: bps, fixed: fixed * amountGranularity(currency) }), stripeFee: computeFee(grossMoney, { basisPoints: stripeFeeBps, fixed: 0n }) };
   });
 
 describe('ledger recipes (booked from Stripe balance transactions)', () => {

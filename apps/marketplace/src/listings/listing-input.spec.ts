@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseListingCurrency, parseUnitAmount } from './listing-input.js';
+import { assertChargeableUnitAmount, parseListingCurrency, parseUnitAmount } from './listing-input.js';
 import { Listing } from './listing.entity.js';
 
 const code = (fn: () => unknown) => {
@@ -53,5 +53,20 @@ describe('Listing.deactivate', () => {
     expect(listing).toEqual(expect.objectContaining({ status: 'inactive', deactivatedAt: at }));
     expect(listing.deactivate(new Date())).toBe(false);
     expect(listing.deactivatedAt).toBe(at);
+  });
+});
+
+describe('assertChargeableUnitAmount', () => {
+  it('refuses a three-decimal unit amount whose last digit is not 0, for every such currency', () => {
+    for (const currency of ['BHD', 'JOD', 'KWD', 'OMR', 'TND']) {
+      expect(code(() => assertChargeableUnitAmount(12_345n, currency))).toBe('LISTINGS.AMOUNT_GRANULARITY');
+      expect(code(() => assertChargeableUnitAmount(12_340n, currency))).toBeUndefined();
+    }
+  });
+
+  it('accepts a unit below the minimum charge: a cart of several reaches it (the checkout checks the total)', () => {
+    expect(code(() => assertChargeableUnitAmount(1n, 'USD'))).toBeUndefined();
+    expect(code(() => assertChargeableUnitAmount(1n, 'JPY'))).toBeUndefined();
+    expect(code(() => assertChargeableUnitAmount(10n, 'KWD'))).toBeUndefined();
   });
 });

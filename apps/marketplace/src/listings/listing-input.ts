@@ -1,4 +1,4 @@
-import { isStripeCurrency, normalizeCurrency } from '@app/money';
+import { amountGranularity, isStripeCurrency, normalizeCurrency } from '@app/money';
 import { MAX_UNIT_AMOUNT } from './listing.entity.js';
 import { ListingsErrors } from './listings.errors.js';
 
@@ -17,6 +17,17 @@ export function parseUnitAmount(value: unknown): bigint {
   if (minor < 1n) throw ListingsErrors.invalidUnitAmount();
   if (minor > MAX_UNIT_AMOUNT) throw ListingsErrors.amountTooLarge(MAX_UNIT_AMOUNT);
   return minor;
+}
+
+/**
+ * A unit amount Stripe can charge in its currency: in three-decimal currencies (KWD) Stripe takes
+ * only amounts whose last digit is 0, and every cart total of such units ends in 0 too. A unit
+ * below Stripe's minimum charge is accepted: several of them (or other listings) reach it, and the
+ * checkout refuses a cart total below it.
+ */
+export function assertChargeableUnitAmount(unitAmount: bigint, currency: string): void {
+  const granularity = amountGranularity(currency);
+  if (unitAmount % granularity !== 0n) throw ListingsErrors.amountGranularity(unitAmount, currency, granularity);
 }
 
 /** A currency Stripe charges in (any case; stored upper case): checkout could not sell in another. */

@@ -5,7 +5,7 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/domain-error.js';
 import { ensureVisibleTo } from '../identity/ownership.js';
 import type { Principal } from '../identity/principal.entity.js';
-import { parseListingCurrency, parseUnitAmount } from './listing-input.js';
+import { assertChargeableUnitAmount, parseListingCurrency, parseUnitAmount } from './listing-input.js';
 import { Listing } from './listing.entity.js';
 import { ListingsErrors } from './listings.errors.js';
 
@@ -32,6 +32,7 @@ export class ListingsService {
   async create(sellerId: string, input: NewListing): Promise<Listing> {
     const unitAmount = parseUnitAmount(input.unitAmount);
     const currency = parseListingCurrency(input.currency);
+    assertChargeableUnitAmount(unitAmount, currency);
     const repo = this.db.getRepository(Listing);
     return repo.save(repo.create({ sellerId, title: input.title, unitAmount, currency, status: 'active', deactivatedAt: null }));
   }

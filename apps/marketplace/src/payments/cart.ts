@@ -1,4 +1,4 @@
-import { Money } from '@app/money';
+import { currencyRules, Money } from '@app/money';
 import type { FeeQuote } from '../fees/fee-policy.js';
 import type { CheckoutListing } from '../listings/listings.service.js';
 import { PaymentsErrors } from './payments.errors.js';
@@ -59,9 +59,22 @@ export function priceCart(items: readonly CartItem[], listings: readonly Checkou
   });
   const total = lines.reduce((sum, l) => sum.add(l.amount), Money.zero(currency));
   if (total.minor > MAX_CHARGE_AMOUNT) throw PaymentsErrors.totalTooLarge(total.minor, MAX_CHARGE_AMOUNT);
+  assertChargeableTotal(total);
   const subtotals = new Map<string, Money>();
   for (const l of lines) subtotals.set(l.listing.sellerId, (subtotals.get(l.listing.sellerId) ?? Money.zero(currency)).add(l.amount));
   return { currency, lines, total, subtotals: [...subtotals].map(([sellerId, subtotal]) => ({ sellerId, subtotal })) };
+}
+
+/**
+ * A total Stripe can charge, refused before any order is written: at least Stripe's minimum charge
+ * in its currency (USD 0.50, GBP 0.30, JPY 50 ...; a currency Stripe's table does not list has no
+ * minimum here), and a multiple of the currency's granularity (10 fils in KWD: listings created
+ * before that rule could still add up to an amount ending in 5).
+ */
+export function assertChargeableTotal(total: Money): void {
+  const rules = currencyRules(total.currency);
+  if (total.minor % rules.granularity !== 0n) throw PaymentsErrors.totalGranularity(total.currency, total.minor, rules.granularity);
+  if (rules.minimumCharge !== null && total.minor < rules.minimumCharge) throw PaymentsErrors.totalTooSmall(total.currency, total.minor, rules.minimumCharge);
 }
 
 /** Each seller's fee and share from one quote per seller subtotal (rounding happens once per seller). */

@@ -11,6 +11,19 @@ export const PaymentsErrors = {
       total: total.toString(),
       max: max.toString(),
     }),
+  totalTooSmall: (currency: string, total: bigint, minimum: bigint) =>
+    new DomainError('CHECKOUT.AMOUNT_TOO_SMALL', `The total ${total} is below Stripe's minimum charge of ${minimum} minor units in ${currency}`, 'unprocessable', {
+      currency,
+      minimum: minimum.toString(),
+      total: total.toString(),
+    }),
+  totalGranularity: (currency: string, total: bigint, granularity: bigint) =>
+    new DomainError(
+      'CHECKOUT.AMOUNT_GRANULARITY',
+      `The total ${total} cannot be charged in ${currency}: Stripe takes only multiples of ${granularity} minor units (the last digit 0)`,
+      'unprocessable',
+      { currency, granularity: granularity.toString(), total: total.toString() },
+    ),
   stripeFailed: (orderId: string, stripeCode: string, cause?: unknown) =>
     new DomainError(
       'CHECKOUT.PAYMENT_PROVIDER_FAILED',
@@ -29,6 +42,13 @@ export const PaymentsErrors = {
     new DomainError('REFUNDS.AMOUNT_REQUIRED', 'Send amount (whole minor units) to refund part of the order, or "full": true to refund all that remains', 'invalid'),
   refundAmountAndFull: () => new DomainError('REFUNDS.AMOUNT_AND_FULL', 'Send either amount or "full": true, not both', 'invalid'),
   invalidRefundAmount: () => new DomainError('REFUNDS.INVALID_AMOUNT', 'amount must be a whole number of minor units, at least 1', 'invalid'),
+  refundGranularity: (orderId: string, currency: string, asked: bigint, granularity: bigint) =>
+    new DomainError(
+      'REFUNDS.AMOUNT_GRANULARITY',
+      `A refund in ${currency} must be a multiple of ${granularity} minor units (Stripe takes only amounts whose last digit is 0); ${asked} was asked`,
+      'unprocessable',
+      { orderId, currency, amount: asked.toString(), granularity: granularity.toString() },
+    ),
   notRefundable: (orderId: string, status: string) =>
     new DomainError('REFUNDS.ORDER_NOT_REFUNDABLE', `Order ${orderId} is ${status}: only paid or partially refunded orders can be refunded`, 'unprocessable', { orderId, status }),
   multiSellerRefund: (orderId: string) =>

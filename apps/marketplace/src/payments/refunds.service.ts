@@ -1,3 +1,4 @@
+import { amountGranularity } from '@app/money';
 import { idempotencyKey, StripeGateway, StripeGatewayError, type RefundSnapshot } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -57,6 +58,8 @@ export class RefundsService {
       const remaining = found.amountTotal - found.amountRefunded;
       const amount = input.full === true ? remaining : BigInt(input.amount!);
       if (amount < 1n) throw PaymentsErrors.invalidRefundAmount();
+      const granularity = amountGranularity(found.currency);
+      if (amount % granularity !== 0n) throw PaymentsErrors.refundGranularity(found.id, found.currency, amount, granularity);
       if (amount > remaining) throw PaymentsErrors.refundTooLarge(found.id, amount, remaining);
       const row = await tx.save(
         tx.create(Refund, {

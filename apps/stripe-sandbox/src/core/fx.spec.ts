@@ -20,6 +20,9 @@ describe('fx', () => {
     // zero-decimal currencies: 100.00 USD at 150 JPY per USD is 15 000 JPY, and back
     expect(convert(10_000, parseRate('150'), 'usd', 'jpy')).toBe(15_000);
     expect(convert(15_000, invert(parseRate('150')), 'jpy', 'usd')).toBe(10_000);
+    // three-decimal currencies: 10.000 KWD at 3.25 USD per KWD is 32.50 USD, and back
+    expect(convert(10_000, parseRate('3.25'), 'kwd', 'usd')).toBe(3_250);
+    expect(convert(3_250, invert(parseRate('3.25')), 'usd', 'kwd')).toBe(10_000);
     // 0.1 + 0.2 style float traps do not apply
     expect(convert(3, parseRate('0.1'), 'usd', 'eur')).toBe(0);
     expect(convert(5, parseRate('0.1'), 'usd', 'eur')).toBe(1);

@@ -1,16 +1,16 @@
 // Currency conversion without floating point: a rate is an exact rational parsed from a decimal
 // string ("1.08" = 108/100), amounts are integer minor units, products use BigInt.
 
+import { decimalDigits } from './currencies.js';
+
 export interface Rate {
   num: bigint;
   den: bigint;
 }
 
-/** Stripe's zero-decimal currencies: their minor unit is the major unit. */
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
-
+/** Digits of a currency's minor unit: 0 for zero-decimal (JPY), 3 for three-decimal (KWD), else 2. */
 export function minorUnitDigits(currency: string): number {
-  return ZERO_DECIMAL.has(currency.toLowerCase()) ? 0 : 2;
+  return decimalDigits(currency);
 }
 
 /** "1.08" -> 108/100. Only plain positive decimals ("2", "0.9215", "1.08"); anything else throws. */

@@ -7,7 +7,7 @@ import { listOf as listSpec, obj, oneOf, req, validate } from '../http/params.js
 import type { Router } from '../http/router.js';
 import type { Sandbox } from '../engine/sandbox.js';
 import type { SessionInternals } from '../engine/state.js';
-import { listOf, owned } from './common.js';
+import { chargeableAmount, granularAmount, listOf, owned } from './common.js';
 import { confirmPayment, newPaymentIntent, readPiData } from './payments.js';
 
 const LINE_ITEM = obj({
@@ -55,9 +55,13 @@ export function registerCheckout(router: Router): void {
       if (qty === undefined) throw invalidRequest(`Missing required param: line_items[${i}][quantity].`, `line_items[${i}][quantity]`, 'parameter_missing');
       if (currency && pd.str('currency') !== currency) throw invalidRequest('All line items must use the same currency.', `line_items[${i}][price_data][currency]`);
       currency = pd.str('currency')!;
+      granularAmount(unit, currency, `line_items[${i}][price_data][unit_amount]`);
       total += unit * qty;
     });
+    chargeableAmount(sb, r.ctx.platform, total, currency!, 'line_items');
     const data = readPiData(sb, r.ctx.platform, p.obj('payment_intent_data'), 'payment_intent_data');
+    granularAmount(data.applicationFeeAmount, currency!, 'payment_intent_data[application_fee_amount]');
+    granularAmount(data.transferAmount, currency!, 'payment_intent_data[transfer_data][amount]');
     const now = sb.now();
     const expiresAt = p.int('expires_at') ?? now + 24 * 3600;
     if (expiresAt < now + 30 * 60 || expiresAt > now + 24 * 3600) throw invalidRequest('`expires_at` must be between 30 minutes and 24 hours from now.', 'expires_at');

@@ -1,4 +1,7 @@
+import { acceptsAmount, displayAmount, minimumCharge } from '../core/currencies.js';
+import { convert } from '../core/fx.js';
 import type { Row, Table } from '../core/store.js';
+import type { Sandbox } from '../engine/sandbox.js';
 import { invalidRequest, resourceMissing } from '../http/errors.js';
 import { inRange, type Params } from '../http/params.js';
 import { paginate, type ApiListShape } from '../core/lists.js';
@@ -31,6 +34,44 @@ export function requireCurrency(p: Params, key = 'currency'): string {
 export function positiveAmount(amount: number, param = 'amount'): number {
   if (amount < 1) throw invalidRequest('This value must be greater than or equal to 1.', param, 'parameter_invalid_integer');
   return amount;
+}
+
+/**
+ * An amount Stripe takes in a three-decimal currency ends in 0 ("these API calls require the
+ * least-significant (last) digit to be 0. Your integration must round amounts to the nearest ten").
+ * Stripe's exact error text for this is not in its public docs: the wording is the sandbox's.
+ */
+export function granularAmount(amount: number | null | undefined, currency: string, param = 'amount'): void {
+  if (amount === null || amount === undefined || acceptsAmount(amount, currency)) return;
+  throw invalidRequest(
+    `Invalid amount: ${amount}. Amounts in ${currency.toLowerCase()} (a three-decimal currency) must be rounded to the nearest ten: the least-significant (last) digit must be 0, e.g. ${Math.floor(amount / 10) * 10} or ${Math.floor(amount / 10) * 10 + 10}.`,
+    param,
+  );
+}
+
+/**
+ * Stripe's minimum charge: in the platform's settlement currency ("Charges requiring conversion
+ * into your account's default settlement currency must meet the equivalent minimum of the
+ * settlement currency"), converted at the current rate. 400 `amount_too_small` with Stripe's
+ * messages ("Amount must be at least $0.50 usd", "Amount must convert to at least 50 cents. ¥5
+ * converts to approximately $0.03."). A currency without a rate is refused when it is paid.
+ */
+export function chargeableAmount(sb: Sandbox, platform: string, amount: number, currency: string, param = 'amount'): void {
+  granularAmount(amount, currency, param);
+  const settlement = sb.settlementCurrency(platform);
+  const minimum = minimumCharge(settlement);
+  if (minimum === null) return;
+  if (currency === settlement) {
+    if (amount < minimum) throw invalidRequest(`Amount must be at least ${displayAmount(minimum, settlement)} ${settlement}`, param, 'amount_too_small');
+    return;
+  }
+  const rate = sb.rate(currency, settlement);
+  if (!rate) return;
+  const converted = convert(amount, rate, currency, settlement);
+  if (converted < minimum) {
+    const least = settlement === 'usd' ? `${minimum} cents` : displayAmount(minimum, settlement);
+    throw invalidRequest(`Amount must convert to at least ${least}. ${displayAmount(amount, currency)} converts to approximately ${displayAmount(converted, settlement)}.`, param, 'amount_too_small');
+  }
 }
 
 // Stripe's test bank account numbers decide what later payouts do.

@@ -8,7 +8,7 @@ import { listOf as listSpec, mergeMetadata, obj, oneOf, req, validate, type Para
 import type { Router } from '../http/router.js';
 import type { Sandbox } from '../engine/sandbox.js';
 import type { ChargeInternals, None, PaymentIntentData, PiInternals } from '../engine/state.js';
-import { listOf, owned, positiveAmount } from './common.js';
+import { chargeableAmount, granularAmount, listOf, owned, positiveAmount } from './common.js';
 import { DECLINE_MESSAGES, TEST_PAYMENT_METHODS, newCharge, type CardBehaviour } from './charge-builder.js';
 import { createApplicationFee, createTransfer, feeForCharge, refundApplicationFee, refundObject, reverseTransfer } from './transfers.js';
 import { createDispute } from './disputes.js';
@@ -251,6 +251,7 @@ export function refundCharge(
   if (refundable <= 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, 'charge', 'charge_already_refunded');
   const amount = p.amount ?? refundable;
   positiveAmount(amount);
+  granularAmount(amount, charge.currency);
   if (amount > refundable)
     throw invalidRequest(`Refund amount (${formatMoney(amount, charge.currency)}) is greater than unrefunded amount on charge (${formatMoney(refundable, charge.currency)})`, 'amount', 'amount_too_large');
   const transferId = typeof charge.transfer === 'string' ? charge.transfer : null;
@@ -345,8 +346,10 @@ export function registerPayments(router: Router): void {
       customer: 'string',
     });
     const amount = positiveAmount(p.int('amount')!);
-    if (amount < 50) throw invalidRequest('Amount must be at least $0.50 usd', 'amount', 'amount_too_small');
+    chargeableAmount(sb, r.ctx.platform, amount, p.str('currency')!);
     const data = readPiData(sb, r.ctx.platform, p, '');
+    granularAmount(data.applicationFeeAmount, p.str('currency')!, 'application_fee_amount');
+    granularAmount(data.transferAmount, p.str('currency')!, 'transfer_data[amount]');
     const pm = p.str('payment_method') ?? null;
     if (pm) behaviourOf(pm, 'payment_method');
     const pi = newPaymentIntent(sb, amount, p.str('currency')!, data, pm);
@@ -376,7 +379,11 @@ export function registerPayments(router: Router): void {
     }
     pi.metadata = mergeMetadata(pi.metadata, p.meta('metadata'), p.isNull('metadata'));
     if (p.has('description')) pi.description = p.str('description') ?? null;
-    if (p.has('amount')) pi.amount = positiveAmount(p.int('amount')!);
+    if (p.has('amount')) {
+      granularAmount(p.int('amount'), pi.currency);
+      pi.amount = positiveAmount(p.int('amount')!);
+    }
+    if (p.has('application_fee_amount')) granularAmount(p.int('application_fee_amount'), pi.currency, 'application_fee_amount');
     if (p.has('application_fee_amount')) row.x.data.applicationFeeAmount = pi.application_fee_amount = p.int('application_fee_amount') ?? null;
     if (p.has('transfer_group')) row.x.data.transferGroup = pi.transfer_group = p.str('transfer_group') ?? null;
     if (p.has('payment_method')) {
@@ -407,6 +414,8 @@ export function registerPayments(router: Router): void {
     const amount = p.int('amount_to_capture') ?? pi.amount_capturable;
     if (amount > pi.amount_capturable) throw invalidRequest(`The amount_to_capture (${amount}) is greater than the amount capturable (${pi.amount_capturable}).`, 'amount_to_capture');
     positiveAmount(amount, 'amount_to_capture');
+    granularAmount(amount, pi.currency, 'amount_to_capture');
+    granularAmount(p.int('application_fee_amount'), pi.currency, 'application_fee_amount');
     const chId = typeof pi.latest_charge === 'string' ? pi.latest_charge : '';
     const chRow = owned(sb.state.charges, chId, row.owner, 'charge');
     pi.metadata = mergeMetadata(pi.metadata, p.meta('metadata'), false);

@@ -12,7 +12,7 @@ export class CreateListingDto {
   @ApiProperty({
     oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+$' }],
     example: '1999',
-    description: 'Price of one unit in integer minor units (1999 = USD 19.99; JPY has none, KWD three); 1 to 99999999',
+    description: 'Price of one unit in integer minor units (1999 = USD 19.99; JPY has none, KWD three, ending in 0); 1 to 99999999',
   })
   @IsDefined()
   unitAmount: number | string;
