@@ -91,7 +91,7 @@ export class DisputeRecoveryService {
       if (current?.recoveryStatus !== 'pending') return;
       // won while we were recovering: the funds go straight back
       const next = current.closedAt && current.status === 'won' ? 'returning' : 'recovered';
-      const unbooked = await this.unbooked(tx, feeRefunds);
+      const unbooked = await this.unbooked(tx, feeRefunds, `dispute-recovery:${dispute.id}`);
       const feeRefunded = unbooked.reduce((sum, f) => sum - f.txn.net, 0n);
       await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: next, recoveredAmount: reversal.amount, recoveryFeeRefund: feeRefunded, recoveryReversalId: reversal.id, recoveryError: null, recoveryNextAttemptAt: null });
       await this.ledger.post(tx, {
@@ -153,10 +153,17 @@ export class DisputeRecoveryService {
     return charge.applicationFeeId ? this.gateway.listApplicationFeeRefunds(charge.applicationFeeId) : [];
   }
 
-  /** The fee refunds no entry has booked yet (a refund's settlement books the ones it made), as movements. */
-  private async unbooked(tx: EntityManager, feeRefunds: FeeRefundSnapshot[]) {
+  /** The fee refunds no other entry has booked (a refund's settlement books the ones it made), as movements. */
+  private async unbooked(tx: EntityManager, feeRefunds: FeeRefundSnapshot[], entryKey: string) {
     const ids = feeRefunds.map((f) => f.id);
-    const already: Array<{ id: string }> = ids.length ? await tx.query(`SELECT DISTINCT stripe_object_id AS id FROM ledger_lines WHERE stripe_object_id = ANY($1)`, [ids]) : [];
+    // this recovery's own entry (a retry after a crash) keeps the fee refunds it booked
+    const already: Array<{ id: string }> = ids.length
+      ? await tx.query(
+          `SELECT DISTINCT l.stripe_object_id AS id FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
+            WHERE l.stripe_object_id = ANY($1) AND e.idempotency_key <> $2`,
+          [ids, entryKey],
+        )
+      : [];
     const booked = new Set(already.map((r) => r.id));
     return feeRefunds.filter((f) => !booked.has(f.id) && f.balanceTransaction).map((f) => ({ objectId: f.id, txn: f.balanceTransaction! }));
   }
