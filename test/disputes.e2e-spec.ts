@@ -211,3 +211,33 @@ describe('dispute recovery after Stripe has forgotten the idempotency key', () =
     }
   });
 });
+
+describe('DISPUTE_RECOVERY=reverse_transfer (the earlier name of full)', () => {
+  let u: TestApp;
+  beforeAll(async () => {
+    u = await startTestApp({ env: { PAYMENTS_WORKER_POLL_MS: '50', DISPUTE_RECOVERY: 'reverse_transfer' } });
+  });
+  afterAll(async () => {
+    await u?.close();
+  });
+
+  it('recovers the whole disputed amount from the seller, the platform\'s fee too; a won dispute returns it all', async () => {
+    const s = await createActiveSeller(u);
+    const b = await createPrincipal(u, 'buyer');
+    const listing = await createListing(u, s, { unitAmount: 8_000 });
+    const paid = await paidOrder(u, b, listing, 1, DISPUTE_CARD);
+    const order = await waitForOrder(u, paid.id, (o) => o.disputes[0]?.recoveryStatus === 'recovered', 'recovered');
+    const charge = await u.stripe.charges.retrieve(order.chargeId, { expand: ['transfer', 'application_fee'] });
+    expect((charge.transfer as { amount_reversed: number }).amount_reversed).toBe(8_000);
+    expect((charge.application_fee as { amount_refunded: number }).amount_refunded).toBe(0);
+    const entries = await ledgerEntries(u, order.id);
+    expect(sumLines(entries, 'seller_payable_available', s.id)).toBe(8_000n);
+    expect(sumLines(entries, 'platform_fee_refunds')).toBe(0n);
+    const res = await fetch(`${u.sandbox.url}/_sandbox/disputes/${order.disputes[0].stripeDisputeId}/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'won' }) });
+    expect(res.status).toBe(200);
+    await waitForOrder(u, order.id, (o) => o.disputes[0].recoveryStatus === 'returned', 'returned');
+    const back = (await u.stripe.transfers.list({ destination: s.account })).data.filter((tr) => tr.metadata?.dispute_id === order.disputes[0].stripeDisputeId);
+    expect(back.map((tr) => tr.amount)).toEqual([8_000]);
+    await expectBooksMatchStripe(u);
+  });
+});
