@@ -105,22 +105,34 @@ describe('disputes', () => {
     // the return transfer came with source_transaction: its funds are pending on the seller's balance,
     // so Stripe refuses the reversal (balance_insufficient) until they are available: retried, not final
     const waiting = await waitForOrder(t, order.id, (o) => o.refunds[0]?.returnReversal?.errorCode === 'balance_insufficient', 'reversal waiting for the seller\'s funds');
-    expect(waiting.refunds[0].returnReversal).toMatchObject({ status: 'pending', amount: '3000', transferId: returnTransfer.id, reversalId: null });
+    // the seller bears what they netted of the refund: 3000 less the 300 fee an intact transfer's refund returns
+    expect(waiting.refunds[0].returnReversal).toMatchObject({ status: 'pending', amount: '2700', transferId: returnTransfer.id, reversalId: null });
 
     t.sandbox.control.advance(3 * 86_400);
     const reversed = await waitForOrder(t, order.id, (o) => o.refunds[0]?.returnReversal?.status === 'reversed', 'return transfer reversed');
-    expect(reversed.refunds[0].returnReversal).toMatchObject({ status: 'reversed', amount: '3000', transferId: returnTransfer.id, errorCode: null });
+    expect(reversed.refunds[0].returnReversal).toMatchObject({ status: 'reversed', amount: '2700', transferId: returnTransfer.id, errorCode: null });
     const reversals = await t.stripe.transfers.listReversals(returnTransfer.id);
-    expect(reversals.data.map((r) => [r.amount, r.metadata?.refund_id])).toEqual([[3_000, res.body.id]]);
+    expect(reversals.data.map((r) => [r.amount, r.metadata?.refund_id])).toEqual([[2_700, res.body.id]]);
 
     const entries = await ledgerEntries(t, order.id);
     expect(entries.map((e) => e.kind)).toEqual(['charge', 'dispute_withdrawal', 'dispute_recovery', 'dispute_won', 'dispute_return', 'refund', 'refund_return_reversal']);
     for (const e of entries) expect(e.lines.reduce((sum, l) => sum + BigInt(l.amount), 0n)).toBe(0n);
     const refundEntries = entries.filter((e) => e.kind === 'refund' || e.kind === 'refund_return_reversal');
-    // the seller bears the refund (the fee was already refunded in full by the recovery); the platform bears nothing of it
-    expect(sumLines(refundEntries, 'seller_payable_available', s.id) + sumLines(refundEntries, 'seller_payable_pending', s.id)).toBe(3_000n);
-    expect(sumLines(refundEntries, 'refund_losses')).toBe(0n);
-    expect(sumLines(entries, 'seller_payable_available', s.id) + sumLines(entries, 'seller_payable_pending', s.id)).toBe(-4_200n);
+    // the seller bears their share of the refund (90 %), the platform its fee's share (Stripe refunded the
+    // whole fee with the recovery already, so the refund returns none: the platform's 300 shows as its loss)
+    expect(sumLines(refundEntries, 'seller_payable_available', s.id) + sumLines(refundEntries, 'seller_payable_pending', s.id)).toBe(2_700n);
+    expect(sumLines(refundEntries, 'refund_losses')).toBe(300n);
+    expect(sumLines(entries, 'seller_payable_available', s.id) + sumLines(entries, 'seller_payable_pending', s.id)).toBe(-4_500n);
+
+    // the rest refunded: the seller ends with nothing of the order, the platform with nothing of its fee
+    const rest = await t.http.post(`/orders/${order.id}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', `after-dispute-rest-${order.id}`).send({ full: true }).expect(201);
+    expect(rest.body).toMatchObject({ status: 'succeeded', amount: '5000' });
+    const done = await waitForOrder(t, order.id, (o) => o.refunds[1]?.returnReversal?.status === 'reversed', 'the rest taken from the return');
+    expect(done.refunds[1].returnReversal).toMatchObject({ amount: '4500', transferId: returnTransfer.id });
+    const all = await ledgerEntries(t, order.id);
+    expect(sumLines(all, 'seller_payable_available', s.id) + sumLines(all, 'seller_payable_pending', s.id)).toBe(0n);
+    expect(sumLines(all, 'connected_cash_available', s.id) + sumLines(all, 'connected_cash_pending', s.id)).toBe(0n);
+    expect((await t.stripe.balance.retrieve({}, { stripeAccount: s.account })).available.find((x) => x.currency === 'usd')?.amount ?? 0).toBe(0);
     await expectBooksMatchStripe(t);
   });
 

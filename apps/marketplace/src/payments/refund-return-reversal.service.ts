@@ -7,8 +7,9 @@ import { In, type DataSource } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines } from '../ledger/index.js';
 import { Order } from './order.entity.js';
-import { OrdersRepository } from './orders.repository.js';
-import { sellerShareOfRefund } from './refund-math.js';
+import { OrderSeller } from './order-seller.entity.js';
+import { PaymentsConfig } from './payments.config.js';
+import { applicationFeeRefund, sellerShareOfRefund } from './refund-math.js';
 import { Refund } from './refund.entity.js';
 import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
 
@@ -21,9 +22,10 @@ const KEY_SAFE_MS = 23 * 3600 * 1000;
  * funds came back by a new transfer that a refund's `reverse_transfer` never reverses (it reverses
  * only the charge's own transfer, already reversed): the refund marks `return_reversal_status =
  * pending` (RefundSettlementService) and this worker, outside any transaction, reverses the
- * order's return transfer by what the refund's reversal did not pull back (the seller's share of
- * the refund, in proportion to the charge's transfer, minus what Stripe reversed; at most what is
- * left of the return transfer), key `refund-return-reversal:<refundId>`, the amount and the transfer
+ * order's return transfer by what the seller did not bear of the refund: what they would have
+ * borne had the charge's transfer been intact (its share of the refund, in proportion, less the
+ * application fee REFUND_APPLICATION_FEE would have returned) minus what they bore (Stripe's
+ * reversal less the fee refunds booked with the refund); at most what is left of the return transfer, key `refund-return-reversal:<refundId>`, the amount and the transfer
  * fixed on the row before the first call. Booked from the reversal's balance transactions on both
  * balances. Stripe: "It is possible to reverse a transfer_group transfer only if the destination
  * account has enough balance to cover the reversal": balance_insufficient waits for the seller's
@@ -35,8 +37,8 @@ export class RefundReturnReversalService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly gateway: StripeGateway,
-    private readonly orders: OrdersRepository,
     private readonly ledger: LedgerService,
+    private readonly config: PaymentsConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -64,7 +66,8 @@ export class RefundReturnReversalService {
 
   private async reverse(refund: Refund): Promise<void> {
     const order = (await this.db.getRepository(Order).findOneBy({ id: refund.orderId }))!;
-    const [seller] = await this.orders.sellersOf(this.db.manager, order.id);
+    // the seller the refund was booked against (single-seller orders)
+    const seller = await this.db.getRepository(OrderSeller).findOneBy({ orderId: order.id });
     if (!seller) throw new Error(`order ${order.id} has no seller for refund ${refund.id}'s return reversal`);
     const planned = refund.returnReversalAmount !== null && refund.returnReversalTransferId !== null ? { amount: refund.returnReversalAmount, transferId: refund.returnReversalTransferId } : await this.plan(order, refund);
     if (!planned) {
@@ -110,7 +113,16 @@ export class RefundReturnReversalService {
     if (!order.transferId) return null;
     const charged = await this.gateway.retrieveTransfer(order.transferId);
     const share = sellerShareOfRefund({ transferAmount: charged.amount, refund: refund.amount, gross: order.amountTotal });
-    const missing = share - (refund.transferReversalAmount ?? 0n);
+    // the fee the refund would have returned with an intact transfer (the refunds before it succeeded as they did)
+    const [before]: Array<{ refunded: string }> = await this.db.query(
+      `SELECT coalesce(sum(amount), 0)::text AS refunded FROM refunds WHERE order_id = $1 AND status = 'succeeded' AND id <> $2 AND created_at < $3`,
+      [order.id, refund.id, refund.createdAt],
+    );
+    const refundedBefore = BigInt(before?.refunded ?? '0');
+    const fee = (r: bigint, already: bigint, priorFee: bigint) =>
+      applicationFeeRefund({ policy: this.config.REFUND_APPLICATION_FEE, fee: order.applicationFeeTotal, feeRefundedBefore: priorFee, refund: r, refundedBefore: already, gross: order.amountTotal });
+    const feeDue = fee(refund.amount, refundedBefore, refundedBefore > 0n ? fee(refundedBefore, 0n, 0n) : 0n);
+    const missing = share - feeDue - ((refund.transferReversalAmount ?? 0n) - refund.applicationFeeRefund);
     if (missing <= 0n) return null;
     const returns: Array<{ id: string }> = await this.db.query(
       `SELECT return_transfer_id AS id FROM disputes WHERE order_id = $1 AND return_transfer_id IS NOT NULL
