@@ -206,7 +206,7 @@ describe('POST /orders/:id/refunds', () => {
     const [sent, ...more] = await returnTransfers();
     expect(more).toEqual([]);
     expect(sent).toMatchObject({ amount: 3_600, currency: 'usd', destination: seller.account, transfer_group: order.id, source_transaction: null, metadata: { refund_id: made.body.id, order_id: order.id, reason: 'refund_failed' } });
-    expect(returned.refunds[0].failureReturn).toEqual({ status: 'returned', amount: '3600', transferId: sent!.id });
+    expect(returned.refunds[0].failureReturn).toMatchObject({ status: 'returned', amount: '3600', transferId: sent!.id, errorCode: null });
     // booked as cash moving from the platform's balance to the seller's; nobody's claim changes
     const withReturn = await ledgerEntries(t, order.id);
     expect(withReturn.map((e) => e.kind)).toEqual(['charge', 'refund', 'refund_failed', 'transfer']);
@@ -215,7 +215,7 @@ describe('POST /orders/:id/refunds', () => {
     // the worker runs it again (same key): still one transfer, the same outcome
     await sql.query(`UPDATE refunds SET failure_return_status = 'pending', failure_return_transfer_id = NULL, failure_return_next_attempt_at = NULL WHERE id = $1`, [made.body.id]);
     const rerun = await waitForOrder(t, order.id, (o) => o.refunds[0]?.failureReturn?.status === 'returned', 'seller share returned again');
-    expect(rerun.refunds[0].failureReturn).toEqual({ status: 'returned', amount: '3600', transferId: sent!.id });
+    expect(rerun.refunds[0].failureReturn).toMatchObject({ status: 'returned', amount: '3600', transferId: sent!.id });
     expect((await returnTransfers()).map((tr) => tr.id)).toEqual([sent!.id]);
 
     // nothing blocks a new refund of the whole order
@@ -276,4 +276,72 @@ describe('SELLERS_MAY_REFUND=true, REFUND_APPLICATION_FEE=never', () => {
     expect((charge.application_fee as { amount_refunded: number }).amount_refunded).toBe(0);
     expect((await getOrder(t2, order.id)).status).toBe('refunded');
   });
+});
+
+describe('a failed refund while the charges\' funds are pending (a fresh Stripe balance)', () => {
+  // this describe's own app and sandbox (the shared ones' platform balance holds earlier tests' funds)
+  let outer: { t: TestApp; sql: SqlClient };
+  beforeAll(async () => {
+    outer = { t, sql };
+    t = await startTestApp({ env: { PAYMENTS_WORKER_POLL_MS: '50' } });
+    sql = sqlClient(t.databaseUrl);
+    seller = await createActiveSeller(t);
+    buyer = await createPrincipal(t, 'buyer');
+    listing = await createListing(t, seller, { unitAmount: 10_000 });
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await t?.close();
+    ({ t, sql } = outer);
+  });
+
+  it('a failed refund\'s return refused with balance_insufficient while the charge\'s funds are pending is retried once funds are available, not lost; a later full refund takes the seller\'s share back from that return', async () => {
+    // a seller whose funds stay on their balance (manual payouts), so what the seller holds is what Stripe holds
+    const s = await createActiveSeller(t);
+    await t.stripe.accounts.update(s.account, { settings: { payouts: { schedule: { interval: 'manual' } } } });
+    const own = await createListing(t, s, { unitAmount: 10_000 });
+    const order = await paidOrder(t, buyer, own);
+    const made = await refund(order.id, { amount: 4_000 }).expect(201);
+    const re = made.body.stripeRefundId as string;
+    // the platform's available balance cannot cover the return while the charges' funds are pending:
+    // another order's refund drew on it too (Stripe keeps the first refund's reversal and fee refund)
+    const other = await paidOrder(t, buyer, listing);
+    await refund(other.id, { amount: 1_000 }).expect(201);
+    expect((await fetch(`${t.sandbox.url}/_sandbox/refunds/${re}/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
+    const waiting = await waitForOrder(t, order.id, (o) => o.refunds[0]?.failureReturn?.errorCode === 'balance_insufficient', 'return refused for want of funds');
+    expect(waiting.refunds[0].failureReturn).toMatchObject({ status: 'pending', amount: '3600', transferId: null, errorCode: 'balance_insufficient' });
+    expect(waiting.refunds[0].failureReturn.attempts).toBeGreaterThanOrEqual(1);
+    expect(waiting.refunds[0].failureReturn.errorMessage).toEqual(expect.any(String));
+    const [row] = await sql.query<{ next: Date }>(`SELECT failure_return_next_attempt_at AS next FROM refunds WHERE id = $1`, [made.body.id]);
+    expect(row!.next.getTime()).toBeGreaterThan(Date.now()); // waits (backoff), not hammering Stripe
+
+    // the charge's funds become available: balance.available makes the return due, the worker sends it
+    t.sandbox.control.advance(3 * 86_400);
+    const returned = await waitForOrder(t, order.id, (o) => o.refunds[0]?.failureReturn?.status === 'returned', 'seller share returned after funds became available');
+    expect(returned.refunds[0].failureReturn).toMatchObject({ status: 'returned', amount: '3600', transferId: expect.stringMatching(/^tr_/), errorCode: null });
+    const sent = await t.stripe.transfers.retrieve(returned.refunds[0].failureReturn.transferId);
+    expect(sent).toMatchObject({ amount: 3_600, destination: s.account, metadata: expect.objectContaining({ refund_id: made.body.id }) });
+
+    // the whole order refunded later: the charge's transfer holds only 6000 (Stripe kept the first
+    // reversal), so the seller's 3600 that came back by the return is reversed from that return
+    const full = await refund(order.id, { full: true }).expect(201);
+    expect(full.body).toMatchObject({ status: 'succeeded', amount: '10000', transferReversalAmount: '6000', returnReversal: expect.objectContaining({ status: 'pending' }) });
+    const reversed = await waitForOrder(t, order.id, (o) => o.refunds[1]?.returnReversal?.status === 'reversed', 'return transfer reversed for the later refund');
+    expect(reversed.refunds[1].returnReversal).toMatchObject({ status: 'reversed', amount: '3600', transferId: sent.id, reversalId: expect.stringMatching(/^trr_/) });
+    const reversals = await t.stripe.transfers.listReversals(sent.id);
+    expect(reversals.data.map((r) => [r.amount, r.metadata?.refund_id])).toEqual([[3_600, full.body.id]]);
+    const entries = await ledgerEntries(t, order.id);
+    expect(entries.map((e) => e.kind)).toEqual(['charge', 'refund', 'refund_failed', 'transfer', 'refund', 'refund_return_reversal']);
+    expect(entries[5]!.idempotencyKey).toBe(`refund-return-reversal:${full.body.id}`);
+    for (const e of entries) expect(e.lines.reduce((sum, l) => sum + BigInt(l.amount), 0n)).toBe(0n);
+    // a fully refunded order: the seller keeps nothing of it, the platform lost only its fee
+    expect(sumLines(entries, 'seller_payable_available', s.id) + sumLines(entries, 'seller_payable_pending', s.id)).toBe(0n);
+    expect(sumLines(entries, 'connected_cash_available', s.id) + sumLines(entries, 'connected_cash_pending', s.id)).toBe(0n);
+    // (Stripe kept the failed refund's fee refund of 400, so 400 of the fee shows as a loss, 600 as the full refund's fee refund)
+    expect(sumLines(entries, 'refund_losses') + sumLines(entries, 'platform_fee_refunds')).toBe(1_000n);
+    const sellerBalance = await t.stripe.balance.retrieve({}, { stripeAccount: s.account });
+    expect(sellerBalance.available.find((b) => b.currency === 'usd')?.amount ?? 0).toBe(0);
+    await expectBooksMatchStripe(t);
+  });
+
 });

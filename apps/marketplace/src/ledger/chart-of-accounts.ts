@@ -44,11 +44,17 @@
  *  booked per dispute balance transaction:
  *    Cr platform_cash amount + disputeFee [txn];  Dr dispute_funds_withdrawn amount, Dr dispute_fees disputeFee
  *    A reinstatement (won) is the same with the signs turned [its txn].
- *  Recovery from S by transfer reversal `x`:
+ *  Recovery from S by transfer reversal `x` (DISPUTE_RECOVERY=seller_share: with refund_application_fee,
+ *  fee refunds `f` as Stripe made them; full: f = 0):
  *    Dr platform_cash x [transfer_refund txn];  Cr connected_cash[S] x [payment_refund txn]
- *    Dr seller_payable_available[S] x,  Cr dispute_recoveries x
- *  Return of a recovery (dispute won) by a transfer `x`:
- *    Cr platform_cash x [transfer txn];  Dr connected_cash[S] x [py_ txn];  Cr seller_payable[S] x,  Dr dispute_recoveries x
+ *    Cr platform_cash f [application_fee_refund txn];  Dr connected_cash[S] f (S's side of the fee refund)
+ *    Dr seller_payable_available[S] x - f,  Cr dispute_recoveries x,  Dr platform_fee_refunds f
+ *  Return of a recovery (dispute won) by a transfer `y` = x - f (what S lost):
+ *    Cr platform_cash y [transfer txn];  Dr connected_cash[S] y [py_ txn];  Cr seller_payable[S] y,
+ *    Dr dispute_recoveries y + f,  Cr platform_fee_refunds f (the fee is the platform's again)
+ *  A refund after such a return whose own reversal pulled back less than S's share (REFUND_AFTER_RETURN=
+ *  reverse_return): the return transfer reversed by `z`:
+ *    Dr platform_cash z [transfer_refund txn];  Cr connected_cash[S] z [payment_refund txn];  Dr seller_payable[S] z,  Cr refund_losses z
  *  Payout of `amount` from S's connected balance (created; a failed or canceled one comes back):
  *    Cr connected_cash_available[S] amount [payout txn];  Dr seller_payable_available[S] amount
  *    Dr connected_cash_available[S] amount [payout_failure / payout_cancel txn];  Cr seller_payable_available[S] amount

@@ -9,6 +9,7 @@ import {
   fundsAvailableLines,
   paidSeparateChargeLines,
   refundFailedLines,
+  returnReversalLines,
   transferLines,
 } from './ledger-recipes.js';
 
@@ -107,6 +108,40 @@ describe('ledger recipes (booked from Stripe balance transactions)', () => {
     expect(signed(back, 'seller_payable_pending', SELLER)).toBe(-9_000n);
   });
 
+  it('DISPUTE_RECOVERY=seller_share: the seller loses what they netted (reversal - fee refund); a won dispute makes them whole and the fee the platform\'s again', () => {
+    // a charge of 8000 with a fee of 800: the seller netted 7200
+    const charge = destinationChargeLines({ gross: usd(8_000n), applicationFee: usd(800n), stripeFee: usd(262n), sellerId: SELLER });
+    const withdrawal = disputeTransactionLines({ dispute: movement('dp', { ...txn(-9_500n, 'USD', { status: 'available' }), amount: -8_000n, fee: 1_500n }) });
+    const recovery = disputeRecoveryLines({
+      seller,
+      reversal: { platform: movement('trr', txn(8_000n, 'USD', { status: 'available' })), connected: movement('pyr', txn(-8_000n, 'USD', { status: 'available' })) },
+      feeRefunds: [movement('fr', txn(-800n, 'USD', { status: 'available' }))],
+    });
+    assertPostableLines(recovery);
+    expect(signed(recovery, 'seller_payable_available', SELLER)).toBe(7_200n);
+    expect(cashOf(recovery, 'connected', SELLER)).toBe(-7_200n);
+    expect(cashOf(recovery, 'platform')).toBe(7_200n);
+    expect(signed(recovery, 'platform_fee_refunds')).toBe(800n);
+    const won = disputeTransactionLines({ dispute: movement('dp', { ...txn(9_500n, 'USD', { status: 'available' }), amount: 8_000n, fee: -1_500n }) });
+    const back = disputeReturnLines({ seller, transfer: movement('tr', txn(-7_200n, 'USD')), payment: movement('py', txn(7_200n, 'USD')), feeRefunded: 800n });
+    assertPostableLines(back);
+    const all = [...charge, ...withdrawal, ...recovery, ...won, ...back];
+    // the seller is whole again, the platform earned its fee, the dispute left nothing behind
+    expect(signed(all, 'seller_payable_available', SELLER) + signed(all, 'seller_payable_pending', SELLER)).toBe(-7_200n);
+    expect(signed(all, 'platform_fee_refunds')).toBe(0n);
+    expect(signed(all, 'platform_fee_revenue')).toBe(-800n);
+    expect(signed(all, 'dispute_funds_withdrawn') + signed(all, 'dispute_fees') + signed(all, 'dispute_recoveries')).toBe(0n);
+  });
+
+  it('a return transfer reversed for a later refund: the seller bears it, the platform\'s refund loss shrinks by it', () => {
+    const lines = returnReversalLines({ seller, reversal: { platform: movement('trr', txn(3_000n, 'USD', { status: 'available' })), connected: movement('pyr', txn(-3_000n, 'USD', { status: 'available' })) } });
+    assertPostableLines(lines);
+    expect(cashOf(lines, 'platform')).toBe(3_000n);
+    expect(cashOf(lines, 'connected', SELLER)).toBe(-3_000n);
+    expect(signed(lines, 'seller_payable_available', SELLER)).toBe(3_000n);
+    expect(signed(lines, 'refund_losses')).toBe(-3_000n);
+  });
+
   it('a multi-seller charge: the platform holds the net, each seller is owed their share', () => {
     const lines = paidSeparateChargeLines({
       charge: movement('ch', txn(4_000n - 146n, 'USD', { fee: 146n })),
@@ -165,7 +200,10 @@ describe('ledger recipes (booked from Stripe balance transactions)', () => {
           refundFailedLines({ sellerId: SELLER, failure: movement('re', txn(big, currency, avail)), reversed: small <= big ? small : big, feeReturned: 0n }),
           disputeTransactionLines({ dispute: movement('dp', { ...txn(-(big + small), currency, avail), amount: -big, fee: small }) }),
           disputeRecoveryLines({ seller, reversal: { platform: movement('trr', txn(big, currency, avail)), connected: movement('pyr', txn(-big, currency, avail)) } }),
+          disputeRecoveryLines({ seller, reversal: { platform: movement('trr', txn(big, currency, avail)), connected: movement('pyr', txn(-big, currency)) }, feeRefunds: small > 0n ? [movement('fr', txn(-small, currency, avail))] : [] }),
           disputeReturnLines({ seller, transfer: movement('tr', txn(-big, currency)), payment: movement('py', txn(big, currency)) }),
+          disputeReturnLines({ seller, transfer: movement('tr', txn(-big, currency)), payment: movement('py', txn(big, currency)), feeRefunded: small }),
+          returnReversalLines({ seller, reversal: { platform: movement('trr', txn(big, currency, avail)), connected: movement('pyr', txn(-big, currency)) } }),
           fundsAvailableLines({ balance: seller, cash: m(big), payable: m(-small), stripe: { objectId: 'py_x', balanceTransactionId: 'txn_x', account: seller.account, availableOn: new Date() } }),
           payoutLines({ amount: m(big), sellerId: SELLER }),
         ];

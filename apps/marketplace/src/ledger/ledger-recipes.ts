@@ -20,6 +20,7 @@ export const LEDGER_ENTRY_KINDS = {
   sellerPayout: 'seller_payout',
   sellerPayoutReturned: 'seller_payout_returned',
   reversal: 'reversal',
+  refundReturnReversal: 'refund_return_reversal',
 } as const;
 
 /** The part of a Stripe balance transaction the ledger books (our snapshot has these fields). */
@@ -187,29 +188,66 @@ export function disputeTransactionLines(p: { dispute: Movement }): LedgerLineInp
   ]);
 }
 
-/** The disputed amount recovered from the seller by a transfer reversal (both sides of it). */
-export function disputeRecoveryLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; reversal: { platform: Movement; connected: Movement } }): LedgerLineInput[] {
+/**
+ * The disputed amount recovered from the seller by a transfer reversal (both sides of it), and the
+ * application-fee refunds Stripe made with it (DISPUTE_RECOVERY=seller_share: `refund_application_fee`,
+ * their platform side; the seller's side has no balance transaction of its own to read). The
+ * seller loses what the reversal took minus the fee returned to them (what they netted of the
+ * disputed amount); the platform recovers the reversal and bears its fee (platform_fee_refunds).
+ */
+export function disputeRecoveryLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; reversal: { platform: Movement; connected: Movement }; feeRefunds?: Movement[] }): LedgerLineInput[] {
   const x = p.reversal.platform.txn.net;
   positive('recovery', x);
+  const feeRefunds = p.feeRefunds ?? [];
+  const feeReturned = feeRefunds.reduce((sum, f) => sum - f.txn.net, 0n);
+  const money = (minor: bigint) => moneyOf(minor, p.reversal.platform.txn);
+  return nonZero([
+    cashLine(PLATFORM_BALANCE, p.reversal.platform),
+    cashLine(p.seller, p.reversal.connected),
+    ...feeRefunds.flatMap((f) => [
+      cashLine(PLATFORM_BALANCE, f),
+      debit(CASH_ACCOUNTS.connected.available, moneyOf(-f.txn.net, f.txn), p.seller.sellerId, { objectId: f.objectId, balanceTransactionId: null, account: p.seller.account, availableOn: null }),
+    ]),
+    payable(p.seller.sellerId, money(x - feeReturned), isAvailable(p.reversal.connected.txn), ref(p.seller, p.reversal.connected)),
+    credit('dispute_recoveries', money(x)),
+    debit('platform_fee_refunds', money(feeReturned)),
+  ]);
+}
+
+/**
+ * A won dispute's recovery given back to the seller by a transfer (both sides of it): the seller
+ * gets back what they lost (the transfer), the recovery is undone, and the application fee the
+ * recovery refunded (`feeRefunded`, as booked from Stripe's fee refunds) is the platform's again:
+ * it kept that part of the reinstated funds.
+ */
+export function disputeReturnLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; transfer: Movement; payment: Movement; feeRefunded?: bigint }): LedgerLineInput[] {
+  const x = p.payment.txn.net;
+  positive('return', x);
+  const f = p.feeRefunded ?? 0n;
+  const money = (minor: bigint) => moneyOf(minor, p.payment.txn);
+  return nonZero([
+    cashLine(PLATFORM_BALANCE, p.transfer),
+    cashLine(p.seller, p.payment),
+    payable(p.seller.sellerId, money(-x), isAvailable(p.payment.txn), ref(p.seller, p.payment)),
+    debit('dispute_recoveries', money(x + f)),
+    credit('platform_fee_refunds', money(f)),
+  ]);
+}
+
+/**
+ * A refund's missing seller share taken from the order's return transfer (a won dispute's return,
+ * a failed refund's return) by reversing it (both sides): the seller bears it as a refund would
+ * have had the charge's own transfer still been there, and the platform's refund loss shrinks.
+ */
+export function returnReversalLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; reversal: { platform: Movement; connected: Movement } }): LedgerLineInput[] {
+  const x = p.reversal.platform.txn.net;
+  positive('return reversal', x);
   const money = moneyOf(x, p.reversal.platform.txn);
   return nonZero([
     cashLine(PLATFORM_BALANCE, p.reversal.platform),
     cashLine(p.seller, p.reversal.connected),
     payable(p.seller.sellerId, money, isAvailable(p.reversal.connected.txn), ref(p.seller, p.reversal.connected)),
-    credit('dispute_recoveries', money),
-  ]);
-}
-
-/** A won dispute's recovery given back to the seller by a transfer (both sides of it). */
-export function disputeReturnLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; transfer: Movement; payment: Movement }): LedgerLineInput[] {
-  const x = p.payment.txn.net;
-  positive('return', x);
-  const money = moneyOf(x, p.payment.txn);
-  return nonZero([
-    cashLine(PLATFORM_BALANCE, p.transfer),
-    cashLine(p.seller, p.payment),
-    payable(p.seller.sellerId, money.negate(), isAvailable(p.payment.txn), ref(p.seller, p.payment)),
-    debit('dispute_recoveries', money),
+    credit('refund_losses', money),
   ]);
 }
 

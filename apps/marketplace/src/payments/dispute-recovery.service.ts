@@ -1,12 +1,13 @@
 import { claimDueRows } from '@app/database';
-import { idempotencyKey, StripeGateway, StripeGatewayError } from '@app/stripe';
+import { idempotencyKey, StripeGateway, StripeGatewayError, type FeeRefundSnapshot } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, type DataSource } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { disputeRecoveryLines, disputeReturnLines, LEDGER_ENTRY_KINDS, LedgerService } from '../ledger/index.js';
 import { Dispute } from './dispute.entity.js';
 import { OrderSeller } from './order-seller.entity.js';
 import { Order } from './order.entity.js';
+import { PaymentsConfig } from './payments.config.js';
 
 // A claim is ours for this long (a crashed worker's claim then lapses); a retryable failure waits.
 const CLAIM_LEASE_SECONDS = 120;
@@ -18,8 +19,11 @@ const keyMayBeForgotten = (since: Date) => Date.now() - since.getTime() > KEY_SA
 /**
  * The money moves a dispute implies, outside any transaction (the dispute row holds the intent):
  *  - recovery (`pending`): a reversal of the seller's transfer, key `dispute-recovery:<disputeId>`;
+ *    with DISPUTE_RECOVERY=seller_share it refunds the application fee (`refund_application_fee`:
+ *    Stripe refunds it "with an amount proportional to the amount of the transfer reversed"), so
+ *    the seller loses what they netted of the disputed amount, booked from Stripe's fee refunds;
  *  - return (`returning`, the dispute was won): a transfer of the recovered funds back to the
- *    seller, key `dispute-return:<disputeId>`, and the recovery entry is reversed.
+ *    seller of what they lost (reversal - fee refunded), key `dispute-return:<disputeId>`.
  * A retry makes the same Stripe call (same key); the outcome is recorded once (guarded UPDATE).
  */
 @Injectable()
@@ -28,6 +32,7 @@ export class DisputeRecoveryService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly gateway: StripeGateway,
     private readonly ledger: LedgerService,
+    private readonly config: PaymentsConfig,
   ) {}
 
   /** Works the disputes with a recovery or return due; returns how many it finished. */
@@ -65,6 +70,8 @@ export class DisputeRecoveryService {
     const earlier = keyMayBeForgotten(dispute.createdAt)
       ? (await this.gateway.listTransferReversals(order.transferId)).find((r) => r.metadata.dispute_id === dispute.stripeDisputeId)
       : undefined;
+    // seller_share: the platform's fee is not the seller's to bear; Stripe refunds it with the reversal
+    const refundApplicationFee = this.config.DISPUTE_RECOVERY === 'seller_share' && order.applicationFeeTotal > 0n;
     let reversal = earlier;
     if (!reversal) {
       // in the transfer's currency (Stripe's settlement currency, which may not be the charge's): what
@@ -78,10 +85,12 @@ export class DisputeRecoveryService {
         return;
       }
       reversal = await this.gateway.createTransferReversal(
-        { transferId: order.transferId, amount, metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id } },
+        { transferId: order.transferId, amount, refundApplicationFee, metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id } },
         idempotencyKey('dispute-recovery', dispute.id),
       );
     }
+    // the fee refunds Stripe made (their objects, never our formula); those not booked yet are this reversal's
+    const feeRefunds = refundApplicationFee ? await this.feeRefundsOf(order) : [];
     // the reversal's side on the seller's balance (a refund of the transfer's py_ payment there)
     const seller = (await this.db.getRepository(OrderSeller).findOneBy({ orderId: order.id, sellerId: dispute.sellerId! }))!;
     const onSeller = reversal.destinationPaymentRefundId ? await this.gateway.retrieveConnectedRefundTransaction(reversal.destinationPaymentRefundId, seller.stripeAccountId) : null;
@@ -91,7 +100,9 @@ export class DisputeRecoveryService {
       if (current?.recoveryStatus !== 'pending') return;
       // won while we were recovering: the funds go straight back
       const next = current.closedAt && current.status === 'won' ? 'returning' : 'recovered';
-      await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: next, recoveredAmount: reversal.amount, recoveryReversalId: reversal.id, recoveryError: null, recoveryNextAttemptAt: null });
+      const unbooked = await this.unbooked(tx, feeRefunds, `dispute-recovery:${dispute.id}`);
+      const feeRefunded = unbooked.reduce((sum, f) => sum - f.txn.net, 0n);
+      await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: next, recoveredAmount: reversal.amount, recoveryFeeRefund: feeRefunded, recoveryReversalId: reversal.id, recoveryError: null, recoveryNextAttemptAt: null });
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.disputeRecovery,
         reference: { type: 'order', id: order.id },
@@ -100,6 +111,7 @@ export class DisputeRecoveryService {
         lines: disputeRecoveryLines({
           seller: { kind: 'connected', sellerId: seller.sellerId, account: seller.stripeAccountId },
           reversal: { platform: { objectId: reversal.id, txn: reversal.balanceTransaction! }, connected: { objectId: reversal.destinationPaymentRefundId!, txn: onSeller } },
+          feeRefunds: unbooked,
         }),
       });
     });
@@ -111,9 +123,11 @@ export class DisputeRecoveryService {
     const earlier = keyMayBeForgotten(dispute.closedAt ?? dispute.createdAt)
       ? (await this.gateway.listTransfers({ transferGroup: order.id })).find((t) => t.metadata.dispute_id === dispute.stripeDisputeId)
       : undefined;
+    // what the seller lost: the reversal minus the application fee Stripe refunded to them with it
+    const lost = dispute.recoveredAmount - dispute.recoveryFeeRefund;
     const transfer = earlier ?? (await this.gateway.createTransfer(
       {
-        amount: dispute.recoveredAmount,
+        amount: lost,
         // the currency the recovery reversal came back in (the charge's settlement currency)
         currency: (await this.gateway.retrieveTransfer(order.transferId!)).currency,
         destination: seller.stripeAccountId,
@@ -138,9 +152,30 @@ export class DisputeRecoveryService {
           seller: { kind: 'connected', sellerId: seller.sellerId, account: seller.stripeAccountId },
           transfer: { objectId: transfer.id, txn: transfer.balanceTransaction! },
           payment: { objectId: transfer.destinationPaymentId!, txn: onSeller },
+          feeRefunded: current.recoveryFeeRefund,
         }),
       });
     });
+  }
+
+  private async feeRefundsOf(order: Order): Promise<FeeRefundSnapshot[]> {
+    const charge = await this.gateway.retrieveCharge(order.chargeId!);
+    return charge.applicationFeeId ? this.gateway.listApplicationFeeRefunds(charge.applicationFeeId) : [];
+  }
+
+  /** The fee refunds no other entry has booked (a refund's settlement books the ones it made), as movements. */
+  private async unbooked(tx: EntityManager, feeRefunds: FeeRefundSnapshot[], entryKey: string) {
+    const ids = feeRefunds.map((f) => f.id);
+    // this recovery's own entry (a retry after a crash) keeps the fee refunds it booked
+    const already: Array<{ id: string }> = ids.length
+      ? await tx.query(
+          `SELECT DISTINCT l.stripe_object_id AS id FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
+            WHERE l.stripe_object_id = ANY($1) AND e.idempotency_key <> $2`,
+          [ids, entryKey],
+        )
+      : [];
+    const booked = new Set(already.map((r) => r.id));
+    return feeRefunds.filter((f) => !booked.has(f.id) && f.balanceTransaction).map((f) => ({ objectId: f.id, txn: f.balanceTransaction! }));
   }
 
   // Stripe refused for good (e.g. the seller's balance cannot cover it): visible, not retried.

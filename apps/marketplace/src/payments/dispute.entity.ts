@@ -69,6 +69,10 @@ export class Dispute {
   @Column(moneyAmountColumn({ name: 'recovered_amount', default: 0 }))
   recoveredAmount: bigint;
 
+  /** The application fee Stripe refunded with the recovery's reversal (DISPUTE_RECOVERY=seller_share): the seller lost recoveredAmount - this. */
+  @Column(moneyAmountColumn({ name: 'recovery_fee_refund', default: 0 }))
+  recoveryFeeRefund: bigint;
+
   @Column({ name: 'recovery_reversal_id', type: 'varchar', length: 255, nullable: true })
   recoveryReversalId: string | null;
 

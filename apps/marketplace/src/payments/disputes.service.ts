@@ -69,7 +69,7 @@ export class DisputesService implements OnModuleInit {
     const order = (await this.orders.lock(tx, found.id))!;
     const sellers = await this.orders.sellersOf(tx, order.id);
     const sellerId = order.chargeType === 'destination' ? sellers[0]!.sellerId : null;
-    const recover = this.config.DISPUTE_RECOVERY === 'reverse_transfer' && order.transferId !== null && sellerId !== null;
+    const recover = this.config.DISPUTE_RECOVERY !== 'none' && order.transferId !== null && sellerId !== null;
     const before: { status: string }[] = await tx.query(`SELECT status FROM disputes WHERE stripe_dispute_id = $1 FOR UPDATE`, [snap.id]);
     const opens = withdrawsFunds(before[0]?.status ?? null, snap.status);
     const inserted: { id: string }[] = await tx.query(

@@ -28,6 +28,19 @@ export class RefundFailureReturnResponse {
   @ApiProperty({ enum: ['pending', 'returned', 'failed'] }) status: string;
   @ApiProperty({ description: "The seller's share returned to them by a transfer, minor units as a string" }) amount: string;
   @ApiProperty({ nullable: true, type: String }) transferId: string | null;
+  @ApiProperty({ description: 'Stripe calls made so far' }) attempts: number;
+  @ApiProperty({ nullable: true, type: String, description: "Stripe's error code of the last refusal (balance_insufficient waits for funds and is retried)" }) errorCode: string | null;
+  @ApiProperty({ nullable: true, type: String }) errorMessage: string | null;
+}
+
+export class RefundReturnReversalResponse {
+  @ApiProperty({ enum: ['pending', 'reversed', 'none', 'failed'] }) status: string;
+  @ApiProperty({ nullable: true, type: String, description: "What the refund's own transfer reversal did not pull back from the seller, taken from the order's return transfer" }) amount: string | null;
+  @ApiProperty({ nullable: true, type: String }) transferId: string | null;
+  @ApiProperty({ nullable: true, type: String }) reversalId: string | null;
+  @ApiProperty() attempts: number;
+  @ApiProperty({ nullable: true, type: String }) errorCode: string | null;
+  @ApiProperty({ nullable: true, type: String }) errorMessage: string | null;
 }
 
 export class RefundResponse {
@@ -46,6 +59,8 @@ export class RefundResponse {
   @ApiProperty({ nullable: true, type: String }) failureMessage: string | null;
   @ApiProperty({ nullable: true, type: RefundFailureReturnResponse, description: 'A refund Stripe failed after it succeeded: the return of the share it took from the seller' })
   failureReturn: RefundFailureReturnResponse | null;
+  @ApiProperty({ nullable: true, type: RefundReturnReversalResponse, description: "After a won dispute or a failed refund's return: the return transfer reversed by what this refund's transfer reversal did not pull back" })
+  returnReversal: RefundReturnReversalResponse | null;
   @ApiProperty() createdAt: string;
 }
 
@@ -115,7 +130,21 @@ export function toRefundResponse(r: Refund): RefundResponse {
     transferReversalId: r.transferReversalId,
     failureMessage: r.failureMessage,
     failureReturn:
-      r.failureReturnStatus === null ? null : { status: r.failureReturnStatus, amount: amount(r.failureReturnAmount ?? 0n), transferId: r.failureReturnTransferId },
+      r.failureReturnStatus === null
+        ? null
+        : { status: r.failureReturnStatus, amount: amount(r.failureReturnAmount ?? 0n), transferId: r.failureReturnTransferId, attempts: r.failureReturnAttempts, errorCode: r.failureReturnErrorCode, errorMessage: r.failureReturnError },
+    returnReversal:
+      r.returnReversalStatus === null
+        ? null
+        : {
+            status: r.returnReversalStatus,
+            amount: r.returnReversalAmount === null ? null : amount(r.returnReversalAmount),
+            transferId: r.returnReversalTransferId,
+            reversalId: r.returnReversalId,
+            attempts: r.returnReversalAttempts,
+            errorCode: r.returnReversalErrorCode,
+            errorMessage: r.returnReversalError,
+          },
     createdAt: r.createdAt.toISOString(),
   };
 }

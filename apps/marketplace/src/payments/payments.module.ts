@@ -9,6 +9,8 @@ import { DisputeRecoveryService } from './dispute-recovery.service.js';
 import { PaymentsWorker } from './payments.worker.js';
 import { Dispute } from './dispute.entity.js';
 import { DisputesService } from './disputes.service.js';
+import { PaymentsFundsAvailableHandler } from './funds-available.handler.js';
+import { RefundReturnReversalService } from './refund-return-reversal.service.js';
 import { OrderLine } from './order-line.entity.js';
 import { OrderPaymentsService } from './order-payments.service.js';
 import { OrderSeller } from './order-seller.entity.js';
@@ -50,6 +52,8 @@ export class PaymentsModule {
         RefundsService,
         RefundRecoveryService,
         RefundFailureReturnService,
+        RefundReturnReversalService,
+        PaymentsFundsAvailableHandler,
         RefundEventsHandler,
         DisputesService,
         DisputeRecoveryService,

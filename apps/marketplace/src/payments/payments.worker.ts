@@ -6,9 +6,10 @@ import { AppConfig } from '../config/app.config.js';
 import { DisputeRecoveryService } from './dispute-recovery.service.js';
 import { RefundFailureReturnService } from './refund-failure-return.service.js';
 import { RefundRecoveryService } from './refund-recovery.service.js';
+import { RefundReturnReversalService } from './refund-return-reversal.service.js';
 import { PaymentsConfig } from './payments.config.js';
 
-/** Runs dispute recoveries and returns, finishes stranded refunds and returns failed refunds' seller shares, in the worker role (ROLE=worker or all). */
+/** Runs dispute recoveries and returns, finishes stranded refunds and returns failed refunds' seller shares and reverses return transfers for later refunds, in the worker role (ROLE=worker or all). */
 @Injectable()
 export class PaymentsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private loop: ClaimLoop | null = null;
@@ -19,6 +20,7 @@ export class PaymentsWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly recovery: DisputeRecoveryService,
     private readonly refunds: RefundRecoveryService,
     private readonly failureReturns: RefundFailureReturnService,
+    private readonly returnReversals: RefundReturnReversalService,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -27,7 +29,7 @@ export class PaymentsWorker implements OnApplicationBootstrap, OnApplicationShut
     this.loop = startClaimLoop({
       name: 'payments',
       idleMs: this.config.PAYMENTS_WORKER_POLL_MS,
-      runOnce: async () => (await this.recovery.runOnce()) + (await this.refunds.runOnce()) + (await this.failureReturns.runOnce()),
+      runOnce: async () => (await this.recovery.runOnce()) + (await this.refunds.runOnce()) + (await this.failureReturns.runOnce()) + (await this.returnReversals.runOnce()),
       onError: (error) => this.logger.error({ err: error, component: 'payments-worker' }, 'payments worker round failed'),
     });
   }

@@ -1,5 +1,5 @@
 import { claimDueRows } from '@app/database';
-import { idempotencyKey, StripeGateway, StripeGatewayError } from '@app/stripe';
+import { idempotencyKey, StripeGateway } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
@@ -8,10 +8,10 @@ import { ROOT_LOGGER } from '../common/logger.js';
 import { LEDGER_ENTRY_KINDS, LedgerService, transferLines } from '../ledger/index.js';
 import { OrdersRepository } from './orders.repository.js';
 import { Refund } from './refund.entity.js';
+import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
 
 // A claim is ours for this long (a crashed worker's claim then lapses); a retryable failure waits.
 const CLAIM_LEASE_SECONDS = 120;
-const RETRY_DELAY_SECONDS = 30;
 // Stripe keeps idempotency keys for 24 h; past 23 h a retry looks the transfer up first.
 const KEY_SAFE_MS = 23 * 3600 * 1000;
 
@@ -24,6 +24,10 @@ const KEY_SAFE_MS = 23 * 3600 * 1000;
  * key `refund-failed-return:<refundId>`, no source_transaction (the charge's transfers would exceed
  * it). Booked as cash moving from the platform's Stripe balance to the seller's (`transfer:<tr>`);
  * the seller's payable does not change (the refund failure already owes it to them again).
+ * While the charge's funds are still pending the platform's available balance may not cover it:
+ * Stripe refuses with `balance_insufficient`, which waits for funds (retried with a growing delay,
+ * and at once after balance.available: PaymentsFundsAvailableHandler); only a refusal that cannot
+ * clear by waiting is final (`failed`). Either way Stripe's code and message stay on the row.
  */
 @Injectable()
 export class RefundFailureReturnService {
@@ -88,7 +92,8 @@ export class RefundFailureReturnService {
     // the outcome, once: a concurrent or repeated round finds it no longer pending
     await this.db.transaction(async (tx) => {
       const [, moved]: [unknown, number] = await tx.query(
-        `UPDATE refunds SET failure_return_status = 'returned', failure_return_transfer_id = $2, failure_return_next_attempt_at = NULL, updated_at = now()
+        `UPDATE refunds SET failure_return_status = 'returned', failure_return_transfer_id = $2, failure_return_next_attempt_at = NULL,
+                failure_return_attempts = failure_return_attempts + 1, failure_return_error_code = NULL, failure_return_error = NULL, updated_at = now()
           WHERE id = $1 AND failure_return_status = 'pending'`,
         [refund.id, transfer.id],
       );
@@ -107,16 +112,22 @@ export class RefundFailureReturnService {
     });
   }
 
-  // Stripe refused for good (e.g. the platform balance cannot cover it): `failed`, logged, not retried.
-  // Anything else (unreachable, rate limited, unknown outcome): retried after a delay with the same key.
+  // balance_insufficient: the platform's available balance cannot cover it yet (the charge's funds
+  // are pending): still pending, retried with a growing delay (and after balance.available).
+  // Refused for good otherwise: `failed`, with Stripe's code for admins. Anything else (unreachable,
+  // rate limited, unknown outcome): retried after a delay with the same key.
   private async recordError(refund: Refund, error: unknown): Promise<void> {
-    const definitive = error instanceof StripeGatewayError && error.definitiveRefusal;
-    this.logger.error({ err: error, component: 'refund-failure-return', refundId: refund.id, definitive }, 'returning a failed refund\'s share to the seller failed');
-    await this.db
-      .getRepository(Refund)
-      .update(
-        { id: refund.id, failureReturnStatus: 'pending' },
-        definitive ? { failureReturnStatus: 'failed', failureReturnNextAttemptAt: null } : { failureReturnNextAttemptAt: new Date(Date.now() + RETRY_DELAY_SECONDS * 1000) },
-      );
+    const final = finalRefusal(error);
+    const { code, message } = refusalOf(error);
+    const attempts = refund.failureReturnAttempts + 1;
+    const log = waitsForFunds(error) ? this.logger.warn.bind(this.logger) : this.logger.error.bind(this.logger);
+    log({ err: error, component: 'refund-failure-return', refundId: refund.id, final, attempts }, "returning a failed refund's share to the seller failed");
+    await this.db.query(
+      `UPDATE refunds SET failure_return_attempts = failure_return_attempts + 1, failure_return_error_code = $2, failure_return_error = $3,
+              failure_return_status = CASE WHEN $4 THEN 'failed' ELSE failure_return_status END,
+              failure_return_next_attempt_at = CASE WHEN $4 THEN NULL ELSE now() + make_interval(secs => $5) END, updated_at = now()
+        WHERE id = $1 AND failure_return_status = 'pending'`,
+      [refund.id, code, message, final, retryDelaySeconds(attempts)],
+    );
   }
 }

@@ -32,3 +32,13 @@ export function applicationFeeRefund(p: {
 export function stripeRefundReason(reason: string | null | undefined): 'duplicate' | 'fraudulent' | 'requested_by_customer' | undefined {
   return reason === 'duplicate' || reason === 'fraudulent' || reason === 'requested_by_customer' ? reason : undefined;
 }
+
+/**
+ * What a refund's transfer reversal would have pulled back from the seller had the charge's
+ * transfer still been there (Stripe: "the transfer will be reversed proportionally to the amount
+ * being refunded"): the amount we ask a return transfer's reversal for when it did not. Only a
+ * request: what Stripe then moves is booked from its reversal.
+ */
+export function sellerShareOfRefund(p: { transferAmount: bigint; refund: bigint; gross: bigint }): bigint {
+  return proportional(p.transferAmount, p.refund, p.gross);
+}

@@ -5,6 +5,7 @@ import { LEDGER_ENTRY_KINDS, LedgerService, refundFailedLines, refundLines } fro
 import { OrderTransitionError, statusAfterRefunds } from './order-status.js';
 import type { Order } from './order.entity.js';
 import { OrdersRepository } from './orders.repository.js';
+import { PaymentsConfig } from './payments.config.js';
 import { Refund } from './refund.entity.js';
 import type { StripeRefundFacts } from './stripe-refund-reader.js';
 
@@ -15,12 +16,17 @@ import type { StripeRefundFacts } from './stripe-refund-reader.js';
  * balance transaction, the transfer reversal on both balances, and the application-fee refunds
  * Stripe made that are not booked yet. A refund that fails at Stripe after that is undone from its
  * refund_failure balance transaction (undoFailed). The order is locked before its refunds, everywhere.
+ * When the seller's funds came back to them by a return transfer (a won dispute, a failed refund's
+ * return) and REFUND_AFTER_RETURN=reverse_return, the refund also marks `return_reversal_status =
+ * pending`: the charge's transfer may no longer hold the seller's share, so the payments worker
+ * reverses the return transfer by what the refund's own reversal did not pull back.
  */
 @Injectable()
 export class RefundSettlementService {
   constructor(
     private readonly orders: OrdersRepository,
     private readonly ledger: LedgerService,
+    private readonly config: PaymentsConfig,
   ) {}
 
   /** Settles a pending refund row with Stripe's refund. Idempotent: a settled refund is left alone. */
@@ -43,7 +49,7 @@ export class RefundSettlementService {
     await tx.update(
       Refund,
       { id: refund.id },
-      { status: 'succeeded', stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned },
+      { status: 'succeeded', stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned, ...booked.returnReversal },
     );
     return tx.findOneBy(Refund, { id: refund.id });
   }
@@ -100,7 +106,7 @@ export class RefundSettlementService {
     );
     if (inserted.length === 0) return;
     const booked = await this.book(tx, order, stripe.amount, facts);
-    await tx.update(Refund, { id: inserted[0]!.id }, { applicationFeeRefund: booked.feeReturned, transferReversalAmount: booked.reversed });
+    await tx.update(Refund, { id: inserted[0]!.id }, { applicationFeeRefund: booked.feeReturned, transferReversalAmount: booked.reversed, ...booked.returnReversal });
   }
 
   /** Order first, then the refund: the same lock order as RefundsService, so the two never deadlock. */
@@ -112,7 +118,7 @@ export class RefundSettlementService {
     return { order, refund };
   }
 
-  private async book(tx: EntityManager, order: Order, amount: bigint, facts: StripeRefundFacts): Promise<{ reversed: bigint; feeReturned: bigint }> {
+  private async book(tx: EntityManager, order: Order, amount: bigint, facts: StripeRefundFacts): Promise<{ reversed: bigint; feeReturned: bigint; returnReversal: { returnReversalStatus?: 'pending' } }> {
     const stripe = facts.refund;
     if (!stripe.balanceTransaction) throw new Error(`refund ${stripe.id}: its balance transaction was not read`);
     const reversal = stripe.transferReversal;
@@ -139,7 +145,19 @@ export class RefundSettlementService {
         feeRefunds,
       }),
     });
-    return { reversed: reversal?.balanceTransaction?.net ?? 0n, feeReturned: feeRefunds.reduce((sum, f) => sum - f.txn.net, 0n) };
+    return { reversed: reversal?.balanceTransaction?.net ?? 0n, feeReturned: feeRefunds.reduce((sum, f) => sum - f.txn.net, 0n), returnReversal: (await this.hasReturnTransfer(tx, order.id)) ? { returnReversalStatus: 'pending' } : {} };
+  }
+
+  /** The seller's funds came back by a transfer of their own (a won dispute's return, a failed refund's), and the policy takes refunds from it. */
+  private async hasReturnTransfer(tx: EntityManager, orderId: string): Promise<boolean> {
+    if (this.config.REFUND_AFTER_RETURN !== 'reverse_return') return false;
+    const rows: unknown[] = await tx.query(
+      `SELECT 1 FROM disputes WHERE order_id = $1 AND return_transfer_id IS NOT NULL
+        UNION ALL
+       SELECT 1 FROM refunds WHERE order_id = $1 AND failure_return_transfer_id IS NOT NULL LIMIT 1`,
+      [orderId],
+    );
+    return rows.length > 0;
   }
 }
 
