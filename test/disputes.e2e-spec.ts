@@ -140,6 +140,7 @@ describe('dispute recovery when Stripe fails', () => {
       expect(row.status).toBe('pending');
       // a retryable failure waits ~30 s instead of hammering Stripe every poll
       expect(row.next.getTime() - row.failedAt.getTime()).toBeGreaterThan(25_000);
+      expect(row.next.getTime() - row.failedAt.getTime()).toBeLessThan(35_000); // not the claim's lease
       const reversals = await t.stripe.transfers.listReversals((await t.stripe.charges.retrieve(paid.chargeId)).transfer as string);
       expect(reversals.data).toHaveLength(0);
 
