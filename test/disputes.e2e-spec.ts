@@ -171,13 +171,14 @@ describe('dispute recovery when Stripe fails', () => {
       const paid = await paidOrder(t, buyer, listing, 1, DISPUTE_CARD);
       const { waitFor } = await import('./support/process.js');
       const row = await waitFor(
-        async () => (await sql.query<{ status: string; error: string | null; next: Date }>(`SELECT recovery_status AS status, recovery_error AS error, recovery_next_attempt_at AS next FROM disputes WHERE order_id = $1`, [paid.id])).find((r) => r.error),
+        async () => (await sql.query<{ status: string; error: string | null; next: Date; failedAt: Date }>(`SELECT recovery_status AS status, recovery_error AS error, recovery_next_attempt_at AS next, updated_at AS "failedAt" FROM disputes WHERE order_id = $1`, [paid.id])).find((r) => r.error),
         15_000,
         'recovery attempted and failed',
       );
       expect(row.status).toBe('pending');
       // a retryable failure waits ~30 s instead of hammering Stripe every poll
-      expect(row.next.getTime() - Date.now()).toBeGreaterThan(20_000);
+      expect(row.next.getTime() - row.failedAt.getTime()).toBeGreaterThan(25_000);
+      expect(row.next.getTime() - row.failedAt.getTime()).toBeLessThan(35_000); // not the claim's lease
       const reversals = await t.stripe.transfers.listReversals((await t.stripe.charges.retrieve(paid.chargeId)).transfer as string);
       expect(reversals.data).toHaveLength(0);
 

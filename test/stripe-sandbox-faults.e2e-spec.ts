@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
-import { advance, control, controlCall, onboardedAccount, sdk, startSandboxPlain, stripeError } from './support/stripe-sandbox-harness.js';
+import { advance, control, controlCall, onboardedAccount, sdk, startSandboxPlain, stripeError, waitUntil } from './support/stripe-sandbox-harness.js';
 
 // Request fault injection, seen through the real SDK: what a client sees, and what was (not) saved.
 describe('stripe sandbox request faults', () => {
@@ -19,6 +19,8 @@ describe('stripe sandbox request faults', () => {
 
   const fault = (body: Record<string, unknown>) => control(sandbox.url, 'POST', '/_sandbox/faults', body);
   const transfersIn = async (group: string) => (await stripe.transfers.list({ transfer_group: group, limit: 100 })).data;
+  // the first request holds the key while it sleeps: the latency rule is used up when it reserved the key
+  const latencyTaken = () => waitUntil(async () => ((await control(sandbox.url, 'GET', '/_sandbox/faults')).data as unknown[]).length === 0);
 
   it('error_500 fails before processing; the SDK’s own retry then succeeds once', async () => {
     await fault({ method: 'POST', path: '/v1/transfers', kind: 'error_500' });
@@ -62,9 +64,8 @@ describe('stripe sandbox request faults', () => {
     let started = Date.now();
     await stripe.balance.retrieve();
     expect(Date.now() - started).toBeGreaterThanOrEqual(145);
-    started = Date.now();
-    await stripe.balance.retrieve();
-    expect(Date.now() - started).toBeLessThan(145); // the rule applied once
+    // the rule applied once: used up and gone
+    expect((await control(sandbox.url, 'GET', '/_sandbox/faults')).data).toEqual([]);
 
     await fault({ method: 'GET', path: '/v1/balance', kind: 'latency', latency_ms: 100 });
     await fault({ method: 'GET', path: '/v1/balance', kind: 'error_500' });
@@ -118,10 +119,10 @@ describe('stripe sandbox request faults', () => {
   });
 
   it('answers 409 idempotency_key_in_use to a concurrent request with the same key, and saves nothing twice', async () => {
-    await fault({ method: 'POST', path: '/v1/transfers', kind: 'latency', latency_ms: 250 });
+    await fault({ method: 'POST', path: '/v1/transfers', kind: 'latency', latency_ms: 1000 });
     const params = { amount: 700, currency: 'usd', destination, transfer_group: 'in-flight' };
     const first = stripe.transfers.create(params, { idempotencyKey: 'in-flight-1' });
-    await new Promise((r) => setTimeout(r, 40));
+    await latencyTaken();
     const concurrent = await stripeError(stripe.transfers.create(params, { idempotencyKey: 'in-flight-1' }));
     expect(concurrent).toMatchObject({ statusCode: 409, code: 'idempotency_key_in_use' });
     expect((concurrent.raw as { type: string }).type).toBe('invalid_request_error');
@@ -135,7 +136,7 @@ describe('stripe sandbox request faults', () => {
     const retrying = sdk(sandbox, 'sk_test_platform_one', { maxNetworkRetries: 3 });
     const params2 = { ...params, transfer_group: 'in-flight-2' };
     const a = stripe.transfers.create(params2, { idempotencyKey: 'in-flight-2' });
-    await new Promise((r) => setTimeout(r, 30));
+    await latencyTaken();
     const b = await retrying.transfers.create(params2, { idempotencyKey: 'in-flight-2' });
     expect(b.id).toBe((await a).id);
     expect(await transfersIn('in-flight-2')).toHaveLength(1);

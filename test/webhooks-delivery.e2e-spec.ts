@@ -132,9 +132,9 @@ describe('webhook delivery faults, backfill and competing workers', () => {
 
     // the withheld deliveries arrive after all: acknowledged, nothing applied again
     await control(t, '/webhooks/release', {});
-    await control(t, '/webhooks/idle');
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(t, sql, all);
     expect(await sql.one('SELECT seq, applied FROM fixture_account_state WHERE account = $1', [account])).toEqual({ seq: 30, applied: 30 });
+    expect(await sql.one<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE id = ANY($1) AND source = 'backfill'`, [all])).toEqual({ n: String(all.length) });
     const deliveries = (await control(t, '/webhooks/deliveries')).data;
     const late = deliveries.filter((d) => accountIds.includes(d.event));
     expect(late.length).toBe(30);

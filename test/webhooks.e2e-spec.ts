@@ -96,7 +96,8 @@ describe('webhook inbox', () => {
     expect(responses.filter((r) => r.body.duplicate === false)).toHaveLength(1);
     expect(await inboxCount(id)).toBe(1);
     await waitFor(async () => ((await statusOf(id)) === 'processed' ? true : undefined), 10_000, `${id} processed`);
-    await new Promise((r) => setTimeout(r, 200));
+    // the handler's writes commit with the processed mark: one attempt, one effect
+    expect(await sql.one('SELECT attempts FROM webhook_events WHERE id = $1', [id])).toEqual({ attempts: 1 });
     expect(await effects(id)).toBe(1);
   });
 
@@ -112,7 +113,12 @@ describe('webhook inbox', () => {
     const payload = eventJson({ id, type: 'fixture.ping', account: 'acct_stranger' });
     const res = await deliver(t, '/webhooks/stripe/connect', payload, signature(payload, CONNECT_SECRET)).expect(200);
     expect(res.body.status).toBe('quarantined');
-    await new Promise((r) => setTimeout(r, 300));
+    // an event of a known account delivered after it is worked; the quarantined one is left alone
+    const later = nextId();
+    const laterPayload = eventJson({ id: later, type: 'fixture.ping' });
+    await deliver(t, '/webhooks/stripe', laterPayload, signature(laterPayload, PLATFORM_SECRET)).expect(200);
+    await waitFor(async () => ((await statusOf(later)) === 'processed' ? true : undefined), 10_000, `${later} processed`);
+    expect(await sql.one('SELECT status, attempts FROM webhook_events WHERE id = $1', [id])).toEqual({ status: 'quarantined', attempts: 0 });
     expect(await effects(id)).toBe(0);
     const listed = await t.http.get('/admin/webhook-events?status=quarantined&account=acct_stranger').set('Authorization', `Bearer ${t.adminKey}`).expect(200);
     expect(listed.body.data.map((e: { id: string }) => e.id)).toEqual([id]);
@@ -138,7 +144,6 @@ describe('webhook inbox', () => {
     const replay = await t.http.post('/admin/webhook-events/replay').set('Authorization', `Bearer ${t.adminKey}`).send({ status: 'dead', type: 'fixture.flaky' }).expect(200);
     expect(replay.body.replayed).toBe(1);
     await waitFor(async () => ((await statusOf(id)) === 'processed' ? true : undefined), 10_000, `${id} processed`);
-    await new Promise((r) => setTimeout(r, 200));
     expect(await effects(id)).toBe(1);
   });
 
