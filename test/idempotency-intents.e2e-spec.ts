@@ -109,6 +109,7 @@ describe('refunds: the key is bound to its refund', () => {
     const key = randomUUID();
     const first = await refund(order.id, { amount: 700 }, key).expect(201);
     await sql.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`, [key]);
+    await sql.query(`UPDATE refunds SET created_at = created_at - interval '24 hours' WHERE id = $1`, [first.body.id]);
     const second = await refund(order.id, { amount: 700 }, key).expect(201);
     expect(second.body.id).not.toBe(first.body.id);
     expect(await sql.query(`SELECT id, idempotency_key FROM refunds WHERE order_id = $1 ORDER BY created_at`, [order.id])).toEqual([

@@ -39,6 +39,7 @@ describe('IdempotencyKeysJanitor.deleteExpired', () => {
 
     // the first key's 24 h are over
     await sql.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE principal_id = $1 AND key = $2`, [buyer.id, oldKey]);
+    await sql.query(`UPDATE orders SET created_at = created_at - interval '24 hours' WHERE id = $1`, [old.body.orderId]);
     await t.app.get(IdempotencyKeysJanitor).deleteExpired();
     expect(await keyRows([oldKey, freshKey])).toEqual([freshKey]);
 

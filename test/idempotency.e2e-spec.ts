@@ -104,6 +104,7 @@ describe('Idempotency-Key on money-moving requests', () => {
     const k2 = key();
     await post(buyer, k2, { amount: 4 }).expect(201);
     await sql.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`, [k2]);
+    await sql.query(`UPDATE fixture_charges SET created_at = created_at - interval '24 hours' WHERE idempotency_key = $1`, [k2]);
     const fresh = await post(buyer, k2, { amount: 4 }).expect(201);
     expect(fresh.headers['idempotent-replayed']).toBeUndefined();
     expect(await charges(buyer.id)).toBe(before + 2);

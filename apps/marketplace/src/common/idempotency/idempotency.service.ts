@@ -97,9 +97,17 @@ export class IdempotencyService {
 
   // A new generation of the key (never seen, or expired after 24 h) is a new request: an intent
   // row still bound to it from an expired generation lets go of it (we hold the claim, so no
-  // request of this generation can be using it).
+  // request of this generation can be using it). Only an intent as old as a key lives: a key row
+  // that is gone early (released after a refusal, e.g. 503 SERVICE.BUSY on a takeover) must not
+  // unbind the intent it made, or the next retry would make a second refund or order.
   private async startGeneration(principalId: string, key: string, claim: string, intents: string | undefined): Promise<IdempotencyOutcome> {
-    if (intents) await this.db.query(`UPDATE ${intents} SET idempotency_key = NULL WHERE principal_id = $1 AND idempotency_key = $2`, [principalId, key]);
+    if (intents) {
+      await this.db.query(`UPDATE ${intents} SET idempotency_key = NULL WHERE principal_id = $1 AND idempotency_key = $2 AND created_at < now() - make_interval(hours => $3)`, [
+        principalId,
+        key,
+        KEY_TTL_HOURS - 1,
+      ]);
+    }
     return { kind: 'proceed', claim };
   }
 
