@@ -127,7 +127,9 @@ export class RefundSettlementService {
     const ids = facts.feeRefunds.map((f) => f.id);
     const already: Array<{ id: string }> = ids.length ? await tx.query(`SELECT DISTINCT stripe_object_id AS id FROM ledger_lines WHERE stripe_object_id = ANY($1)`, [ids]) : [];
     const bookedIds = new Set(already.map((r) => r.id));
-    const feeRefunds = facts.feeRefunds.filter((f) => !bookedIds.has(f.id) && f.balanceTransaction).map((f) => ({ objectId: f.id, txn: f.balanceTransaction! }));
+    const unbooked = facts.feeRefunds.filter((f) => !bookedIds.has(f.id) && f.balanceTransaction);
+    const likely = order.amountTotal > 0n ? (stripe.amount * order.applicationFeeTotal) / order.amountTotal : 0n;
+    const feeRefunds = feeRefundMadeWith(stripe.created, likely, unbooked).map((f) => ({ objectId: f.id, txn: f.balanceTransaction! }));
     const refunded = order.amountRefunded + amount;
     const to = order.status === 'disputed' ? 'disputed' : statusAfterRefunds(order.amountTotal, refunded);
     if (to === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
@@ -159,6 +161,25 @@ export class RefundSettlementService {
     );
     return rows.length > 0;
   }
+}
+
+// Stripe makes a refund's application-fee refund in the same request: the same second, give or take.
+const SAME_REQUEST_MS = 5_000;
+
+/**
+ * The application-fee refund Stripe made with a refund, among those not booked yet: the one created
+ * closest to the refund, within a few seconds (a Stripe fee refund names no refund, so time is the
+ * link); between two made at the same moment, the one nearest the refund's share of the fee
+ * (`likely`, only to choose: the amount booked is Stripe's). None when none is that close (Stripe
+ * made none for it), so a refund never takes another's fee refund.
+ */
+export function feeRefundMadeWith<T extends { created: Date; amount: bigint }>(refundCreated: Date, likely: bigint, unbooked: T[]): T[] {
+  const distance = (x: bigint) => (x < 0n ? -x : x);
+  const near = unbooked
+    .map((f) => ({ f, gap: Math.abs(f.created.getTime() - refundCreated.getTime()), off: distance(f.amount - likely) }))
+    .filter((x) => x.gap <= SAME_REQUEST_MS)
+    .sort((a, b) => a.gap - b.gap || (a.off < b.off ? -1 : a.off > b.off ? 1 : 0));
+  return near.length ? [near[0]!.f] : [];
 }
 
 function failureMessage(stripe: RefundSnapshot): string {
