@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { HandlesStripeEvents, type StripeEventHandler } from '../webhooks/stripe-event-handler.js';
 import { PAID_STATUSES } from './order-status.js';
 import { OrdersRepository } from './orders.repository.js';
-import { RefundSettlementService } from './refund-settlement.service.js';
+import { madeThenFailed, RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
 import { eventObject } from './stripe-event-object.js';
 import { StripeRefundReader, type StripeRefundFacts } from './stripe-refund-reader.js';
@@ -65,7 +65,8 @@ export class RefundEventsHandler implements StripeEventHandler<Loaded> {
         await this.settlement.undoFailed(tx, ours.id, stripe); // it failed after it succeeded
         continue;
       }
-      if (stripe.status !== 'succeeded') continue; // booked once Stripe says the money went back
+      // booked once Stripe says the money went back (or went back and came back: made, then failed)
+      if (stripe.status !== 'succeeded' && !madeThenFailed(stripe)) continue;
       const order = (await this.orders.lock(tx, found.id))!;
       await this.settlement.recordExternal(tx, order, facts);
     }

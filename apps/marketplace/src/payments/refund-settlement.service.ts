@@ -42,6 +42,17 @@ export class RefundSettlementService {
       return tx.findOneBy(Refund, { id: refund.id });
     }
     if (stripe.status === 'failed' || stripe.status === 'canceled') {
+      if (madeThenFailed(stripe)) {
+        // Stripe made it (the reversal and the fee refund are done and stay) and failed it before we
+        // booked it: both are booked, as Stripe did them, and the seller's share goes back
+        const booked = await this.book(tx, order, refund.amount, facts);
+        await tx.update(
+          Refund,
+          { id: refund.id },
+          { status: 'succeeded', stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned, ...booked.returnReversal },
+        );
+        return this.undoFailed(tx, refund.id, stripe);
+      }
       await tx.update(Refund, { id: refund.id }, { status: 'failed', stripeRefundId: stripe.id, failureMessage: failureMessage(stripe) });
       return tx.findOneBy(Refund, { id: refund.id });
     }
@@ -107,6 +118,8 @@ export class RefundSettlementService {
     if (inserted.length === 0) return;
     const booked = await this.book(tx, order, stripe.amount, facts);
     await tx.update(Refund, { id: inserted[0]!.id }, { applicationFeeRefund: booked.feeReturned, transferReversalAmount: booked.reversed, ...booked.returnReversal });
+    // made and already failed at Stripe before we saw it: its failure is booked too
+    if (stripe.status !== 'succeeded') await this.undoFailed(tx, inserted[0]!.id, stripe);
   }
 
   /** Order first, then the refund: the same lock order as RefundsService, so the two never deadlock. */
@@ -161,6 +174,11 @@ export class RefundSettlementService {
     );
     return rows.length > 0;
   }
+}
+
+/** A refund Stripe made and then failed: its money moved and came back (refund_failure). */
+export function madeThenFailed(stripe: RefundSnapshot): boolean {
+  return (stripe.status === 'failed' || stripe.status === 'canceled') && stripe.balanceTransaction !== null && stripe.failureBalanceTransaction !== null;
 }
 
 // Stripe makes a refund's application-fee refund in the same request: the same second, give or take.
