@@ -74,12 +74,16 @@ export class RefundFailureReturnService {
       Date.now() - refund.createdAt.getTime() > KEY_SAFE_MS
         ? (await this.gateway.listTransfers({ transferGroup: orderId })).find((t) => t.metadata.refund_id === refund.id)
         : undefined;
+    // the amount was booked from Stripe's reversal and fee refund, in the currency Stripe settled
+    // them in (a EUR order on a USD platform: USD): the transfer goes in that currency
+    const booked = (await this.ledger.entriesByReference('order', orderId)).find((e) => e.idempotencyKey === `refund:${refund.stripeRefundId}`);
+    const currency = booked?.lines[0]?.currency ?? refund.currency;
     const transfer =
       earlier ??
       (await this.gateway.createTransfer(
         {
           amount: refund.failureReturnAmount!,
-          currency: refund.currency,
+          currency,
           destination: seller.stripeAccountId,
           transferGroup: orderId,
           metadata: { refund_id: refund.id, order_id: orderId, reason: 'refund_failed' },
