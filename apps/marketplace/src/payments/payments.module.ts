@@ -28,6 +28,7 @@ import { RefundRecoveryService } from './refund-recovery.service.js';
 import { RefundsService } from './refunds.service.js';
 import { StripeRefundReader } from './stripe-refund-reader.js';
 import { PaymentReader } from './payment-reader.js';
+import { StrandedCheckoutSweeper } from './stranded-checkout.sweeper.js';
 
 /** Orders, checkout, the payment webhooks, refunds and disputes. Exports DisputesService (hasOpenDispute) and OrdersRepository. */
 @Module({})
@@ -49,6 +50,7 @@ export class PaymentsModule {
         RefundSettlementService,
         StripeRefundReader,
         PaymentReader,
+        StrandedCheckoutSweeper,
         RefundsService,
         RefundRecoveryService,
         RefundFailureReturnService,

@@ -8,8 +8,9 @@ import { RefundFailureReturnService } from './refund-failure-return.service.js';
 import { RefundRecoveryService } from './refund-recovery.service.js';
 import { RefundReturnReversalService } from './refund-return-reversal.service.js';
 import { PaymentsConfig } from './payments.config.js';
+import { StrandedCheckoutSweeper } from './stranded-checkout.sweeper.js';
 
-/** Runs dispute recoveries and returns, finishes stranded refunds and returns failed refunds' seller shares and reverses return transfers for later refunds, in the worker role (ROLE=worker or all). */
+/** Runs dispute recoveries and returns, finishes stranded refunds, returns failed refunds' seller shares, reverses return transfers for later refunds and expires stranded checkouts, in the worker role (ROLE=worker or all). */
 @Injectable()
 export class PaymentsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private loop: ClaimLoop | null = null;
@@ -21,6 +22,7 @@ export class PaymentsWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly refunds: RefundRecoveryService,
     private readonly failureReturns: RefundFailureReturnService,
     private readonly returnReversals: RefundReturnReversalService,
+    private readonly stranded: StrandedCheckoutSweeper,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -29,7 +31,7 @@ export class PaymentsWorker implements OnApplicationBootstrap, OnApplicationShut
     this.loop = startClaimLoop({
       name: 'payments',
       idleMs: this.config.PAYMENTS_WORKER_POLL_MS,
-      runOnce: async () => (await this.recovery.runOnce()) + (await this.refunds.runOnce()) + (await this.failureReturns.runOnce()) + (await this.returnReversals.runOnce()),
+      runOnce: async () => (await this.recovery.runOnce()) + (await this.refunds.runOnce()) + (await this.failureReturns.runOnce()) + (await this.returnReversals.runOnce()) + (await this.stranded.runOnce()),
       onError: (error) => this.logger.error({ err: error, component: 'payments-worker' }, 'payments worker round failed'),
     });
   }
