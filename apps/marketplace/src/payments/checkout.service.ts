@@ -62,6 +62,7 @@ export class CheckoutService {
         stripeIdempotencyKey: key,
         principalId: buyer.id,
         idempotencyKey: requestKey,
+        stripeOnBehalfOf: this.config.CHECKOUT_ON_BEHALF_OF,
         successUrl: input.successUrl,
         cancelUrl: input.cancelUrl,
       });
@@ -111,7 +112,7 @@ export class CheckoutService {
     const order = await this.orders.findWithDetails(orderId);
     if (!order || order.status !== 'awaiting_payment' || order.checkoutSessionId) return;
     if (Date.now() - order.createdAt.getTime() < KEY_SAFE_MS) {
-      const session = await this.gateway.createCheckoutSession(checkoutSessionParams(order, this.config.CHECKOUT_ON_BEHALF_OF), idempotencyKey('checkout', order.id));
+      const session = await this.gateway.createCheckoutSession(checkoutSessionParams(order, order.stripeOnBehalfOf ?? this.config.CHECKOUT_ON_BEHALF_OF), idempotencyKey('checkout', order.id));
       if (session.status === 'complete') return;
       if (session.status === 'open') await this.gateway.expireCheckoutSession(session.id, idempotencyKey('checkout-expire', order.id));
       await this.db.getRepository(Order).update({ id: order.id, checkoutSessionId: IsNull() }, { checkoutSessionId: session.id });
@@ -123,7 +124,7 @@ export class CheckoutService {
   private async createSession(order: Order): Promise<Order> {
     let session;
     try {
-      session = await this.gateway.createCheckoutSession(checkoutSessionParams(order, this.config.CHECKOUT_ON_BEHALF_OF), idempotencyKey('checkout', order.id));
+      session = await this.gateway.createCheckoutSession(checkoutSessionParams(order, order.stripeOnBehalfOf ?? this.config.CHECKOUT_ON_BEHALF_OF), idempotencyKey('checkout', order.id));
     } catch (error) {
       // Stripe still has the key in flight: another request of ours is making this very session
       if (error instanceof StripeGatewayError && error.code === 'STRIPE.IDEMPOTENCY_CONFLICT' && error.info.httpStatus === 409) throw IdempotencyErrors.inFlight();

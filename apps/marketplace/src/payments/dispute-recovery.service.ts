@@ -2,7 +2,7 @@ import { claimDueRows } from '@app/database';
 import { idempotencyKey, StripeGateway, StripeGatewayError, type FeeRefundSnapshot } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { disputeRecoveryLines, disputeReturnLines, LEDGER_ENTRY_KINDS, LedgerService } from '../ledger/index.js';
 import { Dispute } from './dispute.entity.js';
 import { OrderSeller } from './order-seller.entity.js';
@@ -70,24 +70,39 @@ export class DisputeRecoveryService {
     const earlier = keyMayBeForgotten(dispute.createdAt)
       ? (await this.gateway.listTransferReversals(order.transferId)).find((r) => r.metadata.dispute_id === dispute.stripeDisputeId)
       : undefined;
-    // seller_share: the platform's fee is not the seller's to bear; Stripe refunds it with the reversal
-    const refundApplicationFee = this.config.DISPUTE_RECOVERY === 'seller_share' && order.applicationFeeTotal > 0n;
     let reversal = earlier;
+    let refundApplicationFee = dispute.recoveryRefundApplicationFee ?? false;
     if (!reversal) {
-      // in the transfer's currency (Stripe's settlement currency, which may not be the charge's): what
-      // Stripe withdrew for the dispute, at most what is left of the seller's transfer
-      const [snap, transferNow] = await Promise.all([this.gateway.retrieveDispute(dispute.stripeDisputeId), this.gateway.retrieveTransfer(order.transferId)]);
-      const withdrawn = snap.balanceTransactions.filter((t) => t.amount < 0n && t.currency === transferNow.currency).reduce((sum, t) => sum - t.amount, 0n);
-      const remaining = transferNow.amount - transferNow.amountReversed;
-      const amount = withdrawn < remaining ? withdrawn : remaining;
-      if (amount <= 0n) {
-        await this.db.getRepository(Dispute).update({ id: dispute.id, recoveryStatus: 'pending' }, { recoveryStatus: 'none' });
-        return;
+      let amount = dispute.recoveryRequestAmount;
+      if (amount === null) {
+        // in the transfer's currency (Stripe's settlement currency, which may not be the charge's): what
+        // Stripe withdrew for the dispute, at most what is left of the seller's transfer
+        const [snap, transferNow] = await Promise.all([this.gateway.retrieveDispute(dispute.stripeDisputeId), this.gateway.retrieveTransfer(order.transferId)]);
+        const withdrawn = snap.balanceTransactions.filter((t) => t.amount < 0n && t.currency === transferNow.currency).reduce((sum, t) => sum - t.amount, 0n);
+        const remaining = transferNow.amount - transferNow.amountReversed;
+        const computed = withdrawn < remaining ? withdrawn : remaining;
+        if (computed <= 0n) {
+          await this.db.getRepository(Dispute).update({ id: dispute.id, recoveryStatus: 'pending' }, { recoveryStatus: 'none' });
+          return;
+        }
+        // fixed on the row before the first call, so every retry of this key sends the same request
+        // (seller_share: the platform's fee is not the seller's to bear; Stripe refunds it with the reversal)
+        await this.db
+          .getRepository(Dispute)
+          .update(
+            { id: dispute.id, recoveryRequestAmount: IsNull() },
+            { recoveryRequestAmount: computed, recoveryRefundApplicationFee: this.config.DISPUTE_RECOVERY === 'seller_share' && order.applicationFeeTotal > 0n },
+          );
+        const fixed = (await this.db.getRepository(Dispute).findOneBy({ id: dispute.id }))!;
+        amount = fixed.recoveryRequestAmount!;
+        refundApplicationFee = fixed.recoveryRefundApplicationFee ?? false;
       }
       reversal = await this.gateway.createTransferReversal(
         { transferId: order.transferId, amount, refundApplicationFee, metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id } },
         idempotencyKey('dispute-recovery', dispute.id),
       );
+    } else if (dispute.recoveryRefundApplicationFee === null) {
+      refundApplicationFee = this.config.DISPUTE_RECOVERY === 'seller_share' && order.applicationFeeTotal > 0n;
     }
     // the fee refunds Stripe made (their objects, never our formula); those not booked yet are this reversal's
     const feeRefunds = refundApplicationFee ? await this.feeRefundsOf(order) : [];

@@ -15,6 +15,7 @@ export type RecoveryStatus = (typeof RECOVERY_STATUSES)[number];
 @Entity({ name: 'disputes' })
 @Check('disputes_recovery_status_check', `recovery_status IN ('none', 'pending', 'recovered', 'returning', 'returned', 'failed')`)
 @Check('disputes_amount_check', `amount >= 1`)
+@Check('disputes_recovery_request_amount_check', `recovery_request_amount IS NULL OR recovery_request_amount >= 1`)
 @Index('disputes_stripe_dispute_idx', ['stripeDisputeId'], { unique: true })
 @Index('disputes_order_idx', ['orderId'])
 @Index('disputes_open_seller_idx', ['sellerId'], { where: `closed_at IS NULL` })
@@ -72,6 +73,14 @@ export class Dispute {
   /** The application fee Stripe refunded with the recovery's reversal (DISPUTE_RECOVERY=seller_share): the seller lost recoveredAmount - this. */
   @Column(moneyAmountColumn({ name: 'recovery_fee_refund', default: 0 }))
   recoveryFeeRefund: bigint;
+
+  /** The recovery reversal's amount, fixed before the first Stripe call: a retry sends the same request. */
+  @Column(moneyAmountColumn({ name: 'recovery_request_amount', nullable: true }))
+  recoveryRequestAmount: bigint | null;
+
+  /** Whether the recovery reversal asks Stripe to refund the application fee, fixed with the amount. */
+  @Column({ name: 'recovery_refund_application_fee', type: 'boolean', nullable: true })
+  recoveryRefundApplicationFee: boolean | null;
 
   @Column({ name: 'recovery_reversal_id', type: 'varchar', length: 255, nullable: true })
   recoveryReversalId: string | null;

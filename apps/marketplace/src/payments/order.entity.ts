@@ -77,6 +77,10 @@ export class Order {
   @Column({ name: 'charge_id', type: 'varchar', length: 255, nullable: true })
   chargeId: string | null;
 
+  /** The Checkout Session's `on_behalf_of`, fixed with the order (CHECKOUT_ON_BEHALF_OF then): a resumed call sends the same request. */
+  @Column({ name: 'stripe_on_behalf_of', type: 'boolean', nullable: true })
+  stripeOnBehalfOf: boolean | null;
+
   /** The destination charge's transfer to the seller. */
   @Column({ name: 'transfer_id', type: 'varchar', length: 255, nullable: true })
   transferId: string | null;

@@ -71,6 +71,10 @@ export class Refund {
   @Column(moneyAmountColumn({ name: 'application_fee_refund', default: 0 }))
   applicationFeeRefund: bigint;
 
+  /** The refund's `refund_application_fee`, fixed with the intent (REFUND_APPLICATION_FEE then): a retry sends the same request. */
+  @Column({ name: 'stripe_refund_application_fee', type: 'boolean', nullable: true })
+  stripeRefundApplicationFee: boolean | null;
+
   /** Amount pulled back from the seller by the transfer reversal, as Stripe made it. */
   @Column(moneyAmountColumn({ name: 'transfer_reversal_amount', nullable: true }))
   transferReversalAmount: bigint | null;

@@ -78,6 +78,7 @@ export class RefundsService {
           failureMessage: null,
           principalId: principal.id,
           idempotencyKey: requestKey,
+          stripeRefundApplicationFee: this.config.REFUND_APPLICATION_FEE === 'proportional' && found.applicationFeeTotal > 0n,
         }),
       );
       return { refund: row, order: found };
@@ -132,7 +133,7 @@ export class RefundsService {
         amount: refund.amount,
         reason: stripeRefundReason(refund.reason),
         reverseTransfer: true,
-        refundApplicationFee: this.config.REFUND_APPLICATION_FEE === 'proportional' && order.applicationFeeTotal > 0n,
+        refundApplicationFee: refund.stripeRefundApplicationFee ?? (this.config.REFUND_APPLICATION_FEE === 'proportional' && order.applicationFeeTotal > 0n),
         metadata: { order_id: order.id, refund_id: refund.id },
       },
       idempotencyKey('refund', refund.id),
