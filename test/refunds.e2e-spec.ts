@@ -85,6 +85,14 @@ describe('POST /orders/:id/refunds', () => {
     await expectBooksMatchStripe(t);
   });
 
+  it("the database keeps an order's refunded amount equal to its succeeded refunds", async () => {
+    const order = await paidOrder(t, buyer, listing);
+    await refund(order.id, { amount: 1_500 }).expect(201);
+    await expect(sql.query(`UPDATE orders SET amount_refunded = amount_refunded + 1 WHERE id = $1`, [order.id])).rejects.toThrow(/orders_amount_refunded_matches_refunds|add up to 1500/);
+    await expect(sql.query(`UPDATE refunds SET status = 'failed' WHERE order_id = $1`, [order.id])).rejects.toThrow(/add up to 0/);
+    expect((await getOrder(t, order.id)).amountRefunded).toBe('1500');
+  });
+
   it('a refund stranded by Stripe errors (outcome unknown) is finished by the worker with the same key', async () => {
     const order = await paidOrder(t, buyer, listing);
     const fault = await fetch(`${t.sandbox.url}/_sandbox/faults`, {
