@@ -156,6 +156,26 @@ describe('stripe sandbox disputes, manual capture and transfers', () => {
     });
   });
 
+  describe('pending refunds', () => {
+    it('the control API holds the next refund pending (the money has left the balance), then succeeds it with refund.updated', async () => {
+      const stripe = sdk(sandbox, 'sk_test_refund_pending');
+      const account = await onboardedAccount(stripe);
+      const charge = await destinationCharge(stripe, account, { amount: 5000, fee: 500 });
+      const before = usd(await stripe.balance.retrieve(), 'available');
+      expect(await control(sandbox.url, 'POST', '/_sandbox/refunds/hold', { count: 1 })).toEqual({ held: 1 });
+      const refund = await stripe.refunds.create({ charge: charge.id, amount: 2000, reverse_transfer: true, refund_application_fee: true });
+      expect(refund.status).toBe('pending');
+      expect(usd(await stripe.balance.retrieve(), 'available')).toBe(before - 2000 + 2000 - 200);
+      // only the next one was held
+      expect((await stripe.refunds.create({ charge: charge.id, amount: 100 })).status).toBe('succeeded');
+      const succeeded = await control(sandbox.url, 'POST', `/_sandbox/refunds/${refund.id}/succeed`, {});
+      expect(succeeded).toMatchObject({ id: refund.id, status: 'succeeded' });
+      const [event] = (await stripe.events.list({ type: 'refund.updated' })).data;
+      expect(event!.data).toMatchObject({ object: { id: refund.id, status: 'succeeded' }, previous_attributes: { status: 'pending' } });
+      expect((await controlCall(sandbox.url, 'POST', `/_sandbox/refunds/${refund.id}/succeed`, {})).status).toBe(400);
+    });
+  });
+
   describe('refund failures', () => {
     it('the control API fails a succeeded refund: refund_failure credits the platform, amount_refunded goes down, the reversal and fee refund stay', async () => {
       const stripe = sdk(sandbox, 'sk_test_refund_failure');

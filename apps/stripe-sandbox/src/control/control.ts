@@ -7,7 +7,7 @@ import { parseForm } from '../http/form.js';
 import { sendJson } from '../http/server.js';
 import { checkoutPage, dashboardPage, onboardingPage } from '../pages/pages.js';
 import { createDispute, closeDispute, escalateInquiry, type DisputeOutcome } from '../resources/disputes.js';
-import { REFUND_FAILURE_REASONS, failRefund } from '../resources/payments.js';
+import { REFUND_FAILURE_REASONS, failRefund, succeedRefund } from '../resources/payments.js';
 import { failPayout } from '../resources/payouts.js';
 import type { WebhookFaults } from '../webhooks/delivery.js';
 
@@ -89,6 +89,19 @@ export class SandboxControl {
     if (!row) throw new ControlError(404, `No such payout: '${payoutId}'`);
     this.run(() => failPayout(this.sb, row, failureCode));
     return row.obj;
+  }
+
+  /** The next `count` refunds stay pending until succeedRefund / failRefund. */
+  holdRefunds(count: number): { held: number } {
+    if (!Number.isSafeInteger(count) || count < 0 || count > 1000) throw new ControlError(400, '`count` must be a whole number from 0 to 1000');
+    this.sb.refundsToHold = count;
+    return { held: count };
+  }
+
+  succeedRefund(refundId: string): Stripe.Refund {
+    const row = this.sb.state.refunds.get(refundId);
+    if (!row || !refundId.startsWith('re_')) throw new ControlError(404, `No such refund: '${refundId}'`);
+    return this.run(() => succeedRefund(this.sb, row));
   }
 
   failRefund(refundId: string, failureReason = 'expired_or_canceled_card'): Stripe.Refund {
@@ -195,6 +208,8 @@ export function controlHandler(sb: Sandbox, control: SandboxControl) {
       if (a === 'disputes' && b && c === 'close' && method === 'POST') return sendJson(res, 200, control.closeDispute(b, String(body.outcome) as DisputeOutcome));
       if (a === 'disputes' && b && c === 'escalate' && method === 'POST') return sendJson(res, 200, control.escalate(b));
       if (a === 'payouts' && b && c === 'fail' && method === 'POST') return sendJson(res, 200, control.failPayout(b, typeof body.failure_code === 'string' ? body.failure_code : undefined));
+      if (a === 'refunds' && b === 'hold' && !c && method === 'POST') return sendJson(res, 200, control.holdRefunds(num(body.count) ?? 1));
+      if (a === 'refunds' && b && c === 'succeed' && method === 'POST') return sendJson(res, 200, control.succeedRefund(b));
       if (a === 'refunds' && b && c === 'fail' && method === 'POST') return sendJson(res, 200, control.failRefund(b, typeof body.failure_reason === 'string' ? body.failure_reason : undefined));
       if (a === 'exchange_rates' && !b && method === 'GET') return sendJson(res, 200, control.exchangeRates());
       if (a === 'exchange_rates' && !b && method === 'POST') return sendJson(res, 200, control.setExchangeRates(body));

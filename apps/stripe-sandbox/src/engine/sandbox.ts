@@ -77,6 +77,8 @@ export class Sandbox {
   readonly dispatcher: WebhookDispatcher;
   readonly configuredEndpoints: Array<Required<WebhookEndpointConfig> & { id: string }>;
   ctx: RequestContext | null = null;
+  /** How many of the next refunds stay `pending` (POST /_sandbox/refunds/hold) until succeeded or failed by the control API. */
+  refundsToHold = 0;
   private tickHooks: TickHook[] = [];
   private wakeHooks: WakeHook[] = [];
   /** accounts (platforms or connected) whose balance gained available funds since the last `balance.available` */

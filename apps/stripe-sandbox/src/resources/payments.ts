@@ -274,6 +274,11 @@ export function refundCharge(
   }
   const paymentIntent = typeof charge.payment_intent === 'string' ? charge.payment_intent : null;
   const refund = refundObject(sb, { id: refundId, amount, currency: charge.currency, charge: charge.id, paymentIntent, reason: p.reason, balanceTransaction: txn.id, metadata: p.metadata, transferReversal: reversalId });
+  // some refunds stay pending at Stripe before they succeed (or fail): the money has left the balance already
+  if (sb.refundsToHold > 0) {
+    sb.refundsToHold--;
+    refund.status = 'pending';
+  }
   sb.state.refunds.insert(refund, chRow.owner, {});
   if (p.refundApplicationFee) {
     const feeRow = feeForCharge(sb, platform, charge.id);
@@ -288,6 +293,19 @@ export function refundCharge(
   charge.refunds?.data.unshift(refund);
   sb.emit({ type: 'refund.created', data: { object: refund } }, { platform });
   sb.emit({ type: 'charge.refunded', data: { object: charge, previous_attributes: previous } }, { platform });
+  return refund;
+}
+
+/** A pending refund succeeding: `refund.updated` and `charge.refund.updated` with the previous status. */
+export function succeedRefund(sb: Sandbox, row: Row<Stripe.Refund, None>): Stripe.Refund {
+  const refund = row.obj;
+  if (refund.status !== 'pending') throw invalidRequest(`Refund ${refund.id} is ${refund.status}; only a pending refund can succeed.`, 'refund');
+  const chRow = typeof refund.charge === 'string' ? sb.state.charges.get(refund.charge) : undefined;
+  const previous: Partial<Stripe.Refund> = { status: refund.status };
+  refund.status = 'succeeded';
+  const platform = chRow?.x.platform ?? row.owner;
+  sb.emit({ type: 'charge.refund.updated', data: { object: refund, previous_attributes: previous } }, { platform });
+  sb.emit({ type: 'refund.updated', data: { object: refund, previous_attributes: previous } }, { platform });
   return refund;
 }
 
