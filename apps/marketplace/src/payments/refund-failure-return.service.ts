@@ -9,6 +9,7 @@ import { LEDGER_ENTRY_KINDS, LedgerService, transferLines } from '../ledger/inde
 import { OrdersRepository } from './orders.repository.js';
 import { Refund } from './refund.entity.js';
 import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
+import { attemptKey } from './stripe-refusal.js';
 
 // A claim is ours for this long (a crashed worker's claim then lapses); a retryable failure waits.
 const CLAIM_LEASE_SECONDS = 120;
@@ -88,7 +89,7 @@ export class RefundFailureReturnService {
           transferGroup: orderId,
           metadata: { refund_id: refund.id, order_id: orderId, reason: 'refund_failed' },
         },
-        idempotencyKey('refund-failed-return', refund.id),
+        attemptKey('refund-failed-return', refund.id, refund.failureReturnKeyGeneration),
       ));
     // both sides of the transfer, as Stripe booked them: cash moves from the platform's balance to the seller's
     const onSeller = transfer.destinationPaymentId ? await this.gateway.retrieveDestinationPaymentTransaction(transfer.destinationPaymentId, seller.stripeAccountId) : null;
@@ -128,10 +129,11 @@ export class RefundFailureReturnService {
     log({ err: error, component: 'refund-failure-return', refundId: refund.id, final, attempts }, "returning a failed refund's share to the seller failed");
     await this.db.query(
       `UPDATE refunds SET failure_return_attempts = failure_return_attempts + 1, failure_return_error_code = $2, failure_return_error = $3,
+              failure_return_key_generation = failure_return_key_generation + CASE WHEN $6 THEN 1 ELSE 0 END,
               failure_return_status = CASE WHEN $4 THEN 'failed' ELSE failure_return_status END,
               failure_return_next_attempt_at = CASE WHEN $4 THEN NULL ELSE now() + make_interval(secs => $5) END, updated_at = now()
         WHERE id = $1 AND failure_return_status = 'pending'`,
-      [refund.id, code, message, final, retryDelaySeconds(attempts)],
+      [refund.id, code, message, final, retryDelaySeconds(attempts), waitsForFunds(error)],
     );
   }
 }

@@ -12,6 +12,7 @@ import { PaymentsConfig } from './payments.config.js';
 import { applicationFeeRefund, sellerShareOfRefund } from './refund-math.js';
 import { Refund } from './refund.entity.js';
 import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
+import { attemptKey } from './stripe-refusal.js';
 
 const CLAIM_LEASE_SECONDS = 120;
 // Stripe keeps idempotency keys for 24 h; past 23 h a retry looks the reversal up first.
@@ -83,7 +84,7 @@ export class RefundReturnReversalService {
       earlier ??
       (await this.gateway.createTransferReversal(
         { transferId: planned.transferId, amount: planned.amount, metadata: { refund_id: refund.id, order_id: order.id, reason: 'refund_after_return' } },
-        idempotencyKey('refund-return-reversal', refund.id),
+        attemptKey('refund-return-reversal', refund.id, refund.returnReversalKeyGeneration),
       ));
     const onSeller = reversal.destinationPaymentRefundId ? await this.gateway.retrieveConnectedRefundTransaction(reversal.destinationPaymentRefundId, seller.stripeAccountId) : null;
     if (!reversal.balanceTransaction || !onSeller) throw new Error(`transfer reversal ${reversal.id} was not read on both balances`);
@@ -150,10 +151,11 @@ export class RefundReturnReversalService {
     log({ err: error, component: 'refund-return-reversal', refundId: refund.id, final, attempts }, "reversing the order's return transfer for a refund failed");
     await this.db.query(
       `UPDATE refunds SET return_reversal_attempts = return_reversal_attempts + 1, return_reversal_error_code = $2, return_reversal_error = $3,
+              return_reversal_key_generation = return_reversal_key_generation + CASE WHEN $6 THEN 1 ELSE 0 END,
               return_reversal_status = CASE WHEN $4 THEN 'failed' ELSE return_reversal_status END,
               return_reversal_next_attempt_at = CASE WHEN $4 THEN NULL ELSE now() + make_interval(secs => $5) END, updated_at = now()
         WHERE id = $1 AND return_reversal_status = 'pending'`,
-      [refund.id, code, message, final, retryDelaySeconds(attempts)],
+      [refund.id, code, message, final, retryDelaySeconds(attempts), waitsForFunds(error)],
     );
   }
 }

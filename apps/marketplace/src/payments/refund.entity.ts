@@ -120,6 +120,10 @@ export class Refund {
   @Column({ name: 'failure_return_attempts', type: 'integer', default: 0 })
   failureReturnAttempts: number;
 
+  /** Bumped after a refusal that made nothing (balance_insufficient): Stripe keeps a key's refusal for 24 h, the next attempt needs a new key. */
+  @Column({ name: 'failure_return_key_generation', type: 'int', default: 0 })
+  failureReturnKeyGeneration: number;
+
   /** Stripe's error code and message of the last refused attempt (e.g. balance_insufficient, retried). */
   @Column({ name: 'failure_return_error_code', type: 'varchar', length: 64, nullable: true })
   failureReturnErrorCode: string | null;
@@ -143,6 +147,10 @@ export class Refund {
 
   @Column({ name: 'return_reversal_attempts', type: 'integer', default: 0 })
   returnReversalAttempts: number;
+
+  /** As failureReturnKeyGeneration, for the return reversal's key. */
+  @Column({ name: 'return_reversal_key_generation', type: 'int', default: 0 })
+  returnReversalKeyGeneration: number;
 
   @Column({ name: 'return_reversal_next_attempt_at', type: 'timestamptz', nullable: true })
   returnReversalNextAttemptAt: Date | null;

@@ -1,4 +1,4 @@
-import { StripeGatewayError } from '@app/stripe';
+import { idempotencyKey, StripeGatewayError, type IdempotencyKey } from '@app/stripe';
 
 // How the payments worker reads a failed Stripe call for a money move that may wait for funds.
 // Stripe: "It is possible to reverse a transfer_group transfer only if the destination account has
@@ -30,4 +30,13 @@ export function refusalOf(error: unknown): { code: string | null; message: strin
 export function retryDelaySeconds(attempts: number): number {
   const n = Math.max(0, Math.min(attempts - 1, 12));
   return Math.min(FIRST_WAIT_SECONDS * 2 ** n, MAX_WAIT_SECONDS);
+}
+
+/**
+ * The idempotency key of a money move's current attempt: `<kind>:<id>` first, `<kind>:<id>:<n>`
+ * after n refusals that made nothing (Stripe would answer a refused key with the same refusal for
+ * 24 h). An unknown outcome keeps the generation: the retry must be the same request.
+ */
+export function attemptKey(kind: string, id: string, generation: number): IdempotencyKey {
+  return generation === 0 ? idempotencyKey(kind, id) : idempotencyKey(kind, id, String(generation));
 }
