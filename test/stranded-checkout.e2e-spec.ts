@@ -33,7 +33,9 @@ describe('stranded checkouts', () => {
     // the crash: Stripe's answer never stored, and nobody came back for half an hour
     await sql.query(`UPDATE orders SET checkout_session_id = NULL, checkout_url = NULL, updated_at = now() - interval '31 minutes' WHERE id = $1`, [orderId]);
     const expired = await waitForOrder(t, orderId, (o) => o.status === 'expired', 'stranded order expired');
-    expect(expired).toMatchObject({ failureCode: 'STRANDED', checkoutUrl: null, checkoutSessionId: session!.id });
+    // expired by the sweeper, or by Stripe's checkout.session.expired for the session it expired (whichever is first)
+    expect(expired).toMatchObject({ checkoutUrl: null, checkoutSessionId: session!.id });
+    expect([null, 'STRANDED']).toContain(expired.failureCode);
     // the same session (the same idempotency key), now expired: it can never be paid
     expect((await t.stripe.checkout.sessions.retrieve(session!.id)).status).toBe('expired');
     expect((await t.stripe.checkout.sessions.list({ limit: 100 })).data.filter((s) => s.metadata?.order_id === orderId)).toHaveLength(1);

@@ -236,6 +236,8 @@ export function toTransferReversalSnapshot(r: Stripe.TransferReversal): Transfer
     metadata: { ...(r.metadata ?? {}) },
     balanceTransaction: expandedTxn(r.balance_transaction),
     destinationPaymentRefundId: idOf(r.destination_payment_refund),
+    sourceRefundId: idOf(r.source_refund),
+    created: date(r.created),
   };
 }
 

@@ -228,6 +228,9 @@ export interface TransferReversalSnapshot {
   balanceTransaction: BalanceTransactionSnapshot | null;
   /** The refund of the py_ payment on the destination account (its side of the reversal). */
   destinationPaymentRefundId: string | null;
+  /** The refund that made this reversal (reverse_transfer), null for one made on its own. */
+  sourceRefundId: string | null;
+  created: Date;
 }
 
 export interface DisputeSnapshot {

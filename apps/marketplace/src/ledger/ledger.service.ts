@@ -150,7 +150,8 @@ export class LedgerService {
     return (await (manager ?? this.db.manager).find(LedgerEntry, {
       where: { referenceType: type, referenceId: id },
       relations: { lines: true },
-      order: { createdAt: 'ASC', id: 'ASC' },
+      // entries of one transaction share created_at: occurred_at (the moment each was posted) orders them
+      order: { createdAt: 'ASC', occurredAt: 'ASC', id: 'ASC' },
     })) as PostedEntry[];
   }
 
@@ -159,7 +160,7 @@ export class LedgerService {
     // concurrent post with the same key waits for the other transaction, then finds its entry.
     const inserted: { id: string }[] = await tx.query(
       `INSERT INTO ledger_entries (kind, reference_type, reference_id, idempotency_key, description, occurred_at, reverses_entry_id)
-       VALUES ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7)
+       VALUES ($1, $2, $3, $4, $5, coalesce($6::timestamptz, clock_timestamp()), $7)
        ON CONFLICT DO NOTHING RETURNING id`,
       [entry.kind, entry.reference.type, entry.reference.id, entry.idempotencyKey, entry.description ?? null, entry.occurredAt ?? null, reversesEntryId],
     );

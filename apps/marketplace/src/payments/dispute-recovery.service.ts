@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { disputeRecoveryLines, disputeReturnLines, LEDGER_ENTRY_KINDS, LedgerService } from '../ledger/index.js';
 import { Dispute } from './dispute.entity.js';
+import { expectedShare, matchFeeRefunds, type FeeRefundEvent } from './fee-refund-matching.js';
 import { OrderSeller } from './order-seller.entity.js';
 import { Order } from './order.entity.js';
 import { PaymentsConfig } from './payments.config.js';
@@ -104,8 +105,11 @@ export class DisputeRecoveryService {
     } else if (dispute.recoveryRefundApplicationFee === null) {
       refundApplicationFee = this.config.DISPUTE_RECOVERY === 'seller_share' && order.applicationFeeTotal > 0n;
     }
-    // the fee refunds Stripe made (their objects, never our formula); those not booked yet are this reversal's
+    // the fee refunds Stripe made (their objects, never our formula), and the charge's refunds that
+    // may have made some of them, to tell which one is this reversal's
     const feeRefunds = refundApplicationFee ? await this.feeRefundsOf(order) : [];
+    const chargeRefunds = feeRefunds.length ? await this.gateway.listRefunds(order.chargeId!) : [];
+    const transferAmount = feeRefunds.length ? (await this.gateway.retrieveTransfer(order.transferId)).amount : 0n;
     // the reversal's side on the seller's balance (a refund of the transfer's py_ payment there)
     const seller = (await this.db.getRepository(OrderSeller).findOneBy({ orderId: order.id, sellerId: dispute.sellerId! }))!;
     const onSeller = reversal.destinationPaymentRefundId ? await this.gateway.retrieveConnectedRefundTransaction(reversal.destinationPaymentRefundId, seller.stripeAccountId) : null;
@@ -115,7 +119,17 @@ export class DisputeRecoveryService {
       if (current?.recoveryStatus !== 'pending') return;
       // won while we were recovering: the funds go straight back
       const next = current.closedAt && current.status === 'won' ? 'returning' : 'recovered';
-      const unbooked = await this.unbooked(tx, feeRefunds, `dispute-recovery:${dispute.id}`);
+      const candidates = await this.unbooked(tx, feeRefunds, `dispute-recovery:${dispute.id}`);
+      // matched against the charge's refunds not booked yet: a refund whose webhook is late keeps its own
+      const settled: Array<{ id: string }> = await tx.query(`SELECT stripe_refund_id AS id FROM refunds WHERE order_id = $1 AND stripe_refund_id IS NOT NULL AND status <> 'pending'`, [order.id]);
+      const booked = new Set(settled.map((r) => r.id));
+      const fee = order.applicationFeeTotal;
+      const events: FeeRefundEvent[] = [
+        { id: reversal.id, created: reversal.created, expected: expectedShare(fee, reversal.amount, transferAmount) },
+        ...chargeRefunds.filter((r) => !booked.has(r.id)).map((r) => ({ id: r.id, created: r.created, expected: expectedShare(fee, r.amount, order.amountTotal) })),
+      ];
+      const mine = matchFeeRefunds(events, candidates).get(reversal.id);
+      const unbooked = mine ? [{ objectId: mine.id, txn: mine.balanceTransaction! }] : [];
       const feeRefunded = unbooked.reduce((sum, f) => sum - f.txn.net, 0n);
       await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: next, recoveredAmount: reversal.amount, recoveryFeeRefund: feeRefunded, recoveryReversalId: reversal.id, recoveryError: null, recoveryNextAttemptAt: null });
       await this.ledger.post(tx, {
@@ -158,6 +172,8 @@ export class DisputeRecoveryService {
       const current = await tx.findOne(Dispute, { where: { id: dispute.id }, lock: { mode: 'pessimistic_write' } });
       if (current?.recoveryStatus !== 'returning') return;
       await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: 'returned', returnTransferId: transfer.id, recoveryError: null, recoveryNextAttemptAt: null });
+      // a later refund's return reversal waiting for this return can be planned now
+      await tx.query(`UPDATE refunds SET return_reversal_next_attempt_at = now() WHERE order_id = $1 AND return_reversal_status = 'pending'`, [order.id]);
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.disputeReturn,
         reference: { type: 'order', id: order.id },
@@ -190,7 +206,7 @@ export class DisputeRecoveryService {
         )
       : [];
     const booked = new Set(already.map((r) => r.id));
-    return feeRefunds.filter((f) => !booked.has(f.id) && f.balanceTransaction).map((f) => ({ objectId: f.id, txn: f.balanceTransaction! }));
+    return feeRefunds.filter((f) => !booked.has(f.id) && f.balanceTransaction);
   }
 
   // Stripe refused for good (e.g. the seller's balance cannot cover it): visible, not retried.

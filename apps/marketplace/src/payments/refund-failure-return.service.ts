@@ -103,6 +103,8 @@ export class RefundFailureReturnService {
         [refund.id, transfer.id],
       );
       if (moved !== 1) return;
+      // a later refund's return reversal waiting for this return can be planned now
+      await tx.query(`UPDATE refunds SET return_reversal_next_attempt_at = now() WHERE order_id = $1 AND return_reversal_status = 'pending'`, [orderId]);
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.transfer,
         reference: { type: 'order', id: orderId },

@@ -33,6 +33,9 @@ const KEY_SAFE_MS = 23 * 3600 * 1000;
  * funds (retried with a growing delay, and after balance.available); a final refusal is `failed`
  * with Stripe's code.
  */
+// how long a return reversal waits for the order's return transfer to be made before planning again
+const RETURN_WAIT_MS = 30_000;
+
 @Injectable()
 export class RefundReturnReversalService {
   constructor(
@@ -70,6 +73,21 @@ export class RefundReturnReversalService {
     // the seller the refund was booked against (single-seller orders)
     const seller = await this.db.getRepository(OrderSeller).findOneBy({ orderId: order.id });
     if (!seller) throw new Error(`order ${order.id} has no seller for refund ${refund.id}'s return reversal`);
+    // a refund that failed since (undoFailed) takes nothing from the seller any more
+    if (refund.status !== 'succeeded') {
+      await this.db.getRepository(Refund).update({ id: refund.id, returnReversalStatus: 'pending' }, { returnReversalStatus: 'none', returnReversalNextAttemptAt: null });
+      return;
+    }
+    // a return still to be made (waiting for funds, or going out): wait for it before planning
+    const [waiting]: Array<{ n: string }> = await this.db.query(
+      `SELECT ((SELECT count(*) FROM disputes WHERE order_id = $1 AND recovery_status = 'returning')
+             + (SELECT count(*) FROM refunds WHERE order_id = $1 AND failure_return_status = 'pending'))::text AS n`,
+      [order.id],
+    );
+    if (refund.returnReversalAmount === null && BigInt(waiting?.n ?? '0') > 0n) {
+      await this.db.getRepository(Refund).update({ id: refund.id, returnReversalStatus: 'pending' }, { returnReversalNextAttemptAt: new Date(Date.now() + RETURN_WAIT_MS) });
+      return;
+    }
     const planned = refund.returnReversalAmount !== null && refund.returnReversalTransferId !== null ? { amount: refund.returnReversalAmount, transferId: refund.returnReversalTransferId } : await this.plan(order, refund);
     if (!planned) {
       // the refund's own reversal pulled the seller's share back, or nothing is left to reverse
@@ -122,7 +140,9 @@ export class RefundReturnReversalService {
     const refundedBefore = BigInt(before?.refunded ?? '0');
     const fee = (r: bigint, already: bigint, priorFee: bigint) =>
       applicationFeeRefund({ policy: this.config.REFUND_APPLICATION_FEE, fee: order.applicationFeeTotal, feeRefundedBefore: priorFee, refund: r, refundedBefore: already, gross: order.amountTotal });
-    const feeDue = fee(refund.amount, refundedBefore, refundedBefore > 0n ? fee(refundedBefore, 0n, 0n) : 0n);
+    // in the order's currency; the transfer (and so the share) is in Stripe's settlement currency
+    const feeDuePresented = fee(refund.amount, refundedBefore, refundedBefore > 0n ? fee(refundedBefore, 0n, 0n) : 0n);
+    const feeDue = order.amountTotal > 0n ? (feeDuePresented * charged.amount) / order.amountTotal : 0n;
     const missing = share - feeDue - ((refund.transferReversalAmount ?? 0n) - refund.applicationFeeRefund);
     if (missing <= 0n) return null;
     const returns: Array<{ id: string }> = await this.db.query(

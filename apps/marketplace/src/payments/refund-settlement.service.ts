@@ -1,4 +1,4 @@
-import type { RefundSnapshot } from '@app/stripe';
+import type { FeeRefundSnapshot, RefundSnapshot } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { LEDGER_ENTRY_KINDS, LedgerService, refundFailedLines, refundLines } from '../ledger/index.js';
@@ -8,6 +8,7 @@ import { OrdersRepository } from './orders.repository.js';
 import { PaymentsConfig } from './payments.config.js';
 import { Refund } from './refund.entity.js';
 import type { StripeRefundFacts } from './stripe-refund-reader.js';
+import { expectedShare, matchFeeRefunds, type FeeRefundEvent } from './fee-refund-matching.js';
 
 /**
  * Records what Stripe did with a refund, once, whoever learns it first (the API call's answer or
@@ -80,14 +81,22 @@ export class RefundSettlementService {
     const { order, refund } = locked;
     const failure = stripe.failureBalanceTransaction;
     if (!failure) throw new Error(`refund ${stripe.id} is ${stripe.status} at Stripe without a failure balance transaction to book`);
-    const reversed = refund.transferReversalAmount ?? 0n;
+    // what the refund took from the seller: its transfer reversal and, once made, the reversal of the
+    // order's return transfer (REFUND_AFTER_RETURN); one not made yet is not made any more
+    const returnReversed = refund.returnReversalStatus === 'reversed' ? (refund.returnReversalAmount ?? 0n) : 0n;
+    const reversed = (refund.transferReversalAmount ?? 0n) + returnReversed;
     // Stripe keeps the transfer reversal and the fee refund: the seller's share they took sits in
     // the platform balance; the payments worker transfers it back (RefundFailureReturnService)
     const toReturn = reversed - refund.applicationFeeRefund;
     await tx.update(
       Refund,
       { id: refund.id, status: 'succeeded' },
-      { status: 'failed', failureMessage: failureMessage(stripe), ...(toReturn > 0n ? { failureReturnStatus: 'pending' as const, failureReturnAmount: toReturn } : {}) },
+      {
+        status: 'failed',
+        failureMessage: failureMessage(stripe),
+        ...(toReturn > 0n ? { failureReturnStatus: 'pending' as const, failureReturnAmount: toReturn } : {}),
+        ...(refund.returnReversalStatus === 'pending' ? { returnReversalStatus: 'none' as const, returnReversalNextAttemptAt: null } : {}),
+      },
     );
     const [seller] = await this.orders.sellersOf(tx, order.id);
     await this.ledger.post(tx, {
@@ -122,6 +131,26 @@ export class RefundSettlementService {
     if (stripe.status !== 'succeeded') await this.undoFailed(tx, inserted[0]!.id, stripe);
   }
 
+  /**
+   * The fee refund Stripe made with this refund, among those not booked yet: matched against every
+   * fee-refunding event of the charge not booked yet (its other refunds, its dispute recoveries),
+   * so a refund never takes another's (matchFeeRefunds).
+   */
+  private async feeRefundOf(tx: EntityManager, order: Order, facts: StripeRefundFacts, unbooked: FeeRefundSnapshot[]): Promise<FeeRefundSnapshot | null> {
+    if (unbooked.length === 0) return null;
+    const stripe = facts.refund;
+    const settled: Array<{ id: string }> = await tx.query(`SELECT stripe_refund_id AS id FROM refunds WHERE order_id = $1 AND stripe_refund_id IS NOT NULL AND status <> 'pending'`, [order.id]);
+    const recovered: Array<{ id: string }> = await tx.query(`SELECT recovery_reversal_id AS id FROM disputes WHERE order_id = $1 AND recovery_reversal_id IS NOT NULL`, [order.id]);
+    const booked = new Set([...settled, ...recovered].map((r) => r.id));
+    const fee = order.applicationFeeTotal;
+    const events: FeeRefundEvent[] = [
+      { id: stripe.id, created: stripe.created, expected: expectedShare(fee, stripe.amount, order.amountTotal) },
+      ...facts.chargeRefunds.filter((r) => r.id !== stripe.id && !booked.has(r.id)).map((r) => ({ id: r.id, created: r.created, expected: expectedShare(fee, r.amount, order.amountTotal) })),
+      ...facts.recoveryReversals.filter((r) => !booked.has(r.id)).map((r) => ({ id: r.id, created: r.created, expected: expectedShare(fee, r.amount, facts.transferAmount ?? order.amountTotal) })),
+    ];
+    return matchFeeRefunds(events, unbooked).get(stripe.id) ?? null;
+  }
+
   /** Order first, then the refund: the same lock order as RefundsService, so the two never deadlock. */
   private async lockWithOrder(tx: EntityManager, refundId: string): Promise<{ order: Order; refund: Refund } | null> {
     const found = await tx.findOneBy(Refund, { id: refundId });
@@ -141,8 +170,8 @@ export class RefundSettlementService {
     const already: Array<{ id: string }> = ids.length ? await tx.query(`SELECT DISTINCT stripe_object_id AS id FROM ledger_lines WHERE stripe_object_id = ANY($1)`, [ids]) : [];
     const bookedIds = new Set(already.map((r) => r.id));
     const unbooked = facts.feeRefunds.filter((f) => !bookedIds.has(f.id) && f.balanceTransaction);
-    const likely = order.amountTotal > 0n ? (stripe.amount * order.applicationFeeTotal) / order.amountTotal : 0n;
-    const feeRefunds = feeRefundMadeWith(stripe.created, likely, unbooked).map((f) => ({ objectId: f.id, txn: f.balanceTransaction! }));
+    const mine = await this.feeRefundOf(tx, order, facts, unbooked);
+    const feeRefunds = mine ? [{ objectId: mine.id, txn: mine.balanceTransaction! }] : [];
     const refunded = order.amountRefunded + amount;
     const to = order.status === 'disputed' ? 'disputed' : statusAfterRefunds(order.amountTotal, refunded);
     if (to === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
@@ -167,9 +196,10 @@ export class RefundSettlementService {
   private async hasReturnTransfer(tx: EntityManager, orderId: string): Promise<boolean> {
     if (this.config.REFUND_AFTER_RETURN !== 'reverse_return') return false;
     const rows: unknown[] = await tx.query(
-      `SELECT 1 FROM disputes WHERE order_id = $1 AND return_transfer_id IS NOT NULL
+      // made, or still to be made (a return waiting for funds, a won dispute's return going out)
+      `SELECT 1 FROM disputes WHERE order_id = $1 AND (return_transfer_id IS NOT NULL OR recovery_status = 'returning')
         UNION ALL
-       SELECT 1 FROM refunds WHERE order_id = $1 AND failure_return_transfer_id IS NOT NULL LIMIT 1`,
+       SELECT 1 FROM refunds WHERE order_id = $1 AND (failure_return_transfer_id IS NOT NULL OR failure_return_status = 'pending') LIMIT 1`,
       [orderId],
     );
     return rows.length > 0;
@@ -179,25 +209,6 @@ export class RefundSettlementService {
 /** A refund Stripe made and then failed: its money moved and came back (refund_failure). */
 export function madeThenFailed(stripe: RefundSnapshot): boolean {
   return (stripe.status === 'failed' || stripe.status === 'canceled') && stripe.balanceTransaction !== null && stripe.failureBalanceTransaction !== null;
-}
-
-// Stripe makes a refund's application-fee refund in the same request: the same second, give or take.
-const SAME_REQUEST_MS = 5_000;
-
-/**
- * The application-fee refund Stripe made with a refund, among those not booked yet: the one created
- * closest to the refund, within a few seconds (a Stripe fee refund names no refund, so time is the
- * link); between two made at the same moment, the one nearest the refund's share of the fee
- * (`likely`, only to choose: the amount booked is Stripe's). None when none is that close (Stripe
- * made none for it), so a refund never takes another's fee refund.
- */
-export function feeRefundMadeWith<T extends { created: Date; amount: bigint }>(refundCreated: Date, likely: bigint, unbooked: T[]): T[] {
-  const distance = (x: bigint) => (x < 0n ? -x : x);
-  const near = unbooked
-    .map((f) => ({ f, gap: Math.abs(f.created.getTime() - refundCreated.getTime()), off: distance(f.amount - likely) }))
-    .filter((x) => x.gap <= SAME_REQUEST_MS)
-    .sort((a, b) => a.gap - b.gap || (a.off < b.off ? -1 : a.off > b.off ? 1 : 0));
-  return near.length ? [near[0]!.f] : [];
 }
 
 function failureMessage(stripe: RefundSnapshot): string {
