@@ -1,4 +1,4 @@
-import { idempotencyKey, StripeGateway, StripeGatewayError, type NewCheckoutSession } from '@app/stripe';
+import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway, StripeGatewayError, type NewCheckoutSession } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -14,9 +14,6 @@ import { Order } from './order.entity.js';
 import { OrdersRepository } from './orders.repository.js';
 import { PaymentsConfig } from './payments.config.js';
 import { PaymentsErrors } from './payments.errors.js';
-
-// Stripe forgets idempotency keys after 24 h: past 23 h a call is no longer the same operation.
-const KEY_SAFE_MS = 23 * 3600 * 1000;
 
 export interface CheckoutInput {
   items: CartItem[];
@@ -111,7 +108,7 @@ export class CheckoutService {
   async expireStranded(orderId: string): Promise<void> {
     const order = await this.orders.findWithDetails(orderId);
     if (!order || order.status !== 'awaiting_payment' || order.checkoutSessionId) return;
-    if (Date.now() - order.createdAt.getTime() < KEY_SAFE_MS) {
+    if (!idempotencyKeyMayBeForgotten(order.createdAt)) {
       const session = await this.gateway.createCheckoutSession(checkoutSessionParams(order, order.stripeOnBehalfOf ?? this.config.CHECKOUT_ON_BEHALF_OF), idempotencyKey('checkout', order.id));
       if (session.status === 'complete') return;
       if (session.status === 'open') await this.gateway.expireCheckoutSession(session.id, idempotencyKey('checkout-expire', order.id));

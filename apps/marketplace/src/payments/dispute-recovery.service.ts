@@ -1,5 +1,5 @@
 import { claimDueRows } from '@app/database';
-import { idempotencyKey, StripeGateway, StripeGatewayError, type FeeRefundSnapshot } from '@app/stripe';
+import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway, StripeGatewayError, type FeeRefundSnapshot } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
@@ -12,10 +12,6 @@ import { PaymentsConfig } from './payments.config.js';
 // A claim is ours for this long (a crashed worker's claim then lapses); a retryable failure waits.
 const CLAIM_LEASE_SECONDS = 120;
 const RETRY_DELAY_SECONDS = 30;
-// Stripe keeps idempotency keys for 24 h; past 23 h a retry looks the object up first.
-const KEY_SAFE_MS = 23 * 3600 * 1000;
-const keyMayBeForgotten = (since: Date) => Date.now() - since.getTime() > KEY_SAFE_MS;
-
 /**
  * The money moves a dispute implies, outside any transaction (the dispute row holds the intent):
  *  - recovery (`pending`): a reversal of the seller's transfer, key `dispute-recovery:<disputeId>`;
@@ -67,7 +63,7 @@ export class DisputeRecoveryService {
       return;
     }
     // past ~23 h Stripe may have forgotten the key: find a reversal made earlier before making one
-    const earlier = keyMayBeForgotten(dispute.createdAt)
+    const earlier = idempotencyKeyMayBeForgotten(dispute.createdAt)
       ? (await this.gateway.listTransferReversals(order.transferId)).find((r) => r.metadata.dispute_id === dispute.stripeDisputeId)
       : undefined;
     let reversal = earlier;
@@ -135,7 +131,7 @@ export class DisputeRecoveryService {
   private async giveBack(dispute: Dispute): Promise<void> {
     const order = (await this.db.getRepository(Order).findOneBy({ id: dispute.orderId }))!;
     const seller = (await this.db.getRepository(OrderSeller).findOneBy({ orderId: order.id, sellerId: dispute.sellerId! }))!;
-    const earlier = keyMayBeForgotten(dispute.closedAt ?? dispute.createdAt)
+    const earlier = idempotencyKeyMayBeForgotten(dispute.closedAt ?? dispute.createdAt)
       ? (await this.gateway.listTransfers({ transferGroup: order.id })).find((t) => t.metadata.dispute_id === dispute.stripeDisputeId)
       : undefined;
     // what the seller lost: the reversal minus the application fee Stripe refunded to them with it

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { isUuid } from '../common/ids.js';
 import { OrderLine } from './order-line.entity.js';
 import { OrderSeller } from './order-seller.entity.js';
 import { allowedFrom, type OrderStatus } from './order-status.js';
 import { Order } from './order.entity.js';
 
 type OrderChanges = Partial<Pick<Order, 'checkoutSessionId' | 'checkoutUrl' | 'paymentIntentId' | 'chargeId' | 'transferId' | 'stripeFee' | 'failureCode' | 'failureMessage' | 'paidAt' | 'amountRefunded'>>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads orders and changes their status, only ever through ORDER_TRANSITIONS. */
 @Injectable()
@@ -31,7 +30,7 @@ export class OrdersRepository {
   }
 
   async lock(tx: EntityManager, orderId: string): Promise<Order | null> {
-    if (!UUID.test(orderId)) return null;
+    if (!isUuid(orderId)) return null;
     return tx.findOne(Order, { where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
   }
 
@@ -44,11 +43,11 @@ export class OrdersRepository {
       const byIntent = await tx.findOneBy(Order, { paymentIntentId: ref.paymentIntentId });
       if (byIntent) return byIntent;
     }
-    return ref.orderId && UUID.test(ref.orderId) ? tx.findOneBy(Order, { id: ref.orderId }) : null;
+    return ref.orderId && isUuid(ref.orderId) ? tx.findOneBy(Order, { id: ref.orderId }) : null;
   }
 
   async findWithDetails(orderId: string, manager?: EntityManager): Promise<Order | null> {
-    if (!UUID.test(orderId)) return null;
+    if (!isUuid(orderId)) return null;
     return (manager ?? this.db.manager).findOne(Order, {
       where: { id: orderId },
       relations: { lines: true, sellers: true },

@@ -1,5 +1,5 @@
 import { claimDueRows } from '@app/database';
-import { idempotencyKey, StripeGateway } from '@app/stripe';
+import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
@@ -12,9 +12,6 @@ import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './str
 
 // A claim is ours for this long (a crashed worker's claim then lapses); a retryable failure waits.
 const CLAIM_LEASE_SECONDS = 120;
-// Stripe keeps idempotency keys for 24 h; past 23 h a retry looks the transfer up first.
-const KEY_SAFE_MS = 23 * 3600 * 1000;
-
 /**
  * Gives the seller back what a refund took from them when Stripe fails that refund after it
  * succeeded (RefundSettlementService.undoFailed records the intent `failure_return_status =
@@ -71,7 +68,7 @@ export class RefundFailureReturnService {
     // The intent dates from the failure, which is later than the refund's creation: past ~23 h
     // from creation Stripe may have forgotten the key, so find a transfer made earlier first.
     const earlier =
-      Date.now() - refund.createdAt.getTime() > KEY_SAFE_MS
+      idempotencyKeyMayBeForgotten(refund.createdAt)
         ? (await this.gateway.listTransfers({ transferGroup: orderId })).find((t) => t.metadata.refund_id === refund.id)
         : undefined;
     // the amount was booked from Stripe's reversal and fee refund, in the currency Stripe settled

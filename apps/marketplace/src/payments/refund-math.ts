@@ -1,12 +1,5 @@
+import { proportional } from '@app/money';
 import type { RefundApplicationFeePolicy } from './payments.config.js';
-
-/** total * part / whole, rounded half up, in integers. */
-function proportional(total: bigint, part: bigint, whole: bigint): bigint {
-  if (whole <= 0n) return 0n;
-  const product = total * part;
-  const q = product / whole;
-  return (product - q * whole) * 2n >= whole ? q + 1n : q;
-}
 
 /**
  * The part of the application fee a refund returns, as Stripe's `refund_application_fee` does:

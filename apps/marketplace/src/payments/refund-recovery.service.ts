@@ -1,4 +1,4 @@
-import { StripeGatewayError } from '@app/stripe';
+import { idempotencyKeyMayBeForgotten, StripeGatewayError } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -10,8 +10,6 @@ import { RefundsService } from './refunds.service.js';
 // Leave a refund to its own request (and the webhook) for longer than that request can last:
 // STRIPE_TIMEOUT_MS x (STRIPE_MAX_RETRIES + 1) plus backoff, about 2 minutes with the defaults.
 const GRACE_SECONDS = 5 * 60;
-// Stripe forgets idempotency keys after 24 h: past this age, look the refund up instead of retrying.
-const KEY_SAFE_HOURS = 23;
 
 /**
  * Crash recovery for refunds (ARCHITECTURE: "a worker finishes anything left in between"): a
@@ -45,7 +43,7 @@ export class RefundRecoveryService {
     const refund = await this.db.getRepository(Refund).findOneBy({ id: refundId });
     if (!refund || refund.status !== 'pending') return false;
     const order = (await this.db.getRepository(Order).findOneBy({ id: refund.orderId }))!;
-    const keyIsFresh = Date.now() - refund.createdAt.getTime() < KEY_SAFE_HOURS * 3600 * 1000;
+    const keyIsFresh = !idempotencyKeyMayBeForgotten(refund.createdAt);
     try {
       const stripe = keyIsFresh ? await this.refunds.createAtStripe(order, refund) : await this.findAtStripe(order, refund);
       if (!stripe) {

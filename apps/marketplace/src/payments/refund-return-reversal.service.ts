@@ -1,5 +1,5 @@
 import { claimDueRows } from '@app/database';
-import { idempotencyKey, StripeGateway } from '@app/stripe';
+import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
@@ -14,9 +14,6 @@ import { Refund } from './refund.entity.js';
 import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
 
 const CLAIM_LEASE_SECONDS = 120;
-// Stripe keeps idempotency keys for 24 h; past 23 h a retry looks the reversal up first.
-const KEY_SAFE_MS = 23 * 3600 * 1000;
-
 /**
  * REFUND_AFTER_RETURN=reverse_return. After a won dispute or a failed refund's return the seller's
  * funds came back by a new transfer that a refund's `reverse_transfer` never reverses (it reverses
@@ -76,7 +73,7 @@ export class RefundReturnReversalService {
       return;
     }
     const earlier =
-      Date.now() - refund.createdAt.getTime() > KEY_SAFE_MS
+      idempotencyKeyMayBeForgotten(refund.createdAt)
         ? (await this.gateway.listTransferReversals(planned.transferId)).find((r) => r.metadata.refund_id === refund.id)
         : undefined;
     const reversal =
