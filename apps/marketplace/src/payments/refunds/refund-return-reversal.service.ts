@@ -1,0 +1,156 @@
+import { claimDueRows } from '@app/database';
+import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway } from '@app/stripe';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { In, type DataSource } from 'typeorm';
+import { ROOT_LOGGER } from '../../common/logger.js';
+import { LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines } from '../../ledger/index.js';
+import { Order } from '../orders/order.entity.js';
+import { OrderSeller } from '../orders/order-seller.entity.js';
+import { PaymentsConfig } from '../payments.config.js';
+import { applicationFeeRefund, sellerShareOfRefund } from './refund-math.js';
+import { Refund } from './refund.entity.js';
+import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
+
+const CLAIM_LEASE_SECONDS = 120;
+/**
+ * REFUND_AFTER_RETURN=reverse_return. After a won dispute or a failed refund's return the seller's
+ * funds came back by a new transfer that a refund's `reverse_transfer` never reverses (it reverses
+ * only the charge's own transfer, already reversed): the refund marks `return_reversal_status =
+ * pending` (RefundSettlementService) and this worker, outside any transaction, reverses the
+ * order's return transfer by what the seller did not bear of the refund: what they would have
+ * borne had the charge's transfer been intact (its share of the refund, in proportion, less the
+ * application fee REFUND_APPLICATION_FEE would have returned) minus what they bore (Stripe's
+ * reversal less the fee refunds booked with the refund); at most what is left of the return transfer, key `refund-return-reversal:<refundId>`, the amount and the transfer
+ * fixed on the row before the first call. Booked from the reversal's balance transactions on both
+ * balances. Stripe: "It is possible to reverse a transfer_group transfer only if the destination
+ * account has enough balance to cover the reversal": balance_insufficient waits for the seller's
+ * funds (retried with a growing delay, and after balance.available); a final refusal is `failed`
+ * with Stripe's code.
+ */
+@Injectable()
+export class RefundReturnReversalService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly gateway: StripeGateway,
+    private readonly ledger: LedgerService,
+    private readonly config: PaymentsConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async runOnce(limit = 20): Promise<number> {
+    const ids = await claimDueRows((sql, params) => this.db.query(sql, params).then(([rows]: [Array<{ id: string }>, number]) => rows), {
+      table: 'refunds',
+      due: "return_reversal_status = 'pending'",
+      nextAttemptColumn: 'return_reversal_next_attempt_at',
+      orderBy: 'return_reversal_next_attempt_at NULLS FIRST',
+      limit,
+      leaseSeconds: CLAIM_LEASE_SECONDS,
+    });
+    const due = ids.length ? await this.db.getRepository(Refund).findBy({ id: In(ids) }) : [];
+    let done = 0;
+    for (const refund of due) {
+      try {
+        await this.reverse(refund);
+        done++;
+      } catch (error) {
+        await this.recordError(refund, error);
+      }
+    }
+    return done;
+  }
+
+  private async reverse(refund: Refund): Promise<void> {
+    const order = (await this.db.getRepository(Order).findOneBy({ id: refund.orderId }))!;
+    // the seller the refund was booked against (single-seller orders)
+    const seller = await this.db.getRepository(OrderSeller).findOneBy({ orderId: order.id });
+    if (!seller) throw new Error(`order ${order.id} has no seller for refund ${refund.id}'s return reversal`);
+    const planned = refund.returnReversalAmount !== null && refund.returnReversalTransferId !== null ? { amount: refund.returnReversalAmount, transferId: refund.returnReversalTransferId } : await this.plan(order, refund);
+    if (!planned) {
+      // the refund's own reversal pulled the seller's share back, or nothing is left to reverse
+      await this.db.getRepository(Refund).update({ id: refund.id, returnReversalStatus: 'pending' }, { returnReversalStatus: 'none', returnReversalNextAttemptAt: null });
+      return;
+    }
+    const earlier =
+      idempotencyKeyMayBeForgotten(refund.createdAt)
+        ? (await this.gateway.listTransferReversals(planned.transferId)).find((r) => r.metadata.refund_id === refund.id)
+        : undefined;
+    const reversal =
+      earlier ??
+      (await this.gateway.createTransferReversal(
+        { transferId: planned.transferId, amount: planned.amount, metadata: { refund_id: refund.id, order_id: order.id, reason: 'refund_after_return' } },
+        idempotencyKey('refund-return-reversal', refund.id),
+      ));
+    const onSeller = reversal.destinationPaymentRefundId ? await this.gateway.retrieveConnectedRefundTransaction(reversal.destinationPaymentRefundId, seller.stripeAccountId) : null;
+    if (!reversal.balanceTransaction || !onSeller) throw new Error(`transfer reversal ${reversal.id} was not read on both balances`);
+    await this.db.transaction(async (tx) => {
+      const [, moved]: [unknown, number] = await tx.query(
+        `UPDATE refunds SET return_reversal_status = 'reversed', return_reversal_id = $2, return_reversal_next_attempt_at = NULL,
+                return_reversal_attempts = return_reversal_attempts + 1, return_reversal_error_code = NULL, return_reversal_error = NULL, updated_at = now()
+          WHERE id = $1 AND return_reversal_status = 'pending'`,
+        [refund.id, reversal.id],
+      );
+      if (moved !== 1) return;
+      await this.ledger.post(tx, {
+        kind: LEDGER_ENTRY_KINDS.refundReturnReversal,
+        reference: { type: 'order', id: order.id },
+        idempotencyKey: `refund-return-reversal:${refund.id}`,
+        description: `Refund ${refund.id}: the seller's share its transfer reversal did not pull back, taken from return transfer ${planned.transferId} by reversal ${reversal.id}`,
+        lines: returnReversalLines({
+          seller: { kind: 'connected', sellerId: seller.sellerId, account: seller.stripeAccountId },
+          reversal: { platform: { objectId: reversal.id, txn: reversal.balanceTransaction! }, connected: { objectId: reversal.destinationPaymentRefundId!, txn: onSeller } },
+        }),
+      });
+    });
+  }
+
+  /** The missing share and the return transfer to take it from, fixed on the row (a retry asks Stripe the same). */
+  private async plan(order: Order, refund: Refund): Promise<{ amount: bigint; transferId: string } | null> {
+    if (!order.transferId) return null;
+    const charged = await this.gateway.retrieveTransfer(order.transferId);
+    const share = sellerShareOfRefund({ transferAmount: charged.amount, refund: refund.amount, gross: order.amountTotal });
+    // the fee the refund would have returned with an intact transfer (the refunds before it succeeded as they did)
+    const [before]: Array<{ refunded: string }> = await this.db.query(
+      `SELECT coalesce(sum(amount), 0)::text AS refunded FROM refunds WHERE order_id = $1 AND status = 'succeeded' AND id <> $2 AND created_at < $3`,
+      [order.id, refund.id, refund.createdAt],
+    );
+    const refundedBefore = BigInt(before?.refunded ?? '0');
+    const fee = (r: bigint, already: bigint, priorFee: bigint) =>
+      applicationFeeRefund({ policy: this.config.REFUND_APPLICATION_FEE, fee: order.applicationFeeTotal, feeRefundedBefore: priorFee, refund: r, refundedBefore: already, gross: order.amountTotal });
+    const feeDue = fee(refund.amount, refundedBefore, refundedBefore > 0n ? fee(refundedBefore, 0n, 0n) : 0n);
+    const missing = share - feeDue - ((refund.transferReversalAmount ?? 0n) - refund.applicationFeeRefund);
+    if (missing <= 0n) return null;
+    const returns: Array<{ id: string }> = await this.db.query(
+      `SELECT return_transfer_id AS id FROM disputes WHERE order_id = $1 AND return_transfer_id IS NOT NULL
+        UNION ALL
+       SELECT failure_return_transfer_id AS id FROM refunds WHERE order_id = $1 AND failure_return_transfer_id IS NOT NULL`,
+      [order.id],
+    );
+    const left = await Promise.all(returns.map(async ({ id }) => {
+      const tr = await this.gateway.retrieveTransfer(id);
+      return { transferId: id, unreversed: tr.amount - tr.amountReversed };
+    }));
+    // one reversal per refund (one key): the first return that covers it, else the one with the most left
+    const pick = left.find((r) => r.unreversed >= missing) ?? left.sort((a, b) => (b.unreversed > a.unreversed ? 1 : b.unreversed < a.unreversed ? -1 : 0))[0];
+    if (!pick || pick.unreversed <= 0n) return null;
+    const amount = missing < pick.unreversed ? missing : pick.unreversed;
+    await this.db.getRepository(Refund).update({ id: refund.id, returnReversalStatus: 'pending' }, { returnReversalAmount: amount, returnReversalTransferId: pick.transferId });
+    return { amount, transferId: pick.transferId };
+  }
+
+  private async recordError(refund: Refund, error: unknown): Promise<void> {
+    const final = finalRefusal(error);
+    const { code, message } = refusalOf(error);
+    const attempts = refund.returnReversalAttempts + 1;
+    const log = waitsForFunds(error) ? this.logger.warn.bind(this.logger) : this.logger.error.bind(this.logger);
+    log({ err: error, component: 'refund-return-reversal', refundId: refund.id, final, attempts }, "reversing the order's return transfer for a refund failed");
+    await this.db.query(
+      `UPDATE refunds SET return_reversal_attempts = return_reversal_attempts + 1, return_reversal_error_code = $2, return_reversal_error = $3,
+              return_reversal_status = CASE WHEN $4 THEN 'failed' ELSE return_reversal_status END,
+              return_reversal_next_attempt_at = CASE WHEN $4 THEN NULL ELSE now() + make_interval(secs => $5) END, updated_at = now()
+        WHERE id = $1 AND return_reversal_status = 'pending'`,
+      [refund.id, code, message, final, retryDelaySeconds(attempts)],
+    );
+  }
+}
