@@ -8,6 +8,7 @@ import { DisputeEventsHandler } from './disputes/dispute-events.handler.js';
 import { DisputeRecoveryService } from './disputes/dispute-recovery.service.js';
 import { PaymentsWorker } from './payments.worker.js';
 import { Dispute } from './disputes/dispute.entity.js';
+import { DisputesRepository } from './disputes/disputes.repository.js';
 import { DisputesService } from './disputes/disputes.service.js';
 import { PaymentsFundsAvailableHandler } from './refunds/funds-available.handler.js';
 import { RefundReturnReversalService } from './refunds/refund-return-reversal.service.js';
@@ -25,6 +26,7 @@ import { RefundFailureReturnService } from './refunds/refund-failure-return.serv
 import { RefundSettlementService } from './refunds/refund-settlement.service.js';
 import { Refund } from './refunds/refund.entity.js';
 import { RefundRecoveryService } from './refunds/refund-recovery.service.js';
+import { RefundsRepository } from './refunds/refunds.repository.js';
 import { RefundsService } from './refunds/refunds.service.js';
 import { StripeRefundReader } from './refunds/stripe-refund-reader.js';
 import { PaymentReader } from './payment-reader.js';
@@ -47,6 +49,8 @@ export class PaymentsModule {
         OrderPaymentsService,
         PaymentSucceededHandler,
         PaymentNotMadeHandler,
+        RefundsRepository,
+        DisputesRepository,
         RefundSettlementService,
         StripeRefundReader,
         PaymentReader,

@@ -4,7 +4,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { disputeRecoveryLines, disputeReturnLines, LEDGER_ENTRY_KINDS, LedgerService } from '../../ledger/index.js';
-import { Dispute } from './dispute.entity.js';
+import { DisputeRecoveryTransitionError } from './dispute-recovery-status.js';
+import { Dispute, type RecoveryStatus } from './dispute.entity.js';
+import { DisputesRepository } from './disputes.repository.js';
 import { OrderSeller } from '../orders/order-seller.entity.js';
 import { Order } from '../orders/order.entity.js';
 import { PaymentsConfig } from '../payments.config.js';
@@ -29,6 +31,7 @@ export class DisputeRecoveryService {
     private readonly gateway: StripeGateway,
     private readonly ledger: LedgerService,
     private readonly config: PaymentsConfig,
+    private readonly disputes: DisputesRepository,
   ) {}
 
   /** Works the disputes with a recovery or return due; returns how many it finished. */
@@ -59,7 +62,7 @@ export class DisputeRecoveryService {
   private async recover(dispute: Dispute): Promise<void> {
     const order = (await this.db.getRepository(Order).findOneBy({ id: dispute.orderId }))!;
     if (!order.transferId) {
-      await this.db.getRepository(Dispute).update({ id: dispute.id, recoveryStatus: 'pending' }, { recoveryStatus: 'none' });
+      await this.disputes.transitionRecovery(this.db.manager, dispute.id, 'none', {}, 'pending');
       return;
     }
     // past ~23 h Stripe may have forgotten the key: find a reversal made earlier before making one
@@ -78,7 +81,7 @@ export class DisputeRecoveryService {
         const remaining = transferNow.amount - transferNow.amountReversed;
         const computed = withdrawn < remaining ? withdrawn : remaining;
         if (computed <= 0n) {
-          await this.db.getRepository(Dispute).update({ id: dispute.id, recoveryStatus: 'pending' }, { recoveryStatus: 'none' });
+          await this.disputes.transitionRecovery(this.db.manager, dispute.id, 'none', {}, 'pending');
           return;
         }
         // fixed on the row before the first call, so every retry of this key sends the same request
@@ -110,10 +113,11 @@ export class DisputeRecoveryService {
       const current = await tx.findOne(Dispute, { where: { id: dispute.id }, lock: { mode: 'pessimistic_write' } });
       if (current?.recoveryStatus !== 'pending') return;
       // won while we were recovering: the funds go straight back
-      const next = current.closedAt && current.status === 'won' ? 'returning' : 'recovered';
+      const next: RecoveryStatus = current.closedAt && current.status === 'won' ? 'returning' : 'recovered';
       const unbooked = await this.unbooked(tx, feeRefunds, `dispute-recovery:${dispute.id}`);
       const feeRefunded = unbooked.reduce((sum, f) => sum - f.txn.net, 0n);
-      await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: next, recoveredAmount: reversal.amount, recoveryFeeRefund: feeRefunded, recoveryReversalId: reversal.id, recoveryError: null, recoveryNextAttemptAt: null });
+      const changes = { recoveredAmount: reversal.amount, recoveryFeeRefund: feeRefunded, recoveryReversalId: reversal.id, recoveryError: null, recoveryNextAttemptAt: null };
+      if (!(await this.disputes.transitionRecovery(tx, dispute.id, next, changes, 'pending'))) throw new DisputeRecoveryTransitionError(dispute.id, current.recoveryStatus, next);
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.disputeRecovery,
         reference: { type: 'order', id: order.id },
@@ -153,7 +157,8 @@ export class DisputeRecoveryService {
     await this.db.transaction(async (tx) => {
       const current = await tx.findOne(Dispute, { where: { id: dispute.id }, lock: { mode: 'pessimistic_write' } });
       if (current?.recoveryStatus !== 'returning') return;
-      await tx.update(Dispute, { id: dispute.id }, { recoveryStatus: 'returned', returnTransferId: transfer.id, recoveryError: null, recoveryNextAttemptAt: null });
+      const changes = { returnTransferId: transfer.id, recoveryError: null, recoveryNextAttemptAt: null };
+      if (!(await this.disputes.transitionRecovery(tx, dispute.id, 'returned', changes, 'returning'))) throw new DisputeRecoveryTransitionError(dispute.id, current.recoveryStatus, 'returned');
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.disputeReturn,
         reference: { type: 'order', id: order.id },
@@ -194,11 +199,13 @@ export class DisputeRecoveryService {
   private async recordError(dispute: Dispute, error: unknown): Promise<void> {
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
     const retryable = !(error instanceof StripeGatewayError && error.definitiveRefusal);
-    await this.db
-      .getRepository(Dispute)
-      .update(
-        { id: dispute.id, recoveryStatus: dispute.recoveryStatus },
-        retryable ? { recoveryError: message, recoveryNextAttemptAt: new Date(Date.now() + RETRY_DELAY_SECONDS * 1000) } : { recoveryError: message, recoveryStatus: 'failed' },
-      );
+    // a retry stays where it was (pending -> pending, returning -> returning); a recovery that moved meanwhile is left alone
+    await this.disputes.transitionRecovery(
+      this.db.manager,
+      dispute.id,
+      retryable ? dispute.recoveryStatus : 'failed',
+      retryable ? { recoveryError: message, recoveryNextAttemptAt: new Date(Date.now() + RETRY_DELAY_SECONDS * 1000) } : { recoveryError: message },
+      dispute.recoveryStatus,
+    );
   }
 }

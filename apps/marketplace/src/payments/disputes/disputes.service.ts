@@ -4,7 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { disputeTransactionLines, LEDGER_ENTRY_KINDS, LedgerService } from '../../ledger/index.js';
 import { PayoutFreezes } from '../../onboarding/payout-freezes.js';
+import { DisputeRecoveryTransitionError } from './dispute-recovery-status.js';
 import { Dispute } from './dispute.entity.js';
+import { DisputesRepository } from './disputes.repository.js';
 import { PAID_STATUSES, statusAfterRefunds } from '../orders/order-status.js';
 import type { Order } from '../orders/order.entity.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
@@ -39,6 +41,7 @@ export class DisputesService implements OnModuleInit {
     private readonly ledger: LedgerService,
     private readonly config: PaymentsConfig,
     private readonly freezes: PayoutFreezes,
+    private readonly disputes: DisputesRepository,
   ) {}
 
   onModuleInit(): void {
@@ -93,9 +96,9 @@ export class DisputesService implements OnModuleInit {
     if (opens) {
       await this.orders.transition(tx, order.id, 'disputed');
       // no recovery for a dispute Stripe already reports won (it would only go back again)
-      if (snap.status === 'won') await tx.update(Dispute, { id: dispute.id, recoveryStatus: 'pending' }, { recoveryStatus: 'none' });
+      if (snap.status === 'won') await this.disputes.transitionRecovery(tx, dispute.id, 'none', {}, 'pending');
       // an inquiry that became a dispute: the recovery is due now
-      else if (inserted.length === 0 && recover) await tx.update(Dispute, { id: dispute.id, recoveryStatus: 'none' }, { recoveryStatus: 'pending', recoveryNextAttemptAt: null });
+      else if (inserted.length === 0 && recover) await this.disputes.transitionRecovery(tx, dispute.id, 'pending', { recoveryNextAttemptAt: null }, 'none');
     }
     await tx.update(Dispute, { id: dispute.id }, { status: snap.status, evidenceDueBy: snap.evidenceDueBy, reason: snap.reason.slice(0, 64) });
     if (CLOSED.has(snap.status)) await this.close(tx, order, dispute, snap);
@@ -112,7 +115,10 @@ export class DisputesService implements OnModuleInit {
     }
     const won = snap.status === 'won';
     const current = (await tx.findOneBy(Dispute, { id: dispute.id }))!;
-    await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date(), ...(won && current.recoveryStatus === 'recovered' ? { recoveryStatus: 'returning' as const, recoveryNextAttemptAt: null } : {}) });
+    if (won && current.recoveryStatus === 'recovered') {
+      // the dispute row is locked (record): not moving is a bug
+      if (!(await this.disputes.transitionRecovery(tx, dispute.id, 'returning', { closedAt: new Date(), recoveryNextAttemptAt: null }, 'recovered'))) throw new DisputeRecoveryTransitionError(dispute.id, current.recoveryStatus, 'returning');
+    } else await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date() });
     // lost: the withdrawal stays booked as the loss (net of any recovery from the seller); the order stays disputed.
     // won: the reinstatement was booked from its balance transaction above; the order goes back
     if (won) await this.orders.transition(tx, order.id, statusAfterRefunds(order.amountTotal, order.amountRefunded));

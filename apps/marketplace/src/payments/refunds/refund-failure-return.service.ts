@@ -8,6 +8,7 @@ import { ROOT_LOGGER } from '../../common/logger.js';
 import { LEDGER_ENTRY_KINDS, LedgerService, transferLines } from '../../ledger/index.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
 import { Refund } from './refund.entity.js';
+import { RefundsRepository } from './refunds.repository.js';
 import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
 
 // A claim is ours for this long (a crashed worker's claim then lapses); a retryable failure waits.
@@ -34,6 +35,7 @@ export class RefundFailureReturnService {
     private readonly orders: OrdersRepository,
     private readonly ledger: LedgerService,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly refunds: RefundsRepository,
   ) {}
 
   /** Works the returns that are due; returns how many it finished. */
@@ -92,13 +94,13 @@ export class RefundFailureReturnService {
     if (!transfer.balanceTransaction || !onSeller) throw new Error(`transfer ${transfer.id} was not read on both balances`);
     // the outcome, once: a concurrent or repeated round finds it no longer pending
     await this.db.transaction(async (tx) => {
-      const [, moved]: [unknown, number] = await tx.query(
-        `UPDATE refunds SET failure_return_status = 'returned', failure_return_transfer_id = $2, failure_return_next_attempt_at = NULL,
-                failure_return_attempts = failure_return_attempts + 1, failure_return_error_code = NULL, failure_return_error = NULL, updated_at = now()
-          WHERE id = $1 AND failure_return_status = 'pending'`,
-        [refund.id, transfer.id],
+      const moved = await this.refunds.transition(
+        tx,
+        refund.id,
+        { failureReturn: 'returned' },
+        { failureReturnTransferId: transfer.id, failureReturnNextAttemptAt: null, failureReturnAttempts: () => 'failure_return_attempts + 1', failureReturnErrorCode: null, failureReturnError: null },
       );
-      if (moved !== 1) return;
+      if (!moved) return;
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.transfer,
         reference: { type: 'order', id: orderId },
@@ -123,12 +125,19 @@ export class RefundFailureReturnService {
     const attempts = refund.failureReturnAttempts + 1;
     const log = waitsForFunds(error) ? this.logger.warn.bind(this.logger) : this.logger.error.bind(this.logger);
     log({ err: error, component: 'refund-failure-return', refundId: refund.id, final, attempts }, "returning a failed refund's share to the seller failed");
-    await this.db.query(
-      `UPDATE refunds SET failure_return_attempts = failure_return_attempts + 1, failure_return_error_code = $2, failure_return_error = $3,
-              failure_return_status = CASE WHEN $4 THEN 'failed' ELSE failure_return_status END,
-              failure_return_next_attempt_at = CASE WHEN $4 THEN NULL ELSE now() + make_interval(secs => $5) END, updated_at = now()
-        WHERE id = $1 AND failure_return_status = 'pending'`,
-      [refund.id, code, message, final, retryDelaySeconds(attempts)],
+    // pending -> pending records the retry; a return no longer pending is left alone
+    await this.refunds.transition(
+      this.db.manager,
+      refund.id,
+      { failureReturn: final ? 'failed' : 'pending' },
+      {
+        failureReturnAttempts: () => 'failure_return_attempts + 1',
+        failureReturnErrorCode: code,
+        failureReturnError: message,
+        failureReturnNextAttemptAt: final ? null : () => 'now() + make_interval(secs => :delaySeconds)',
+      },
+      { failureReturn: 'pending' },
+      final ? {} : { delaySeconds: retryDelaySeconds(attempts) },
     );
   }
 }

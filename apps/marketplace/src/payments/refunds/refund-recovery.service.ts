@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { Order } from '../orders/order.entity.js';
 import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
+import { RefundsRepository } from './refunds.repository.js';
 import { RefundsService } from './refunds.service.js';
 
 // Leave a refund to its own request (and the webhook) for longer than that request can last:
@@ -23,6 +24,7 @@ export class RefundRecoveryService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly refunds: RefundsService,
     private readonly settlement: RefundSettlementService,
+    private readonly refundRows: RefundsRepository,
   ) {}
 
   async runOnce(limit = 20): Promise<number> {
@@ -48,7 +50,7 @@ export class RefundRecoveryService {
       const stripe = keyIsFresh ? await this.refunds.createAtStripe(order, refund) : await this.findAtStripe(order, refund);
       if (!stripe) {
         // an old key and no such refund at Stripe: it never happened
-        await this.db.getRepository(Refund).update({ id: refund.id, status: 'pending' }, { status: 'failed', failureMessage: 'not found at Stripe after 23 h' });
+        await this.refundRows.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: 'not found at Stripe after 23 h' });
         return true;
       }
       const facts = await this.refunds.readAtStripe(order, stripe);
@@ -57,7 +59,7 @@ export class RefundRecoveryService {
     } catch (error) {
       if (error instanceof StripeGatewayError && error.definitiveRefusal) {
         // Stripe refused it for good: the refund failed and the order may be refunded again
-        await this.db.getRepository(Refund).update({ id: refund.id, status: 'pending' }, { status: 'failed', failureMessage: error.message });
+        await this.refundRows.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: error.message });
         return true;
       }
       return false; // still unknown: try again next round

@@ -11,6 +11,7 @@ import { OrderSeller } from '../orders/order-seller.entity.js';
 import { PaymentsConfig } from '../payments.config.js';
 import { applicationFeeRefund, sellerShareOfRefund } from './refund-math.js';
 import { Refund } from './refund.entity.js';
+import { RefundsRepository } from './refunds.repository.js';
 import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
 
 const CLAIM_LEASE_SECONDS = 120;
@@ -37,6 +38,7 @@ export class RefundReturnReversalService {
     private readonly ledger: LedgerService,
     private readonly config: PaymentsConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly refunds: RefundsRepository,
   ) {}
 
   async runOnce(limit = 20): Promise<number> {
@@ -69,7 +71,7 @@ export class RefundReturnReversalService {
     const planned = refund.returnReversalAmount !== null && refund.returnReversalTransferId !== null ? { amount: refund.returnReversalAmount, transferId: refund.returnReversalTransferId } : await this.plan(order, refund);
     if (!planned) {
       // the refund's own reversal pulled the seller's share back, or nothing is left to reverse
-      await this.db.getRepository(Refund).update({ id: refund.id, returnReversalStatus: 'pending' }, { returnReversalStatus: 'none', returnReversalNextAttemptAt: null });
+      await this.refunds.transition(this.db.manager, refund.id, { returnReversal: 'none' }, { returnReversalNextAttemptAt: null });
       return;
     }
     const earlier =
@@ -85,13 +87,13 @@ export class RefundReturnReversalService {
     const onSeller = reversal.destinationPaymentRefundId ? await this.gateway.retrieveConnectedRefundTransaction(reversal.destinationPaymentRefundId, seller.stripeAccountId) : null;
     if (!reversal.balanceTransaction || !onSeller) throw new Error(`transfer reversal ${reversal.id} was not read on both balances`);
     await this.db.transaction(async (tx) => {
-      const [, moved]: [unknown, number] = await tx.query(
-        `UPDATE refunds SET return_reversal_status = 'reversed', return_reversal_id = $2, return_reversal_next_attempt_at = NULL,
-                return_reversal_attempts = return_reversal_attempts + 1, return_reversal_error_code = NULL, return_reversal_error = NULL, updated_at = now()
-          WHERE id = $1 AND return_reversal_status = 'pending'`,
-        [refund.id, reversal.id],
+      const moved = await this.refunds.transition(
+        tx,
+        refund.id,
+        { returnReversal: 'reversed' },
+        { returnReversalId: reversal.id, returnReversalNextAttemptAt: null, returnReversalAttempts: () => 'return_reversal_attempts + 1', returnReversalErrorCode: null, returnReversalError: null },
       );
-      if (moved !== 1) return;
+      if (!moved) return;
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.refundReturnReversal,
         reference: { type: 'order', id: order.id },
@@ -145,12 +147,19 @@ export class RefundReturnReversalService {
     const attempts = refund.returnReversalAttempts + 1;
     const log = waitsForFunds(error) ? this.logger.warn.bind(this.logger) : this.logger.error.bind(this.logger);
     log({ err: error, component: 'refund-return-reversal', refundId: refund.id, final, attempts }, "reversing the order's return transfer for a refund failed");
-    await this.db.query(
-      `UPDATE refunds SET return_reversal_attempts = return_reversal_attempts + 1, return_reversal_error_code = $2, return_reversal_error = $3,
-              return_reversal_status = CASE WHEN $4 THEN 'failed' ELSE return_reversal_status END,
-              return_reversal_next_attempt_at = CASE WHEN $4 THEN NULL ELSE now() + make_interval(secs => $5) END, updated_at = now()
-        WHERE id = $1 AND return_reversal_status = 'pending'`,
-      [refund.id, code, message, final, retryDelaySeconds(attempts)],
+    // pending -> pending records the retry; a reversal no longer pending is left alone
+    await this.refunds.transition(
+      this.db.manager,
+      refund.id,
+      { returnReversal: final ? 'failed' : 'pending' },
+      {
+        returnReversalAttempts: () => 'return_reversal_attempts + 1',
+        returnReversalErrorCode: code,
+        returnReversalError: message,
+        returnReversalNextAttemptAt: final ? null : () => 'now() + make_interval(secs => :delaySeconds)',
+      },
+      { returnReversal: 'pending' },
+      final ? {} : { delaySeconds: retryDelaySeconds(attempts) },
     );
   }
 }

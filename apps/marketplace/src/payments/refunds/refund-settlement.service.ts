@@ -6,7 +6,9 @@ import { OrderTransitionError, statusAfterRefunds } from '../orders/order-status
 import type { Order } from '../orders/order.entity.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
 import { PaymentsConfig } from '../payments.config.js';
+import { RefundTransitionError, type RefundMove } from './refund-status.js';
 import { Refund } from './refund.entity.js';
+import { RefundsRepository, type RefundChanges } from './refunds.repository.js';
 import type { StripeRefundFacts } from './stripe-refund-reader.js';
 
 /**
@@ -27,6 +29,7 @@ export class RefundSettlementService {
     private readonly orders: OrdersRepository,
     private readonly ledger: LedgerService,
     private readonly config: PaymentsConfig,
+    private readonly refunds: RefundsRepository,
   ) {}
 
   /** Settles a pending refund row with Stripe's refund. Idempotent: a settled refund is left alone. */
@@ -46,22 +49,14 @@ export class RefundSettlementService {
         // Stripe made it (the reversal and the fee refund are done and stay) and failed it before we
         // booked it: both are booked, as Stripe did them, and the seller's share goes back
         const booked = await this.book(tx, order, refund.amount, facts);
-        await tx.update(
-          Refund,
-          { id: refund.id },
-          { status: 'succeeded', stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned, ...booked.returnReversal },
-        );
+        await this.move(tx, refund.id, { status: 'succeeded', ...booked.returnReversal }, { stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned });
         return this.undoFailed(tx, refund.id, stripe);
       }
-      await tx.update(Refund, { id: refund.id }, { status: 'failed', stripeRefundId: stripe.id, failureMessage: failureMessage(stripe) });
+      await this.move(tx, refund.id, { status: 'failed' }, { stripeRefundId: stripe.id, failureMessage: failureMessage(stripe) });
       return tx.findOneBy(Refund, { id: refund.id });
     }
     const booked = await this.book(tx, order, refund.amount, facts);
-    await tx.update(
-      Refund,
-      { id: refund.id },
-      { status: 'succeeded', stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned, ...booked.returnReversal },
-    );
+    await this.move(tx, refund.id, { status: 'succeeded', ...booked.returnReversal }, { stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned });
     return tx.findOneBy(Refund, { id: refund.id });
   }
 
@@ -84,11 +79,7 @@ export class RefundSettlementService {
     // Stripe keeps the transfer reversal and the fee refund: the seller's share they took sits in
     // the platform balance; the payments worker transfers it back (RefundFailureReturnService)
     const toReturn = reversed - refund.applicationFeeRefund;
-    await tx.update(
-      Refund,
-      { id: refund.id, status: 'succeeded' },
-      { status: 'failed', failureMessage: failureMessage(stripe), ...(toReturn > 0n ? { failureReturnStatus: 'pending' as const, failureReturnAmount: toReturn } : {}) },
-    );
+    await this.move(tx, refund.id, { status: 'failed', ...(toReturn > 0n ? { failureReturn: 'pending' as const } : {}) }, { failureMessage: failureMessage(stripe), ...(toReturn > 0n ? { failureReturnAmount: toReturn } : {}) }, { status: 'succeeded', failureReturn: null });
     const [seller] = await this.orders.sellersOf(tx, order.id);
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.refundFailed,
@@ -117,9 +108,16 @@ export class RefundSettlementService {
     );
     if (inserted.length === 0) return;
     const booked = await this.book(tx, order, stripe.amount, facts);
-    await tx.update(Refund, { id: inserted[0]!.id }, { applicationFeeRefund: booked.feeReturned, transferReversalAmount: booked.reversed, ...booked.returnReversal });
+    const changes = { applicationFeeRefund: booked.feeReturned, transferReversalAmount: booked.reversed };
+    if (booked.returnReversal.returnReversal) await this.move(tx, inserted[0]!.id, booked.returnReversal, changes, { returnReversal: null });
+    else await tx.update(Refund, { id: inserted[0]!.id }, changes);
     // made and already failed at Stripe before we saw it: its failure is booked too
     if (stripe.status !== 'succeeded') await this.undoFailed(tx, inserted[0]!.id, stripe);
+  }
+
+  // the refund is locked and was read in the from-status: not moving is a bug
+  private async move(tx: EntityManager, refundId: string, move: RefundMove, changes: RefundChanges, from: Parameters<RefundsRepository['transition']>[4] = {}): Promise<void> {
+    if (!(await this.refunds.transition(tx, refundId, move, changes, from))) throw new RefundTransitionError(refundId, move);
   }
 
   /** Order first, then the refund: the same lock order as RefundsService, so the two never deadlock. */
@@ -131,7 +129,7 @@ export class RefundSettlementService {
     return { order, refund };
   }
 
-  private async book(tx: EntityManager, order: Order, amount: bigint, facts: StripeRefundFacts): Promise<{ reversed: bigint; feeReturned: bigint; returnReversal: { returnReversalStatus?: 'pending' } }> {
+  private async book(tx: EntityManager, order: Order, amount: bigint, facts: StripeRefundFacts): Promise<{ reversed: bigint; feeReturned: bigint; returnReversal: { returnReversal?: 'pending' } }> {
     const stripe = facts.refund;
     if (!stripe.balanceTransaction) throw new Error(`refund ${stripe.id}: its balance transaction was not read`);
     const reversal = stripe.transferReversal;
@@ -160,7 +158,7 @@ export class RefundSettlementService {
         feeRefunds,
       }),
     });
-    return { reversed: reversal?.balanceTransaction?.net ?? 0n, feeReturned: feeRefunds.reduce((sum, f) => sum - f.txn.net, 0n), returnReversal: (await this.hasReturnTransfer(tx, order.id)) ? { returnReversalStatus: 'pending' } : {} };
+    return { reversed: reversal?.balanceTransaction?.net ?? 0n, feeReturned: feeRefunds.reduce((sum, f) => sum - f.txn.net, 0n), returnReversal: (await this.hasReturnTransfer(tx, order.id)) ? { returnReversal: 'pending' } : {} };
   }
 
   /** The seller's funds came back by a transfer of their own (a won dispute's return, a failed refund's), and the policy takes refunds from it. */
