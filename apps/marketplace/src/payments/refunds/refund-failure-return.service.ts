@@ -1,9 +1,8 @@
-import { claimDueRows } from '@app/database';
 import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ROOT_LOGGER } from '../../common/logger.js';
 import { LEDGER_ENTRY_KINDS, LedgerService, transferLines } from '../../ledger/index.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
@@ -11,8 +10,6 @@ import { Refund } from './refund.entity.js';
 import { RefundsRepository } from './refunds.repository.js';
 import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
 
-// A claim is ours for this long (a crashed worker's claim then lapses); a retryable failure waits.
-const CLAIM_LEASE_SECONDS = 120;
 /**
  * Gives the seller back what a refund took from them when Stripe fails that refund after it
  * succeeded (RefundSettlementService.undoFailed records the intent `failure_return_status =
@@ -40,16 +37,7 @@ export class RefundFailureReturnService {
 
   /** Works the returns that are due; returns how many it finished. */
   async runOnce(limit = 20): Promise<number> {
-    // claim with a lease: N workers never make the same Stripe call at once
-    const ids = await claimDueRows((sql, params) => this.db.query(sql, params).then(([rows]: [Array<{ id: string }>, number]) => rows), {
-      table: 'refunds',
-      due: "failure_return_status = 'pending'",
-      nextAttemptColumn: 'failure_return_next_attempt_at',
-      orderBy: 'failure_return_next_attempt_at NULLS FIRST',
-      limit,
-      leaseSeconds: CLAIM_LEASE_SECONDS,
-    });
-    const due = ids.length ? await this.db.getRepository(Refund).findBy({ id: In(ids) }) : [];
+    const due = await this.refunds.claimDue('failure_return', limit);
     let done = 0;
     for (const refund of due) {
       try {

@@ -1,9 +1,8 @@
-import { claimDueRows } from '@app/database';
 import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ROOT_LOGGER } from '../../common/logger.js';
 import { LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines } from '../../ledger/index.js';
 import { Order } from '../orders/order.entity.js';
@@ -14,7 +13,6 @@ import { Refund } from './refund.entity.js';
 import { RefundsRepository } from './refunds.repository.js';
 import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
 
-const CLAIM_LEASE_SECONDS = 120;
 /**
  * REFUND_AFTER_RETURN=reverse_return. After a won dispute or a failed refund's return the seller's
  * funds came back by a new transfer that a refund's `reverse_transfer` never reverses (it reverses
@@ -42,15 +40,7 @@ export class RefundReturnReversalService {
   ) {}
 
   async runOnce(limit = 20): Promise<number> {
-    const ids = await claimDueRows((sql, params) => this.db.query(sql, params).then(([rows]: [Array<{ id: string }>, number]) => rows), {
-      table: 'refunds',
-      due: "return_reversal_status = 'pending'",
-      nextAttemptColumn: 'return_reversal_next_attempt_at',
-      orderBy: 'return_reversal_next_attempt_at NULLS FIRST',
-      limit,
-      leaseSeconds: CLAIM_LEASE_SECONDS,
-    });
-    const due = ids.length ? await this.db.getRepository(Refund).findBy({ id: In(ids) }) : [];
+    const due = await this.refunds.claimDue('return_reversal', limit);
     let done = 0;
     for (const refund of due) {
       try {

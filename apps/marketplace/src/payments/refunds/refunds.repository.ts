@@ -1,5 +1,7 @@
+import { claimDueRows } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager, UpdateQueryBuilder } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { In, type DataSource, type EntityManager, type UpdateQueryBuilder } from 'typeorm';
 import { FAILURE_RETURN_TRANSITIONS, REFUND_TRANSITIONS, RETURN_REVERSAL_TRANSITIONS, type RefundMove } from './refund-status.js';
 import { Refund } from './refund.entity.js';
 
@@ -10,9 +12,30 @@ export type RefundChanges = { [K in keyof Columns]?: Columns[K] | (() => string)
 /** Narrows a move to one of its allowed from-statuses (the one the caller read). */
 export type RefundMoveFrom = { status?: Refund['status']; failureReturn?: Refund['failureReturnStatus']; returnReversal?: Refund['returnReversalStatus'] };
 
+// A claim is ours for this long (a crashed worker's claim then lapses).
+const CLAIM_LEASE_SECONDS = 120;
+
+/** The two after-refund jobs of the payments worker, by their column prefix. */
+export type RefundFollowUp = 'failure_return' | 'return_reversal';
+
 /** Changes a refund's statuses, only ever through the tables in refund-status.ts. */
 @Injectable()
 export class RefundsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Claims the refunds whose follow-up is due, with a lease: N workers never make the same Stripe call at once. */
+  async claimDue(followUp: RefundFollowUp, limit: number): Promise<Refund[]> {
+    const ids = await claimDueRows((sql, params) => this.db.query(sql, params).then(([rows]: [Array<{ id: string }>, number]) => rows), {
+      table: 'refunds',
+      due: `${followUp}_status = 'pending'`,
+      nextAttemptColumn: `${followUp}_next_attempt_at`,
+      orderBy: `${followUp}_next_attempt_at NULLS FIRST`,
+      limit,
+      leaseSeconds: CLAIM_LEASE_SECONDS,
+    });
+    return ids.length ? this.db.getRepository(Refund).findBy({ id: In(ids) }) : [];
+  }
+
   /** One guarded UPDATE (each moved status IN its allowed from, other columns alongside); whether the refund moved. */
   async transition(tx: EntityManager, refundId: string, move: RefundMove, changes: RefundChanges = {}, from: RefundMoveFrom = {}, parameters: Record<string, unknown> = {}): Promise<boolean> {
     const set: Record<string, unknown> = { ...changes };
