@@ -50,7 +50,7 @@ export class RefundRecoveryService {
       const stripe = keyIsFresh ? await this.refunds.createAtStripe(order, refund) : await this.findAtStripe(order, refund);
       if (!stripe) {
         // an old key and no such refund at Stripe: it never happened
-        await this.refundRows.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: 'not found at Stripe after 23 h' });
+        await this.refundRows.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: 'not found at Stripe after 23 h' }, { status: 'pending' });
         return true;
       }
       const facts = await this.refunds.readAtStripe(order, stripe);
@@ -59,7 +59,7 @@ export class RefundRecoveryService {
     } catch (error) {
       if (error instanceof StripeGatewayError && error.definitiveRefusal) {
         // Stripe refused it for good: the refund failed and the order may be refunded again
-        await this.refundRows.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: error.message });
+        await this.refundRows.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: error.message }, { status: 'pending' });
         return true;
       }
       return false; // still unknown: try again next round

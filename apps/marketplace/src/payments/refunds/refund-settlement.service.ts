@@ -8,7 +8,7 @@ import { OrdersRepository } from '../orders/orders.repository.js';
 import { PaymentsConfig } from '../payments.config.js';
 import { RefundTransitionError, type RefundMove } from './refund-status.js';
 import { Refund } from './refund.entity.js';
-import { RefundsRepository, type RefundChanges } from './refunds.repository.js';
+import { RefundsRepository, type RefundChanges, type RefundMoveFrom } from './refunds.repository.js';
 import type { StripeRefundFacts } from './stripe-refund-reader.js';
 
 /**
@@ -52,7 +52,7 @@ export class RefundSettlementService {
         await this.move(tx, refund.id, { status: 'succeeded', ...booked.returnReversal }, { stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned });
         return this.undoFailed(tx, refund.id, stripe);
       }
-      await this.move(tx, refund.id, { status: 'failed' }, { stripeRefundId: stripe.id, failureMessage: failureMessage(stripe) });
+      await this.move(tx, refund.id, { status: 'failed' }, { stripeRefundId: stripe.id, failureMessage: failureMessage(stripe) }, { status: 'pending' });
       return tx.findOneBy(Refund, { id: refund.id });
     }
     const booked = await this.book(tx, order, refund.amount, facts);
@@ -116,7 +116,7 @@ export class RefundSettlementService {
   }
 
   // the refund is locked and was read in the from-status: not moving is a bug
-  private async move(tx: EntityManager, refundId: string, move: RefundMove, changes: RefundChanges, from: Parameters<RefundsRepository['transition']>[4] = {}): Promise<void> {
+  private async move(tx: EntityManager, refundId: string, move: RefundMove, changes: RefundChanges, from: RefundMoveFrom = {}): Promise<void> {
     if (!(await this.refunds.transition(tx, refundId, move, changes, from))) throw new RefundTransitionError(refundId, move);
   }
 

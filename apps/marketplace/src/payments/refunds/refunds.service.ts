@@ -114,7 +114,7 @@ export class RefundsService {
       // flight elsewhere, Stripe unreachable) stays pending for the webhook or the recovery worker
       if (error instanceof StripeGatewayError && error.definitiveRefusal) {
         // a refund settled meanwhile (the webhook) is left as it is
-        await this.refunds.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: message });
+        await this.refunds.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: message }, { status: 'pending' });
       }
       throw PaymentsErrors.refundFailed(refund.id, error instanceof StripeGatewayError ? error.code : 'UNKNOWN', error);
     }
