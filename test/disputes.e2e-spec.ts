@@ -2,7 +2,7 @@
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
 import { SellerGate } from '../apps/marketplace/src/onboarding/seller-gate.service.js';
-import { DisputesService } from '../apps/marketplace/src/payments/disputes.service.js';
+import { DisputesService } from '../apps/marketplace/src/payments/disputes/disputes.service.js';
 import { expectBooksMatchStripe, getOrder, ledgerEntries, paidOrder, sumLines, waitForOrder } from './support/checkout.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

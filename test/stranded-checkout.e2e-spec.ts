@@ -5,7 +5,7 @@ import { createActiveSeller, createListing, type ActiveSeller } from './factorie
 import { checkout, expectBooksMatchStripe, ledgerEntries, waitForOrder } from './support/checkout.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { StrandedCheckoutSweeper } from '../apps/marketplace/src/payments/stranded-checkout.sweeper.js';
+import { StrandedCheckoutSweeper } from '../apps/marketplace/src/payments/checkout/stranded-checkout.sweeper.js';
 
 let t: TestApp;
 let sql: SqlClient;

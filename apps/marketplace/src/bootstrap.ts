@@ -1,4 +1,4 @@
-import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -98,5 +98,3 @@ async function applyMigrations(databaseUrl: string, logger: Logger): Promise<voi
   const applied = await runMigrations(databaseUrl);
   if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
 }
-
-export type MarketplaceApp = INestApplication;

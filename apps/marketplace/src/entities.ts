@@ -6,11 +6,11 @@ import { LedgerEntry } from './ledger/ledger-entry.entity.js';
 import { LedgerLine } from './ledger/ledger-line.entity.js';
 import { Listing } from './listings/listing.entity.js';
 import { SellerAccount } from './onboarding/seller-account.entity.js';
-import { Dispute } from './payments/dispute.entity.js';
-import { OrderLine } from './payments/order-line.entity.js';
-import { OrderSeller } from './payments/order-seller.entity.js';
-import { Order } from './payments/order.entity.js';
-import { Refund } from './payments/refund.entity.js';
+import { Dispute } from './payments/disputes/dispute.entity.js';
+import { OrderLine } from './payments/orders/order-line.entity.js';
+import { OrderSeller } from './payments/orders/order-seller.entity.js';
+import { Order } from './payments/orders/order.entity.js';
+import { Refund } from './payments/refunds/refund.entity.js';
 import { WebhookEvent } from './webhooks/webhook-event.entity.js';
 
 /** Every entity of the app, for the one DataSource definition (migrations/data-source.ts). */

@@ -1,6 +1,7 @@
 import { amountGranularity } from './currency.js';
 import { InvalidAmountError, InvalidFeePolicyError } from './money.errors.js';
 import { Money } from './money.js';
+import { proportional } from './proportional.js';
 
 export interface FeePolicy {
   // Proportional part in basis points: 1 bp = 0.01 %, so 250 = 2.5 %. Integer in [0, 10000].
@@ -35,15 +36,10 @@ export function computeFee(amount: Money, policy: FeePolicy): Money {
     throw new InvalidFeePolicyError(`fixed must be a multiple of ${granularity} minor units in ${amount.currency}, got ${fixed}`);
   }
 
-  const scaled = amount.minor * bps;
   const unit = BASIS_POINTS_PER_WHOLE * granularity;
-  let proportional = scaled / unit;
-  if ((scaled % unit) * 2n >= unit) {
-    proportional += 1n;
-  }
-  proportional *= granularity;
+  const rated = proportional(amount.minor, bps, unit) * granularity;
 
-  let fee = proportional + fixed;
+  let fee = rated + fixed;
   if (fee < 0n) fee = 0n;
   if (fee > amount.minor) fee = amount.minor;
   return Money.of(fee, amount.currency);

@@ -4,4 +4,5 @@ export * from './money.js';
 export * from './money-format.js';
 export * from './allocate.js';
 export * from './fee.js';
+export * from './proportional.js';
 export * from './bigint.transformer.js';

@@ -80,12 +80,6 @@ export function toEventEnvelope(e: Stripe.Event, rawJson?: string): StripeEventE
   };
 }
 
-/** The account object carried by an account.updated event, as our snapshot. */
-export function accountSnapshotFromEvent(event: StripeEventEnvelope): ConnectedAccountSnapshot | null {
-  const object = (event.payload.data as { object?: { object?: string } } | undefined)?.object;
-  return object?.object === 'account' ? toConnectedAccountSnapshot(object as Stripe.Account) : null;
-}
-
 /** The id of a field Stripe returns either as an id or (expanded) as the object. */
 function idOf(value: string | { id: string } | null | undefined): string | null {
   if (!value) return null;

@@ -1,4 +1,4 @@
-import { amountGranularity, computeFee, Money } from '@app/money';
+import { amountGranularity, computeFee, Money, proportional } from '@app/money';
 import type { FixedAmounts } from './fixed-amounts.js';
 
 /**
@@ -31,7 +31,7 @@ export function quoteFee(amount: Money, policy: ResolvedFeePolicy): FeeQuote {
   // to one that does (new input is refused): the fee stays an amount Stripe takes.
   const granularity = amountGranularity(amount.currency);
   const stored = policy.fixedAmounts[amount.currency] ?? policy.fixedOtherCurrencies;
-  const fixed = Money.of(((stored + granularity / 2n) / granularity) * granularity, amount.currency);
+  const fixed = Money.of(proportional(stored, 1n, granularity) * granularity, amount.currency);
   const fee = computeFee(amount, { basisPoints: policy.basisPoints, fixed });
   return { fee, sellerShare: amount.subtract(fee), policy: { source: policy.source, basisPoints: policy.basisPoints, fixed } };
 }

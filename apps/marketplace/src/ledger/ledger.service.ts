@@ -2,6 +2,7 @@ import { Money } from '@app/money';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { isUuid } from '../common/ids.js';
 import { findLedgerAccount, type LedgerAccountCode } from './chart-of-accounts.js';
 import { LedgerEntry } from './ledger-entry.entity.js';
 import { LedgerLine } from './ledger-line.entity.js';
@@ -194,7 +195,7 @@ export class LedgerService {
   }
 
   private async findEntry(tx: EntityManager, id: string): Promise<PostedEntry | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!isUuid(id)) return null;
     return (await tx.findOne(LedgerEntry, { where: { id }, relations: { lines: true } })) as PostedEntry | null;
   }
 

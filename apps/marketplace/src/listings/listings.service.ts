@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/domain-error.js';
+import { isUuid } from '../common/ids.js';
 import { ensureVisibleTo } from '../identity/ownership.js';
 import type { Principal } from '../identity/principal.entity.js';
 import { assertChargeableUnitAmount, parseListingCurrency, parseUnitAmount } from './listing-input.js';
@@ -23,8 +24,6 @@ export interface CheckoutListing {
   unitPrice: Money;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 @Injectable()
 export class ListingsService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -40,7 +39,7 @@ export class ListingsService {
   /** The seller's own listing only (another's answers 404, as if missing). Idempotent. */
   async deactivate(seller: Principal, id: string): Promise<Listing> {
     return this.db.transaction(async (tx) => {
-      const found = UUID.test(id) ? await tx.findOne(Listing, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+      const found = isUuid(id) ? await tx.findOne(Listing, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
       const listing = ensureVisibleTo(seller, found, (l) => [l.sellerId], 'Listing', id);
       if (listing.deactivate()) await tx.save(listing);
       return listing;
@@ -59,7 +58,7 @@ export class ListingsService {
 
   /** An active listing for anyone; an inactive one only for its seller and admins (others: 404). */
   async getVisible(principal: Principal, id: string): Promise<Listing> {
-    const listing = UUID.test(id) ? await this.db.getRepository(Listing).findOneBy({ id }) : null;
+    const listing = isUuid(id) ? await this.db.getRepository(Listing).findOneBy({ id }) : null;
     if (listing?.status === 'active') return listing;
     if (!listing) throw new NotFoundError('Listing', id);
     return ensureVisibleTo(principal, listing, (l) => [l.sellerId], 'Listing', id);
@@ -73,7 +72,7 @@ export class ListingsService {
    */
   async getActiveForCheckout(ids: readonly string[], manager?: EntityManager): Promise<CheckoutListing[]> {
     const unique = [...new Set(ids)];
-    const valid = unique.filter((id) => UUID.test(id));
+    const valid = unique.filter((id) => isUuid(id));
     const rows = valid.length
       ? await (manager ?? this.db.manager).find(Listing, {
           where: { id: In(valid) },

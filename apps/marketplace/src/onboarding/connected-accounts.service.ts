@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { idempotencyKey, StripeGateway, StripeGatewayError, type ConnectedAccountSnapshot } from '@app/stripe';
+import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway, StripeGatewayError, type ConnectedAccountSnapshot } from '@app/stripe';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../identity/principal.entity.js';
@@ -8,9 +8,6 @@ import { OnboardingConfig } from './onboarding.config.js';
 import { AccountBeingCreatedError } from './onboarding.errors.js';
 import { SellerAccount } from './seller-account.entity.js';
 import { SellerAccountsService } from './seller-accounts.service.js';
-
-// Stripe forgets idempotency keys after 24 h: past this, look for the account before creating one.
-const KEY_TRUSTED_FOR_MS = 23 * 3600 * 1000;
 
 export interface OpenedAccount {
   account: SellerAccount;
@@ -68,7 +65,7 @@ export class ConnectedAccountsService {
   }
 
   private async createOrRecover(seller: Principal, intent: SellerAccount): Promise<ConnectedAccountSnapshot> {
-    if (Date.now() - intent.createdAt.getTime() > KEY_TRUSTED_FOR_MS) {
+    if (idempotencyKeyMayBeForgotten(intent.createdAt)) {
       const existing = await this.gateway.findConnectedAccountByMetadata('seller_id', seller.id);
       if (existing) return existing;
     }

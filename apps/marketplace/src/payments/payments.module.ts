@@ -2,33 +2,35 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { ListingsModule } from '../listings/listings.module.js';
-import { CartPricingService } from './cart-pricing.service.js';
-import { CheckoutService } from './checkout.service.js';
-import { DisputeEventsHandler } from './dispute-events.handler.js';
-import { DisputeRecoveryService } from './dispute-recovery.service.js';
+import { CartPricingService } from './checkout/cart-pricing.service.js';
+import { CheckoutService } from './checkout/checkout.service.js';
+import { DisputeEventsHandler } from './disputes/dispute-events.handler.js';
+import { DisputeRecoveryService } from './disputes/dispute-recovery.service.js';
 import { PaymentsWorker } from './payments.worker.js';
-import { Dispute } from './dispute.entity.js';
-import { DisputesService } from './disputes.service.js';
-import { PaymentsFundsAvailableHandler } from './funds-available.handler.js';
-import { RefundReturnReversalService } from './refund-return-reversal.service.js';
-import { OrderLine } from './order-line.entity.js';
-import { OrderPaymentsService } from './order-payments.service.js';
-import { OrderSeller } from './order-seller.entity.js';
-import { Order } from './order.entity.js';
-import { OrdersController } from './orders.controller.js';
-import { OrdersRepository } from './orders.repository.js';
-import { OrdersService } from './orders.service.js';
-import { PaymentNotMadeHandler, PaymentSucceededHandler } from './payment-events.handler.js';
+import { Dispute } from './disputes/dispute.entity.js';
+import { DisputesRepository } from './disputes/disputes.repository.js';
+import { DisputesService } from './disputes/disputes.service.js';
+import { PaymentsFundsAvailableHandler } from './refunds/funds-available.handler.js';
+import { RefundReturnReversalService } from './refunds/refund-return-reversal.service.js';
+import { OrderLine } from './orders/order-line.entity.js';
+import { OrderPaymentsService } from './orders/order-payments.service.js';
+import { OrderSeller } from './orders/order-seller.entity.js';
+import { Order } from './orders/order.entity.js';
+import { OrdersController } from './orders/orders.controller.js';
+import { OrdersRepository } from './orders/orders.repository.js';
+import { OrdersService } from './orders/orders.service.js';
+import { PaymentNotMadeHandler, PaymentSucceededHandler } from './orders/payment-events.handler.js';
 import { PaymentsConfig } from './payments.config.js';
-import { RefundEventsHandler } from './refund-events.handler.js';
-import { RefundFailureReturnService } from './refund-failure-return.service.js';
-import { RefundSettlementService } from './refund-settlement.service.js';
-import { Refund } from './refund.entity.js';
-import { RefundRecoveryService } from './refund-recovery.service.js';
-import { RefundsService } from './refunds.service.js';
-import { StripeRefundReader } from './stripe-refund-reader.js';
+import { RefundEventsHandler } from './refunds/refund-events.handler.js';
+import { RefundFailureReturnService } from './refunds/refund-failure-return.service.js';
+import { RefundSettlementService } from './refunds/refund-settlement.service.js';
+import { Refund } from './refunds/refund.entity.js';
+import { RefundRecoveryService } from './refunds/refund-recovery.service.js';
+import { RefundsRepository } from './refunds/refunds.repository.js';
+import { RefundsService } from './refunds/refunds.service.js';
+import { StripeRefundReader } from './refunds/stripe-refund-reader.js';
 import { PaymentReader } from './payment-reader.js';
-import { StrandedCheckoutSweeper } from './stranded-checkout.sweeper.js';
+import { StrandedCheckoutSweeper } from './checkout/stranded-checkout.sweeper.js';
 
 /** Orders, checkout, the payment webhooks, refunds and disputes. Exports DisputesService (hasOpenDispute) and OrdersRepository. */
 @Module({})
@@ -47,6 +49,8 @@ export class PaymentsModule {
         OrderPaymentsService,
         PaymentSucceededHandler,
         PaymentNotMadeHandler,
+        RefundsRepository,
+        DisputesRepository,
         RefundSettlementService,
         StripeRefundReader,
         PaymentReader,

@@ -3,12 +3,12 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { AppConfig } from '../config/app.config.js';
-import { DisputeRecoveryService } from './dispute-recovery.service.js';
-import { RefundFailureReturnService } from './refund-failure-return.service.js';
-import { RefundRecoveryService } from './refund-recovery.service.js';
-import { RefundReturnReversalService } from './refund-return-reversal.service.js';
+import { DisputeRecoveryService } from './disputes/dispute-recovery.service.js';
+import { RefundFailureReturnService } from './refunds/refund-failure-return.service.js';
+import { RefundRecoveryService } from './refunds/refund-recovery.service.js';
+import { RefundReturnReversalService } from './refunds/refund-return-reversal.service.js';
 import { PaymentsConfig } from './payments.config.js';
-import { StrandedCheckoutSweeper } from './stranded-checkout.sweeper.js';
+import { StrandedCheckoutSweeper } from './checkout/stranded-checkout.sweeper.js';
 
 /** Runs dispute recoveries and returns, finishes stranded refunds, returns failed refunds' seller shares, reverses return transfers for later refunds and expires stranded checkouts, in the worker role (ROLE=worker or all). */
 @Injectable()

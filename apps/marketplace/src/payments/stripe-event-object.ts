@@ -1,6 +1,5 @@
 import type { StripeEventEnvelope } from '@app/stripe';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/ids.js';
 
 /** `data.object` of a stored event, as loosely typed JSON (handlers re-read what they rely on from Stripe). */
 export function eventObject(event: StripeEventEnvelope): Record<string, unknown> & { metadata?: Record<string, string> } {
@@ -11,5 +10,5 @@ export function eventObject(event: StripeEventEnvelope): Record<string, unknown>
 /** Our order id from the object's metadata (set at checkout), if it is one. */
 export function orderIdOf(object: { metadata?: Record<string, string> }): string | null {
   const id = object.metadata?.order_id;
-  return id && UUID.test(id) ? id : null;
+  return id && isUuid(id) ? id : null;
 }

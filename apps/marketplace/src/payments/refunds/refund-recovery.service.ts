@@ -1,0 +1,73 @@
+import { idempotencyKeyMayBeForgotten, StripeGatewayError } from '@app/stripe';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { Order } from '../orders/order.entity.js';
+import { RefundSettlementService } from './refund-settlement.service.js';
+import { Refund } from './refund.entity.js';
+import { RefundsRepository } from './refunds.repository.js';
+import { RefundsService } from './refunds.service.js';
+
+// Leave a refund to its own request (and the webhook) for longer than that request can last:
+// STRIPE_TIMEOUT_MS x (STRIPE_MAX_RETRIES + 1) plus backoff, about 2 minutes with the defaults.
+const GRACE_SECONDS = 5 * 60;
+
+/**
+ * Crash recovery for refunds (ARCHITECTURE: "a worker finishes anything left in between"): a
+ * refund still `pending` after its request ended (the process died, or Stripe's answer was lost)
+ * is finished here: the same Stripe call with the same key `refund:<id>` while the key is fresh,
+ * a look-up by `metadata.refund_id` on the charge after that. Claimed with FOR UPDATE SKIP LOCKED.
+ */
+@Injectable()
+export class RefundRecoveryService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly refunds: RefundsService,
+    private readonly settlement: RefundSettlementService,
+    private readonly refundRows: RefundsRepository,
+  ) {}
+
+  async runOnce(limit = 20): Promise<number> {
+    const claimed: Array<{ id: string }> = await this.db.query(
+      `UPDATE refunds SET updated_at = now()
+        WHERE id IN (SELECT id FROM refunds
+                      WHERE status = 'pending' AND source = 'api' AND updated_at < now() - make_interval(secs => $1)
+                      ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [GRACE_SECONDS, limit],
+    ).then(([rows]: [Array<{ id: string }>, number]) => rows);
+    let finished = 0;
+    for (const { id } of claimed) if (await this.finish(id)) finished++;
+    return finished;
+  }
+
+  private async finish(refundId: string): Promise<boolean> {
+    const refund = await this.db.getRepository(Refund).findOneBy({ id: refundId });
+    if (!refund || refund.status !== 'pending') return false;
+    const order = (await this.db.getRepository(Order).findOneBy({ id: refund.orderId }))!;
+    const keyIsFresh = !idempotencyKeyMayBeForgotten(refund.createdAt);
+    try {
+      const stripe = keyIsFresh ? await this.refunds.createAtStripe(order, refund) : await this.findAtStripe(order, refund);
+      if (!stripe) {
+        // an old key and no such refund at Stripe: it never happened
+        await this.refundRows.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: 'not found at Stripe after 23 h' }, { status: 'pending' });
+        return true;
+      }
+      const facts = await this.refunds.readAtStripe(order, stripe);
+      await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, facts));
+      return true;
+    } catch (error) {
+      if (error instanceof StripeGatewayError && error.definitiveRefusal) {
+        // Stripe refused it for good: the refund failed and the order may be refunded again
+        await this.refundRows.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: error.message }, { status: 'pending' });
+        return true;
+      }
+      return false; // still unknown: try again next round
+    }
+  }
+
+  private async findAtStripe(order: Order, refund: Refund) {
+    const all = await this.refunds.listAtStripe(order);
+    return all.find((r) => r.metadata.refund_id === refund.id) ?? null;
+  }
+}
