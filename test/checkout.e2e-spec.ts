@@ -211,6 +211,20 @@ describe('POST /checkout refusals change nothing', () => {
     expect((await checkout(t, buyer, [{ listingId: cent, quantity: 50 }]).expect(201)).body.amountTotal).toBe('50');
   });
 
+  it('a cart above the minimum in its own currency but below it once Stripe converts it (¥60 on a USD platform) is a 422, not an outage', async () => {
+    const listing = await createListing(t, seller, { unitAmount: 60, currency: 'JPY' });
+    const key = randomUUID();
+    const res = await checkout(t, buyer, [{ listingId: listing, quantity: 1 }], key);
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'CHECKOUT.AMOUNT_TOO_SMALL', details: { currency: 'JPY', total: '60' } });
+    const orderId = res.body.error.details.orderId as string;
+    expect(await getOrder(t, orderId)).toMatchObject({ status: 'failed', failureCode: 'amount_too_small', checkoutUrl: null });
+    // the order is bound to the key: the same request answers the same
+    const again = await checkout(t, buyer, [{ listingId: listing, quantity: 1 }], key);
+    expect(again.status).toBe(422);
+    expect(again.body.error.details.orderId).toBe(orderId);
+  });
+
   it('only buyers check out', async () => {
     const listing = await createListing(t, seller, { unitAmount: 100 });
     await checkout(t, seller, [{ listingId: listing, quantity: 1 }]).expect(403);

@@ -142,6 +142,26 @@ describe('POST /orders/:id/refunds', () => {
     expect(sumLines(entries, 'platform_fee_refunds')).toBe(400n);
   });
 
+  it('a Dashboard refund Stripe reports pending is recorded pending (nothing booked), then settled and booked by its later event', async () => {
+    const s = await createActiveSeller(t);
+    const l = await createListing(t, s, { unitAmount: 6_000 });
+    const order = await paidOrder(t, buyer, l);
+    await fetch(`${t.sandbox.url}/_sandbox/refunds/hold`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 1 }) });
+    const made = await t.stripe.refunds.create({ charge: order.chargeId, amount: 1_500, reverse_transfer: true, refund_application_fee: true });
+    expect(made.status).toBe('pending');
+    const recorded = await waitForOrder(t, order.id, (o) => o.refunds.length === 1, 'pending Dashboard refund recorded');
+    expect(recorded).toMatchObject({ status: 'paid', amountRefunded: '0' });
+    expect(recorded.refunds[0]).toMatchObject({ source: 'stripe', status: 'pending', stripeRefundId: made.id, amount: '1500' });
+    expect((await ledgerEntries(t, order.id)).map((e) => e.kind)).toEqual(['charge']);
+    const res = await fetch(`${t.sandbox.url}/_sandbox/refunds/${made.id}/succeed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(200);
+    const settled = await waitForOrder(t, order.id, (o) => o.refunds[0]?.status === 'succeeded', 'Dashboard refund settled');
+    expect(settled).toMatchObject({ status: 'partially_refunded', amountRefunded: '1500' });
+    expect(settled.refunds[0]).toMatchObject({ applicationFeeRefund: '150', transferReversalAmount: '1500' });
+    expect((await ledgerEntries(t, order.id)).map((e) => e.kind)).toEqual(['charge', 'refund']);
+    await expectBooksMatchStripe(t);
+  });
+
   it('a refund that fails at Stripe after it succeeded is undone: refund failed, entry reversed, order paid again, the seller\'s share sent back once by the worker; duplicates and replays change nothing; a full refund then works', async () => {
     const order = await paidOrder(t, buyer, listing);
     const made = await refund(order.id, { amount: 4_000 }).expect(201);
@@ -353,5 +373,4 @@ describe('a failed refund while the charges\' funds are pending (a fresh Stripe 
     expect(sellerBalance.available.find((b) => b.currency === 'usd')?.amount ?? 0).toBe(0);
     await expectBooksMatchStripe(t);
   });
-
 });

@@ -11,6 +11,13 @@ export const PaymentsErrors = {
       total: total.toString(),
       max: max.toString(),
     }),
+  totalBelowSettlementMinimum: (orderId: string, currency: string, total: bigint) =>
+    new DomainError(
+      'CHECKOUT.AMOUNT_TOO_SMALL',
+      `The total ${total} ${currency} converts to less than Stripe's minimum charge in the platform's settlement currency; order ${orderId} is marked failed`,
+      'unprocessable',
+      { orderId, currency, total: total.toString() },
+    ),
   totalTooSmall: (currency: string, total: bigint, minimum: bigint) =>
     new DomainError('CHECKOUT.AMOUNT_TOO_SMALL', `The total ${total} is below Stripe's minimum charge of ${minimum} minor units in ${currency}`, 'unprocessable', {
       currency,

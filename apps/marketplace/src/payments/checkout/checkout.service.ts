@@ -126,6 +126,12 @@ export class CheckoutService {
       // Stripe still has the key in flight: another request of ours is making this very session
       if (error instanceof StripeGatewayError && error.code === 'STRIPE.IDEMPOTENCY_CONFLICT' && error.info.httpStatus === 409) throw IdempotencyErrors.inFlight();
       const code = error instanceof StripeGatewayError ? error.code : 'UNKNOWN';
+      // below Stripe's minimum once converted to the platform's settlement currency (a ¥60 cart on a
+      // USD platform is about $0.40): a refusal of this cart, not an outage
+      if (error instanceof StripeGatewayError && error.info.stripeCode === 'amount_too_small') {
+        await this.db.transaction((tx) => this.orders.transition(tx, order.id, 'failed', { failureCode: 'amount_too_small', failureMessage: 'The total is below the minimum Stripe charges in the platform’s settlement currency' }));
+        throw PaymentsErrors.totalBelowSettlementMinimum(order.id, order.currency, order.amountTotal);
+      }
       // Stripe's (or the transport's) own text goes to the log with the error, not to the buyer
       await this.db.transaction((tx) => this.orders.transition(tx, order.id, 'failed', { failureCode: code.slice(0, 64), failureMessage: 'Stripe could not create the Checkout Session' }));
       throw PaymentsErrors.stripeFailed(order.id, code, error);

@@ -66,6 +66,11 @@ export class RefundEventsHandler implements StripeEventHandler<Loaded> {
         continue;
       }
       // booked once Stripe says the money went back (or went back and came back: made, then failed)
+      if (stripe.status === 'pending' || stripe.status === 'requires_action') {
+        // recorded in the status Stripe reports: its later events find it and settle it
+        await this.settlement.recordExternalPending(tx, (await this.orders.lock(tx, found.id))!, stripe);
+        continue;
+      }
       if (stripe.status !== 'succeeded' && !madeThenFailed(stripe)) continue;
       const order = (await this.orders.lock(tx, found.id))!;
       await this.settlement.recordExternal(tx, order, facts);

@@ -108,6 +108,20 @@ export class RefundSettlementService {
     return tx.findOneBy(Refund, { id: refund.id });
   }
 
+  /**
+   * A refund made outside our API that Stripe still reports pending: recorded pending (nothing is
+   * booked until Stripe says the money went back), so its later events settle it like one of ours.
+   * While an API refund of the order is pending the row waits: it is recorded when it succeeds.
+   */
+  async recordExternalPending(tx: EntityManager, order: Order, stripe: RefundSnapshot): Promise<void> {
+    await tx.query(
+      `INSERT INTO refunds (order_id, status, source, amount, currency, reason, application_fee_refund, stripe_refund_id, transfer_reversal_id)
+       VALUES ($1, 'pending', 'stripe', $2, $3, $4, 0, $5, $6)
+       ON CONFLICT DO NOTHING`,
+      [order.id, stripe.amount.toString(), order.currency, stripe.reason, stripe.id, stripe.transferReversalId],
+    );
+  }
+
   /** A refund made outside our API (e.g. the Dashboard): recorded from Stripe and booked. Call with the order locked. */
   async recordExternal(tx: EntityManager, order: Order, facts: StripeRefundFacts): Promise<void> {
     const stripe = facts.refund;
