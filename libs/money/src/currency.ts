@@ -1,6 +1,7 @@
 import { InvalidCurrencyError } from './money.errors.js';
 
 // Stripe's table: https://docs.stripe.com/currencies#zero-decimal and #three-decimal.
+// biome-ignore format: a table of codes, laid out in rows
 export const ZERO_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set([
   'BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA',
   'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF',
@@ -10,6 +11,7 @@ export const THREE_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set(['BHD', 'JO
 
 // Stripe's presentment currencies (https://docs.stripe.com/currencies): what a charge, a fee or a
 // transfer can be in. Add a code here when Stripe adds one.
+// biome-ignore format: a table of codes, laid out in rows
 export const STRIPE_CURRENCIES: ReadonlySet<string> = new Set([
   'USD', 'AED', 'AFN', 'ALL', 'AMD', 'ANG', 'AOA', 'ARS', 'AUD', 'AWG', 'AZN', 'BAM', 'BBD', 'BDT', 'BGN', 'BIF',
   'BMD', 'BND', 'BOB', 'BRL', 'BSD', 'BWP', 'BYN', 'BZD', 'CAD', 'CDF', 'CHF', 'CLP', 'CNY', 'COP', 'CRC', 'CVE',
