@@ -103,7 +103,11 @@ async function main(): Promise<void> {
     const adminKey = /mkt_\S+/.exec(await runToEnd(path.join(here, '../apps/marketplace/src/cli/admin-key.js'), env))![0];
 
     const api = async (method: string, url: string, key: string, body?: unknown, headers: Record<string, string> = {}) => {
-      const res = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const res = await fetch(`${base}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
       return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, any> };
     };
     const principal = async (role: string, name: string) => {

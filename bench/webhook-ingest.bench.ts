@@ -143,7 +143,15 @@ async function main(): Promise<void> {
       seconds,
       connections,
       rawInsertsPerSecond: Math.round(raw),
-      ingest: { perSecond: Math.round(maxRate), p50ms: max.latency.p50, p99ms: max.latency.p99, non2xx: max.non2xx, errors: max.errors, storedRows: stored, ofRaw: `${((100 * maxRate) / raw).toFixed(0)}%` },
+      ingest: {
+        perSecond: Math.round(maxRate),
+        p50ms: max.latency.p50,
+        p99ms: max.latency.p99,
+        non2xx: max.non2xx,
+        errors: max.errors,
+        storedRows: stored,
+        ofRaw: `${((100 * maxRate) / raw).toFixed(0)}%`,
+      },
       atHalfRate: { targetPerSecond: Math.floor(maxRate / 2), perSecond: Math.round(half.requests.average), p50ms: half.latency.p50, p99ms: half.latency.p99, non2xx: half.non2xx },
     };
     console.log(JSON.stringify(report, null, 2));

@@ -51,8 +51,7 @@ async function generate(dataSource: ReturnType<typeof createDataSource>, migrati
   }
   const timestamp = Date.now();
   const className = `${migrationName}${timestamp}`;
-  const line = (q: { query: string; parameters?: unknown[] }) =>
-    `    await q.query(${JSON.stringify(q.query)}${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`;
+  const line = (q: { query: string; parameters?: unknown[] }) => `    await q.query(${JSON.stringify(q.query)}${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`;
   const file = path.join(sourceDir, `${timestamp}-${migrationName}.ts`);
   fs.writeFileSync(
     file,

@@ -18,4 +18,22 @@ import { RefundReturnRetries1764381600000 } from './1764381600000-RefundReturnRe
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
-export const MIGRATIONS = [Identity1764172800000, WebhookInbox1764259200000, SellerAccounts1764302400000, LedgerJournal1764345600000, FeePolicies1764349200000, Listings1764352800000, Orders1764356400000, IdempotencyKeys1764360000000, DisputeRecoveryClaims1764363600000, IdempotencyKeyClaims1764367200000, RefundFailureReturns1764370800000, IdempotencyIntents1764374400000, LedgerStripeBalances1764378000000, RefundReturnRetries1764381600000, IntentStripeParams1764385200000, OrderRefundedAmountCheck1764388800000, RefusedKeyGenerations1764392400000];
+export const MIGRATIONS = [
+  Identity1764172800000,
+  WebhookInbox1764259200000,
+  SellerAccounts1764302400000,
+  LedgerJournal1764345600000,
+  FeePolicies1764349200000,
+  Listings1764352800000,
+  Orders1764356400000,
+  IdempotencyKeys1764360000000,
+  DisputeRecoveryClaims1764363600000,
+  IdempotencyKeyClaims1764367200000,
+  RefundFailureReturns1764370800000,
+  IdempotencyIntents1764374400000,
+  LedgerStripeBalances1764378000000,
+  RefundReturnRetries1764381600000,
+  IntentStripeParams1764385200000,
+  OrderRefundedAmountCheck1764388800000,
+  RefusedKeyGenerations1764392400000,
+];

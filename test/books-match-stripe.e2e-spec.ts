@@ -113,7 +113,9 @@ describe('events that overtake the payment', () => {
       orderId = res.body.orderId;
       expect(await payOnHostedPage(res.body.checkoutUrl, '4000000000000259')).toBe(303);
       const session = await t.stripe.checkout.sessions.retrieve((await getOrder(t, orderId)).checkoutSessionId);
-      const [created] = (await t.stripe.events.list({ type: 'charge.dispute.created', limit: 100 })).data.filter((e) => (e.data.object as { payment_intent?: string }).payment_intent === session.payment_intent);
+      const [created] = (await t.stripe.events.list({ type: 'charge.dispute.created', limit: 100 })).data.filter(
+        (e) => (e.data.object as { payment_intent?: string }).payment_intent === session.payment_intent,
+      );
       // only the dispute's event reaches us, signed as Stripe signs it
       const payload = JSON.stringify(created);
       await deliver(t, '/webhooks/stripe', payload, signature(payload, PLATFORM_SECRET)).expect(200);
@@ -154,8 +156,12 @@ describe('the balance check', () => {
     );
     const report = await balanceCheck(t, { sellerId: s.id });
     expect(report.matches).toBe(false);
-    expect(report.balances).toEqual([expect.objectContaining({ balance: 'connected', sellerId: s.id, account: s.account, currency: 'USD', difference: { pending: '0', available: '123' }, matches: false })]);
-    expect(describeMismatches(report.balances)).toEqual([`connected seller ${s.id} (${s.account}) USD available: ledger ${report.balances[0]!.ledger.available}, Stripe ${report.balances[0]!.stripe.available}, difference 123`]);
+    expect(report.balances).toEqual([
+      expect.objectContaining({ balance: 'connected', sellerId: s.id, account: s.account, currency: 'USD', difference: { pending: '0', available: '123' }, matches: false }),
+    ]);
+    expect(describeMismatches(report.balances)).toEqual([
+      `connected seller ${s.id} (${s.account}) USD available: ledger ${report.balances[0]!.ledger.available}, Stripe ${report.balances[0]!.stripe.available}, difference 123`,
+    ]);
     await expect(expectBooksMatchStripe(t, { advanceSeconds: 0, timeoutMs: 1_000 })).rejects.toThrow(`connected seller ${s.id} (${s.account}) USD available`);
     // the platform's own balance still matches
     expect((await balanceCheck(t)).balances.filter((b) => b.balance === 'platform').every((b) => b.matches)).toBe(true);

@@ -61,7 +61,13 @@ describe('checkout outcomes', () => {
     expect(await payOnHostedPage(res.body.checkoutUrl, GOOD_CARD)).toBe(303);
     const paid = await waitForOrder(t, orderId, (o) => o.status === 'paid' && o.chargeId !== null, 'order paid after the second card');
     // every event about this payment worked before counting what was booked
-    const events = await processedEventsAbout(t, sql, paid.paymentIntentId, ['payment_intent.payment_failed', 'payment_intent.succeeded', 'charge.succeeded', 'charge.failed', 'checkout.session.completed']);
+    const events = await processedEventsAbout(t, sql, paid.paymentIntentId, [
+      'payment_intent.payment_failed',
+      'payment_intent.succeeded',
+      'charge.succeeded',
+      'charge.failed',
+      'checkout.session.completed',
+    ]);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['payment_intent.payment_failed', 'payment_intent.succeeded']));
     await inboxSettled(t, sql);
     expect(paid).toMatchObject({ status: 'paid', amountTotal: '8000' });

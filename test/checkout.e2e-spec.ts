@@ -77,7 +77,10 @@ describe('POST /checkout, single seller', () => {
     expect(sumLines(entries, 'connected_cash_pending', seller.id)).toBe(9_000n);
 
     // both payment events arrived (session completed and payment intent succeeded): booked once
-    const processed = await sql.query<{ type: string }>(`SELECT type FROM webhook_events WHERE status = 'processed' AND type IN ('checkout.session.completed', 'payment_intent.succeeded') AND payload::text LIKE $1`, [`%${orderId}%`]);
+    const processed = await sql.query<{ type: string }>(
+      `SELECT type FROM webhook_events WHERE status = 'processed' AND type IN ('checkout.session.completed', 'payment_intent.succeeded') AND payload::text LIKE $1`,
+      [`%${orderId}%`],
+    );
     expect(processed.map((p) => p.type).sort()).toEqual(['checkout.session.completed', 'payment_intent.succeeded']);
     expect(await sql.query(`SELECT 1 FROM ledger_entries WHERE reference_id = $1`, [orderId])).toHaveLength(1);
 
@@ -164,7 +167,11 @@ describe('POST /checkout, idempotency', () => {
     expect(replay.body).toEqual(ok[0]!.body);
     const reused = await checkout(t, buyer, [{ listingId: listing, quantity: 4 }], key).expect(422);
     expect(reused.body.error.code).toBe('IDEMPOTENCY.KEY_REUSED');
-    const missing = await t.http.post('/checkout').set(bearer(buyer.key)).send({ items: [{ listingId: listing, quantity: 1 }], successUrl: 'https://a.example/s', cancelUrl: 'https://a.example/c' }).expect(400);
+    const missing = await t.http
+      .post('/checkout')
+      .set(bearer(buyer.key))
+      .send({ items: [{ listingId: listing, quantity: 1 }], successUrl: 'https://a.example/s', cancelUrl: 'https://a.example/c' })
+      .expect(400);
     expect(missing.body.error.code).toBe('IDEMPOTENCY.KEY_REQUIRED');
   });
 });
@@ -188,11 +195,25 @@ describe('POST /checkout refusals change nothing', () => {
 
     const cases: Array<[{ listingId: string; quantity: number }[], number, string]> = [
       [[{ listingId: notActive, quantity: 1 }], 422, 'SELLER_NOT_ACTIVE'],
-      [[{ listingId: usd, quantity: 1 }, { listingId: eur, quantity: 1 }], 422, 'CHECKOUT.MIXED_CURRENCIES'],
+      [
+        [
+          { listingId: usd, quantity: 1 },
+          { listingId: eur, quantity: 1 },
+        ],
+        422,
+        'CHECKOUT.MIXED_CURRENCIES',
+      ],
       [[{ listingId: gone, quantity: 1 }], 422, 'LISTINGS.NOT_AVAILABLE'],
       [[{ listingId: usd, quantity: 0 }], 400, 'CHECKOUT.INVALID_QUANTITY'],
       [[{ listingId: usd, quantity: -2 }], 400, 'CHECKOUT.INVALID_QUANTITY'],
-      [[{ listingId: big, quantity: 1 }, { listingId: usd, quantity: 1 }], 422, 'CHECKOUT.AMOUNT_TOO_LARGE'],
+      [
+        [
+          { listingId: big, quantity: 1 },
+          { listingId: usd, quantity: 1 },
+        ],
+        422,
+        'CHECKOUT.AMOUNT_TOO_LARGE',
+      ],
       [[{ listingId: big, quantity: 2 }], 422, 'CHECKOUT.AMOUNT_TOO_LARGE'],
       [[{ listingId: cent, quantity: 1 }], 422, 'CHECKOUT.AMOUNT_TOO_SMALL'],
       [[{ listingId: cent, quantity: 49 }], 422, 'CHECKOUT.AMOUNT_TOO_SMALL'],
@@ -242,7 +263,13 @@ describe('POST /checkout refusals change nothing', () => {
       expect(res.body.error.message).toMatch(/^Stripe could not create the Checkout Session; order [0-9a-f-]{36} is marked failed\. Check out again/);
       expect(JSON.stringify(res.body)).not.toMatch(/api_error|ECONN|socket|status code|An error occurred/i);
       const orderId = res.body.error.details.orderId as string;
-      expect(await getOrder(t, orderId)).toMatchObject({ status: 'failed', checkoutUrl: null, checkoutSessionId: null, failureCode: 'STRIPE.OUTCOME_UNKNOWN', failureMessage: 'Stripe could not create the Checkout Session' });
+      expect(await getOrder(t, orderId)).toMatchObject({
+        status: 'failed',
+        checkoutUrl: null,
+        checkoutSessionId: null,
+        failureCode: 'STRIPE.OUTCOME_UNKNOWN',
+        failureMessage: 'Stripe could not create the Checkout Session',
+      });
       expect(await sessionsOf(orderId)).toEqual([]);
       t.sandbox.control.clearFaults();
       // a server-side failure is stored by the idempotency layer: the same key replays it

@@ -36,7 +36,15 @@ describe('disputes', () => {
   it('disputed -> platform debited, seller recovery booked, payouts frozen; won -> reinstated, recovery returned, payouts free', async () => {
     const order = await disputedOrder(seller, 8_000);
     const dispute = order.disputes[0];
-    expect(dispute).toMatchObject({ stripeDisputeId: expect.stringMatching(/^dp_/), amount: '8000', currency: 'USD', reason: 'fraudulent', status: 'needs_response', recoveredAmount: '8000', closedAt: null });
+    expect(dispute).toMatchObject({
+      stripeDisputeId: expect.stringMatching(/^dp_/),
+      amount: '8000',
+      currency: 'USD',
+      reason: 'fraudulent',
+      status: 'needs_response',
+      recoveredAmount: '8000',
+      closedAt: null,
+    });
     expect(new Date(dispute.evidenceDueBy).getTime()).toBeGreaterThan(0);
 
     // Stripe: the seller's transfer reversed by the recovery, the platform's fee refunded with it
@@ -87,7 +95,7 @@ describe('disputes', () => {
     await expectBooksMatchStripe(t);
   });
 
-  it('a refund after a won dispute takes the seller\'s share back from the return transfer (REFUND_AFTER_RETURN=reverse_return): it waits for the seller\'s funds, then the seller bears it, not the platform', async () => {
+  it("a refund after a won dispute takes the seller's share back from the return transfer (REFUND_AFTER_RETURN=reverse_return): it waits for the seller's funds, then the seller bears it, not the platform", async () => {
     const s = await createActiveSeller(t);
     // funds stay on the seller's balance (no automatic payout drains it while we wait)
     await t.stripe.accounts.update(s.account, { settings: { payouts: { schedule: { interval: 'manual' } } } });
@@ -104,7 +112,7 @@ describe('disputes', () => {
     expect(res.body.returnReversal).toMatchObject({ status: 'pending' });
     // the return transfer came with source_transaction: its funds are pending on the seller's balance,
     // so Stripe refuses the reversal (balance_insufficient) until they are available: retried, not final
-    const waiting = await waitForOrder(t, order.id, (o) => o.refunds[0]?.returnReversal?.errorCode === 'balance_insufficient', 'reversal waiting for the seller\'s funds');
+    const waiting = await waitForOrder(t, order.id, (o) => o.refunds[0]?.returnReversal?.errorCode === 'balance_insufficient', "reversal waiting for the seller's funds");
     // the seller bears what they netted of the refund: 3000 less the 300 fee an intact transfer's refund returns
     expect(waiting.refunds[0].returnReversal).toMatchObject({ status: 'pending', amount: '2700', transferId: returnTransfer.id, reversalId: null });
 
@@ -171,7 +179,13 @@ describe('dispute recovery when Stripe fails', () => {
       const paid = await paidOrder(t, buyer, listing, 1, DISPUTE_CARD);
       const { waitFor } = await import('./support/process.js');
       const row = await waitFor(
-        async () => (await sql.query<{ status: string; error: string | null; next: Date; failedAt: Date }>(`SELECT recovery_status AS status, recovery_error AS error, recovery_next_attempt_at AS next, updated_at AS "failedAt" FROM disputes WHERE order_id = $1`, [paid.id])).find((r) => r.error),
+        async () =>
+          (
+            await sql.query<{ status: string; error: string | null; next: Date; failedAt: Date }>(
+              `SELECT recovery_status AS status, recovery_error AS error, recovery_next_attempt_at AS next, updated_at AS "failedAt" FROM disputes WHERE order_id = $1`,
+              [paid.id],
+            )
+          ).find((r) => r.error),
         15_000,
         'recovery attempted and failed',
       );
@@ -234,7 +248,7 @@ describe('DISPUTE_RECOVERY=reverse_transfer (the earlier name of full)', () => {
     await u?.close();
   });
 
-  it('recovers the whole disputed amount from the seller, the platform\'s fee too; a won dispute returns it all', async () => {
+  it("recovers the whole disputed amount from the seller, the platform's fee too; a won dispute returns it all", async () => {
     const s = await createActiveSeller(u);
     const b = await createPrincipal(u, 'buyer');
     const listing = await createListing(u, s, { unitAmount: 8_000 });
@@ -246,7 +260,11 @@ describe('DISPUTE_RECOVERY=reverse_transfer (the earlier name of full)', () => {
     const entries = await ledgerEntries(u, order.id);
     expect(sumLines(entries, 'seller_payable_available', s.id)).toBe(8_000n);
     expect(sumLines(entries, 'platform_fee_refunds')).toBe(0n);
-    const res = await fetch(`${u.sandbox.url}/_sandbox/disputes/${order.disputes[0].stripeDisputeId}/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'won' }) });
+    const res = await fetch(`${u.sandbox.url}/_sandbox/disputes/${order.disputes[0].stripeDisputeId}/close`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome: 'won' }),
+    });
     expect(res.status).toBe(200);
     await waitForOrder(u, order.id, (o) => o.disputes[0].recoveryStatus === 'returned', 'returned');
     const back = (await u.stripe.transfers.list({ destination: s.account })).data.filter((tr) => tr.metadata?.dispute_id === order.disputes[0].stripeDisputeId);

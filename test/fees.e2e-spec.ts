@@ -30,7 +30,11 @@ describe('fees: platform default and per-seller overrides', () => {
   });
 
   it('an admin override replaces the default for that seller only; DELETE falls back', async () => {
-    const put = await t.http.put(path(seller.id)).set(bearer(t.adminKey)).send({ basisPoints: 500, fixedAmounts: { kwd: '100', JPY: 10 } }).expect(200);
+    const put = await t.http
+      .put(path(seller.id))
+      .set(bearer(t.adminKey))
+      .send({ basisPoints: 500, fixedAmounts: { kwd: '100', JPY: 10 } })
+      .expect(200);
     expect(put.body).toEqual({ sellerId: seller.id, source: 'seller', basisPoints: 500, fixedAmounts: { JPY: '10', KWD: '100' }, fixedOtherCurrencies: '0' });
     expect((await t.http.get(path(seller.id)).set(bearer(t.adminKey)).expect(200)).body.source).toBe('seller');
 
@@ -63,7 +67,11 @@ describe('fees: platform default and per-seller overrides', () => {
       [{ basisPoints: 100, extra: true }, 'UNKNOWN_FIELD'],
     ];
     for (const [body, code] of cases) {
-      const res = await t.http.put(path(other.id)).set(bearer(t.adminKey)).send(body as object).expect(400);
+      const res = await t.http
+        .put(path(other.id))
+        .set(bearer(t.adminKey))
+        .send(body as object)
+        .expect(400);
       expect(res.body.error.code).toBe(code);
     }
     expect((await t.http.get(path(other.id)).set(bearer(t.adminKey)).expect(200)).body.source).toBe('default');

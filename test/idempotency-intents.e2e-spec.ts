@@ -4,7 +4,7 @@
 // no stored response, as a process killed between Stripe's answer and storing ours leaves it.
 import { randomUUID } from 'node:crypto';
 import { requestHash } from '../apps/marketplace/src/common/idempotency/idempotency.service.js';
-import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
+import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
 import { CANCEL_URL, checkout, getOrder, paidOrder, SUCCESS_URL } from './support/checkout.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
@@ -59,7 +59,7 @@ describe('refunds: the key is bound to its refund', () => {
     expect((await getOrder(t, order.id)).amountRefunded).toBe('1000');
   });
 
-  it('a crash before the Stripe call: the retry makes the refund at Stripe with the intent\'s key and finishes it', async () => {
+  it("a crash before the Stripe call: the retry makes the refund at Stripe with the intent's key and finishes it", async () => {
     const order = await paidOrder(t, await createPrincipal(t, 'buyer'), listing);
     const key = randomUUID();
     // Stripe is down for exactly the first request's attempts (1 + STRIPE_MAX_RETRIES): the refund is recorded, Stripe never made it
@@ -167,7 +167,7 @@ describe('checkout: the key is bound to its order', () => {
     expect(await ordersOf(buyer.id)).toHaveLength(1);
   });
 
-  it('a crash before the Stripe call: the retry creates the session with the order\'s key and answers that order', async () => {
+  it("a crash before the Stripe call: the retry creates the session with the order's key and answers that order", async () => {
     const buyer = await createPrincipal(t, 'buyer');
     const template = await checkout(t, buyer, items()).expect(201);
     // transaction 1 committed (order, lines, split, bound to the key), then the process died before calling Stripe
@@ -178,8 +178,14 @@ describe('checkout: the key is bound to its order', () => {
        SELECT $1::uuid, buyer_id, 'awaiting_payment', charge_type, currency, amount_total, application_fee_total, 0, 'checkout:' || $1::text, success_url, cancel_url, buyer_id, $2 FROM orders WHERE id = $3`,
       [orderId, key, template.body.orderId],
     );
-    await sql.query(`INSERT INTO order_lines (order_id, listing_id, seller_id, title, quantity, unit_amount, amount) SELECT $1, listing_id, seller_id, title, quantity, unit_amount, amount FROM order_lines WHERE order_id = $2`, [orderId, template.body.orderId]);
-    await sql.query(`INSERT INTO order_sellers (order_id, seller_id, stripe_account_id, subtotal, fee, seller_share) SELECT $1, seller_id, stripe_account_id, subtotal, fee, seller_share FROM order_sellers WHERE order_id = $2`, [orderId, template.body.orderId]);
+    await sql.query(
+      `INSERT INTO order_lines (order_id, listing_id, seller_id, title, quantity, unit_amount, amount) SELECT $1, listing_id, seller_id, title, quantity, unit_amount, amount FROM order_lines WHERE order_id = $2`,
+      [orderId, template.body.orderId],
+    );
+    await sql.query(
+      `INSERT INTO order_sellers (order_id, seller_id, stripe_account_id, subtotal, fee, seller_share) SELECT $1, seller_id, stripe_account_id, subtotal, fee, seller_share FROM order_sellers WHERE order_id = $2`,
+      [orderId, template.body.orderId],
+    );
     const body = { items: items(), successUrl: SUCCESS_URL, cancelUrl: CANCEL_URL };
     await sql.query(
       `INSERT INTO idempotency_keys (principal_id, key, request_hash, state, claim_token, locked_until, expires_at)

@@ -25,7 +25,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const keyRows = async (keys: string[]) => (await sql.query<{ key: string }>(`SELECT key FROM idempotency_keys WHERE principal_id = $1 AND key = ANY($2) ORDER BY key`, [buyer.id, keys])).map((r) => r.key);
+const keyRows = async (keys: string[]) =>
+  (await sql.query<{ key: string }>(`SELECT key FROM idempotency_keys WHERE principal_id = $1 AND key = ANY($2) ORDER BY key`, [buyer.id, keys])).map((r) => r.key);
 
 describe('IdempotencyKeysJanitor.deleteExpired', () => {
   it('deletes keys past their expiry and keeps the others; the expired key then makes a new order', async () => {

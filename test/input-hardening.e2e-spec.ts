@@ -88,7 +88,12 @@ describe('content types: JSON only, on every route that takes a body', () => {
 
   it('application/*+json is JSON', async () => {
     const name = `vnd ${randomUUID()}`;
-    await t.http.post('/admin/principals').set(bearer(t.adminKey)).set('Content-Type', 'application/vnd.api+json').send(JSON.stringify({ role: 'buyer', name })).expect(201);
+    await t.http
+      .post('/admin/principals')
+      .set(bearer(t.adminKey))
+      .set('Content-Type', 'application/vnd.api+json')
+      .send(JSON.stringify({ role: 'buyer', name }))
+      .expect(201);
     expect(await principalsNamed(name)).toBe(1);
   });
 
@@ -110,7 +115,10 @@ describe('routes that take no body refuse one', () => {
     expectError(text, 400, 'BODY_NOT_ALLOWED');
     expect((await t.http.get(`/listings/${own}`).set(bearer(buyer.key)).expect(200)).body.status).toBe('active');
 
-    await t.http.post(`/listings/${own}/deactivate`).set(bearer(seller.key)).expect((r) => expect(r.status).toBeLessThan(300));
+    await t.http
+      .post(`/listings/${own}/deactivate`)
+      .set(bearer(seller.key))
+      .expect((r) => expect(r.status).toBeLessThan(300));
     await t.http.get(`/listings/${own}`).set(bearer(buyer.key)).expect(404);
   });
 
@@ -179,7 +187,14 @@ describe('bodies that used to be 500s (and stored as such under their key) are 4
     expectError(await rawRefund(key, '{"amount":100,"reason":"dup\\u0000licate"}'), 400, 'NUL_CHARACTER');
     await expectNoRefund(order, key);
     const name = `nul ${randomUUID()}`;
-    expectError(await t.http.post('/admin/principals').set(bearer(t.adminKey)).send({ role: 'buyer', name: `${name}\u0000` }), 400, 'NUL_CHARACTER');
+    expectError(
+      await t.http
+        .post('/admin/principals')
+        .set(bearer(t.adminKey))
+        .send({ role: 'buyer', name: `${name}\u0000` }),
+      400,
+      'NUL_CHARACTER',
+    );
     expect(await principalsNamed(name)).toBe(0);
   });
 
@@ -225,10 +240,17 @@ describe('inputs that used to be accepted are refused', () => {
   });
 
   it('a fee override in a currency Stripe does not support: 400 FEES.INVALID_FIXED_AMOUNTS, the default still applies', async () => {
-    const res = await t.http.put(`/admin/sellers/${seller.id}/fee-policy`).set(bearer(t.adminKey)).send({ basisPoints: 500, fixedAmounts: { XYZ: 30 } });
+    const res = await t.http
+      .put(`/admin/sellers/${seller.id}/fee-policy`)
+      .set(bearer(t.adminKey))
+      .send({ basisPoints: 500, fixedAmounts: { XYZ: 30 } });
     expectError(res, 400, 'FEES.INVALID_FIXED_AMOUNTS');
     expect((await t.http.get(`/admin/sellers/${seller.id}/fee-policy`).set(bearer(t.adminKey)).expect(200)).body.source).toBe('default');
-    await t.http.put(`/admin/sellers/${seller.id}/fee-policy`).set(bearer(t.adminKey)).send({ basisPoints: 500, fixedAmounts: { usd: 30, KWD: 100 } }).expect(200);
+    await t.http
+      .put(`/admin/sellers/${seller.id}/fee-policy`)
+      .set(bearer(t.adminKey))
+      .send({ basisPoints: 500, fixedAmounts: { usd: 30, KWD: 100 } })
+      .expect(200);
     await t.http.delete(`/admin/sellers/${seller.id}/fee-policy`).set(bearer(t.adminKey)).expect(200);
   });
 

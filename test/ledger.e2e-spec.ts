@@ -30,20 +30,15 @@ describe('ledger: double-entry journal', () => {
     await t?.close();
   });
 
-  const post = (key: string, lines: LedgerLineInput[], reference = { type: 'test', id: key }) =>
-    db.transaction((tx) => ledger.post(tx, { kind: 'test', reference, idempotencyKey: key, lines }));
+  const post = (key: string, lines: LedgerLineInput[], reference = { type: 'test', id: key }) => db.transaction((tx) => ledger.post(tx, { kind: 'test', reference, idempotencyKey: key, lines }));
 
-  const balance = async (code: string, query: Record<string, string> = {}) =>
-    (await t.http.get(`/admin/ledger/accounts/${code}/balance`).query(query).set(bearer(t.adminKey)).expect(200)).body;
+  const balance = async (code: string, query: Record<string, string> = {}) => (await t.http.get(`/admin/ledger/accounts/${code}/balance`).query(query).set(bearer(t.adminKey)).expect(200)).body;
 
   /** Inserts an entry and its lines in one raw SQL transaction. */
   async function rawEntry(key: string, lines: Array<[account: string, currency: string, amount: string]>): Promise<string> {
     await sql.query('BEGIN');
     try {
-      const { rows } = await sql.query(
-        `INSERT INTO ledger_entries (kind, reference_type, reference_id, idempotency_key) VALUES ('test', 'raw', $1, $1) RETURNING id`,
-        [key],
-      );
+      const { rows } = await sql.query(`INSERT INTO ledger_entries (kind, reference_type, reference_id, idempotency_key) VALUES ('test', 'raw', $1, $1) RETURNING id`, [key]);
       for (const [account, currency, amount] of lines) {
         await sql.query(`INSERT INTO ledger_lines (entry_id, account, currency, amount) VALUES ($1, $2, $3, $4)`, [rows[0].id, account, currency, amount]);
       }
@@ -67,21 +62,48 @@ describe('ledger: double-entry journal', () => {
   });
 
   it('PostgreSQL rejects an entry whose currencies balance only across currencies, and one with a single line', async () => {
-    await expect(rawEntry('raw-cross', [['platform_cash_pending', 'USD', '100'], ['platform_fee_revenue', 'JPY', '-100']])).rejects.toThrow(/does not balance/);
+    await expect(
+      rawEntry('raw-cross', [
+        ['platform_cash_pending', 'USD', '100'],
+        ['platform_fee_revenue', 'JPY', '-100'],
+      ]),
+    ).rejects.toThrow(/does not balance/);
     await expect(rawEntry('raw-single', [['platform_cash_pending', 'USD', '0']])).rejects.toThrow(/ledger_lines_amount_check/);
     await expect(rawEntry('raw-empty', [])).rejects.toThrow(/needs at least two/);
   });
 
   it('PostgreSQL refuses unknown account codes, a per-seller line without a seller (and a seller on a platform account), and lines added to an old entry', async () => {
-    await expect(rawEntry('raw-unknown', [['cash', 'USD', '100'], ['platform_fee_revenue', 'USD', '-100']])).rejects.toThrow(/ledger_lines_account_check/);
-    await expect(rawEntry('raw-no-seller', [['seller_payable_pending', 'USD', '100'], ['platform_fee_revenue', 'USD', '-100']])).rejects.toThrow(/ledger_lines_seller_check/);
-    await expect(rawEntry('raw-no-seller-cash', [['connected_cash_available', 'USD', '100'], ['platform_fee_revenue', 'USD', '-100']])).rejects.toThrow(/ledger_lines_seller_check/);
+    await expect(
+      rawEntry('raw-unknown', [
+        ['cash', 'USD', '100'],
+        ['platform_fee_revenue', 'USD', '-100'],
+      ]),
+    ).rejects.toThrow(/ledger_lines_account_check/);
+    await expect(
+      rawEntry('raw-no-seller', [
+        ['seller_payable_pending', 'USD', '100'],
+        ['platform_fee_revenue', 'USD', '-100'],
+      ]),
+    ).rejects.toThrow(/ledger_lines_seller_check/);
+    await expect(
+      rawEntry('raw-no-seller-cash', [
+        ['connected_cash_available', 'USD', '100'],
+        ['platform_fee_revenue', 'USD', '-100'],
+      ]),
+    ).rejects.toThrow(/ledger_lines_seller_check/);
     await sql.query('BEGIN');
-    const { rows } = await sql.query(`INSERT INTO ledger_entries (kind, reference_type, reference_id, idempotency_key) VALUES ('test', 'raw', 'seller-on-platform', 'raw-seller-on-platform') RETURNING id`);
-    await expect(sql.query(`INSERT INTO ledger_lines (entry_id, account, seller_id, currency, amount) VALUES ($1, 'platform_cash_pending', $2, 'USD', 100)`, [rows[0].id, sellerA.id])).rejects.toThrow(/ledger_lines_seller_check/);
+    const { rows } = await sql.query(
+      `INSERT INTO ledger_entries (kind, reference_type, reference_id, idempotency_key) VALUES ('test', 'raw', 'seller-on-platform', 'raw-seller-on-platform') RETURNING id`,
+    );
+    await expect(sql.query(`INSERT INTO ledger_lines (entry_id, account, seller_id, currency, amount) VALUES ($1, 'platform_cash_pending', $2, 'USD', 100)`, [rows[0].id, sellerA.id])).rejects.toThrow(
+      /ledger_lines_seller_check/,
+    );
     await sql.query('ROLLBACK');
     // an entry committed earlier takes no new lines, even balanced ones
-    const old = await rawEntry('raw-old', [['platform_cash_pending', 'CHF', '100'], ['platform_fee_revenue', 'CHF', '-100']]);
+    const old = await rawEntry('raw-old', [
+      ['platform_cash_pending', 'CHF', '100'],
+      ['platform_fee_revenue', 'CHF', '-100'],
+    ]);
     await sql.query('BEGIN');
     try {
       await expect(sql.query(`INSERT INTO ledger_lines (entry_id, account, currency, amount) VALUES ($1, 'platform_cash_pending', 'CHF', 5)`, [old])).rejects.toThrow(/committed earlier/);
@@ -91,7 +113,10 @@ describe('ledger: double-entry journal', () => {
   });
 
   it('PostgreSQL rejects UPDATE and DELETE of a line and of an entry', async () => {
-    const entryId = await rawEntry('raw-balanced', [['platform_cash_pending', 'USD', '100'], ['platform_fee_revenue', 'USD', '-100']]);
+    const entryId = await rawEntry('raw-balanced', [
+      ['platform_cash_pending', 'USD', '100'],
+      ['platform_fee_revenue', 'USD', '-100'],
+    ]);
     await expect(sql.query(`UPDATE ledger_lines SET amount = 200 WHERE entry_id = $1 AND amount > 0`, [entryId])).rejects.toThrow(/append-only: UPDATE/);
     await expect(sql.query(`DELETE FROM ledger_lines WHERE entry_id = $1`, [entryId])).rejects.toThrow(/append-only: DELETE/);
     await expect(sql.query(`UPDATE ledger_entries SET description = 'edited' WHERE id = $1`, [entryId])).rejects.toThrow(/append-only: UPDATE/);
@@ -138,9 +163,7 @@ describe('ledger: double-entry journal', () => {
     // a correction of our own booking (no Stripe movement in it) can be reversed...
     const gbp = Money.of(2_500n, 'GBP');
     const payout = await post('payout:rev', [debit('seller_payable_available', gbp, sellerB.id), credit('platform_fee_refunds', gbp)], { type: 'payout', id: 'po-rev' });
-    expect((await balance('seller_payable_available', { sellerId: sellerB.id, currency: 'GBP' })).balances).toEqual([
-      { currency: 'GBP', amount: '-2500', display: 'GBP -25.00' },
-    ]);
+    expect((await balance('seller_payable_available', { sellerId: sellerB.id, currency: 'GBP' })).balances).toEqual([{ currency: 'GBP', amount: '-2500', display: 'GBP -25.00' }]);
     const reversal = await db.transaction((tx) => ledger.reverse(tx, payout.id, 'payout:rev:failed', 'payout failed'));
     expect(reversal.reversesEntryId).toBe(payout.id);
     const again = await db.transaction((tx) => ledger.reverse(tx, payout.id, 'payout:rev:failed', 'payout failed'));

@@ -79,7 +79,12 @@ describe('seller onboarding', () => {
 
     // what Stripe holds: controller properties, capabilities, metadata
     const stripeAccount = await t.stripe.accounts.retrieve(account);
-    expect(stripeAccount.controller).toMatchObject({ fees: { payer: 'application_express' }, losses: { payments: 'application' }, stripe_dashboard: { type: 'express' }, requirement_collection: 'stripe' });
+    expect(stripeAccount.controller).toMatchObject({
+      fees: { payer: 'application_express' },
+      losses: { payments: 'application' },
+      stripe_dashboard: { type: 'express' },
+      requirement_collection: 'stripe',
+    });
     expect(Object.keys(stripeAccount.capabilities ?? {}).sort()).toEqual(['card_payments', 'transfers']);
     expect(stripeAccount.metadata).toEqual({ seller_id: seller.id });
     expect(stripeAccount.country).toBe('US');
@@ -107,7 +112,17 @@ describe('seller onboarding', () => {
 
     // coming back: JSON when asked, HTML for a person
     const json = await t.http.get(pathOf(returnUrl)).set('Accept', 'application/json').expect(200);
-    expect(json.body).toEqual({ account, status: 'active', detailsSubmitted: true, chargesEnabled: true, payoutsEnabled: true, currentlyDue: [], pastDue: [], currentDeadline: null, disabledReason: null });
+    expect(json.body).toEqual({
+      account,
+      status: 'active',
+      detailsSubmitted: true,
+      chargesEnabled: true,
+      payoutsEnabled: true,
+      currentlyDue: [],
+      pastDue: [],
+      currentDeadline: null,
+      disabledReason: null,
+    });
     const html = await t.http.get(pathOf(returnUrl)).set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').expect(200);
     expect(html.headers['content-type']).toMatch(/text\/html/);
     expect(html.text).toContain('data-status="active"');
@@ -122,7 +137,11 @@ describe('seller onboarding', () => {
     const seller = await sellerWithAccount();
     const returnUrl = await submitOnboarding(await onboardingLink(seller), 'requirements_due');
     const restricted = await waitForWebhookStatus(seller, 'restricted');
-    expect(restricted.requirements).toMatchObject({ currentlyDue: ['individual.verification.document'], eventuallyDue: ['individual.verification.document', 'individual.id_number'], disabledReason: 'requirements.past_due' });
+    expect(restricted.requirements).toMatchObject({
+      currentlyDue: ['individual.verification.document'],
+      eventuallyDue: ['individual.verification.document', 'individual.id_number'],
+      disabledReason: 'requirements.past_due',
+    });
     expect(restricted).toMatchObject({ detailsSubmitted: true, chargesEnabled: false, capabilities: { cardPayments: 'inactive', transfers: 'inactive' } });
 
     const page = await t.http.get(pathOf(returnUrl)).expect(200);
@@ -130,10 +149,18 @@ describe('seller onboarding', () => {
     expect(page.text).toContain('individual.verification.document');
 
     // the gate names what is missing
-    const refusal = await t.app.get(SellerGate).assertCanReceivePayments(seller.id).catch((e: unknown) => e);
+    const refusal = await t.app
+      .get(SellerGate)
+      .assertCanReceivePayments(seller.id)
+      .catch((e: unknown) => e);
     expect(refusal).toMatchObject({ code: 'SELLER_NOT_ACTIVE', kind: 'unprocessable' });
     expect((refusal as Error).message).toMatch(/currently due: individual\.verification\.document/);
-    expect((refusal as { details: unknown }).details).toMatchObject({ status: 'restricted', currentlyDue: ['individual.verification.document'], disabledReason: 'requirements.past_due', capabilities: { cardPayments: 'inactive', transfers: 'inactive' } });
+    expect((refusal as { details: unknown }).details).toMatchObject({
+      status: 'restricted',
+      currentlyDue: ['individual.verification.document'],
+      disabledReason: 'requirements.past_due',
+      capabilities: { cardPayments: 'inactive', transfers: 'inactive' },
+    });
     const dash = await t.http.post('/sellers/me/dashboard-link').set(bearer(seller.key)).send().expect(422);
     expect(dash.body.error.code).toBe('SELLER_NOT_ACTIVE');
 

@@ -42,7 +42,14 @@ describe('POST /orders/:id/refunds', () => {
     expect(order).toMatchObject({ status: 'paid', amountTotal: '10000', applicationFeeTotal: '1000' });
 
     const partial = await refund(order.id, { amount: 2_500, reason: 'requested_by_customer' }).expect(201);
-    expect(partial.body).toMatchObject({ status: 'succeeded', source: 'api', amount: '2500', applicationFeeRefund: '250', transferReversalAmount: '2500', stripeRefundId: expect.stringMatching(/^re_/) });
+    expect(partial.body).toMatchObject({
+      status: 'succeeded',
+      source: 'api',
+      amount: '2500',
+      applicationFeeRefund: '250',
+      transferReversalAmount: '2500',
+      stripeRefundId: expect.stringMatching(/^re_/),
+    });
     expect(await stripeSide(order.chargeId)).toEqual({ refunded: 2_500, feeRefunded: 250, transferReversed: 2_500, transferAmount: 10_000 });
     expect((await getOrder(t, order.id)).status).toBe('partially_refunded');
 
@@ -73,8 +80,17 @@ describe('POST /orders/:id/refunds', () => {
     expect(sumLines(entries, 'connected_cash_available', seller.id)).toBe(-10_000n + 1_000n);
     expect(sumLines(entries, 'seller_payable_available', seller.id)).toBe(9_000n);
     // each refund entry names Stripe's objects and balance transactions
-    const refundCash = entries.filter((e) => e.kind === 'refund').flatMap((e) => e.lines).filter((l) => l.account.includes('_cash_'));
-    expect(refundCash.every((l) => /^(re|trr|pyr|fr)_/.test(l.stripeObjectId ?? '') && (l.stripeObjectId!.startsWith('fr_') && l.account.startsWith('connected') ? l.stripeBalanceTransactionId === null : /^txn_/.test(l.stripeBalanceTransactionId ?? '')))).toBe(true);
+    const refundCash = entries
+      .filter((e) => e.kind === 'refund')
+      .flatMap((e) => e.lines)
+      .filter((l) => l.account.includes('_cash_'));
+    expect(
+      refundCash.every(
+        (l) =>
+          /^(re|trr|pyr|fr)_/.test(l.stripeObjectId ?? '') &&
+          (l.stripeObjectId!.startsWith('fr_') && l.account.startsWith('connected') ? l.stripeBalanceTransactionId === null : /^txn_/.test(l.stripeBalanceTransactionId ?? '')),
+      ),
+    ).toBe(true);
 
     // nothing left: refused
     expect((await refund(order.id, { full: true }).expect(422)).body.error.code).toBe('REFUNDS.ORDER_NOT_REFUNDABLE');
@@ -162,7 +178,7 @@ describe('POST /orders/:id/refunds', () => {
     await expectBooksMatchStripe(t);
   });
 
-  it('a refund that fails at Stripe after it succeeded is undone: refund failed, entry reversed, order paid again, the seller\'s share sent back once by the worker; duplicates and replays change nothing; a full refund then works', async () => {
+  it("a refund that fails at Stripe after it succeeded is undone: refund failed, entry reversed, order paid again, the seller's share sent back once by the worker; duplicates and replays change nothing; a full refund then works", async () => {
     const order = await paidOrder(t, buyer, listing);
     const made = await refund(order.id, { amount: 4_000 }).expect(201);
     expect(made.body).toMatchObject({ status: 'succeeded', amount: '4000', applicationFeeRefund: '400' });
@@ -173,7 +189,11 @@ describe('POST /orders/:id/refunds', () => {
     // app would show in the balance check as unbooked, as it should)
     t.sandbox.control.advance(3 * 86_400);
     // and the worker's first answer from Stripe is lost (the SDK retries with the same key)
-    const fault = await fetch(`${t.sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 1 }) });
+    const fault = await fetch(`${t.sandbox.url}/_sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 1 }),
+    });
     expect(fault.status).toBe(200);
 
     // the card was closed: Stripe fails the refund; every event is delivered twice
@@ -203,10 +223,9 @@ describe('POST /orders/:id/refunds', () => {
     expect(sumLines([booked!, failure!], 'platform_fee_refunds')).toBe(0n);
 
     // the failure events again, through the admin replay: nothing changes
-    const failureEvents = [
-      ...(await t.stripe.events.list({ type: 'refund.updated', limit: 100 })).data,
-      ...(await t.stripe.events.list({ type: 'charge.refund.updated', limit: 100 })).data,
-    ].filter((e) => (e.data.object as { id: string }).id === re);
+    const failureEvents = [...(await t.stripe.events.list({ type: 'refund.updated', limit: 100 })).data, ...(await t.stripe.events.list({ type: 'charge.refund.updated', limit: 100 })).data].filter(
+      (e) => (e.data.object as { id: string }).id === re,
+    );
     expect(failureEvents.map((e) => e.type).sort()).toEqual(['charge.refund.updated', 'refund.updated']);
     // a replay needs the first processing to have ended (an event still being worked is 409)
     await waitFor(
@@ -235,7 +254,14 @@ describe('POST /orders/:id/refunds', () => {
     expect(((await (await fetch(`${t.sandbox.url}/_sandbox/faults`)).json()) as { data: unknown[] }).data).toEqual([]); // the lost answer happened
     const [sent, ...more] = await returnTransfers();
     expect(more).toEqual([]);
-    expect(sent).toMatchObject({ amount: 3_600, currency: 'usd', destination: seller.account, transfer_group: order.id, source_transaction: null, metadata: { refund_id: made.body.id, order_id: order.id, reason: 'refund_failed' } });
+    expect(sent).toMatchObject({
+      amount: 3_600,
+      currency: 'usd',
+      destination: seller.account,
+      transfer_group: order.id,
+      source_transaction: null,
+      metadata: { refund_id: made.body.id, order_id: order.id, reason: 'refund_failed' },
+    });
     expect(returned.refunds[0].failureReturn).toMatchObject({ status: 'returned', amount: '3600', transferId: sent!.id, errorCode: null });
     // booked as cash moving from the platform's balance to the seller's; nobody's claim changes
     const withReturn = await ledgerEntries(t, order.id);
@@ -308,7 +334,7 @@ describe('SELLERS_MAY_REFUND=true, REFUND_APPLICATION_FEE=never', () => {
   });
 });
 
-describe('a failed refund while the charges\' funds are pending (a fresh Stripe balance)', () => {
+describe("a failed refund while the charges' funds are pending (a fresh Stripe balance)", () => {
   // this describe's own app and sandbox (the shared ones' platform balance holds earlier tests' funds)
   let outer: { t: TestApp; sql: SqlClient };
   beforeAll(async () => {
@@ -325,7 +351,7 @@ describe('a failed refund while the charges\' funds are pending (a fresh Stripe 
     ({ t, sql } = outer);
   });
 
-  it('a failed refund\'s return refused with balance_insufficient while the charge\'s funds are pending is retried once funds are available, not lost; a later full refund takes the seller\'s share back from that return', async () => {
+  it("a failed refund's return refused with balance_insufficient while the charge's funds are pending is retried once funds are available, not lost; a later full refund takes the seller's share back from that return", async () => {
     // a seller whose funds stay on their balance (manual payouts), so what the seller holds is what Stripe holds
     const s = await createActiveSeller(t);
     await t.stripe.accounts.update(s.account, { settings: { payouts: { schedule: { interval: 'manual' } } } });

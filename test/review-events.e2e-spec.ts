@@ -21,8 +21,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const refund = (orderId: string, body: Record<string, unknown>, key: string = randomUUID()) =>
-  t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', key).send(body);
+const refund = (orderId: string, body: Record<string, unknown>, key: string = randomUUID()) => t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', key).send(body);
 
 async function replayAndWait(eventId: string) {
   // a replay puts the event back to pending with no attempts (synchronously): wait for it to be worked again
@@ -72,7 +71,11 @@ describe('review: events again, in another order', () => {
     expect(res.status).toBe(200);
     const back = await waitForOrder(t, order.id, (o) => o.refunds.find((r: { id: string }) => r.id === api.id)?.failureReturn?.status === 'returned', 'seller share returned');
     const returned = back.refunds.find((r: { id: string }) => r.id === api.id).failureReturn;
-    expect({ apiFeeRefund: api.applicationFeeRefund, dashboardFeeRefund: dash.applicationFeeRefund, returnedToSeller: returned.amount }).toEqual({ apiFeeRefund: '400', dashboardFeeRefund: '200', returnedToSeller: '3600' });
+    expect({ apiFeeRefund: api.applicationFeeRefund, dashboardFeeRefund: dash.applicationFeeRefund, returnedToSeller: returned.amount }).toEqual({
+      apiFeeRefund: '400',
+      dashboardFeeRefund: '200',
+      returnedToSeller: '3600',
+    });
     await expectBooksMatchStripe(t);
     expect((await getOrder(t, order.id)).amountRefunded).toBe('2000');
   });

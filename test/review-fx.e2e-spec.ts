@@ -21,14 +21,16 @@ afterAll(async () => {
   await t?.close();
 });
 
-const refund = (orderId: string, body: Record<string, unknown>, key: string = randomUUID()) =>
-  t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', key).send(body);
+const refund = (orderId: string, body: Record<string, unknown>, key: string = randomUUID()) => t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', key).send(body);
 
 describe('review: a EUR order on a USD-settling platform', () => {
   it('a multi-seller EUR cart is paid and booked (charge txn in USD, shares in EUR must not make the entry unbalanced)', async () => {
     const a = await createListing(t, seller, { unitAmount: 1_000, currency: 'EUR', title: 'Mug' });
     const b = await createListing(t, other, { unitAmount: 3_000, currency: 'EUR', title: 'Lamp' });
-    const res = await checkout(t, buyer, [{ listingId: a, quantity: 1 }, { listingId: b, quantity: 1 }]);
+    const res = await checkout(t, buyer, [
+      { listingId: a, quantity: 1 },
+      { listingId: b, quantity: 1 },
+    ]);
     expect(res.status).toBe(201);
     expect(await payOnHostedPage(res.body.checkoutUrl, '4242424242424242')).toBe(303);
     // paidSeparateChargeLines books cash in the txn currency (USD) and payables/fees in order.currency (EUR):
@@ -64,20 +66,28 @@ describe('review: a EUR order on a USD-settling platform', () => {
     await expectBooksMatchStripe(t);
   });
 
-  it('a EUR dispute won: the recovery reverses the seller\'s whole (USD) transfer and the return transfer goes through', async () => {
+  it("a EUR dispute won: the recovery reverses the seller's whole (USD) transfer and the return transfer goes through", async () => {
     const listing = await createListing(t, seller, { unitAmount: 8_000, currency: 'EUR' });
     const paid = await paidOrder(t, buyer, listing, 1, '4000000000000259');
     const order = await waitForOrder(t, paid.id, (o) => o.status === 'disputed' && o.disputes[0]?.recoveryStatus !== 'pending' && o.disputes[0]?.recoveryStatus !== 'none', 'dispute recovered');
     const dispute = order.disputes[0];
     const charge = await t.stripe.charges.retrieve(order.chargeId, { expand: ['transfer'] });
     const transfer = charge.transfer as { amount: number; amount_reversed: number; currency: string };
-    const res = await fetch(`${t.sandbox.url}/_sandbox/disputes/${dispute.stripeDisputeId}/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'won' }) });
+    const res = await fetch(`${t.sandbox.url}/_sandbox/disputes/${dispute.stripeDisputeId}/close`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome: 'won' }),
+    });
     expect(res.status).toBe(200);
     const won = await waitForOrder(t, order.id, (o) => o.disputes[0].closedAt && o.disputes[0].recoveryStatus !== 'returning', 'recovery returned or failed');
     // DisputeRecoveryService.recover reverses dispute.amount (EUR minor units) off a USD transfer, and
     // giveBack transfers recoveredAmount with currency = dispute.currency (EUR) and source_transaction = the
     // USD-settled charge: Stripe refuses, the recovery ends `failed` and the seller never gets it back
-    expect({ reversed: transfer.amount_reversed, status: won.disputes[0].recoveryStatus, error: won.disputes[0].recoveryError ?? null }).toEqual({ reversed: transfer.amount, status: 'returned', error: null });
+    expect({ reversed: transfer.amount_reversed, status: won.disputes[0].recoveryStatus, error: won.disputes[0].recoveryError ?? null }).toEqual({
+      reversed: transfer.amount,
+      status: 'returned',
+      error: null,
+    });
     await expectBooksMatchStripe(t);
   });
 });

@@ -26,7 +26,8 @@ describe('review: ledger idempotency', () => {
     const db = t.app.get(DataSource);
     const s = { kind: 'connected' as const, sellerId: seller.id, account: accountOf(seller.id) };
     const usd = (n: bigint, status: 'pending' | 'available' = 'available') => txn(n, 'USD', { status });
-    const post = (lines: ReturnType<typeof transferLines>) => db.transaction((tx) => ledger.post(tx, { kind: 'transfer', reference: { type: 'test', id: 'k' }, idempotencyKey: 'dispute-return:review-same-key', lines }));
+    const post = (lines: ReturnType<typeof transferLines>) =>
+      db.transaction((tx) => ledger.post(tx, { kind: 'transfer', reference: { type: 'test', id: 'k' }, idempotencyKey: 'dispute-return:review-same-key', lines }));
     // e.g. dispute-return:<disputeId> after a second transfer was made (the key is ours, the objects are Stripe's)
     const first = transferLines({ seller: s, transfer: movement('tr', usd(-500n)), payment: movement('py', usd(500n)) });
     const second = transferLines({ seller: s, transfer: movement('tr', usd(-500n)), payment: movement('py', usd(500n)) });
@@ -41,7 +42,8 @@ describe('review: ledger idempotency', () => {
     const s = { kind: 'connected' as const, sellerId: seller.id, account: accountOf(seller.id) };
     const tr = movement('tr', txn(-700n, 'USD', { status: 'pending' }));
     const py = movement('py', txn(700n, 'USD', { status: 'pending' }));
-    const post = (lines: ReturnType<typeof transferLines>) => db.transaction((tx) => ledger.post(tx, { kind: 'transfer', reference: { type: 'test', id: 'k2' }, idempotencyKey: 'transfer:review-status-moved', lines }));
+    const post = (lines: ReturnType<typeof transferLines>) =>
+      db.transaction((tx) => ledger.post(tx, { kind: 'transfer', reference: { type: 'test', id: 'k2' }, idempotencyKey: 'transfer:review-status-moved', lines }));
     await post(transferLines({ seller: s, transfer: tr, payment: py }));
     const later = (m: typeof tr) => ({ ...m, txn: { ...m.txn, status: 'available' } });
     await expect(post(transferLines({ seller: s, transfer: later(tr), payment: later(py) }))).resolves.toBeDefined();

@@ -17,13 +17,21 @@ afterAll(async () => {
 });
 
 describe('review 2: a refund after a won dispute, EUR order on a USD platform', () => {
-  it('the return reversal takes the seller\'s share net of the fee in one currency (USD, as Stripe settled both), not USD share minus a EUR fee', async () => {
+  it("the return reversal takes the seller's share net of the fee in one currency (USD, as Stripe settled both), not USD share minus a EUR fee", async () => {
     const s = await createActiveSeller(t);
     await t.stripe.accounts.update(s.account, { settings: { payouts: { schedule: { interval: 'manual' } } } });
     const listing = await createListing(t, s, { unitAmount: 10_000, currency: 'EUR' });
     const paid = await paidOrder(t, buyer, listing, 1, '4000000000000259'); // disputed in full
     const order = await waitForOrder(t, paid.id, (o) => o.status === 'disputed' && o.disputes[0]?.recoveryStatus === 'recovered', 'disputed and recovered');
-    expect((await fetch(`${t.sandbox.url}/_sandbox/disputes/${order.disputes[0].stripeDisputeId}/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'won' }) })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${t.sandbox.url}/_sandbox/disputes/${order.disputes[0].stripeDisputeId}/close`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ outcome: 'won' }),
+        })
+      ).status,
+    ).toBe(200);
     await waitForOrder(t, order.id, (o) => o.status === 'paid' && o.disputes[0].recoveryStatus === 'returned', 'won and returned');
     const back = (await t.stripe.transfers.list({ destination: s.account, limit: 100 })).data.find((tr) => tr.metadata?.dispute_id === order.disputes[0].stripeDisputeId)!;
     expect(back.currency).toBe('usd'); // what the seller netted of the charge, in USD (gross 10 800 less the fee 1 080)

@@ -22,7 +22,7 @@ afterAll(async () => {
 const refund = (orderId: string, body: Record<string, unknown>) => t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).send(body);
 
 describe('review 2: waiting for funds with the same Stripe key', () => {
-  it('a failed refund\'s return refused for want of funds is made once the platform has the funds (balance.available), not refused again from Stripe\'s saved answer for a day', async () => {
+  it("a failed refund's return refused for want of funds is made once the platform has the funds (balance.available), not refused again from Stripe's saved answer for a day", async () => {
     const s = await createActiveSeller(t);
     await t.stripe.accounts.update(s.account, { settings: { payouts: { schedule: { interval: 'manual' } } } });
     const listing = await createListing(t, s, { unitAmount: 10_000 });
@@ -36,14 +36,21 @@ describe('review 2: waiting for funds with the same Stripe key', () => {
     // the platform gets funds available at once (a two-seller cart is held on the platform): balance.available
     const s2 = await createActiveSeller(t);
     const l2 = await createListing(t, s2, { unitAmount: 30_000 });
-    const cart = await checkout(t, buyer, [{ listingId: listing, quantity: 1 }, { listingId: l2, quantity: 1 }]);
+    const cart = await checkout(t, buyer, [
+      { listingId: listing, quantity: 1 },
+      { listingId: l2, quantity: 1 },
+    ]);
     expect(cart.status).toBe(201);
     expect(await payOnHostedPage(cart.body.checkoutUrl, '4000000000000077')).toBe(303);
     await waitForOrder(t, cart.body.orderId, (o) => o.status === 'paid', 'cart paid');
     const platform = await t.stripe.balance.retrieve();
     expect(platform.available.find((b) => b.currency === 'usd')!.amount).toBeGreaterThan(3_600); // Stripe would make the transfer now
     // the worker tries again (balance.available made the row due) ... and gets the saved refusal of key refund-failed-return:<id>
-    await waitFor(async () => ((await waitForOrder(t, order.id, () => true, 'order')).refunds[0].failureReturn.attempts > attemptsBefore ? true : undefined), 15_000, 'return retried after the funds came');
+    await waitFor(
+      async () => ((await waitForOrder(t, order.id, () => true, 'order')).refunds[0].failureReturn.attempts > attemptsBefore ? true : undefined),
+      15_000,
+      'return retried after the funds came',
+    );
     const after = await waitForOrder(t, order.id, (o) => o.refunds[0]?.failureReturn?.status === 'returned', 'seller share returned').catch(async (e: Error) => {
       throw new Error(`${e.message.slice(0, 200)}... failureReturn: ${JSON.stringify((await waitForOrder(t, order.id, () => true, 'order')).refunds[0].failureReturn)}`);
     });

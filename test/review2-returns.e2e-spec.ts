@@ -44,7 +44,7 @@ const sellerTotals = (entries: Awaited<ReturnType<typeof ledgerEntries>>, seller
 });
 
 describe('review 2: returns and recoveries racing refunds', () => {
-  it('a full refund made while a failed refund\'s return still waits for funds (balance_insufficient) takes that return back too: the seller keeps nothing of a fully refunded order', async () => {
+  it("a full refund made while a failed refund's return still waits for funds (balance_insufficient) takes that return back too: the seller keeps nothing of a fully refunded order", async () => {
     const s = await manualSeller();
     const listing = await createListing(t, s, { unitAmount: 10_000 });
     const other = await createListing(t, s, { unitAmount: 10_000 });
@@ -62,7 +62,10 @@ describe('review 2: returns and recoveries racing refunds', () => {
     // the platform gets funds (a two-seller cart is held on the platform, paid with funds available at once)
     const s2 = await createActiveSeller(t);
     const l2 = await createListing(t, s2, { unitAmount: 30_000 });
-    const cart = await checkout(t, buyer, [{ listingId: other, quantity: 3 }, { listingId: l2, quantity: 1 }]);
+    const cart = await checkout(t, buyer, [
+      { listingId: other, quantity: 3 },
+      { listingId: l2, quantity: 1 },
+    ]);
     expect(cart.status).toBe(201);
     expect(await payOnHostedPage(cart.body.checkoutUrl, '4000000000000077')).toBe(303);
     await waitForOrder(t, cart.body.orderId, (o) => o.status === 'paid', 'cart paid');
@@ -154,7 +157,7 @@ describe('review 2: returns and recoveries racing refunds', () => {
 });
 
 describe('review 2: a refund settling while a recovery is unrecorded', () => {
-  it('a Dashboard refund (no fee refund) booked between a recovery\'s Stripe call and its recording does not take the recovery\'s fee refund', async () => {
+  it("a Dashboard refund (no fee refund) booked between a recovery's Stripe call and its recording does not take the recovery's fee refund", async () => {
     const s = await manualSeller();
     const listing = await createListing(t, s, { unitAmount: 10_000 });
     const order = await paidOrder(t, buyer, listing); // 10 000, fee 1 000
@@ -174,7 +177,9 @@ describe('review 2: a refund settling while a recovery is unrecorded', () => {
     t.sandbox.control.faults.remove(listing500.id);
     await waitFor(
       async () => {
-        const rows = await sql.query<{ id: string; status: string }>(`SELECT id, status FROM webhook_events WHERE type = 'charge.refunded' AND payload->'data'->'object'->>'id' = $1`, [order.chargeId]);
+        const rows = await sql.query<{ id: string; status: string }>(`SELECT id, status FROM webhook_events WHERE type = 'charge.refunded' AND payload->'data'->'object'->>'id' = $1`, [
+          order.chargeId,
+        ]);
         for (const r of rows.filter((x) => x.status === 'dead')) await t.http.post(`/admin/webhook-events/${r.id}/replay`).set(bearer(t.adminKey)).send();
         return (await sql.query(`SELECT 1 FROM refunds WHERE stripe_refund_id = $1 AND status = 'succeeded'`, [dash.id])).length ? true : undefined;
       },
@@ -184,7 +189,12 @@ describe('review 2: a refund settling while a recovery is unrecorded', () => {
     expect((await sql.query(`SELECT 1 FROM disputes WHERE order_id = $1 AND recovery_status = 'pending'`, [order.id])).length).toBe(1);
     t.sandbox.control.clearFaults(); // the recovery's retry gets Stripe's answer (same key, same reversal)
     const recovered = await waitFor(
-      async () => (await sql.query<{ fee: string; status: string }>(`SELECT recovery_fee_refund::text AS fee, recovery_status AS status FROM disputes WHERE order_id = $1 AND recovery_status = 'recovered'`, [order.id]))[0],
+      async () =>
+        (
+          await sql.query<{ fee: string; status: string }>(`SELECT recovery_fee_refund::text AS fee, recovery_status AS status FROM disputes WHERE order_id = $1 AND recovery_status = 'recovered'`, [
+            order.id,
+          ])
+        )[0],
       60_000,
       'recovery recorded',
     );

@@ -12,8 +12,7 @@ describe('stripe sandbox balance.available events', () => {
   useWiredSandbox((w) => ({ receiver, sandbox } = w));
 
   const idle = () => control(sandbox.url, 'GET', '/_sandbox/webhooks/idle');
-  const balanceEvents = async (stripe: Stripe, account?: string) =>
-    (await stripe.events.list({ type: 'balance.available', limit: 100 }, account ? { stripeAccount: account } : {})).data;
+  const balanceEvents = async (stripe: Stripe, account?: string) => (await stripe.events.list({ type: 'balance.available', limit: 100 }, account ? { stripeAccount: account } : {})).data;
 
   it('when pending funds reach available_on: one platform event and one connect event per connected account', async () => {
     const stripe = sdk(sandbox, 'sk_test_balance_events_one');
@@ -40,7 +39,10 @@ describe('stripe sandbox balance.available events', () => {
     // 17 000 charged, Stripe's fees (320 + 175 + 88), 15 300 transferred, 1 700 of application fees
     expect(usd(platformBalance, 'available')).toBe(17_000 - 583 - 17_000 + 1700);
 
-    for (const [account, expected] of [[a, 13_500], [b, 1800]] as const) {
+    for (const [account, expected] of [
+      [a, 13_500],
+      [b, 1800],
+    ] as const) {
       const events = await balanceEvents(stripe, account);
       expect(events).toHaveLength(1);
       expect(events[0]!.account).toBe(account);
@@ -52,7 +54,12 @@ describe('stripe sandbox balance.available events', () => {
     // delivered, signed, to the platform endpoint and (with `account`) to the Connect endpoint
     const delivered = receiver.received.filter((r) => r.event.type === 'balance.available' && r.event.created === txn.available_on);
     expect(delivered.filter((r) => r.path === '/platform').map((r) => r.event.id)).toContain(platformEvent!.id);
-    expect(delivered.filter((r) => r.path === '/connect').map((r) => r.event.account).sort()).toEqual(expect.arrayContaining([a, b].sort()));
+    expect(
+      delivered
+        .filter((r) => r.path === '/connect')
+        .map((r) => r.event.account)
+        .sort(),
+    ).toEqual(expect.arrayContaining([a, b].sort()));
 
     // nothing more becomes available later (payouts are negative transactions)
     await advance(sandbox, 3 * 86_400);

@@ -58,7 +58,14 @@ describe('stripe sandbox currency rules', () => {
     // 12.340 KWD with a fee of 1.230 KWD is fine; a partial refund of 0.005 KWD is not, 0.010 is
     const ok = await session(stripe, 'kwd', 12_340, 1, 1_230, account);
     expect(ok).toMatchObject({ amount_total: 12_340, currency: 'kwd' });
-    const pi = await stripe.paymentIntents.create({ amount: 12_340, currency: 'kwd', payment_method: 'pm_card_visa', confirm: true, application_fee_amount: 1_230, transfer_data: { destination: account } });
+    const pi = await stripe.paymentIntents.create({
+      amount: 12_340,
+      currency: 'kwd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      application_fee_amount: 1_230,
+      transfer_data: { destination: account },
+    });
     expect(pi.status).toBe('succeeded');
     const refund = await stripeError(stripe.refunds.create({ payment_intent: pi.id, amount: 5 }));
     expect(refund).toMatchObject({ statusCode: 400, param: 'amount' });

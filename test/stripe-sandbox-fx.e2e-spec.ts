@@ -13,8 +13,7 @@ describe('stripe sandbox currency conversion', () => {
   });
   afterAll(() => sandbox.close());
 
-  const total = (b: Stripe.Balance, currency: string) =>
-    (b.available.find((x) => x.currency === currency)?.amount ?? 0) + (b.pending.find((x) => x.currency === currency)?.amount ?? 0);
+  const total = (b: Stripe.Balance, currency: string) => (b.available.find((x) => x.currency === currency)?.amount ?? 0) + (b.pending.find((x) => x.currency === currency)?.amount ?? 0);
 
   it('a EUR destination charge on a USD platform: USD balance transactions with exchange_rate, fee in USD, transfer and application fee in USD; refunds at the current rate', async () => {
     const table = await control(sandbox.url, 'POST', '/_sandbox/exchange_rates', { eur: { usd: '1.10' } });
@@ -22,7 +21,14 @@ describe('stripe sandbox currency conversion', () => {
     const stripe = sdk(sandbox, 'sk_test_fx_one');
     expect((await stripe.accounts.retrieveCurrent()).default_currency).toBe('usd');
     const account = await onboardedAccount(stripe);
-    const pi = await stripe.paymentIntents.create({ amount: 10_000, currency: 'eur', payment_method: 'pm_card_visa', confirm: true, application_fee_amount: 1000, transfer_data: { destination: account } });
+    const pi = await stripe.paymentIntents.create({
+      amount: 10_000,
+      currency: 'eur',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      application_fee_amount: 1000,
+      transfer_data: { destination: account },
+    });
     const charge = await stripe.charges.retrieve(pi.latest_charge as string, { expand: ['balance_transaction'] });
     expect(charge).toMatchObject({ amount: 10_000, currency: 'eur', application_fee_amount: 1000 });
     const txn = charge.balance_transaction as Stripe.BalanceTransaction;

@@ -249,7 +249,14 @@ describe('stripe sandbox disputes, manual capture and transfers', () => {
     it('cancels an authorization: nothing is captured or transferred', async () => {
       const stripe = sdk(sandbox, 'sk_test_capture_two');
       const account = await onboardedAccount(stripe);
-      const pi = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', capture_method: 'manual', payment_method: 'pm_card_visa', confirm: true, transfer_data: { destination: account } });
+      const pi = await stripe.paymentIntents.create({
+        amount: 5000,
+        currency: 'usd',
+        capture_method: 'manual',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        transfer_data: { destination: account },
+      });
       const canceled = await stripe.paymentIntents.cancel(pi.id, { cancellation_reason: 'abandoned' });
       expect(canceled).toMatchObject({ status: 'canceled', cancellation_reason: 'abandoned', amount_capturable: 0, amount_received: 0 });
       expect(canceled.canceled_at).toBe(sandbox.control.now());
@@ -280,7 +287,12 @@ describe('stripe sandbox disputes, manual capture and transfers', () => {
       const [fee] = (await stripe.applicationFees.list({ charge: charge.id })).data;
       const transfer = await stripe.transfers.retrieve(charge.transfer as string);
       const connected = await stripe.balance.retrieve({}, { stripeAccount: account });
-      return { feeRefunded: fee!.amount_refunded, reversed: transfer.amount_reversed, connected: usd(connected, 'available') + usd(connected, 'pending'), feeRefunds: fee!.refunds.data.map((r) => r.amount) };
+      return {
+        feeRefunded: fee!.amount_refunded,
+        reversed: transfer.amount_reversed,
+        connected: usd(connected, 'available') + usd(connected, 'pending'),
+        feeRefunds: fee!.refunds.data.map((r) => r.amount),
+      };
     }
 
     it('partial, partial, rest: each refund refunds the fee and reverses the transfer in proportion to itself; the last one takes what is left', async () => {
@@ -424,7 +436,7 @@ describe('stripe sandbox disputes, manual capture and transfers', () => {
       await expect(stripe.transfers.createReversal(transferId)).rejects.toMatchObject({ statusCode: 400 });
     });
 
-    it('a POST /v1/transfers transfer is reversed only within the destination\'s available balance (balance_insufficient otherwise); a destination charge\'s transfer may drive it negative', async () => {
+    it("a POST /v1/transfers transfer is reversed only within the destination's available balance (balance_insufficient otherwise); a destination charge's transfer may drive it negative", async () => {
       const stripe = sdk(sandbox, 'sk_test_transfers_three');
       const account = await onboardedAccount(stripe);
       // with source_transaction: the destination's funds are pending until the charge's are available

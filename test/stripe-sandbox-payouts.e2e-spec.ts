@@ -119,10 +119,14 @@ describe('stripe sandbox payouts and account links', () => {
       const express = await stripe.accounts.create({ type: 'express' });
       const err = await stripeError(stripe.accountLinks.create({ account: express.id, type: 'account_update', refresh_url: 'http://app.test/r', return_url: 'http://app.test/ok' }));
       expect(err).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', param: 'type' });
-      const stripeCollects = await stripe.accounts.create({ controller: { stripe_dashboard: { type: 'none' }, fees: { payer: 'application' }, losses: { payments: 'application' }, requirement_collection: 'stripe' } });
+      const stripeCollects = await stripe.accounts.create({
+        controller: { stripe_dashboard: { type: 'none' }, fees: { payer: 'application' }, losses: { payments: 'application' }, requirement_collection: 'stripe' },
+      });
       await expect(stripe.accountLinks.create({ account: stripeCollects.id, type: 'account_update' })).rejects.toMatchObject({ statusCode: 400, param: 'type' });
 
-      const custom = await stripe.accounts.create({ controller: { stripe_dashboard: { type: 'none' }, fees: { payer: 'application' }, losses: { payments: 'application' }, requirement_collection: 'application' } });
+      const custom = await stripe.accounts.create({
+        controller: { stripe_dashboard: { type: 'none' }, fees: { payer: 'application' }, losses: { payments: 'application' }, requirement_collection: 'application' },
+      });
       const link = await stripe.accountLinks.create({ account: custom.id, type: 'account_update', refresh_url: 'http://app.test/r', return_url: 'http://app.test/ok' });
       expect(link.url).toContain('/_sandbox/onboarding/');
     });

@@ -43,7 +43,10 @@ describe('stripe sandbox webhooks and events', () => {
       const from = receiver.received.length;
       await destinationCharge(stripe, account);
       await idle();
-      const arrived = receiver.received.slice(from).filter((r) => r.path === '/platform').map((r) => r.event);
+      const arrived = receiver.received
+        .slice(from)
+        .filter((r) => r.path === '/platform')
+        .map((r) => r.event);
       const listed = (await stripe.events.list({ limit: 100 })).data.filter((e) => arrived.some((a) => a.id === e.id)).reverse();
       expect(arrived.map((e) => e.id).sort()).toEqual(listed.map((e) => e.id).sort());
       if (arrived.map((e) => e.id).join() !== listed.map((e) => e.id).join()) reordered = true;

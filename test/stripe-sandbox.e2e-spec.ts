@@ -77,7 +77,16 @@ describe('stripe sandbox through the real SDK', () => {
     await sandbox.control.webhooksIdle();
     expect(receiver.failures).toEqual([]);
     const types = receiver.events.map((e) => e.type);
-    for (const t of ['account.updated', 'capability.updated', 'charge.succeeded', 'payment_intent.succeeded', 'checkout.session.completed', 'transfer.created', 'application_fee.created', 'charge.failed'])
+    for (const t of [
+      'account.updated',
+      'capability.updated',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'checkout.session.completed',
+      'transfer.created',
+      'application_fee.created',
+      'charge.failed',
+    ])
       expect(types).toContain(t);
     const accountUpdated = receiver.events.find((e) => e.type === 'account.updated');
     expect(accountUpdated?.account).toBe(account.id);
@@ -157,7 +166,7 @@ describe('stripe sandbox through the real SDK', () => {
     expect(foreign).toMatchObject({ statusCode: 403, code: 'account_invalid' });
     const foreignHeader = await stripeError(other.payouts.list({}, { stripeAccount: mine }));
     expect(foreignHeader).toMatchObject({ statusCode: 403, code: 'account_invalid' });
-    const noFunds = await stripeError(other.transfers.create({ amount: 100, currency: 'usd', destination: (await onboardedAccount(other)) }));
+    const noFunds = await stripeError(other.transfers.create({ amount: 100, currency: 'usd', destination: await onboardedAccount(other) }));
     expect(noFunds).toMatchObject({ statusCode: 400, code: 'balance_insufficient' });
     const declined = await stripeError(stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa_chargeDeclinedInsufficientFunds', confirm: true }));
     expect(declined).toMatchObject({ statusCode: 402, type: 'StripeCardError', code: 'card_declined' });

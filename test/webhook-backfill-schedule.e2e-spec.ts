@@ -35,10 +35,14 @@ describe('scheduled webhook backfill', () => {
     const delivered = t.sandbox.control.deliveries().length;
 
     // the schedule (every 10 s here) pages GET /v1/events and the worker pays the order
-    const paid = await waitFor(async () => {
-      const order = await getOrder(t, orderId);
-      return order.status === 'paid' && order.chargeId !== null ? order : undefined;
-    }, 30_000, 'order paid from backfilled events');
+    const paid = await waitFor(
+      async () => {
+        const order = await getOrder(t, orderId);
+        return order.status === 'paid' && order.chargeId !== null ? order : undefined;
+      },
+      30_000,
+      'order paid from backfilled events',
+    );
     expect(t.sandbox.control.deliveries().length).toBe(delivered); // still nothing delivered
     const events = await processedEventsAbout(t, sql, paid.paymentIntentId, ['payment_intent.succeeded', 'charge.succeeded']);
     expect(events.map((e) => e.source)).toEqual(events.map(() => 'backfill'));

@@ -94,7 +94,9 @@ describe('webhook delivery faults, backfill and competing workers', () => {
     const faultySet = new Set(faultyIds);
     expect(deliveries.filter((d) => faultySet.has(d.event)).length).toBeGreaterThanOrEqual(2 * faultyIds.length);
 
-    const state = await sql.query<{ account: string; seq: number; applied: number }>('SELECT account, seq, applied FROM fixture_account_state WHERE account = ANY($1) ORDER BY seq', [[inOrder, faulty]]);
+    const state = await sql.query<{ account: string; seq: number; applied: number }>('SELECT account, seq, applied FROM fixture_account_state WHERE account = ANY($1) ORDER BY seq', [
+      [inOrder, faulty],
+    ]);
     expect(state.find((s) => s.account === inOrder)!.seq).toBe(1000);
     expect(state.find((s) => s.account === faulty)!.seq).toBe(state.find((s) => s.account === inOrder)!.seq);
     // each distinct event applied exactly once despite the duplicates
@@ -105,7 +107,7 @@ describe('webhook delivery faults, backfill and competing workers', () => {
 
   it('an outage withholds deliveries; the backfill brings every event in, each processed once; late deliveries are duplicates', async () => {
     const account = await connectedAccount(t, sql);
-    const from = new Date(((await control(t, '/clock')).now) * 1000);
+    const from = new Date((await control(t, '/clock')).now * 1000);
     await control(t, '/webhooks/faults', { outage: true });
     for (let seq = 1; seq <= 30; seq++) await t.stripe.accounts.update(account, { metadata: { seq: String(seq) } });
     for (let i = 0; i < 5; i++) {
@@ -119,11 +121,14 @@ describe('webhook delivery faults, backfill and competing workers', () => {
     const all = [...accountIds, ...platformIds];
     expect((await sql.one<{ n: string }>('SELECT count(*) AS n FROM webhook_events WHERE id = ANY($1)', [all])).n).toBe('0');
 
-    const to = new Date(((await control(t, '/clock')).now) * 1000 + 1000);
+    const to = new Date((await control(t, '/clock')).now * 1000 + 1000);
     const res = await t.http.post('/admin/webhook-events/backfill').set('Authorization', `Bearer ${t.adminKey}`).send({ from: from.toISOString(), to: to.toISOString() }).expect(200);
     expect(res.body.inserted).toBeGreaterThanOrEqual(all.length);
     await waitFor(
-      async () => ((await sql.one<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE id = ANY($1) AND status IN ('processed', 'ignored') AND source = 'backfill'`, [all])).n === String(all.length) ? true : undefined),
+      async () =>
+        (await sql.one<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE id = ANY($1) AND status IN ('processed', 'ignored') AND source = 'backfill'`, [all])).n === String(all.length)
+          ? true
+          : undefined,
       30_000,
       'backfilled events worked',
     );
@@ -166,7 +171,9 @@ describe('webhook delivery faults, backfill and competing workers', () => {
         60_000,
         '5,000 events processed',
       );
-      const effects = await sql.one<{ total: string; distinct: string }>(`SELECT count(*) AS total, count(DISTINCT event_id) AS distinct FROM fixture_effects WHERE event_id LIKE $1`, [`evt_${batch}_%`]);
+      const effects = await sql.one<{ total: string; distinct: string }>(`SELECT count(*) AS total, count(DISTINCT event_id) AS distinct FROM fixture_effects WHERE event_id LIKE $1`, [
+        `evt_${batch}_%`,
+      ]);
       expect(effects).toEqual({ total: '5000', distinct: '5000' });
       const byWorker = await sql.query<{ handled_by: string; n: string }>(`SELECT handled_by, count(*) AS n FROM fixture_effects WHERE event_id LIKE $1 GROUP BY 1 ORDER BY 1`, [`evt_${batch}_%`]);
       // t's own worker loop also competes (ROLE=all); both dedicated workers did real work

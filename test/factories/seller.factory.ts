@@ -21,11 +21,7 @@ export async function createActiveSeller(t: TestApp, name?: string): Promise<Act
     redirect: 'manual',
   });
   if (res.status !== 303) throw new Error(`onboarding form answered ${res.status}`);
-  await waitFor(
-    async () => ((await t.http.get('/sellers/me').set(bearer(seller.key))).body.status === 'active' ? true : undefined),
-    15_000,
-    `seller ${seller.id} active`,
-  );
+  await waitFor(async () => ((await t.http.get('/sellers/me').set(bearer(seller.key))).body.status === 'active' ? true : undefined), 15_000, `seller ${seller.id} active`);
   return { ...seller, account: created.body.stripeAccountId };
 }
 

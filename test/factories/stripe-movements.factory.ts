@@ -1,13 +1,6 @@
 import { Money } from '@app/money';
 import { randomUUID } from 'node:crypto';
-import {
-  paidDestinationChargeLines,
-  refundLines,
-  sellerPayoutLines,
-  type BookedTransaction,
-  type LedgerLineInput,
-  type Movement,
-} from '../../apps/marketplace/src/ledger/index.js';
+import { paidDestinationChargeLines, refundLines, sellerPayoutLines, type BookedTransaction, type LedgerLineInput, type Movement } from '../../apps/marketplace/src/ledger/index.js';
 
 // Balance transactions shaped like Stripe's, for booking recipes in tests without a sandbox.
 
@@ -60,5 +53,8 @@ export function destinationRefundLines(p: { refund: Money; reversed: Money; feeR
 }
 
 export function payoutLines(p: { amount: Money; sellerId: string }): LedgerLineInput[] {
-  return sellerPayoutLines({ seller: { kind: 'connected', sellerId: p.sellerId, account: accountOf(p.sellerId) }, payout: movement('po', txn(-p.amount.minor, p.amount.currency, { status: 'available' })) });
+  return sellerPayoutLines({
+    seller: { kind: 'connected', sellerId: p.sellerId, account: accountOf(p.sellerId) },
+    payout: movement('po', txn(-p.amount.minor, p.amount.currency, { status: 'available' })),
+  });
 }

@@ -42,7 +42,17 @@ export function waitForOrder(t: TestApp, id: string, accept: (order: Record<stri
   });
 }
 
-export async function ledgerEntries(t: TestApp, orderId: string): Promise<Array<{ kind: string; idempotencyKey: string; reversesEntryId: string | null; lines: Array<{ account: string; amount: string; sellerId: string | null; currency: string; stripeObjectId: string | null; stripeBalanceTransactionId: string | null }> }>> {
+export async function ledgerEntries(
+  t: TestApp,
+  orderId: string,
+): Promise<
+  Array<{
+    kind: string;
+    idempotencyKey: string;
+    reversesEntryId: string | null;
+    lines: Array<{ account: string; amount: string; sellerId: string | null; currency: string; stripeObjectId: string | null; stripeBalanceTransactionId: string | null }>;
+  }>
+> {
   return (await t.http.get(`/admin/ledger/entries?referenceType=order&referenceId=${orderId}`).set(bearer(t.adminKey)).expect(200)).body.data;
 }
 
@@ -56,7 +66,10 @@ export async function balance(t: TestApp, account: string, currency: string, sel
 
 /** Sum of one account's lines over entries (debit positive). */
 export function sumLines(entries: Awaited<ReturnType<typeof ledgerEntries>>, account: string, sellerId?: string): bigint {
-  return entries.flatMap((e) => e.lines).filter((l) => l.account === account && (sellerId === undefined || l.sellerId === sellerId)).reduce((s, l) => s + BigInt(l.amount), 0n);
+  return entries
+    .flatMap((e) => e.lines)
+    .filter((l) => l.account === account && (sellerId === undefined || l.sellerId === sellerId))
+    .reduce((s, l) => s + BigInt(l.amount), 0n);
 }
 
 /** A single-seller order paid with `card` on the hosted page, once the webhook made it paid. */
@@ -91,7 +104,10 @@ export function describeMismatches(balances: BalanceComparison[]): string[] {
     .flatMap((b) =>
       (['pending', 'available'] as const)
         .filter((side) => b.difference[side] !== '0')
-        .map((side) => `${b.balance}${b.sellerId ? ` seller ${b.sellerId} (${b.account})` : ''} ${b.currency} ${side}: ledger ${b.ledger[side]}, Stripe ${b.stripe[side]}, difference ${b.difference[side]}`),
+        .map(
+          (side) =>
+            `${b.balance}${b.sellerId ? ` seller ${b.sellerId} (${b.account})` : ''} ${b.currency} ${side}: ledger ${b.ledger[side]}, Stripe ${b.stripe[side]}, difference ${b.difference[side]}`,
+        ),
     );
 }
 

@@ -160,10 +160,7 @@ export async function stripeError(p: Promise<unknown>): Promise<CaughtStripeErro
 }
 
 /** An Express-like account onboarded through the hosted page with the given bank account number. */
-export async function onboardedAccount(
-  stripe: Stripe,
-  opts: { accountNumber?: string; params?: Stripe.AccountCreateParams } = {},
-): Promise<string> {
+export async function onboardedAccount(stripe: Stripe, opts: { accountNumber?: string; params?: Stripe.AccountCreateParams } = {}): Promise<string> {
   const account = await stripe.accounts.create(opts.params ?? { type: 'express', capabilities: { card_payments: { requested: true }, transfers: { requested: true } } });
   const link = await stripe.accountLinks.create({ account: account.id, type: 'account_onboarding', refresh_url: 'http://app.test/r', return_url: 'http://app.test/ok' });
   const res = await form(link.url, { outcome: 'complete', account_number: opts.accountNumber ?? '000123456789', routing_number: '110000000' });
@@ -172,11 +169,7 @@ export async function onboardedAccount(
 }
 
 /** A destination charge paid with a test payment method; returns the platform charge. */
-export async function destinationCharge(
-  stripe: Stripe,
-  destination: string,
-  opts: { amount?: number; fee?: number; paymentMethod?: string; transferGroup?: string } = {},
-): Promise<Stripe.Charge> {
+export async function destinationCharge(stripe: Stripe, destination: string, opts: { amount?: number; fee?: number; paymentMethod?: string; transferGroup?: string } = {}): Promise<Stripe.Charge> {
   const pi = await stripe.paymentIntents.create({
     amount: opts.amount ?? 10_000,
     currency: 'usd',

@@ -35,7 +35,10 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl, { poolSize: app.DATABASE_POOL_SIZE, poolTimeoutMs: app.DATABASE_POOL_TIMEOUT_MS, applicationName: `marketplace:${app.INSTANCE_NAME}` }), migrationsRun: false }),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(databaseUrl, { poolSize: app.DATABASE_POOL_SIZE, poolTimeoutMs: app.DATABASE_POOL_TIMEOUT_MS, applicationName: `marketplace:${app.INSTANCE_NAME}` }),
+          migrationsRun: false,
+        }),
         StripeModule.forRoot(stripe, logger.child({ component: 'stripe' })),
         ScheduleModule.forRoot(),
         IdempotencyModule,

@@ -32,10 +32,8 @@ async function main(): Promise<void> {
   let sandbox: LaunchedSandbox | null = null;
   if (sandboxLaunch) {
     const sandboxLog = logger.child({ component: 'stripe-sandbox' });
-    sandbox = await launchSandbox(
-      sandboxLaunch,
-      { marketplaceUrl: `http://127.0.0.1:${config.PORT}`, stateFile: path.resolve(config.DATA_DIR, 'stripe-sandbox.json') },
-      (line) => sandboxLog.debug(line),
+    sandbox = await launchSandbox(sandboxLaunch, { marketplaceUrl: `http://127.0.0.1:${config.PORT}`, stateFile: path.resolve(config.DATA_DIR, 'stripe-sandbox.json') }, (line) =>
+      sandboxLog.debug(line),
     );
     logger.info({ url: sandbox.url }, 'Stripe sandbox running (no STRIPE_SECRET_KEY set)');
   } else {

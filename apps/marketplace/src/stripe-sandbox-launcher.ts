@@ -15,11 +15,7 @@ const SANDBOX_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
  * Starts the Stripe sandbox as its own process beside the marketplace (what `npm start` does with
  * no Stripe key), wired to deliver webhooks to this service, with its state kept under DATA_DIR.
  */
-export async function launchSandbox(
-  launch: SandboxLaunch,
-  wiring: { marketplaceUrl: string; stateFile: string },
-  log: (line: string) => void,
-): Promise<LaunchedSandbox> {
+export async function launchSandbox(launch: SandboxLaunch, wiring: { marketplaceUrl: string; stateFile: string }, log: (line: string) => void): Promise<LaunchedSandbox> {
   const endpoints = [
     { url: `${wiring.marketplaceUrl}/webhooks/stripe`, secret: launch.platformSecret, connect: false },
     { url: `${wiring.marketplaceUrl}/webhooks/stripe/connect`, secret: launch.connectSecret, connect: true },

@@ -68,9 +68,7 @@ describe('allocate', () => {
 
   describe('properties', () => {
     const total = fc.oneof(fc.bigInt({ min: -10_000n, max: 10_000n }), fc.bigInt({ min: -(2n ** 96n), max: 2n ** 96n }));
-    const weights = fc
-      .array(fc.oneof(fc.bigInt({ min: 0n, max: 10n }), fc.bigInt({ min: 0n, max: 2n ** 40n })), { minLength: 1, maxLength: 20 })
-      .filter((ws) => ws.some((w) => w > 0n));
+    const weights = fc.array(fc.oneof(fc.bigInt({ min: 0n, max: 10n }), fc.bigInt({ min: 0n, max: 2n ** 40n })), { minLength: 1, maxLength: 20 }).filter((ws) => ws.some((w) => w > 0n));
 
     it('shares sum to the total and each is within one unit of its exact proportional value', () => {
       fc.assert(

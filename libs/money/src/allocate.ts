@@ -33,9 +33,7 @@ export function allocate(total: Money, weights: readonly bigint[]): Money[] {
   let leftover = amount - shares.reduce((sum, share) => sum + share, 0n);
 
   // Sort is stable, so equal remainders keep index order: earlier index wins the tie.
-  const order = weights
-    .map((_, index) => index)
-    .sort((a, b) => (remainders[a] === remainders[b] ? 0 : remainders[a] > remainders[b] ? -1 : 1));
+  const order = weights.map((_, index) => index).sort((a, b) => (remainders[a] === remainders[b] ? 0 : remainders[a] > remainders[b] ? -1 : 1));
   for (const index of order) {
     if (leftover === 0n) break;
     shares[index] += 1n;

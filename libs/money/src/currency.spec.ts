@@ -1,12 +1,20 @@
 import fc from 'fast-check';
-import { amountGranularity, currencyExponent, currencyRules, isGranular, isStripeCurrency, minimumChargeAmount, normalizeCurrency, STRIPE_CURRENCIES, THREE_DECIMAL_CURRENCIES, ZERO_DECIMAL_CURRENCIES } from './currency.js';
+import {
+  amountGranularity,
+  currencyExponent,
+  currencyRules,
+  isGranular,
+  isStripeCurrency,
+  minimumChargeAmount,
+  normalizeCurrency,
+  STRIPE_CURRENCIES,
+  THREE_DECIMAL_CURRENCIES,
+  ZERO_DECIMAL_CURRENCIES,
+} from './currency.js';
 import { InvalidCurrencyError, MoneyError } from './money.errors.js';
 
 describe('currencyExponent', () => {
-  it.each(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'])(
-    '%s is zero-decimal',
-    (code) => expect(currencyExponent(code)).toBe(0),
-  );
+  it.each(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'])('%s is zero-decimal', (code) => expect(currencyExponent(code)).toBe(0));
 
   it.each(['BHD', 'JOD', 'KWD', 'OMR', 'TND'])('%s is three-decimal', (code) => {
     expect(currencyExponent(code)).toBe(3);

@@ -55,9 +55,30 @@ export function currencyExponent(code: string): number {
 // meet the equivalent minimum of the settlement currency": a currency Stripe does not list has no
 // minimum we can know without its exchange rate (null), Stripe still checks the converted amount.
 const MINIMUM_CHARGE: Readonly<Record<string, bigint>> = {
-  USD: 50n, AED: 200n, AUD: 50n, BGN: 100n, BRL: 50n, CAD: 50n, CHF: 50n, CZK: 1500n,
-  DKK: 250n, EUR: 50n, GBP: 30n, HKD: 400n, HUF: 17500n, INR: 50n, JPY: 50n, MXN: 1000n,
-  MYR: 200n, NOK: 300n, NZD: 50n, PLN: 200n, RON: 200n, SEK: 300n, SGD: 50n, THB: 1000n,
+  USD: 50n,
+  AED: 200n,
+  AUD: 50n,
+  BGN: 100n,
+  BRL: 50n,
+  CAD: 50n,
+  CHF: 50n,
+  CZK: 1500n,
+  DKK: 250n,
+  EUR: 50n,
+  GBP: 30n,
+  HKD: 400n,
+  HUF: 17500n,
+  INR: 50n,
+  JPY: 50n,
+  MXN: 1000n,
+  MYR: 200n,
+  NOK: 300n,
+  NZD: 50n,
+  PLN: 200n,
+  RON: 200n,
+  SEK: 300n,
+  SGD: 50n,
+  THB: 1000n,
 };
 
 /** What Stripe requires of an amount in one currency. */

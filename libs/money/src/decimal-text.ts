@@ -16,9 +16,7 @@ export function decimalTextToMinor(text: string, exponent: number): bigint {
   }
   const [, sign, whole, fraction = ''] = match;
   if (fraction.length > exponent) {
-    throw new InvalidAmountError(
-      `Amount ${JSON.stringify(text)} has ${fraction.length} decimals; the currency allows ${exponent}`,
-    );
+    throw new InvalidAmountError(`Amount ${JSON.stringify(text)} has ${fraction.length} decimals; the currency allows ${exponent}`);
   }
   const minor = BigInt(whole + fraction.padEnd(exponent, '0'));
   return sign === '-' ? -minor : minor;

@@ -1,9 +1,4 @@
-export type MoneyErrorCode =
-  | 'MONEY.CURRENCY_MISMATCH'
-  | 'MONEY.INVALID_CURRENCY'
-  | 'MONEY.INVALID_AMOUNT'
-  | 'MONEY.INVALID_ALLOCATION'
-  | 'MONEY.INVALID_FEE_POLICY';
+export type MoneyErrorCode = 'MONEY.CURRENCY_MISMATCH' | 'MONEY.INVALID_CURRENCY' | 'MONEY.INVALID_AMOUNT' | 'MONEY.INVALID_ALLOCATION' | 'MONEY.INVALID_FEE_POLICY';
 
 // Base class so callers (HTTP filter, workers) can map every money failure by its code.
 export class MoneyError extends Error {

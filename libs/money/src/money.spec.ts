@@ -108,9 +108,7 @@ describe('Money', () => {
 
   describe('properties', () => {
     const currency = fc.constantFrom('USD', 'EUR', 'JPY', 'KWD', 'GBP', 'CLP', 'BHD');
-    const twoDifferentCurrencies = fc
-      .tuple(currency, currency)
-      .filter(([a, b]) => a !== b);
+    const twoDifferentCurrencies = fc.tuple(currency, currency).filter(([a, b]) => a !== b);
     const minor = fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n });
 
     it('every cross-currency operation throws CurrencyMismatchError', () => {

@@ -46,12 +46,7 @@ describe('Stripe error mapping', () => {
 describe('definitive refusals', () => {
   it('only a refusal that will not change on retry counts as definitive', () => {
     const definitive = [raw('card_error', 402), raw('invalid_request_error', 400, { code: 'balance_insufficient' }), raw('invalid_request_error', 400, { code: 'amount_too_large' })];
-    const notDefinitive = [
-      raw('api_error', 500),
-      raw('invalid_request_error', 409, { code: 'idempotency_key_in_use' }),
-      raw('idempotency_error', 400),
-      raw('invalid_request_error', 429),
-    ];
+    const notDefinitive = [raw('api_error', 500), raw('invalid_request_error', 409, { code: 'idempotency_key_in_use' }), raw('idempotency_error', 400), raw('invalid_request_error', 429)];
     for (const e of definitive) expect(mapStripeError(e, { mutating: true }).definitiveRefusal).toBe(true);
     for (const e of notDefinitive) expect(mapStripeError(e, { mutating: true }).definitiveRefusal).toBe(false);
   });

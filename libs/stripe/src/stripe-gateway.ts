@@ -72,10 +72,7 @@ export class StripeGateway {
   }
 
   /** Creates the seller's connected account with controller properties (Stripe's current model). */
-  async createConnectedAccount(
-    input: { sellerId: string; email: string | null; country: string; businessName?: string },
-    key: IdempotencyKey,
-  ): Promise<ConnectedAccountSnapshot> {
+  async createConnectedAccount(input: { sellerId: string; email: string | null; country: string; businessName?: string }, key: IdempotencyKey): Promise<ConnectedAccountSnapshot> {
     const account = await this.call({ method: 'POST', path: '/v1/accounts', idempotencyKey: key }, () =>
       this.stripe.accounts.create(
         {
@@ -109,9 +106,7 @@ export class StripeGateway {
   async findConnectedAccountByMetadata(key: string, value: string): Promise<ConnectedAccountSnapshot | null> {
     let startingAfter: string | undefined;
     for (;;) {
-      const page = await this.call({ method: 'GET', path: '/v1/accounts' }, () =>
-        this.stripe.accounts.list({ limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
-      );
+      const page = await this.call({ method: 'GET', path: '/v1/accounts' }, () => this.stripe.accounts.list({ limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }));
       const found = page.data.find((a) => a.metadata?.[key] === value);
       if (found) return toConnectedAccountSnapshot(found);
       if (!page.has_more || page.data.length === 0) return null;
@@ -121,10 +116,7 @@ export class StripeGateway {
 
   async createOnboardingLink(input: { account: string; refreshUrl: string; returnUrl: string }, key: IdempotencyKey): Promise<AccountLink> {
     const link = await this.call({ method: 'POST', path: '/v1/account_links', idempotencyKey: key }, () =>
-      this.stripe.accountLinks.create(
-        { account: input.account, refresh_url: input.refreshUrl, return_url: input.returnUrl, type: 'account_onboarding' },
-        { idempotencyKey: key },
-      ),
+      this.stripe.accountLinks.create({ account: input.account, refresh_url: input.refreshUrl, return_url: input.returnUrl, type: 'account_onboarding' }, { idempotencyKey: key }),
     );
     return { url: link.url, expiresAt: new Date(link.expires_at * 1000) };
   }
@@ -234,9 +226,7 @@ export class StripeGateway {
    * settlement currency), a destination charge's transfer and application fee with theirs.
    */
   async retrieveCharge(id: string): Promise<ChargeSnapshot> {
-    const charge = await this.call({ method: 'GET', path: `/v1/charges/${id}` }, () =>
-      this.stripe.charges.retrieve(id, { expand: ['balance_transaction', 'application_fee.balance_transaction'] }),
-    );
+    const charge = await this.call({ method: 'GET', path: `/v1/charges/${id}` }, () => this.stripe.charges.retrieve(id, { expand: ['balance_transaction', 'application_fee.balance_transaction'] }));
     const snapshot = toChargeSnapshot(charge);
     // only destination charges have a transfer: read it (with its balance transaction) when there is one
     return snapshot.transferId ? { ...snapshot, transfer: await this.retrieveTransfer(snapshot.transferId) } : snapshot;
@@ -362,7 +352,10 @@ export class StripeGateway {
   }
 
   /** Pulls `amount` of a transfer back from the destination account to the platform. */
-  async createTransferReversal(input: { transferId: string; amount: bigint; metadata?: Record<string, string>; refundApplicationFee?: boolean }, key: IdempotencyKey): Promise<TransferReversalSnapshot> {
+  async createTransferReversal(
+    input: { transferId: string; amount: bigint; metadata?: Record<string, string>; refundApplicationFee?: boolean },
+    key: IdempotencyKey,
+  ): Promise<TransferReversalSnapshot> {
     const reversal = await this.call({ method: 'POST', path: `/v1/transfers/${input.transferId}/reversals`, idempotencyKey: key }, () =>
       this.stripe.transfers.createReversal(
         input.transferId,
@@ -428,7 +421,16 @@ export class StripeGateway {
       try {
         const result = await send();
         this.logger.info(
-          { stripe: { ...describe(spec), attempt, status: result.lastResponse?.statusCode ?? 200, requestId: result.lastResponse?.requestId, objectId: result.id, ms: Math.round(performance.now() - started) } },
+          {
+            stripe: {
+              ...describe(spec),
+              attempt,
+              status: result.lastResponse?.statusCode ?? 200,
+              requestId: result.lastResponse?.requestId,
+              objectId: result.id,
+              ms: Math.round(performance.now() - started),
+            },
+          },
           'stripe request',
         );
         return result;
@@ -436,7 +438,17 @@ export class StripeGateway {
         const retry = attempt < maxRetries && isRetryable(error);
         const stripeError = error as { statusCode?: number; code?: string; requestId?: string };
         this.logger.warn(
-          { stripe: { ...describe(spec), attempt, status: stripeError.statusCode ?? null, code: stripeError.code ?? null, requestId: stripeError.requestId, ms: Math.round(performance.now() - started), willRetry: retry } },
+          {
+            stripe: {
+              ...describe(spec),
+              attempt,
+              status: stripeError.statusCode ?? null,
+              code: stripeError.code ?? null,
+              requestId: stripeError.requestId,
+              ms: Math.round(performance.now() - started),
+              willRetry: retry,
+            },
+          },
           'stripe request failed',
         );
         if (!retry) throw mapStripeError(error, { mutating, idempotencyKey: spec.idempotencyKey });

@@ -6,7 +6,6 @@ import { DomainError, STATUS_OF_KIND } from './domain-error.js';
 import { requestContext } from './request-context.js';
 import { ServiceBusyError } from './service-busy.js';
 
-
 const CODE_OF_STATUS: Record<number, string> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHENTICATED',

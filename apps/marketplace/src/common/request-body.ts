@@ -42,11 +42,7 @@ export function refuseNulInUrl(req: Request, _res: Response, next: NextFunction)
   next(req.originalUrl.includes('%00') ? new DomainError('NUL_CHARACTER', 'The URL must not contain the NUL character (%00)', 'invalid', { field: 'url' }) : undefined);
 }
 
-export type JsonProblem =
-  | { code: 'BODY_TOO_DEEP'; field: string }
-  | { code: 'UNKNOWN_FIELD'; field: string }
-  | { code: 'NUL_CHARACTER'; field: string }
-  | { code: 'LONE_SURROGATE'; field: string };
+export type JsonProblem = { code: 'BODY_TOO_DEEP'; field: string } | { code: 'UNKNOWN_FIELD'; field: string } | { code: 'NUL_CHARACTER'; field: string } | { code: 'LONE_SURROGATE'; field: string };
 
 /**
  * The first thing in a parsed JSON body that no route accepts: nesting deeper than

@@ -9,7 +9,6 @@ export type ProcessRole = (typeof ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-
 /** Process-level settings. Every property is the environment variable of the same name. */
 export class AppConfig {
   @Expose()

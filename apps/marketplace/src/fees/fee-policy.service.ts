@@ -70,7 +70,7 @@ export class FeePolicyService {
 
   async assertSeller(sellerId: string): Promise<void> {
     const principal = await this.principals.find(sellerId);
-    if (!principal || principal.role !== 'seller') throw FeesErrors.sellerNotFound(sellerId);
+    if (principal?.role !== 'seller') throw FeesErrors.sellerNotFound(sellerId);
   }
 }
 

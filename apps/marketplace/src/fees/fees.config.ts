@@ -4,7 +4,6 @@ import { IsInt, IsObject, Max, Min, ValidateBy } from 'class-validator';
 import { MAX_FIXED_FEE_MINOR, parseFixedAmounts, type FixedAmounts } from './fixed-amounts.js';
 import { envInt } from '../config/env-transforms.js';
 
-
 // A malformed value stays a string, so @IsObject fails and names the variable.
 const toFixedAmounts = ({ value }: { value: unknown }) => {
   if (typeof value !== 'string') return value;
@@ -54,7 +53,10 @@ export class FeesConfig {
   /** Fixed part per currency, JSON: {"USD":30,"EUR":25} (minor units). */
   @Expose()
   @Transform(toFixedAmounts)
-  @IsObject({ message: 'must be JSON like {"USD":30,"EUR":25,"KWD":300}: three-letter codes of currencies Stripe supports to integer minor units between 0 and 99999999 (multiples of 10 in three-decimal currencies such as KWD)' })
+  @IsObject({
+    message:
+      'must be JSON like {"USD":30,"EUR":25,"KWD":300}: three-letter codes of currencies Stripe supports to integer minor units between 0 and 99999999 (multiples of 10 in three-decimal currencies such as KWD)',
+  })
   PLATFORM_FEE_FIXED_BY_CURRENCY: FixedAmounts = {};
 
   /** The fixed part of the default policy for a currency. */

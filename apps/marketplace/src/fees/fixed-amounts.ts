@@ -31,7 +31,8 @@ export function parseFixedAmounts(input: unknown, options: { anyCurrency?: boole
     // Stripe takes only amounts whose last digit is 0 in three-decimal currencies (KWD): a fixed fee
     // of 35 fils could never be charged as an application fee.
     const granularity = amountGranularity(currency);
-    if (!options.anyCurrency && minor % granularity !== 0n) return { problem: `${currency} must be a multiple of ${granularity} minor units (Stripe takes only amounts whose last digit is 0 in ${currency}), got ${minor}` };
+    if (!options.anyCurrency && minor % granularity !== 0n)
+      return { problem: `${currency} must be a multiple of ${granularity} minor units (Stripe takes only amounts whose last digit is 0 in ${currency}), got ${minor}` };
     if (currency in value) return { problem: `${currency} is given twice` };
     value[currency] = minor;
   }
@@ -39,5 +40,9 @@ export function parseFixedAmounts(input: unknown, options: { anyCurrency?: boole
 }
 
 export function fixedAmountsToJson(amounts: FixedAmounts): Record<string, string> {
-  return Object.fromEntries(Object.entries(amounts).sort(([a], [b]) => a.localeCompare(b)).map(([c, m]) => [c, m.toString()]));
+  return Object.fromEntries(
+    Object.entries(amounts)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([c, m]) => [c, m.toString()]),
+  );
 }

@@ -23,9 +23,7 @@ export class ApiKeysService {
   async issue(principalId: string, label?: string | null): Promise<IssuedApiKey> {
     await this.principals.get(principalId);
     const plaintext = generateApiKey();
-    const apiKey = await this.keys.save(
-      this.keys.create({ principalId, keyHash: hashApiKey(plaintext), prefix: displayPrefix(plaintext), label: label ?? null, revokedAt: null }),
-    );
+    const apiKey = await this.keys.save(this.keys.create({ principalId, keyHash: hashApiKey(plaintext), prefix: displayPrefix(plaintext), label: label ?? null, revokedAt: null }));
     return { apiKey, plaintext };
   }
 
@@ -43,7 +41,12 @@ export class ApiKeysService {
 
   /** Revoking twice is harmless: the first revocation time stands. */
   async revoke(keyId: string): Promise<ApiKey> {
-    await this.keys.createQueryBuilder().update().set({ revokedAt: () => 'now()' }).where('id = :keyId AND revoked_at IS NULL', { keyId }).execute();
+    await this.keys
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'now()' })
+      .where('id = :keyId AND revoked_at IS NULL', { keyId })
+      .execute();
     const key = await this.keys.findOneBy({ id: keyId });
     if (!key) throw new NotFoundError('API key', keyId);
     return key;

@@ -38,6 +38,9 @@ export class LedgerEntry {
   @JoinColumn({ name: 'reverses_entry_id', foreignKeyConstraintName: 'ledger_entries_reverses_entry_id_fkey' })
   reversesEntry?: Relation<LedgerEntry>;
 
-  @OneToMany(() => LedgerLine, (line) => line.entry)
+  @OneToMany(
+    () => LedgerLine,
+    (line) => line.entry,
+  )
   lines?: Relation<LedgerLine>[];
 }

@@ -22,7 +22,10 @@ export class LedgerLine {
   @Column({ name: 'entry_id', type: 'uuid' })
   entryId: string;
 
-  @ManyToOne(() => LedgerEntry, (entry) => entry.lines)
+  @ManyToOne(
+    () => LedgerEntry,
+    (entry) => entry.lines,
+  )
   @JoinColumn({ name: 'entry_id', foreignKeyConstraintName: 'ledger_lines_entry_id_fkey' })
   entry?: Relation<LedgerEntry>;
 

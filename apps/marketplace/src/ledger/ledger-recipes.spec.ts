@@ -36,7 +36,11 @@ const chargeArb = fc
   })
   .map(({ currency, gross, bps, fixed, stripeFeeBps }) => {
     const grossMoney = Money.of(gross, currency);
-    return { gross: grossMoney, applicationFee: computeFee(grossMoney, { basisPoints: bps, fixed: fixed * amountGranularity(currency) }), stripeFee: computeFee(grossMoney, { basisPoints: stripeFeeBps, fixed: 0n }) };
+    return {
+      gross: grossMoney,
+      applicationFee: computeFee(grossMoney, { basisPoints: bps, fixed: fixed * amountGranularity(currency) }),
+      stripeFee: computeFee(grossMoney, { basisPoints: stripeFeeBps, fixed: 0n }),
+    };
   });
 
 describe('ledger recipes (booked from Stripe balance transactions)', () => {
@@ -93,7 +97,10 @@ describe('ledger recipes (booked from Stripe balance transactions)', () => {
 
   it('disputes per balance transaction: withdrawal, recovery from the seller, reinstatement, return', () => {
     const withdrawal = disputeTransactionLines({ dispute: movement('dp', { ...txn(-11_500n, 'USD', { status: 'available' }), amount: -10_000n, fee: 1_500n }) });
-    const recovery = disputeRecoveryLines({ seller, reversal: { platform: movement('trr', txn(9_000n, 'USD', { status: 'available' })), connected: movement('pyr', txn(-9_000n, 'USD', { status: 'available' })) } });
+    const recovery = disputeRecoveryLines({
+      seller,
+      reversal: { platform: movement('trr', txn(9_000n, 'USD', { status: 'available' })), connected: movement('pyr', txn(-9_000n, 'USD', { status: 'available' })) },
+    });
     const won = disputeTransactionLines({ dispute: movement('dp', { ...txn(11_500n, 'USD', { status: 'available' }), amount: 10_000n, fee: -1_500n }) });
     const back = disputeReturnLines({ seller, transfer: movement('tr', txn(-9_000n, 'USD')), payment: movement('py', txn(9_000n, 'USD')) });
     for (const lines of [withdrawal, recovery, won, back]) assertPostableLines(lines);
@@ -108,7 +115,7 @@ describe('ledger recipes (booked from Stripe balance transactions)', () => {
     expect(signed(back, 'seller_payable_pending', SELLER)).toBe(-9_000n);
   });
 
-  it('DISPUTE_RECOVERY=seller_share: the seller loses what they netted (reversal - fee refund); a won dispute makes them whole and the fee the platform\'s again', () => {
+  it("DISPUTE_RECOVERY=seller_share: the seller loses what they netted (reversal - fee refund); a won dispute makes them whole and the fee the platform's again", () => {
     // a charge of 8000 with a fee of 800: the seller netted 7200
     const charge = destinationChargeLines({ gross: usd(8_000n), applicationFee: usd(800n), stripeFee: usd(262n), sellerId: SELLER });
     const withdrawal = disputeTransactionLines({ dispute: movement('dp', { ...txn(-9_500n, 'USD', { status: 'available' }), amount: -8_000n, fee: 1_500n }) });
@@ -133,8 +140,11 @@ describe('ledger recipes (booked from Stripe balance transactions)', () => {
     expect(signed(all, 'dispute_funds_withdrawn') + signed(all, 'dispute_fees') + signed(all, 'dispute_recoveries')).toBe(0n);
   });
 
-  it('a return transfer reversed for a later refund: the seller bears it, the platform\'s refund loss shrinks by it', () => {
-    const lines = returnReversalLines({ seller, reversal: { platform: movement('trr', txn(3_000n, 'USD', { status: 'available' })), connected: movement('pyr', txn(-3_000n, 'USD', { status: 'available' })) } });
+  it("a return transfer reversed for a later refund: the seller bears it, the platform's refund loss shrinks by it", () => {
+    const lines = returnReversalLines({
+      seller,
+      reversal: { platform: movement('trr', txn(3_000n, 'USD', { status: 'available' })), connected: movement('pyr', txn(-3_000n, 'USD', { status: 'available' })) },
+    });
     assertPostableLines(lines);
     expect(cashOf(lines, 'platform')).toBe(3_000n);
     expect(cashOf(lines, 'connected', SELLER)).toBe(-3_000n);
@@ -200,7 +210,11 @@ describe('ledger recipes (booked from Stripe balance transactions)', () => {
           refundFailedLines({ sellerId: SELLER, failure: movement('re', txn(big, currency, avail)), reversed: small <= big ? small : big, feeReturned: 0n }),
           disputeTransactionLines({ dispute: movement('dp', { ...txn(-(big + small), currency, avail), amount: -big, fee: small }) }),
           disputeRecoveryLines({ seller, reversal: { platform: movement('trr', txn(big, currency, avail)), connected: movement('pyr', txn(-big, currency, avail)) } }),
-          disputeRecoveryLines({ seller, reversal: { platform: movement('trr', txn(big, currency, avail)), connected: movement('pyr', txn(-big, currency)) }, feeRefunds: small > 0n ? [movement('fr', txn(-small, currency, avail))] : [] }),
+          disputeRecoveryLines({
+            seller,
+            reversal: { platform: movement('trr', txn(big, currency, avail)), connected: movement('pyr', txn(-big, currency)) },
+            feeRefunds: small > 0n ? [movement('fr', txn(-small, currency, avail))] : [],
+          }),
           disputeReturnLines({ seller, transfer: movement('tr', txn(-big, currency)), payment: movement('py', txn(big, currency)) }),
           disputeReturnLines({ seller, transfer: movement('tr', txn(-big, currency)), payment: movement('py', txn(big, currency)), feeRefunded: small }),
           returnReversalLines({ seller, reversal: { platform: movement('trr', txn(big, currency, avail)), connected: movement('pyr', txn(-big, currency)) } }),

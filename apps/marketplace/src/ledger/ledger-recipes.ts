@@ -95,7 +95,9 @@ export function paidDestinationChargeLines(p: {
     cashLine(PLATFORM_BALANCE, charge),
     debit('stripe_processing_fees', moneyOf(charge.txn.fee, charge.txn), undefined, ref(PLATFORM_BALANCE, charge)),
     cashLine(PLATFORM_BALANCE, transfer),
-    ...(applicationFee ? [cashLine(PLATFORM_BALANCE, applicationFee), credit('platform_fee_revenue', moneyOf(applicationFee.txn.net, applicationFee.txn), undefined, ref(PLATFORM_BALANCE, applicationFee))] : []),
+    ...(applicationFee
+      ? [cashLine(PLATFORM_BALANCE, applicationFee), credit('platform_fee_revenue', moneyOf(applicationFee.txn.net, applicationFee.txn), undefined, ref(PLATFORM_BALANCE, applicationFee))]
+      : []),
     cashLine(seller, payment),
     payable(seller.sellerId, moneyOf(-payment.txn.net, payment.txn), isAvailable(payment.txn), ref(seller, payment)),
   ]);
@@ -195,7 +197,11 @@ export function disputeTransactionLines(p: { dispute: Movement }): LedgerLineInp
  * seller loses what the reversal took minus the fee returned to them (what they netted of the
  * disputed amount); the platform recovers the reversal and bears its fee (platform_fee_refunds).
  */
-export function disputeRecoveryLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; reversal: { platform: Movement; connected: Movement }; feeRefunds?: Movement[] }): LedgerLineInput[] {
+export function disputeRecoveryLines(p: {
+  seller: Extract<StripeBalanceRef, { kind: 'connected' }>;
+  reversal: { platform: Movement; connected: Movement };
+  feeRefunds?: Movement[];
+}): LedgerLineInput[] {
   const x = p.reversal.platform.txn.net;
   positive('recovery', x);
   const feeRefunds = p.feeRefunds ?? [];
@@ -269,6 +275,7 @@ export function sellerPayoutLines(p: { seller: Extract<StripeBalanceRef, { kind:
 export function fundsAvailableLines(p: { balance: StripeBalanceRef; cash: Money; payable?: Money; stripe: StripeMovementRef }): LedgerLineInput[] {
   const pair = p.balance.kind === 'platform' ? CASH_ACCOUNTS.platform : CASH_ACCOUNTS.connected;
   const seller = sellerOf(p.balance);
-  const payableMove = seller && p.payable && !p.payable.isZero() ? [debit('seller_payable_pending', p.payable.negate(), seller, p.stripe), debit('seller_payable_available', p.payable, seller, p.stripe)] : [];
+  const payableMove =
+    seller && p.payable && !p.payable.isZero() ? [debit('seller_payable_pending', p.payable.negate(), seller, p.stripe), debit('seller_payable_available', p.payable, seller, p.stripe)] : [];
   return nonZero([debit(pair.available, p.cash, seller, p.stripe), credit(pair.pending, p.cash, seller, p.stripe), ...payableMove]);
 }

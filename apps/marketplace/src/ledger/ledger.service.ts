@@ -50,7 +50,12 @@ export class LedgerService {
     const posted = await this.insert(tx, entry, null);
     // funds Stripe already made available by the time we book them move at once
     const pending = entry.lines.filter((l) => (l.account === 'platform_cash_pending' || l.account === 'connected_cash_pending') && l.stripe?.balanceTransactionId);
-    if (pending.length) await this.bookAvailable(tx, undefined, pending.map((l) => l.stripe!.balanceTransactionId!));
+    if (pending.length)
+      await this.bookAvailable(
+        tx,
+        undefined,
+        pending.map((l) => l.stripe!.balanceTransactionId!),
+      );
     return posted;
   }
 
@@ -66,7 +71,17 @@ export class LedgerService {
     const at = stripeTime && stripeTime.getTime() > Date.now() ? stripeTime : new Date();
     const params: unknown[] = [at];
     const only = onlyTransactions?.length ? ` AND l.stripe_balance_transaction_id = ANY($${params.push(onlyTransactions)})` : '';
-    const due: Array<{ txn: string; account: string; seller_id: string | null; stripe_account: string | null; currency: string; object_id: string; available_on: Date; cash: string; payable: string }> = await tx.query(
+    const due: Array<{
+      txn: string;
+      account: string;
+      seller_id: string | null;
+      stripe_account: string | null;
+      currency: string;
+      object_id: string;
+      available_on: Date;
+      cash: string;
+      payable: string;
+    }> = await tx.query(
       `SELECT l.stripe_balance_transaction_id AS txn, l.account, l.seller_id, l.stripe_account, l.currency, min(l.stripe_object_id) AS object_id,
               max(l.available_on) AS available_on, sum(l.amount)::text AS cash,
               (SELECT coalesce(sum(p.amount), 0)::text FROM ledger_lines p
@@ -86,7 +101,17 @@ export class LedgerService {
         payable: Money.of(BigInt(row.payable), row.currency),
         stripe: { objectId: row.object_id, balanceTransactionId: row.txn, account: row.stripe_account, availableOn: row.available_on },
       });
-      await this.insert(tx, { kind: LEDGER_ENTRY_KINDS.fundsAvailable, reference: { type: 'balance_transaction', id: row.txn }, idempotencyKey: `available:${row.txn}`, description: `Funds of ${row.txn} (${row.object_id}) available`, lines }, null);
+      await this.insert(
+        tx,
+        {
+          kind: LEDGER_ENTRY_KINDS.fundsAvailable,
+          reference: { type: 'balance_transaction', id: row.txn },
+          idempotencyKey: `available:${row.txn}`,
+          description: `Funds of ${row.txn} (${row.object_id}) available`,
+          lines,
+        },
+        null,
+      );
     }
     return due.length;
   }
@@ -223,7 +248,11 @@ function signature(lines: Array<{ account: string; sellerId: string | null; curr
     const key = `${sideless(l.account)}|${l.sellerId ?? ''}|${l.currency}|${l.txn ?? ''}`;
     sums.set(key, (sums.get(key) ?? 0n) + l.amount);
   }
-  return [...sums].filter(([, v]) => v !== 0n).map(([k, v]) => `${k}|${v}`).sort().join(';');
+  return [...sums]
+    .filter(([, v]) => v !== 0n)
+    .map(([k, v]) => `${k}|${v}`)
+    .sort()
+    .join(';');
 }
 
 /** Same entry as the one asked for: header, and the same amounts per account (pending and available alike), seller and currency. */

@@ -21,15 +21,7 @@ export class OnboardingModule {
       global: true, // SellerGate and PayoutFreezes are asked by payments, transfers and payouts
       imports: [TypeOrmModule.forFeature([SellerAccount]), WebhooksModule],
       controllers: [SellersController, OnboardingPagesController],
-      providers: [
-        { provide: OnboardingConfig, useValue: config },
-        SellerAccountsService,
-        ConnectedAccountsService,
-        OnboardingLinksService,
-        SellerGate,
-        PayoutFreezes,
-        SellerAccountEventsHandler,
-      ],
+      providers: [{ provide: OnboardingConfig, useValue: config }, SellerAccountsService, ConnectedAccountsService, OnboardingLinksService, SellerGate, PayoutFreezes, SellerAccountEventsHandler],
       exports: [SellerGate, PayoutFreezes],
     };
   }

@@ -6,10 +6,7 @@ import { ROOT_LOGGER } from '../common/logger.js';
 import { HandlesStripeEvents, type StripeEventHandler } from '../webhooks/stripe-event-handler.js';
 import { SellerAccountsService } from './seller-accounts.service.js';
 
-type Loaded =
-  | { kind: 'skip' }
-  | { kind: 'deauthorized'; accountId: string }
-  | { kind: 'snapshot'; snapshot: ConnectedAccountSnapshot; readAt: Date };
+type Loaded = { kind: 'skip' } | { kind: 'deauthorized'; accountId: string } | { kind: 'snapshot'; snapshot: ConnectedAccountSnapshot; readAt: Date };
 
 /**
  * Keeps sellers in step with their accounts. The event only says "look again": the account is

@@ -26,7 +26,13 @@ describe('toSellerStatus', () => {
   });
 
   it('is pending while details are not submitted', () => {
-    const fresh = snapshot({ detailsSubmitted: false, chargesEnabled: false, payoutsEnabled: false, capabilities: { cardPayments: 'inactive', transfers: 'inactive' }, requirements: { currentlyDue: ['external_account'], disabledReason: 'requirements.past_due' } });
+    const fresh = snapshot({
+      detailsSubmitted: false,
+      chargesEnabled: false,
+      payoutsEnabled: false,
+      capabilities: { cardPayments: 'inactive', transfers: 'inactive' },
+      requirements: { currentlyDue: ['external_account'], disabledReason: 'requirements.past_due' },
+    });
     expect(toSellerStatus(fresh, false)).toBe('pending');
   });
 
@@ -58,11 +64,26 @@ describe('toSellerStatus', () => {
   it('is active only if nothing is due, nothing is disabled and everything is enabled (any input)', () => {
     const cap = fc.constantFrom('active', 'inactive', 'pending', null) as fc.Arbitrary<'active' | 'inactive' | 'pending' | null>;
     fc.assert(
-      fc.property(fc.boolean(), fc.boolean(), fc.boolean(), cap, cap, fc.array(fc.constantFrom('a', 'b'), { maxLength: 2 }), fc.option(fc.constantFrom('rejected.other', 'requirements.past_due')), (ch, po, sub, cp, tr, due, reason) => {
-        const s = snapshot({ chargesEnabled: ch, payoutsEnabled: po, detailsSubmitted: sub, capabilities: { cardPayments: cp, transfers: tr }, requirements: { currentlyDue: due, disabledReason: reason } });
-        const active = ch && po && sub && cp === 'active' && tr === 'active' && due.length === 0 && !reason;
-        expect(toSellerStatus(s, false) === 'active').toBe(active);
-      }),
+      fc.property(
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        cap,
+        cap,
+        fc.array(fc.constantFrom('a', 'b'), { maxLength: 2 }),
+        fc.option(fc.constantFrom('rejected.other', 'requirements.past_due')),
+        (ch, po, sub, cp, tr, due, reason) => {
+          const s = snapshot({
+            chargesEnabled: ch,
+            payoutsEnabled: po,
+            detailsSubmitted: sub,
+            capabilities: { cardPayments: cp, transfers: tr },
+            requirements: { currentlyDue: due, disabledReason: reason },
+          });
+          const active = ch && po && sub && cp === 'active' && tr === 'active' && due.length === 0 && !reason;
+          expect(toSellerStatus(s, false) === 'active').toBe(active);
+        },
+      ),
     );
   });
 });
@@ -93,7 +114,12 @@ function stored(status: SellerAccount['status'] = 'pending'): SellerAccount {
 
 describe('SellerAccount.sync', () => {
   const t = (s: number) => new Date(1_700_000_000_000 + s * 1000);
-  const restricted = snapshot({ chargesEnabled: false, payoutsEnabled: false, capabilities: { cardPayments: 'inactive', transfers: 'inactive' }, requirements: { currentlyDue: ['individual.verification.document'] } });
+  const restricted = snapshot({
+    chargesEnabled: false,
+    payoutsEnabled: false,
+    capabilities: { cardPayments: 'inactive', transfers: 'inactive' },
+    requirements: { currentlyDue: ['individual.verification.document'] },
+  });
 
   it('stores the snapshot, its status and where it came from', () => {
     const a = stored();
@@ -111,13 +137,19 @@ describe('SellerAccount.sync', () => {
   it('ends in the newest read whatever order the reads are applied in', () => {
     const reads = [restricted, snapshot(), snapshot({ requirements: { disabledReason: 'rejected.fraud' } }), snapshot({ detailsSubmitted: false })];
     fc.assert(
-      fc.property(fc.shuffledSubarray(reads.map((s, i) => ({ s, i })), { minLength: 1 }), (order) => {
-        const a = stored();
-        for (const { s, i } of order) a.sync(s, t(i), `evt_${i}`);
-        const newest = Math.max(...order.map((o) => o.i));
-        expect(a.status).toBe(toSellerStatus(reads[newest]!, false));
-        expect(a.syncedFrom).toBe(`evt_${newest}`);
-      }),
+      fc.property(
+        fc.shuffledSubarray(
+          reads.map((s, i) => ({ s, i })),
+          { minLength: 1 },
+        ),
+        (order) => {
+          const a = stored();
+          for (const { s, i } of order) a.sync(s, t(i), `evt_${i}`);
+          const newest = Math.max(...order.map((o) => o.i));
+          expect(a.status).toBe(toSellerStatus(reads[newest]!, false));
+          expect(a.syncedFrom).toBe(`evt_${newest}`);
+        },
+      ),
     );
   });
 
@@ -149,7 +181,16 @@ describe('gateProblems', () => {
 
   it('names what is due, the disabled reason and the capability statuses', () => {
     const a = stored();
-    a.sync(snapshot({ chargesEnabled: false, payoutsEnabled: false, capabilities: { cardPayments: 'inactive', transfers: 'pending' }, requirements: { currentlyDue: ['individual.verification.document'], disabledReason: 'requirements.past_due' } }), new Date(), 'api');
+    a.sync(
+      snapshot({
+        chargesEnabled: false,
+        payoutsEnabled: false,
+        capabilities: { cardPayments: 'inactive', transfers: 'pending' },
+        requirements: { currentlyDue: ['individual.verification.document'], disabledReason: 'requirements.past_due' },
+      }),
+      new Date(),
+      'api',
+    );
     const problems = gateProblems(a, 'payments').join('\n');
     expect(problems).toMatch(/currently due: individual\.verification\.document/);
     expect(problems).toMatch(/requirements\.past_due/);

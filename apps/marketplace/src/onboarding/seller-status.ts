@@ -43,7 +43,7 @@ export type GatePurpose = 'payments' | 'payouts';
  * words a person can act on. Empty means the seller may.
  */
 export function gateProblems(view: GateView | null, purpose: GatePurpose): string[] {
-  if (!view || !view.stripeAccountId) return ['no connected account: the seller has not created one yet'];
+  if (!view?.stripeAccountId) return ['no connected account: the seller has not created one yet'];
   if (view.status === 'disconnected') return ['the connected account disconnected from the platform'];
   const out: string[] = [];
   if (view.disabledReason) out.push(`account disabled by Stripe: ${view.disabledReason}`);

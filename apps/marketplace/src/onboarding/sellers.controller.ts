@@ -9,14 +9,7 @@ import { CreateConnectedAccountDto } from './dto/create-connected-account.dto.js
 import { ListSellersQuery } from './dto/list-sellers.query.js';
 import { OnboardingLinksService } from './onboarding-links.service.js';
 import { SellerAccountsService } from './seller-accounts.service.js';
-import {
-  DashboardLinkResponse,
-  OnboardingLinkResponse,
-  SellerResponse,
-  toNoAccountResponse,
-  toOnboardingLinkResponse,
-  toSellerResponse,
-} from './seller.mapper.js';
+import { DashboardLinkResponse, OnboardingLinkResponse, SellerResponse, toNoAccountResponse, toOnboardingLinkResponse, toSellerResponse } from './seller.mapper.js';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -33,11 +26,7 @@ export class SellersController {
   /** Creates the seller's Stripe connected account (once: 201 the first time, 200 with the same account after). */
   @Roles('seller')
   @Post('sellers/me/connected-account')
-  async createConnectedAccount(
-    @CurrentPrincipal() principal: Principal,
-    @Body() body: CreateConnectedAccountDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<SellerResponse> {
+  async createConnectedAccount(@CurrentPrincipal() principal: Principal, @Body() body: CreateConnectedAccountDto, @Res({ passthrough: true }) res: Response): Promise<SellerResponse> {
     const { account, created } = await this.accounts.open(principal, body);
     res.status(created ? 201 : 200);
     return toSellerResponse(account);

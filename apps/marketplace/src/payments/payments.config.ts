@@ -2,7 +2,6 @@ import { Expose, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, Max, Min } from 'class-validator';
 import { envInt, envBool } from '../config/env-transforms.js';
 
-
 export const REFUND_APPLICATION_FEE_POLICIES = ['proportional', 'never'] as const;
 export type RefundApplicationFeePolicy = (typeof REFUND_APPLICATION_FEE_POLICIES)[number];
 export const DISPUTE_RECOVERY_POLICIES = ['seller_share', 'full', 'none'] as const;

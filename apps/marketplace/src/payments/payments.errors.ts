@@ -4,8 +4,7 @@ export const PaymentsErrors = {
   emptyCart: () => new DomainError('CHECKOUT.EMPTY_CART', 'The cart has no items', 'invalid'),
   invalidQuantity: (listingId: string, quantity: unknown) =>
     new DomainError('CHECKOUT.INVALID_QUANTITY', `Quantity of listing ${listingId} must be a whole number of at least 1 (got ${String(quantity)})`, 'invalid', { listingId, quantity }),
-  mixedCurrencies: (currencies: string[]) =>
-    new DomainError('CHECKOUT.MIXED_CURRENCIES', `A cart is charged in one currency; it has ${currencies.join(', ')}`, 'unprocessable', { currencies }),
+  mixedCurrencies: (currencies: string[]) => new DomainError('CHECKOUT.MIXED_CURRENCIES', `A cart is charged in one currency; it has ${currencies.join(', ')}`, 'unprocessable', { currencies }),
   totalTooLarge: (total: bigint, max: bigint) =>
     new DomainError('CHECKOUT.AMOUNT_TOO_LARGE', `The total ${total} is above Stripe's maximum charge of ${max} minor units`, 'unprocessable', {
       total: total.toString(),
@@ -45,8 +44,7 @@ export const PaymentsErrors = {
       amount: asked.toString(),
       remaining: remaining.toString(),
     }),
-  refundAmountRequired: () =>
-    new DomainError('REFUNDS.AMOUNT_REQUIRED', 'Send amount (whole minor units) to refund part of the order, or "full": true to refund all that remains', 'invalid'),
+  refundAmountRequired: () => new DomainError('REFUNDS.AMOUNT_REQUIRED', 'Send amount (whole minor units) to refund part of the order, or "full": true to refund all that remains', 'invalid'),
   refundAmountAndFull: () => new DomainError('REFUNDS.AMOUNT_AND_FULL', 'Send either amount or "full": true, not both', 'invalid'),
   invalidRefundAmount: () => new DomainError('REFUNDS.INVALID_AMOUNT', 'amount must be a whole number of minor units, at least 1', 'invalid'),
   refundGranularity: (orderId: string, currency: string, asked: bigint, granularity: bigint) =>

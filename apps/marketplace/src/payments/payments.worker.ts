@@ -31,7 +31,8 @@ export class PaymentsWorker implements OnApplicationBootstrap, OnApplicationShut
     this.loop = startClaimLoop({
       name: 'payments',
       idleMs: this.config.PAYMENTS_WORKER_POLL_MS,
-      runOnce: async () => (await this.recovery.runOnce()) + (await this.refunds.runOnce()) + (await this.failureReturns.runOnce()) + (await this.returnReversals.runOnce()) + (await this.stranded.runOnce()),
+      runOnce: async () =>
+        (await this.recovery.runOnce()) + (await this.refunds.runOnce()) + (await this.failureReturns.runOnce()) + (await this.returnReversals.runOnce()) + (await this.stranded.runOnce()),
       onError: (error) => this.logger.error({ err: error, component: 'payments-worker' }, 'payments worker round failed'),
     });
   }

@@ -100,10 +100,7 @@ export class WebhookDispatcherService {
   }
 
   private async finish(id: string, lease: string, status: 'ignored'): Promise<void> {
-    await this.db.query(
-      `UPDATE webhook_events SET status = $3::varchar, processed_at = now(), lease_token = NULL, next_attempt_at = NULL WHERE id = $1 AND lease_token = $2`,
-      [id, lease, status],
-    );
+    await this.db.query(`UPDATE webhook_events SET status = $3::varchar, processed_at = now(), lease_token = NULL, next_attempt_at = NULL WHERE id = $1 AND lease_token = $2`, [id, lease, status]);
   }
 
   private async fail(row: ClaimedRow, lease: string, error: unknown): Promise<void> {

@@ -2,7 +2,6 @@ import { Expose, Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { envInt } from '../config/env-transforms.js';
 
-
 /** Inbox worker settings. Every property is the environment variable of the same name. */
 export class WebhooksConfig {
   /** Attempts before an event is `dead` (an admin can replay it). */

@@ -15,16 +15,7 @@ import { WebhookReceiver } from './webhook-receiver.js';
 @Module({
   imports: [DiscoveryModule, TypeOrmModule.forFeature([WebhookEvent])],
   controllers: [WebhookEventsAdminController],
-  providers: [
-    ConnectedAccountDirectory,
-    StripeEventHandlerRegistry,
-    WebhookInboxService,
-    WebhookDispatcherService,
-    WebhookWorker,
-    WebhookBackfillService,
-    WebhookEventsAdminService,
-    WebhookReceiver,
-  ],
+  providers: [ConnectedAccountDirectory, StripeEventHandlerRegistry, WebhookInboxService, WebhookDispatcherService, WebhookWorker, WebhookBackfillService, WebhookEventsAdminService, WebhookReceiver],
   exports: [ConnectedAccountDirectory, WebhookDispatcherService, WebhookInboxService],
 })
 export class WebhooksModule {}

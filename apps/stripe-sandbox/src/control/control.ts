@@ -12,7 +12,10 @@ import { failPayout } from '../resources/payouts.js';
 import type { WebhookFaults } from '../webhooks/delivery.js';
 
 export class ControlError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -203,8 +206,10 @@ export function controlHandler(sb: Sandbox, control: SandboxControl) {
         if (delta === undefined) throw new ControlError(400, '`seconds` (or `to`) is required');
         return sendJson(res, 200, { now: control.advance(delta) });
       }
-      if (a === 'charges' && b && c === 'dispute' && method === 'POST') return sendJson(res, 200, control.dispute(b, { reason: typeof body.reason === 'string' ? body.reason : undefined, amount: num(body.amount) }));
-      if (a === 'charges' && b && c === 'inquiry' && method === 'POST') return sendJson(res, 200, control.inquiry(b, { reason: typeof body.reason === 'string' ? body.reason : undefined, amount: num(body.amount) }));
+      if (a === 'charges' && b && c === 'dispute' && method === 'POST')
+        return sendJson(res, 200, control.dispute(b, { reason: typeof body.reason === 'string' ? body.reason : undefined, amount: num(body.amount) }));
+      if (a === 'charges' && b && c === 'inquiry' && method === 'POST')
+        return sendJson(res, 200, control.inquiry(b, { reason: typeof body.reason === 'string' ? body.reason : undefined, amount: num(body.amount) }));
       if (a === 'disputes' && b && c === 'close' && method === 'POST') return sendJson(res, 200, control.closeDispute(b, String(body.outcome) as DisputeOutcome));
       if (a === 'disputes' && b && c === 'escalate' && method === 'POST') return sendJson(res, 200, control.escalate(b));
       if (a === 'payouts' && b && c === 'fail' && method === 'POST') return sendJson(res, 200, control.failPayout(b, typeof body.failure_code === 'string' ? body.failure_code : undefined));
@@ -242,8 +247,7 @@ export function controlHandler(sb: Sandbox, control: SandboxControl) {
       if (a === 'faults' && b && method === 'DELETE') return sendJson(res, 200, { deleted: control.faults.remove(b) });
       if (a === 'webhooks' && b === 'faults') {
         if (method === 'GET') return sendJson(res, 200, sb.dispatcher.faults);
-        if (method === 'POST')
-          return sendJson(res, 200, control.setWebhookFaults(dropUndefined({ duplicate: num(body.duplicate), shuffle: bool(body.shuffle), outage: bool(body.outage) })));
+        if (method === 'POST') return sendJson(res, 200, control.setWebhookFaults(dropUndefined({ duplicate: num(body.duplicate), shuffle: bool(body.shuffle), outage: bool(body.outage) })));
       }
       if (a === 'webhooks' && b === 'release' && method === 'POST') return sendJson(res, 200, { released: control.releaseWebhooks() });
       if (a === 'webhooks' && b === 'deliveries' && method === 'GET') return sendJson(res, 200, { data: control.deliveries() });

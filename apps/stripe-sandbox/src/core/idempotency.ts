@@ -16,11 +16,7 @@ interface Entry {
   response: SavedResponse | null; // null while in flight
 }
 
-export type Reservation =
-  | { kind: 'new' }
-  | { kind: 'replay'; response: SavedResponse }
-  | { kind: 'mismatch' }
-  | { kind: 'in_flight' };
+export type Reservation = { kind: 'new' } | { kind: 'replay'; response: SavedResponse } | { kind: 'mismatch' } | { kind: 'in_flight' };
 
 export class IdempotencyStore {
   private entries = new Map<string, Entry>();

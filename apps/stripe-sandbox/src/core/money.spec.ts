@@ -42,33 +42,45 @@ describe('money', () => {
 
     it('never returns more than remains, nor less than nothing', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 1, max: 1_000_000 }), fc.boolean(), (of, totalRaw, returnedRaw, refundRaw, completes) => {
-          const total = totalRaw % (of + 1);
-          const returned = returnedRaw % (total + 1);
-          const refund = Math.min(refundRaw, of);
-          const share = refundShare({ total, returned, refund, of, completes });
-          expect(share).toBeGreaterThanOrEqual(0);
-          expect(share).toBeLessThanOrEqual(total - returned);
-          if (completes) expect(share).toBe(total - returned);
-        }),
+        fc.property(
+          fc.integer({ min: 1, max: 1_000_000 }),
+          fc.integer({ min: 0, max: 1_000_000 }),
+          fc.integer({ min: 0, max: 1_000_000 }),
+          fc.integer({ min: 1, max: 1_000_000 }),
+          fc.boolean(),
+          (of, totalRaw, returnedRaw, refundRaw, completes) => {
+            const total = totalRaw % (of + 1);
+            const returned = returnedRaw % (total + 1);
+            const refund = Math.min(refundRaw, of);
+            const share = refundShare({ total, returned, refund, of, completes });
+            expect(share).toBeGreaterThanOrEqual(0);
+            expect(share).toBeLessThanOrEqual(total - returned);
+            if (completes) expect(share).toBe(total - returned);
+          },
+        ),
       );
     });
 
     it('successive refunds of a whole charge, the last completing it, return the total exactly', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 1_000_000 }), fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 8 }), (whole, totalRaw, parts) => {
-          const total = totalRaw % (whole + 1);
-          let refunded = 0;
-          let returned = 0;
-          for (const p of parts) {
-            const part = Math.min(Math.max(1, Math.floor((whole * p) / 8000)), whole - refunded);
-            if (part <= 0) break;
-            refunded += part;
-            returned += refundShare({ total, returned, refund: part, of: whole, completes: refunded === whole });
-          }
-          if (refunded < whole) returned += refundShare({ total, returned, refund: whole - refunded, of: whole, completes: true });
-          expect(returned).toBe(total);
-        }),
+        fc.property(
+          fc.integer({ min: 1, max: 1_000_000 }),
+          fc.integer({ min: 0, max: 1_000_000 }),
+          fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 8 }),
+          (whole, totalRaw, parts) => {
+            const total = totalRaw % (whole + 1);
+            let refunded = 0;
+            let returned = 0;
+            for (const p of parts) {
+              const part = Math.min(Math.max(1, Math.floor((whole * p) / 8000)), whole - refunded);
+              if (part <= 0) break;
+              refunded += part;
+              returned += refundShare({ total, returned, refund: part, of: whole, completes: refunded === whole });
+            }
+            if (refunded < whole) returned += refundShare({ total, returned, refund: whole - refunded, of: whole, completes: true });
+            expect(returned).toBe(total);
+          },
+        ),
       );
     });
   });

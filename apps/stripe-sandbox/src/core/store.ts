@@ -31,7 +31,11 @@ export class Table<T extends { id: string }, X = Record<string, never>> {
     if (!row) return;
     this.rows.delete(id);
     const list = this.byOwner.get(row.owner);
-    if (list) this.byOwner.set(row.owner, list.filter((r) => r !== row));
+    if (list)
+      this.byOwner.set(
+        row.owner,
+        list.filter((r) => r !== row),
+      );
   }
 
   /** Rows on one account, oldest first. */

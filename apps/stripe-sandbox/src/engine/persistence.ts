@@ -7,7 +7,15 @@ import type { Row } from '../core/store.js';
 export function saveState(sb: Sandbox, file: string): void {
   const tables: Record<string, unknown[]> = {};
   for (const [name, table] of Object.entries(sb.state.tables())) tables[name] = table.dump();
-  const data = { version: 1, now: sb.now(), platforms: [...sb.state.platforms], settlementCurrencies: [...sb.state.settlementCurrencies], exchangeRates: [...sb.state.exchangeRates], idempotency: sb.idempotency.toJSON(), tables };
+  const data = {
+    version: 1,
+    now: sb.now(),
+    platforms: [...sb.state.platforms],
+    settlementCurrencies: [...sb.state.settlementCurrencies],
+    exchangeRates: [...sb.state.exchangeRates],
+    idempotency: sb.idempotency.toJSON(),
+    tables,
+  };
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(data));

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { SandboxClock } from '../core/clock.js';
 import { IdempotencyStore } from '../core/idempotency.js';
 import { newId } from '../core/ids.js';
-import { DEFAULT_PROCESSING_FEE, type ProcessingFee } from '../core/money.js';
+import { type ProcessingFee } from '../core/money.js';
 import { convert, invert, parseRate, rateNumber, type Rate } from '../core/fx.js';
 import { invalidRequest } from '../http/errors.js';
 import { WebhookDispatcher, type DeliveryTarget } from '../webhooks/delivery.js';
@@ -248,12 +248,10 @@ export class Sandbox {
   private targetsFor(type: string, platform: string, connectEvent: boolean): DeliveryTarget[] {
     const matches = (enabled: string[]) => enabled.includes('*') || enabled.includes(type);
     const out: DeliveryTarget[] = [];
-    for (const e of this.configuredEndpoints)
-      if (e.connect === connectEvent && matches(e.enabledEvents)) out.push({ endpointId: e.id, url: e.url, secret: e.secret });
+    for (const e of this.configuredEndpoints) if (e.connect === connectEvent && matches(e.enabledEvents)) out.push({ endpointId: e.id, url: e.url, secret: e.secret });
     for (const row of this.state.webhookEndpoints.owned(platform)) {
       const we = row.obj;
-      if (we.status === 'enabled' && row.x.connect === connectEvent && matches(we.enabled_events))
-        out.push({ endpointId: we.id, url: we.url, secret: row.x.secret });
+      if (we.status === 'enabled' && row.x.connect === connectEvent && matches(we.enabled_events)) out.push({ endpointId: we.id, url: we.url, secret: row.x.secret });
     }
     return out;
   }
@@ -323,8 +321,7 @@ export class Sandbox {
   available(owner: string, currency: string): number {
     const now = this.now();
     let sum = 0;
-    for (const row of this.state.balanceTransactions.owned(owner))
-      if (row.obj.currency === currency && row.obj.available_on <= now) sum += row.obj.net;
+    for (const row of this.state.balanceTransactions.owned(owner)) if (row.obj.currency === currency && row.obj.available_on <= now) sum += row.obj.net;
     return sum;
   }
 

@@ -99,5 +99,11 @@ function normalize(value: FormValue, key: string): FormValue {
 }
 
 export function bracket(path: string[]): string {
-  return path[0] + path.slice(1).map((p) => `[${p}]`).join('');
+  return (
+    path[0] +
+    path
+      .slice(1)
+      .map((p) => `[${p}]`)
+      .join('')
+  );
 }

@@ -26,7 +26,9 @@ describe('validate', () => {
     expect(errorOf(() => validate(parseForm('amount=1&currency=usd&nope=1'), SCHEMA)).toJSON().error).toMatchObject({ code: 'parameter_unknown', param: 'nope' });
     expect(errorOf(() => validate(parseForm('amount=1&currency=usd&transfer_data[bad]=1'), SCHEMA)).toJSON().error).toMatchObject({ code: 'parameter_unknown', param: 'transfer_data[bad]' });
     expect(errorOf(() => validate(parseForm('currency=usd'), SCHEMA)).toJSON().error).toMatchObject({ code: 'parameter_missing', param: 'amount' });
-    expect(errorOf(() => validate(parseForm('amount=1&currency=usd&transfer_data[x]='), { ...SCHEMA, transfer_data: obj({ x: req('string') }) })).toJSON().error).toMatchObject({ code: 'parameter_invalid_empty' });
+    expect(errorOf(() => validate(parseForm('amount=1&currency=usd&transfer_data[x]='), { ...SCHEMA, transfer_data: obj({ x: req('string') }) })).toJSON().error).toMatchObject({
+      code: 'parameter_invalid_empty',
+    });
     const wrong = errorOf(() => validate(parseForm('amount=12.5&currency=usd'), SCHEMA));
     expect(wrong.status).toBe(400);
     expect(wrong.toJSON().error).toMatchObject({ type: 'invalid_request_error', code: 'parameter_invalid_integer', param: 'amount' });

@@ -3,17 +3,7 @@ import { bracket, type FormObject, type FormValue } from './form.js';
 
 // A small schema language for request parameters, so every endpoint rejects unknown, missing and
 // mistyped parameters the way Stripe does (400 invalid_request_error naming the `param`).
-export type Spec =
-  | 'string'
-  | 'integer'
-  | 'boolean'
-  | 'currency'
-  | 'metadata'
-  | 'range'
-  | 'strings'
-  | { enum: readonly string[] }
-  | { fields: Schema }
-  | { each: Spec };
+export type Spec = 'string' | 'integer' | 'boolean' | 'currency' | 'metadata' | 'range' | 'strings' | { enum: readonly string[] } | { fields: Schema } | { each: Spec };
 export type Field = Spec | { spec: Spec; required: true };
 export type Schema = { [name: string]: Field };
 
@@ -101,8 +91,7 @@ function coerce(raw: FormValue, spec: Spec, p: string[]): Value {
     return validate(raw, { gt: 'integer', gte: 'integer', lt: 'integer', lte: 'integer' }, p, false).raw;
   }
   if ('enum' in spec) {
-    if (typeof raw !== 'string' || !spec.enum.includes(raw))
-      throw paramError(`Invalid ${name}: must be one of ${spec.enum.join(', ')}`, name);
+    if (typeof raw !== 'string' || !spec.enum.includes(raw)) throw paramError(`Invalid ${name}: must be one of ${spec.enum.join(', ')}`, name);
     return raw;
   }
   if ('fields' in spec) {

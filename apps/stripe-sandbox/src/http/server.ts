@@ -129,7 +129,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
           error: {
             type: 'invalid_request_error',
             code: 'idempotency_key_in_use',
-            message: 'There is currently another in-progress request using this idempotent key (that probably means you submitted twice, and the other request is still going through). Please try again later.',
+            message:
+              'There is currently another in-progress request using this idempotent key (that probably means you submitted twice, and the other request is still going through). Please try again later.',
             doc_url: 'https://stripe.com/docs/error-codes/idempotency-key-in-use',
           },
         },

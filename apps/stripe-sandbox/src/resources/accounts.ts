@@ -4,14 +4,19 @@ import { newId } from '../core/ids.js';
 import { accountInvalid, invalidRequest, paramError } from '../http/errors.js';
 import { mergeMetadata, obj, oneOf, req, validate, type Params, type Schema } from '../http/params.js';
 import type { Router } from '../http/router.js';
-import { DAY, type Sandbox } from '../engine/sandbox.js';
+import { type Sandbox } from '../engine/sandbox.js';
 import type { AccountInternals, BankAccountInfo } from '../engine/state.js';
 import type { Row } from '../core/store.js';
-import { listOf, owned } from './common.js';
+import { listOf } from './common.js';
 import { LIST_SCHEMA } from '../core/lists.js';
 
 const CAPABILITY = obj({ requested: 'boolean' });
-const SCHEDULE = obj({ interval: oneOf('manual', 'daily', 'weekly', 'monthly'), delay_days: 'string', weekly_anchor: oneOf('monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'), monthly_anchor: 'integer' });
+const SCHEDULE = obj({
+  interval: oneOf('manual', 'daily', 'weekly', 'monthly'),
+  delay_days: 'string',
+  weekly_anchor: oneOf('monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'),
+  monthly_anchor: 'integer',
+});
 const SETTINGS = obj({ payouts: obj({ schedule: SCHEDULE, statement_descriptor: 'string', debit_negative_balances: 'boolean' }) });
 const BUSINESS_PROFILE = obj({ name: 'string', url: 'string', mcc: 'string', product_description: 'string', support_email: 'string' });
 const CONTROLLER = obj({
@@ -62,9 +67,23 @@ function controllerFor(p: Params): Stripe.Account.Controller {
   const legacy = p.str('type');
   if (legacy && p.has('controller')) throw invalidRequest('You cannot specify both `type` and `controller`.', 'controller');
   if (legacy === 'express')
-    return { fees: { payer: 'application_express' }, is_controller: true, losses: { payments: 'application' }, requirement_collection: 'stripe', stripe_dashboard: { type: 'express' }, type: 'application' };
+    return {
+      fees: { payer: 'application_express' },
+      is_controller: true,
+      losses: { payments: 'application' },
+      requirement_collection: 'stripe',
+      stripe_dashboard: { type: 'express' },
+      type: 'application',
+    };
   if (legacy === 'custom')
-    return { fees: { payer: 'application_custom' }, is_controller: true, losses: { payments: 'application' }, requirement_collection: 'application', stripe_dashboard: { type: 'none' }, type: 'application' };
+    return {
+      fees: { payer: 'application_custom' },
+      is_controller: true,
+      losses: { payments: 'application' },
+      requirement_collection: 'application',
+      stripe_dashboard: { type: 'none' },
+      type: 'application',
+    };
   if (legacy === 'standard')
     return { fees: { payer: 'account' }, is_controller: true, losses: { payments: 'stripe' }, requirement_collection: 'stripe', stripe_dashboard: { type: 'full' }, type: 'application' };
   const c = p.obj('controller');
@@ -78,9 +97,19 @@ function controllerFor(p: Params): Stripe.Account.Controller {
       'controller[requirement_collection]',
     );
   if (dashboard === 'full' && (payer !== 'account' || losses !== 'stripe'))
-    throw invalidRequest('Accounts with `controller[stripe_dashboard][type]=full` must have `controller[fees][payer]=account` and `controller[losses][payments]=stripe`.', 'controller[stripe_dashboard][type]');
+    throw invalidRequest(
+      'Accounts with `controller[stripe_dashboard][type]=full` must have `controller[fees][payer]=account` and `controller[losses][payments]=stripe`.',
+      'controller[stripe_dashboard][type]',
+    );
   return {
-    fees: { payer: payer === 'application' && dashboard === 'express' ? 'application_express' : payer === 'application' && dashboard === 'none' ? 'application_custom' : (payer as Stripe.Account.Controller.Fees.Payer) },
+    fees: {
+      payer:
+        payer === 'application' && dashboard === 'express'
+          ? 'application_express'
+          : payer === 'application' && dashboard === 'none'
+            ? 'application_custom'
+            : (payer as Stripe.Account.Controller.Fees.Payer),
+    },
     is_controller: true,
     losses: { payments: losses as Stripe.Account.Controller.Losses.Payments },
     requirement_collection: collection as Stripe.Account.Controller.RequirementCollection,
@@ -248,7 +277,10 @@ export function accountChanged(sb: Sandbox, row: Row<Stripe.Account, AccountInte
         },
         status: now as Stripe.Capability.Status,
       };
-      sb.emit({ type: 'capability.updated', data: { object: cap, previous_attributes: { status: before.capabilities?.[name] as Stripe.Capability.Status | undefined } } }, { platform: row.x.platform, account: a.id });
+      sb.emit(
+        { type: 'capability.updated', data: { object: cap, previous_attributes: { status: before.capabilities?.[name] as Stripe.Capability.Status | undefined } } },
+        { platform: row.x.platform, account: a.id },
+      );
     }
   }
 }
@@ -390,8 +422,7 @@ export function registerAccounts(router: Router): void {
   router.add('POST', '/v1/accounts/:id/login_links', (sb, r) => {
     validate(r.form, {});
     const row = accountRow(sb, r.pathParams.id);
-    if (row.obj.controller?.stripe_dashboard?.type !== 'express')
-      throw invalidRequest('Cannot create a login link for an account that does not use the Express Dashboard.', 'account');
+    if (row.obj.controller?.stripe_dashboard?.type !== 'express') throw invalidRequest('Cannot create a login link for an account that does not use the Express Dashboard.', 'account');
     const link: Stripe.LoginLink = { object: 'login_link', created: sb.now(), url: `${sb.config.baseUrl}/_sandbox/dashboard/${row.obj.id}?t=${newId('ll', 12)}` };
     return link;
   });
@@ -428,4 +459,3 @@ export function registerAccounts(router: Router): void {
     return out;
   });
 }
-

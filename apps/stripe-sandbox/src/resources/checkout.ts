@@ -173,7 +173,16 @@ export function payCheckoutSession(sb: Sandbox, row: Row<Stripe.Checkout.Session
   s.status = 'complete';
   s.payment_status = piRow.obj.status === 'succeeded' ? 'paid' : 'unpaid';
   s.url = null;
-  s.customer_details = { address: null, business_name: null, email: s.customer_email ?? 'buyer@example.com', individual_name: null, name: 'Sandbox Buyer', phone: null, tax_exempt: 'none', tax_ids: [] };
+  s.customer_details = {
+    address: null,
+    business_name: null,
+    email: s.customer_email ?? 'buyer@example.com',
+    individual_name: null,
+    name: 'Sandbox Buyer',
+    phone: null,
+    tax_exempt: 'none',
+    tax_ids: [],
+  };
   sb.emit({ type: 'checkout.session.completed', data: { object: s } }, { platform: row.x.platform });
   return { ok: true };
 }

@@ -13,13 +13,7 @@ export function owned<T extends { id: string }, X>(table: Table<T, X>, id: strin
   return row;
 }
 
-export function listOf<T extends { id: string; created?: number }, X>(
-  rows: Row<T, X>[],
-  p: Params,
-  url: string,
-  filter: (row: Row<T, X>) => boolean = () => true,
-  noun = 'object',
-): ApiListShape<T> {
+export function listOf<T extends { id: string; created?: number }, X>(rows: Row<T, X>[], p: Params, url: string, filter: (row: Row<T, X>) => boolean = () => true, noun = 'object'): ApiListShape<T> {
   const created = p.range('created');
   const items = rows.filter((r) => filter(r) && (created === undefined || r.obj.created === undefined || inRange(r.obj.created, created))).map((r) => r.obj);
   return paginate(items, p, url, noun);

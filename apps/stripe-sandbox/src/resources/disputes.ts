@@ -10,21 +10,65 @@ import type { ChargeInternals, None } from '../engine/state.js';
 import { listOf, owned } from './common.js';
 
 const EVIDENCE_KEYS = [
-  'access_activity_log', 'billing_address', 'cancellation_policy', 'cancellation_policy_disclosure', 'cancellation_rebuttal', 'customer_communication',
-  'customer_email_address', 'customer_name', 'customer_purchase_ip', 'customer_signature', 'duplicate_charge_documentation', 'duplicate_charge_explanation',
-  'duplicate_charge_id', 'product_description', 'receipt', 'refund_policy', 'refund_policy_disclosure', 'refund_refusal_explanation', 'service_date',
-  'service_documentation', 'shipping_address', 'shipping_carrier', 'shipping_date', 'shipping_documentation', 'shipping_tracking_number',
-  'uncategorized_file', 'uncategorized_text',
+  'access_activity_log',
+  'billing_address',
+  'cancellation_policy',
+  'cancellation_policy_disclosure',
+  'cancellation_rebuttal',
+  'customer_communication',
+  'customer_email_address',
+  'customer_name',
+  'customer_purchase_ip',
+  'customer_signature',
+  'duplicate_charge_documentation',
+  'duplicate_charge_explanation',
+  'duplicate_charge_id',
+  'product_description',
+  'receipt',
+  'refund_policy',
+  'refund_policy_disclosure',
+  'refund_refusal_explanation',
+  'service_date',
+  'service_documentation',
+  'shipping_address',
+  'shipping_carrier',
+  'shipping_date',
+  'shipping_documentation',
+  'shipping_tracking_number',
+  'uncategorized_file',
+  'uncategorized_text',
 ] as const;
 
 function emptyEvidence(): Stripe.Dispute.Evidence {
   const evidence: Stripe.Dispute.Evidence = {
-    access_activity_log: null, billing_address: null, cancellation_policy: null, cancellation_policy_disclosure: null, cancellation_rebuttal: null,
-    customer_communication: null, customer_email_address: null, customer_name: null, customer_purchase_ip: null, customer_signature: null,
-    duplicate_charge_documentation: null, duplicate_charge_explanation: null, duplicate_charge_id: null, enhanced_evidence: {}, product_description: null,
-    receipt: null, refund_policy: null, refund_policy_disclosure: null, refund_refusal_explanation: null, service_date: null, service_documentation: null,
-    shipping_address: null, shipping_carrier: null, shipping_date: null, shipping_documentation: null, shipping_tracking_number: null,
-    uncategorized_file: null, uncategorized_text: null,
+    access_activity_log: null,
+    billing_address: null,
+    cancellation_policy: null,
+    cancellation_policy_disclosure: null,
+    cancellation_rebuttal: null,
+    customer_communication: null,
+    customer_email_address: null,
+    customer_name: null,
+    customer_purchase_ip: null,
+    customer_signature: null,
+    duplicate_charge_documentation: null,
+    duplicate_charge_explanation: null,
+    duplicate_charge_id: null,
+    enhanced_evidence: {},
+    product_description: null,
+    receipt: null,
+    refund_policy: null,
+    refund_policy_disclosure: null,
+    refund_refusal_explanation: null,
+    service_date: null,
+    service_documentation: null,
+    shipping_address: null,
+    shipping_carrier: null,
+    shipping_date: null,
+    shipping_documentation: null,
+    shipping_tracking_number: null,
+    uncategorized_file: null,
+    uncategorized_text: null,
   };
   return evidence;
 }
@@ -132,7 +176,8 @@ export type DisputeOutcome = 'won' | 'lost' | 'warning_closed';
 export function closeDispute(sb: Sandbox, row: Row<Stripe.Dispute, None>, outcome: DisputeOutcome): Stripe.Dispute {
   const d = row.obj;
   if (CLOSED_STATUSES.includes(d.status)) throw invalidRequest(`Dispute ${d.id} is already closed (${d.status}).`, 'dispute');
-  if (isInquiry(d) && outcome !== 'warning_closed') throw invalidRequest(`Dispute ${d.id} is an inquiry (${d.status}): it closes as warning_closed, or is escalated into a chargeback first.`, 'dispute');
+  if (isInquiry(d) && outcome !== 'warning_closed')
+    throw invalidRequest(`Dispute ${d.id} is an inquiry (${d.status}): it closes as warning_closed, or is escalated into a chargeback first.`, 'dispute');
   if (!isInquiry(d) && outcome === 'warning_closed') throw invalidRequest(`Dispute ${d.id} is a chargeback (${d.status}): it closes as won or lost.`, 'dispute');
   const previous: Partial<Stripe.Dispute> = { status: d.status };
   const { chargeId, platform } = platformOf(sb, row);

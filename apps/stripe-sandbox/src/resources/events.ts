@@ -25,9 +25,7 @@ export function registerEvents(router: Router): void {
       p,
       '/v1/events',
       (row) =>
-        (!type || typeMatches(type, row.obj.type)) &&
-        (types.length === 0 || types.some((t) => typeMatches(t, row.obj.type))) &&
-        (delivered === undefined || (row.x.pending === 0) === delivered),
+        (!type || typeMatches(type, row.obj.type)) && (types.length === 0 || types.some((t) => typeMatches(t, row.obj.type))) && (delivered === undefined || (row.x.pending === 0) === delivered),
       'event',
     );
   });

@@ -35,7 +35,10 @@ export function readPiData(sb: Sandbox, platform: string, p: Params | undefined,
   }
   const fee = p?.int('application_fee_amount') ?? null;
   if (fee !== null && !destination && !sb.ctx?.connected)
-    throw invalidRequest('Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).', `${prefix}application_fee_amount`);
+    throw invalidRequest(
+      'Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).',
+      `${prefix}application_fee_amount`,
+    );
   return {
     applicationFeeAmount: fee,
     destination,
@@ -228,7 +231,14 @@ export function capture(sb: Sandbox, row: Row<Stripe.PaymentIntent, PiInternals>
     pi.transfer_group = transfer.transfer_group;
     if (feeAmount > 0) {
       const py = typeof transfer.destination_payment === 'string' ? transfer.destination_payment : '';
-      const appFeeObj = createApplicationFee(sb, platform, { amount: settledFee, currency: settled.currency, account: d.destination, charge: py, originatingCharge: charge.id, availableOn: chRow.x.availableOn });
+      const appFeeObj = createApplicationFee(sb, platform, {
+        amount: settledFee,
+        currency: settled.currency,
+        account: d.destination,
+        charge: py,
+        originatingCharge: charge.id,
+        availableOn: chRow.x.availableOn,
+      });
       charge.application_fee = appFeeObj.id;
       charge.application_fee_amount = feeAmount;
       pi.application_fee_amount = feeAmount;
@@ -253,7 +263,11 @@ export function refundCharge(
   positiveAmount(amount);
   granularAmount(amount, charge.currency);
   if (amount > refundable)
-    throw invalidRequest(`Refund amount (${formatMoney(amount, charge.currency)}) is greater than unrefunded amount on charge (${formatMoney(refundable, charge.currency)})`, 'amount', 'amount_too_large');
+    throw invalidRequest(
+      `Refund amount (${formatMoney(amount, charge.currency)}) is greater than unrefunded amount on charge (${formatMoney(refundable, charge.currency)})`,
+      'amount',
+      'amount_too_large',
+    );
   const transferId = typeof charge.transfer === 'string' ? charge.transfer : null;
   if (p.refundApplicationFee && transferId && !p.reverseTransfer)
     throw invalidRequest('For destination charges, `refund_application_fee` can only be used together with `reverse_transfer`.', 'refund_application_fee');
@@ -273,7 +287,17 @@ export function refundCharge(
     }
   }
   const paymentIntent = typeof charge.payment_intent === 'string' ? charge.payment_intent : null;
-  const refund = refundObject(sb, { id: refundId, amount, currency: charge.currency, charge: charge.id, paymentIntent, reason: p.reason, balanceTransaction: txn.id, metadata: p.metadata, transferReversal: reversalId });
+  const refund = refundObject(sb, {
+    id: refundId,
+    amount,
+    currency: charge.currency,
+    charge: charge.id,
+    paymentIntent,
+    reason: p.reason,
+    balanceTransaction: txn.id,
+    metadata: p.metadata,
+    transferReversal: reversalId,
+  });
   // some refunds stay pending at Stripe before they succeed (or fail): the money has left the balance already
   if (sb.refundsToHold > 0) {
     sb.refundsToHold--;
@@ -309,7 +333,15 @@ export function succeedRefund(sb: Sandbox, row: Row<Stripe.Refund, None>): Strip
   return refund;
 }
 
-export const REFUND_FAILURE_REASONS = ['charge_for_pending_refund_disputed', 'declined', 'expired_or_canceled_card', 'insufficient_funds', 'lost_or_stolen_card', 'merchant_request', 'unknown'] as const;
+export const REFUND_FAILURE_REASONS = [
+  'charge_for_pending_refund_disputed',
+  'declined',
+  'expired_or_canceled_card',
+  'insufficient_funds',
+  'lost_or_stolen_card',
+  'merchant_request',
+  'unknown',
+] as const;
 
 /**
  * A refund failing after the fact (e.g. the card was closed), as Stripe does it: the refunded amount
@@ -325,7 +357,15 @@ export function failRefund(sb: Sandbox, row: Row<Stripe.Refund, None>, reason: s
   const charge = chRow.obj;
   // The refunded funds come back as they left: the refund's own balance transaction, negated.
   const refundTxn = typeof refund.balance_transaction === 'string' ? sb.state.balanceTransactions.get(refund.balance_transaction)?.obj : undefined;
-  const txn = sb.addTxn(row.owner, { amount: refundTxn ? -refundTxn.amount : refund.amount, currency: refundTxn?.currency ?? refund.currency, exchangeRate: refundTxn?.exchange_rate ?? null, type: 'refund_failure', reportingCategory: 'refund_failure', source: refund.id, description: `REFUND FOR FAILED REFUND (${reason})` });
+  const txn = sb.addTxn(row.owner, {
+    amount: refundTxn ? -refundTxn.amount : refund.amount,
+    currency: refundTxn?.currency ?? refund.currency,
+    exchangeRate: refundTxn?.exchange_rate ?? null,
+    type: 'refund_failure',
+    reportingCategory: 'refund_failure',
+    source: refund.id,
+    description: `REFUND FOR FAILED REFUND (${reason})`,
+  });
   const previous: Partial<Stripe.Refund> = { status: refund.status };
   refund.status = 'failed';
   refund.failure_reason = reason;
@@ -343,7 +383,7 @@ export function failRefund(sb: Sandbox, row: Row<Stripe.Refund, None>, reason: s
 function formatMoney(amount: number, currency: string): string {
   const whole = Math.trunc(amount / 100);
   const cents = String(Math.abs(amount % 100)).padStart(2, '0');
-  return `${currency === 'usd' ? '$' : currency.toUpperCase() + ' '}${whole}.${cents}`;
+  return `${currency === 'usd' ? '$' : `${currency.toUpperCase()} `}${whole}.${cents}`;
 }
 
 function piRow(sb: Sandbox, id: string, owner: string): Row<Stripe.PaymentIntent, PiInternals> {
@@ -419,7 +459,7 @@ export function registerPayments(router: Router): void {
       throw invalidRequest(`You cannot confirm this PaymentIntent because it has a status of ${pi.status}.`, undefined, 'payment_intent_unexpected_state');
     if (p.str('capture_method')) pi.capture_method = row.x.data.captureMethod = p.str('capture_method') as PaymentIntentData['captureMethod'];
     const pm = p.str('payment_method') ?? (typeof pi.payment_method === 'string' ? pi.payment_method : null);
-    if (!pm) throw invalidRequest('You cannot confirm this PaymentIntent because it\'s missing a payment method.', 'payment_method', 'payment_intent_unexpected_state');
+    if (!pm) throw invalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method.", 'payment_method', 'payment_intent_unexpected_state');
     confirmPayment(sb, row, pm);
     return pi;
   });
@@ -428,7 +468,11 @@ export function registerPayments(router: Router): void {
     const row = piRow(sb, r.pathParams.id, r.ctx.account);
     const pi = row.obj;
     if (pi.status !== 'requires_capture')
-      throw invalidRequest(`This PaymentIntent could not be captured because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`, undefined, 'payment_intent_unexpected_state');
+      throw invalidRequest(
+        `This PaymentIntent could not be captured because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`,
+        undefined,
+        'payment_intent_unexpected_state',
+      );
     const amount = p.int('amount_to_capture') ?? pi.amount_capturable;
     if (amount > pi.amount_capturable) throw invalidRequest(`The amount_to_capture (${amount}) is greater than the amount capturable (${pi.amount_capturable}).`, 'amount_to_capture');
     positiveAmount(amount, 'amount_to_capture');
@@ -445,7 +489,11 @@ export function registerPayments(router: Router): void {
     const row = piRow(sb, r.pathParams.id, r.ctx.account);
     const pi = row.obj;
     if (pi.status === 'succeeded' || pi.status === 'canceled')
-      throw invalidRequest(`You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`, undefined, 'payment_intent_unexpected_state');
+      throw invalidRequest(
+        `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`,
+        undefined,
+        'payment_intent_unexpected_state',
+      );
     pi.status = 'canceled';
     pi.canceled_at = sb.now();
     pi.cancellation_reason = (p.str('cancellation_reason') as Stripe.PaymentIntent.CancellationReason | undefined) ?? null;
@@ -496,8 +544,7 @@ export function registerPayments(router: Router): void {
     if (piId) {
       const pi = piRow(sb, piId, r.ctx.account).obj;
       if (chargeId && chargeId !== pi.latest_charge) throw invalidRequest(`Charge ${chargeId} does not belong to PaymentIntent ${piId}.`, 'charge');
-      if (pi.status !== 'succeeded' || typeof pi.latest_charge !== 'string')
-        throw invalidRequest(`This PaymentIntent (${piId}) does not have a successful charge to refund.`, 'payment_intent');
+      if (pi.status !== 'succeeded' || typeof pi.latest_charge !== 'string') throw invalidRequest(`This PaymentIntent (${piId}) does not have a successful charge to refund.`, 'payment_intent');
       chargeId = pi.latest_charge;
     }
     const chRow = owned(sb.state.charges, chargeId!, r.ctx.account, 'charge', 'charge');

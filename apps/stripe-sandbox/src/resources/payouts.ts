@@ -11,7 +11,11 @@ import { BANK_FAILURE_CODES, PAYOUT_FAILURE_MESSAGES, listOf, owned, positiveAmo
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
-export function createPayout(sb: Sandbox, owner: string, f: { amount: number; currency: string; automatic: boolean; description: string | null; metadata: Record<string, string>; statementDescriptor: string | null }): Row<Stripe.Payout, PayoutInternals> {
+export function createPayout(
+  sb: Sandbox,
+  owner: string,
+  f: { amount: number; currency: string; automatic: boolean; description: string | null; metadata: Record<string, string>; statementDescriptor: string | null },
+): Row<Stripe.Payout, PayoutInternals> {
   const acct = sb.state.accounts.get(owner);
   const bank = acct?.x.bank ?? null;
   const now = sb.now();
@@ -51,8 +55,7 @@ export function createPayout(sb: Sandbox, owner: string, f: { amount: number; cu
   const row = sb.state.payouts.insert(payout, owner, { inTransitAt: now + Math.floor((arrival - now) / 2), failureCode });
   if (f.automatic) {
     // The automatic payout carries every available transaction not yet paid out, itself included.
-    for (const t of sb.state.balanceTransactions.owned(owner))
-      if (t.x.payout === null && t.obj.currency === f.currency && t.obj.available_on <= now) t.x.payout = id;
+    for (const t of sb.state.balanceTransactions.owned(owner)) if (t.x.payout === null && t.obj.currency === f.currency && t.obj.available_on <= now) t.x.payout = id;
   }
   sb.emit({ type: 'payout.created', data: { object: payout } }, eventTarget(sb, owner));
   return row;
@@ -124,11 +127,12 @@ export function schedulePayouts(sb: Sandbox): void {
         }
       }
       if (isDayStart) runAutomaticPayouts(sb, now);
-      for (const row of sb.state.sessions.all()) if (row.obj.status === 'open' && now >= row.obj.expires_at) {
-        row.obj.status = 'expired';
-        row.obj.url = null;
-        sb.emit({ type: 'checkout.session.expired', data: { object: row.obj } }, { platform: row.x.platform });
-      }
+      for (const row of sb.state.sessions.all())
+        if (row.obj.status === 'open' && now >= row.obj.expires_at) {
+          row.obj.status = 'expired';
+          row.obj.url = null;
+          sb.emit({ type: 'checkout.session.expired', data: { object: row.obj } }, { platform: row.x.platform });
+        }
     },
     (after) => {
       let next: number | null = null;
@@ -163,7 +167,16 @@ function runAutomaticPayouts(sb: Sandbox, now: number): void {
 
 export function registerPayouts(router: Router): void {
   router.add('POST', '/v1/payouts', (sb, r) => {
-    const p = validate(r.form, { amount: req('integer'), currency: req('currency'), description: 'string', metadata: 'metadata', method: oneOf('standard', 'instant'), statement_descriptor: 'string', destination: 'string', source_type: oneOf('card', 'bank_account', 'fpx') });
+    const p = validate(r.form, {
+      amount: req('integer'),
+      currency: req('currency'),
+      description: 'string',
+      metadata: 'metadata',
+      method: oneOf('standard', 'instant'),
+      statement_descriptor: 'string',
+      destination: 'string',
+      source_type: oneOf('card', 'bank_account', 'fpx'),
+    });
     const amount = positiveAmount(p.int('amount')!);
     const currency = p.str('currency')!;
     const acct = sb.state.accounts.get(r.ctx.account);
@@ -179,7 +192,14 @@ export function registerPayouts(router: Router): void {
         'amount',
         'balance_insufficient',
       );
-    return createPayout(sb, r.ctx.account, { amount, currency, automatic: false, description: p.str('description') ?? null, metadata: p.meta('metadata') ?? {}, statementDescriptor: p.str('statement_descriptor') ?? null }).obj;
+    return createPayout(sb, r.ctx.account, {
+      amount,
+      currency,
+      automatic: false,
+      description: p.str('description') ?? null,
+      metadata: p.meta('metadata') ?? {},
+      statementDescriptor: p.str('statement_descriptor') ?? null,
+    }).obj;
   });
   router.add('GET', '/v1/payouts', (sb, r) => {
     const p = validate(r.form, { ...LIST_SCHEMA, created: 'range', arrival_date: 'range', status: oneOf('pending', 'paid', 'failed', 'canceled', 'in_transit'), destination: 'string' });

@@ -4,7 +4,7 @@ import { LIST_SCHEMA } from '../core/lists.js';
 import { proportional, refundShare } from '../core/money.js';
 import type { Row } from '../core/store.js';
 import { invalidRequest, resourceMissing } from '../http/errors.js';
-import { obj, req, validate, mergeMetadata } from '../http/params.js';
+import { req, validate, mergeMetadata } from '../http/params.js';
 import type { Router } from '../http/router.js';
 import type { Sandbox } from '../engine/sandbox.js';
 import type { None } from '../engine/state.js';
@@ -18,12 +18,33 @@ import { newCharge } from './charge-builder.js';
 export function createTransfer(
   sb: Sandbox,
   platform: string,
-  t: { amount: number; currency: string; destination: string; sourceTransaction: string | null; transferGroup: string | null; metadata: Record<string, string>; description: string | null; availableOn: number; applicationFee?: number },
+  t: {
+    amount: number;
+    currency: string;
+    destination: string;
+    sourceTransaction: string | null;
+    transferGroup: string | null;
+    metadata: Record<string, string>;
+    description: string | null;
+    availableOn: number;
+    applicationFee?: number;
+  },
 ): Stripe.Transfer {
   const now = sb.now();
   const id = newId('tr');
   const pyId = newId('py');
-  const payment = newCharge({ id: pyId, amount: t.amount, currency: t.currency, created: now, status: 'succeeded', captured: true, paymentIntent: null, paymentMethod: null, card: null, sourceTransfer: id });
+  const payment = newCharge({
+    id: pyId,
+    amount: t.amount,
+    currency: t.currency,
+    created: now,
+    status: 'succeeded',
+    captured: true,
+    paymentIntent: null,
+    paymentMethod: null,
+    card: null,
+    sourceTransfer: id,
+  });
   payment.application_fee_amount = t.applicationFee ?? null;
   const fee = t.applicationFee ?? 0;
   const pyTxn = sb.addTxn(t.destination, {
@@ -109,7 +130,18 @@ export function reverseTransfer(sb: Sandbox, row: Row<Stripe.Transfer, None>, am
 
 export function refundObject(
   sb: Sandbox,
-  f: { id?: string; amount: number; currency: string; charge: string; paymentIntent: string | null; reason: Stripe.Refund.Reason | null; balanceTransaction: string; metadata: Record<string, string>; transferReversal?: string | null; sourceTransferReversal?: string | null },
+  f: {
+    id?: string;
+    amount: number;
+    currency: string;
+    charge: string;
+    paymentIntent: string | null;
+    reason: Stripe.Refund.Reason | null;
+    balanceTransaction: string;
+    metadata: Record<string, string>;
+    transferReversal?: string | null;
+    sourceTransferReversal?: string | null;
+  },
 ): Stripe.Refund {
   return {
     id: f.id ?? newId('re'),
@@ -150,7 +182,11 @@ export function refundApplicationFee(sb: Sandbox, row: Row<Stripe.ApplicationFee
   return refund;
 }
 
-export function createApplicationFee(sb: Sandbox, platform: string, f: { amount: number; currency: string; account: string; charge: string; originatingCharge: string; availableOn: number }): Stripe.ApplicationFee {
+export function createApplicationFee(
+  sb: Sandbox,
+  platform: string,
+  f: { amount: number; currency: string; account: string; charge: string; originatingCharge: string; availableOn: number },
+): Stripe.ApplicationFee {
   const id = newId('fee');
   const txn = sb.addTxn(platform, { amount: f.amount, currency: f.currency, type: 'application_fee', reportingCategory: 'platform_earning', source: id, availableOn: f.availableOn });
   const fee: Stripe.ApplicationFee = {
@@ -223,13 +259,18 @@ export function registerTransfers(router: Router): void {
       const chTxnId = typeof ch.obj.balance_transaction === 'string' ? ch.obj.balance_transaction : (ch.obj.balance_transaction?.id ?? '');
       const chTxn = sb.state.balanceTransactions.get(chTxnId)?.obj;
       const sourceCurrency = chTxn?.currency ?? ch.obj.currency;
-      if (sourceCurrency !== currency) throw invalidRequest(`The currency of source_transaction's balance transaction (${sourceCurrency}) must be the same as the transfer currency (${currency}).`, 'currency');
+      if (sourceCurrency !== currency)
+        throw invalidRequest(`The currency of source_transaction's balance transaction (${sourceCurrency}) must be the same as the transfer currency (${currency}).`, 'currency');
       const captured = ch.obj.amount_captured;
       const refunded = ch.obj.amount_refunded - (ch.obj.amount - captured);
       const unrefunded = chTxn && chTxn.currency !== ch.obj.currency ? proportional(chTxn.amount, captured - refunded, captured) : captured - refunded;
       const remaining = unrefunded - transferredFrom(sb, r.ctx.platform, source);
       if (amount > remaining)
-        throw invalidRequest(`Insufficient funds in the source transaction: the transfers on charge ${source} may not exceed its amount (${remaining} ${currency} remaining).`, 'amount', 'balance_insufficient');
+        throw invalidRequest(
+          `Insufficient funds in the source transaction: the transfers on charge ${source} may not exceed its amount (${remaining} ${currency} remaining).`,
+          'amount',
+          'balance_insufficient',
+        );
       availableOn = Math.max(availableOn, ch.x.availableOn);
     } else if (sb.available(r.ctx.platform, currency) < amount) {
       throw invalidRequest(
@@ -317,7 +358,13 @@ export function registerTransfers(router: Router): void {
   router.add('GET', '/v1/application_fees', (sb, r) => {
     const p = validate(r.form, { ...LIST_SCHEMA, created: 'range', charge: 'string' });
     const charge = p.str('charge');
-    return listOf(sb.state.applicationFees.owned(r.ctx.account), p, '/v1/application_fees', (row) => !charge || row.obj.charge === charge || row.obj.originating_transaction === charge, 'application_fee');
+    return listOf(
+      sb.state.applicationFees.owned(r.ctx.account),
+      p,
+      '/v1/application_fees',
+      (row) => !charge || row.obj.charge === charge || row.obj.originating_transaction === charge,
+      'application_fee',
+    );
   });
   router.add('GET', '/v1/application_fees/:id', (sb, r) => {
     validate(r.form, {});

@@ -91,7 +91,9 @@ export const checkoutSteps: DemoStep[] = [
       await show('platform fee revenue', 'platform_fee_revenue');
       await show('Stripe processing fees', 'stripe_processing_fees');
       await show("seller's payable (pending)", 'seller_payable_pending', sellerId);
-      const entries = await ctx.api.call<{ data: { kind: string; lines: { amount: string }[] }[] }>('GET', `/admin/ledger/entries?referenceType=order&referenceId=${str(ctx, 'orderId')}`, { key: admin });
+      const entries = await ctx.api.call<{ data: { kind: string; lines: { amount: string }[] }[] }>('GET', `/admin/ledger/entries?referenceType=order&referenceId=${str(ctx, 'orderId')}`, {
+        key: admin,
+      });
       for (const entry of entries.body.data) {
         const sum = entry.lines.reduce((s, l) => s + BigInt(l.amount), 0n);
         if (sum !== 0n) throw new DemoFailure(`entry ${entry.kind} does not balance (${sum})`);

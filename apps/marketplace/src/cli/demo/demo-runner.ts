@@ -41,7 +41,9 @@ export class DemoApi {
     try {
       res = await fetch(url, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), redirect: 'manual' });
     } catch (error) {
-      throw new DemoFailure(`${method} ${url} failed: ${error instanceof Error ? (error.cause as Error | undefined)?.message ?? error.message : String(error)}. Is \`npm start\` running at ${this.baseUrl}?`);
+      throw new DemoFailure(
+        `${method} ${url} failed: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}. Is \`npm start\` running at ${this.baseUrl}?`,
+      );
     }
     const text = await res.text();
     let body: unknown = text;
@@ -75,9 +77,7 @@ export async function pollUntil<T>(what: string, probe: () => Promise<T | undefi
 export async function issueAdminKey(): Promise<string> {
   const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'admin-key.js');
   const printed = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, [cli], { env: process.env }, (error, stdout, stderr) =>
-      error ? reject(new DemoFailure(`admin-key CLI failed: ${stderr.trim() || error.message}`)) : resolve(stdout),
-    ),
+    execFile(process.execPath, [cli], { env: process.env }, (error, stdout, stderr) => (error ? reject(new DemoFailure(`admin-key CLI failed: ${stderr.trim() || error.message}`)) : resolve(stdout))),
   );
   const key = /mkt_[A-Za-z0-9_-]+/.exec(printed)?.[0];
   if (!key) throw new DemoFailure(`admin-key CLI printed no key: ${printed.slice(0, 300)}`);

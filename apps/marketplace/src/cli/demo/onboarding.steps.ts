@@ -52,7 +52,7 @@ export const onboardingSteps: DemoStep[] = [
     },
   },
   {
-    title: 'Create the seller\'s Stripe connected account',
+    title: "Create the seller's Stripe connected account",
     async run(ctx) {
       const res = await ctx.api.call<Seller>('POST', '/sellers/me/connected-account', { key: str(ctx, 'sellerKey'), body: { country: 'US', businessName: 'Demo Ceramics' } });
       if (!res.body.stripeAccountId) throw new DemoFailure('no stripeAccountId in the answer');
@@ -90,7 +90,7 @@ export const onboardingSteps: DemoStep[] = [
     },
   },
   {
-    title: 'Wait for Stripe\'s account.updated webhook',
+    title: "Wait for Stripe's account.updated webhook",
     async run(ctx) {
       const account = str(ctx, 'stripeAccountId');
       const event = await pollUntil('account.updated to be processed', async () => {

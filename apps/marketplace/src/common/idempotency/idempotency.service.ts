@@ -8,11 +8,7 @@ export const KEY_TTL_HOURS = 24;
 // can last (a Stripe call with its retries is about 2 minutes at worst with the defaults).
 const IN_FLIGHT_LEASE_SECONDS = 10 * 60;
 
-export type IdempotencyOutcome =
-  | { kind: 'proceed'; claim: string }
-  | { kind: 'replay'; status: number; body: unknown }
-  | { kind: 'in_flight' }
-  | { kind: 'mismatch' };
+export type IdempotencyOutcome = { kind: 'proceed'; claim: string } | { kind: 'replay'; status: number; body: unknown } | { kind: 'in_flight' } | { kind: 'mismatch' };
 
 /** Stable JSON: object keys sorted, so {a,b} and {b,a} are the same request. */
 export function canonicalJson(value: unknown): string {
@@ -27,7 +23,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(body ?? null)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method.toUpperCase()} ${path}\n${canonicalJson(body ?? null)}`)
+    .digest('hex');
 }
 
 /** Layer 1 of the three idempotency layers: our own API's Idempotency-Key, scoped to the caller. */

@@ -20,12 +20,14 @@ const policy: fc.Arbitrary<ResolvedFeePolicy> = fc.record({
   fixedOtherCurrencies: fc.bigInt({ min: 0n, max: 10_000n }).map((n) => n * 10n), // a fixed part every currency can carry
 });
 const cart = currency.chain((cur) =>
-  fc.array(fc.record({ seller: fc.integer({ min: 0, max: 2 }), unit: fc.bigInt({ min: 1n, max: 2_000_000n }), quantity: fc.integer({ min: 1, max: 20 }) }), { minLength: 1, maxLength: 12 }).map((items) => ({
-    currency: cur,
-    // unit amounts as listings accept them: multiples of 10 fils in KWD
-    listings: items.map((it, i) => listing(i, SELLERS[it.seller]!, it.unit * amountGranularity(cur), cur)),
-    items: items.map((it, i) => ({ listingId: listing(i, SELLERS[it.seller]!, it.unit * amountGranularity(cur), cur).id, quantity: it.quantity })),
-  })),
+  fc
+    .array(fc.record({ seller: fc.integer({ min: 0, max: 2 }), unit: fc.bigInt({ min: 1n, max: 2_000_000n }), quantity: fc.integer({ min: 1, max: 20 }) }), { minLength: 1, maxLength: 12 })
+    .map((items) => ({
+      currency: cur,
+      // unit amounts as listings accept them: multiples of 10 fils in KWD
+      listings: items.map((it, i) => listing(i, SELLERS[it.seller]!, it.unit * amountGranularity(cur), cur)),
+      items: items.map((it, i) => ({ listingId: listing(i, SELLERS[it.seller]!, it.unit * amountGranularity(cur), cur).id, quantity: it.quantity })),
+    })),
 );
 
 describe('cart pricing and per-seller split (property)', () => {
@@ -69,7 +71,15 @@ describe('cart pricing and per-seller split (property)', () => {
   it('refuses mixed currencies, empty carts and quantities below 1', () => {
     const usd = listing(1, SELLERS[0]!, 100n, 'USD');
     const jpy = listing(2, SELLERS[0]!, 100n, 'JPY');
-    expect(() => priceCart([{ listingId: usd.id, quantity: 1 }, { listingId: jpy.id, quantity: 1 }], [usd, jpy])).toThrow(expect.objectContaining({ code: 'CHECKOUT.MIXED_CURRENCIES' }));
+    expect(() =>
+      priceCart(
+        [
+          { listingId: usd.id, quantity: 1 },
+          { listingId: jpy.id, quantity: 1 },
+        ],
+        [usd, jpy],
+      ),
+    ).toThrow(expect.objectContaining({ code: 'CHECKOUT.MIXED_CURRENCIES' }));
     expect(() => mergeCartItems([])).toThrow(expect.objectContaining({ code: 'CHECKOUT.EMPTY_CART' }));
     for (const quantity of [0, -1, 1.5]) expect(() => mergeCartItems([{ listingId: usd.id, quantity }])).toThrow(expect.objectContaining({ code: 'CHECKOUT.INVALID_QUANTITY' }));
   });
@@ -94,13 +104,23 @@ describe('cart pricing and per-seller split (property)', () => {
 
   it('refuses a KWD total whose last digit is not 0 (a listing stored before the rule)', () => {
     const old = listing(1, SELLERS[0]!, 12_345n, 'KWD');
-    expect(() => priceCart([{ listingId: old.id, quantity: 1 }], [old])).toThrow(expect.objectContaining({ code: 'CHECKOUT.AMOUNT_GRANULARITY', details: { currency: 'KWD', granularity: '10', total: '12345' } }));
+    expect(() => priceCart([{ listingId: old.id, quantity: 1 }], [old])).toThrow(
+      expect.objectContaining({ code: 'CHECKOUT.AMOUNT_GRANULARITY', details: { currency: 'KWD', granularity: '10', total: '12345' } }),
+    );
     expect(priceCart([{ listingId: old.id, quantity: 2 }], [old]).total.minor).toBe(24_690n);
   });
 
   it('adds up the same listing given twice and stops at Stripe maximum exactly', () => {
     const l = listing(1, SELLERS[0]!, 33_333_333n, 'USD');
-    expect(priceCart([{ listingId: l.id, quantity: 1 }, { listingId: l.id, quantity: 2 }], [l]).total.minor).toBe(99_999_999n);
+    expect(
+      priceCart(
+        [
+          { listingId: l.id, quantity: 1 },
+          { listingId: l.id, quantity: 2 },
+        ],
+        [l],
+      ).total.minor,
+    ).toBe(99_999_999n);
     expect(() => priceCart([{ listingId: l.id, quantity: 4 }], [l])).toThrow(expect.objectContaining({ code: 'CHECKOUT.AMOUNT_TOO_LARGE' }));
   });
 });

@@ -81,7 +81,7 @@ export function assertChargeableTotal(total: Money): void {
 export function splitBySeller(cart: PricedCart, quotes: ReadonlyMap<string, FeeQuote>): SellerSplit[] {
   return cart.subtotals.map(({ sellerId, subtotal }) => {
     const quote = quotes.get(sellerId);
-    if (!quote || !quote.fee.add(quote.sellerShare).equals(subtotal)) throw new Error(`fee quote for seller ${sellerId} does not cover their subtotal`);
+    if (!quote?.fee.add(quote.sellerShare).equals(subtotal)) throw new Error(`fee quote for seller ${sellerId} does not cover their subtotal`);
     return { sellerId, subtotal, fee: quote.fee, sellerShare: quote.sellerShare };
   });
 }

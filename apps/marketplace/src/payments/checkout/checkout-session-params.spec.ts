@@ -5,8 +5,7 @@ import type { OrderSeller } from '../orders/order-seller.entity.js';
 import type { Order } from '../orders/order.entity.js';
 
 const ORDER_ID = '7d3f0c1e-2f3d-4a5b-8c7d-0000000000aa';
-const line = (i: number): OrderLine =>
-  ({ listingId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, title: `item ${i}`, unitAmount: BigInt(100 * i), quantity: i }) as OrderLine;
+const line = (i: number): OrderLine => ({ listingId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, title: `item ${i}`, unitAmount: BigInt(100 * i), quantity: i }) as OrderLine;
 const order = (lines: OrderLine[], chargeType: Order['chargeType']): Order =>
   ({
     id: ORDER_ID,

@@ -44,49 +44,51 @@ export class CheckoutService {
     if (bound) return this.resume(bound.id);
     const orderId = randomUUID();
     const key = idempotencyKey('checkout', orderId);
-    const recorded = await this.db.transaction(async (tx) => {
-      const quoted = await this.pricing.quote(input.items, tx);
-      const single = quoted.splits.length === 1;
-      await tx.insert(Order, {
-        id: orderId,
-        buyerId: buyer.id,
-        status: 'created',
-        chargeType: single ? 'destination' : 'separate_transfers',
-        currency: quoted.cart.currency,
-        amountTotal: quoted.cart.total.minor,
-        applicationFeeTotal: quoted.splits.reduce((sum, s) => sum + s.fee.minor, 0n),
-        amountRefunded: 0n,
-        stripeIdempotencyKey: key,
-        principalId: buyer.id,
-        idempotencyKey: requestKey,
-        stripeOnBehalfOf: this.config.CHECKOUT_ON_BEHALF_OF,
-        successUrl: input.successUrl,
-        cancelUrl: input.cancelUrl,
+    const recorded = await this.db
+      .transaction(async (tx) => {
+        const quoted = await this.pricing.quote(input.items, tx);
+        const single = quoted.splits.length === 1;
+        await tx.insert(Order, {
+          id: orderId,
+          buyerId: buyer.id,
+          status: 'created',
+          chargeType: single ? 'destination' : 'separate_transfers',
+          currency: quoted.cart.currency,
+          amountTotal: quoted.cart.total.minor,
+          applicationFeeTotal: quoted.splits.reduce((sum, s) => sum + s.fee.minor, 0n),
+          amountRefunded: 0n,
+          stripeIdempotencyKey: key,
+          principalId: buyer.id,
+          idempotencyKey: requestKey,
+          stripeOnBehalfOf: this.config.CHECKOUT_ON_BEHALF_OF,
+          successUrl: input.successUrl,
+          cancelUrl: input.cancelUrl,
+        });
+        await tx.insert(
+          OrderLine,
+          quoted.cart.lines.map((l) => ({
+            orderId,
+            listingId: l.listing.id,
+            sellerId: l.listing.sellerId,
+            title: l.listing.title,
+            quantity: l.quantity,
+            unitAmount: l.listing.unitPrice.minor,
+            amount: l.amount.minor,
+          })),
+        );
+        await tx.insert(
+          OrderSeller,
+          quoted.splits.map((s) => ({ orderId, sellerId: s.sellerId, stripeAccountId: s.stripeAccountId, subtotal: s.subtotal.minor, fee: s.fee.minor, sellerShare: s.sellerShare.minor })),
+        );
+        await this.orders.transition(tx, orderId, 'awaiting_payment');
+        return quoted;
+      })
+      .catch((error: unknown) => {
+        // another request with this key recorded its order first: that one is the key's order
+        // no pooled connection in time for transaction 1: nothing was written, 503 SERVICE.BUSY
+        if (!isUniqueViolation(error, 'orders_idempotency_key_idx')) refuseWhenBusy(error);
+        return null;
       });
-      await tx.insert(
-        OrderLine,
-        quoted.cart.lines.map((l) => ({
-          orderId,
-          listingId: l.listing.id,
-          sellerId: l.listing.sellerId,
-          title: l.listing.title,
-          quantity: l.quantity,
-          unitAmount: l.listing.unitPrice.minor,
-          amount: l.amount.minor,
-        })),
-      );
-      await tx.insert(
-        OrderSeller,
-        quoted.splits.map((s) => ({ orderId, sellerId: s.sellerId, stripeAccountId: s.stripeAccountId, subtotal: s.subtotal.minor, fee: s.fee.minor, sellerShare: s.sellerShare.minor })),
-      );
-      await this.orders.transition(tx, orderId, 'awaiting_payment');
-      return quoted;
-    }).catch((error: unknown) => {
-      // another request with this key recorded its order first: that one is the key's order
-      // no pooled connection in time for transaction 1: nothing was written, 503 SERVICE.BUSY
-      if (!isUniqueViolation(error, 'orders_idempotency_key_idx')) refuseWhenBusy(error);
-      return null;
-    });
     if (!recorded) return this.resume((await this.db.getRepository(Order).findOneBy({ principalId: buyer.id, idempotencyKey: requestKey }))!.id);
     return this.createSession((await this.orders.findWithDetails(orderId))!);
   }
@@ -107,7 +109,7 @@ export class CheckoutService {
    */
   async expireStranded(orderId: string): Promise<void> {
     const order = await this.orders.findWithDetails(orderId);
-    if (!order || order.status !== 'awaiting_payment' || order.checkoutSessionId) return;
+    if (order?.status !== 'awaiting_payment' || order.checkoutSessionId) return;
     if (!idempotencyKeyMayBeForgotten(order.createdAt)) {
       const session = await this.gateway.createCheckoutSession(checkoutSessionParams(order, order.stripeOnBehalfOf ?? this.config.CHECKOUT_ON_BEHALF_OF), idempotencyKey('checkout', order.id));
       if (session.status === 'complete') return;
@@ -129,7 +131,9 @@ export class CheckoutService {
       // below Stripe's minimum once converted to the platform's settlement currency (a ¥60 cart on a
       // USD platform is about $0.40): a refusal of this cart, not an outage
       if (error instanceof StripeGatewayError && error.info.stripeCode === 'amount_too_small') {
-        await this.db.transaction((tx) => this.orders.transition(tx, order.id, 'failed', { failureCode: 'amount_too_small', failureMessage: 'The total is below the minimum Stripe charges in the platform’s settlement currency' }));
+        await this.db.transaction((tx) =>
+          this.orders.transition(tx, order.id, 'failed', { failureCode: 'amount_too_small', failureMessage: 'The total is below the minimum Stripe charges in the platform’s settlement currency' }),
+        );
         throw PaymentsErrors.totalBelowSettlementMinimum(order.id, order.currency, order.amountTotal);
       }
       // Stripe's (or the transport's) own text goes to the log with the error, not to the buyer

@@ -154,18 +154,20 @@ export class DisputeRecoveryService {
       : undefined;
     // what the seller lost: the reversal minus the application fee Stripe refunded to them with it
     const lost = dispute.recoveredAmount - dispute.recoveryFeeRefund;
-    const transfer = earlier ?? (await this.gateway.createTransfer(
-      {
-        amount: lost,
-        // the currency the recovery reversal came back in (the charge's settlement currency)
-        currency: (await this.gateway.retrieveTransfer(order.transferId!)).currency,
-        destination: seller.stripeAccountId,
-        transferGroup: order.id,
-        ...(order.chargeId ? { sourceTransaction: order.chargeId } : {}),
-        metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id },
-      },
-      idempotencyKey('dispute-return', dispute.id),
-    ));
+    const transfer =
+      earlier ??
+      (await this.gateway.createTransfer(
+        {
+          amount: lost,
+          // the currency the recovery reversal came back in (the charge's settlement currency)
+          currency: (await this.gateway.retrieveTransfer(order.transferId!)).currency,
+          destination: seller.stripeAccountId,
+          transferGroup: order.id,
+          ...(order.chargeId ? { sourceTransaction: order.chargeId } : {}),
+          metadata: { dispute_id: dispute.stripeDisputeId, order_id: order.id },
+        },
+        idempotencyKey('dispute-return', dispute.id),
+      ));
     const onSeller = transfer.destinationPaymentId ? await this.gateway.retrieveDestinationPaymentTransaction(transfer.destinationPaymentId, seller.stripeAccountId) : null;
     if (!transfer.balanceTransaction || !onSeller) throw new Error(`transfer ${transfer.id} was not read on both balances`);
     await this.db.transaction(async (tx) => {

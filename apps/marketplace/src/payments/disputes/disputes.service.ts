@@ -79,7 +79,19 @@ export class DisputesService implements OnModuleInit {
       `INSERT INTO disputes (order_id, seller_id, stripe_dispute_id, charge_id, amount, currency, reason, status, evidence_due_by, dispute_fee, recovery_status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (stripe_dispute_id) DO NOTHING RETURNING id`,
-      [order.id, sellerId, snap.id, snap.chargeId, snap.amount.toString(), snap.currency, snap.reason.slice(0, 64), snap.status, snap.evidenceDueBy, snap.withdrawalFee.toString(), recover && opens ? 'pending' : 'none'],
+      [
+        order.id,
+        sellerId,
+        snap.id,
+        snap.chargeId,
+        snap.amount.toString(),
+        snap.currency,
+        snap.reason.slice(0, 64),
+        snap.status,
+        snap.evidenceDueBy,
+        snap.withdrawalFee.toString(),
+        recover && opens ? 'pending' : 'none',
+      ],
     );
     const dispute = (await tx.findOne(Dispute, { where: { stripeDisputeId: snap.id }, lock: { mode: 'pessimistic_write' } }))!;
     // every balance transaction of the dispute (withdrawal, reinstatement), once each, whatever its status
@@ -117,7 +129,8 @@ export class DisputesService implements OnModuleInit {
     const current = (await tx.findOneBy(Dispute, { id: dispute.id }))!;
     if (won && current.recoveryStatus === 'recovered') {
       // the dispute row is locked (record): not moving is a bug
-      if (!(await this.disputes.transitionRecovery(tx, dispute.id, 'returning', { closedAt: new Date(), recoveryNextAttemptAt: null }, 'recovered'))) throw new DisputeRecoveryTransitionError(dispute.id, current.recoveryStatus, 'returning');
+      if (!(await this.disputes.transitionRecovery(tx, dispute.id, 'returning', { closedAt: new Date(), recoveryNextAttemptAt: null }, 'recovered')))
+        throw new DisputeRecoveryTransitionError(dispute.id, current.recoveryStatus, 'returning');
     } else await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date() });
     // lost: the withdrawal stays booked as the loss (net of any recovery from the seller); the order stays disputed.
     // won: the reinstatement was booked from its balance transaction above; the order goes back

@@ -17,7 +17,10 @@ export class OrderLine {
   @Column({ name: 'order_id', type: 'uuid' })
   orderId: string;
 
-  @ManyToOne(() => Order, (order) => order.lines)
+  @ManyToOne(
+    () => Order,
+    (order) => order.lines,
+  )
   @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'order_lines_order_id_fkey' })
   order?: Relation<Order>;
 

@@ -85,11 +85,20 @@ export function chargeLines(order: Order, sellers: OrderSeller[], charge: Charge
   // Stripe settled the charge in its balance transaction's currency (a EUR cart on a USD platform:
   // USD). Each seller's subtotal, and within it their fee and share, is that gross split in the
   // order's proportions (largest remainder: the parts add up to what Stripe settled, exactly).
-  const gross = allocate(Money.of(txn.amount, txn.currency), sellers.map((s) => s.subtotal));
+  const gross = allocate(
+    Money.of(txn.amount, txn.currency),
+    sellers.map((s) => s.subtotal),
+  );
   return paidSeparateChargeLines({
     charge: { objectId: charge.id, txn },
     sellers: sellers.map((s, i) => {
-      const [fee, share] = s.subtotal > 0n ? allocate(gross[i]!, [s.fee, s.sellerShare].map((x) => x)) : [Money.zero(txn.currency), Money.zero(txn.currency)];
+      const [fee, share] =
+        s.subtotal > 0n
+          ? allocate(
+              gross[i]!,
+              [s.fee, s.sellerShare].map((x) => x),
+            )
+          : [Money.zero(txn.currency), Money.zero(txn.currency)];
       return { sellerId: s.sellerId, share: share!, fee: fee! };
     }),
   });

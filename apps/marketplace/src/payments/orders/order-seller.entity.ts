@@ -11,7 +11,10 @@ export class OrderSeller {
   @PrimaryColumn({ name: 'order_id', type: 'uuid' })
   orderId: string;
 
-  @ManyToOne(() => Order, (order) => order.sellers)
+  @ManyToOne(
+    () => Order,
+    (order) => order.sellers,
+  )
   @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'order_sellers_order_id_fkey' })
   order?: Relation<Order>;
 

@@ -34,7 +34,12 @@ describe('order status transitions', () => {
     for (const [from, to] of REFUND_FAILED_MOVES) expect(canTransition(from, to)).toBe(true);
     // the status after the failure is the one the remaining refunds give; every such move is allowed
     const total = 10_000n;
-    for (const [before, failed] of [[10_000n, 10_000n], [10_000n, 4_000n], [4_000n, 4_000n], [6_000n, 2_000n]] as const) {
+    for (const [before, failed] of [
+      [10_000n, 10_000n],
+      [10_000n, 4_000n],
+      [4_000n, 4_000n],
+      [6_000n, 2_000n],
+    ] as const) {
       const from = statusAfterRefunds(total, before);
       const to = statusAfterRefunds(total, before - failed);
       expect(canTransition(from, to)).toBe(true);

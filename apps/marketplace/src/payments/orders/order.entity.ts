@@ -104,10 +104,16 @@ export class Order {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 
-  @OneToMany(() => OrderLine, (line) => line.order)
+  @OneToMany(
+    () => OrderLine,
+    (line) => line.order,
+  )
   lines?: Relation<OrderLine>[];
 
-  @OneToMany(() => OrderSeller, (s) => s.order)
+  @OneToMany(
+    () => OrderSeller,
+    (s) => s.order,
+  )
   sellers?: Relation<OrderSeller>[];
 
   get total(): Money {

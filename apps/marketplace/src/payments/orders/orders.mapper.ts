@@ -35,7 +35,9 @@ export class RefundFailureReturnResponse {
 
 export class RefundReturnReversalResponse {
   @ApiProperty({ enum: ['pending', 'reversed', 'none', 'failed'] }) status: string;
-  @ApiProperty({ nullable: true, type: String, description: "What the refund's own transfer reversal did not pull back from the seller, taken from the order's return transfer" }) amount: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "What the refund's own transfer reversal did not pull back from the seller, taken from the order's return transfer" }) amount:
+    | string
+    | null;
   @ApiProperty({ nullable: true, type: String }) transferId: string | null;
   @ApiProperty({ nullable: true, type: String }) reversalId: string | null;
   @ApiProperty() attempts: number;
@@ -59,7 +61,11 @@ export class RefundResponse {
   @ApiProperty({ nullable: true, type: String }) failureMessage: string | null;
   @ApiProperty({ nullable: true, type: RefundFailureReturnResponse, description: 'A refund Stripe failed after it succeeded: the return of the share it took from the seller' })
   failureReturn: RefundFailureReturnResponse | null;
-  @ApiProperty({ nullable: true, type: RefundReturnReversalResponse, description: "After a won dispute or a failed refund's return: the return transfer reversed by what this refund's transfer reversal did not pull back" })
+  @ApiProperty({
+    nullable: true,
+    type: RefundReturnReversalResponse,
+    description: "After a won dispute or a failed refund's return: the return transfer reversed by what this refund's transfer reversal did not pull back",
+  })
   returnReversal: RefundReturnReversalResponse | null;
   @ApiProperty() createdAt: string;
 }
@@ -132,7 +138,14 @@ export function toRefundResponse(r: Refund): RefundResponse {
     failureReturn:
       r.failureReturnStatus === null
         ? null
-        : { status: r.failureReturnStatus, amount: amount(r.failureReturnAmount ?? 0n), transferId: r.failureReturnTransferId, attempts: r.failureReturnAttempts, errorCode: r.failureReturnErrorCode, errorMessage: r.failureReturnError },
+        : {
+            status: r.failureReturnStatus,
+            amount: amount(r.failureReturnAmount ?? 0n),
+            transferId: r.failureReturnTransferId,
+            attempts: r.failureReturnAttempts,
+            errorCode: r.failureReturnErrorCode,
+            errorMessage: r.failureReturnError,
+          },
     returnReversal:
       r.returnReversalStatus === null
         ? null

@@ -7,7 +7,9 @@ import { OrderSeller } from './order-seller.entity.js';
 import { allowedFrom, type OrderStatus } from './order-status.js';
 import { Order } from './order.entity.js';
 
-type OrderChanges = Partial<Pick<Order, 'checkoutSessionId' | 'checkoutUrl' | 'paymentIntentId' | 'chargeId' | 'transferId' | 'stripeFee' | 'failureCode' | 'failureMessage' | 'paidAt' | 'amountRefunded'>>;
+type OrderChanges = Partial<
+  Pick<Order, 'checkoutSessionId' | 'checkoutUrl' | 'paymentIntentId' | 'chargeId' | 'transferId' | 'stripeFee' | 'failureCode' | 'failureMessage' | 'paidAt' | 'amountRefunded'>
+>;
 
 /** Reads orders and changes their status, only ever through ORDER_TRANSITIONS. */
 @Injectable()

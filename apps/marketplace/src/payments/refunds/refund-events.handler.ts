@@ -35,7 +35,7 @@ export class RefundEventsHandler implements StripeEventHandler<Loaded> {
   async load(event: StripeEventEnvelope): Promise<Loaded> {
     const object = eventObject(event);
     const chargeId = event.type === 'charge.refunded' ? (object.id as string | undefined) : (object.charge as string | null | undefined);
-    if (!chargeId || !chargeId.startsWith('ch_')) return { kind: 'skip' };
+    if (!chargeId?.startsWith('ch_')) return { kind: 'skip' };
     const [charge, refunds] = await Promise.all([this.gateway.retrieveCharge(chargeId), this.gateway.listRefunds(chargeId)]);
     // the seller's side of each reversal lives on the destination account
     const sellerAccount = charge.transfer?.destination ?? charge.destination;

@@ -1,4 +1,4 @@
-import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway } from '@app/stripe';
+import { idempotencyKeyMayBeForgotten, StripeGateway } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
@@ -58,10 +58,7 @@ export class RefundFailureReturnService {
     if (!seller) throw new Error(`order ${orderId} has no seller to return refund ${refund.id}'s share to`);
     // The intent dates from the failure, which is later than the refund's creation: past ~23 h
     // from creation Stripe may have forgotten the key, so find a transfer made earlier first.
-    const earlier =
-      idempotencyKeyMayBeForgotten(refund.createdAt)
-        ? (await this.gateway.listTransfers({ transferGroup: orderId })).find((t) => t.metadata.refund_id === refund.id)
-        : undefined;
+    const earlier = idempotencyKeyMayBeForgotten(refund.createdAt) ? (await this.gateway.listTransfers({ transferGroup: orderId })).find((t) => t.metadata.refund_id === refund.id) : undefined;
     // the amount was booked from Stripe's reversal and fee refund, in the currency Stripe settled
     // them in (a EUR order on a USD platform: USD): the transfer goes in that currency
     const booked = (await this.ledger.entriesByReference('order', orderId)).find((e) => e.idempotencyKey === `refund:${refund.stripeRefundId}`);

@@ -6,14 +6,7 @@ import type { RefundApplicationFeePolicy } from '../payments.config.js';
  * in proportion to the cumulative amount refunded, and the last refund returns whatever is left,
  * so a full refund returns exactly the fee. `never`: the platform keeps its fee.
  */
-export function applicationFeeRefund(p: {
-  policy: RefundApplicationFeePolicy;
-  fee: bigint;
-  feeRefundedBefore: bigint;
-  refund: bigint;
-  refundedBefore: bigint;
-  gross: bigint;
-}): bigint {
+export function applicationFeeRefund(p: { policy: RefundApplicationFeePolicy; fee: bigint; feeRefundedBefore: bigint; refund: bigint; refundedBefore: bigint; gross: bigint }): bigint {
   if (p.policy === 'never' || p.fee <= 0n) return 0n;
   const remaining = p.fee - p.feeRefundedBefore;
   if (p.refundedBefore + p.refund >= p.gross) return remaining;

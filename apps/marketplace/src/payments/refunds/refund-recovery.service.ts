@@ -28,14 +28,16 @@ export class RefundRecoveryService {
   ) {}
 
   async runOnce(limit = 20): Promise<number> {
-    const claimed: Array<{ id: string }> = await this.db.query(
-      `UPDATE refunds SET updated_at = now()
+    const claimed: Array<{ id: string }> = await this.db
+      .query(
+        `UPDATE refunds SET updated_at = now()
         WHERE id IN (SELECT id FROM refunds
                       WHERE status = 'pending' AND source = 'api' AND updated_at < now() - make_interval(secs => $1)
                       ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [GRACE_SECONDS, limit],
-    ).then(([rows]: [Array<{ id: string }>, number]) => rows);
+        [GRACE_SECONDS, limit],
+      )
+      .then(([rows]: [Array<{ id: string }>, number]) => rows);
     let finished = 0;
     for (const { id } of claimed) if (await this.finish(id)) finished++;
     return finished;
@@ -43,7 +45,7 @@ export class RefundRecoveryService {
 
   private async finish(refundId: string): Promise<boolean> {
     const refund = await this.db.getRepository(Refund).findOneBy({ id: refundId });
-    if (!refund || refund.status !== 'pending') return false;
+    if (refund?.status !== 'pending') return false;
     const order = (await this.db.getRepository(Order).findOneBy({ id: refund.orderId }))!;
     const keyIsFresh = !idempotencyKeyMayBeForgotten(refund.createdAt);
     try {

@@ -1,4 +1,4 @@
-import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway } from '@app/stripe';
+import { idempotencyKeyMayBeForgotten, StripeGateway } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
@@ -77,16 +77,16 @@ export class RefundReturnReversalService {
       await this.refunds.transition(this.db.manager, refund.id, { returnReversal: 'pending' }, { returnReversalNextAttemptAt: new Date(Date.now() + RETURN_WAIT_MS) }, { returnReversal: 'pending' });
       return;
     }
-    const planned = refund.returnReversalAmount !== null && refund.returnReversalTransferId !== null ? { amount: refund.returnReversalAmount, transferId: refund.returnReversalTransferId } : await this.plan(order, refund);
+    const planned =
+      refund.returnReversalAmount !== null && refund.returnReversalTransferId !== null
+        ? { amount: refund.returnReversalAmount, transferId: refund.returnReversalTransferId }
+        : await this.plan(order, refund);
     if (!planned) {
       // the refund's own reversal pulled the seller's share back, or nothing is left to reverse
       await this.refunds.transition(this.db.manager, refund.id, { returnReversal: 'none' }, { returnReversalNextAttemptAt: null });
       return;
     }
-    const earlier =
-      idempotencyKeyMayBeForgotten(refund.createdAt)
-        ? (await this.gateway.listTransferReversals(planned.transferId)).find((r) => r.metadata.refund_id === refund.id)
-        : undefined;
+    const earlier = idempotencyKeyMayBeForgotten(refund.createdAt) ? (await this.gateway.listTransferReversals(planned.transferId)).find((r) => r.metadata.refund_id === refund.id) : undefined;
     const reversal =
       earlier ??
       (await this.gateway.createTransferReversal(
@@ -140,10 +140,12 @@ export class RefundReturnReversalService {
        SELECT failure_return_transfer_id AS id FROM refunds WHERE order_id = $1 AND failure_return_transfer_id IS NOT NULL`,
       [order.id],
     );
-    const left = await Promise.all(returns.map(async ({ id }) => {
-      const tr = await this.gateway.retrieveTransfer(id);
-      return { transferId: id, unreversed: tr.amount - tr.amountReversed };
-    }));
+    const left = await Promise.all(
+      returns.map(async ({ id }) => {
+        const tr = await this.gateway.retrieveTransfer(id);
+        return { transferId: id, unreversed: tr.amount - tr.amountReversed };
+      }),
+    );
     // one reversal per refund (one key): the first return that covers it, else the one with the most left
     const pick = left.find((r) => r.unreversed >= missing) ?? left.sort((a, b) => (b.unreversed > a.unreversed ? 1 : b.unreversed < a.unreversed ? -1 : 0))[0];
     if (!pick || pick.unreversed <= 0n) return null;

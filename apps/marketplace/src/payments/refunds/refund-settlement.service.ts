@@ -50,14 +50,24 @@ export class RefundSettlementService {
         // Stripe made it (the reversal and the fee refund are done and stay) and failed it before we
         // booked it: both are booked, as Stripe did them, and the seller's share goes back
         const booked = await this.book(tx, order, refund.amount, facts);
-        await this.move(tx, refund.id, { status: 'succeeded', ...booked.returnReversal }, { stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned });
+        await this.move(
+          tx,
+          refund.id,
+          { status: 'succeeded', ...booked.returnReversal },
+          { stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned },
+        );
         return this.undoFailed(tx, refund.id, stripe);
       }
       await this.move(tx, refund.id, { status: 'failed' }, { stripeRefundId: stripe.id, failureMessage: failureMessage(stripe) }, { status: 'pending' });
       return tx.findOneBy(Refund, { id: refund.id });
     }
     const booked = await this.book(tx, order, refund.amount, facts);
-    await this.move(tx, refund.id, { status: 'succeeded', ...booked.returnReversal }, { stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned });
+    await this.move(
+      tx,
+      refund.id,
+      { status: 'succeeded', ...booked.returnReversal },
+      { stripeRefundId: stripe.id, transferReversalId: stripe.transferReversalId, transferReversalAmount: booked.reversed, applicationFeeRefund: booked.feeReturned },
+    );
     return tx.findOneBy(Refund, { id: refund.id });
   }
 
@@ -72,7 +82,7 @@ export class RefundSettlementService {
   async undoFailed(tx: EntityManager, refundId: string, stripe: RefundSnapshot): Promise<Refund | null> {
     if (stripe.status !== 'failed' && stripe.status !== 'canceled') return null;
     const locked = await this.lockWithOrder(tx, refundId);
-    if (!locked || locked.refund.status !== 'succeeded') return locked?.refund ?? null;
+    if (locked?.refund.status !== 'succeeded') return locked?.refund ?? null;
     const { order, refund } = locked;
     const failure = stripe.failureBalanceTransaction;
     if (!failure) throw new Error(`refund ${stripe.id} is ${stripe.status} at Stripe without a failure balance transaction to book`);
@@ -199,11 +209,17 @@ export class RefundSettlementService {
       lines: refundLines({
         seller: { kind: 'connected', sellerId: seller!.sellerId, account: seller!.stripeAccountId },
         refund: { objectId: stripe.id, txn: stripe.balanceTransaction },
-        reversal: reversal ? { platform: { objectId: reversal.id, txn: reversal.balanceTransaction! }, connected: { objectId: reversal.destinationPaymentRefundId ?? reversal.id, txn: facts.reversalOnSellerAccount! } } : null,
+        reversal: reversal
+          ? { platform: { objectId: reversal.id, txn: reversal.balanceTransaction! }, connected: { objectId: reversal.destinationPaymentRefundId ?? reversal.id, txn: facts.reversalOnSellerAccount! } }
+          : null,
         feeRefunds,
       }),
     });
-    return { reversed: reversal?.balanceTransaction?.net ?? 0n, feeReturned: feeRefunds.reduce((sum, f) => sum - f.txn.net, 0n), returnReversal: (await this.hasReturnTransfer(tx, order.id)) ? { returnReversal: 'pending' } : {} };
+    return {
+      reversed: reversal?.balanceTransaction?.net ?? 0n,
+      feeReturned: feeRefunds.reduce((sum, f) => sum - f.txn.net, 0n),
+      returnReversal: (await this.hasReturnTransfer(tx, order.id)) ? { returnReversal: 'pending' } : {},
+    };
   }
 
   /** The seller's funds came back by a transfer of their own (a won dispute's return, a failed refund's), and the policy takes refunds from it. */

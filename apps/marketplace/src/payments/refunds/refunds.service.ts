@@ -45,51 +45,58 @@ export class RefundsService {
   async refund(principal: Principal, orderId: string, input: RefundInput, requestKey: string): Promise<Refund> {
     if (input.amount !== undefined && input.full === true) throw PaymentsErrors.refundAmountAndFull();
     if (input.amount === undefined && input.full !== true) throw PaymentsErrors.refundAmountRequired();
-    const recorded = await this.db.transaction(async (tx) => {
-      const order = await this.orders.lock(tx, orderId);
-      // under the order's lock: the refund this key already recorded (a retry, a takeover) is resumed, never made again
-      const bound = await tx.findOneBy(Refund, { principalId: principal.id, idempotencyKey: requestKey });
-      if (bound) return { bound };
-      const sellers = order ? await this.orders.sellersOf(tx, orderId) : [];
-      this.assertMayRefund(principal, order, sellers.map((s) => s.sellerId), orderId);
-      const found = order!;
-      if (found.status !== 'paid' && found.status !== 'partially_refunded') throw PaymentsErrors.notRefundable(found.id, found.status);
-      if (found.chargeType !== 'destination') throw PaymentsErrors.multiSellerRefund(found.id);
-      const pending = await tx.findOneBy(Refund, { orderId, status: 'pending' });
-      if (pending) throw PaymentsErrors.refundInProgress(orderId, pending.id);
-      const remaining = found.amountTotal - found.amountRefunded;
-      const amount = input.full === true ? remaining : BigInt(input.amount!);
-      if (amount < 1n) throw PaymentsErrors.invalidRefundAmount();
-      const granularity = amountGranularity(found.currency);
-      if (amount % granularity !== 0n) throw PaymentsErrors.refundGranularity(found.id, found.currency, amount, granularity);
-      if (amount > remaining) throw PaymentsErrors.refundTooLarge(found.id, amount, remaining);
-      const row = await tx.save(
-        tx.create(Refund, {
+    const recorded = await this.db
+      .transaction(async (tx) => {
+        const order = await this.orders.lock(tx, orderId);
+        // under the order's lock: the refund this key already recorded (a retry, a takeover) is resumed, never made again
+        const bound = await tx.findOneBy(Refund, { principalId: principal.id, idempotencyKey: requestKey });
+        if (bound) return { bound };
+        const sellers = order ? await this.orders.sellersOf(tx, orderId) : [];
+        this.assertMayRefund(
+          principal,
+          order,
+          sellers.map((s) => s.sellerId),
           orderId,
-          status: 'pending',
-          source: 'api',
-          amount,
-          currency: found.currency,
-          reason: input.reason ?? null,
-          // what Stripe refunds of the fee is booked from its fee refunds when the refund settles
-          applicationFeeRefund: 0n,
-          transferReversalAmount: null,
-          stripeRefundId: null,
-          transferReversalId: null,
-          requestedBy: principal.id,
-          failureMessage: null,
-          principalId: principal.id,
-          idempotencyKey: requestKey,
-          stripeRefundApplicationFee: this.config.REFUND_APPLICATION_FEE === 'proportional' && found.applicationFeeTotal > 0n,
-        }),
-      );
-      return { refund: row, order: found };
-    }).catch(async (error: unknown) => {
-      // another request with this key (on another order) recorded its refund first
-      // no pooled connection in time for transaction 1: nothing was written, 503 SERVICE.BUSY
-      if (!isUniqueViolation(error, 'refunds_idempotency_key_idx')) refuseWhenBusy(error);
-      return { bound: (await this.db.getRepository(Refund).findOneBy({ principalId: principal.id, idempotencyKey: requestKey }))! };
-    });
+        );
+        const found = order!;
+        if (found.status !== 'paid' && found.status !== 'partially_refunded') throw PaymentsErrors.notRefundable(found.id, found.status);
+        if (found.chargeType !== 'destination') throw PaymentsErrors.multiSellerRefund(found.id);
+        const pending = await tx.findOneBy(Refund, { orderId, status: 'pending' });
+        if (pending) throw PaymentsErrors.refundInProgress(orderId, pending.id);
+        const remaining = found.amountTotal - found.amountRefunded;
+        const amount = input.full === true ? remaining : BigInt(input.amount!);
+        if (amount < 1n) throw PaymentsErrors.invalidRefundAmount();
+        const granularity = amountGranularity(found.currency);
+        if (amount % granularity !== 0n) throw PaymentsErrors.refundGranularity(found.id, found.currency, amount, granularity);
+        if (amount > remaining) throw PaymentsErrors.refundTooLarge(found.id, amount, remaining);
+        const row = await tx.save(
+          tx.create(Refund, {
+            orderId,
+            status: 'pending',
+            source: 'api',
+            amount,
+            currency: found.currency,
+            reason: input.reason ?? null,
+            // what Stripe refunds of the fee is booked from its fee refunds when the refund settles
+            applicationFeeRefund: 0n,
+            transferReversalAmount: null,
+            stripeRefundId: null,
+            transferReversalId: null,
+            requestedBy: principal.id,
+            failureMessage: null,
+            principalId: principal.id,
+            idempotencyKey: requestKey,
+            stripeRefundApplicationFee: this.config.REFUND_APPLICATION_FEE === 'proportional' && found.applicationFeeTotal > 0n,
+          }),
+        );
+        return { refund: row, order: found };
+      })
+      .catch(async (error: unknown) => {
+        // another request with this key (on another order) recorded its refund first
+        // no pooled connection in time for transaction 1: nothing was written, 503 SERVICE.BUSY
+        if (!isUniqueViolation(error, 'refunds_idempotency_key_idx')) refuseWhenBusy(error);
+        return { bound: (await this.db.getRepository(Refund).findOneBy({ principalId: principal.id, idempotencyKey: requestKey }))! };
+      });
     if (recorded.bound) return this.resume(recorded.bound, orderId);
     return this.finish(recorded.order!, recorded.refund!);
   }
