@@ -108,6 +108,7 @@ async function main(): Promise<void> {
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
+      // biome-ignore lint/suspicious/noExplicitAny: a JSON body the bench reads field by field
       return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, any> };
     };
     const principal = async (role: string, name: string) => {

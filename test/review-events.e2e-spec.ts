@@ -52,8 +52,8 @@ describe('review: events again, in another order', () => {
   it('a Dashboard refund interleaved with an API refund: each refund books its own fee refund, and a failed API refund returns the seller all it took', async () => {
     const order = await paidOrder(t, buyer, listing); // 10 000, application fee 1 000
     t.sandbox.control.setWebhookFaults({ outage: true });
-    let api;
-    let dashboard;
+    let api: { id: string; stripeRefundId: string; applicationFeeRefund: string };
+    let dashboard: { id: string };
     try {
       // someone refunds 2 000 in the Dashboard (fee refund 200); its charge.refunded is not processed yet
       dashboard = await t.stripe.refunds.create({ charge: order.chargeId, amount: 2_000, reverse_transfer: true, refund_application_fee: true });

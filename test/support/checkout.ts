@@ -27,6 +27,7 @@ export async function getOrder(t: TestApp, id: string, key = t.adminKey) {
 }
 
 /** Polls the order (as admin) until `accept` holds: webhooks are processed asynchronously. */
+// biome-ignore lint/suspicious/noExplicitAny: the order's JSON body, read loosely as supertest's `body` is
 export function waitForOrder(t: TestApp, id: string, accept: (order: Record<string, any>) => boolean, what: string) {
   let last: unknown;
   return waitFor(

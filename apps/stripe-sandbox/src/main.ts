@@ -1,7 +1,7 @@
 import { ConfigError, configFromEnv } from './config.js';
-import { startSandbox } from './index.js';
+import { type SandboxOptions, startSandbox } from './index.js';
 
-let options;
+let options: SandboxOptions;
 try {
   options = configFromEnv(process.env);
 } catch (err) {

@@ -97,7 +97,7 @@ describe('allocate', () => {
           const floors = ws.map((w) => (t * w) / weightSum);
           const remainders = ws.map((w) => (t * w) % weightSum);
           const gotExtra = shares.map((s, i) => s - floors[i]);
-          gotExtra.forEach((extra) => expect(extra === 0n || extra === 1n).toBe(true));
+          for (const extra of gotExtra) expect(extra === 0n || extra === 1n).toBe(true);
           for (let i = 0; i < ws.length; i++) {
             for (let j = 0; j < ws.length; j++) {
               if (gotExtra[i] === 1n && gotExtra[j] === 0n) {

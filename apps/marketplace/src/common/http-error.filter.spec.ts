@@ -7,7 +7,15 @@ import { requestContext } from './request-context.js';
 
 function run(exception: unknown) {
   const logged: string[] = [];
-  const logger = createRootLogger('error', new Writable({ write: (c: Buffer, _e, cb) => (logged.push(c.toString()), cb()) }));
+  const logger = createRootLogger(
+    'error',
+    new Writable({
+      write: (c: Buffer, _e, cb) => {
+        logged.push(c.toString());
+        cb();
+      },
+    }),
+  );
   const sent: { status?: number; body?: unknown; headers: Record<string, string> } = { headers: {} };
   const res = {
     headersSent: false,

@@ -13,6 +13,7 @@ export const BODY_LIMIT = '100kb';
 export const MAX_JSON_DEPTH = 32;
 // Own keys JSON.parse creates but class-transformer silently drops: refused, never ignored.
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point
 const NUL = /\u0000/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

@@ -30,7 +30,7 @@ const UnambiguousFallback = () =>
   ValidateBy({
     name: 'unambiguousFixedFee',
     validator: {
-      validate: (value, args) => typeof value !== 'number' || currenciesLeftAmbiguous(value, (args?.object as FeesConfig).PLATFORM_FEE_FIXED_BY_CURRENCY).length === 0,
+      validate: (value, args) => typeof value !== 'number' || currenciesLeftAmbiguous(value, (args!.object as FeesConfig).PLATFORM_FEE_FIXED_BY_CURRENCY).length === 0,
       defaultMessage: (args) => {
         const missing = currenciesLeftAmbiguous(args!.value as number, (args!.object as FeesConfig).PLATFORM_FEE_FIXED_BY_CURRENCY);
         return (

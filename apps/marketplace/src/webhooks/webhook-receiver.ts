@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { StripeConfig, verifyStripeWebhook, WebhookVerificationError } from '@app/stripe';
+import { StripeConfig, type StripeEventEnvelope, verifyStripeWebhook, WebhookVerificationError } from '@app/stripe';
 import type { Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -39,7 +39,7 @@ export class WebhookReceiver {
   private async receive(endpoint: WebhookEndpoint, secrets: string[], req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     if (body === null) return send(res, 413, 'WEBHOOK.TOO_LARGE', 'The body is larger than 1 MiB');
-    let event;
+    let event: StripeEventEnvelope;
     try {
       const signature = req.headers['stripe-signature'];
       event = verifyStripeWebhook(body, Array.isArray(signature) ? signature[0] : signature, secrets, { livemode: this.stripe.livemode });

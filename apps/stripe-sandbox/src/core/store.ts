@@ -17,7 +17,10 @@ export class Table<T extends { id: string }, X = Record<string, never>> {
     const row: Row<T, X> = { obj, owner, seq: ++seqCounter, x };
     this.rows.set(obj.id, row);
     let list = this.byOwner.get(owner);
-    if (!list) this.byOwner.set(owner, (list = []));
+    if (!list) {
+      list = [];
+      this.byOwner.set(owner, list);
+    }
     list.push(row);
     return row;
   }
@@ -65,7 +68,10 @@ export class Table<T extends { id: string }, X = Record<string, never>> {
     for (const row of rows.sort((a, b) => a.seq - b.seq)) {
       this.rows.set(row.obj.id, row);
       let list = this.byOwner.get(row.owner);
-      if (!list) this.byOwner.set(row.owner, (list = []));
+      if (!list) {
+        list = [];
+        this.byOwner.set(row.owner, list);
+      }
       list.push(row);
       seqCounter = Math.max(seqCounter, row.seq);
     }

@@ -162,7 +162,8 @@ export class Sandbox {
     const out: Record<string, Record<string, string>> = {};
     for (const [k, v] of this.state.exchangeRates) {
       const [from, to] = k.split(':');
-      (out[from] ??= {})[to] = v;
+      out[from] ??= {};
+      out[from][to] = v;
     }
     return out;
   }

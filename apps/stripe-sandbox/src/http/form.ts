@@ -35,9 +35,8 @@ export function splitKey(key: string): string[] {
   if (open === -1) return [key];
   const parts = [key.slice(0, open)];
   const re = /\[([^\]]*)\]/g;
-  let m: RegExpExecArray | null;
   re.lastIndex = open;
-  while ((m = re.exec(key)) !== null) parts.push(m[1]);
+  for (let m = re.exec(key); m !== null; m = re.exec(key)) parts.push(m[1]);
   return parts;
 }
 

@@ -1,4 +1,4 @@
-import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway, StripeGatewayError, type NewCheckoutSession } from '@app/stripe';
+import { type CheckoutSessionSnapshot, idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway, StripeGatewayError, type NewCheckoutSession } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -121,7 +121,7 @@ export class CheckoutService {
   }
 
   private async createSession(order: Order): Promise<Order> {
-    let session;
+    let session: CheckoutSessionSnapshot;
     try {
       session = await this.gateway.createCheckoutSession(checkoutSessionParams(order, order.stripeOnBehalfOf ?? this.config.CHECKOUT_ON_BEHALF_OF), idempotencyKey('checkout', order.id));
     } catch (error) {
