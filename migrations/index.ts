@@ -14,6 +14,7 @@ import { LedgerStripeBalances1764378000000 } from './1764378000000-LedgerStripeB
 import { IntentStripeParams1764385200000 } from './1764385200000-IntentStripeParams.js';
 import { OrderRefundedAmountCheck1764388800000 } from './1764388800000-OrderRefundedAmountCheck.js';
 import { RefusedKeyGenerations1764392400000 } from './1764392400000-RefusedKeyGenerations.js';
+import { ReturnReversedTotal1764396000000 } from './1764396000000-ReturnReversedTotal.js';
 import { RefundReturnRetries1764381600000 } from './1764381600000-RefundReturnRetries.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   IntentStripeParams1764385200000,
   OrderRefundedAmountCheck1764388800000,
   RefusedKeyGenerations1764392400000,
+  ReturnReversedTotal1764396000000,
 ];

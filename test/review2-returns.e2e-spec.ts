@@ -108,6 +108,30 @@ describe('review 2: returns and recoveries racing refunds', () => {
     expect({ ...sellerTotals(entries, s.id), refundLosses: sumLines(entries, 'refund_losses') }).toEqual({ payable: 9_000n, connectedCash: 9_000n, refundLosses: 0n });
   });
 
+  it("a full refund after two returns (a failed refund's and a won dispute's) takes the seller's whole share back, not only the larger return", async () => {
+    const s = await manualSeller();
+    const listing = await createListing(t, s, { unitAmount: 10_000 });
+    const order = await paidOrder(t, buyer, listing); // 10 000, fee 1 000: the seller nets 9 000
+    t.sandbox.control.advance(3 * 86_400);
+    const first = (await refund(order.id, { amount: 4_000 }).expect(201)).body;
+    expect((await post(`/_sandbox/refunds/${first.stripeRefundId}/fail`)).status).toBe(200);
+    await waitForOrder(t, order.id, (o) => o.refunds[0]?.failureReturn?.status === 'returned', 'failed refund: 3 600 returned');
+    // a chargeback of the whole 10 000: the recovery reverses what is left of the transfer (6 000, fee refund 600)
+    expect((await post(`/_sandbox/charges/${order.chargeId}/dispute`, { amount: 10_000 })).status).toBe(200);
+    const disputed = await waitForOrder(t, order.id, (o) => o.disputes[0]?.recoveryStatus === 'recovered', 'recovered');
+    expect((await post(`/_sandbox/disputes/${disputed.disputes[0].stripeDisputeId}/close`, { outcome: 'won' })).status).toBe(200);
+    await waitForOrder(t, order.id, (o) => o.status === 'paid' && o.disputes[0]?.recoveryStatus === 'returned', 'won: 5 400 returned');
+    t.sandbox.control.advance(3 * 86_400);
+    // the whole order refunded: the charge's transfer is fully reversed, the seller's 9 000 sit in two returns (3 600 + 5 400)
+    const full = (await refund(order.id, { full: true }).expect(201)).body;
+    await waitForOrder(t, order.id, (o) => ['reversed', 'failed', 'none'].includes(o.refunds.find((r: { id: string }) => r.id === full.id)?.returnReversal?.status), 'return reversal settled');
+    await inboxSettled(t, sql);
+    await expectBooksMatchStripe(t);
+    const entries = await ledgerEntries(t, order.id);
+    // a fully refunded order: the seller keeps nothing of it
+    expect(sellerTotals(entries, s.id)).toEqual({ payable: 0n, connectedCash: 0n });
+  });
+
   it('a dispute recovery books only its own application-fee refund, not that of a refund whose webhook is not worked yet: the refund keeps its fee refund and a won dispute returns all the seller lost', async () => {
     const s = await manualSeller();
     const listing = await createListing(t, s, { unitAmount: 10_000 });

@@ -38,6 +38,7 @@ export class RefundReturnReversalResponse {
   @ApiProperty({ nullable: true, type: String, description: "What the refund's own transfer reversal did not pull back from the seller, taken from the order's return transfer" }) amount:
     | string
     | null;
+  @ApiProperty({ description: "What the refund took back from the order's return transfers so far (one reversal a round)" }) total: string;
   @ApiProperty({ nullable: true, type: String }) transferId: string | null;
   @ApiProperty({ nullable: true, type: String }) reversalId: string | null;
   @ApiProperty() attempts: number;
@@ -151,7 +152,9 @@ export function toRefundResponse(r: Refund): RefundResponse {
         ? null
         : {
             status: r.returnReversalStatus,
-            amount: r.returnReversalAmount === null ? null : amount(r.returnReversalAmount),
+            // planned (a reversal on its way), else what the refund took back from the returns in all
+            amount: r.returnReversalAmount !== null ? amount(r.returnReversalAmount) : r.returnReversedTotal > 0n ? amount(r.returnReversedTotal) : null,
+            total: amount(r.returnReversedTotal),
             transferId: r.returnReversalTransferId,
             reversalId: r.returnReversalId,
             attempts: r.returnReversalAttempts,

@@ -82,31 +82,48 @@ export class RefundReturnReversalService {
         ? { amount: refund.returnReversalAmount, transferId: refund.returnReversalTransferId }
         : await this.plan(order, refund);
     if (!planned) {
-      // the refund's own reversal pulled the seller's share back, or nothing is left to reverse
-      await this.refunds.transition(this.db.manager, refund.id, { returnReversal: 'none' }, { returnReversalNextAttemptAt: null });
+      // the refund's own reversal pulled the seller's share back, nothing is left to reverse, or the
+      // reversals made so far took it all
+      await this.refunds.transition(this.db.manager, refund.id, { returnReversal: refund.returnReversedTotal > 0n ? 'reversed' : 'none' }, { returnReversalNextAttemptAt: null });
       return;
     }
-    const earlier = idempotencyKeyMayBeForgotten(refund.createdAt) ? (await this.gateway.listTransferReversals(planned.transferId)).find((r) => r.metadata.refund_id === refund.id) : undefined;
+    // one reversal per round and return transfer; each has its own key generation (and metadata)
+    const generation = String(refund.returnReversalKeyGeneration);
+    const earlier = idempotencyKeyMayBeForgotten(refund.createdAt)
+      ? (await this.gateway.listTransferReversals(planned.transferId)).find((r) => r.metadata.refund_id === refund.id && (r.metadata.generation ?? '0') === generation)
+      : undefined;
     const reversal =
       earlier ??
       (await this.gateway.createTransferReversal(
-        { transferId: planned.transferId, amount: planned.amount, metadata: { refund_id: refund.id, order_id: order.id, reason: 'refund_after_return' } },
+        { transferId: planned.transferId, amount: planned.amount, metadata: { refund_id: refund.id, order_id: order.id, reason: 'refund_after_return', generation } },
         attemptKey('refund-return-reversal', refund.id, refund.returnReversalKeyGeneration),
       ));
     const onSeller = reversal.destinationPaymentRefundId ? await this.gateway.retrieveConnectedRefundTransaction(reversal.destinationPaymentRefundId, seller.stripeAccountId) : null;
     if (!reversal.balanceTransaction || !onSeller) throw new Error(`transfer reversal ${reversal.id} was not read on both balances`);
     await this.db.transaction(async (tx) => {
+      // taken: the next round looks for what is still missing in the order's other returns (a new
+      // plan, a new key generation), and marks it reversed once nothing is
       const moved = await this.refunds.transition(
         tx,
         refund.id,
-        { returnReversal: 'reversed' },
-        { returnReversalId: reversal.id, returnReversalNextAttemptAt: null, returnReversalAttempts: () => 'return_reversal_attempts + 1', returnReversalErrorCode: null, returnReversalError: null },
+        { returnReversal: 'pending' },
+        {
+          returnReversalId: reversal.id,
+          returnReversedTotal: () => `return_reversed_total + ${BigInt(reversal.amount).toString()}`,
+          returnReversalAmount: null,
+          returnReversalKeyGeneration: () => 'return_reversal_key_generation + 1',
+          returnReversalNextAttemptAt: null,
+          returnReversalAttempts: () => 'return_reversal_attempts + 1',
+          returnReversalErrorCode: null,
+          returnReversalError: null,
+        },
+        { returnReversal: 'pending' },
       );
       if (!moved) return;
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.refundReturnReversal,
         reference: { type: 'order', id: order.id },
-        idempotencyKey: `refund-return-reversal:${refund.id}`,
+        idempotencyKey: `refund-return-reversal:${reversal.id}`,
         description: `Refund ${refund.id}: the seller's share its transfer reversal did not pull back, taken from return transfer ${planned.transferId} by reversal ${reversal.id}`,
         lines: returnReversalLines({
           seller: { kind: 'connected', sellerId: seller.sellerId, account: seller.stripeAccountId },
@@ -132,7 +149,7 @@ export class RefundReturnReversalService {
     // in the order's currency; the transfer (and so the share) is in Stripe's settlement currency
     const feeDuePresented = fee(refund.amount, refundedBefore, refundedBefore > 0n ? fee(refundedBefore, 0n, 0n) : 0n);
     const feeDue = order.amountTotal > 0n ? (feeDuePresented * charged.amount) / order.amountTotal : 0n;
-    const missing = share - feeDue - ((refund.transferReversalAmount ?? 0n) - refund.applicationFeeRefund);
+    const missing = share - feeDue - ((refund.transferReversalAmount ?? 0n) - refund.applicationFeeRefund) - refund.returnReversedTotal;
     if (missing <= 0n) return null;
     const returns: Array<{ id: string }> = await this.db.query(
       `SELECT return_transfer_id AS id FROM disputes WHERE order_id = $1 AND return_transfer_id IS NOT NULL
@@ -146,7 +163,8 @@ export class RefundReturnReversalService {
         return { transferId: id, unreversed: tr.amount - tr.amountReversed };
       }),
     );
-    // one reversal per refund (one key): the first return that covers it, else the one with the most left
+    // this round's reversal: the first return that covers what is missing, else the one with the most
+    // left (the next round takes the rest from another)
     const pick = left.find((r) => r.unreversed >= missing) ?? left.sort((a, b) => (b.unreversed > a.unreversed ? 1 : b.unreversed < a.unreversed ? -1 : 0))[0];
     if (!pick || pick.unreversed <= 0n) return null;
     const amount = missing < pick.unreversed ? missing : pick.unreversed;

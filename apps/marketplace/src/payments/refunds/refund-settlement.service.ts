@@ -88,7 +88,7 @@ export class RefundSettlementService {
     if (!failure) throw new Error(`refund ${stripe.id} is ${stripe.status} at Stripe without a failure balance transaction to book`);
     // what the refund took from the seller: its transfer reversal and, once made, the reversal of the
     // order's return transfer (REFUND_AFTER_RETURN); one not made yet is not made any more
-    const returnReversed = refund.returnReversalStatus === 'reversed' ? (refund.returnReversalAmount ?? 0n) : 0n;
+    const returnReversed = refund.returnReversedTotal;
     const reversed = (refund.transferReversalAmount ?? 0n) + returnReversed;
     // Stripe keeps the transfer reversal and the fee refund: the seller's share they took sits in
     // the platform balance; the payments worker transfers it back (RefundFailureReturnService)

@@ -152,6 +152,10 @@ export class Refund {
   @Column({ name: 'return_reversal_key_generation', type: 'int', default: 0 })
   returnReversalKeyGeneration: number;
 
+  /** What the refund has taken back from the order's return transfers so far (one reversal at a time). */
+  @Column(moneyAmountColumn({ name: 'return_reversed_total', default: 0 }))
+  returnReversedTotal: bigint;
+
   @Column({ name: 'return_reversal_next_attempt_at', type: 'timestamptz', nullable: true })
   returnReversalNextAttemptAt: Date | null;
 
