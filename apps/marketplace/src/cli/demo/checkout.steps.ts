@@ -87,7 +87,8 @@ export const checkoutSteps: DemoStep[] = [
         const res = await ctx.api.call<Balance>('GET', `/admin/ledger/accounts/${account}/balance?currency=USD${seller ? `&sellerId=${seller}` : ''}`, { key: admin });
         ctx.note(`  ${label.padEnd(34)} ${res.body.balances[0]!.display}`);
       };
-      await show('platform cash at Stripe (pending)', 'platform_cash_pending');
+      await show("platform's Stripe balance (pending)", 'platform_cash_pending');
+      await show("seller's Stripe balance (pending)", 'connected_cash_pending', sellerId);
       await show('platform fee revenue', 'platform_fee_revenue');
       await show('Stripe processing fees', 'stripe_processing_fees');
       await show("seller's payable (pending)", 'seller_payable_pending', sellerId);
@@ -99,6 +100,14 @@ export const checkoutSteps: DemoStep[] = [
         if (sum !== 0n) throw new DemoFailure(`entry ${entry.kind} does not balance (${sum})`);
         ctx.note(`  entry ${entry.kind}: ${entry.lines.length} lines, sums to ${sum}`);
       }
+      // the books against Stripe's own balances (GET /v1/balance per Stripe balance)
+      const check = await ctx.api.call<{ matches: boolean; balances: { balance: string; currency: string; difference: { pending: string; available: string } }[] }>(
+        'GET',
+        `/admin/ledger/balance-check?sellerId=${sellerId}`,
+        { key: admin },
+      );
+      if (!check.body.matches) throw new DemoFailure(`the ledger does not match Stripe: ${JSON.stringify(check.body.balances)}`);
+      ctx.note(`  balance check against Stripe: matches (${check.body.balances.map((b) => `${b.balance} ${b.currency}`).join(', ')})`);
     },
   },
 ];
