@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { PoolHold, PoolHoldFixturesModule } from './fixtures/pool-hold-fixtures.module.js';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
-import { checkout, getOrder, paidOrder } from './support/checkout.js';
+import { expectBooksMatchStripe, checkout, getOrder, paidOrder } from './support/checkout.js';
 import { waitFor } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -24,6 +24,10 @@ beforeAll(async () => {
   seller = await createActiveSeller(t, 'Pool Pottery');
   buyer = await createPrincipal(t, 'buyer');
   listingId = await createListing(t, seller, { unitAmount: 1_200, title: 'Cup' });
+});
+// every test here moves money at Stripe (or refuses to): it ends with the books against Stripe's balances
+afterEach(async () => {
+  await expectBooksMatchStripe(t);
 });
 afterAll(async () => {
   await sql?.end();

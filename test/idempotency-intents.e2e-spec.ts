@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { requestHash } from '../apps/marketplace/src/common/idempotency/idempotency.service.js';
 import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
-import { CANCEL_URL, checkout, getOrder, paidOrder, SUCCESS_URL } from './support/checkout.js';
+import { expectBooksMatchStripe, CANCEL_URL, checkout, getOrder, paidOrder, SUCCESS_URL } from './support/checkout.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -20,6 +20,10 @@ beforeAll(async () => {
   sql = sqlClient(t.databaseUrl);
   seller = await createActiveSeller(t);
   listing = await createListing(t, seller, { unitAmount: 10_000 });
+});
+// every test here moves money at Stripe (or refuses to): it ends with the books against Stripe's balances
+afterEach(async () => {
+  await expectBooksMatchStripe(t);
 });
 afterAll(async () => {
   await sql?.end();

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
-import { getOrder, paidOrder } from './support/checkout.js';
+import { expectBooksMatchStripe, getOrder, paidOrder } from './support/checkout.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { PLATFORM_SECRET, startTestApp, type TestApp } from './support/test-app.js';
 import { deliver, eventJson, signature } from './support/webhooks.js';
@@ -20,6 +20,10 @@ beforeAll(async () => {
   seller = await createActiveSeller(t);
   buyer = await createPrincipal(t, 'buyer');
   listing = await createListing(t, seller, { unitAmount: 10_000 });
+});
+// every test here moves money at Stripe (or refuses to): it ends with the books against Stripe's balances
+afterEach(async () => {
+  await expectBooksMatchStripe(t);
 });
 afterAll(async () => {
   await sql?.end();

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { PoolHold, PoolHoldFixturesModule } from './fixtures/pool-hold-fixtures.module.js';
 import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
-import { checkout, paidOrder } from './support/checkout.js';
+import { expectBooksMatchStripe, checkout, paidOrder } from './support/checkout.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -22,6 +22,10 @@ beforeAll(async () => {
   one = await startTestApp({ databaseUrl: t.databaseUrl, sandbox: t.sandbox, env: { ROLE: 'api', DATABASE_POOL_SIZE: '1', DATABASE_POOL_TIMEOUT_MS: '1000' }, imports: [PoolHoldFixturesModule] });
   seller = await createActiveSeller(t);
   listing = await createListing(t, seller, { unitAmount: 10_000 });
+});
+// every test here moves money at Stripe (or refuses to): it ends with the books against Stripe's balances
+afterEach(async () => {
+  await expectBooksMatchStripe(t);
 });
 afterAll(async () => {
   await sql?.end();
