@@ -1,10 +1,10 @@
-import { idempotencyKeyMayBeForgotten, StripeGateway } from '@app/stripe';
+import { idempotencyKeyMayBeForgotten, StripeGateway, type TransferReversalSnapshot } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ROOT_LOGGER } from '../../common/logger.js';
-import { LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines } from '../../ledger/index.js';
+import { LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines, transferLines } from '../../ledger/index.js';
 import { Order } from '../orders/order.entity.js';
 import { OrderSeller } from '../orders/order-seller.entity.js';
 import { PaymentsConfig } from '../payments.config.js';
@@ -62,9 +62,22 @@ export class RefundReturnReversalService {
     // the seller the refund was booked against (single-seller orders)
     const seller = await this.db.getRepository(OrderSeller).findOneBy({ orderId: order.id });
     if (!seller) throw new Error(`order ${order.id} has no seller for refund ${refund.id}'s return reversal`);
-    // a refund that failed since (undoFailed) takes nothing from the seller any more
+    // a refund that failed since (undoFailed) takes nothing from the seller any more; a round it had
+    // planned may have been made at Stripe before it failed: found (never made now) and booked, its
+    // amount going back to the seller with the failure return, which waited for this
     if (refund.status !== 'succeeded') {
-      await this.refunds.transition(this.db.manager, refund.id, { returnReversal: 'none' }, { returnReversalNextAttemptAt: null }, { returnReversal: 'pending' });
+      if (refund.returnReversalAmount !== null && refund.returnReversalTransferId !== null) {
+        const generation = String(refund.returnReversalKeyGeneration);
+        const made = (await this.gateway.listTransferReversals(refund.returnReversalTransferId)).find((r) => r.metadata.refund_id === refund.id && (r.metadata.generation ?? '0') === generation);
+        if (made) {
+          await this.record(order, seller, refund, made, refund.returnReversalTransferId);
+          return;
+        }
+      }
+      await this.db.transaction(async (tx) => {
+        await this.refunds.transition(tx, refund.id, { returnReversal: 'none' }, { returnReversalNextAttemptAt: null }, { returnReversal: 'pending' });
+        await this.releaseFailureReturn(tx, refund.id);
+      });
       return;
     }
     // a return still to be made (waiting for funds, or going out): wait for it before planning
@@ -98,15 +111,32 @@ export class RefundReturnReversalService {
         { transferId: planned.transferId, amount: planned.amount, metadata: { refund_id: refund.id, order_id: order.id, reason: 'refund_after_return', generation } },
         attemptKey('refund-return-reversal', refund.id, refund.returnReversalKeyGeneration),
       ));
+    await this.record(order, seller, refund, reversal, planned.transferId);
+  }
+
+  /**
+   * Books a return reversal Stripe made. While the refund stands, the next round looks for what is
+   * still missing in the order's other returns (a new plan, a new key generation) and marks it
+   * reversed once nothing is. If the refund failed meanwhile, the seller is owed the reversal back:
+   * it is booked as cash moving between the two balances, added to the failure return (held until
+   * now), and the return reversal ends `reversed`.
+   */
+  private async record(order: Order, seller: OrderSeller, refund: Refund, reversal: TransferReversalSnapshot, transferId: string): Promise<void> {
     const onSeller = reversal.destinationPaymentRefundId ? await this.gateway.retrieveConnectedRefundTransaction(reversal.destinationPaymentRefundId, seller.stripeAccountId) : null;
     if (!reversal.balanceTransaction || !onSeller) throw new Error(`transfer reversal ${reversal.id} was not read on both balances`);
+    const sides = {
+      seller: { kind: 'connected' as const, sellerId: seller.sellerId, account: seller.stripeAccountId },
+      platform: { objectId: reversal.id, txn: reversal.balanceTransaction },
+      connected: { objectId: reversal.destinationPaymentRefundId!, txn: onSeller },
+    };
     await this.db.transaction(async (tx) => {
-      // taken: the next round looks for what is still missing in the order's other returns (a new
-      // plan, a new key generation), and marks it reversed once nothing is
+      const current = await tx.findOne(Refund, { where: { id: refund.id }, lock: { mode: 'pessimistic_write' } });
+      if (current?.returnReversalStatus !== 'pending') return;
+      const failed = current.status !== 'succeeded';
       const moved = await this.refunds.transition(
         tx,
         refund.id,
-        { returnReversal: 'pending' },
+        { returnReversal: failed ? 'reversed' : 'pending' },
         {
           returnReversalId: reversal.id,
           returnReversedTotal: () => `return_reversed_total + ${BigInt(reversal.amount).toString()}`,
@@ -120,17 +150,34 @@ export class RefundReturnReversalService {
         { returnReversal: 'pending' },
       );
       if (!moved) return;
+      if (failed) {
+        // the failure return has not been attempted (it waited for this): it grows by the reversal
+        await this.refunds.transition(
+          tx,
+          refund.id,
+          { failureReturn: 'pending' },
+          { failureReturnAmount: () => `coalesce(failure_return_amount, 0) + ${BigInt(reversal.amount).toString()}`, failureReturnNextAttemptAt: null },
+          { failureReturn: current.failureReturnStatus === null ? null : 'pending' },
+        );
+      }
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.refundReturnReversal,
         reference: { type: 'order', id: order.id },
         idempotencyKey: `refund-return-reversal:${reversal.id}`,
-        description: `Refund ${refund.id}: the seller's share its transfer reversal did not pull back, taken from return transfer ${planned.transferId} by reversal ${reversal.id}`,
-        lines: returnReversalLines({
-          seller: { kind: 'connected', sellerId: seller.sellerId, account: seller.stripeAccountId },
-          reversal: { platform: { objectId: reversal.id, txn: reversal.balanceTransaction! }, connected: { objectId: reversal.destinationPaymentRefundId!, txn: onSeller } },
-        }),
+        description: failed
+          ? `Refund ${refund.id} failed: return transfer ${transferId}'s reversal ${reversal.id} goes back to the seller with the failure return`
+          : `Refund ${refund.id}: the seller's share its transfer reversal did not pull back, taken from return transfer ${transferId} by reversal ${reversal.id}`,
+        // a failed refund's reversal is only cash moving (the seller is owed it again); else the seller bears it
+        lines: failed
+          ? transferLines({ seller: sides.seller, transfer: sides.platform, payment: sides.connected })
+          : returnReversalLines({ seller: sides.seller, reversal: { platform: sides.platform, connected: sides.connected } }),
       });
     });
+  }
+
+  /** A failure return held for this refund's in-flight return reversal may go now. */
+  private async releaseFailureReturn(tx: EntityManager, refundId: string): Promise<void> {
+    await this.refunds.transition(tx, refundId, { failureReturn: 'pending' }, { failureReturnNextAttemptAt: null }, { failureReturn: 'pending' });
   }
 
   /** The missing share and the return transfer to take it from, fixed on the row (a retry asks Stripe the same). */

@@ -93,12 +93,23 @@ export class RefundSettlementService {
     // Stripe keeps the transfer reversal and the fee refund: the seller's share they took sits in
     // the platform balance; the payments worker transfers it back (RefundFailureReturnService)
     const toReturn = reversed - refund.applicationFeeRefund;
-    const cancelReversal = refund.returnReversalStatus === 'pending';
+    // a return reversal not planned yet is not made any more; one planned may have been made at
+    // Stripe already: it stays pending and the worker settles it (found and booked, or none), then
+    // releases the failure return (held until then, so its amount can still grow by that reversal)
+    const pendingReversal = refund.returnReversalStatus === 'pending';
+    const inFlight = pendingReversal && refund.returnReversalAmount !== null;
+    const cancelReversal = pendingReversal && !inFlight;
+    const holdReturn = inFlight ? { failureReturnNextAttemptAt: new Date(Date.now() + RETURN_HOLD_MS) } : {};
     await this.move(
       tx,
       refund.id,
       { status: 'failed', ...(toReturn > 0n ? { failureReturn: 'pending' as const } : {}), ...(cancelReversal ? { returnReversal: 'none' as const } : {}) },
-      { failureMessage: failureMessage(stripe), ...(toReturn > 0n ? { failureReturnAmount: toReturn } : {}), ...(cancelReversal ? { returnReversalNextAttemptAt: null } : {}) },
+      {
+        failureMessage: failureMessage(stripe),
+        ...(toReturn > 0n ? { failureReturnAmount: toReturn, ...holdReturn } : {}),
+        ...(cancelReversal ? { returnReversalNextAttemptAt: null } : {}),
+        ...(inFlight ? { returnReversalNextAttemptAt: null } : {}),
+      },
       { status: 'succeeded', failureReturn: null, ...(cancelReversal ? { returnReversal: 'pending' as const } : {}) },
     );
     const [seller] = await this.orders.sellersOf(tx, order.id);
@@ -161,10 +172,21 @@ export class RefundSettlementService {
     const settled: Array<{ id: string }> = await tx.query(`SELECT stripe_refund_id AS id FROM refunds WHERE order_id = $1 AND stripe_refund_id IS NOT NULL AND status <> 'pending'`, [order.id]);
     const recovered: Array<{ id: string }> = await tx.query(`SELECT recovery_reversal_id AS id FROM disputes WHERE order_id = $1 AND recovery_reversal_id IS NOT NULL`, [order.id]);
     const booked = new Set([...settled, ...recovered].map((r) => r.id));
+    // our own refunds say whether they asked Stripe to refund the fee; the Dashboard's do not
+    const ours: Array<{ stripe_refund_id: string | null; id: string; asked: boolean | null }> = await tx.query(
+      `SELECT stripe_refund_id, id, stripe_refund_application_fee AS asked FROM refunds WHERE order_id = $1 AND source = 'api'`,
+      [order.id],
+    );
+    const askedOf = (r: RefundSnapshot): boolean | null => {
+      const row = ours.find((o) => o.stripe_refund_id === r.id || o.id === r.metadata.refund_id);
+      return row ? (row.asked ?? null) : null;
+    };
     const fee = order.applicationFeeTotal;
     const events: FeeRefundEvent[] = [
-      { id: stripe.id, created: stripe.created, expected: expectedShare(fee, stripe.amount, order.amountTotal) },
-      ...facts.chargeRefunds.filter((r) => r.id !== stripe.id && !booked.has(r.id)).map((r) => ({ id: r.id, created: r.created, expected: expectedShare(fee, r.amount, order.amountTotal) })),
+      { id: stripe.id, created: stripe.created, expected: expectedShare(fee, stripe.amount, order.amountTotal), asked: askedOf(stripe) },
+      ...facts.chargeRefunds
+        .filter((r) => r.id !== stripe.id && !booked.has(r.id))
+        .map((r) => ({ id: r.id, created: r.created, expected: expectedShare(fee, r.amount, order.amountTotal), asked: askedOf(r) })),
       ...facts.recoveryReversals.filter((r) => !booked.has(r.id)).map((r) => ({ id: r.id, created: r.created, expected: expectedShare(fee, r.amount, facts.transferAmount ?? order.amountTotal) })),
     ];
     return matchFeeRefunds(events, unbooked).get(stripe.id) ?? null;
@@ -235,6 +257,10 @@ export class RefundSettlementService {
     return rows.length > 0;
   }
 }
+
+// how long a failed refund's return waits for its in-flight return reversal to be settled (the
+// reversal worker releases it as soon as it has; this only bounds a stuck one)
+const RETURN_HOLD_MS = 24 * 3600 * 1000;
 
 /** A refund Stripe made and then failed: its money moved and came back (refund_failure). */
 export function madeThenFailed(stripe: RefundSnapshot): boolean {
