@@ -10,7 +10,7 @@ import { DisputesRepository } from './disputes.repository.js';
 import { OrderSeller } from '../orders/order-seller.entity.js';
 import { Order } from '../orders/order.entity.js';
 import { PaymentsConfig } from '../payments.config.js';
-import { expectedShare, matchFeeRefunds, type FeeRefundEvent } from '../refunds/fee-refund-matching.js';
+import { feeRefundMadeWith } from '../refunds/fee-refund-matching.js';
 
 // A claim is ours for this long (a crashed worker's claim then lapses); a retryable failure waits.
 const CLAIM_LEASE_SECONDS = 120;
@@ -120,14 +120,16 @@ export class DisputeRecoveryService {
       const next: RecoveryStatus = current.closedAt && current.status === 'won' ? 'returning' : 'recovered';
       const candidates = await this.unbooked(tx, feeRefunds, `dispute-recovery:${dispute.id}`);
       // matched against the charge's refunds not booked yet: a refund whose webhook is late keeps its own
-      const settled: Array<{ id: string }> = await tx.query(`SELECT stripe_refund_id AS id FROM refunds WHERE order_id = $1 AND stripe_refund_id IS NOT NULL AND status <> 'pending'`, [order.id]);
-      const booked = new Set(settled.map((r) => r.id));
-      const fee = order.applicationFeeTotal;
-      const events: FeeRefundEvent[] = [
-        { id: reversal.id, created: reversal.created, expected: expectedShare(fee, reversal.amount, transferAmount) },
-        ...chargeRefunds.filter((r) => !booked.has(r.id)).map((r) => ({ id: r.id, created: r.created, expected: expectedShare(fee, r.amount, order.amountTotal) })),
-      ];
-      const mine = matchFeeRefunds(events, candidates).get(reversal.id);
+      const mine = await feeRefundMadeWith(tx, {
+        orderId: order.id,
+        fee: order.applicationFeeTotal,
+        orderTotal: order.amountTotal,
+        transferAmount,
+        self: { ...reversal, kind: 'reversal' },
+        refunds: chargeRefunds,
+        reversals: [],
+        candidates,
+      });
       const unbooked = mine ? [{ objectId: mine.id, txn: mine.balanceTransaction! }] : [];
       const feeRefunded = unbooked.reduce((sum, f) => sum - f.txn.net, 0n);
       const changes = { recoveredAmount: reversal.amount, recoveryFeeRefund: feeRefunded, recoveryReversalId: reversal.id, recoveryError: null, recoveryNextAttemptAt: null };

@@ -42,7 +42,7 @@ export class RefundEventsHandler implements StripeEventHandler<Loaded> {
     // the payment as Stripe has it: if this event overtook the payment's own, it pays the order first
     const orderId = charge.metadata.order_id;
     const payment = charge.paymentIntentId && orderId ? await this.payments.readSucceeded(charge.paymentIntentId, orderId) : null;
-    return { kind: 'sync', charge, refunds: await Promise.all(refunds.map((r) => this.reader.read(r, sellerAccount, charge, refunds))), payment };
+    return { kind: 'sync', charge, refunds: await this.reader.readAll(refunds, sellerAccount, charge, refunds), payment };
   }
 
   async apply(_event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {

@@ -8,8 +8,7 @@ import { LEDGER_ENTRY_KINDS, LedgerService, transferLines } from '../../ledger/i
 import { OrdersRepository } from '../orders/orders.repository.js';
 import { Refund } from './refund.entity.js';
 import { RefundsRepository } from './refunds.repository.js';
-import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
-import { attemptKey } from './stripe-refusal.js';
+import { attemptKey, finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
 
 /**
  * Gives the seller back what a refund took from them when Stripe fails that refund after it

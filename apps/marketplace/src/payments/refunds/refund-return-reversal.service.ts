@@ -11,8 +11,7 @@ import { PaymentsConfig } from '../payments.config.js';
 import { applicationFeeRefund, sellerShareOfRefund } from './refund-math.js';
 import { Refund } from './refund.entity.js';
 import { RefundsRepository } from './refunds.repository.js';
-import { finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
-import { attemptKey } from './stripe-refusal.js';
+import { attemptKey, finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
 
 /**
  * REFUND_AFTER_RETURN=reverse_return. After a won dispute or a failed refund's return the seller's

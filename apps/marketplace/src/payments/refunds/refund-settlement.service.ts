@@ -10,7 +10,7 @@ import { RefundTransitionError, type RefundMove } from './refund-status.js';
 import { Refund } from './refund.entity.js';
 import { RefundsRepository, type RefundChanges, type RefundMoveFrom } from './refunds.repository.js';
 import type { StripeRefundFacts } from './stripe-refund-reader.js';
-import { expectedShare, matchFeeRefunds, type FeeRefundEvent } from './fee-refund-matching.js';
+import { feeRefundMadeWith } from './fee-refund-matching.js';
 
 /**
  * Records what Stripe did with a refund, once, whoever learns it first (the API call's answer or
@@ -166,30 +166,17 @@ export class RefundSettlementService {
    * fee-refunding event of the charge not booked yet (its other refunds, its dispute recoveries),
    * so a refund never takes another's (matchFeeRefunds).
    */
-  private async feeRefundOf(tx: EntityManager, order: Order, facts: StripeRefundFacts, unbooked: FeeRefundSnapshot[]): Promise<FeeRefundSnapshot | null> {
-    if (unbooked.length === 0) return null;
-    const stripe = facts.refund;
-    const settled: Array<{ id: string }> = await tx.query(`SELECT stripe_refund_id AS id FROM refunds WHERE order_id = $1 AND stripe_refund_id IS NOT NULL AND status <> 'pending'`, [order.id]);
-    const recovered: Array<{ id: string }> = await tx.query(`SELECT recovery_reversal_id AS id FROM disputes WHERE order_id = $1 AND recovery_reversal_id IS NOT NULL`, [order.id]);
-    const booked = new Set([...settled, ...recovered].map((r) => r.id));
-    // our own refunds say whether they asked Stripe to refund the fee; the Dashboard's do not
-    const ours: Array<{ stripe_refund_id: string | null; id: string; asked: boolean | null }> = await tx.query(
-      `SELECT stripe_refund_id, id, stripe_refund_application_fee AS asked FROM refunds WHERE order_id = $1 AND source = 'api'`,
-      [order.id],
-    );
-    const askedOf = (r: RefundSnapshot): boolean | null => {
-      const row = ours.find((o) => o.stripe_refund_id === r.id || o.id === r.metadata.refund_id);
-      return row ? (row.asked ?? null) : null;
-    };
-    const fee = order.applicationFeeTotal;
-    const events: FeeRefundEvent[] = [
-      { id: stripe.id, created: stripe.created, expected: expectedShare(fee, stripe.amount, order.amountTotal), asked: askedOf(stripe) },
-      ...facts.chargeRefunds
-        .filter((r) => r.id !== stripe.id && !booked.has(r.id))
-        .map((r) => ({ id: r.id, created: r.created, expected: expectedShare(fee, r.amount, order.amountTotal), asked: askedOf(r) })),
-      ...facts.recoveryReversals.filter((r) => !booked.has(r.id)).map((r) => ({ id: r.id, created: r.created, expected: expectedShare(fee, r.amount, facts.transferAmount ?? order.amountTotal) })),
-    ];
-    return matchFeeRefunds(events, unbooked).get(stripe.id) ?? null;
+  private feeRefundOf(tx: EntityManager, order: Order, facts: StripeRefundFacts, unbooked: FeeRefundSnapshot[]): Promise<FeeRefundSnapshot | null> {
+    return feeRefundMadeWith(tx, {
+      orderId: order.id,
+      fee: order.applicationFeeTotal,
+      orderTotal: order.amountTotal,
+      transferAmount: facts.transferAmount,
+      self: { ...facts.refund, kind: 'refund' },
+      refunds: facts.chargeRefunds,
+      reversals: facts.recoveryReversals,
+      candidates: unbooked,
+    });
   }
 
   // the refund is locked and was read in the from-status: not moving is a bug

@@ -15,8 +15,7 @@ export interface StripeRefundFacts {
   /** The charge's other fee-refunding events, to tell which fee refund is this refund's: its refunds and its transfer's reversals made on their own (dispute recoveries). */
   chargeRefunds: RefundSnapshot[];
   recoveryReversals: TransferReversalSnapshot[];
-  /** The charge's amount and the transfer's, for each event's share of the fee. */
-  chargeAmount: bigint;
+  /** The transfer's amount, for a recovery's share of the fee. */
   transferAmount: bigint | null;
 }
 
@@ -24,29 +23,38 @@ export interface StripeRefundFacts {
 export class StripeRefundReader {
   constructor(private readonly gateway: StripeGateway) {}
 
-  async read(refund: RefundSnapshot, sellerAccount: string | null, charge: ChargeSnapshot, chargeRefunds?: RefundSnapshot[]): Promise<StripeRefundFacts> {
-    const pyr = refund.transferReversal?.destinationPaymentRefundId ?? null;
+  /**
+   * The facts of each of a charge's refunds: the charge-wide lists (its fee refunds, its refunds,
+   * its transfer's reversals) are read once for all of them, each reversal's seller side once each.
+   */
+  async readAll(refunds: RefundSnapshot[], sellerAccount: string | null, charge: ChargeSnapshot, chargeRefunds?: RefundSnapshot[]): Promise<StripeRefundFacts[]> {
     const feeId = charge.applicationFeeId;
-    const [reversalOnSellerAccount, feeRefunds, refunds, reversals] = await Promise.all([
-      pyr && sellerAccount ? this.gateway.retrieveConnectedRefundTransaction(pyr, sellerAccount) : Promise.resolve(null),
+    const [feeRefunds, allRefunds, reversals, sellerSides] = await Promise.all([
       feeId ? this.gateway.listApplicationFeeRefunds(feeId) : Promise.resolve([]),
       feeId ? (chargeRefunds ? Promise.resolve(chargeRefunds) : this.gateway.listRefunds(charge.id)) : Promise.resolve([]),
       feeId && charge.transferId ? this.gateway.listTransferReversals(charge.transferId) : Promise.resolve([]),
+      Promise.all(
+        refunds.map((r) => {
+          const pyr = r.transferReversal?.destinationPaymentRefundId ?? null;
+          return pyr && sellerAccount ? this.gateway.retrieveConnectedRefundTransaction(pyr, sellerAccount) : Promise.resolve(null);
+        }),
+      ),
     ]);
-    return {
+    const recoveryReversals = reversals.filter((r) => r.sourceRefundId === null);
+    return refunds.map((refund, i) => ({
       refund,
-      reversalOnSellerAccount,
+      reversalOnSellerAccount: sellerSides[i] ?? null,
       feeRefunds,
-      chargeRefunds: refunds,
-      recoveryReversals: reversals.filter((r) => r.sourceRefundId === null),
-      chargeAmount: charge.amount,
+      chargeRefunds: allRefunds,
+      recoveryReversals,
       transferAmount: charge.transfer?.amount ?? null,
-    };
+    }));
   }
 
   /** The same, for a refund known only by its Stripe object (its charge looked up). */
   async readWithCharge(refund: RefundSnapshot, sellerAccount: string | null): Promise<StripeRefundFacts> {
     if (!refund.chargeId) throw new Error(`refund ${refund.id} has no charge`);
-    return this.read(refund, sellerAccount, await this.gateway.retrieveCharge(refund.chargeId));
+    const [facts] = await this.readAll([refund], sellerAccount, await this.gateway.retrieveCharge(refund.chargeId));
+    return facts!;
   }
 }
