@@ -1,9 +1,20 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { ApiErrors } from '../common/error-response.js';
 import { DomainError } from '../common/domain-error.js';
 import { Public } from '../identity/auth.decorators.js';
+
+export class LivenessResponse {
+  @ApiProperty({ enum: ['ok'] }) status: 'ok';
+}
+
+export class ReadinessResponse {
+  @ApiProperty({ enum: ['ready'] }) status: 'ready';
+  @ApiProperty({ enum: ['ok'] }) database: 'ok';
+  @ApiProperty({ enum: ['applied'] }) migrations: 'applied';
+}
 
 @ApiTags('health')
 @Public()
@@ -13,13 +24,18 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get()
-  live(): { status: 'ok' } {
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ type: LivenessResponse })
+  live(): LivenessResponse {
     return { status: 'ok' };
   }
 
   /** Readiness: the database answers and every migration is applied. */
   @Get('ready')
-  async ready(): Promise<{ status: 'ready'; database: 'ok'; migrations: 'applied' }> {
+  @ApiOperation({ summary: 'Readiness: the database answers and every migration is applied' })
+  @ApiOkResponse({ type: ReadinessResponse })
+  @ApiErrors({ 503: ['NOT_READY.DATABASE', 'NOT_READY.MIGRATIONS'] })
+  async ready(): Promise<ReadinessResponse> {
     try {
       await this.dataSource.query('SELECT 1');
     } catch {

@@ -42,3 +42,15 @@ export function toWebhookEventResponse(e: WebhookEvent): WebhookEventResponse {
 export function toWebhookEventDetailResponse(e: WebhookEvent): WebhookEventDetailResponse {
   return { ...toWebhookEventResponse(e), payload: e.payload };
 }
+
+export class ReplayResultResponse {
+  @ApiProperty({ description: 'Events sent back to pending' }) replayed: number;
+}
+
+export class BackfillResultResponse {
+  @ApiProperty() from: string;
+  @ApiProperty() to: string;
+  @ApiProperty({ description: "Events read from Stripe's GET /v1/events" }) scanned: number;
+  @ApiProperty({ description: 'Of those, events the inbox did not have' }) inserted: number;
+  @ApiProperty({ description: 'Connected accounts read (besides the platform)' }) accounts: number;
+}

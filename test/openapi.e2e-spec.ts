@@ -1,0 +1,147 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv } from 'ajv';
+import type { Express } from 'express';
+import { bearer, createPrincipal } from './factories/principal.factory.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { deliver, eventJson, signature } from './support/webhooks.js';
+import { PLATFORM_SECRET } from './support/test-app.js';
+
+type Json = Record<string, any>;
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/** Every operation of the document, as [method, path, operation]. */
+function operationsOf(doc: Json): Array<[string, string, Json]> {
+  return Object.entries(doc.paths as Json).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((m): [string, string, Json] => [m, path, item[m]]));
+}
+
+/** The routes the HTTP server answers (Nest's and the ones mounted on express), as `METHOD /path/{param}`. */
+function mountedRoutes(server: Express): string[] {
+  const stack = (server as unknown as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router.stack;
+  return stack
+    .filter((layer) => layer.route)
+    .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`))
+    .filter((route) => !/ \/docs/.test(route)) // the document's own routes (Swagger UI, JSON, YAML)
+    .sort();
+}
+
+describe('the OpenAPI document', () => {
+  let t: TestApp;
+  let doc: Json;
+  let ajv: Ajv;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    doc = (await t.http.get('/docs/openapi.json').expect(200).expect('content-type', /json/)).body;
+    // the document's schemas are OpenAPI 3.0 (nullable, example): Ajv reads them as JSON Schema
+    ajv = new Ajv({ strict: false, allErrors: true });
+    ajv.addSchema(doc, 'openapi.json');
+  });
+  afterAll(() => t?.close());
+
+  /** The declared schema of the response `status` of `METHOD path`, checked against a real body. */
+  function expectDeclared(method: string, path: string, status: number, body: unknown): void {
+    const response = doc.paths[path]?.[method]?.responses?.[status];
+    expect({ route: `${method} ${path}`, status, declared: response !== undefined }).toEqual({ route: `${method} ${path}`, status, declared: true });
+    const pointer = `openapi.json#/paths/${path.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}/responses/${status}/content/application~1json/schema`;
+    const validate = ajv.getSchema(pointer)!;
+    const valid = validate(body);
+    expect({ route: `${method} ${path} ${status}`, errors: valid ? null : validate.errors }).toEqual({ route: `${method} ${path} ${status}`, errors: null });
+  }
+
+  it('is a valid OpenAPI document', async () => {
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? null).toBeNull();
+    expect(result.valid).toBe(true);
+  });
+
+  it('is served as YAML too, the same document', async () => {
+    const res = await t.http.get('/docs/openapi.yaml').expect(200).expect('content-type', /yaml/);
+    const validator = new Validator();
+    const result = await validator.validate(res.text);
+    expect(result.valid).toBe(true);
+    expect(validator.specification).toEqual(doc);
+  });
+
+  it('documents every route the server answers, and no route it does not', () => {
+    const documented = operationsOf(doc)
+      .map(([m, p]) => `${m.toUpperCase()} ${p}`)
+      .sort();
+    expect(documented).toEqual(mountedRoutes(t.app.getHttpAdapter().getInstance() as Express));
+    expect(documented).toEqual(expect.arrayContaining(['POST /webhooks/stripe', 'POST /webhooks/stripe/connect']));
+  });
+
+  it('gives every operation a summary, its auth, a success schema and its error responses', () => {
+    const problems: string[] = [];
+    const errorSchema = doc.components.schemas.ErrorResponse;
+    expect(errorSchema.properties.error.$ref).toBe('#/components/schemas/ErrorDetailResponse');
+    for (const [method, path, op] of operationsOf(doc)) {
+      const at = `${method.toUpperCase()} ${path}`;
+      if (!op.summary) problems.push(`${at}: no summary`);
+      if (!Array.isArray(op.security)) problems.push(`${at}: no security`);
+      if (!Array.isArray(op['x-roles'])) problems.push(`${at}: no x-roles`);
+      if (!/\*\*Auth:\*\*/.test(op.description ?? '')) problems.push(`${at}: auth not described`);
+      const statuses = Object.keys(op.responses).map(Number);
+      const successes = statuses.filter((s) => s >= 200 && s < 300);
+      const redirects = statuses.filter((s) => s >= 300 && s < 400);
+      if (successes.length === 0 && redirects.length === 0) problems.push(`${at}: no success response`);
+      for (const s of successes) if (!op.responses[s].content?.['application/json']?.schema) problems.push(`${at}: ${s} has no JSON schema`);
+      const errors = statuses.filter((s) => s >= 400);
+      for (const s of [400, 500]) if (!errors.includes(s)) problems.push(`${at}: no ${s} response`);
+      if (op.security?.length && !errors.includes(401)) problems.push(`${at}: needs a key but no 401`);
+      for (const s of errors) {
+        const schema = op.responses[s].content?.['application/json']?.schema;
+        if (schema?.allOf?.[0]?.$ref !== '#/components/schemas/ErrorResponse') problems.push(`${at}: ${s} is not the error body`);
+        const codes = schema?.allOf?.[1]?.properties?.error?.properties?.code?.enum;
+        if (!Array.isArray(codes) || codes.length === 0) problems.push(`${at}: ${s} lists no error codes`);
+      }
+      const takesKey = (op.parameters ?? []).some((p: Json) => p.in === 'header' && p.name === 'Idempotency-Key');
+      if (method === 'post' && /\/(checkout|refunds)$/.test(path) && !takesKey) problems.push(`${at}: no Idempotency-Key header`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('declares an opaque bearer API key, not a JWT, and which role each route needs', () => {
+    const scheme = doc.components.securitySchemes['api-key'];
+    expect(scheme).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(scheme.bearerFormat).toMatch(/^mkt_/);
+    expect(JSON.stringify(doc.components.securitySchemes)).not.toMatch(/JWT/);
+    expect(doc.paths['/admin/principals'].post['x-roles']).toEqual(['admin']);
+    expect(doc.paths['/checkout'].post['x-roles']).toEqual(['buyer']);
+    expect(doc.paths['/orders/{id}/refunds'].post['x-roles']).toEqual(['admin', 'seller']);
+    expect(doc.paths['/me'].get['x-roles']).toEqual(['admin', 'seller', 'buyer']);
+    expect(doc.paths['/health'].get.security).toEqual([]);
+    expect(doc.paths['/webhooks/stripe'].post.security).toEqual([]);
+    expect(doc.paths['/webhooks/stripe'].post.parameters).toEqual([expect.objectContaining({ name: 'Stripe-Signature', in: 'header', required: true })]);
+    expect(doc.paths['/orders/{id}/refunds'].post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]));
+    // a use case's own codes are listed under their status
+    expect(doc.paths['/orders/{id}/refunds'].post.responses[409].content['application/json'].schema.allOf[1].properties.error.properties.code.enum).toEqual(
+      expect.arrayContaining(['REFUNDS.IN_PROGRESS', 'IDEMPOTENCY.IN_FLIGHT']),
+    );
+  });
+
+  it('real answers validate against the schemas declared for them', async () => {
+    const seller = await createPrincipal(t, 'seller');
+    const buyer = await createPrincipal(t, 'buyer');
+    const listing = await t.http.post('/listings').set(bearer(seller.key)).send({ title: 'Mug', unitAmount: 1999, currency: 'USD' }).expect(201);
+    expectDeclared('post', '/listings', 201, listing.body);
+    expectDeclared('get', '/listings', 200, (await t.http.get('/listings').query({ limit: 1 }).set(bearer(buyer.key)).expect(200)).body);
+    expectDeclared('get', '/listings/{id}', 200, (await t.http.get(`/listings/${listing.body.id}`).set(bearer(buyer.key)).expect(200)).body);
+    expectDeclared('get', '/me', 200, (await t.http.get('/me').set(bearer(buyer.key)).expect(200)).body);
+    expectDeclared('get', '/admin/principals', 200, (await t.http.get('/admin/principals').set(bearer(t.adminKey)).expect(200)).body);
+    expectDeclared('get', '/admin/principals/{id}/api-keys', 200, (await t.http.get(`/admin/principals/${seller.id}/api-keys`).set(bearer(t.adminKey)).expect(200)).body);
+    expectDeclared('get', '/admin/ledger/accounts', 200, (await t.http.get('/admin/ledger/accounts').set(bearer(t.adminKey)).expect(200)).body);
+    expectDeclared('get', '/sellers/me', 200, (await t.http.get('/sellers/me').set(bearer(seller.key)).expect(200)).body);
+    expectDeclared('get', '/health/ready', 200, (await t.http.get('/health/ready').expect(200)).body);
+    expectDeclared('get', '/admin/ledger/balance-check', 200, (await t.http.get('/admin/ledger/balance-check').set(bearer(t.adminKey)).expect(200)).body);
+    // errors: the one error body, with a code the route declares
+    expectDeclared('get', '/listings/{id}', 404, (await t.http.get('/listings/00000000-0000-4000-8000-000000000000').set(bearer(buyer.key)).expect(404)).body);
+    expectDeclared('get', '/listings', 400, (await t.http.get('/listings?limit=abc').set(bearer(buyer.key)).expect(400)).body);
+    expectDeclared('get', '/listings', 401, (await t.http.get('/listings').expect(401)).body);
+    expectDeclared('post', '/admin/principals', 403, (await t.http.post('/admin/principals').set(bearer(buyer.key)).send({ role: 'buyer', name: 'x' }).expect(403)).body);
+    expectDeclared('post', '/checkout', 400, (await t.http.post('/checkout').set(bearer(buyer.key)).send({ items: [] }).expect(400)).body);
+    // the webhook routes, mounted ahead of Nest
+    const payload = eventJson({ id: `evt_openapi_${Date.now()}`, type: 'fixture.created' });
+    expectDeclared('post', '/webhooks/stripe', 200, (await deliver(t, '/webhooks/stripe', payload, signature(payload, PLATFORM_SECRET)).expect(200)).body);
+    expectDeclared('post', '/webhooks/stripe', 400, (await deliver(t, '/webhooks/stripe', payload, 't=1,v1=bad').expect(400)).body);
+  });
+});
