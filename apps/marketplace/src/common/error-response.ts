@@ -3,7 +3,11 @@ import { ApiExtension, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 export class ErrorDetailResponse {
   @ApiProperty({ example: 'NOT_FOUND', description: 'Machine-readable, stable: branch on this, not on the message' }) code: string;
   @ApiProperty({ description: 'For people; may change' }) message: string;
-  @ApiPropertyOptional({ description: 'Structured context of some codes (e.g. the fields that failed validation)' }) details?: unknown;
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'object', additionalProperties: true }, { type: 'array', items: {} }],
+    description: 'Structured context of some codes: an object, or the list of fields that failed validation ({ field, problems, code? })',
+  })
+  details?: unknown;
   @ApiProperty({ description: 'The X-Request-Id of the request: the log has the rest under it' }) requestId: string;
 }
 

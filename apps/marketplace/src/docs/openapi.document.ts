@@ -59,7 +59,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'mkt_<43 base64url characters> (opaque, not a JWT)', description: 'An API key issued by an admin: `Authorization: Bearer mkt_...`' },
+      { type: 'http', scheme: 'bearer', bearerFormat: 'mkt_<43 base64url characters> (an opaque key)', description: 'An API key issued by an admin: `Authorization: Bearer mkt_...`' },
       API_KEY_SCHEME,
     )
     .build();
