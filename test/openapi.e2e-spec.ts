@@ -9,6 +9,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 import { deliver, eventJson, signature } from './support/webhooks.js';
 import { PLATFORM_SECRET } from './support/test-app.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document, walked loosely as the JSON it is
 type Json = Record<string, any>;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 

@@ -4,7 +4,10 @@ export class ErrorDetailResponse {
   @ApiProperty({ example: 'NOT_FOUND', description: 'Machine-readable, stable: branch on this, not on the message' }) code: string;
   @ApiProperty({ description: 'For people; may change' }) message: string;
   @ApiPropertyOptional({
-    oneOf: [{ type: 'object', additionalProperties: true }, { type: 'array', items: {} }],
+    oneOf: [
+      { type: 'object', additionalProperties: true },
+      { type: 'array', items: {} },
+    ],
     description: 'Structured context of some codes: an object, or the list of fields that failed validation ({ field, problems, code? })',
   })
   details?: unknown;

@@ -61,7 +61,8 @@ export async function keysetPage<T extends ObjectLiteral>(qb: SelectQueryBuilder
     const cmp = order.direction === 'ASC' ? '>' : '<';
     qb.andWhere(`(${keys.join(', ')}) ${cmp} (SELECT ${cursorKeys} FROM ${order.table} cursor_row WHERE cursor_row.${order.idColumn} = :pageAfter)`, { pageAfter: after });
   }
-  keys.forEach((key, i) => (i === 0 ? qb.orderBy(key, order.direction) : qb.addOrderBy(key, order.direction)));
+  qb.orderBy(keys[0]!, order.direction);
+  for (const key of keys.slice(1)) qb.addOrderBy(key, order.direction);
   const rows = await qb.limit(page.limit + 1).getMany();
   return pageOf(rows, page.limit, order.idOf);
 }

@@ -179,7 +179,7 @@ function webhookPaths(): OpenAPIObject['paths'] {
     tags: ['webhooks (Stripe)'],
     summary: endpoint === 'platform' ? "Receive a Stripe event of the platform's account" : "Receive a Stripe Connect event (a connected account's)",
     description: [
-      '**Auth:** none (no API key): the `Stripe-Signature` header, checked against the raw body with the endpoint\'s signing secrets (STRIPE_WEBHOOK_SECRETS, STRIPE_CONNECT_WEBHOOK_SECRETS for Connect; several allowed for rotation; tolerance 300 s).',
+      "**Auth:** none (no API key): the `Stripe-Signature` header, checked against the raw body with the endpoint's signing secrets (STRIPE_WEBHOOK_SECRETS, STRIPE_CONNECT_WEBHOOK_SECRETS for Connect; several allowed for rotation; tolerance 300 s).",
       'Called by Stripe. A verified event is stored in the inbox by its id and acknowledged at once; a duplicate delivery is acknowledged and changes nothing. A bad or missing signature is 400 and stores nothing.',
     ].join('\n\n'),
     security: [],

@@ -53,7 +53,7 @@ export class LedgerAdminController {
   }
 
   @Get('accounts/:code/balance')
-  @ApiOperation({ summary: "A ledger account's balance, per currency", description: 'Positive is the balance on the account\'s normal side.' })
+  @ApiOperation({ summary: "A ledger account's balance, per currency", description: "Positive is the balance on the account's normal side." })
   @ApiParam({ name: 'code', example: 'seller_payable_available', description: 'A code of the chart of accounts' })
   @ApiOkResponse({ type: LedgerBalanceResponse })
   @ApiErrors({ 400: ['LEDGER.SELLER_NOT_ALLOWED'], 404: ['LEDGER.UNKNOWN_ACCOUNT'] })

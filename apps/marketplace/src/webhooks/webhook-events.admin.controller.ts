@@ -8,14 +8,7 @@ import { BackfillWebhookEventsDto } from './dto/backfill-webhook-events.dto.js';
 import { ListWebhookEventsQuery } from './dto/list-webhook-events.query.js';
 import { ReplayWebhookEventsDto } from './dto/replay-webhook-events.dto.js';
 import { WebhookBackfillService } from './webhook-backfill.service.js';
-import {
-  BackfillResultResponse,
-  ReplayResultResponse,
-  toWebhookEventDetailResponse,
-  toWebhookEventResponse,
-  WebhookEventDetailResponse,
-  WebhookEventResponse,
-} from './webhook-event.mapper.js';
+import { BackfillResultResponse, ReplayResultResponse, toWebhookEventDetailResponse, toWebhookEventResponse, WebhookEventDetailResponse, WebhookEventResponse } from './webhook-event.mapper.js';
 import { WebhookEventsAdminService } from './webhook-events.admin.service.js';
 
 const MAX_BACKFILL_WINDOW_MS = 30 * 24 * 3600 * 1000; // Stripe keeps events for 30 days
