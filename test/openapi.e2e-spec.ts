@@ -159,6 +159,13 @@ describe('the OpenAPI document', () => {
     expectDeclared('get', '/listings', 401, (await t.http.get('/listings').expect(401)).body);
     expectDeclared('post', '/admin/principals', 403, (await t.http.post('/admin/principals').set(bearer(buyer.key)).send({ role: 'buyer', name: 'x' }).expect(403)).body);
     expectDeclared('post', '/checkout', 400, (await t.http.post('/checkout').set(bearer(buyer.key)).send({ items: [] }).expect(400)).body);
+    const malformed = await t.http.post('/admin/principals').set(bearer(t.adminKey)).set('Content-Type', 'application/json').send('{"role":').expect(400);
+    expectDeclared('post', '/admin/principals', 400, malformed.body);
+    const asText = await t.http.post('/admin/principals').set(bearer(t.adminKey)).set('Content-Type', 'text/plain').send('role=buyer').expect(415);
+    expectDeclared('post', '/admin/principals', 415, asText.body);
+    expectDeclared('get', '/me', 400, (await t.http.get('/me').set(bearer(buyer.key)).set('Content-Type', 'application/json').send('{}').expect(400)).body);
+    expectDeclared('get', '/principals/{id}', 400, (await t.http.get('/principals/not-a-uuid').set(bearer(buyer.key)).expect(400)).body);
+    expectDeclared('post', '/admin/api-keys/{id}/revoke', 404, (await t.http.post(`/admin/api-keys/${randomUUID()}/revoke`).set(bearer(t.adminKey)).expect(404)).body);
     // the webhook routes, mounted ahead of Nest
     const payload = eventJson({ id: `evt_openapi_${Date.now()}`, type: 'fixture.created' });
     expectDeclared('post', '/webhooks/stripe', 200, (await deliver(t, '/webhooks/stripe', payload, signature(payload, PLATFORM_SECRET)).expect(200)).body);
