@@ -9,7 +9,7 @@ import { WebhookAckResponse } from '../webhooks/webhook-ack.response.js';
 
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']> & Record<`x-${string}`, unknown>;
 type ParameterObject = { name: string; in: string };
-type ResponseObject = Exclude<OperationObject['responses'][string], { $ref: string }>;
+type ResponseObject = Exclude<OperationObject['responses'][string], { $ref: string } | undefined>;
 
 export const DOCS_PATH = 'docs';
 export const OPENAPI_JSON_PATH = 'docs/openapi.json';
@@ -157,7 +157,20 @@ function describeOperation(operation: OperationObject, facts: RouteFacts | undef
     const existing = operation.responses[status] as ResponseObject | undefined;
     operation.responses[status] = errorResponse([...set], existing?.description ?? STATUS_TEXT[status] ?? `HTTP ${status}`);
   }
+  (operation.responses[503] as ResponseObject).headers = { 'Retry-After': { description: 'Seconds to wait (SERVICE.BUSY)', schema: { type: 'integer' } } };
+  for (const [status, response] of Object.entries(operation.responses) as Array<[string, ResponseObject]>) {
+    if (!status.startsWith('2')) continue;
+    if (!response.description) response.description = SUCCESS_TEXT[status] ?? 'Success';
+    if (idempotent) {
+      response.headers = {
+        'Idempotency-Key': { description: "The request's key, echoed", schema: { type: 'string' } },
+        'Idempotent-Replayed': { description: '`true` when this is the stored answer of an earlier request with the key', schema: { type: 'string', enum: ['true'] } },
+      };
+    }
+  }
 }
+
+const SUCCESS_TEXT: Record<string, string> = { '200': 'OK', '201': 'Created' };
 
 function errorResponse(codes: string[], description: string): ResponseObject {
   return {
