@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { DomainError } from './domain-error.js';
 import { isUuid } from './ids.js';
-import type { PaginationQuery } from './pagination.query.js';
+import { CURSOR_MESSAGE, type PaginationQuery } from './pagination.query.js';
 
 /** Every list answers this: a page of items in the list's stable order, and how to get the next. */
 export interface Page<T> {
@@ -23,7 +23,7 @@ export function encodeCursor(id: string): string {
 }
 
 export function invalidCursor(): DomainError {
-  return new DomainError('PAGINATION.INVALID_CURSOR', 'startingAfter must be the nextCursor of a previous page of this list', 'invalid');
+  return new DomainError('PAGINATION.INVALID_CURSOR', CURSOR_MESSAGE, 'invalid');
 }
 
 /** The id a cursor names, or PAGINATION.INVALID_CURSOR (400). */
