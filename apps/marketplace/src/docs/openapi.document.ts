@@ -104,7 +104,8 @@ function routeFacts(app: INestApplication): Map<string, RouteFacts> {
 }
 
 function describeOperation(operation: OperationObject, facts: RouteFacts | undefined): void {
-  if (!facts) throw new Error(`no Nest route found for operation ${operation.operationId}`);
+  // not found: left without x-roles, which test/openapi.e2e-spec.ts refuses (a doc gap must not stop the boot)
+  if (!facts) return;
   const parameters = (operation.parameters ?? []) as ParameterObject[];
   const takesBody = operation.requestBody !== undefined;
   const idempotent = parameters.some((p) => p.in === 'header' && p.name === 'Idempotency-Key');

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrors } from '../common/error-response.js';
 import { Public } from '../identity/auth.decorators.js';
@@ -37,8 +37,14 @@ export class OnboardingPagesController {
     summary: "Stripe's return_url: where the seller stands after onboarding",
     description: 'Re-reads the account from Stripe. An HTML page for a browser; JSON when the client prefers application/json.',
   })
-  @ApiProduces('text/html', 'application/json')
-  @ApiOkResponse({ type: OnboardingReturnResponse })
+  @ApiExtraModels(OnboardingReturnResponse)
+  @ApiOkResponse({
+    description: 'Where the seller stands',
+    content: {
+      'text/html': { schema: { type: 'string', description: 'A page showing the same' } },
+      'application/json': { schema: { $ref: getSchemaPath(OnboardingReturnResponse) } },
+    },
+  })
   @ApiErrors({ 404: ['NOT_FOUND'] })
   async returned(@Query() query: OnboardingReturnQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     const view: OnboardingReturnResponse = toOnboardingReturnResponse(await this.links.returned(query.account, query.token));
