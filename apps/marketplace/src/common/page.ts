@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { Answering } from './api-answer.js';
 import { DomainError } from './domain-error.js';
 import { isUuid } from './ids.js';
 import { CURSOR_MESSAGE, type PaginationQuery } from './pagination.query.js';
@@ -105,5 +106,10 @@ export function PageOf(item: Type<unknown>): Type<unknown> {
   return PageResponse;
 }
 
-/** Declares the 200 answer of a list: `Page<item>`, its items being the mapper's response class. */
-export const ApiPageResponse = (item: Type<unknown>, description = 'A page of the list, in its stable order') => ApiOkResponse({ type: PageOf(item), description });
+/** Declares the 200 answer of a list: `Page<item>`, its items being the mapper's response class (typed as ApiAnswer is). */
+export function ApiPageResponse<T>(item: Type<T>, description = 'A page of the list, in its stable order') {
+  const decorate = ApiOkResponse({ type: PageOf(item), description });
+  return <M extends Answering<Page<T>>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>): void => {
+    decorate(target, key, descriptor);
+  };
+}

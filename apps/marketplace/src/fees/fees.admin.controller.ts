@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-answer.js';
 import { ApiErrors } from '../common/error-response.js';
 import { CurrentPrincipal, Roles } from '../identity/auth.decorators.js';
 import type { Principal } from '../identity/principal.entity.js';
@@ -18,7 +19,7 @@ export class FeesAdminController {
   /** The policy in force for the seller: their override, or the platform default. */
   @Get()
   @ApiOperation({ summary: "Read a seller's fee policy", description: "The policy in force: the seller's override, or the platform default." })
-  @ApiOkResponse({ type: FeePolicyResponse })
+  @ApiAnswer(FeePolicyResponse)
   @ApiErrors({ 404: ['FEES.SELLER_NOT_FOUND'] })
   async get(@Param('sellerId', uuid) sellerId: string): Promise<FeePolicyResponse> {
     await this.fees.assertSeller(sellerId);
@@ -27,7 +28,7 @@ export class FeesAdminController {
 
   @Put()
   @ApiOperation({ summary: "Set a seller's fee override", description: 'Applies to checkouts from now on; orders already made keep their fees.' })
-  @ApiOkResponse({ type: FeePolicyResponse })
+  @ApiAnswer(FeePolicyResponse)
   @ApiErrors({ 400: ['FEES.INVALID_FIXED_AMOUNTS'], 404: ['FEES.SELLER_NOT_FOUND'] })
   async set(@CurrentPrincipal() admin: Principal, @Param('sellerId', uuid) sellerId: string, @Body() body: SetFeePolicyDto): Promise<FeePolicyResponse> {
     return toFeePolicyResponse(sellerId, await this.fees.setOverride(sellerId, body, admin.id));
@@ -35,7 +36,7 @@ export class FeesAdminController {
 
   @Delete()
   @ApiOperation({ summary: "Remove a seller's fee override", description: 'The seller goes back to the platform default (answered). Removing twice is harmless.' })
-  @ApiOkResponse({ type: FeePolicyResponse })
+  @ApiAnswer(FeePolicyResponse)
   @ApiErrors({ 404: ['FEES.SELLER_NOT_FOUND'] })
   async remove(@Param('sellerId', uuid) sellerId: string): Promise<FeePolicyResponse> {
     return toFeePolicyResponse(sellerId, await this.fees.removeOverride(sellerId));

@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-answer.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ApiErrors } from '../common/error-response.js';
@@ -25,7 +26,7 @@ export class HealthController {
   /** Liveness: the process answers. */
   @Get()
   @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiOkResponse({ type: LivenessResponse })
+  @ApiAnswer(LivenessResponse)
   live(): LivenessResponse {
     return { status: 'ok' };
   }
@@ -33,7 +34,7 @@ export class HealthController {
   /** Readiness: the database answers and every migration is applied. */
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: the database answers and every migration is applied' })
-  @ApiOkResponse({ type: ReadinessResponse })
+  @ApiAnswer(ReadinessResponse)
   @ApiErrors({ 503: ['NOT_READY.DATABASE', 'NOT_READY.MIGRATIONS'] })
   async ready(): Promise<ReadinessResponse> {
     try {

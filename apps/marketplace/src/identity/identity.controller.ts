@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-answer.js';
 import { ApiErrors } from '../common/error-response.js';
 import { ApiPageResponse, mapPage, type Page } from '../common/page.js';
 import { PaginationQuery } from '../common/pagination.query.js';
@@ -25,14 +26,14 @@ export class IdentityController {
 
   @Get('me')
   @ApiOperation({ summary: 'The principal the API key belongs to' })
-  @ApiOkResponse({ type: PrincipalResponse })
+  @ApiAnswer(PrincipalResponse)
   me(@CurrentPrincipal() principal: Principal): PrincipalResponse {
     return toPrincipalResponse(principal);
   }
 
   @Get('principals/:id')
   @ApiOperation({ summary: 'One principal', description: 'Yourself, or anyone for an admin; any other principal answers 404.' })
-  @ApiOkResponse({ type: PrincipalResponse })
+  @ApiAnswer(PrincipalResponse)
   @ApiErrors({ 404: ['NOT_FOUND'] })
   async get(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string): Promise<PrincipalResponse> {
     const found = await this.principals.find(id);
@@ -42,7 +43,7 @@ export class IdentityController {
   @Roles('admin')
   @Post('admin/principals')
   @ApiOperation({ summary: 'Create a principal (an admin, seller or buyer)', description: 'Then issue it an API key.' })
-  @ApiCreatedResponse({ type: PrincipalResponse })
+  @ApiAnswer(PrincipalResponse, 201)
   async create(@Body() body: CreatePrincipalDto): Promise<PrincipalResponse> {
     return toPrincipalResponse(await this.principals.create(body));
   }
@@ -58,7 +59,7 @@ export class IdentityController {
   @Roles('admin')
   @Post('admin/principals/:id/api-keys')
   @ApiOperation({ summary: 'Issue an API key to a principal', description: 'The answer is the only time the key itself is shown.' })
-  @ApiCreatedResponse({ type: IssuedApiKeyResponse })
+  @ApiAnswer(IssuedApiKeyResponse, 201)
   @ApiErrors({ 404: ['NOT_FOUND'] })
   async issueKey(@Param('id', uuid) id: string, @Body() body: IssueApiKeyDto): Promise<IssuedApiKeyResponse> {
     const { apiKey, plaintext } = await this.apiKeys.issue(id, body.label);
@@ -78,7 +79,7 @@ export class IdentityController {
   @Post('admin/api-keys/:id/revoke')
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke an API key', description: 'At once and for good; revoking twice is harmless (the first time stands).' })
-  @ApiOkResponse({ type: ApiKeyResponse })
+  @ApiAnswer(ApiKeyResponse)
   @ApiErrors({ 404: ['NOT_FOUND'] })
   async revoke(@Param('id', uuid) id: string): Promise<ApiKeyResponse> {
     return toApiKeyResponse(await this.apiKeys.revoke(id));

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-answer.js';
 import { ApiErrors } from '../common/error-response.js';
 import { ApiPageResponse, arrayPage, mapPage, type Page } from '../common/page.js';
 import { PaginationQuery } from '../common/pagination.query.js';
@@ -37,7 +38,7 @@ export class LedgerAdminController {
     summary: 'Check the ledger against Stripe balances',
     description: "The ledger's cash of each Stripe balance (the platform's, each seller's connected account) against GET /v1/balance, per currency: ledger, Stripe, difference.",
   })
-  @ApiOkResponse({ type: BalanceCheckResponse })
+  @ApiAnswer(BalanceCheckResponse)
   async balanceCheck(@Query() query: BalanceCheckQuery): Promise<BalanceCheckResponse> {
     return toBalanceCheckResponse(await this.balances.check({ sellerId: query.sellerId, currency: query.currency }));
   }
@@ -55,7 +56,7 @@ export class LedgerAdminController {
   @Get('accounts/:code/balance')
   @ApiOperation({ summary: "A ledger account's balance, per currency", description: "Positive is the balance on the account's normal side." })
   @ApiParam({ name: 'code', example: 'seller_payable_available', description: 'A code of the chart of accounts' })
-  @ApiOkResponse({ type: LedgerBalanceResponse })
+  @ApiAnswer(LedgerBalanceResponse)
   @ApiErrors({ 400: ['LEDGER.SELLER_NOT_ALLOWED'], 404: ['LEDGER.UNKNOWN_ACCOUNT'] })
   async balance(@Param('code') code: string, @Query() query: LedgerBalanceQuery): Promise<LedgerBalanceResponse> {
     if (!isLedgerAccountCode(code)) throw LedgerErrors.unknownAccount(code);

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-answer.js';
 import { ApiErrors } from '../common/error-response.js';
 import { ApiPageResponse, mapPage, type Page } from '../common/page.js';
 import { CurrentPrincipal, Roles } from '../identity/auth.decorators.js';
@@ -17,7 +18,7 @@ export class ListingsController {
   @Roles('seller')
   @Post()
   @ApiOperation({ summary: 'Create a listing', description: 'Sold by the calling seller, at a unit price in integer minor units.' })
-  @ApiCreatedResponse({ type: ListingResponse })
+  @ApiAnswer(ListingResponse, 201)
   @ApiErrors({ 400: ['LISTINGS.INVALID_UNIT_AMOUNT', 'LISTINGS.AMOUNT_TOO_LARGE', 'LISTINGS.AMOUNT_GRANULARITY', 'LISTINGS.INVALID_CURRENCY'] })
   async create(@CurrentPrincipal() seller: Principal, @Body() body: CreateListingDto): Promise<ListingResponse> {
     return toListingResponse(await this.listings.create(seller.id, body));
@@ -27,7 +28,7 @@ export class ListingsController {
   @Post(':id/deactivate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Deactivate a listing', description: "The seller's own listing only (another's answers 404). Idempotent." })
-  @ApiOkResponse({ type: ListingResponse })
+  @ApiAnswer(ListingResponse)
   @ApiErrors({ 404: ['NOT_FOUND'] })
   async deactivate(@CurrentPrincipal() seller: Principal, @Param('id') id: string): Promise<ListingResponse> {
     return toListingResponse(await this.listings.deactivate(seller, id));
@@ -43,7 +44,7 @@ export class ListingsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One listing', description: 'An active listing for anyone; an inactive one only for its seller and admins (others: 404).' })
-  @ApiOkResponse({ type: ListingResponse })
+  @ApiAnswer(ListingResponse)
   @ApiErrors({ 404: ['NOT_FOUND'] })
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ListingResponse> {
     return toListingResponse(await this.listings.getVisible(principal, id));

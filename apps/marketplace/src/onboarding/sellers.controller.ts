@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-answer.js';
 import type { Response } from 'express';
 import { ApiErrors } from '../common/error-response.js';
 import { ApiPageResponse, mapPage, type Page } from '../common/page.js';
@@ -28,8 +29,8 @@ export class SellersController {
   @Roles('seller')
   @Post('sellers/me/connected-account')
   @ApiOperation({ summary: "Create the seller's Stripe connected account", description: 'Once: 201 the first time, 200 with the same account after.' })
-  @ApiCreatedResponse({ type: SellerResponse, description: 'The account was created' })
-  @ApiOkResponse({ type: SellerResponse, description: 'The seller already had it' })
+  @ApiAnswer(SellerResponse, 201, 'The account was created')
+  @ApiAnswer(SellerResponse, 200, 'The seller already had it')
   @ApiErrors({ 409: ['ONBOARDING.ACCOUNT_BEING_CREATED'] })
   async createConnectedAccount(@CurrentPrincipal() principal: Principal, @Body() body: CreateConnectedAccountDto, @Res({ passthrough: true }) res: Response): Promise<SellerResponse> {
     const { account, created } = await this.accounts.open(principal, body);
@@ -40,7 +41,7 @@ export class SellersController {
   @Roles('seller')
   @Get('sellers/me')
   @ApiOperation({ summary: "The calling seller's account and onboarding state" })
-  @ApiOkResponse({ type: SellerResponse })
+  @ApiAnswer(SellerResponse)
   async me(@CurrentPrincipal() principal: Principal): Promise<SellerResponse> {
     const account = await this.sellers.find(principal.id);
     return account ? toSellerResponse(account) : toNoAccountResponse(principal.id);
@@ -49,7 +50,7 @@ export class SellersController {
   @Roles('seller')
   @Post('sellers/me/onboarding-link')
   @ApiOperation({ summary: "An onboarding link for the calling seller (Stripe's hosted onboarding)" })
-  @ApiCreatedResponse({ type: OnboardingLinkResponse })
+  @ApiAnswer(OnboardingLinkResponse, 201)
   @ApiErrors({ 409: ['ONBOARDING.NO_CONNECTED_ACCOUNT', 'ONBOARDING.ACCOUNT_CLOSED'] })
   async myOnboardingLink(@CurrentPrincipal() principal: Principal): Promise<OnboardingLinkResponse> {
     return toOnboardingLinkResponse(await this.links.onboardingLink(principal.id));
@@ -58,7 +59,7 @@ export class SellersController {
   @Roles('seller')
   @Post('sellers/me/dashboard-link')
   @ApiOperation({ summary: 'A login link to the Stripe Express dashboard', description: 'For sellers who can be paid out only.' })
-  @ApiCreatedResponse({ type: DashboardLinkResponse })
+  @ApiAnswer(DashboardLinkResponse, 201)
   @ApiErrors({ 422: ['SELLER_NOT_ACTIVE', 'SELLER_PAYOUTS_FROZEN'] })
   async myDashboardLink(@CurrentPrincipal() principal: Principal): Promise<DashboardLinkResponse> {
     return this.links.dashboardLink(principal.id);
@@ -76,7 +77,7 @@ export class SellersController {
   @Roles('seller', 'admin')
   @Get('sellers/:sellerId')
   @ApiOperation({ summary: 'One seller', description: 'The seller themself or an admin; anyone else gets 404.' })
-  @ApiOkResponse({ type: SellerResponse })
+  @ApiAnswer(SellerResponse)
   @ApiErrors({ 404: ['NOT_FOUND'] })
   async get(@CurrentPrincipal() principal: Principal, @Param('sellerId', uuid) sellerId: string): Promise<SellerResponse> {
     return toSellerResponse(ensureVisibleTo(principal, await this.sellers.find(sellerId), (a) => [a.sellerId], 'Seller', sellerId));
@@ -86,7 +87,7 @@ export class SellersController {
   @Roles('seller', 'admin')
   @Post('sellers/:sellerId/onboarding-link')
   @ApiOperation({ summary: 'An onboarding link for a seller', description: 'The seller themself, or an admin to hand one to the seller.' })
-  @ApiCreatedResponse({ type: OnboardingLinkResponse })
+  @ApiAnswer(OnboardingLinkResponse, 201)
   @ApiErrors({ 404: ['NOT_FOUND'], 409: ['ONBOARDING.NO_CONNECTED_ACCOUNT', 'ONBOARDING.ACCOUNT_CLOSED'] })
   async onboardingLink(@CurrentPrincipal() principal: Principal, @Param('sellerId', uuid) sellerId: string): Promise<OnboardingLinkResponse> {
     ensureVisibleTo(principal, await this.sellers.find(sellerId), (a) => [a.sellerId], 'Seller', sellerId);

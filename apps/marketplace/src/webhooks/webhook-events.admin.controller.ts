@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-answer.js';
 import { DomainError } from '../common/domain-error.js';
 import { ApiErrors } from '../common/error-response.js';
 import { ApiPageResponse, mapPage, type Page } from '../common/page.js';
@@ -32,7 +33,7 @@ export class WebhookEventsAdminController {
   @Post('replay')
   @HttpCode(200)
   @ApiOperation({ summary: 'Replay inbox events in bulk', description: 'Every replayable event of the filter goes back to pending with a fresh attempt budget; handlers are idempotent.' })
-  @ApiOkResponse({ type: ReplayResultResponse })
+  @ApiAnswer(ReplayResultResponse)
   replayMany(@Body() body: ReplayWebhookEventsDto): Promise<ReplayResultResponse> {
     return this.admin.replayMany(body);
   }
@@ -40,7 +41,7 @@ export class WebhookEventsAdminController {
   @Post('backfill')
   @HttpCode(200)
   @ApiOperation({ summary: "Backfill missed events from Stripe's GET /v1/events", description: "The platform's and every connected account's, in a window of at most 30 days." })
-  @ApiOkResponse({ type: BackfillResultResponse })
+  @ApiAnswer(BackfillResultResponse)
   @ApiErrors({ 400: ['WEBHOOKS.BAD_WINDOW'] })
   backfill(@Body() body: BackfillWebhookEventsDto): Promise<BackfillResultResponse> {
     const from = new Date(body.from);
@@ -53,7 +54,7 @@ export class WebhookEventsAdminController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One inbox event, with its payload' })
-  @ApiOkResponse({ type: WebhookEventDetailResponse })
+  @ApiAnswer(WebhookEventDetailResponse)
   @ApiErrors({ 404: ['NOT_FOUND'] })
   async get(@Param('id') id: string): Promise<WebhookEventDetailResponse> {
     return toWebhookEventDetailResponse(await this.admin.get(id));
@@ -62,7 +63,7 @@ export class WebhookEventsAdminController {
   @Post(':id/replay')
   @HttpCode(200)
   @ApiOperation({ summary: 'Replay one inbox event', description: 'A dead, quarantined, processed or ignored event goes back to pending.' })
-  @ApiOkResponse({ type: WebhookEventResponse })
+  @ApiAnswer(WebhookEventResponse)
   @ApiErrors({ 404: ['NOT_FOUND'], 409: ['WEBHOOKS.NOT_REPLAYABLE'] })
   async replay(@Param('id') id: string): Promise<WebhookEventResponse> {
     return toWebhookEventResponse(await this.admin.replayOne(id));

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../../common/api-answer.js';
 import { ApiErrors } from '../../common/error-response.js';
 import { Idempotent, RequestIdempotencyKey } from '../../common/idempotency/idempotent.decorator.js';
 import { CurrentPrincipal, Roles } from '../../identity/auth.decorators.js';
@@ -28,7 +29,7 @@ export class OrdersController {
     summary: 'Check out a cart',
     description: 'Creates the order and a Stripe Checkout Session to pay it on (`checkoutUrl`). One seller: a destination charge; several: one charge and a transfer per seller.',
   })
-  @ApiCreatedResponse({ type: CheckoutResponse })
+  @ApiAnswer(CheckoutResponse, 201)
   @ApiErrors({
     400: ['CHECKOUT.EMPTY_CART', 'CHECKOUT.INVALID_QUANTITY'],
     409: ['IDEMPOTENCY.IN_FLIGHT'],
@@ -44,7 +45,7 @@ export class OrdersController {
     summary: 'One order, with its refunds and disputes',
     description: "The buyer and admins see all of it; a seller sees their own lines and split only (not the buyer, nor other sellers' fees, refunds or disputes). Anyone else: 404.",
   })
-  @ApiOkResponse({ type: OrderResponse })
+  @ApiAnswer(OrderResponse)
   @ApiErrors({ 404: ['NOT_FOUND'] })
   async get(@CurrentPrincipal() viewer: Principal, @Param('id') id: string): Promise<OrderResponse> {
     const { order, refunds, disputes } = await this.orders.getVisible(viewer, id);
@@ -58,7 +59,7 @@ export class OrdersController {
     summary: 'Refund an order, in part or in full',
     description: "An admin, or the order's seller where sellers may refund. The seller's share comes back by a transfer reversal; the application fee in proportion.",
   })
-  @ApiCreatedResponse({ type: RefundResponse })
+  @ApiAnswer(RefundResponse, 201)
   @ApiErrors({
     400: ['REFUNDS.AMOUNT_REQUIRED', 'REFUNDS.AMOUNT_AND_FULL', 'REFUNDS.INVALID_AMOUNT'],
     403: ['REFUNDS.FORBIDDEN'],
