@@ -108,6 +108,7 @@ describe('the OpenAPI document', () => {
       const errors = statuses.filter((s) => s >= 400);
       for (const s of [400, 500]) if (!errors.includes(s)) problems.push(`${at}: no ${s} response`);
       if (op.security?.length && !errors.includes(401)) problems.push(`${at}: needs a key but no 401`);
+      if (path.includes('{') && !errors.includes(404)) problems.push(`${at}: names a resource but declares no 404`);
       for (const s of errors) {
         const schema = op.responses[s].content?.['application/json']?.schema;
         if (schema?.allOf?.[0]?.$ref !== '#/components/schemas/ErrorResponse') problems.push(`${at}: ${s} is not the error body`);

@@ -158,5 +158,7 @@ describe('lists: { data, hasMore, nextCursor }, paged with ?limit= and ?starting
       expect.arrayContaining([{ field: 'limit', problems: ['limit must be an integer from 1 to 200'], code: 'PAGINATION.INVALID_LIMIT' }, expect.objectContaining({ field: 'sellerId' })]),
     );
     for (const ok of ['1', '200', '050']) await t.http.get(`/listings?limit=${ok}`).set(bearer(buyer.key)).expect(200);
+    // offset paging is gone: asking for it is refused, not ignored
+    expect((await t.http.get('/listings?offset=5').set(bearer(buyer.key)).expect(400)).body.error.code).toBe('UNKNOWN_FIELD');
   });
 });
