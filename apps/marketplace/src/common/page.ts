@@ -16,7 +16,8 @@ export interface Page<T> {
 }
 
 // A cursor is the last item's id, base64url-encoded with a version tag: opaque to clients, and a
-// row's id never changes, so a page boundary holds while items are added or filtered out.
+// row's id never changes, so a page boundary holds while items are added or filtered out (on sort
+// keys that do not change, e.g. created_at; a row whose sort key changes moves in the list).
 const CURSOR_TAG = 'c1:';
 
 export function encodeCursor(id: string): string {

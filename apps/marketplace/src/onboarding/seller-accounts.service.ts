@@ -13,7 +13,8 @@ export interface SellerListFilter extends PaginationQuery {
   status?: SellerStatus;
 }
 
-// Sellers with a requirements deadline first, soonest first; then the rest, oldest first.
+// Sellers with a requirements deadline first, soonest first; then the rest, oldest first. The
+// deadline is Stripe's and can change while an admin pages: that seller then moves in the list.
 const SELLERS_ORDER: KeysetOrder<SellerAccount> = {
   table: 'seller_accounts',
   idColumn: 'seller_id',
