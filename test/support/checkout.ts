@@ -54,7 +54,15 @@ export async function ledgerEntries(
     lines: Array<{ account: string; amount: string; sellerId: string | null; currency: string; stripeObjectId: string | null; stripeBalanceTransactionId: string | null }>;
   }>
 > {
-  return (await t.http.get(`/admin/ledger/entries?referenceType=order&referenceId=${orderId}`).set(bearer(t.adminKey)).expect(200)).body.data;
+  const entries = [];
+  let startingAfter: string | undefined;
+  do {
+    const query = { referenceType: 'order', referenceId: orderId, limit: 200, ...(startingAfter ? { startingAfter } : {}) };
+    const page = (await t.http.get('/admin/ledger/entries').query(query).set(bearer(t.adminKey)).expect(200)).body;
+    entries.push(...page.data);
+    startingAfter = page.nextCursor ?? undefined;
+  } while (startingAfter);
+  return entries;
 }
 
 export async function balance(t: TestApp, account: string, currency: string, sellerId?: string): Promise<bigint> {

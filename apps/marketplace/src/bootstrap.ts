@@ -1,7 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -14,6 +13,7 @@ import { PinoNestLogger } from './common/logger.js';
 import { requestContext } from './common/request-context.js';
 import { refuseNulInUrl, RequestBodyGuard, useJsonBodies } from './common/request-body.js';
 import { createValidationPipe } from './common/validation.js';
+import { serveOpenApiDocument } from './docs/openapi.document.js';
 import type { Configuration } from './config/configuration.js';
 
 export interface MarketplaceAppOptions {
@@ -70,16 +70,8 @@ export async function createMarketplaceApp(options: MarketplaceAppOptions): Prom
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(logger.child({ component: 'errors' })));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Marketplace API')
-      .setDescription('Stripe Connect marketplace: sellers, checkout, transfers, payouts, reconciliation')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (mkt_...)' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  // the OpenAPI document at /docs (UI), /docs/openapi.json and /docs/openapi.yaml
+  serveOpenApiDocument(app);
   return app;
 }
 

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { isPoolTimeout } from '@app/database';
 import type { Logger } from 'pino';
 import { DomainError, STATUS_OF_KIND } from './domain-error.js';
+import type { ErrorResponse } from './error-response.js';
 import { requestContext } from './request-context.js';
 import { ServiceBusyError } from './service-busy.js';
 
@@ -19,9 +20,8 @@ const CODE_OF_STATUS: Record<number, string> = {
   429: 'RATE_LIMITED',
 };
 
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown; requestId: string };
-}
+/** The body this filter answers; its class is the error schema of the OpenAPI document. */
+export type ErrorBody = ErrorResponse;
 
 /**
  * The one error body of the API: { error: { code, message, details?, requestId } }. A 5xx says

@@ -1,21 +1,35 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsOptional, ValidateBy } from 'class-validator';
 
-/** `?limit=&offset=` for list endpoints; extend it with the endpoint's filters. */
+export const MAX_PAGE_LIMIT = 200;
+export const DEFAULT_PAGE_LIMIT = 50;
+export const LIMIT_MESSAGE = `limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`;
+export const CURSOR_MESSAGE = 'startingAfter must be the nextCursor of a previous page of this list';
+
+// A query string value is a string (or an array when repeated): only plain digits become a number,
+// so `abc`, `1.5`, `1e2` and `?limit=1&limit=2` fail the one check below with the one message.
+const toLimit = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : value);
+
+/**
+ * `?limit=&startingAfter=` for every list: a page of `limit` items after the cursor, in the list's
+ * stable order. Extend it with the endpoint's filters; `keysetPage` / `arrayPage` read it.
+ */
 export class PaginationQuery {
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @ApiPropertyOptional({ type: 'integer', default: DEFAULT_PAGE_LIMIT, minimum: 1, maximum: MAX_PAGE_LIMIT, description: 'Items per page' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit: number = 50;
+  @Transform(toLimit)
+  @ValidateBy(
+    { name: 'isPageLimit', validator: { validate: (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_PAGE_LIMIT } },
+    { message: LIMIT_MESSAGE, context: { code: 'PAGINATION.INVALID_LIMIT' } },
+  )
+  limit: number = DEFAULT_PAGE_LIMIT;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @ApiPropertyOptional({ description: "The previous page's `nextCursor` (opaque): the page after it. Without it, the first page." })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset: number = 0;
+  @ValidateBy(
+    { name: 'isPageCursor', validator: { validate: (v: unknown) => typeof v === 'string' && /^[A-Za-z0-9_-]{1,400}$/.test(v) } },
+    { message: CURSOR_MESSAGE, context: { code: 'PAGINATION.INVALID_CURSOR' } },
+  )
+  startingAfter?: string;
 }

@@ -1,9 +1,21 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-answer.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { ApiErrors } from '../common/error-response.js';
 import { DomainError } from '../common/domain-error.js';
 import { Public } from '../identity/auth.decorators.js';
+
+export class LivenessResponse {
+  @ApiProperty({ enum: ['ok'] }) status: 'ok';
+}
+
+export class ReadinessResponse {
+  @ApiProperty({ enum: ['ready'] }) status: 'ready';
+  @ApiProperty({ enum: ['ok'] }) database: 'ok';
+  @ApiProperty({ enum: ['applied'] }) migrations: 'applied';
+}
 
 @ApiTags('health')
 @Public()
@@ -13,13 +25,18 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get()
-  live(): { status: 'ok' } {
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiAnswer(LivenessResponse)
+  live(): LivenessResponse {
     return { status: 'ok' };
   }
 
   /** Readiness: the database answers and every migration is applied. */
   @Get('ready')
-  async ready(): Promise<{ status: 'ready'; database: 'ok'; migrations: 'applied' }> {
+  @ApiOperation({ summary: 'Readiness: the database answers and every migration is applied' })
+  @ApiAnswer(ReadinessResponse)
+  @ApiErrors({ 503: ['NOT_READY.DATABASE', 'NOT_READY.MIGRATIONS'] })
+  async ready(): Promise<ReadinessResponse> {
     try {
       await this.dataSource.query('SELECT 1');
     } catch {

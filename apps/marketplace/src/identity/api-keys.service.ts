@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { NotFoundError } from '../common/domain-error.js';
+import { keysetPage, type KeysetOrder, type Page } from '../common/page.js';
+import type { PaginationQuery } from '../common/pagination.query.js';
 import { ApiKey } from './api-key.entity.js';
 import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key.util.js';
 import { Principal } from './principal.entity.js';
@@ -12,6 +14,15 @@ export interface IssuedApiKey {
   /** The only time the key is visible. */
   plaintext: string;
 }
+
+const API_KEYS_ORDER: KeysetOrder<ApiKey> = {
+  table: 'api_keys',
+  idColumn: 'id',
+  idIsUuid: true,
+  direction: 'ASC',
+  keys: (a) => [`${a}.created_at`, `${a}.id`],
+  idOf: (k) => k.id,
+};
 
 @Injectable()
 export class ApiKeysService {
@@ -34,9 +45,10 @@ export class ApiKeysService {
     return key?.principal ?? null;
   }
 
-  async listFor(principalId: string): Promise<ApiKey[]> {
+  /** The principal's keys, oldest first. */
+  async listFor(principalId: string, page: PaginationQuery): Promise<Page<ApiKey>> {
     await this.principals.get(principalId);
-    return this.keys.find({ where: { principalId }, order: { createdAt: 'ASC' } });
+    return keysetPage(this.keys.createQueryBuilder('k').where('k.principal_id = :principalId', { principalId }), API_KEYS_ORDER, page);
   }
 
   /** Revoking twice is harmless: the first revocation time stands. */

@@ -1,5 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-answer.js';
+import { ApiErrors } from '../common/error-response.js';
+import { ApiPageResponse, mapPage, type Page } from '../common/page.js';
+import { PaginationQuery } from '../common/pagination.query.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { CurrentPrincipal, Roles } from './auth.decorators.js';
 import { CreatePrincipalDto } from './dto/create-principal.dto.js';
@@ -13,7 +17,6 @@ import { PrincipalsService } from './principals.service.js';
 const uuid = new ParseUUIDPipe({ version: '4' });
 
 @ApiTags('identity')
-@ApiBearerAuth()
 @Controller()
 export class IdentityController {
   constructor(
@@ -22,11 +25,16 @@ export class IdentityController {
   ) {}
 
   @Get('me')
+  @ApiOperation({ summary: 'The principal the API key belongs to' })
+  @ApiAnswer(PrincipalResponse)
   me(@CurrentPrincipal() principal: Principal): PrincipalResponse {
     return toPrincipalResponse(principal);
   }
 
   @Get('principals/:id')
+  @ApiOperation({ summary: 'One principal', description: 'Yourself, or anyone for an admin; any other principal answers 404.' })
+  @ApiAnswer(PrincipalResponse)
+  @ApiErrors({ 404: ['NOT_FOUND'] })
   async get(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string): Promise<PrincipalResponse> {
     const found = await this.principals.find(id);
     return toPrincipalResponse(ensureVisibleTo(principal, found, (p) => [p.id], 'Principal', id));
@@ -34,18 +42,25 @@ export class IdentityController {
 
   @Roles('admin')
   @Post('admin/principals')
+  @ApiOperation({ summary: 'Create a principal (an admin, seller or buyer)', description: 'Then issue it an API key.' })
+  @ApiAnswer(PrincipalResponse, 201)
   async create(@Body() body: CreatePrincipalDto): Promise<PrincipalResponse> {
     return toPrincipalResponse(await this.principals.create(body));
   }
 
   @Roles('admin')
   @Get('admin/principals')
-  async list(@Query() query: ListPrincipalsQuery): Promise<{ data: PrincipalResponse[] }> {
-    return { data: (await this.principals.list(query)).map(toPrincipalResponse) };
+  @ApiOperation({ summary: 'List principals', description: 'Oldest first.' })
+  @ApiPageResponse(PrincipalResponse)
+  async list(@Query() query: ListPrincipalsQuery): Promise<Page<PrincipalResponse>> {
+    return mapPage(await this.principals.list(query), toPrincipalResponse);
   }
 
   @Roles('admin')
   @Post('admin/principals/:id/api-keys')
+  @ApiOperation({ summary: 'Issue an API key to a principal', description: 'The answer is the only time the key itself is shown.' })
+  @ApiAnswer(IssuedApiKeyResponse, 201)
+  @ApiErrors({ 404: ['NOT_FOUND'] })
   async issueKey(@Param('id', uuid) id: string, @Body() body: IssueApiKeyDto): Promise<IssuedApiKeyResponse> {
     const { apiKey, plaintext } = await this.apiKeys.issue(id, body.label);
     return { ...toApiKeyResponse(apiKey), key: plaintext };
@@ -53,13 +68,19 @@ export class IdentityController {
 
   @Roles('admin')
   @Get('admin/principals/:id/api-keys')
-  async listKeys(@Param('id', uuid) id: string): Promise<{ data: ApiKeyResponse[] }> {
-    return { data: (await this.apiKeys.listFor(id)).map(toApiKeyResponse) };
+  @ApiOperation({ summary: "List a principal's API keys", description: 'Oldest first; revoked keys included. Never the keys themselves.' })
+  @ApiPageResponse(ApiKeyResponse)
+  @ApiErrors({ 404: ['NOT_FOUND'] })
+  async listKeys(@Param('id', uuid) id: string, @Query() query: PaginationQuery): Promise<Page<ApiKeyResponse>> {
+    return mapPage(await this.apiKeys.listFor(id, query), toApiKeyResponse);
   }
 
   @Roles('admin')
   @Post('admin/api-keys/:id/revoke')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Revoke an API key', description: 'At once and for good; revoking twice is harmless (the first time stands).' })
+  @ApiAnswer(ApiKeyResponse)
+  @ApiErrors({ 404: ['NOT_FOUND'] })
   async revoke(@Param('id', uuid) id: string): Promise<ApiKeyResponse> {
     return toApiKeyResponse(await this.apiKeys.revoke(id));
   }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { ApiKey } from './api-key.entity.js';
 import { PRINCIPAL_ROLES, type Principal, type PrincipalRole } from './principal.entity.js';
 
@@ -20,7 +20,7 @@ export class ApiKeyResponse {
 }
 
 export class IssuedApiKeyResponse extends ApiKeyResponse {
-  @ApiPropertyOptional({ description: 'The key itself. Shown once: store it now.' }) key: string;
+  @ApiProperty({ description: 'The key itself (mkt_...). Shown once: store it now.' }) key: string;
 }
 
 export function toPrincipalResponse(p: Principal): PrincipalResponse {

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { NotFoundError } from '../common/domain-error.js';
+import { keysetPage, type KeysetOrder, type Page } from '../common/page.js';
+import type { PaginationQuery } from '../common/pagination.query.js';
 import { Principal, type PrincipalRole } from './principal.entity.js';
 
 export interface NewPrincipal {
@@ -9,6 +11,15 @@ export interface NewPrincipal {
   name: string;
   email?: string | null;
 }
+
+const PRINCIPALS_ORDER: KeysetOrder<Principal> = {
+  table: 'principals',
+  idColumn: 'id',
+  idIsUuid: true,
+  direction: 'ASC',
+  keys: (a) => [`${a}.created_at`, `${a}.id`],
+  idOf: (p) => p.id,
+};
 
 @Injectable()
 export class PrincipalsService {
@@ -28,13 +39,11 @@ export class PrincipalsService {
     return principal;
   }
 
-  async list(filter: { role?: PrincipalRole; limit: number; offset: number }): Promise<Principal[]> {
-    return this.principals.find({
-      where: filter.role ? { role: filter.role } : {},
-      order: { createdAt: 'ASC', id: 'ASC' },
-      take: filter.limit,
-      skip: filter.offset,
-    });
+  /** Oldest first. */
+  list(filter: { role?: PrincipalRole } & PaginationQuery): Promise<Page<Principal>> {
+    const q = this.principals.createQueryBuilder('p');
+    if (filter.role) q.andWhere('p.role = :role', { role: filter.role });
+    return keysetPage(q, PRINCIPALS_ORDER, filter);
   }
 
   /** The oldest admin, created on first use: `npm run admin:key` issues keys for it. */

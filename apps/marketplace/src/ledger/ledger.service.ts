@@ -1,8 +1,10 @@
 import { Money } from '@app/money';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isUuid } from '../common/ids.js';
+import { keysetPage, mapPage, type KeysetOrder, type Page } from '../common/page.js';
+import type { PaginationQuery } from '../common/pagination.query.js';
 import { findLedgerAccount, type LedgerAccountCode } from './chart-of-accounts.js';
 import { LedgerEntry } from './ledger-entry.entity.js';
 import { LedgerLine } from './ledger-line.entity.js';
@@ -24,6 +26,16 @@ export interface NewLedgerEntry {
 }
 
 export type PostedEntry = LedgerEntry & { lines: LedgerLine[] };
+
+// as entriesByReference: entries of one transaction share created_at, occurred_at orders them
+const LEDGER_ENTRIES_ORDER: KeysetOrder<LedgerEntry> = {
+  table: 'ledger_entries',
+  idColumn: 'id',
+  idIsUuid: true,
+  direction: 'ASC',
+  keys: (a) => [`${a}.created_at`, `${a}.occurred_at`, `${a}.id`],
+  idOf: (e) => e.id,
+};
 
 const NAME = /^[a-z][a-z0-9_.:-]{0,63}$/;
 
@@ -179,6 +191,15 @@ export class LedgerService {
       // entries of one transaction share created_at: occurred_at (the moment each was posted) orders them
       order: { createdAt: 'ASC', occurredAt: 'ASC', id: 'ASC' },
     })) as PostedEntry[];
+  }
+
+  /** A page of the entries posted for a reference, in the order they were posted (the admin list). */
+  async pageEntriesByReference(type: string, id: string, page: PaginationQuery): Promise<Page<PostedEntry>> {
+    const q = this.db.getRepository(LedgerEntry).createQueryBuilder('e').where('e.reference_type = :type AND e.reference_id = :id', { type, id });
+    const entries = await keysetPage(q, LEDGER_ENTRIES_ORDER, page);
+    const ids = entries.data.map((e) => e.id);
+    const lines = ids.length ? await this.db.getRepository(LedgerLine).findBy({ entryId: In(ids) }) : [];
+    return mapPage(entries, (e) => Object.assign(e, { lines: lines.filter((l) => l.entryId === e.id) }) as PostedEntry);
   }
 
   private async insert(tx: EntityManager, entry: NewLedgerEntry, reversesEntryId: string | null): Promise<PostedEntry> {

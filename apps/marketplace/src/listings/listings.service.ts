@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/domain-error.js';
 import { isUuid } from '../common/ids.js';
+import { keysetPage, type KeysetOrder, type Page } from '../common/page.js';
+import type { PaginationQuery } from '../common/pagination.query.js';
 import { ensureVisibleTo } from '../identity/ownership.js';
 import type { Principal } from '../identity/principal.entity.js';
 import { assertChargeableUnitAmount, parseListingCurrency, parseUnitAmount } from './listing-input.js';
@@ -23,6 +25,15 @@ export interface CheckoutListing {
   title: string;
   unitPrice: Money;
 }
+
+const LISTINGS_ORDER: KeysetOrder<Listing> = {
+  table: 'listings',
+  idColumn: 'id',
+  idIsUuid: true,
+  direction: 'DESC',
+  keys: (a) => [`${a}.created_at`, `${a}.id`],
+  idOf: (l) => l.id,
+};
 
 @Injectable()
 export class ListingsService {
@@ -47,13 +58,10 @@ export class ListingsService {
   }
 
   /** Active listings, newest first, optionally of one seller. */
-  listActive(filter: { sellerId?: string; limit: number; offset: number }): Promise<Listing[]> {
-    return this.db.getRepository(Listing).find({
-      where: { status: 'active', ...(filter.sellerId ? { sellerId: filter.sellerId } : {}) },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: filter.limit,
-      skip: filter.offset,
-    });
+  listActive(filter: { sellerId?: string } & PaginationQuery): Promise<Page<Listing>> {
+    const q = this.db.getRepository(Listing).createQueryBuilder('l').where('l.status = :status', { status: 'active' });
+    if (filter.sellerId) q.andWhere('l.seller_id = :sellerId', { sellerId: filter.sellerId });
+    return keysetPage(q, LISTINGS_ORDER, filter);
   }
 
   /** An active listing for anyone; an inactive one only for its seller and admins (others: 404). */

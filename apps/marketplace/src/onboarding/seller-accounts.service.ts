@@ -2,16 +2,27 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { StripeGateway, type ConnectedAccountSnapshot } from '@app/stripe';
 import type { DataSource, EntityManager } from 'typeorm';
+import { keysetPage, type KeysetOrder, type Page } from '../common/page.js';
+import type { PaginationQuery } from '../common/pagination.query.js';
 import { ConnectedAccountDirectory } from '../webhooks/connected-account-directory.js';
 import { NoConnectedAccountError } from './onboarding.errors.js';
 import { SellerAccount, type SyncSource } from './seller-account.entity.js';
 import type { SellerStatus } from './seller-status.js';
 
-export interface SellerListFilter {
+export interface SellerListFilter extends PaginationQuery {
   status?: SellerStatus;
-  limit: number;
-  offset: number;
 }
+
+// Sellers with a requirements deadline first, soonest first; then the rest, oldest first. The
+// deadline is Stripe's and can change while an admin pages: that seller then moves in the list.
+const SELLERS_ORDER: KeysetOrder<SellerAccount> = {
+  table: 'seller_accounts',
+  idColumn: 'seller_id',
+  idIsUuid: true,
+  direction: 'ASC',
+  keys: (a) => [`COALESCE(${a}.current_deadline, 'infinity'::timestamptz)`, `${a}.created_at`, `${a}.seller_id`],
+  idOf: (s) => s.sellerId,
+};
 
 /** Seller accounts as stored, and the one guarded way Stripe's view of an account lands in them. */
 @Injectable()
@@ -55,18 +66,10 @@ export class SellerAccountsService implements OnModuleInit {
     return this.db.getRepository(SellerAccount).findOneBy({ stripeAccountId });
   }
 
-  async list(filter: SellerListFilter): Promise<{ data: SellerAccount[]; total: number }> {
-    const q = this.db
-      .getRepository(SellerAccount)
-      .createQueryBuilder('s')
-      .orderBy('s.current_deadline', 'ASC', 'NULLS LAST')
-      .addOrderBy('s.created_at', 'ASC')
-      .addOrderBy('s.seller_id', 'ASC')
-      .take(filter.limit)
-      .skip(filter.offset);
+  list(filter: SellerListFilter): Promise<Page<SellerAccount>> {
+    const q = this.db.getRepository(SellerAccount).createQueryBuilder('s');
     if (filter.status) q.andWhere('s.status = :status', { status: filter.status });
-    const [data, total] = await q.getManyAndCount();
-    return { data, total };
+    return keysetPage(q, SELLERS_ORDER, filter);
   }
 
   /** Reads the account from Stripe now and stores what it says (unless something newer is stored). */

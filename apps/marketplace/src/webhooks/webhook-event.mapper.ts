@@ -1,16 +1,16 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { WebhookEvent } from './webhook-event.entity.js';
+import { INBOX_STATUSES, WEBHOOK_ENDPOINTS, type WebhookEvent } from './webhook-event.entity.js';
 
 export class WebhookEventResponse {
   @ApiProperty() id: string;
-  @ApiProperty() endpoint: string;
+  @ApiProperty({ enum: WEBHOOK_ENDPOINTS }) endpoint: string;
   @ApiProperty() type: string;
   @ApiProperty({ nullable: true, type: String }) account: string | null;
   @ApiProperty() livemode: boolean;
   @ApiProperty() created: string;
   @ApiProperty() receivedAt: string;
-  @ApiProperty() source: string;
-  @ApiProperty() status: string;
+  @ApiProperty({ enum: ['webhook', 'backfill'], description: 'How the event reached the inbox' }) source: string;
+  @ApiProperty({ enum: INBOX_STATUSES }) status: string;
   @ApiProperty() attempts: number;
   @ApiProperty({ nullable: true, type: String }) nextAttemptAt: string | null;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
@@ -41,4 +41,16 @@ export function toWebhookEventResponse(e: WebhookEvent): WebhookEventResponse {
 
 export function toWebhookEventDetailResponse(e: WebhookEvent): WebhookEventDetailResponse {
   return { ...toWebhookEventResponse(e), payload: e.payload };
+}
+
+export class ReplayResultResponse {
+  @ApiProperty({ description: 'Events sent back to pending' }) replayed: number;
+}
+
+export class BackfillResultResponse {
+  @ApiProperty() from: string;
+  @ApiProperty() to: string;
+  @ApiProperty({ description: "Events read from Stripe's GET /v1/events" }) scanned: number;
+  @ApiProperty({ description: 'Of those, events the inbox did not have' }) inserted: number;
+  @ApiProperty({ description: 'Connected accounts read (besides the platform)' }) accounts: number;
 }

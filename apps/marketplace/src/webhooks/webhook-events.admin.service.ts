@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { DomainError, NotFoundError } from '../common/domain-error.js';
+import { keysetPage, type KeysetOrder, type Page } from '../common/page.js';
+import type { PaginationQuery } from '../common/pagination.query.js';
 import { WebhookEvent, type InboxStatus } from './webhook-event.entity.js';
 import { WebhookInboxService } from './webhook-inbox.service.js';
 
@@ -10,6 +12,15 @@ export interface WebhookEventFilter {
   type?: string;
   account?: string;
 }
+
+const WEBHOOK_EVENTS_ORDER: KeysetOrder<WebhookEvent> = {
+  table: 'webhook_events',
+  idColumn: 'id',
+  idIsUuid: false,
+  direction: 'DESC',
+  keys: (a) => [`${a}.received_at`, `${a}.id`],
+  idOf: (e) => e.id,
+};
 
 const REPLAYABLE: InboxStatus[] = ['dead', 'quarantined', 'processed', 'ignored'];
 
@@ -21,13 +32,13 @@ export class WebhookEventsAdminService {
     private readonly inbox: WebhookInboxService,
   ) {}
 
-  async list(filter: WebhookEventFilter & { limit: number; offset: number }): Promise<{ data: WebhookEvent[]; total: number }> {
-    const q = this.events.createQueryBuilder('e').orderBy('e.received_at', 'DESC').addOrderBy('e.id', 'DESC').take(filter.limit).skip(filter.offset);
+  /** Newest received first. */
+  list(filter: WebhookEventFilter & PaginationQuery): Promise<Page<WebhookEvent>> {
+    const q = this.events.createQueryBuilder('e');
     if (filter.status) q.andWhere('e.status = :status', { status: filter.status });
     if (filter.type) q.andWhere('e.type LIKE :type', { type: filter.type.replace(/\*/g, '%') });
     if (filter.account) q.andWhere('e.account = :account', { account: filter.account });
-    const [data, total] = await q.getManyAndCount();
-    return { data, total };
+    return keysetPage(q, WEBHOOK_EVENTS_ORDER, filter);
   }
 
   async get(id: string): Promise<WebhookEvent> {

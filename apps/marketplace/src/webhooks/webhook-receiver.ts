@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { requestContext } from '../common/request-context.js';
+import type { WebhookAckResponse } from './webhook-ack.response.js';
 import type { WebhookEndpoint } from './webhook-event.entity.js';
 import { WebhookInboxService } from './webhook-inbox.service.js';
 
@@ -50,7 +51,8 @@ export class WebhookReceiver {
     const accepted = await this.inbox.accept(event, endpoint);
     res.statusCode = 200;
     res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify({ received: true, id: accepted.id, duplicate: !accepted.inserted, status: accepted.status }));
+    const ack: WebhookAckResponse = { received: true, id: accepted.id, duplicate: !accepted.inserted, status: accepted.status };
+    res.end(JSON.stringify(ack));
   }
 }
 

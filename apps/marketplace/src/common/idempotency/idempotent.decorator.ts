@@ -17,7 +17,13 @@ export const Idempotent = (options: IdempotentOptions = {}) =>
   applyDecorators(
     SetMetadata(IDEMPOTENCY_INTENTS, options.intents),
     UseInterceptors(IdempotencyInterceptor),
-    ApiHeader({ name: 'Idempotency-Key', required: true, description: 'Unique per operation; a retry with the same key and body replays the first response' }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: true,
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+      description:
+        'Unique per operation (1-255 printable ASCII characters), scoped to the caller and kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body is 422 `IDEMPOTENCY.KEY_REUSED`; while the first request is still in flight, 409 `IDEMPOTENCY.IN_FLIGHT`.',
+    }),
   );
 
 export type IdempotentRequest = Request & { idempotencyKey?: string };

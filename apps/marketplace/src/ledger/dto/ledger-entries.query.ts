@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
+import { PaginationQuery } from '../../common/pagination.query.js';
 
-export class LedgerEntriesQuery {
+export class LedgerEntriesQuery extends PaginationQuery {
   @ApiProperty({ example: 'order' })
   @Matches(/^[a-z][a-z0-9_.:-]{0,63}$/)
   referenceType: string;

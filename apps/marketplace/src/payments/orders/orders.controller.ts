@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../../common/api-answer.js';
+import { ApiErrors } from '../../common/error-response.js';
 import { Idempotent, RequestIdempotencyKey } from '../../common/idempotency/idempotent.decorator.js';
 import { CurrentPrincipal, Roles } from '../../identity/auth.decorators.js';
 import type { Principal } from '../../identity/principal.entity.js';
@@ -11,7 +13,6 @@ import { OrdersService } from './orders.service.js';
 import { RefundsService } from '../refunds/refunds.service.js';
 
 @ApiTags('orders')
-@ApiBearerAuth()
 @Controller()
 export class OrdersController {
   constructor(
@@ -24,11 +25,28 @@ export class OrdersController {
   @Roles('buyer')
   @Post('checkout')
   @Idempotent({ intents: 'orders' })
+  @ApiOperation({
+    summary: 'Check out a cart',
+    description: 'Creates the order and a Stripe Checkout Session to pay it on (`checkoutUrl`). One seller: a destination charge; several: one charge and a transfer per seller.',
+  })
+  @ApiAnswer(CheckoutResponse, 201)
+  @ApiErrors({
+    400: ['CHECKOUT.EMPTY_CART', 'CHECKOUT.INVALID_QUANTITY'],
+    409: ['IDEMPOTENCY.IN_FLIGHT'],
+    422: ['LISTINGS.NOT_AVAILABLE', 'CHECKOUT.MIXED_CURRENCIES', 'CHECKOUT.AMOUNT_TOO_LARGE', 'CHECKOUT.AMOUNT_TOO_SMALL', 'CHECKOUT.AMOUNT_GRANULARITY', 'SELLER_NOT_ACTIVE'],
+    503: ['CHECKOUT.PAYMENT_PROVIDER_FAILED'],
+  })
   async checkout(@CurrentPrincipal() buyer: Principal, @Body() body: CheckoutDto, @RequestIdempotencyKey() key: string): Promise<CheckoutResponse> {
     return toCheckoutResponse(await this.checkoutService.checkout(buyer, body, key));
   }
 
   @Get('orders/:id')
+  @ApiOperation({
+    summary: 'One order, with its refunds and disputes',
+    description: "The buyer and admins see all of it; a seller sees their own lines and split only (not the buyer, nor other sellers' fees, refunds or disputes). Anyone else: 404.",
+  })
+  @ApiAnswer(OrderResponse)
+  @ApiErrors({ 404: ['NOT_FOUND'] })
   async get(@CurrentPrincipal() viewer: Principal, @Param('id') id: string): Promise<OrderResponse> {
     const { order, refunds, disputes } = await this.orders.getVisible(viewer, id);
     return toOrderResponse(order, viewer, { refunds, disputes });
@@ -37,6 +55,19 @@ export class OrdersController {
   @Roles('admin', 'seller')
   @Post('orders/:id/refunds')
   @Idempotent({ intents: 'refunds' })
+  @ApiOperation({
+    summary: 'Refund an order, in part or in full',
+    description: "An admin, or the order's seller where sellers may refund. The seller's share comes back by a transfer reversal; the application fee in proportion.",
+  })
+  @ApiAnswer(RefundResponse, 201)
+  @ApiErrors({
+    400: ['REFUNDS.AMOUNT_REQUIRED', 'REFUNDS.AMOUNT_AND_FULL', 'REFUNDS.INVALID_AMOUNT'],
+    403: ['REFUNDS.FORBIDDEN'],
+    404: ['NOT_FOUND'],
+    409: ['REFUNDS.IN_PROGRESS', 'IDEMPOTENCY.IN_FLIGHT'],
+    422: ['REFUNDS.ORDER_NOT_REFUNDABLE', 'REFUNDS.MULTI_SELLER_NOT_SUPPORTED', 'REFUNDS.AMOUNT_TOO_LARGE', 'REFUNDS.AMOUNT_GRANULARITY', 'IDEMPOTENCY.KEY_REUSED'],
+    503: ['REFUNDS.PAYMENT_PROVIDER_FAILED'],
+  })
   async refund(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateRefundDto, @RequestIdempotencyKey() key: string): Promise<RefundResponse> {
     return toRefundResponse(await this.refunds.refund(principal, id, body, key));
   }
