@@ -1,6 +1,10 @@
 // Transfers that crash, lose their answer, outlive their key, get refused, wait for their seller:
 // the transfers worker is driven by hand (its loop idles), so each moment is the test's.
+import { StripeGateway } from '@app/stripe';
+import { DataSource } from 'typeorm';
+import { TransferOutcomeService } from '../apps/marketplace/src/transfers/transfer-outcome.service.js';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
+import { Transfer } from '../apps/marketplace/src/transfers/transfer.entity.js';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
 import { expectBooksMatchStripe, ledgerEntries, sumLines } from './support/checkout.js';
@@ -97,6 +101,35 @@ describe('crash recovery', () => {
     } finally {
       t.sandbox.control.releaseWebhooks();
     }
+    await expectBooksMatchStripe(t);
+  });
+
+  it("transfer.created arriving while the worker is still between its Stripe call and its commit: the event records the row; the worker's late commit changes nothing", async () => {
+    const order = await cart();
+    // a live worker's state mid-call: submitting, under its lease, the transfer made at Stripe with the row's key
+    await sql.query(`UPDATE transfers SET status = 'submitting', key_first_sent_at = now(), submit_attempts = 1, next_attempt_at = now() + interval '1 hour' WHERE order_id = $1`, [order.id]);
+    const [row] = await sql.query<{ id: string; idempotency_key: string; stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> } }>(
+      `SELECT id, idempotency_key, stripe_params FROM transfers WHERE order_id = $1 ORDER BY id LIMIT 1`,
+      [order.id],
+    );
+    const p = row!.stripe_params;
+    const made = await t.stripe.transfers.create(
+      { amount: Number(p.amount), currency: p.currency, destination: p.destination, transfer_group: p.transfer_group, source_transaction: p.source_transaction, metadata: p.metadata },
+      { idempotencyKey: row!.idempotency_key },
+    );
+    const recorded = await waitFor(async () => (await rowsOf(order.id)).find((r) => r.id === row!.id && r.status === 'succeeded'), 15_000, 'the webhook recorded the row');
+    expect(recorded.stripeTransferId).toBe(made.id);
+    // the worker's transaction 2 comes late, with the same answer
+    const outcome = t.app.get(TransferOutcomeService);
+    const entity = (await t.app.get(DataSource).getRepository(Transfer).findOneBy({ id: row!.id }))!;
+    const answer = await outcome.read(await t.app.get(StripeGateway).retrieveTransfer(made.id));
+    expect(await t.app.get(DataSource).transaction((tx) => outcome.recordMade(tx, entity, answer))).toBe(false);
+    const booked = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_entries WHERE idempotency_key = $1`, [`transfer:${made.id}`]);
+    expect(booked).toEqual([{ n: 1 }]);
+    // the other row's worker died: its lease runs out and it is finished
+    await sql.query(`UPDATE transfers SET next_attempt_at = now() - interval '1 second' WHERE order_id = $1 AND status = 'submitting'`, [order.id]);
+    await drain(order.id);
+    expect(Object.values(await countAtStripe(order.id))).toEqual([1, 1]);
     await expectBooksMatchStripe(t);
   });
 
