@@ -80,14 +80,15 @@ describe('crash recovery', () => {
     await expectBooksMatchStripe(t);
   });
 
-  it("rows left in submitting, one whose call reached Stripe and one whose did not: after the worker runs each exists once, both succeeded", async () => {
+  it('rows left in submitting, one whose call reached Stripe and one whose did not: after the worker runs each exists once, both succeeded', async () => {
     const order = await cart();
     // a worker died after transaction 1: both rows submitting with their keys, one call made at Stripe (with the row's own key and parameters)
     await sql.query(`UPDATE transfers SET status = 'submitting', key_first_sent_at = now(), submit_attempts = 1, next_attempt_at = now() - interval '1 second' WHERE order_id = $1`, [order.id]);
-    const [made] = await sql.query<{ id: string; idempotency_key: string; stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> } }>(
-      `SELECT id, idempotency_key, stripe_params FROM transfers WHERE order_id = $1 ORDER BY id LIMIT 1`,
-      [order.id],
-    );
+    const [made] = await sql.query<{
+      id: string;
+      idempotency_key: string;
+      stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> };
+    }>(`SELECT id, idempotency_key, stripe_params FROM transfers WHERE order_id = $1 ORDER BY id LIMIT 1`, [order.id]);
     const p = made!.stripe_params;
     t.sandbox.control.setWebhookFaults({ outage: true }); // the worker, not the webhook, must find it
     try {
@@ -108,10 +109,11 @@ describe('crash recovery', () => {
     const order = await cart();
     // a live worker's state mid-call: submitting, under its lease, the transfer made at Stripe with the row's key
     await sql.query(`UPDATE transfers SET status = 'submitting', key_first_sent_at = now(), submit_attempts = 1, next_attempt_at = now() + interval '1 hour' WHERE order_id = $1`, [order.id]);
-    const [row] = await sql.query<{ id: string; idempotency_key: string; stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> } }>(
-      `SELECT id, idempotency_key, stripe_params FROM transfers WHERE order_id = $1 ORDER BY id LIMIT 1`,
-      [order.id],
-    );
+    const [row] = await sql.query<{
+      id: string;
+      idempotency_key: string;
+      stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> };
+    }>(`SELECT id, idempotency_key, stripe_params FROM transfers WHERE order_id = $1 ORDER BY id LIMIT 1`, [order.id]);
     const p = row!.stripe_params;
     const made = await t.stripe.transfers.create(
       { amount: Number(p.amount), currency: p.currency, destination: p.destination, transfer_group: p.transfer_group, source_transaction: p.source_transaction, metadata: p.metadata },
@@ -135,11 +137,15 @@ describe('crash recovery', () => {
 
   it('a key older than 23 h is never re-sent blindly: looked up (found: recorded), else sent under a new key generation', async () => {
     const order = await cart();
-    await sql.query(`UPDATE transfers SET status = 'submitting', key_first_sent_at = now() - interval '24 hours', submit_attempts = 1, next_attempt_at = now() - interval '1 second' WHERE order_id = $1`, [order.id]);
-    const [made] = await sql.query<{ id: string; idempotency_key: string; stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> } }>(
-      `SELECT id, idempotency_key, stripe_params FROM transfers WHERE order_id = $1 ORDER BY id LIMIT 1`,
+    await sql.query(
+      `UPDATE transfers SET status = 'submitting', key_first_sent_at = now() - interval '24 hours', submit_attempts = 1, next_attempt_at = now() - interval '1 second' WHERE order_id = $1`,
       [order.id],
     );
+    const [made] = await sql.query<{
+      id: string;
+      idempotency_key: string;
+      stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> };
+    }>(`SELECT id, idempotency_key, stripe_params FROM transfers WHERE order_id = $1 ORDER BY id LIMIT 1`, [order.id]);
     const p = made!.stripe_params;
     t.sandbox.control.setWebhookFaults({ outage: true });
     try {

@@ -15,4 +15,20 @@ import { Transfer } from './transfers/transfer.entity.js';
 import { WebhookEvent } from './webhooks/webhook-event.entity.js';
 
 /** Every entity of the app, for the one DataSource definition (migrations/data-source.ts). */
-export const ENTITIES = [IdempotencyKeyRecord, Principal, ApiKey, WebhookEvent, LedgerEntry, LedgerLine, SellerFeePolicy, Listing, SellerAccount, Order, OrderLine, OrderSeller, Refund, Dispute, Transfer];
+export const ENTITIES = [
+  IdempotencyKeyRecord,
+  Principal,
+  ApiKey,
+  WebhookEvent,
+  LedgerEntry,
+  LedgerLine,
+  SellerFeePolicy,
+  Listing,
+  SellerAccount,
+  Order,
+  OrderLine,
+  OrderSeller,
+  Refund,
+  Dispute,
+  Transfer,
+];

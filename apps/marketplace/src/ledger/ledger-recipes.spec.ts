@@ -195,22 +195,35 @@ describe('ledger recipes (booked from Stripe balance transactions)', () => {
 
   it('for all multi-seller charges and transfers: every entry balances, and once transferred each seller is owed what their balance received', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ share: fc.bigInt({ min: 1n, max: 1_000_000n }), fee: fc.bigInt({ min: 0n, max: 100_000n }) }), { minLength: 1, maxLength: 5 }), fc.bigInt({ min: 0n, max: 10_000n }), (rows, stripeFee) => {
-        const sellers = rows.map((r, i) => ({ sellerId: i === 0 ? SELLER : OTHER.replace(/.$/, String(i)), share: usd(r.share), fee: usd(r.fee), stripeFee: usd(r.share < stripeFee ? r.share : stripeFee) }));
-        const gross = rows.reduce((s, r) => s + r.share + r.fee, 0n);
-        const fee = sellers.reduce((s, x) => s + x.stripeFee.minor, 0n);
-        const charge = paidSeparateChargeLines({ charge: movement('ch', { ...txn(gross - fee, 'USD', { fee }), amount: gross }), sellers });
-        assertPostableLines(charge);
-        for (const s of sellers) {
-          const x = s.share.minor - s.stripeFee.minor;
-          if (x === 0n) continue;
-          const transfer = orderTransferLines({ seller: { kind: 'connected', sellerId: s.sellerId, account: accountOf(s.sellerId) }, transfer: movement('tr', txn(-x, 'USD')), payment: movement('py', txn(x, 'USD')) });
-          expect(isBalanced(transfer)).toBe(true);
-          const all = [...charge, ...transfer];
-          const owed = signed(all, 'seller_payable_pending', s.sellerId) + signed(all, 'seller_payable_available', s.sellerId);
-          expect(owed).toBe(-cashOf(transfer, 'connected', s.sellerId));
-        }
-      }),
+      fc.property(
+        fc.array(fc.record({ share: fc.bigInt({ min: 1n, max: 1_000_000n }), fee: fc.bigInt({ min: 0n, max: 100_000n }) }), { minLength: 1, maxLength: 5 }),
+        fc.bigInt({ min: 0n, max: 10_000n }),
+        (rows, stripeFee) => {
+          const sellers = rows.map((r, i) => ({
+            sellerId: i === 0 ? SELLER : OTHER.replace(/.$/, String(i)),
+            share: usd(r.share),
+            fee: usd(r.fee),
+            stripeFee: usd(r.share < stripeFee ? r.share : stripeFee),
+          }));
+          const gross = rows.reduce((s, r) => s + r.share + r.fee, 0n);
+          const fee = sellers.reduce((s, x) => s + x.stripeFee.minor, 0n);
+          const charge = paidSeparateChargeLines({ charge: movement('ch', { ...txn(gross - fee, 'USD', { fee }), amount: gross }), sellers });
+          assertPostableLines(charge);
+          for (const s of sellers) {
+            const x = s.share.minor - s.stripeFee.minor;
+            if (x === 0n) continue;
+            const transfer = orderTransferLines({
+              seller: { kind: 'connected', sellerId: s.sellerId, account: accountOf(s.sellerId) },
+              transfer: movement('tr', txn(-x, 'USD')),
+              payment: movement('py', txn(x, 'USD')),
+            });
+            expect(isBalanced(transfer)).toBe(true);
+            const all = [...charge, ...transfer];
+            const owed = signed(all, 'seller_payable_pending', s.sellerId) + signed(all, 'seller_payable_available', s.sellerId);
+            expect(owed).toBe(-cashOf(transfer, 'connected', s.sellerId));
+          }
+        },
+      ),
     );
   });
 

@@ -54,7 +54,7 @@ export class TransferEventsHandler implements StripeEventHandler<Loaded> {
       return;
     }
     const group = transfer.transferGroup && isUuid(transfer.transferGroup) ? transfer.transferGroup : null;
-    const orderId = group ? ((await tx.query(`SELECT id FROM orders WHERE id = $1`, [group])) as Array<{ id: string }>)[0]?.id ?? null : null;
+    const orderId = group ? (((await tx.query(`SELECT id FROM orders WHERE id = $1`, [group])) as Array<{ id: string }>)[0]?.id ?? null) : null;
     await this.outcome.recordExternal(tx, loaded.made, loaded.sellerId, orderId);
   }
 }

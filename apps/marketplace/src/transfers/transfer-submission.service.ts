@@ -66,14 +66,9 @@ export class TransferSubmissionService {
     }
     const waiting = await this.sellerNotActive(row.sellerId);
     if (waiting) {
-      await this.transfers.transition(
-        this.db.manager,
-        row.id,
-        'pending',
-        { waitingReason: waiting, nextAttemptAt: () => 'now() + make_interval(secs => :wait)' },
-        ['pending', 'submitting'],
-        { wait: this.config.TRANSFERS_INACTIVE_RECHECK_MS / 1000 },
-      );
+      await this.transfers.transition(this.db.manager, row.id, 'pending', { waitingReason: waiting, nextAttemptAt: () => 'now() + make_interval(secs => :wait)' }, ['pending', 'submitting'], {
+        wait: this.config.TRANSFERS_INACTIVE_RECHECK_MS / 1000,
+      });
       this.logger.warn({ component: 'transfers', transferId: row.id, sellerId: row.sellerId, reason: waiting }, 'transfer waits: the seller is not active');
       return;
     }
@@ -146,13 +141,8 @@ export class TransferSubmissionService {
       return;
     }
     this.logger.warn({ ...log, err: error }, 'transfer attempt did not finish; retried with the same key');
-    await this.transfers.transition(
-      this.db.manager,
-      row.id,
-      'pending',
-      { lastError: message, nextAttemptAt: () => 'now() + make_interval(secs => :delay)' },
-      ['pending', 'submitting'],
-      { delay: transferRetrySeconds(row.submitAttempts + 1, this.config.TRANSFERS_RETRY_BASE_MS) },
-    );
+    await this.transfers.transition(this.db.manager, row.id, 'pending', { lastError: message, nextAttemptAt: () => 'now() + make_interval(secs => :delay)' }, ['pending', 'submitting'], {
+      delay: transferRetrySeconds(row.submitAttempts + 1, this.config.TRANSFERS_RETRY_BASE_MS),
+    });
   }
 }

@@ -5,7 +5,7 @@ import type { Transfer } from './transfer.entity.js';
 
 export class TransferResponse {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: ['order', 'external'], description: 'order: a seller\'s share of a multi-seller order; external: made outside the marketplace (the Dashboard), recorded from its webhook' })
+  @ApiProperty({ enum: ['order', 'external'], description: "order: a seller's share of a multi-seller order; external: made outside the marketplace (the Dashboard), recorded from its webhook" })
   kind: string;
   @ApiProperty({ enum: TRANSFER_STATUSES }) status: string;
   @ApiProperty({ nullable: true, type: String }) orderId: string | null;
@@ -17,7 +17,7 @@ export class TransferResponse {
   @ApiProperty({ description: "The part of Stripe's processing fee the seller bears (MULTI_SELLER_STRIPE_FEE=sellers)" }) stripeFeeShare: string;
   @ApiProperty({ description: "The seller's connected account" }) destination: string;
   @ApiProperty({ nullable: true, type: String }) stripeTransferId: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The py_ payment on the seller\'s account' }) destinationPaymentId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The py_ payment on the seller's account" }) destinationPaymentId: string | null;
   @ApiProperty({ nullable: true, type: String, description: "When the funds become available on the seller's balance (they follow the charge's)" }) availableOn: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Why a pending transfer is not being made (the seller is not active)' }) waitingReason: string | null;
   @ApiProperty({ nullable: true, type: String, description: "Stripe's error code when it refused the transfer" }) failureCode: string | null;

@@ -35,14 +35,7 @@ export class TransfersRepository {
    * allowed-from list, or only `from` when given), with other columns in the same statement.
    * Returns whether it moved: false means another writer got there first or the move is not allowed.
    */
-  async transition(
-    tx: EntityManager,
-    id: string,
-    to: TransferStatus,
-    changes: TransferChanges = {},
-    from?: readonly TransferStatus[],
-    parameters: Record<string, unknown> = {},
-  ): Promise<boolean> {
+  async transition(tx: EntityManager, id: string, to: TransferStatus, changes: TransferChanges = {}, from?: readonly TransferStatus[], parameters: Record<string, unknown> = {}): Promise<boolean> {
     const allowed = TRANSFER_TRANSITIONS[to].filter((s) => !from || from.includes(s));
     if (allowed.length === 0) return false;
     const qb = tx

@@ -43,7 +43,8 @@ export class OrdersController {
   @Get('orders/:id')
   @ApiOperation({
     summary: 'One order, with its refunds, disputes and transfers',
-    description: "The buyer and admins see all of it; a seller sees their own lines, split and transfers only (not the buyer, nor other sellers' fees, refunds, disputes or transfers). Anyone else: 404.",
+    description:
+      "The buyer and admins see all of it; a seller sees their own lines, split and transfers only (not the buyer, nor other sellers' fees, refunds, disputes or transfers). Anyone else: 404.",
   })
   @ApiAnswer(OrderResponse)
   @ApiErrors({ 404: ['NOT_FOUND'] })
