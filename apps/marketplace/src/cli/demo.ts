@@ -3,9 +3,10 @@
 import { runDemo, type DemoStep } from './demo/demo-runner.js';
 import { checkoutSteps } from './demo/checkout.steps.js';
 import { onboardingSteps } from './demo/onboarding.steps.js';
+import { transfersSteps } from './demo/transfers.steps.js';
 
 // Later issues append their steps (checkout, transfers, payouts, ...).
-const STEPS: DemoStep[] = [...onboardingSteps, ...checkoutSteps];
+const STEPS: DemoStep[] = [...onboardingSteps, ...checkoutSteps, ...transfersSteps];
 
 const baseUrl = (process.env.MARKETPLACE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 runDemo(baseUrl, STEPS).then(
