@@ -5,31 +5,25 @@ import { DataSource } from 'typeorm';
 import { TransferOutcomeService } from '../apps/marketplace/src/transfers/transfer-outcome.service.js';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { Transfer } from '../apps/marketplace/src/transfers/transfer.entity.js';
-import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
-import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
+import { bearer } from './factories/principal.factory.js';
+import type { ActiveSeller } from './factories/seller.factory.js';
 import { expectBooksMatchStripe, ledgerEntries, sumLines } from './support/checkout.js';
 import { waitFor } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { adminTransfers, paidCart, stripeTransfersOf, type TransferJson } from './support/transfers.js';
+import { adminTransfers, stripeTransfersOf, twoSellerShop, type TransferJson, type TwoSellerShop } from './support/transfers.js';
 
 let t: TestApp;
 let sql: SqlClient;
 let a: ActiveSeller;
 let b: ActiveSeller;
-let buyer: PrincipalWithKey;
-let vase: string;
-let lamp: string;
+let cart: TwoSellerShop['cart'];
 
 beforeAll(async () => {
   // the loop idles (a round at boot, then an hour's sleep): rounds are run by the test; no gateway retries, so every failure reaches the row
   t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', TRANSFERS_RETRY_BASE_MS: '0', TRANSFERS_INACTIVE_RECHECK_MS: '0', STRIPE_MAX_RETRIES: '0' } });
   sql = sqlClient(t.databaseUrl);
-  a = await createActiveSeller(t, 'Seller A');
-  b = await createActiveSeller(t, 'Seller B');
-  buyer = await createPrincipal(t, 'buyer');
-  vase = await createListing(t, a, { unitAmount: 1_000, title: 'Vase' });
-  lamp = await createListing(t, b, { unitAmount: 3_000, title: 'Lamp' });
+  ({ a, b, cart } = await twoSellerShop(t));
 });
 afterAll(async () => {
   t?.sandbox.control.clearFaults();
@@ -39,11 +33,6 @@ afterAll(async () => {
 
 const worker = () => t.app.get(TransferSubmissionService);
 const rowsOf = async (orderId: string) => (await adminTransfers(t)).filter((x) => x.orderId === orderId);
-const cart = () =>
-  paidCart(t, buyer, [
-    { listingId: vase, quantity: 1 },
-    { listingId: lamp, quantity: 1 },
-  ]);
 
 /** Rounds of the worker until every row of the order is settled (or `accept` holds). */
 async function drain(orderId: string, accept: (rows: TransferJson[]) => boolean = (rows) => rows.every((r) => r.status === 'succeeded'), rounds = 30) {
@@ -60,6 +49,30 @@ async function countAtStripe(orderId: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const tr of await stripeTransfersOf(t, orderId)) counts[tr.metadata.transfer_id!] = (counts[tr.metadata.transfer_id!] ?? 0) + 1;
   return counts;
+}
+
+/** A worker's state after its transaction 1 (it died, or is still calling): the order's rows submitting, their keys first sent `sentAgo` ago, leased for `lease`. */
+async function leftInSubmitting(orderId: string, o: { sentAgo: string; lease: string }) {
+  await sql.query(`UPDATE transfers SET status = 'submitting', key_first_sent_at = now() - $2::interval, submit_attempts = 1, next_attempt_at = now() + $3::interval WHERE order_id = $1`, [
+    orderId,
+    o.sentAgo,
+    o.lease,
+  ]);
+}
+
+/** The call that worker made for the order's first row: the row's own parameters, sent with the row's own key. */
+async function sentAtStripe(orderId: string) {
+  const row = await sql.one<{
+    id: string;
+    idempotency_key: string;
+    stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> };
+  }>(`SELECT id, idempotency_key, stripe_params FROM transfers WHERE order_id = $1 ORDER BY id LIMIT 1`, [orderId]);
+  const p = row.stripe_params;
+  const transfer = await t.stripe.transfers.create(
+    { amount: Number(p.amount), currency: p.currency, destination: p.destination, transfer_group: p.transfer_group, source_transaction: p.source_transaction, metadata: p.metadata },
+    { idempotencyKey: row.idempotency_key },
+  );
+  return { id: row.id, transfer };
 }
 
 async function setTransfersCapability(seller: ActiveSeller, requested: boolean) {
@@ -83,21 +96,12 @@ describe('crash recovery', () => {
   it('rows left in submitting, one whose call reached Stripe and one whose did not: after the worker runs each exists once, both succeeded', async () => {
     const order = await cart();
     // a worker died after transaction 1: both rows submitting with their keys, one call made at Stripe (with the row's own key and parameters)
-    await sql.query(`UPDATE transfers SET status = 'submitting', key_first_sent_at = now(), submit_attempts = 1, next_attempt_at = now() - interval '1 second' WHERE order_id = $1`, [order.id]);
-    const [made] = await sql.query<{
-      id: string;
-      idempotency_key: string;
-      stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> };
-    }>(`SELECT id, idempotency_key, stripe_params FROM transfers WHERE order_id = $1 ORDER BY id LIMIT 1`, [order.id]);
-    const p = made!.stripe_params;
+    await leftInSubmitting(order.id, { sentAgo: '0 seconds', lease: '-1 second' });
     t.sandbox.control.setWebhookFaults({ outage: true }); // the worker, not the webhook, must find it
     try {
-      await t.stripe.transfers.create(
-        { amount: Number(p.amount), currency: p.currency, destination: p.destination, transfer_group: p.transfer_group, source_transaction: p.source_transaction, metadata: p.metadata },
-        { idempotencyKey: made!.idempotency_key },
-      );
+      const made = await sentAtStripe(order.id);
       const rows = await drain(order.id);
-      expect(rows.find((r) => r.id === made!.id)).toMatchObject({ status: 'succeeded', keyGeneration: 0, attempts: 1 });
+      expect(rows.find((r) => r.id === made.id)).toMatchObject({ status: 'succeeded', keyGeneration: 0, attempts: 1 });
       expect(Object.values(await countAtStripe(order.id))).toEqual([1, 1]);
     } finally {
       t.sandbox.control.releaseWebhooks();
@@ -108,22 +112,13 @@ describe('crash recovery', () => {
   it("transfer.created arriving while the worker is still between its Stripe call and its commit: the event records the row; the worker's late commit changes nothing", async () => {
     const order = await cart();
     // a live worker's state mid-call: submitting, under its lease, the transfer made at Stripe with the row's key
-    await sql.query(`UPDATE transfers SET status = 'submitting', key_first_sent_at = now(), submit_attempts = 1, next_attempt_at = now() + interval '1 hour' WHERE order_id = $1`, [order.id]);
-    const [row] = await sql.query<{
-      id: string;
-      idempotency_key: string;
-      stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> };
-    }>(`SELECT id, idempotency_key, stripe_params FROM transfers WHERE order_id = $1 ORDER BY id LIMIT 1`, [order.id]);
-    const p = row!.stripe_params;
-    const made = await t.stripe.transfers.create(
-      { amount: Number(p.amount), currency: p.currency, destination: p.destination, transfer_group: p.transfer_group, source_transaction: p.source_transaction, metadata: p.metadata },
-      { idempotencyKey: row!.idempotency_key },
-    );
-    const recorded = await waitFor(async () => (await rowsOf(order.id)).find((r) => r.id === row!.id && r.status === 'succeeded'), 15_000, 'the webhook recorded the row');
+    await leftInSubmitting(order.id, { sentAgo: '0 seconds', lease: '1 hour' });
+    const { id: rowId, transfer: made } = await sentAtStripe(order.id);
+    const recorded = await waitFor(async () => (await rowsOf(order.id)).find((r) => r.id === rowId && r.status === 'succeeded'), 15_000, 'the webhook recorded the row');
     expect(recorded.stripeTransferId).toBe(made.id);
     // the worker's transaction 2 comes late, with the same answer
     const outcome = t.app.get(TransferOutcomeService);
-    const entity = (await t.app.get(DataSource).getRepository(Transfer).findOneBy({ id: row!.id }))!;
+    const entity = (await t.app.get(DataSource).getRepository(Transfer).findOneBy({ id: rowId }))!;
     const answer = await outcome.read(await t.app.get(StripeGateway).retrieveTransfer(made.id));
     expect(await t.app.get(DataSource).transaction((tx) => outcome.recordMade(tx, entity, answer))).toBe(false);
     const booked = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_entries WHERE idempotency_key = $1`, [`transfer:${made.id}`]);
@@ -137,25 +132,13 @@ describe('crash recovery', () => {
 
   it('a key older than 23 h is never re-sent blindly: looked up (found: recorded), else sent under a new key generation', async () => {
     const order = await cart();
-    await sql.query(
-      `UPDATE transfers SET status = 'submitting', key_first_sent_at = now() - interval '24 hours', submit_attempts = 1, next_attempt_at = now() - interval '1 second' WHERE order_id = $1`,
-      [order.id],
-    );
-    const [made] = await sql.query<{
-      id: string;
-      idempotency_key: string;
-      stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> };
-    }>(`SELECT id, idempotency_key, stripe_params FROM transfers WHERE order_id = $1 ORDER BY id LIMIT 1`, [order.id]);
-    const p = made!.stripe_params;
+    await leftInSubmitting(order.id, { sentAgo: '24 hours', lease: '-1 second' });
     t.sandbox.control.setWebhookFaults({ outage: true });
     try {
-      await t.stripe.transfers.create(
-        { amount: Number(p.amount), currency: p.currency, destination: p.destination, transfer_group: p.transfer_group, source_transaction: p.source_transaction, metadata: p.metadata },
-        { idempotencyKey: made!.idempotency_key },
-      );
+      const made = await sentAtStripe(order.id);
       const rows = await drain(order.id);
-      const found = rows.find((r) => r.id === made!.id)!;
-      const other = rows.find((r) => r.id !== made!.id)!;
+      const found = rows.find((r) => r.id === made.id)!;
+      const other = rows.find((r) => r.id !== made.id)!;
       expect(found).toMatchObject({ status: 'succeeded', keyGeneration: 0, attempts: 1 }); // found, nothing sent
       expect(other).toMatchObject({ status: 'succeeded', keyGeneration: 1, attempts: 2 }); // absent: a new key
       const [key] = await sql.query<{ idempotency_key: string }>(`SELECT idempotency_key FROM transfers WHERE id = $1`, [other.id]);

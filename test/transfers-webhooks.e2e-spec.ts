@@ -1,41 +1,28 @@
 // transfer.* webhooks: confirm rows however often and in whatever order they arrive; a transfer
 // made from the Dashboard is recorded and booked. (An event overtaking the worker's commit: transfers-recovery.)
-import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
-import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
+import { bearer } from './factories/principal.factory.js';
+import type { ActiveSeller } from './factories/seller.factory.js';
 import { expectBooksMatchStripe } from './support/checkout.js';
 import { waitFor } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { adminTransfers, paidCart, stripeTransfersOf, waitForTransfers } from './support/transfers.js';
+import { adminTransfers, stripeTransfersOf, twoSellerShop, waitForTransfers, type TwoSellerShop } from './support/transfers.js';
 
 let t: TestApp;
 let sql: SqlClient;
 let a: ActiveSeller;
-let b: ActiveSeller;
-let buyer: PrincipalWithKey;
-let vase: string;
-let lamp: string;
+let cart: TwoSellerShop['cart'];
 
 beforeAll(async () => {
   t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '50' } });
   sql = sqlClient(t.databaseUrl);
-  a = await createActiveSeller(t, 'Seller A');
-  b = await createActiveSeller(t, 'Seller B');
-  buyer = await createPrincipal(t, 'buyer');
-  vase = await createListing(t, a, { unitAmount: 1_000, title: 'Vase' });
-  lamp = await createListing(t, b, { unitAmount: 3_000, title: 'Lamp' });
+  ({ a, cart } = await twoSellerShop(t));
 });
 afterAll(async () => {
   t?.sandbox.control.clearFaults();
   await sql?.end();
   await t?.close();
 });
-
-const cart = () =>
-  paidCart(t, buyer, [
-    { listingId: vase, quantity: 1 },
-    { listingId: lamp, quantity: 1 },
-  ]);
 
 it('every event delivered three times, shuffled: each row confirmed once, one ledger entry per transfer', async () => {
   t.sandbox.control.setWebhookFaults({ duplicate: 3, shuffle: true });
@@ -55,10 +42,10 @@ it('every event delivered three times, shuffled: each row confirmed once, one le
 });
 
 it('a transfer made from the Dashboard (no metadata of ours) is recorded as an external row and booked', async () => {
-  await expectBooksMatchStripe(t); // the platform's funds are available: a transfer without source_transaction draws on them
-  const dashboard = await t.stripe.transfers.create({ amount: 500, currency: 'usd', destination: a.account, description: 'goodwill' });
+  await expectBooksMatchStripe(t); // the platform's fees are available: a transfer without source_transaction draws on them
+  const dashboard = await t.stripe.transfers.create({ amount: 200, currency: 'usd', destination: a.account, description: 'goodwill' });
   const row = await waitFor(async () => (await adminTransfers(t)).find((x) => x.stripeTransferId === dashboard.id), 15_000, 'the Dashboard transfer recorded');
-  expect(row).toMatchObject({ kind: 'external', status: 'succeeded', sellerId: a.id, amount: '500', orderId: null, destination: a.account });
+  expect(row).toMatchObject({ kind: 'external', status: 'succeeded', sellerId: a.id, amount: '200', orderId: null, destination: a.account });
   expect((await t.http.get('/sellers/me/transfers').set(bearer(a.key)).expect(200)).body.data.map((x: { id: string }) => x.id)).toContain(row.id);
   await expectBooksMatchStripe(t);
 });

@@ -1,4 +1,5 @@
-import { bearer, type PrincipalWithKey } from '../factories/principal.factory.js';
+import { bearer, createPrincipal, type PrincipalWithKey } from '../factories/principal.factory.js';
+import { createActiveSeller, createListing, type ActiveSeller } from '../factories/seller.factory.js';
 import { checkout, payOnHostedPage, waitForOrder } from './checkout.js';
 import { waitFor } from './process.js';
 import type { TestApp } from './test-app.js';
@@ -49,4 +50,31 @@ export async function stripeTransfersOf(t: TestApp, orderId: string) {
   const out = [];
   for await (const tr of t.stripe.transfers.list({ transfer_group: orderId, limit: 100 })) out.push(tr);
   return out;
+}
+
+export interface TwoSellerShop {
+  a: ActiveSeller;
+  b: ActiveSeller;
+  buyer: PrincipalWithKey;
+  /** A vase of A's (1000) and a lamp of B's (3000) in one cart, paid. */
+  cart(): ReturnType<typeof paidCart>;
+}
+
+/** Two active sellers with a listing each and a buyer: the smallest multi-seller marketplace. */
+export async function twoSellerShop(t: TestApp): Promise<TwoSellerShop> {
+  const a = await createActiveSeller(t, 'Seller A');
+  const b = await createActiveSeller(t, 'Seller B');
+  const buyer = await createPrincipal(t, 'buyer');
+  const vase = await createListing(t, a, { unitAmount: 1_000, title: 'Vase' });
+  const lamp = await createListing(t, b, { unitAmount: 3_000, title: 'Lamp' });
+  return {
+    a,
+    b,
+    buyer,
+    cart: () =>
+      paidCart(t, buyer, [
+        { listingId: vase, quantity: 1 },
+        { listingId: lamp, quantity: 1 },
+      ]),
+  };
 }
