@@ -1,4 +1,4 @@
-import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway, StripeGatewayError, type IdempotencyKey, type TransferSnapshot } from '@app/stripe';
+import { attemptKey, idempotencyKeyMayBeForgotten, refusalOf, StripeGateway, StripeGatewayError, type IdempotencyKey, type TransferSnapshot } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
@@ -15,7 +15,7 @@ const MAX_RETRY_SECONDS = 600;
 
 /** `transfer:<id>` for the first key, `transfer:<id>:<n>` for generation n (an admin retry, a key Stripe may have forgotten). */
 export function transferKey(rowId: string, generation: number): IdempotencyKey {
-  return generation === 0 ? idempotencyKey('transfer', rowId) : idempotencyKey('transfer', rowId, String(generation));
+  return attemptKey('transfer', rowId, generation);
 }
 
 /** base, 2 × base, 4 × base ... (TRANSFERS_RETRY_BASE_MS, 5 s by default) capped at 10 minutes, in seconds. */
@@ -132,8 +132,7 @@ export class TransferSubmissionService {
   // same key, after a look-up.
   private async recordError(row: Transfer, error: unknown): Promise<void> {
     const refused = error instanceof StripeGatewayError && error.definitiveRefusal;
-    const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
-    const code = error instanceof StripeGatewayError ? (error.info.stripeCode ?? error.code).slice(0, 64) : null;
+    const { code, message } = refusalOf(error);
     const log = { component: 'transfers', transferId: row.id, orderId: row.orderId, sellerId: row.sellerId, destination: row.destination, code, message, attempts: row.submitAttempts + 1 };
     if (refused) {
       this.logger.error({ ...log, alert: 'transfer_failed' }, 'Stripe refused a transfer: it needs an admin (retry or cancel)');
