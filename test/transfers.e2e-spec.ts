@@ -3,7 +3,7 @@ import { bearer, createPrincipal, type PrincipalWithKey } from './factories/prin
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
 import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines } from './support/checkout.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { paidCart, stripeTransfersOf, waitForTransfers } from './support/transfers.js';
+import { adminTransfers, paidCart, stripeTransfersOf, waitForTransfers } from './support/transfers.js';
 
 describe.each(['platform', 'sellers'] as const)('a two-seller order, MULTI_SELLER_STRIPE_FEE=%s', (policy) => {
   let t: TestApp;
@@ -70,5 +70,37 @@ describe.each(['platform', 'sellers'] as const)('a two-seller order, MULTI_SELLE
     expect((await t.http.get('/sellers/me/transfers').set(bearer(buyer.key))).status).toBe(403);
 
     await expectBooksMatchStripe(t);
+  });
+
+  it('lists page by cursor, filter by status and seller; a seller lists only their own', async () => {
+    const all = await adminTransfers(t);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    // limit=1: every transfer once, newest first, then hasMore false
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (
+        await t.http
+          .get('/admin/transfers')
+          .query({ limit: 1, ...(cursor ? { startingAfter: cursor } : {}) })
+          .set(bearer(t.adminKey))
+          .expect(200)
+      ).body;
+      expect(page.data.length).toBeLessThanOrEqual(1);
+      seen.push(...page.data.map((x: { id: string }) => x.id));
+      cursor = page.nextCursor ?? undefined;
+      if (!page.hasMore) expect(page.nextCursor).toBeNull();
+    } while (cursor);
+    expect(seen).toEqual(all.map((x) => x.id));
+    expect((await adminTransfers(t, { sellerId: a.id })).every((x) => x.sellerId === a.id)).toBe(true);
+    expect((await adminTransfers(t, { status: 'succeeded', sellerId: b.id })).map((x) => x.id)).toEqual(all.filter((x) => x.sellerId === b.id).map((x) => x.id));
+    expect(await adminTransfers(t, { status: 'failed' })).toEqual([]);
+    expect((await t.http.get('/admin/transfers?status=bogus').set(bearer(t.adminKey)).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await t.http.get('/admin/transfers?startingAfter=nope').set(bearer(t.adminKey)).expect(400)).body.error.code).toBe('PAGINATION.INVALID_CURSOR');
+    const mine = (await t.http.get('/sellers/me/transfers').set(bearer(a.key)).expect(200)).body.data;
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((x: { sellerId: string }) => x.sellerId === a.id)).toBe(true);
+    // sellerId is not a filter a seller has on their own list: refused
+    expect((await t.http.get(`/sellers/me/transfers?sellerId=${b.id}`).set(bearer(a.key))).status).toBe(400);
   });
 });
