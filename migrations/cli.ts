@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { loadAppConfig } from '../apps/marketplace/src/config/app.config.js';
 import { openDatabaseServer } from '../apps/marketplace/src/database-server.js';
 import { MigrationExecutor } from 'typeorm';
-import { createDataSource } from './data-source.js';
+import { createDataSource, pendingSchemaChanges } from './data-source.js';
 
 const [command, name] = process.argv.slice(2);
 const sourceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 // into a new migration for a person to read and edit before committing.
 async function generate(dataSource: ReturnType<typeof createDataSource>, migrationName: string | undefined): Promise<void> {
   if (!migrationName || !/^[A-Z][A-Za-z0-9]*$/.test(migrationName)) throw new Error('usage: npm run migration:generate -- <PascalCaseName>');
-  const sql = await dataSource.driver.createSchemaBuilder().log();
+  const sql = await pendingSchemaChanges(dataSource);
   if (sql.upQueries.length === 0) {
     console.log('entities and database agree: nothing to generate');
     return;
