@@ -4,7 +4,7 @@ import { IsNull, type Repository } from 'typeorm';
 import { NotFoundError } from '../common/domain-error.js';
 import { ApiKey } from './api-key.entity.js';
 import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key.util.js';
-import { Principal } from './principal.entity.js';
+import { Principal, type PrincipalRole } from './principal.entity.js';
 import { PrincipalsService } from './principals.service.js';
 
 export interface IssuedApiKey {
@@ -37,6 +37,11 @@ export class ApiKeysService {
   async listFor(principalId: string): Promise<ApiKey[]> {
     await this.principals.get(principalId);
     return this.keys.find({ where: { principalId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Every key of every principal with this role, oldest first, with its principal. */
+  async listForRole(role: PrincipalRole): Promise<ApiKey[]> {
+    return this.keys.find({ where: { principal: { role } }, relations: { principal: true }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /** Revoking twice is harmless: the first revocation time stands. */
