@@ -4,9 +4,10 @@
 // service's user and database, then the sandbox, the api and the worker as separate processes from
 // the pruned tree with the environment docker-compose.yml gives them (read from it, so the two
 // cannot drift; service hostnames become 127.0.0.1 and every port a free one), waits for each
-// health check the compose file or the image names, runs the demo the way
-// `docker compose exec marketplace-api node dist/apps/marketplace/src/cli/demo.js` would, and stops
-// everything. Exit status 0 when the demo passes.
+// health check the compose file or the image names, issues an admin key with the api's environment
+// (`docker compose exec marketplace-api node dist/apps/marketplace/src/cli/admin-key.js`), runs the
+// demo as the host would (the published ports and that key only), and stops everything. Exit
+// status 0 when the demo passes.
 //
 //   node tools/compose-layout.js [--keep]   (--keep leaves the temp dir for a look afterwards)
 import { spawn, spawnSync } from 'node:child_process';
@@ -127,9 +128,15 @@ async function main() {
     await waitHealthy(name, probe, env);
   }
 
-  // the demo, from the pruned tree with the api's environment (docker compose exec marketplace-api ...)
-  const demoEnv = { ...envOf('marketplace-api'), MARKETPLACE_URL: `http://127.0.0.1:${ports['marketplace-api']}` };
-  const demo = run('demo', ['dist/apps/marketplace/src/cli/demo.js'], demoEnv);
+  // an admin key as the README says: `docker compose exec marketplace-api node dist/.../admin-key.js`
+  // (the api's environment, so its database)
+  const issue = run('admin-key', ['dist/apps/marketplace/src/cli/admin-key.js'], envOf('marketplace-api'));
+  const issued = await issue.done;
+  const adminKey = /mkt_[A-Za-z0-9_-]{43}/.exec(issue.output())?.[0];
+  if (issued !== 0 || !adminKey) throw new Error(`the admin-key CLI failed (${issued}): ${issue.output()}`);
+  say('admin key issued by the admin-key CLI with the api service environment');
+  // then the demo from the host: only the published ports (localhost:3000, localhost:12111) and the key
+  const demo = run('demo', ['dist/apps/marketplace/src/cli/demo.js'], { MARKETPLACE_URL: `http://127.0.0.1:${ports['marketplace-api']}`, ADMIN_API_KEY: adminKey });
   running.push(demo);
   const code = await demo.done;
   process.stdout.write(demo.output().replace(/^/gm, '    '));
