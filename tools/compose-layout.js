@@ -122,9 +122,9 @@ async function main() {
       say(`${name} started (no health check: ${service.healthcheck?.disable ? 'disabled in the compose file' : 'none'})`);
       continue;
     }
-    let probe = check;
-    for (const [from, to] of rewrites) probe = probe.map((part) => part.split(from).join(to));
-    for (const [name2, port] of Object.entries(containerPort)) if (name2 === name) probe = probe.map((part) => part.split(`127.0.0.1:${port}`).join(`127.0.0.1:${ports[name]}`));
+    // a health check runs inside the service's own container: its 127.0.0.1:<port> is the service
+    const own = [`127.0.0.1:${containerPort[name]}`, `127.0.0.1:${ports[name]}`];
+    const probe = check.map((part) => [...rewrites, own].reduce((text, [from, to]) => text.split(from).join(to), part));
     await waitHealthy(name, probe, env);
   }
 
