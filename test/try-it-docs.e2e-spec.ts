@@ -1,5 +1,5 @@
-// The READMEs list every test card and bank account number the sandbox acts on, and the
-// "Try it in a browser" commands paste into a shell as they are.
+// The READMEs list every test card and bank account number the sandbox acts on, and the hosted
+// pages' hints do too; "Try it in a browser" names the routes that exist.
 import fs from 'node:fs';
 import path from 'node:path';
 import { TEST_CARD_NUMBERS, TEST_PAYMENT_METHODS } from '../apps/stripe-sandbox/src/resources/charge-builder.js';
@@ -31,10 +31,9 @@ describe('test cards and bank accounts in the READMEs', () => {
 });
 
 describe('"Try it in a browser"', () => {
-  it('uses shell variables, never <placeholders> a shell reads as redirections', () => {
-    const commands = [...tryIt.matchAll(/```bash\n([\s\S]*?)```/g)].map(([, block]) => block!);
-    expect(commands.length).toBeGreaterThanOrEqual(2);
-    expect(commands.join('\n')).not.toMatch(/<[a-z_]+>/i);
+  // no sudo, no <placeholder>: test/docs.e2e-spec.ts holds that for every shell block
+  it('has its commands in shell blocks and names where the buyer lands', () => {
+    expect([...tryIt.matchAll(/```bash\n/g)].length).toBeGreaterThanOrEqual(2);
     expect(tryIt).toContain('/checkout/success?session_id=');
   });
 
