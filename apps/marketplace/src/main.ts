@@ -126,7 +126,10 @@ async function main(): Promise<void> {
   if (stopping) return;
   sandbox?.serviceStarted();
   logger.info({ role: config.ROLE, ...(config.servesHttp ? { port: config.PORT, url: config.publicUrl } : {}), bootMs: Date.now() - started }, 'marketplace started');
-  if (config.servesHttp) printBanner(config, configuration, sandbox);
+  if (!config.servesHttp) return;
+  // the log lines written so far go out first: the banner is the last thing a boot prints
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
+  printBanner(config, configuration, sandbox);
 }
 
 function printBanner(config: AppConfig, configuration: Configuration, sandbox: LaunchedSandbox | null): void {
