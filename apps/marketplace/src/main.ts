@@ -106,6 +106,9 @@ async function main(): Promise<void> {
       logger.info({ url: launched.url, publicUrl: launched.publicUrl }, 'Stripe sandbox running (no STRIPE_SECRET_KEY set)');
       return launched;
     };
+    if (config.STRIPE_WEBHOOKS === 'off' && config.servesHttp) {
+      logger.warn('STRIPE_WEBHOOKS=off: no Stripe webhooks are verified or stored; money state changes only through backfill (GET /v1/events) and reconciliation');
+    }
     if (!sandboxLaunch) logger.info({ livemode: configuration.stripe.livemode, apiBase: configuration.stripe.STRIPE_API_BASE ?? 'api.stripe.com' }, 'using Stripe');
 
     if (config.servesHttp) {
