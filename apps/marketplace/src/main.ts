@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { createMarketplaceApp, createMarketplaceWorker } from './bootstrap.js';
-import { createRootLogger } from './common/logger.js';
+import { createRootLogger, writeThroughLogger } from './common/logger.js';
 import type { AppConfig } from './config/app.config.js';
 import { loadConfiguration, withSandboxDefaults, type Configuration, type SandboxLaunch } from './config/configuration.js';
 import { loadEnvFile } from './config/env-file.js';
@@ -130,25 +130,25 @@ async function main(): Promise<void> {
   sandbox?.serviceStarted();
   logger.info({ role: config.ROLE, ...(config.servesHttp ? { port: config.PORT, url: config.publicUrl } : {}), bootMs: Date.now() - started }, 'marketplace started');
   if (!config.servesHttp) return;
-  // the log lines written so far go out first: the banner is the last thing a boot prints
-  await new Promise<void>((resolve) => logger.flush(() => resolve()));
-  printBanner(config, configuration, sandbox);
+  // through the log's own stream, behind the lines already logged: the last thing a boot prints
+  writeThroughLogger(logger, banner(config, configuration, sandbox, database?.embedded ?? false));
 }
 
-function printBanner(config: AppConfig, configuration: Configuration, sandbox: LaunchedSandbox | null): void {
+function banner(config: AppConfig, configuration: Configuration, sandbox: LaunchedSandbox | null, embeddedPostgres: boolean): string {
   const base = config.publicUrl;
-  console.log(
-    [
-      '',
-      `  Marketplace API   ${base}`,
-      `  API docs          ${base}/docs`,
-      `  Health            ${base}/health/ready`,
-      `  Stripe            ${sandbox ? `sandbox at ${sandbox.publicUrl} (offline; set STRIPE_SECRET_KEY for real Stripe test mode)` : configuration.stripe.livemode ? 'LIVE mode' : 'test mode'}`,
-      `  Admin API key     run \`npm run admin:key\` in another terminal (prints a new key once)`,
-      `  Stop              Ctrl-C (or SIGTERM): stops the service, the sandbox and the embedded PostgreSQL`,
-      '',
-    ].join('\n'),
-  );
+  return [
+    '',
+    `  Marketplace API   ${base}`,
+    `  API docs          ${base}/docs`,
+    `  Health            ${base}/health/ready`,
+    `  Stripe            ${sandbox ? `sandbox at ${sandbox.publicUrl} (offline; set STRIPE_SECRET_KEY for real Stripe test mode)` : configuration.stripe.livemode ? 'LIVE mode' : 'test mode'}`,
+    `  Admin API key     run \`npm run admin:key\` in another terminal (prints a new key once)`,
+    `  Stop              Ctrl-C (or SIGTERM) stops the service${[sandbox && 'the sandbox', embeddedPostgres && 'the embedded PostgreSQL']
+      .filter(Boolean)
+      .map((what) => `, ${what}`)
+      .join('')}`,
+    '',
+  ].join('\n');
 }
 
 main().catch((error: unknown) => {

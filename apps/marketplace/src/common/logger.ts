@@ -22,6 +22,16 @@ export const REDACTED_PATHS = [
   '*.cvc',
 ];
 
+/**
+ * Writes text as it is to the logger's destination, behind the lines already logged (stdout's
+ * writes are asynchronous: a console.log would overtake them).
+ */
+export function writeThroughLogger(logger: Logger, text: string): void {
+  const stream = (logger as unknown as Record<symbol, { write(text: string): void } | undefined>)[pino.symbols.streamSym];
+  if (stream) stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  else process.stdout.write(text);
+}
+
 /** Nest token of the process's root pino logger. */
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
@@ -61,8 +71,7 @@ export function prettyStream(out: NodeJS.WritableStream): pino.DestinationStream
   const paint = (code: string, text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
   return {
     write(chunk: string) {
-      for (const line of chunk.split('\n')) {
-        if (!line) continue;
+      for (const line of chunk.replace(/\n$/, '').split('\n')) {
         let entry: Record<string, unknown>;
         try {
           entry = JSON.parse(line) as Record<string, unknown>;
