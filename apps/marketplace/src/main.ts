@@ -136,6 +136,7 @@ async function main(): Promise<void> {
 
 function banner(config: AppConfig, configuration: Configuration, sandbox: LaunchedSandbox | null, embeddedPostgres: boolean): string {
   const base = config.publicUrl;
+  const stops = ['the service', ...(sandbox ? ['the sandbox'] : []), ...(embeddedPostgres ? ['the embedded PostgreSQL'] : [])];
   return [
     '',
     `  Marketplace API   ${base}`,
@@ -143,10 +144,7 @@ function banner(config: AppConfig, configuration: Configuration, sandbox: Launch
     `  Health            ${base}/health/ready`,
     `  Stripe            ${sandbox ? `sandbox at ${sandbox.publicUrl} (offline; set STRIPE_SECRET_KEY for real Stripe test mode)` : configuration.stripe.livemode ? 'LIVE mode' : 'test mode'}`,
     `  Admin API key     run \`npm run admin:key\` in another terminal (prints a new key once)`,
-    `  Stop              Ctrl-C (or SIGTERM) stops the service${[sandbox && 'the sandbox', embeddedPostgres && 'the embedded PostgreSQL']
-      .filter(Boolean)
-      .map((what) => `, ${what}`)
-      .join('')}`,
+    `  Stop              Ctrl-C (or SIGTERM) stops ${stops.slice(0, -1).join(', ')}${stops.length > 1 ? ' and ' : ''}${stops.at(-1)}`,
     '',
   ].join('\n');
 }
