@@ -70,8 +70,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (running) {
     const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${running.port}/postgres`;
     const owner = readOwner(dataDir);
-    if (owner !== null && owner !== process.pid && isAlive(owner)) {
-      // Another process of ours (e.g. `npm start` while `npm run admin:key` runs) owns the cluster: share it.
+    if (owner !== null && (owner === process.pid || isAlive(owner))) {
+      // Another process of ours (e.g. `npm start` while `npm run admin:key` runs), or this one, owns the cluster: share it.
       return { url, port: running.port, stop: async () => undefined };
     }
     // Its owner is gone (SIGKILL leaves postgres running): nobody would ever stop it. Take it over.
