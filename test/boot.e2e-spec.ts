@@ -196,7 +196,7 @@ describe('booting the service', () => {
       DATABASE_URL: withDatabase(testServerUrl(), name),
     });
     await waitForReady(`http://127.0.0.1:${port}`);
-    expect(off.output()).toMatch(/"level":"warn".*"msg":"STRIPE_WEBHOOKS=off: no Stripe webhooks are verified/);
+    expect(off.output()).toMatch(/"level":"warn".*"msg":"STRIPE_WEBHOOKS=off: deliveries to an endpoint without a signing secret are refused/);
   });
 
   it('reads .env from the working directory (ENV_FILE elsewhere), the real environment winning', async () => {

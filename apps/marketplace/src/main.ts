@@ -9,7 +9,7 @@ import type { AppConfig } from './config/app.config.js';
 import { loadConfiguration, withSandboxDefaults, type Configuration, type SandboxLaunch } from './config/configuration.js';
 import { loadEnvFile } from './config/env-file.js';
 import { ConfigError } from './config/validate-env.js';
-import { openDatabaseServer, type DatabaseServer } from './database-server.js';
+import { openDatabaseServer, redactUrl, type DatabaseServer } from './database-server.js';
 import { launchSandbox, type LaunchedSandbox } from './stripe-sandbox-launcher.js';
 
 function readConfiguration(): { configuration: Configuration; sandbox: SandboxLaunch | null; envFile: string | null } {
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       warn: (fields, message) => logger.warn({ component: 'postgres', ...fields }, message),
     });
     if (stopping) return;
-    logger.info({ embedded: database.embedded }, database.embedded ? 'embedded PostgreSQL running' : 'using DATABASE_URL');
+    logger.info({ embedded: database.embedded, database: redactUrl(database.url) }, database.embedded ? 'embedded PostgreSQL running' : 'using DATABASE_URL');
     const launchSandboxFor = async (port: number | null) => {
       if (!sandboxLaunch) return null;
       const sandboxLog = logger.child({ component: 'stripe-sandbox' });
@@ -106,8 +106,9 @@ async function main(): Promise<void> {
       logger.info({ url: launched.url, publicUrl: launched.publicUrl }, 'Stripe sandbox running (no STRIPE_SECRET_KEY set)');
       return launched;
     };
-    if (config.STRIPE_WEBHOOKS === 'off' && config.servesHttp) {
-      logger.warn('STRIPE_WEBHOOKS=off: no Stripe webhooks are verified or stored; money state changes only through backfill (GET /v1/events) and reconciliation');
+    const { STRIPE_WEBHOOK_SECRETS: platformSecrets, STRIPE_CONNECT_WEBHOOK_SECRETS: connectSecrets } = configuration.stripe;
+    if (config.STRIPE_WEBHOOKS === 'off' && config.servesHttp && (!platformSecrets.length || !connectSecrets.length)) {
+      logger.warn('STRIPE_WEBHOOKS=off: deliveries to an endpoint without a signing secret are refused; money state arrives only through the backfill (GET /v1/events) and reconciliation');
     }
     if (!sandboxLaunch) logger.info({ livemode: configuration.stripe.livemode, apiBase: configuration.stripe.STRIPE_API_BASE ?? 'api.stripe.com' }, 'using Stripe');
 
