@@ -77,7 +77,7 @@ describe('process life', () => {
     expect(npm.output()).toContain('stripe-sandbox: SIGTERM, shutting down');
   });
 
-  it('after a SIGKILL, the next start takes over the orphaned PostgreSQL, says so, and stops it', async () => {
+  it('after a SIGKILL, the next start takes over the orphaned PostgreSQL (even when the dead owner’s pid was recycled), says so, and stops it', async () => {
     const dir = dataDir();
     const env = await envFor(dir);
     const first = track(runNode(MAIN, env));
@@ -87,6 +87,8 @@ describe('process life', () => {
     await first.exited;
     expect(isRunning(orphan)).toBe(true); // nobody will stop it
     await waitFor(async () => ((await isListening(Number(env.SANDBOX_PORT))) ? undefined : true), 10_000, 'the first sandbox to leave');
+    // its pid recycled by another process (this one): the recorded start time tells them apart
+    fs.writeFileSync(path.join(dir, 'postgres.owner'), `${process.pid} 1\n`);
 
     const second = track(runNode(MAIN, env));
     await waitForReady(`http://127.0.0.1:${env.PORT}`, 60_000);

@@ -70,12 +70,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (running) {
     const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${running.port}/postgres`;
     const owner = readOwner(dataDir);
-    if (owner !== null && (owner === process.pid || isAlive(owner))) {
+    if (owner && ownerIsRunning(owner)) {
       // Another process of ours (e.g. `npm start` while `npm run admin:key` runs), or this one, owns the cluster: share it.
       return { url, port: running.port, stop: async () => undefined };
     }
     // Its owner is gone (SIGKILL leaves postgres running): nobody would ever stop it. Take it over.
-    options.onAdopt?.({ dataDir, postgresPid: running.pid, ownerPid: owner });
+    options.onAdopt?.({ dataDir, postgresPid: running.pid, ownerPid: owner?.pid ?? null });
     writeOwner(dataDir);
     let stopped = false;
     return {
@@ -113,25 +113,49 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
 }
 
-// The pid of the process that started (or took over) the cluster, in `<dataDir>.owner` beside
-// it: postmaster.pid says whether postgres runs, this says whether anyone will stop it.
+// The process that started (or took over) the cluster, in `<dataDir>.owner` beside it: its pid
+// and, on Linux, its start time (so a recycled pid is not taken for it). postmaster.pid says
+// whether postgres runs, this says whether anyone will stop it.
 const ownerFile = (dataDir: string) => `${dataDir}.owner`;
 
-function readOwner(dataDir: string): number | null {
+interface Owner {
+  pid: number;
+  started: string | null;
+}
+
+function readOwner(dataDir: string): Owner | null {
   try {
-    const pid = Number.parseInt(fs.readFileSync(ownerFile(dataDir), 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
+    const [pidText, started] = fs.readFileSync(ownerFile(dataDir), 'utf8').trim().split(/\s+/);
+    const pid = Number.parseInt(pidText ?? '', 10);
+    return Number.isInteger(pid) && pid > 0 ? { pid, started: started ?? null } : null;
   } catch {
     return null;
   }
 }
 
+function ownerIsRunning(owner: Owner): boolean {
+  if (owner.pid === process.pid) return true;
+  if (!isAlive(owner.pid)) return false;
+  const started = startTimeOf(owner.pid);
+  return owner.started === null || started === null || started === owner.started;
+}
+
 function writeOwner(dataDir: string): void {
-  fs.writeFileSync(ownerFile(dataDir), `${process.pid}\n`);
+  fs.writeFileSync(ownerFile(dataDir), `${process.pid} ${startTimeOf(process.pid) ?? ''}`.trim().concat('\n'));
 }
 
 function removeOwner(dataDir: string): void {
-  if (readOwner(dataDir) === process.pid) fs.rmSync(ownerFile(dataDir), { force: true });
+  if (readOwner(dataDir)?.pid === process.pid) fs.rmSync(ownerFile(dataDir), { force: true });
+}
+
+// /proc/<pid>/stat field 22: start time in clock ticks since boot; null without /proc.
+function startTimeOf(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether a process runs; a zombie (exited, not yet reaped by its reparented parent) does not. */
