@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAppConfig } from '../apps/marketplace/src/config/app.config.js';
+import { loadEnvFile } from '../apps/marketplace/src/config/env-file.js';
 import { openDatabaseServer } from '../apps/marketplace/src/database-server.js';
 import { MigrationExecutor } from 'typeorm';
 import { createDataSource, pendingSchemaChanges } from './data-source.js';
@@ -11,6 +12,7 @@ const [command, name] = process.argv.slice(2);
 const sourceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
 async function main(): Promise<void> {
+  loadEnvFile(process.env); // the same .env as `npm start`
   const config = loadAppConfig();
   const server = await openDatabaseServer(config);
   const dataSource = createDataSource(server.url);

@@ -1,5 +1,8 @@
 // `npm run admin:key` (dist/apps/marketplace/src/cli/admin-key.js): create (the default), list, revoke.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { hashApiKey } from '../apps/marketplace/src/identity/api-key.util.js';
 import { ROOT } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
@@ -17,9 +20,13 @@ afterAll(async () => {
 });
 
 async function adminKey(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return adminKeyWith({ ENV_FILE: 'off', DATABASE_URL: databaseUrl }, ...args);
+}
+
+async function adminKeyWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn(process.execPath, ['dist/apps/marketplace/src/cli/admin-key.js', ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -33,6 +40,21 @@ async function adminKey(...args: string[]): Promise<{ code: number | null; out: 
 const keyIn = (out: string) => /mkt_[A-Za-z0-9_-]{43}/.exec(out)?.[0];
 
 describe('npm run admin:key', () => {
+  it("reads the same .env as the service, so a DATABASE_URL kept there finds the service's database", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-key-env-'));
+    const envFile = path.join(dir, '.env');
+    const own = await createTestDatabase(); // its own database: the other test starts from no keys
+    fs.writeFileSync(envFile, `DATABASE_URL=${own}\n`);
+    const made = await adminKeyWith({ ENV_FILE: envFile }, 'create', 'from dotenv');
+    expect(made.code).toBe(0);
+    const key = keyIn(made.out)!;
+    const ownSql = sqlClient(own);
+    const rows = await ownSql.query<{ label: string }>('SELECT label FROM api_keys WHERE key_hash = $1', [hashApiKey(key)]);
+    await ownSql.end();
+    expect(rows.map((r) => r.label)).toEqual(['from dotenv']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('creates by default, lists without secrets, revokes by id', async () => {
     expect(await adminKey('list')).toEqual({ code: 0, out: 'no admin keys yet: `npm run admin:key` issues one\n', err: '' });
 

@@ -7,7 +7,11 @@ import { ROOT } from './support/process.js';
 import { createTestDatabase, testServerUrl } from './support/test-database.js';
 
 async function cli(databaseUrl: string, ...args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['dist/migrations/cli.js', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/migrations/cli.js', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ENV_FILE: 'off', DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -28,6 +28,8 @@ export interface SandboxOptions {
   publicUrl?: string;
   webhookEndpoints?: WebhookEndpointConfig[];
   stateFile?: string;
+  /** true: write no state file until releaseStateWrites() (a start that fails leaves the file as it was) */
+  holdStateWrites?: boolean;
   processingFee?: ProcessingFee;
   disputeFee?: number;
   /** unix seconds the sandbox clock starts at (default: now) */
@@ -47,6 +49,8 @@ export interface RunningSandbox {
   url: string;
   port: number;
   control: SandboxControl;
+  /** Ends holdStateWrites: the state is written from now on (at once if it changed meanwhile). */
+  releaseStateWrites(): void;
   close(): Promise<void>;
 }
 
@@ -89,9 +93,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
   };
   let saveTimer: NodeJS.Timeout | null = null;
+  let holding = options.holdStateWrites === true;
+  let changedWhileHeld = false;
   if (options.stateFile) {
     const file = options.stateFile;
     sb.onChange = () => {
+      if (holding) {
+        changedWhileHeld = true;
+        return;
+      }
       if (saveTimer) return;
       saveTimer = setTimeout(() => {
         saveTimer = null;
@@ -114,10 +124,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     url,
     port,
     control,
+    releaseStateWrites: () => {
+      if (!holding) return;
+      holding = false;
+      if (changedWhileHeld) sb.onChange();
+    },
     close: async () => {
       sb.dispatcher.close();
       if (saveTimer) clearTimeout(saveTimer);
-      if (options.stateFile) save(options.stateFile);
+      if (options.stateFile && !holding) save(options.stateFile);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets as Set<Socket>) s.destroy();

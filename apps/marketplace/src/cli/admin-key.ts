@@ -8,6 +8,7 @@ import { PrincipalsService } from '../identity/principals.service.js';
 import { createMarketplaceWorker } from '../bootstrap.js';
 import { createRootLogger } from '../common/logger.js';
 import { loadConfiguration, withSandboxDefaults } from '../config/configuration.js';
+import { loadEnvFile } from '../config/env-file.js';
 import { ConfigError } from '../config/validate-env.js';
 import { openDatabaseServer } from '../database-server.js';
 
@@ -60,6 +61,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 async function main(): Promise<void> {
+  loadEnvFile(process.env); // the same .env as `npm start`, so DATA_DIR/DATABASE_URL find its database
   const [name = 'create', ...args] = process.argv.slice(2);
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"\n${USAGE}`);
