@@ -142,6 +142,7 @@ function banner(config: AppConfig, configuration: Configuration, sandbox: Launch
     '',
     `  Marketplace API   ${base}`,
     `  API docs          ${base}/docs`,
+    `  OpenAPI           ${base}/docs/openapi.json (or .yaml)`,
     `  Health            ${base}/health/ready`,
     `  Stripe            ${sandbox ? `sandbox at ${sandbox.publicUrl} (offline; set STRIPE_SECRET_KEY for real Stripe test mode)` : configuration.stripe.livemode ? 'LIVE mode' : 'test mode'}`,
     `  Admin API key     run \`npm run admin:key\` in another terminal (prints a new key once)`,
