@@ -1,0 +1,100 @@
+// Review 4 of the transfers module: the ways it could pay a seller twice or not at all. The
+// transfers worker is driven by hand (its loop idles), so each moment is the test's.
+import { bearer } from './factories/principal.factory.js';
+import type { ActiveSeller } from './factories/seller.factory.js';
+import { expectBooksMatchStripe } from './support/checkout.js';
+import { waitFor } from './support/process.js';
+import { sqlClient, type SqlClient } from './support/sql.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { adminTransfers, stripeTransfersOf, twoSellerShop, type TransferJson, type TwoSellerShop } from './support/transfers.js';
+import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
+
+let t: TestApp;
+let sql: SqlClient;
+let a: ActiveSeller;
+let cart: TwoSellerShop['cart'];
+
+beforeAll(async () => {
+  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', TRANSFERS_RETRY_BASE_MS: '0', TRANSFERS_INACTIVE_RECHECK_MS: '0', STRIPE_MAX_RETRIES: '0' } });
+  sql = sqlClient(t.databaseUrl);
+  ({ a, cart } = await twoSellerShop(t));
+});
+afterAll(async () => {
+  t?.sandbox.control.clearFaults();
+  await sql?.end();
+  await t?.close();
+});
+
+const worker = () => t.app.get(TransferSubmissionService);
+const rowsOf = async (orderId: string) => (await adminTransfers(t)).filter((x) => x.orderId === orderId && x.kind === 'order');
+
+async function drain(orderId: string, rounds = 30): Promise<TransferJson[]> {
+  for (let i = 0; i < rounds; i++) {
+    await worker().runOnce();
+    const rows = await rowsOf(orderId);
+    if (rows.length && rows.every((r) => r.status === 'succeeded')) return rows;
+  }
+  throw new Error(`order ${orderId}'s transfers did not settle: ${JSON.stringify(await rowsOf(orderId))}`);
+}
+
+async function rowParams(rowId: string) {
+  return await sql.one<{
+    idempotency_key: string;
+    stripe_params: { amount: string; currency: string; destination: string; transfer_group: string; source_transaction: string; metadata: Record<string, string> };
+  }>(`SELECT idempotency_key, stripe_params FROM transfers WHERE id = $1`, [rowId]);
+}
+
+describe('review4: transfers', () => {
+  it('a row failed although its transfer was made (e.g. its read after the create was refused): the admin retry looks Stripe up first, no second transfer', async () => {
+    const order = await cart();
+    t.sandbox.control.setWebhookFaults({ outage: true }); // the worker, not the webhook, must find it
+    try {
+      const rows = await rowsOf(order.id);
+      const row = rows.find((r) => r.sellerId === a.id)!;
+      // what the worker's state is when the create succeeded but a call after it (the py_ read) was
+      // refused for good (404/403 are "definitive"): the row ends failed with the transfer at Stripe
+      await sql.query(`UPDATE transfers SET status = 'submitting', key_first_sent_at = now(), submit_attempts = 1 WHERE id = $1`, [row.id]);
+      const { idempotency_key: key, stripe_params: p } = await rowParams(row.id);
+      await t.stripe.transfers.create(
+        { amount: Number(p.amount), currency: p.currency, destination: p.destination, transfer_group: p.transfer_group, source_transaction: p.source_transaction, metadata: p.metadata },
+        { idempotencyKey: key },
+      );
+      await sql.query(`UPDATE transfers SET status = 'failed', failure_code = 'resource_missing', failure_message = 'No such charge', next_attempt_at = NULL WHERE id = $1`, [row.id]);
+      // the admin sees a failed transfer and retries it: without a look-up the worker sends a second
+      // transfer under the new key (here Stripe's source_transaction cap, 400 of the charge left,
+      // refuses it and the row stays failed for good; a share under what is left is paid twice)
+      await t.http.post(`/admin/transfers/${row.id}/retry`).set(bearer(t.adminKey)).expect(200);
+      await drain(order.id);
+      const atStripe = (await stripeTransfersOf(t, order.id)).filter((tr) => tr.metadata.transfer_id === row.id);
+      expect(atStripe).toHaveLength(1);
+    } finally {
+      t.sandbox.control.releaseWebhooks();
+    }
+    await expectBooksMatchStripe(t);
+  });
+
+  it("a Dashboard transfer carrying a copy of our metadata does not stand in for the seller's transfer: the seller still gets their share, the other is recorded external", async () => {
+    const order = await cart();
+    const row = (await rowsOf(order.id)).find((r) => r.sellerId === a.id)!;
+    const { stripe_params: p } = await rowParams(row.id);
+    // someone makes a small transfer from the Dashboard, pasting the order's metadata
+    const dashboard = await t.stripe.transfers.create({
+      amount: 100,
+      currency: p.currency,
+      destination: p.destination,
+      transfer_group: p.transfer_group,
+      source_transaction: p.source_transaction,
+      metadata: p.metadata,
+    });
+    await waitFor(async () => ((await sql.query(`SELECT 1 FROM transfers WHERE stripe_transfer_id = $1`, [dashboard.id])).length ? true : undefined), 15_000, 'the Dashboard transfer recorded');
+    await drain(order.id);
+    const mine = (await rowsOf(order.id)).find((r) => r.id === row.id)!;
+    expect(mine.stripeTransferId).not.toBe(dashboard.id);
+    expect(mine.amount).toBe(p.amount);
+    const toA = (await stripeTransfersOf(t, order.id)).filter((tr) => tr.destination === a.account);
+    expect(toA.map((tr) => tr.amount).sort((x, y) => x - y)).toEqual([100, Number(p.amount)].sort((x, y) => x - y));
+    const external = await sql.query<{ kind: string }>(`SELECT kind FROM transfers WHERE stripe_transfer_id = $1`, [dashboard.id]);
+    expect(external).toEqual([{ kind: 'external' }]);
+    await expectBooksMatchStripe(t);
+  });
+});
