@@ -5,7 +5,7 @@ import { isUuid } from '../common/ids.js';
 import { eventObject } from '../payments/stripe-event-object.js';
 import { ConnectedAccountDirectory } from '../webhooks/connected-account-directory.js';
 import { HandlesStripeEvents, type StripeEventHandler } from '../webhooks/stripe-event-handler.js';
-import { TransferOutcomeService, type MadeTransfer } from './transfer-outcome.service.js';
+import { isTransferOfRow, TransferOutcomeService, type MadeTransfer } from './transfer-outcome.service.js';
 import { Transfer } from './transfer.entity.js';
 
 type Loaded = { kind: 'skip' } | { kind: 'made'; made: MadeTransfer; sellerId: string | null };
@@ -49,7 +49,8 @@ export class TransferEventsHandler implements StripeEventHandler<Loaded> {
     if (byStripeId) return; // recorded already (by the worker, a look-up or an earlier event)
     const rowId = transfer.metadata.transfer_id;
     const ours = rowId && isUuid(rowId) ? await tx.findOne(Transfer, { where: { id: rowId, kind: 'order' }, lock: { mode: 'pessimistic_write' } }) : null;
-    if (ours) {
+    // only a transfer made with the row's own parameters is the row's; a copy of our metadata on another is external
+    if (ours && isTransferOfRow(ours, transfer)) {
       await this.outcome.recordMade(tx, ours, loaded.made);
       return;
     }

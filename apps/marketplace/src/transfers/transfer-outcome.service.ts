@@ -12,6 +12,26 @@ export interface MadeTransfer {
 }
 
 /**
+ * Whether `transfer` is the one this row asked for: its metadata names the row and it was made with
+ * the row's own parameters (amount, currency, destination, source_transaction, transfer_group). A
+ * transfer that only carries a copy of our metadata (made from the Dashboard) is not the row's:
+ * taking it for it would record the seller paid with whatever amount it moved.
+ */
+export function isTransferOfRow(row: Pick<Transfer, 'id' | 'kind' | 'stripeParams'>, transfer: TransferSnapshot): boolean {
+  const p = row.stripeParams;
+  return (
+    row.kind === 'order' &&
+    !!p &&
+    transfer.metadata.transfer_id === row.id &&
+    transfer.amount === BigInt(p.amount) &&
+    transfer.currency.toLowerCase() === p.currency.toLowerCase() &&
+    transfer.destination === p.destination &&
+    transfer.sourceTransaction === p.source_transaction &&
+    transfer.transferGroup === p.transfer_group
+  );
+}
+
+/**
  * Records a transfer Stripe made on its row and books it, once, whoever learns of it first (the
  * worker's own answer, a look-up after a lost answer or a crash, or a transfer.* webhook).
  */

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { SellerNotActiveError } from '../onboarding/onboarding.errors.js';
 import { SellerGate } from '../onboarding/seller-gate.service.js';
-import { TransferOutcomeService } from './transfer-outcome.service.js';
+import { isTransferOfRow, TransferOutcomeService } from './transfer-outcome.service.js';
 import type { Transfer } from './transfer.entity.js';
 import { TransfersConfig } from './transfers.config.js';
 import { TransfersRepository } from './transfers.repository.js';
@@ -54,11 +54,12 @@ export class TransferSubmissionService {
     if (row.kind !== 'order' || !row.stripeParams || !row.sellerId) return;
     let generation = row.keyGeneration;
     let firstSentAt = row.keyFirstSentAt;
-    if (firstSentAt) {
-      // it may have been made: Stripe's word first
+    // sent before (under this key, or an earlier generation's: an admin retry of a failed row): it may
+    // have been made, Stripe's word first
+    if (firstSentAt || row.submitAttempts > 0) {
       const found = await this.lookUp(row);
       if (found) return this.record(row, found);
-      if (idempotencyKeyMayBeForgotten(firstSentAt)) {
+      if (firstSentAt && idempotencyKeyMayBeForgotten(firstSentAt)) {
         // Stripe may have pruned the key and nothing was made under it: a new generation, never a blind resend
         generation++;
         firstSentAt = null;
@@ -103,17 +104,23 @@ export class TransferSubmissionService {
     await this.record(row, made);
   }
 
-  // transaction 2: the outcome, with the ledger entry
+  // transaction 2: the outcome, with the ledger entry. The transfer exists: whatever fails here
+  // (even a definitive refusal of a read) is never the transfer's refusal, so the row goes back to
+  // pending and is looked up again, never `failed` (an admin would retry it into a second transfer).
   private async record(row: Transfer, transfer: TransferSnapshot): Promise<void> {
-    const made = await this.outcome.read(transfer);
-    await this.db.transaction((tx) => this.outcome.recordMade(tx, row, made));
+    try {
+      const made = await this.outcome.read(transfer);
+      await this.db.transaction((tx) => this.outcome.recordMade(tx, row, made));
+    } catch (error) {
+      throw new Error(`transfer ${transfer.id} was made but not recorded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 
   /** The transfer Stripe made for this row under any of its keys, if any. */
   private async lookUp(row: Transfer): Promise<TransferSnapshot | undefined> {
     const group = row.transferGroup ?? row.stripeParams?.transfer_group;
     if (!group) return undefined;
-    return (await this.gateway.listTransfers({ transferGroup: group })).find((t) => t.metadata.transfer_id === row.id);
+    return (await this.gateway.listTransfers({ transferGroup: group })).find((t) => isTransferOfRow(row, t));
   }
 
   private async sellerNotActive(sellerId: string): Promise<string | null> {
