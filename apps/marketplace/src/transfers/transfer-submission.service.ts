@@ -120,7 +120,12 @@ export class TransferSubmissionService {
   private async lookUp(row: Transfer): Promise<TransferSnapshot | undefined> {
     const group = row.transferGroup ?? row.stripeParams?.transfer_group;
     if (!group) return undefined;
-    return (await this.gateway.listTransfers({ transferGroup: group })).find((t) => isTransferOfRow(row, t));
+    try {
+      return (await this.gateway.listTransfers({ transferGroup: group })).find((t) => isTransferOfRow(row, t));
+    } catch (error) {
+      // not the transfer's refusal (it may exist): never `failed`, looked up again later
+      throw new Error(`transfer row ${row.id} could not be looked up: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 
   private async sellerNotActive(sellerId: string): Promise<string | null> {
