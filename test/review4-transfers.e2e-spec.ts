@@ -97,4 +97,21 @@ describe('review4: transfers', () => {
     expect(external).toEqual([{ kind: 'external' }]);
     await expectBooksMatchStripe(t);
   });
+
+  it("a worker's lease runs out while its Stripe call is still in flight: the second worker looks up, sends the same key (Stripe: in progress), and each transfer exists once", async () => {
+    const order = await cart();
+    t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'latency', latencyMs: 1_500, count: 2 });
+    const first = worker().runOnce();
+    await waitFor(async () => ((await sql.query(`SELECT 1 FROM transfers WHERE order_id = $1 AND status = 'submitting'`, [order.id])).length === 2 ? true : undefined), 10_000, 'both rows submitting');
+    // the first worker's lease ran out (it is slow, not dead): a second takes the rows over
+    await sql.query(`UPDATE transfers SET next_attempt_at = now() - interval '1 second' WHERE order_id = $1 AND status = 'submitting'`, [order.id]);
+    const second = worker().runOnce();
+    await Promise.all([first, second]);
+    const rows = await drain(order.id);
+    const counts: Record<string, number> = {};
+    for (const tr of await stripeTransfersOf(t, order.id)) counts[tr.metadata.transfer_id!] = (counts[tr.metadata.transfer_id!] ?? 0) + 1;
+    expect(Object.keys(counts).sort()).toEqual(rows.map((r) => r.id).sort());
+    expect(Object.values(counts)).toEqual([1, 1]);
+    await expectBooksMatchStripe(t);
+  });
 });
