@@ -12,12 +12,13 @@ import { TransferSubmissionService } from '../apps/marketplace/src/transfers/tra
 let t: TestApp;
 let sql: SqlClient;
 let a: ActiveSeller;
+let b: ActiveSeller;
 let cart: TwoSellerShop['cart'];
 
 beforeAll(async () => {
   t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', TRANSFERS_RETRY_BASE_MS: '0', TRANSFERS_INACTIVE_RECHECK_MS: '0', STRIPE_MAX_RETRIES: '0' } });
   sql = sqlClient(t.databaseUrl);
-  ({ a, cart } = await twoSellerShop(t));
+  ({ a, b, cart } = await twoSellerShop(t));
 });
 afterAll(async () => {
   t?.sandbox.control.clearFaults();
@@ -112,6 +113,41 @@ describe('review4: transfers', () => {
     for (const tr of await stripeTransfersOf(t, order.id)) counts[tr.metadata.transfer_id!] = (counts[tr.metadata.transfer_id!] ?? 0) + 1;
     expect(Object.keys(counts).sort()).toEqual(rows.map((r) => r.id).sort());
     expect(Object.values(counts)).toEqual([1, 1]);
+    await expectBooksMatchStripe(t);
+  });
+
+  it("a stale worker (it claimed the row before it failed and an admin retried it) does not undo the admin's retry by sending the old key again", async () => {
+    const order = await cart();
+    const row = (await rowsOf(order.id)).find((r) => r.sellerId === b.id)!;
+    const setTransfers = (requested: boolean) => t.stripe.accounts.update(b.account, { capabilities: { transfers: { requested } } });
+    t.sandbox.control.setWebhookFaults({ outage: true }); // our books still think B can receive transfers
+    try {
+      // B's row was sent before (its answer was lost): submitting, its lease run out; A's row waits
+      await sql.query(`UPDATE transfers SET status = 'submitting', key_first_sent_at = now(), submit_attempts = 1, next_attempt_at = now() - interval '1 second' WHERE id = $1`, [row.id]);
+      await sql.query(`UPDATE transfers SET next_attempt_at = now() + interval '1 hour' WHERE order_id = $1 AND id <> $2`, [order.id, row.id]);
+      await setTransfers(false);
+      // worker 1 claims it and is slow in its look-up
+      t.sandbox.control.addFault({ method: 'GET', path: '/v1/transfers', kind: 'latency', latencyMs: 2_000, count: 1 });
+      const stale = worker().runOnce();
+      await new Promise((r) => setTimeout(r, 400));
+      // its lease runs out; worker 2 takes the row, sends it, Stripe refuses it for good
+      await sql.query(`UPDATE transfers SET next_attempt_at = now() - interval '1 second' WHERE id = $1`, [row.id]);
+      await worker().runOnce();
+      expect((await rowsOf(order.id)).find((r) => r.id === row.id)).toMatchObject({ status: 'failed', keyGeneration: 0 });
+      // the admin fixes the cause and retries: a new attempt under generation 1
+      await setTransfers(true);
+      expect((await t.http.post(`/admin/transfers/${row.id}/retry`).set(bearer(t.adminKey)).expect(200)).body).toMatchObject({ status: 'pending', keyGeneration: 1 });
+      await stale; // worker 1 wakes up with the row as it claimed it (generation 0)
+      await sql.query(`UPDATE transfers SET next_attempt_at = NULL WHERE order_id = $1 AND status = 'pending'`, [order.id]);
+      const rows = await drain(order.id);
+      expect(rows.find((r) => r.id === row.id)).toMatchObject({ status: 'succeeded', keyGeneration: 1 });
+      const atStripe = await stripeTransfersOf(t, order.id);
+      expect(atStripe).toHaveLength(2);
+    } finally {
+      await setTransfers(true);
+      t.sandbox.control.releaseWebhooks();
+    }
+    await waitFor(async () => ((await t.http.get('/sellers/me').set(bearer(b.key))).body.status === 'active' ? true : undefined), 15_000, 'seller B active');
     await expectBooksMatchStripe(t);
   });
 });
