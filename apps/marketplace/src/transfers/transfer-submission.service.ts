@@ -7,7 +7,7 @@ import { ROOT_LOGGER } from '../common/logger.js';
 import { SellerNotActiveError } from '../onboarding/onboarding.errors.js';
 import { SellerGate } from '../onboarding/seller-gate.service.js';
 import { isTransferOfRow, TransferOutcomeService } from './transfer-outcome.service.js';
-import type { Transfer } from './transfer.entity.js';
+import { Transfer } from './transfer.entity.js';
 import { TransfersConfig } from './transfers.config.js';
 import { TransfersRepository } from './transfers.repository.js';
 
@@ -75,19 +75,25 @@ export class TransferSubmissionService {
     }
     const key = transferKey(row.id, generation);
     // transaction 1: the intent, with its key, before Stripe hears of it
-    const marked = await this.transfers.transition(
-      this.db.manager,
-      row.id,
-      'submitting',
-      {
-        keyGeneration: generation,
-        idempotencyKey: key,
-        keyFirstSentAt: firstSentAt ?? new Date(),
-        submitAttempts: () => 'submit_attempts + 1',
-        waitingReason: null,
-      },
-      ['pending', 'submitting'],
-    );
+    const marked = await this.db.transaction(async (tx) => {
+      // an admin retry since this worker claimed the row (it is slow and its lease ran out) made a new
+      // generation: that attempt is another worker's now, never undone by sending the old key
+      const current = await tx.findOne(Transfer, { where: { id: row.id }, lock: { mode: 'pessimistic_write' } });
+      if (!current || current.keyGeneration !== row.keyGeneration) return false;
+      return this.transfers.transition(
+        tx,
+        row.id,
+        'submitting',
+        {
+          keyGeneration: generation,
+          idempotencyKey: key,
+          keyFirstSentAt: firstSentAt ?? new Date(),
+          submitAttempts: () => 'submit_attempts + 1',
+          waitingReason: null,
+        },
+        ['pending', 'submitting'],
+      );
+    });
     if (!marked) return;
     const p = row.stripeParams;
     const made = await this.gateway.createTransfer(
