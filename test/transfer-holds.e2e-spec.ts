@@ -175,6 +175,19 @@ describe('a held two-seller order', () => {
   });
 });
 
+describe('releases at once', () => {
+  it('the buyer, an admin and both sellers all at the same moment: each part released once, each transfer made once', async () => {
+    const order = await paidHeldCart();
+    const answers = await Promise.all([shop.buyer.key, t.adminKey, shop.a.key, shop.b.key, shop.buyer.key].map((key) => release(order.id, key)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const made = await waitForTransfers(t, order.id, (tr) => tr.status === 'succeeded', 'both transfers made');
+    for (const tr of made) expect(['buyer', 'admin']).toContain(tr.hold.releaseReason);
+    await workerRounds();
+    expect(await stripeTransfersOf(t, order.id)).toHaveLength(2);
+    await expectBooksMatchStripe(t);
+  });
+});
+
 describe('who may release', () => {
   it("another buyer's or an uninvolved seller's release is 404; nothing moves", async () => {
     const order = await paidHeldCart();
@@ -191,6 +204,14 @@ describe('who may release', () => {
     await release(order.id, t.adminKey).expect(200);
     await waitForTransfers(t, order.id, (tr) => tr.status === 'succeeded', 'released by the admin');
     await expectBooksMatchStripe(t);
+  });
+});
+
+describe('an unpaid order', () => {
+  it('cannot be released yet: 409 TRANSFERS.ORDER_NOT_PAID', async () => {
+    const res = await checkoutWith(shop.buyer, cartItems(), { holdDays: 5 }).expect(201);
+    expect((await release(res.body.orderId, shop.buyer.key).expect(409)).body.error.code).toBe('TRANSFERS.ORDER_NOT_PAID');
+    expect((await release(res.body.orderId, shop.a.key).expect(409)).body.error.code).toBe('TRANSFERS.ORDER_NOT_PAID');
   });
 });
 
