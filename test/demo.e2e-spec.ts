@@ -46,7 +46,11 @@ describe('npm run demo', () => {
     expect(output).toMatch(/seller's payable \(pending\)\s+USD 81\.00/);
     expect(output).toMatch(/entry charge: \d+ lines, sums to 0/);
     // a two-seller cart: one charge, a transfer to each seller with their share
-    expect(output).toMatch(/order [0-9a-f-]{36}: paid, USD 75\.00, separate_transfers/);
+    expect(output).toMatch(/order [0-9a-f-]{36}: paid, USD 75\.00, separate_transfers, held 7 days/);
+    expect(output).toMatch(/seller [0-9a-f-]{36}: USD 27\.00 held until \d{4}-/);
+    expect(output).toContain('the first seller marks their part fulfilled: still held (true)');
+    expect(output).toMatch(/the buyer confirms receipt: .*USD 40\.50 released \(buyer\)/);
+    expect(output).toMatch(/the buyer confirms receipt: .*USD 27\.00 released \(buyer\)/);
     expect(output).toMatch(/tr_\w+ to seller [0-9a-f-]{36}: USD 40\.50/);
     expect(output).toMatch(/tr_\w+ to seller [0-9a-f-]{36}: USD 27\.00/);
     expect(output).toContain('the second seller sees their own: USD 27.00, succeeded');

@@ -20,6 +20,7 @@ import { OrderSeller } from './orders/order-seller.entity.js';
 import { Order } from './orders/order.entity.js';
 import { OrdersController } from './orders/orders.controller.js';
 import { OrdersRepository } from './orders/orders.repository.js';
+import { OrderReleaseService } from './orders/order-release.service.js';
 import { OrdersService } from './orders/orders.service.js';
 import { PaymentNotMadeHandler, PaymentSucceededHandler } from './orders/payment-events.handler.js';
 import { PaymentsConfig } from './payments.config.js';
@@ -46,6 +47,7 @@ export class PaymentsModule {
         { provide: PaymentsConfig, useValue: config },
         OrdersRepository,
         OrdersService,
+        OrderReleaseService,
         CartPricingService,
         CheckoutService,
         CheckoutResultService,

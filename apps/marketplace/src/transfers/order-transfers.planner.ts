@@ -26,8 +26,11 @@ export class OrderTransfersPlanner {
    * charge's settlement currency, which source_transaction requires), destination, transfer_group
    * (the order id, as on the charge), source_transaction (the charge, always: the funds follow the
    * charge's availability instead of drawing on the platform's available balance) and metadata.
+   * With the order's hold (`holdDays` > 0) the rows are held: not claimed until released, and
+   * released on their own at the end of the hold (hold_until = hold_expires_at = now + holdDays).
    */
-  async plan(tx: EntityManager, p: { orderId: string; chargeId: string; sellers: Array<SizedSeller & { account: string }> }): Promise<void> {
+  async plan(tx: EntityManager, p: { orderId: string; chargeId: string; holdDays: number; sellers: Array<SizedSeller & { account: string }> }): Promise<void> {
+    const holdEnds = p.holdDays > 0 ? () => `now() + make_interval(days => ${Math.trunc(p.holdDays)})` : null;
     for (const s of p.sellers) {
       if (s.transfer.minor <= 0n) continue;
       const id = randomUUID();
@@ -58,6 +61,7 @@ export class OrderTransfersPlanner {
           sourceTransaction: p.chargeId,
           stripeParams: params,
           idempotencyKey: idempotencyKey('transfer', id),
+          ...(holdEnds ? { holdUntil: holdEnds, holdExpiresAt: holdEnds } : {}),
         })
         .orIgnore()
         .execute();

@@ -7,6 +7,10 @@ import type { TransferStatus } from './transfer-status.js';
 /** `order`: one seller's share of a multi-seller order; `external`: a transfer made elsewhere (the Dashboard), recorded from its webhook. */
 export type TransferKind = 'order' | 'external';
 
+/** Why a held transfer was released: the buyer confirmed receipt, an admin, the automatic release, or the end of the hold (Stripe's limit). */
+export const RELEASE_REASONS = ['buyer', 'admin', 'auto', 'max_hold'] as const;
+export type ReleaseReason = (typeof RELEASE_REASONS)[number];
+
 /** Exactly what is sent to Stripe's POST /v1/transfers, fixed when the row is made (amounts as strings). */
 export interface TransferStripeParams {
   amount: string;
@@ -19,8 +23,8 @@ export interface TransferStripeParams {
 
 /**
  * One transfer to a seller's connected account. Its status changes only through
- * TransfersRepository.transition (TRANSFER_TRANSITIONS). The shape leaves room for the later parts:
- * a hold (`hold_until`, `released_at`) and a refund before the transfer lowering `amount`.
+ * TransfersRepository.transition (TRANSFER_TRANSITIONS). A held row stays `pending` and is not
+ * claimed until released (`released_at`); the shape leaves room for a refund before the transfer lowering `amount`.
  */
 @Entity({ name: 'transfers' })
 @Check('transfers_status_check', `status IN ('pending', 'submitting', 'succeeded', 'failed', 'canceled')`)
@@ -29,6 +33,9 @@ export interface TransferStripeParams {
 @Check('transfers_amounts_check', `amount >= 0 AND stripe_fee_share >= 0 AND amount + stripe_fee_share <= share`)
 @Check('transfers_order_row_check', `kind <> 'order' OR (order_id IS NOT NULL AND seller_id IS NOT NULL AND stripe_params IS NOT NULL AND idempotency_key IS NOT NULL)`)
 @Check('transfers_succeeded_check', `status <> 'succeeded' OR stripe_transfer_id IS NOT NULL`)
+@Check('transfers_release_reason_check', `release_reason IS NULL OR release_reason IN ('buyer', 'admin', 'auto', 'max_hold')`)
+@Check('transfers_release_check', `(released_at IS NULL) = (release_reason IS NULL) AND (released_at IS NULL OR hold_until IS NOT NULL) AND (hold_until IS NULL OR hold_expires_at IS NOT NULL)`)
+@Index('transfers_hold_due_idx', ['holdUntil'], { where: 'released_at IS NULL AND hold_until IS NOT NULL' })
 @Index('transfers_order_seller_idx', ['orderId', 'sellerId'], { unique: true, where: `kind = 'order'` })
 @Index('transfers_stripe_transfer_idx', ['stripeTransferId'], { unique: true, where: 'stripe_transfer_id IS NOT NULL' })
 @Index('transfers_seller_idx', ['sellerId', 'createdAt'])
@@ -129,12 +136,41 @@ export class Transfer {
   @Column({ name: 'available_on', type: 'timestamptz', nullable: true })
   availableOn: Date | null;
 
-  /** Later part (holds): the funds are held until this moment / were released then. */
+  /** A held transfer (null: never held) is released on its own at this moment unless released before (see transfer-holds.service.ts). */
   @Column({ name: 'hold_until', type: 'timestamptz', nullable: true })
   holdUntil: Date | null;
 
+  /** The end of the order's hold, within Stripe's limit: a release then is `max_hold` (admins are told). */
+  @Column({ name: 'hold_expires_at', type: 'timestamptz', nullable: true })
+  holdExpiresAt: Date | null;
+
+  /** When and by whom (the seller) this part was marked fulfilled; starts TRANSFERS_AUTO_RELEASE_DAYS. */
+  @Column({ name: 'fulfilled_at', type: 'timestamptz', nullable: true })
+  fulfilledAt: Date | null;
+
+  @Column({ name: 'fulfilled_by', type: 'uuid', nullable: true })
+  fulfilledBy: string | null;
+
+  /** When and by whom (the buyer) receipt was confirmed. */
+  @Column({ name: 'received_at', type: 'timestamptz', nullable: true })
+  receivedAt: Date | null;
+
+  @Column({ name: 'received_by', type: 'uuid', nullable: true })
+  receivedBy: string | null;
+
+  /** When the hold ended; the worker claims a held row only after it. */
   @Column({ name: 'released_at', type: 'timestamptz', nullable: true })
   releasedAt: Date | null;
+
+  @Column({ name: 'release_reason', type: 'varchar', length: 16, nullable: true })
+  releaseReason: ReleaseReason | null;
+
+  /** The principal who released it (null for `auto` and `max_hold`) and their role. */
+  @Column({ name: 'released_by', type: 'uuid', nullable: true })
+  releasedBy: string | null;
+
+  @Column({ name: 'released_by_role', type: 'varchar', length: 16, nullable: true })
+  releasedByRole: string | null;
 
   @Column({ name: 'canceled_by', type: 'uuid', nullable: true })
   canceledBy: string | null;

@@ -2,6 +2,14 @@ import { Expose, Transform } from 'class-transformer';
 import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { envInt } from '../config/env-transforms.js';
 
+/**
+ * The longest the platform holds a seller's funds from a charge before transferring them. Stripe
+ * asks that funds held for connected accounts be paid out within 90 days (2 years in the US, 10
+ * days in Thailand, where separate charges and transfers are not offered): the shortest limit that
+ * applies to every country with separate charges and transfers, so no hold of ours can exceed it.
+ */
+export const STRIPE_MAX_HOLD_DAYS = 90;
+
 export const MULTI_SELLER_STRIPE_FEE_POLICIES = ['platform', 'sellers'] as const;
 export type MultiSellerStripeFeePolicy = (typeof MULTI_SELLER_STRIPE_FEE_POLICIES)[number];
 
@@ -21,4 +29,17 @@ export class TransfersConfig {
   @Expose() @Transform(envInt) @IsInt() @Min(0) @Max(600_000) TRANSFERS_RETRY_BASE_MS: number = 5_000;
   /** How long a transfer to a seller who is not active waits before the gate is asked again (ms). */
   @Expose() @Transform(envInt) @IsInt() @Min(0) @Max(86_400_000) TRANSFERS_INACTIVE_RECHECK_MS: number = 60_000;
+  /** Days a multi-seller order's sellers' funds are held after payment unless the checkout asks otherwise (0: no hold, transferred at once). */
+  @Expose() @Transform(envInt) @IsInt() @Min(0) @Max(STRIPE_MAX_HOLD_DAYS) TRANSFERS_HOLD_DAYS: number = 0;
+  /** The longest hold a checkout may ask for (`holdDays`), at most Stripe's limit (90 days). */
+  @Expose() @Transform(envInt) @IsInt() @Min(0) @Max(STRIPE_MAX_HOLD_DAYS) TRANSFERS_HOLD_MAX_DAYS: number = 30;
+  /** Days after a seller marks their part fulfilled that it is released on its own, if the buyer has not confirmed receipt sooner (0: at once). */
+  @Expose() @Transform(envInt) @IsInt() @Min(0) @Max(STRIPE_MAX_HOLD_DAYS) TRANSFERS_AUTO_RELEASE_DAYS: number = 3;
+
+  /** What no single variable's check can see. */
+  problems(): string[] {
+    return this.TRANSFERS_HOLD_DAYS > this.TRANSFERS_HOLD_MAX_DAYS
+      ? [`TRANSFERS_HOLD_DAYS (got "${this.TRANSFERS_HOLD_DAYS}"): must not exceed TRANSFERS_HOLD_MAX_DAYS (${this.TRANSFERS_HOLD_MAX_DAYS})`]
+      : [];
+  }
 }

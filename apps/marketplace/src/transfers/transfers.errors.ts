@@ -9,4 +9,16 @@ export const TransfersErrors = {
       transferId: id,
       status,
     }),
+  holdNotSupported: (sellers: number, holdDays: number) =>
+    new DomainError('CHECKOUT.HOLD_NOT_SUPPORTED', 'A cart with one seller is paid by a destination charge: Stripe moves the funds to the seller at once, so they cannot be held', 'unprocessable', {
+      sellers,
+      holdDays,
+    }),
+  holdOutOfBounds: (holdDays: number, max: number) =>
+    new DomainError('CHECKOUT.HOLD_OUT_OF_BOUNDS', `holdDays must be from 0 to ${max} (TRANSFERS_HOLD_MAX_DAYS); got ${holdDays}`, 'unprocessable', { holdDays, min: 0, max }),
+  releaseNotSupported: (orderId: string) =>
+    new DomainError('TRANSFERS.HOLD_NOT_SUPPORTED', `Order ${orderId} was paid by a destination charge: its funds went to the seller at payment, nothing is held`, 'unprocessable', { orderId }),
+  notHeld: (orderId: string) => new DomainError('TRANSFERS.NOT_HELD', `Order ${orderId} has no hold: its sellers are transferred their shares once it is paid`, 'unprocessable', { orderId }),
+  orderNotPaid: (orderId: string, status: string) =>
+    new DomainError('TRANSFERS.ORDER_NOT_PAID', `Order ${orderId} is ${status}: only a paid order's funds can be released`, 'conflict', { orderId, status }),
 };

@@ -4,6 +4,7 @@ import { LedgerModule } from '../ledger/ledger.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { OrderTransfersPlanner } from './order-transfers.planner.js';
 import { TransferEventsHandler } from './transfer-events.handler.js';
+import { TransferHoldsService } from './transfer-holds.service.js';
 import { TransferOutcomeService } from './transfer-outcome.service.js';
 import { TransferSubmissionService } from './transfer-submission.service.js';
 import { Transfer } from './transfer.entity.js';
@@ -16,7 +17,8 @@ import { TransfersWorker } from './transfers.worker.js';
 /**
  * Transfers of multi-seller orders: the rows (planned by payments when an order is paid), the
  * worker that makes them at Stripe, their webhooks, and the reads and admin actions. Exports the
- * planner (payments sizes and plans with it) and TransfersService (an order lists its transfers).
+ * planner (payments sizes and plans with it), TransfersService (an order lists its transfers) and
+ * TransferHoldsService (the checkout sets an order's hold, the order's buyer, sellers and admins release it).
  */
 @Module({})
 export class TransfersModule {
@@ -32,11 +34,12 @@ export class TransfersModule {
         OrderTransfersPlanner,
         TransferOutcomeService,
         TransferSubmissionService,
+        TransferHoldsService,
         TransfersService,
         TransferEventsHandler,
         TransfersWorker,
       ],
-      exports: [OrderTransfersPlanner, TransfersService],
+      exports: [OrderTransfersPlanner, TransfersService, TransferHoldsService],
     };
   }
 }

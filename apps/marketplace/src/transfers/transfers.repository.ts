@@ -17,11 +17,11 @@ const CLAIM_LEASE_SECONDS = 60;
 export class TransfersRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Claims due rows (pending, or submitting whose worker's lease ran out) with a lease, FOR UPDATE SKIP LOCKED. */
+  /** Claims due rows (pending, or submitting whose worker's lease ran out; a held row only once released) with a lease, FOR UPDATE SKIP LOCKED. */
   async claimDue(limit: number): Promise<Transfer[]> {
     const ids = await claimDueRows((sql, params) => this.db.query(sql, params).then(([rows]: [Array<{ id: string }>, number]) => rows), {
       table: 'transfers',
-      due: `status IN ('pending', 'submitting') AND hold_until IS NULL`,
+      due: `status IN ('pending', 'submitting') AND (hold_until IS NULL OR released_at IS NOT NULL)`,
       nextAttemptColumn: 'next_attempt_at',
       orderBy: 'next_attempt_at NULLS FIRST, created_at',
       limit,

@@ -1,4 +1,4 @@
-// Issue 11: a two-seller cart is paid with one charge, and each seller is paid their share by a transfer.
+// Issue 11: a two-seller cart is paid with one charge, held until the buyer confirms receipt, and each seller is paid their share by a transfer.
 import { randomUUID } from 'node:crypto';
 import { DemoFailure, pollUntil, type DemoContext, type DemoStep } from './demo-runner.js';
 
@@ -11,12 +11,15 @@ interface Transfer {
   stripeFeeShare: string;
   stripeTransferId: string | null;
   availableOn: string | null;
+  held: boolean;
+  hold: { holdUntil: string; fulfilledBy: string | null; releaseReason: string | null; releasedByRole: string | null } | null;
 }
 interface Order {
   id: string;
   status: string;
   display: string;
   chargeType: string;
+  holdDays: number;
   sellers: { sellerId: string; fee: string; sellerShare: string }[];
   transfers: Transfer[];
 }
@@ -50,7 +53,7 @@ export const transfersSteps: DemoStep[] = [
     },
   },
   {
-    title: 'The buyer checks out a bowl and a lamp (two sellers, one charge) and pays',
+    title: 'The buyer checks out a bowl and a lamp (two sellers, one charge, the funds held 7 days) and pays',
     async run(ctx) {
       const res = await ctx.api.call<{ orderId: string; checkoutUrl: string; amountTotal: string }>('POST', '/checkout', {
         key: str(ctx, 'buyerKey'),
@@ -62,6 +65,7 @@ export const transfersSteps: DemoStep[] = [
           ],
           successUrl: `${ctx.baseUrl}/health?paid={CHECKOUT_SESSION_ID}`,
           cancelUrl: `${ctx.baseUrl}/health`,
+          holdDays: 7,
         },
       });
       ctx.state.cartOrderId = res.body.orderId;
@@ -71,8 +75,25 @@ export const transfersSteps: DemoStep[] = [
         const o = await ctx.api.call<Order>('GET', `/orders/${res.body.orderId}`, { key: str(ctx, 'adminKey') });
         return o.body.status === 'paid' ? o.body : undefined;
       });
-      ctx.note(`order ${order.id}: ${order.status}, ${order.display}, ${order.chargeType}`);
+      ctx.note(`order ${order.id}: ${order.status}, ${order.display}, ${order.chargeType}, held ${order.holdDays} days`);
       for (const s of order.sellers) ctx.note(`  seller ${s.sellerId}: platform fee ${s.fee}, share ${s.sellerShare}`);
+    },
+  },
+  {
+    title: "The sellers' funds are held: one seller marks their part fulfilled, then the buyer confirms receipt and releases them",
+    async run(ctx) {
+      const orderId = str(ctx, 'cartOrderId');
+      const get = async (key: string) => (await ctx.api.call<Order>('GET', `/orders/${orderId}`, { key })).body;
+      // the worker runs, but a held transfer is not claimed before its release
+      await new Promise((r) => setTimeout(r, 1_500));
+      const held = await get(str(ctx, 'adminKey'));
+      if (held.transfers.length !== 2 || held.transfers.some((t) => !t.held || t.stripeTransferId)) throw new DemoFailure('the two transfers should be held, not made, before release');
+      for (const t of held.transfers) ctx.note(`  seller ${t.sellerId}: ${t.display} held until ${t.hold?.holdUntil}`);
+      const fulfilled = await ctx.api.call<Order>('POST', `/orders/${orderId}/release`, { key: str(ctx, 'sellerKey') });
+      const own = fulfilled.body.transfers[0]!;
+      ctx.note(`the first seller marks their part fulfilled: still held (${own.held}), released on its own at ${own.hold?.holdUntil} unless the buyer confirms sooner`);
+      const released = await ctx.api.call<Order>('POST', `/orders/${orderId}/release`, { key: str(ctx, 'buyerKey') });
+      ctx.note(`the buyer confirms receipt: ${released.body.transfers.map((t) => `${t.display} released (${t.hold?.releaseReason})`).join(', ')}`);
     },
   },
   {

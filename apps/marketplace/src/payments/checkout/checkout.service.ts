@@ -6,6 +6,7 @@ import { IsNull, type DataSource } from 'typeorm';
 import { IdempotencyErrors, isUniqueViolation } from '../../common/idempotency/idempotency.errors.js';
 import { refuseWhenBusy } from '../../common/service-busy.js';
 import type { Principal } from '../../identity/principal.entity.js';
+import { TransferHoldsService } from '../../transfers/index.js';
 import { CartPricingService } from './cart-pricing.service.js';
 import type { CartItem } from './cart.js';
 import { OrderLine } from '../orders/order-line.entity.js';
@@ -19,6 +20,8 @@ export interface CheckoutInput {
   items: CartItem[];
   successUrl: string;
   cancelUrl: string;
+  /** The checkout's hold (multi-seller carts only); absent: the platform's. */
+  holdDays?: number;
 }
 
 /**
@@ -36,6 +39,7 @@ export class CheckoutService {
     private readonly orders: OrdersRepository,
     private readonly gateway: StripeGateway,
     private readonly config: PaymentsConfig,
+    private readonly holds: TransferHoldsService,
   ) {}
 
   async checkout(buyer: Principal, input: CheckoutInput, requestKey: string): Promise<Order> {
@@ -48,6 +52,7 @@ export class CheckoutService {
       .transaction(async (tx) => {
         const quoted = await this.pricing.quote(input.items, tx);
         const single = quoted.splits.length === 1;
+        const holdDays = this.holds.holdDaysFor(input.holdDays, quoted.splits.length);
         await tx.insert(Order, {
           id: orderId,
           buyerId: buyer.id,
@@ -57,6 +62,7 @@ export class CheckoutService {
           amountTotal: quoted.cart.total.minor,
           applicationFeeTotal: quoted.splits.reduce((sum, s) => sum + s.fee.minor, 0n),
           amountRefunded: 0n,
+          holdDays,
           stripeIdempotencyKey: key,
           principalId: buyer.id,
           idempotencyKey: requestKey,

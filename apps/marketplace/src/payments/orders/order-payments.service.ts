@@ -53,7 +53,7 @@ export class OrderPaymentsService {
     });
     if (sized) {
       const accounts = new Map(sellers.map((s) => [s.sellerId, s.stripeAccountId]));
-      await this.transfers.plan(tx, { orderId, chargeId: charge.id, sellers: sized.map((s) => ({ ...s, account: accounts.get(s.sellerId)! })) });
+      await this.transfers.plan(tx, { orderId, chargeId: charge.id, holdDays: order.holdDays, sellers: sized.map((s) => ({ ...s, account: accounts.get(s.sellerId)! })) });
     }
   }
 

@@ -17,6 +17,7 @@ export type OrderChargeType = 'destination' | 'separate_transfers';
 @Index('orders_checkout_session_idx', ['checkoutSessionId'], { unique: true, where: 'checkout_session_id IS NOT NULL' })
 @Index('orders_payment_intent_idx', ['paymentIntentId'], { unique: true, where: 'payment_intent_id IS NOT NULL' })
 @Index('orders_charge_idx', ['chargeId'], { unique: true, where: 'charge_id IS NOT NULL' })
+@Check('orders_hold_days_check', `hold_days >= 0 AND hold_days <= 90 AND (hold_days = 0 OR charge_type = 'separate_transfers')`)
 @Check('orders_idempotency_key_check', `idempotency_key IS NULL OR principal_id IS NOT NULL`)
 @Index('orders_idempotency_key_idx', ['principalId', 'idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
 export class Order {
@@ -97,6 +98,10 @@ export class Order {
 
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true })
   paidAt: Date | null;
+
+  /** Days the sellers' funds are held after payment (separate-transfers orders only; 0: transferred at once). */
+  @Column({ name: 'hold_days', type: 'int', default: 0 })
+  holdDays: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

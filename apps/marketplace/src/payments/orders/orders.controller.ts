@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer } from '../../common/api-answer.js';
 import { ApiErrors } from '../../common/error-response.js';
@@ -11,6 +11,7 @@ import { CheckoutService } from '../checkout/checkout.service.js';
 import { CheckoutDto } from '../checkout/dto/checkout.dto.js';
 import { CreateRefundDto } from '../refunds/dto/create-refund.dto.js';
 import { CheckoutResponse, OrderResponse, RefundResponse, toCheckoutResponse, toOrderResponse, toRefundResponse } from './orders.mapper.js';
+import { OrderReleaseService } from './order-release.service.js';
 import { OrdersService } from './orders.service.js';
 import { RefundsService } from '../refunds/refunds.service.js';
 
@@ -22,6 +23,7 @@ export class OrdersController {
     private readonly orders: OrdersService,
     private readonly refunds: RefundsService,
     private readonly app: AppConfig,
+    private readonly releases: OrderReleaseService,
   ) {}
 
   /** A buyer checks out a cart: an order and a Stripe Checkout Session to pay it on. */
@@ -36,13 +38,22 @@ export class OrdersController {
   @ApiErrors({
     400: ['CHECKOUT.EMPTY_CART', 'CHECKOUT.INVALID_QUANTITY'],
     409: ['IDEMPOTENCY.IN_FLIGHT'],
-    422: ['LISTINGS.NOT_AVAILABLE', 'CHECKOUT.MIXED_CURRENCIES', 'CHECKOUT.AMOUNT_TOO_LARGE', 'CHECKOUT.AMOUNT_TOO_SMALL', 'CHECKOUT.AMOUNT_GRANULARITY', 'SELLER_NOT_ACTIVE'],
+    422: [
+      'LISTINGS.NOT_AVAILABLE',
+      'CHECKOUT.MIXED_CURRENCIES',
+      'CHECKOUT.AMOUNT_TOO_LARGE',
+      'CHECKOUT.AMOUNT_TOO_SMALL',
+      'CHECKOUT.AMOUNT_GRANULARITY',
+      'CHECKOUT.HOLD_NOT_SUPPORTED',
+      'CHECKOUT.HOLD_OUT_OF_BOUNDS',
+      'SELLER_NOT_ACTIVE',
+    ],
     503: ['CHECKOUT.PAYMENT_PROVIDER_FAILED'],
   })
   async checkout(@CurrentPrincipal() buyer: Principal, @Body() body: CheckoutDto, @RequestIdempotencyKey() key: string): Promise<CheckoutResponse> {
     // no URLs from the client: the buyer lands on our own pages (GET /checkout/success, /checkout/cancel)
     const urls = defaultCheckoutReturnUrls(this.app.publicUrl);
-    const input = { items: body.items, successUrl: body.successUrl ?? urls.successUrl, cancelUrl: body.cancelUrl ?? urls.cancelUrl };
+    const input = { items: body.items, successUrl: body.successUrl ?? urls.successUrl, cancelUrl: body.cancelUrl ?? urls.cancelUrl, holdDays: body.holdDays };
     return toCheckoutResponse(await this.checkoutService.checkout(buyer, input, key));
   }
 
@@ -57,6 +68,21 @@ export class OrdersController {
   async get(@CurrentPrincipal() viewer: Principal, @Param('id') id: string): Promise<OrderResponse> {
     const { order, refunds, disputes, transfers } = await this.orders.getVisible(viewer, id);
     return toOrderResponse(order, viewer, { refunds, disputes, transfers });
+  }
+
+  @Roles('admin', 'seller', 'buyer')
+  @Post('orders/:id/release')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Release a held order's funds to its sellers",
+    description:
+      "The buyer confirms receipt, or an admin releases: every seller's held transfer is made now. A seller of the order marks their own part fulfilled: recorded, and that part is released on its own TRANSFERS_AUTO_RELEASE_DAYS later unless the buyer confirms sooner. A repeat changes nothing. Answers the order with its transfers' hold (`hold`). Anyone else's order: 404.",
+  })
+  @ApiAnswer(OrderResponse)
+  @ApiErrors({ 404: ['NOT_FOUND'], 409: ['TRANSFERS.ORDER_NOT_PAID'], 422: ['TRANSFERS.HOLD_NOT_SUPPORTED', 'TRANSFERS.NOT_HELD'] })
+  async release(@CurrentPrincipal() viewer: Principal, @Param('id') id: string): Promise<OrderResponse> {
+    await this.releases.release(viewer, id);
+    return this.get(viewer, id);
   }
 
   @Roles('admin', 'seller')

@@ -107,6 +107,7 @@ export class OrderResponse {
   @ApiProperty({ type: [RefundResponse] }) refunds: RefundResponse[];
   @ApiProperty({ type: [DisputeResponse] }) disputes: DisputeResponse[];
   @ApiProperty({ type: [TransferResponse], description: "A multi-seller order's transfers to its sellers (a seller sees only their own)" }) transfers: TransferResponse[];
+  @ApiProperty({ description: "Days the sellers' funds are held after payment (0: no hold; destination charges are never held)" }) holdDays: number;
   @ApiProperty({ nullable: true, type: String }) paidAt: string | null;
   @ApiProperty() createdAt: string;
 }
@@ -216,6 +217,7 @@ export function toOrderResponse(order: Order, viewer: Principal, extras: { refun
     refunds: othersToo ? [] : extras.refunds.map(toRefundResponse),
     disputes: (othersToo ? extras.disputes.filter((d) => d.sellerId === viewer.id) : extras.disputes).map(toDisputeResponse),
     transfers: extras.transfers.filter((t) => !asSeller || t.sellerId === viewer.id).map(toTransferResponse),
+    holdDays: order.holdDays,
     paidAt: order.paidAt?.toISOString() ?? null,
     createdAt: order.createdAt.toISOString(),
   };

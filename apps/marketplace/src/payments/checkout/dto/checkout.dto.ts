@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUrl, IsUUID, Max, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, Min, IsString, IsUrl, IsUUID, Max, MaxLength, ValidateNested } from 'class-validator';
 
 export class CheckoutItemDto {
   @ApiProperty({ format: 'uuid' })
@@ -36,4 +36,15 @@ export class CheckoutDto {
   @MaxLength(2000)
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   cancelUrl?: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    example: 7,
+    description:
+      "Days the sellers' funds are held after payment (until the buyer confirms receipt, an admin releases, or the automatic release). Default TRANSFERS_HOLD_DAYS; at most TRANSFERS_HOLD_MAX_DAYS (else 422 CHECKOUT.HOLD_OUT_OF_BOUNDS). Multi-seller carts only: a one-seller cart is a destination charge, whose funds Stripe moves at once (422 CHECKOUT.HOLD_NOT_SUPPORTED for holdDays > 0)",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  holdDays?: number;
 }
