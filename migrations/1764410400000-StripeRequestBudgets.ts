@@ -36,7 +36,8 @@ export class StripeRequestBudgets1764410400000 implements MigrationInterface {
         t := clock_timestamp();
         g := greatest(g, t);
         IF e IS NOT NULL AND e > g THEN
-          RETURN QUERY SELECT false, extract(epoch FROM e - t)::double precision * 1000;
+          -- ask again once the global lane's backlog has passed up to the endpoint's time
+          RETURN QUERY SELECT false, extract(epoch FROM e - g)::double precision * 1000;
           RETURN;
         END IF;
         UPDATE stripe_request_budgets SET next_slot = g + p_global_ms * interval '1 millisecond', interval_ms = p_global_ms, updated_at = t WHERE name = p_global;

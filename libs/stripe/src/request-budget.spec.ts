@@ -36,7 +36,9 @@ describe('the request schedule', () => {
   it('an endpoint whose next slot is later refuses and reserves nothing; both lanes move on from the slot used', () => {
     const g = lane('stripe', 100);
     const e = lane('stripe:POST /v1/transfers', 25);
-    expect(reserveSlot({ global: 0, endpoint: 500 }, 100, g, e)).toEqual({ granted: false, retryAt: 500 });
+    expect(reserveSlot({ global: 0, endpoint: 500 }, 100, g, e)).toEqual({ granted: false, retryInMs: 400 });
+    // a global backlog up to 300 passes before the endpoint's 500: ask again in 200
+    expect(reserveSlot({ global: 300, endpoint: 500 }, 100, g, e)).toEqual({ granted: false, retryInMs: 200 });
     const r = reserveSlot({ global: 600, endpoint: 500 }, 100, g, e);
     expect(r).toEqual({ granted: true, slot: 600, next: { global: 600 + g.intervalMs, endpoint: 600 + e.intervalMs } });
   });
@@ -76,7 +78,7 @@ describe('the request schedule', () => {
           const q = queue.shift()!;
           const r = reserveSlot({ global: next.global, endpoint: q.isTransfer ? next.endpoint : undefined }, q.at, g, q.isTransfer ? e : undefined);
           if (!r.granted) {
-            queue.push({ at: r.retryAt, isTransfer: true });
+            queue.push({ at: q.at + r.retryInMs, isTransfer: true });
             queue.sort((a, b) => a.at - b.at);
             continue;
           }

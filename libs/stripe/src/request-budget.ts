@@ -46,11 +46,13 @@ export interface NextSlots {
  * The schedule's one rule (the PostgreSQL function `stripe_request_budget_take` is the same rule):
  * the slot is the global lane's next free time, or now; an endpoint lane whose next free time is
  * later refuses without reserving anything (taking a later global slot would hold up every other
- * request behind it). Both lanes then move on from the slot actually used.
+ * request behind it), and says when to ask again: once the global lane has moved on to the
+ * endpoint's time (the global lane's backlog passes in real time too, or faster).
+ * Both lanes then move on from the slot actually used.
  */
-export function reserveSlot(next: NextSlots, now: number, global: BudgetLane, endpoint?: BudgetLane): { granted: true; slot: number; next: NextSlots } | { granted: false; retryAt: number } {
+export function reserveSlot(next: NextSlots, now: number, global: BudgetLane, endpoint?: BudgetLane): { granted: true; slot: number; next: NextSlots } | { granted: false; retryInMs: number } {
   const slot = Math.max(next.global, now);
-  if (endpoint && next.endpoint !== undefined && next.endpoint > slot) return { granted: false, retryAt: next.endpoint };
+  if (endpoint && next.endpoint !== undefined && next.endpoint > slot) return { granted: false, retryInMs: next.endpoint - slot };
   return { granted: true, slot, next: { global: slot + global.intervalMs, ...(endpoint ? { endpoint: slot + endpoint.intervalMs } : {}) } };
 }
 
@@ -84,7 +86,7 @@ export class LocalSlotStore implements SlotStore {
     const now = this.now();
     const state: NextSlots = { global: this.next.get(global.name) ?? -Infinity, ...(endpoint ? { endpoint: this.next.get(endpoint.name) ?? -Infinity } : {}) };
     const r = reserveSlot(state, now, global, endpoint);
-    if (!r.granted) return { granted: false, waitMs: r.retryAt - now };
+    if (!r.granted) return { granted: false, waitMs: r.retryInMs };
     this.next.set(global.name, r.next.global);
     if (endpoint && r.next.endpoint !== undefined) this.next.set(endpoint.name, r.next.endpoint);
     return { granted: true, waitMs: r.slot - now };
@@ -119,6 +121,8 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export class ScheduledRequestBudget implements RequestBudget {
   private readonly global: BudgetLane;
   private readonly now: () => number;
+  /** What take() has done so far: slots used, asked again for a busy endpoint, given up for being late, store failures. */
+  readonly counts = { taken: 0, refused: 0, missed: 0, failures: 0 };
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -145,6 +149,7 @@ export class ScheduledRequestBudget implements RequestBudget {
       } catch (error) {
         failingSince ??= asked;
         failures++;
+        this.counts.failures++;
         const giveUp = this.now() - failingSince >= (this.options.unavailableAfterMs ?? 30_000);
         this.options.logger?.warn({ budget: this.global.name, failures, willRetry: !giveUp, error: String(error) }, 'stripe request budget unavailable');
         if (giveUp) throw new StripeGatewayError('STRIPE.UNAVAILABLE', `the shared Stripe request budget cannot be reached: ${String(error)}`);
@@ -153,6 +158,7 @@ export class ScheduledRequestBudget implements RequestBudget {
       }
       const answered = this.now();
       if (!r.granted) {
+        this.counts.refused++;
         await this.sleep(Math.max(1, r.waitMs));
         continue;
       }
@@ -160,7 +166,11 @@ export class ScheduledRequestBudget implements RequestBudget {
       // is never early; lateness is measured from `asked`, the earliest the slot can have been.
       const sleepMs = answered + r.waitMs - this.now();
       if (sleepMs > 0) await this.sleep(sleepMs);
-      if (this.now() - (asked + r.waitMs) <= tolerance) return;
+      if (this.now() - (asked + r.waitMs) <= tolerance) {
+        this.counts.taken++;
+        return;
+      }
+      this.counts.missed++;
       if (++missed >= 20) throw new StripeGatewayError('STRIPE.UNAVAILABLE', `no Stripe request slot could be used on time (${missed} missed)`);
     }
   }

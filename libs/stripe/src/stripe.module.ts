@@ -1,5 +1,5 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { LocalSlotStore, ScheduledRequestBudget, type SlotStore } from './request-budget.js';
+import { LocalSlotStore, ScheduledRequestBudget, type RequestBudget, type SlotStore } from './request-budget.js';
 import { createStripeClient } from './stripe-client.js';
 import { StripeGateway, type GatewayLogger } from './stripe-gateway.js';
 import { StripeConfig } from './stripe.config.js';
@@ -11,8 +11,8 @@ export function createRequestBudget(config: StripeConfig, store: SlotStore, logg
   return new ScheduledRequestBudget(store, { name: 'stripe', ratePerSecond: config.requestsPerSecond, slackMs: config.STRIPE_REQUEST_BUDGET_SLACK_MS, logger });
 }
 
-export function createStripeGateway(config: StripeConfig, store: SlotStore, logger: GatewayLogger): StripeGateway {
-  return new StripeGateway(createStripeClient(config), config, createRequestBudget(config, store, logger), logger);
+export function createStripeGateway(config: StripeConfig, store: SlotStore, logger: GatewayLogger, budget: RequestBudget = createRequestBudget(config, store, logger)): StripeGateway {
+  return new StripeGateway(createStripeClient(config), config, budget, logger);
 }
 
 @Injectable()

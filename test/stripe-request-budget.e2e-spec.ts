@@ -1,0 +1,72 @@
+// Two real processes, each with its own gateway and pool, one PostgreSQL: the Stripe request budget
+// is theirs together. Measured where Stripe would count it: at the sandbox, per second of arrival.
+import { prepareTransfers, requestStats, runDrainers, steadyRate } from '../bench/support/budget-drain.js';
+import { startSandbox, type RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
+import { createTestDatabase } from './support/test-database.js';
+
+const KEY = 'sk_test_request_budget_e2e';
+
+describe('the Stripe request budget, shared by every process on one database', () => {
+  let sandbox: RunningSandbox;
+  let databaseUrl: string;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0 });
+    databaseUrl = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it('two processes sending as fast as they can never put more than 20 requests into one second, and use at least 90% of it', async () => {
+    await fetch(`${sandbox.url}/_sandbox/requests/stats`, { method: 'DELETE' });
+    const results = await runDrainers(2, {
+      DATABASE_URL: databaseUrl,
+      STRIPE_API_BASE: sandbox.url,
+      STRIPE_SECRET_KEY: KEY,
+      STRIPE_REQUESTS_PER_SECOND: '20',
+      DRAIN_KIND: 'balance',
+      DRAIN_SECONDS: '4',
+      DRAIN_CONCURRENCY: '8',
+    });
+    const stats = await requestStats(sandbox.url);
+    expect(stats.max_per_second).toBeLessThanOrEqual(20);
+    expect(stats.max_in_any_second).toBeLessThanOrEqual(20);
+    // each alone would have sent 20/s: together they share 20/s
+    for (const r of results) {
+      expect(r.errors).toBe(0);
+      expect(r.balance).toBeGreaterThan(15);
+    }
+    expect(stats.total).toBe(results.reduce((n, r) => n + r.balance, 0));
+    expect(steadyRate(stats)).toBeGreaterThanOrEqual(18);
+  }, 30_000);
+
+  it('transfers and their reversals have a budget of their own, taken beside the global one', async () => {
+    const destination = await prepareTransfers(sandbox.url, KEY);
+    const results = await runDrainers(2, {
+      DATABASE_URL: databaseUrl,
+      STRIPE_API_BASE: sandbox.url,
+      STRIPE_SECRET_KEY: KEY,
+      STRIPE_REQUESTS_PER_SECOND: '40',
+      STRIPE_TRANSFERS_PER_SECOND: '10',
+      DRAIN_KIND: 'mixed',
+      DRAIN_DESTINATION: destination,
+      DRAIN_SECONDS: '4',
+      DRAIN_CONCURRENCY: '8',
+    });
+    const transfers = await requestStats(sandbox.url, 'POST /v1/transfers');
+    const all = await requestStats(sandbox.url);
+    expect(transfers.max_per_second).toBeLessThanOrEqual(10);
+    expect(transfers.max_in_any_second).toBeLessThanOrEqual(10);
+    expect(all.max_per_second).toBeLessThanOrEqual(40);
+    expect(all.max_in_any_second).toBeLessThanOrEqual(40);
+    for (const r of results) {
+      expect(r.errors).toBe(0);
+      expect(r.transfers).toBeGreaterThan(5);
+    }
+    // every transfer the drainers made reached Stripe once, at the endpoint's rate
+    expect(transfers.total).toBe(results.reduce((n, r) => n + r.transfers, 0));
+    expect(steadyRate(transfers)).toBeGreaterThanOrEqual(9);
+    // the transfers waiting for their lane did not hold the other requests back
+    expect(steadyRate(all)).toBeGreaterThanOrEqual(30);
+  }, 30_000);
+});
