@@ -40,7 +40,7 @@ describe('the Stripe request budget, shared by every process on one database', (
     expect(steadyRate(stats)).toBeGreaterThanOrEqual(18);
   }, 30_000);
 
-  it('transfers and their reversals have a budget of their own, taken beside the global one', async () => {
+  it('transfers have a budget of their own (POST /v1/transfers), taken beside the global one', async () => {
     const destination = await prepareTransfers(sandbox.url, KEY);
     const results = await runDrainers(2, {
       DATABASE_URL: databaseUrl,

@@ -15,7 +15,15 @@ export class PgSlotStore {
   private readonly pool: pg.Pool;
 
   constructor(databaseUrl: string, options: { applicationName?: string; max?: number } = {}) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 2, application_name: options.applicationName, connectionTimeoutMillis: 5_000 });
+    // A slot is not worth a WAL flush: commits do not wait for one (a database crash may hand out
+    // the last few milliseconds of slots twice, once).
+    this.pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: options.max ?? 2,
+      application_name: options.applicationName,
+      connectionTimeoutMillis: 5_000,
+      options: '-c synchronous_commit=off',
+    });
     // an idle connection dropped by the server must not crash the process; the next query reconnects
     this.pool.on('error', () => undefined);
   }

@@ -176,7 +176,15 @@ describe('ScheduledRequestBudget', () => {
         return { granted: true, waitMs: 0 };
       },
     };
-    const budget = new ScheduledRequestBudget(store, { name: 'stripe', ratePerSecond: 10, slackMs: 40, now: () => now, sleep: async (ms) => void (now += ms) });
+    const budget = new ScheduledRequestBudget(store, {
+      name: 'stripe',
+      ratePerSecond: 10,
+      slackMs: 40,
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
     await expect(budget.take()).resolves.toBeUndefined();
   });
 });

@@ -19,8 +19,8 @@ export class RequestMeter {
     // ids (tr_..., acct_...) become `*`: Stripe counts every id of one operation together
     const operation = `${method} ${segments.map((s, i) => (i > 2 && /^[a-z]+_[A-Za-z0-9_]+$/.test(s) ? '*' : s)).join('/')}`;
     for (const key of ['total', resource, operation]) {
-      let list = this.arrivals.get(key);
-      if (!list) this.arrivals.set(key, (list = []));
+      const list = this.arrivals.get(key) ?? [];
+      if (list.length === 0) this.arrivals.set(key, list);
       list.push(at);
       if (list.length % 1024 === 0) this.prune(list, at);
     }
