@@ -4,30 +4,18 @@
 // of the budget used is the mean over the whole seconds of the run, divided by the budget.
 // Usage: npm run build && node dist/bench/stripe-budget.bench.js [seconds=10] [workers per process=16]
 // BENCH_DATABASE_URL: a PostgreSQL server to use instead of a durable embedded one.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { ensureDatabase, startEmbeddedPostgres, withDatabase } from '@app/database';
 import { startSandbox } from '../apps/stripe-sandbox/src/index.js';
 import { runMigrations } from '../migrations/run-migrations.js';
+import { startBenchPostgres } from './support/bench-postgres.js';
 import { prepareTransfers, requestStats, runDrainers, steadyRate } from './support/budget-drain.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const workers = Number(process.argv[3] ?? 16);
 const KEY = 'sk_test_budget_bench';
 
-let serverUrl = process.env.BENCH_DATABASE_URL;
-let stopPg: () => Promise<void> = async () => undefined;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-budget-'));
-fs.chmodSync(dataDir, 0o755);
-if (!serverUrl) {
-  const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'cluster') });
-  serverUrl = server.url;
-  stopPg = server.stop;
-}
-const name = `bench_budget_${process.pid}`;
-await ensureDatabase(serverUrl, name);
-const databaseUrl = withDatabase(serverUrl, name);
+const pg = await startBenchPostgres(`bench_budget_${process.pid}`);
+const { databaseUrl } = pg;
 await runMigrations(databaseUrl);
 const sandbox = await startSandbox({ port: 0 });
 try {
@@ -70,6 +58,5 @@ try {
   }
 } finally {
   await sandbox.close();
-  await stopPg();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await pg.stop();
 }

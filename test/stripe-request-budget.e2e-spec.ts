@@ -16,18 +16,13 @@ describe('the Stripe request budget, shared by every process on one database', (
   afterAll(async () => {
     await sandbox.close();
   });
+  // two processes on the test's database and sandbox, 8 requests in flight each, for 4 seconds
+  const drainTwo = (env: Record<string, string>) =>
+    runDrainers(2, { DATABASE_URL: databaseUrl, STRIPE_API_BASE: sandbox.url, STRIPE_SECRET_KEY: KEY, DRAIN_SECONDS: '4', DRAIN_CONCURRENCY: '8', ...env });
 
   it('two processes sending as fast as they can never put more than 20 requests into one second, and use at least 90% of it', async () => {
     await fetch(`${sandbox.url}/_sandbox/requests/stats`, { method: 'DELETE' });
-    const results = await runDrainers(2, {
-      DATABASE_URL: databaseUrl,
-      STRIPE_API_BASE: sandbox.url,
-      STRIPE_SECRET_KEY: KEY,
-      STRIPE_REQUESTS_PER_SECOND: '20',
-      DRAIN_KIND: 'balance',
-      DRAIN_SECONDS: '4',
-      DRAIN_CONCURRENCY: '8',
-    });
+    const results = await drainTwo({ STRIPE_REQUESTS_PER_SECOND: '20', DRAIN_KIND: 'balance' });
     const stats = await requestStats(sandbox.url);
     // per second of arrival, as Stripe counts it (the schedule's math, property-tested in
     // request-budget.spec.ts, holds for sliding windows too; on a loaded machine the receiver's own
@@ -44,17 +39,7 @@ describe('the Stripe request budget, shared by every process on one database', (
 
   it('transfers have a budget of their own (POST /v1/transfers), taken beside the global one', async () => {
     const destination = await prepareTransfers(sandbox.url, KEY);
-    const results = await runDrainers(2, {
-      DATABASE_URL: databaseUrl,
-      STRIPE_API_BASE: sandbox.url,
-      STRIPE_SECRET_KEY: KEY,
-      STRIPE_REQUESTS_PER_SECOND: '40',
-      STRIPE_TRANSFERS_PER_SECOND: '10',
-      DRAIN_KIND: 'mixed',
-      DRAIN_DESTINATION: destination,
-      DRAIN_SECONDS: '4',
-      DRAIN_CONCURRENCY: '8',
-    });
+    const results = await drainTwo({ STRIPE_REQUESTS_PER_SECOND: '40', STRIPE_TRANSFERS_PER_SECOND: '10', DRAIN_KIND: 'mixed', DRAIN_DESTINATION: destination });
     const transfers = await requestStats(sandbox.url, 'POST /v1/transfers');
     const all = await requestStats(sandbox.url);
     expect(transfers.max_per_second).toBeLessThanOrEqual(10);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { LocalSlotStore, ScheduledRequestBudget, endpointLimitFor, reserveSlot, slotIntervalMs, type SlotStore } from './request-budget.js';
+import { LocalSlotStore, ScheduledRequestBudget, endpointLimitFor, reserveSlot, slotIntervalMs, type ScheduledBudgetOptions, type SlotStore } from './request-budget.js';
 import { StripeGatewayError } from './stripe-gateway.error.js';
 
 const lane = (name: string, rate: number, slack = 40) => ({ name, intervalMs: slotIntervalMs(rate, slack) });
@@ -106,6 +106,20 @@ describe('the request schedule', () => {
   });
 });
 
+// a budget on a fake clock: sleeping moves the clock, by `overrunMs()` more than asked
+function onFakeClock(store: SlotStore, clock: { now: number }, extra: Partial<ScheduledBudgetOptions> = {}, overrunMs = () => 0) {
+  return new ScheduledRequestBudget(store, {
+    name: 'stripe',
+    ratePerSecond: 10,
+    slackMs: 40,
+    now: () => clock.now,
+    sleep: async (ms) => {
+      clock.now += ms + overrunMs();
+    },
+    ...extra,
+  });
+}
+
 describe('ScheduledRequestBudget', () => {
   it('paces callers in this process at the rate', async () => {
     const budget = new ScheduledRequestBudget(new LocalSlotStore(), { name: 'stripe', ratePerSecond: 20, slackMs: 10 });
@@ -116,30 +130,23 @@ describe('ScheduledRequestBudget', () => {
   });
 
   it('gives up a slot it woke up too late for and takes a new one', async () => {
-    let now = 0;
+    const clock = { now: 0 };
     const reserved: number[] = [];
     const store: SlotStore = {
       reserve: async () => {
-        reserved.push(now);
+        reserved.push(clock.now);
         return { granted: true, waitMs: 10 };
       },
     };
     let stalls = 1;
-    const budget = new ScheduledRequestBudget(store, {
-      name: 'stripe',
-      ratePerSecond: 10,
-      slackMs: 40,
-      now: () => now,
-      sleep: async (ms) => {
-        now += ms + (stalls-- > 0 ? 100 : 0); // the first sleep overruns by 100 ms (a stalled process)
-      },
-    });
+    // the first sleep overruns by 100 ms (a stalled process)
+    const budget = onFakeClock(store, clock, {}, () => (stalls-- > 0 ? 100 : 0));
     await budget.take();
     expect(reserved).toEqual([0, 110]);
   });
 
   it('retries a failing store with backoff, never sends without a slot, and gives up with STRIPE.UNAVAILABLE', async () => {
-    let now = 0;
+    const clock = { now: 0 };
     let calls = 0;
     const store: SlotStore = {
       reserve: async () => {
@@ -148,27 +155,16 @@ describe('ScheduledRequestBudget', () => {
       },
     };
     const warnings: object[] = [];
-    const budget = new ScheduledRequestBudget(store, {
-      name: 'stripe',
-      ratePerSecond: 10,
-      slackMs: 40,
-      unavailableAfterMs: 5_000,
-      logger: { warn: (o) => warnings.push(o) },
-      now: () => now,
-      sleep: async (ms) => {
-        now += ms;
-      },
-    });
+    const budget = onFakeClock(store, clock, { unavailableAfterMs: 5_000, logger: { warn: (o) => warnings.push(o) } });
     const error = await budget.take().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StripeGatewayError);
     expect((error as StripeGatewayError).code).toBe('STRIPE.UNAVAILABLE');
     expect(calls).toBeGreaterThan(3);
-    expect(now).toBeGreaterThanOrEqual(5_000);
+    expect(clock.now).toBeGreaterThanOrEqual(5_000);
     expect(warnings.at(-1)).toMatchObject({ willRetry: false });
   });
 
   it('recovers when the store answers again', async () => {
-    let now = 0;
     let failures = 2;
     const store: SlotStore = {
       reserve: async () => {
@@ -176,15 +172,7 @@ describe('ScheduledRequestBudget', () => {
         return { granted: true, waitMs: 0 };
       },
     };
-    const budget = new ScheduledRequestBudget(store, {
-      name: 'stripe',
-      ratePerSecond: 10,
-      slackMs: 40,
-      now: () => now,
-      sleep: async (ms) => {
-        now += ms;
-      },
-    });
+    const budget = onFakeClock(store, { now: 0 });
     await expect(budget.take()).resolves.toBeUndefined();
   });
 });
