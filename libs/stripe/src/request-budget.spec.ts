@@ -129,6 +129,28 @@ describe('ScheduledRequestBudget', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(480);
   });
 
+  it('callers of a busy endpoint in one process ask the store one at a time, in order', async () => {
+    const clock = { now: 0 };
+    let inFlight = 0;
+    let most = 0;
+    let refusals = 3;
+    const store: SlotStore = {
+      reserve: async () => {
+        most = Math.max(most, ++inFlight);
+        await Promise.resolve();
+        inFlight--;
+        return refusals-- > 0 ? { granted: false, waitMs: 50 } : { granted: true, waitMs: 0 };
+      },
+    };
+    const budget = onFakeClock(store, clock);
+    const order: number[] = [];
+    const transfers = { method: 'POST', path: '/v1/transfers', ratePerSecond: 5 };
+    await Promise.all(Array.from({ length: 5 }, (_, i) => budget.take(transfers).then(() => order.push(i))));
+    expect(most).toBe(1);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    expect(budget.counts).toMatchObject({ taken: 5, refused: 3 });
+  });
+
   it('gives up a slot it woke up too late for and takes a new one', async () => {
     const clock = { now: 0 };
     const reserved: number[] = [];

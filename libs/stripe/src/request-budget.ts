@@ -123,6 +123,7 @@ export class ScheduledRequestBudget implements RequestBudget {
   private readonly now: () => number;
   /** What take() has done so far: slots used, asked again for a busy endpoint, given up for being late, store failures. */
   readonly counts = { taken: 0, refused: 0, missed: 0, failures: 0 };
+  private readonly turns = new Map<string, Promise<void>>();
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -137,15 +138,43 @@ export class ScheduledRequestBudget implements RequestBudget {
   async take(endpoint?: EndpointLimit): Promise<void> {
     const lane = endpoint ? { name: `${this.options.name}:${endpointLaneName(endpoint)}`, intervalMs: slotIntervalMs(endpoint.ratePerSecond, this.options.slackMs) } : undefined;
     const tolerance = this.options.slackMs / 2;
-    let failingSince: number | null = null;
-    let failures = 0;
     for (let missed = 0; ; ) {
+      const { waitMs, asked, answered } = lane ? await this.inTurn(lane.name, () => this.grant(lane)) : await this.grant();
+      // The store read its clock somewhere between `asked` and `answered`: waiting from `answered`
+      // is never early; lateness is measured from `asked`, the earliest the slot can have been.
+      const sleepMs = answered + waitMs - this.now();
+      if (sleepMs > 0) await this.sleep(sleepMs);
+      if (this.now() - (asked + waitMs) <= tolerance) {
+        this.counts.taken++;
+        return;
+      }
+      this.counts.missed++;
+      if (++missed >= 20) throw new StripeGatewayError('STRIPE.UNAVAILABLE', `no Stripe request slot could be used on time (${missed} missed)`);
+    }
+  }
+
+  // Callers of one endpoint in this process ask for it one at a time (in order): while the
+  // endpoint is the bottleneck one of them waits for it, not all of them polling the store.
+  private inTurn<T>(lane: string, fn: () => Promise<T>): Promise<T> {
+    const turn = (this.turns.get(lane) ?? Promise.resolve()).then(fn);
+    this.turns.set(
+      lane,
+      turn.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return turn;
+  }
+
+  // A granted slot, asking again when the endpoint is busy and retrying a failing store with backoff.
+  private async grant(lane?: BudgetLane): Promise<{ waitMs: number; asked: number; answered: number }> {
+    let failingSince: number | null = null;
+    for (let failures = 0; ; ) {
       const asked = this.now();
       let r: SlotReservation;
       try {
         r = await this.store.reserve(this.global, lane);
-        failingSince = null;
-        failures = 0;
       } catch (error) {
         failingSince ??= asked;
         failures++;
@@ -156,22 +185,11 @@ export class ScheduledRequestBudget implements RequestBudget {
         await this.sleep(Math.min(2_000, 25 * 2 ** Math.min(failures, 7)));
         continue;
       }
-      const answered = this.now();
-      if (!r.granted) {
-        this.counts.refused++;
-        await this.sleep(Math.max(1, r.waitMs));
-        continue;
-      }
-      // The store read its clock somewhere between `asked` and `answered`: waiting from `answered`
-      // is never early; lateness is measured from `asked`, the earliest the slot can have been.
-      const sleepMs = answered + r.waitMs - this.now();
-      if (sleepMs > 0) await this.sleep(sleepMs);
-      if (this.now() - (asked + r.waitMs) <= tolerance) {
-        this.counts.taken++;
-        return;
-      }
-      this.counts.missed++;
-      if (++missed >= 20) throw new StripeGatewayError('STRIPE.UNAVAILABLE', `no Stripe request slot could be used on time (${missed} missed)`);
+      failingSince = null;
+      failures = 0;
+      if (r.granted) return { waitMs: r.waitMs, asked, answered: this.now() };
+      this.counts.refused++;
+      await this.sleep(Math.max(1, r.waitMs));
     }
   }
 }
