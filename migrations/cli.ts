@@ -3,13 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAppConfig } from '../apps/marketplace/src/config/app.config.js';
+import { loadEnvFile } from '../apps/marketplace/src/config/env-file.js';
 import { openDatabaseServer } from '../apps/marketplace/src/database-server.js';
-import { createDataSource } from './data-source.js';
+import { MigrationExecutor } from 'typeorm';
+import { createDataSource, pendingSchemaChanges } from './data-source.js';
 
 const [command, name] = process.argv.slice(2);
 const sourceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
 async function main(): Promise<void> {
+  loadEnvFile(process.env); // the same .env as `npm start`
   const config = loadAppConfig();
   const server = await openDatabaseServer(config);
   const dataSource = createDataSource(server.url);
@@ -21,10 +24,20 @@ async function main(): Promise<void> {
         console.log(applied.length ? applied.map((m) => `applied ${m.name}`).join('\n') : 'no pending migrations');
         break;
       }
-      case 'revert':
+      case 'revert': {
+        // TypeORM's undoLastMigration returns nothing: tell which one went by the executed list before and after
+        const executor = new MigrationExecutor(dataSource);
+        const before = await executor.getExecutedMigrations();
+        if (before.length === 0) {
+          console.log('nothing to revert: no migration has been applied to this database');
+          break;
+        }
         await dataSource.undoLastMigration({ transaction: 'each' });
-        console.log('reverted the last migration');
+        const after = new Set((await executor.getExecutedMigrations()).map((m) => m.name));
+        const reverted = before.filter((m) => !after.has(m.name));
+        console.log(reverted.map((m) => `reverted ${m.name}`).join('\n') || 'nothing was reverted');
         break;
+      }
       case 'show':
         console.log((await dataSource.showMigrations()) ? 'pending migrations exist' : 'all migrations applied');
         break;
@@ -44,7 +57,7 @@ async function main(): Promise<void> {
 // into a new migration for a person to read and edit before committing.
 async function generate(dataSource: ReturnType<typeof createDataSource>, migrationName: string | undefined): Promise<void> {
   if (!migrationName || !/^[A-Z][A-Za-z0-9]*$/.test(migrationName)) throw new Error('usage: npm run migration:generate -- <PascalCaseName>');
-  const sql = await dataSource.driver.createSchemaBuilder().log();
+  const sql = await pendingSchemaChanges(dataSource);
   if (sql.upQueries.length === 0) {
     console.log('entities and database agree: nothing to generate');
     return;

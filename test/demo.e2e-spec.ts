@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runNode, stopProcess, waitForReady, type RunningProcess } from './support/process.js';
+import { createTestDatabase } from './support/test-database.js';
 
 const running: RunningProcess[] = [];
 let dataDir = '';
@@ -39,6 +40,8 @@ describe('npm run demo', () => {
     expect(output).toMatch(/stripe account\s+acct_\w+/);
     expect(output).toContain('Pay on the hosted checkout page with the test card 4242424242424242');
     expect(output).toMatch(/order [0-9a-f-]{36}: paid, USD 90\.00, charge ch_\w+/);
+    expect(output).toMatch(/paid; Stripe sends the browser to http:\/\/127\.0\.0\.1:\d+\/checkout\/success\?session_id=cs_\w+/);
+    expect(output).toMatch(/\/checkout\/success\?session_id=\.\.\.: "Thank you: your payment went through\.", total USD 90\.00/);
     expect(output).toMatch(/platform fee revenue\s+USD 9\.00/);
     expect(output).toMatch(/seller's payable \(pending\)\s+USD 81\.00/);
     expect(output).toMatch(/entry charge: \d+ lines, sums to 0/);
@@ -50,5 +53,15 @@ describe('npm run demo', () => {
     expect(await broken.exited).toBe(1);
     expect(broken.output()).toMatch(/FAILED: GET .*\/me answered 401/);
     expect(broken.output()).toContain('Demo failed at step 2.');
+    expect(broken.output()).toMatch(/does not know ADMIN_API_KEY .*Set ADMIN_API_KEY to a live admin key of that service, or unset it and run the demo with the same DATABASE_URL/);
+
+    // the demo on another database than the service's: the admin-key CLI's key is unknown there
+    const elsewhere = runNode('dist/apps/marketplace/src/cli/demo.js', { ...env, MARKETPLACE_URL: baseUrl, DATABASE_URL: await createTestDatabase() });
+    running.push(elsewhere);
+    expect(await elsewhere.exited).toBe(1);
+    expect(elsewhere.output()).toMatch(
+      /FAILED: GET .*\/me answered 401: the admin-key CLI issued its key into another database than the service at http:\/\/127\.0\.0\.1:\d+ uses\. Run the demo with the same DATABASE_URL \(or DATA_DIR\) as the service, or set ADMIN_API_KEY/,
+    );
+    expect(elsewhere.output()).toContain('Demo failed at step 2.');
   });
 });

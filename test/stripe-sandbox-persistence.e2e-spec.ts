@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox } from '../apps/stripe-sandbox/src/index.js';
+import { ROOT } from './support/process.js';
 import { advance, destinationCharge, onboardedAccount, sdk, stripeError, usd, waitUntil } from './support/stripe-sandbox-harness.js';
 
 // SANDBOX_STATE_FILE / `stateFile`: a restarted sandbox still has everything.
@@ -68,5 +70,52 @@ describe('stripe sandbox state file', () => {
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(bad, '{ not json');
     await expect(startSandbox({ port: 0, stateFile: bad })).rejects.toThrow(bad);
+  });
+
+  // docker-compose: a named volume that comes up owned by root while the sandbox runs as `node`.
+  it('exits at start, naming SANDBOX_STATE_FILE, when the state file is in a directory it cannot write', async () => {
+    const readOnly = path.join(dir, 'read-only');
+    fs.mkdirSync(readOnly);
+    fs.chmodSync(dir, 0o755);
+    fs.chmodSync(readOnly, 0o555);
+    // root writes anywhere: run the sandbox as nobody, as the image runs it as node
+    const asRoot = process.getuid?.() === 0;
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/stripe-sandbox/src/main.js')], {
+      env: { PATH: process.env.PATH ?? '', SANDBOX_PORT: '0', SANDBOX_STATE_FILE: path.join(readOnly, 'state.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect({ code, output }).toEqual({ code: 1, output: expect.stringContaining('SANDBOX_STATE_FILE') });
+    expect(output).toMatch(/cannot start: the state file .*read-only\/state\.json \(SANDBOX_STATE_FILE\) cannot be written: EACCES/);
+    expect(output).not.toContain('listening');
+    expect(output).not.toMatch(/\n\s+at /); // one line, no stack trace
+  });
+
+  it('refuses in process too: startSandbox rejects when the state file cannot be written', async () => {
+    const notADir = path.join(dir, 'plain-file');
+    fs.writeFileSync(notADir, 'x');
+    await expect(startSandbox({ port: 0, stateFile: path.join(notADir, 'state.json') })).rejects.toThrow(/SANDBOX_STATE_FILE\) cannot be written/);
+  });
+
+  it('logs a write that fails later and keeps serving, instead of crashing', async () => {
+    const stateDir = path.join(dir, 'goes-away');
+    const lines: string[] = [];
+    const sandbox = await startSandbox({ port: 0, stateFile: path.join(stateDir, 'state.json'), log: (line) => lines.push(line) });
+    try {
+      // the directory is replaced by a file: every later write fails (ENOTDIR), whoever we run as
+      fs.rmSync(stateDir, { recursive: true, force: true });
+      fs.writeFileSync(stateDir, 'not a directory');
+      const stripe = sdk(sandbox);
+      await stripe.accounts.create({ type: 'express', country: 'US' });
+      await waitUntil(() => lines.some((l) => l.includes('cannot write the state file')));
+      expect(lines.find((l) => l.includes('cannot write the state file'))).toMatch(/\(SANDBOX_STATE_FILE\): .*; the state is kept in memory only/);
+      expect((await stripe.accounts.list()).data).toHaveLength(1);
+    } finally {
+      await sandbox.close();
+    }
   });
 });

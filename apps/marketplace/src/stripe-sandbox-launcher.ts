@@ -5,6 +5,10 @@ import type { SandboxLaunch } from './config/configuration.js';
 
 export interface LaunchedSandbox {
   url: string;
+  /** Where browsers open its hosted pages (onboarding, checkout). */
+  publicUrl: string;
+  /** The service is up: from now on the sandbox writes its state file (a start that fails writes nothing). */
+  serviceStarted(): void;
   stop(): Promise<void>;
 }
 
@@ -13,20 +17,25 @@ const SANDBOX_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 
 /**
  * Starts the Stripe sandbox as its own process beside the marketplace (what `npm start` does with
- * no Stripe key), wired to deliver webhooks to this service, with its state kept under DATA_DIR.
+ * no Stripe key), wired to deliver webhooks to this service (at the port it bound), with its state
+ * kept under DATA_DIR.
  */
-export async function launchSandbox(launch: SandboxLaunch, wiring: { marketplaceUrl: string; stateFile: string }, log: (line: string) => void): Promise<LaunchedSandbox> {
-  const endpoints = [
-    { url: `${wiring.marketplaceUrl}/webhooks/stripe`, secret: launch.platformSecret, connect: false },
-    { url: `${wiring.marketplaceUrl}/webhooks/stripe/connect`, secret: launch.connectSecret, connect: true },
-  ];
+export async function launchSandbox(launch: SandboxLaunch, wiring: { marketplaceUrl: string | null; stateFile: string }, log: (line: string) => void): Promise<LaunchedSandbox> {
+  const endpoints = wiring.marketplaceUrl
+    ? [
+        { url: `${wiring.marketplaceUrl}/webhooks/stripe`, secret: launch.platformSecret, connect: false },
+        { url: `${wiring.marketplaceUrl}/webhooks/stripe/connect`, secret: launch.connectSecret, connect: true },
+      ]
+    : [];
   const child: ChildProcess = spawn(process.execPath, [SANDBOX_MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       SANDBOX_PORT: String(launch.port),
-      SANDBOX_HOST: '127.0.0.1',
+      SANDBOX_HOST: launch.host,
+      ...(launch.publicUrl ? { SANDBOX_PUBLIC_URL: launch.publicUrl } : {}),
       SANDBOX_WEBHOOK_ENDPOINTS: JSON.stringify(endpoints),
       SANDBOX_STATE_FILE: wiring.stateFile,
+      SANDBOX_HOLD_STATE: 'until-started',
     },
     // the IPC channel tells the sandbox when this process is gone, even after a SIGKILL
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -37,7 +46,7 @@ export async function launchSandbox(launch: SandboxLaunch, wiring: { marketplace
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${launch.port}`;
+  const url = launch.url;
 
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -56,6 +65,10 @@ export async function launchSandbox(launch: SandboxLaunch, wiring: { marketplace
   }
   return {
     url,
+    publicUrl: launch.publicUrl ?? url,
+    serviceStarted() {
+      if (child.connected) child.send({ type: 'marketplace-started' });
+    },
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -11,6 +11,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
   const options: SandboxOptions = { port: Number(portText), host };
   if (env.SANDBOX_WEBHOOK_ENDPOINTS) options.webhookEndpoints = parseEndpoints(env.SANDBOX_WEBHOOK_ENDPOINTS);
   if (env.SANDBOX_STATE_FILE) options.stateFile = env.SANDBOX_STATE_FILE;
+  if (env.SANDBOX_HOLD_STATE) {
+    if (env.SANDBOX_HOLD_STATE !== 'until-started') throw new ConfigError('SANDBOX_HOLD_STATE must be until-started (or unset)');
+    options.holdStateWrites = true;
+  }
   if (env.SANDBOX_PUBLIC_URL) {
     if (!/^https?:\/\/[^/]+$/.test(env.SANDBOX_PUBLIC_URL)) throw new ConfigError('SANDBOX_PUBLIC_URL must be an http(s) origin without a path, e.g. http://localhost:12111');
     options.publicUrl = env.SANDBOX_PUBLIC_URL;

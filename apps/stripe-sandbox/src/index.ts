@@ -15,7 +15,7 @@ import { registerEvents } from './resources/events.js';
 import { registerPayments } from './resources/payments.js';
 import { registerPayouts, schedulePayouts } from './resources/payouts.js';
 import { registerTransfers } from './resources/transfers.js';
-import { loadState, saveState } from './engine/persistence.js';
+import { assertStateFileWritable, loadState, saveState } from './engine/persistence.js';
 
 export type { WebhookEndpointConfig } from './engine/sandbox.js';
 export { SandboxControl } from './control/control.js';
@@ -30,6 +30,8 @@ export interface SandboxOptions {
   publicUrl?: string;
   webhookEndpoints?: WebhookEndpointConfig[];
   stateFile?: string;
+  /** true: write no state file until releaseStateWrites() (a start that fails leaves the file as it was) */
+  holdStateWrites?: boolean;
   processingFee?: ProcessingFee;
   disputeFee?: number;
   /** unix seconds the sandbox clock starts at (default: now) */
@@ -49,6 +51,8 @@ export interface RunningSandbox {
   url: string;
   port: number;
   control: SandboxControl;
+  /** Ends holdStateWrites: the state is written from now on (at once if it changed meanwhile). */
+  releaseStateWrites(): void;
   close(): Promise<void>;
 }
 
@@ -79,14 +83,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const sb = new Sandbox(config, new SandboxClock(options.clockStart), options.webhookEndpoints ?? []);
   schedulePayouts(sb);
   if (options.stateFile && fs.existsSync(options.stateFile)) loadState(sb, options.stateFile);
+  // A state file we cannot write is refused now, not found out on the first request that changes something.
+  if (options.stateFile) assertStateFileWritable(options.stateFile);
+  const report = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // A later failure (disk full, volume remounted read-only) is logged; the state stays in memory.
+  const save = (file: string) => {
+    try {
+      saveState(sb, file);
+    } catch (err) {
+      report(`stripe-sandbox: cannot write the state file ${file} (SANDBOX_STATE_FILE): ${err instanceof Error ? err.message : String(err)}; the state is kept in memory only`);
+    }
+  };
   let saveTimer: NodeJS.Timeout | null = null;
+  let holding = options.holdStateWrites === true;
+  let changedWhileHeld = false;
   if (options.stateFile) {
     const file = options.stateFile;
     sb.onChange = () => {
+      if (holding) {
+        changedWhileHeld = true;
+        return;
+      }
       if (saveTimer) return;
       saveTimer = setTimeout(() => {
         saveTimer = null;
-        saveState(sb, file);
+        save(file);
       }, 200);
     };
   }
@@ -106,10 +127,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     url,
     port,
     control,
+    releaseStateWrites: () => {
+      if (!holding) return;
+      holding = false;
+      if (changedWhileHeld) sb.onChange();
+    },
     close: async () => {
       sb.dispatcher.close();
       if (saveTimer) clearTimeout(saveTimer);
-      if (options.stateFile) saveState(sb, options.stateFile);
+      if (options.stateFile && !holding) save(options.stateFile);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets as Set<Socket>) s.destroy();

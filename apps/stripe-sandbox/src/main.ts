@@ -28,4 +28,10 @@ const stop = (why: string) => {
 };
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal));
 // started by the marketplace (`npm start`) with an IPC channel: leave with it, however it ended
-if (process.send) process.on('disconnect', () => stop('parent process exited'));
+if (process.send) {
+  process.on('disconnect', () => stop('parent process exited'));
+  // SANDBOX_HOLD_STATE=until-started: the state file is written once the parent says it started
+  process.on('message', (message: unknown) => {
+    if ((message as { type?: unknown } | null)?.type === 'marketplace-started') sandbox.releaseStateWrites();
+  });
+}

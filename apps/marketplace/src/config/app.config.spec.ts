@@ -8,6 +8,21 @@ describe('AppConfig', () => {
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config).toEqual(expect.objectContaining({ DATABASE_POOL_SIZE: 10, DATABASE_POOL_TIMEOUT_MS: 5000 }));
     expect(config.servesHttp && config.runsWorkers).toBe(true);
+    expect(config).toEqual(expect.objectContaining({ DATABASE_CONNECT_TIMEOUT_MS: 30_000, LOG_FORMAT: 'json', STRIPE_WEBHOOKS: 'on' }));
+  });
+
+  it.each(['abc', '70000', '-1', '3.5'])('says once what PORT must be (got %s)', (value) => {
+    let error: unknown;
+    try {
+      loadAppConfig({ PORT: value });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([`PORT (got "${value}"): must be an integer from 0 to 65535 (0 picks a free one)`]);
+  });
+
+  it('PORT=0 is accepted (a free port is picked when the service binds)', () => {
+    expect(loadAppConfig({ PORT: '0' }).PORT).toBe(0);
   });
 
   it('parses typed values', () => {
@@ -30,6 +45,10 @@ describe('AppConfig', () => {
     ['DATABASE_POOL_SIZE', '0'],
     ['DATABASE_POOL_SIZE', 'ten'],
     ['DATABASE_POOL_TIMEOUT_MS', '10'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', 'soon'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '-1'],
+    ['LOG_FORMAT', 'fancy'],
+    ['STRIPE_WEBHOOKS', 'no'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     let error: unknown;
     try {

@@ -4,18 +4,22 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 
 import { validateEnv } from './validate-env.js';
 import { envInt, envBool } from './env-transforms.js';
 
+const PORT_RANGE = 'must be an integer from 0 to 65535 (0 picks a free one)';
+
 export const ROLES = ['api', 'worker', 'all'] as const;
 export type ProcessRole = (typeof ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Process-level settings. Every property is the environment variable of the same name. */
 export class AppConfig {
   @Expose()
   @Transform(envInt)
-  @IsInt({ message: 'must be an integer port number' })
-  @Min(0)
-  @Max(65535)
+  @IsInt({ message: PORT_RANGE })
+  @Min(0, { message: PORT_RANGE })
+  @Max(65535, { message: PORT_RANGE })
   PORT: number = 3000;
 
   @Expose()
@@ -44,6 +48,14 @@ export class AppConfig {
   @Max(600_000)
   DATABASE_POOL_TIMEOUT_MS: number = 5_000;
 
+  /** How long the boot keeps retrying an unreachable DATABASE_URL (the database may still be starting); 0 tries once. */
+  @Expose()
+  @Transform(envInt)
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(0)
+  @Max(600_000)
+  DATABASE_CONNECT_TIMEOUT_MS: number = 30_000;
+
   @Expose()
   @IsIn(ROLES, { message: `must be one of ${ROLES.join(', ')}` })
   ROLE: ProcessRole = 'all';
@@ -51,6 +63,19 @@ export class AppConfig {
   @Expose()
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
+
+  /** json (default, one object a line) or pretty (one readable line each, for a terminal). */
+  @Expose()
+  @IsIn(LOG_FORMATS, { message: `must be one of ${LOG_FORMATS.join(', ')}` })
+  LOG_FORMAT: LogFormat = 'json';
+
+  /**
+   * Webhooks are the source of truth for money state, so an api with a real Stripe key needs both
+   * endpoints' signing secrets; `off` says explicitly that this deployment receives none.
+   */
+  @Expose()
+  @IsIn(['on', 'off'], { message: 'must be on or off' })
+  STRIPE_WEBHOOKS: 'on' | 'off' = 'on';
 
   @Expose()
   @Transform(envBool)

@@ -15,8 +15,11 @@ export interface Configuration {
   payments: PaymentsConfig;
 }
 
-/** Every config class validated together, so one boot reports every bad variable at once. */
-export function loadConfiguration(env: NodeJS.ProcessEnv = process.env): Configuration {
+/**
+ * Every config class validated together, so one boot reports every bad variable at once.
+ * `service`: the checks that concern the running service only (not a CLI sharing its settings).
+ */
+export function loadConfiguration(env: NodeJS.ProcessEnv = process.env, { service = false }: { service?: boolean } = {}): Configuration {
   const problems: string[] = [];
   const load = <T extends object>(cls: new () => T): T | undefined => {
     try {
@@ -34,8 +37,25 @@ export function loadConfiguration(env: NodeJS.ProcessEnv = process.env): Configu
   const fees = load(FeesConfig);
   const payments = load(PaymentsConfig);
   if (stripe) problems.push(...stripe.problems());
+  if (service && app && stripe) problems.push(...webhookSecretProblems(app, stripe));
   if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments) throw new ConfigError(problems);
   return { app, stripe, webhooks, onboarding, fees, payments };
+}
+
+/**
+ * An api on a real Stripe key without signing secrets would start and then answer every delivery
+ * 400: money state would never arrive. It needs both endpoints' secrets unless STRIPE_WEBHOOKS=off.
+ */
+export function webhookSecretProblems(app: AppConfig, stripe: StripeConfig): string[] {
+  if (!app.servesHttp || !stripe.STRIPE_SECRET_KEY || app.STRIPE_WEBHOOKS === 'off') return [];
+  const missing = [
+    ...(stripe.STRIPE_WEBHOOK_SECRETS.length ? [] : ['STRIPE_WEBHOOK_SECRETS (platform endpoint)']),
+    ...(stripe.STRIPE_CONNECT_WEBHOOK_SECRETS.length ? [] : ['STRIPE_CONNECT_WEBHOOK_SECRETS (Connect endpoint)']),
+  ];
+  if (!missing.length) return [];
+  return [
+    `${missing.join(' and ')} not set: with STRIPE_SECRET_KEY the api verifies Stripe's webhooks with them (webhooks are the source of truth for money state); set them, or STRIPE_WEBHOOKS=off to run without webhooks`,
+  ];
 }
 
 export const SANDBOX_DEFAULTS = {
@@ -46,6 +66,12 @@ export const SANDBOX_DEFAULTS = {
 
 export interface SandboxLaunch {
   port: number;
+  /** Interface it listens on (SANDBOX_HOST, default 127.0.0.1). */
+  host: string;
+  /** Where this service reaches it (STRIPE_API_BASE). */
+  url: string;
+  /** Base URL of its hosted pages as a browser reaches them (SANDBOX_PUBLIC_URL), if not http://host:port. */
+  publicUrl?: string;
   platformSecret: string;
   connectSecret: string;
 }
@@ -60,15 +86,23 @@ export function withSandboxDefaults(env: NodeJS.ProcessEnv): { env: NodeJS.Proce
   const rawPort = env.SANDBOX_PORT ?? String(SANDBOX_DEFAULTS.port);
   if (!/^\d{1,5}$/.test(rawPort) || Number(rawPort) > 65535) throw new ConfigError([`SANDBOX_PORT (got "${rawPort}"): must be a port number`]);
   const port = Number.parseInt(rawPort, 10);
+  if (port === 0) throw new ConfigError(['SANDBOX_PORT (got "0"): the sandbox beside the service needs a fixed port (the service is configured with it before the sandbox starts)']);
+  const host = env.SANDBOX_HOST?.trim() || '127.0.0.1';
+  if (!/^[\w.:-]+$/.test(host)) throw new ConfigError([`SANDBOX_HOST (got "${env.SANDBOX_HOST}"): must be a host name or IP address`]);
+  const publicUrl = env.SANDBOX_PUBLIC_URL || undefined;
+  if (publicUrl && !/^https?:\/\/[^/\s]+$/.test(publicUrl))
+    throw new ConfigError([`SANDBOX_PUBLIC_URL (got "${publicUrl}"): must be an http(s) origin without a path, e.g. http://192.168.1.20:12111`]);
+  // the service reaches it on loopback when it listens on every interface
+  const reachAt = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const platformSecret = env.STRIPE_WEBHOOK_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.platformSecret;
   const connectSecret = env.STRIPE_CONNECT_WEBHOOK_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.connectSecret;
   return {
     env: {
       ...env,
-      STRIPE_API_BASE: `http://127.0.0.1:${port}`,
+      STRIPE_API_BASE: `http://${reachAt}:${port}`,
       STRIPE_WEBHOOK_SECRETS: env.STRIPE_WEBHOOK_SECRETS || platformSecret,
       STRIPE_CONNECT_WEBHOOK_SECRETS: env.STRIPE_CONNECT_WEBHOOK_SECRETS || connectSecret,
     },
-    sandbox: { port, platformSecret, connectSecret },
+    sandbox: { port, host, publicUrl, url: `http://${reachAt}:${port}`, platformSecret, connectSecret },
   };
 }

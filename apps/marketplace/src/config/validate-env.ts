@@ -21,9 +21,18 @@ export function validateEnv<T extends object>(cls: ClassConstructor<T>, env: Nod
     throw new ConfigError(
       errors.map((e) => {
         const shown = typeof raw[e.property] === 'string' ? ` (got "${raw[e.property]}")` : ' (not set)';
-        return `${e.property}${shown}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+        return `${e.property}${shown}: ${messagesOf(e.constraints ?? {}).join('; ')}`;
       }),
     );
   }
   return instance;
+}
+
+// A value of the wrong type also fails every range check ("not less than 0", "not greater than
+// 65535"); those say nothing about "abc", so only the type's message is shown.
+const TYPE_CONSTRAINTS = ['isInt', 'isNumber', 'isBoolean'];
+
+function messagesOf(constraints: Record<string, string>): string[] {
+  const type = TYPE_CONSTRAINTS.find((name) => constraints[name]);
+  return [...new Set(type ? [constraints[type] as string] : Object.values(constraints))];
 }

@@ -6,7 +6,7 @@ import { keysetPage, type KeysetOrder, type Page } from '../common/page.js';
 import type { PaginationQuery } from '../common/pagination.query.js';
 import { ApiKey } from './api-key.entity.js';
 import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key.util.js';
-import { Principal } from './principal.entity.js';
+import { Principal, type PrincipalRole } from './principal.entity.js';
 import { PrincipalsService } from './principals.service.js';
 
 export interface IssuedApiKey {
@@ -49,6 +49,11 @@ export class ApiKeysService {
   async listFor(principalId: string, page: PaginationQuery): Promise<Page<ApiKey>> {
     await this.principals.get(principalId);
     return keysetPage(this.keys.createQueryBuilder('k').where('k.principal_id = :principalId', { principalId }), API_KEYS_ORDER, page);
+  }
+
+  /** Every key of every principal with this role, oldest first, with its principal. */
+  async listForRole(role: PrincipalRole): Promise<ApiKey[]> {
+    return this.keys.find({ where: { principal: { role } }, relations: { principal: true }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /** Revoking twice is harmless: the first revocation time stands. */

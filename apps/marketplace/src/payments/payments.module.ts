@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { ListingsModule } from '../listings/listings.module.js';
 import { CartPricingService } from './checkout/cart-pricing.service.js';
+import { CheckoutPagesController } from './checkout/checkout-pages.controller.js';
+import { CheckoutResultService } from './checkout/checkout-result.service.js';
 import { CheckoutService } from './checkout/checkout.service.js';
 import { DisputeEventsHandler } from './disputes/dispute-events.handler.js';
 import { DisputeRecoveryService } from './disputes/dispute-recovery.service.js';
@@ -39,13 +41,14 @@ export class PaymentsModule {
     return {
       module: PaymentsModule,
       imports: [TypeOrmModule.forFeature([Order, OrderLine, OrderSeller, Refund, Dispute]), LedgerModule, ListingsModule],
-      controllers: [OrdersController],
+      controllers: [OrdersController, CheckoutPagesController],
       providers: [
         { provide: PaymentsConfig, useValue: config },
         OrdersRepository,
         OrdersService,
         CartPricingService,
         CheckoutService,
+        CheckoutResultService,
         OrderPaymentsService,
         PaymentSucceededHandler,
         PaymentNotMadeHandler,

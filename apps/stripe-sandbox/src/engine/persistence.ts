@@ -22,6 +22,22 @@ export function saveState(sb: Sandbox, file: string): void {
   fs.renameSync(tmp, file);
 }
 
+/** Writes and removes a probe file beside the state file: saving writes a tmp file there and renames it. */
+export function assertStateFileWritable(file: string): void {
+  const probe = `${file}.${process.pid}.probe`;
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe);
+  } catch (err) {
+    const uid = process.getuid?.();
+    throw new Error(
+      `the state file ${file} (SANDBOX_STATE_FILE) cannot be written: ${err instanceof Error ? err.message : String(err)}. ` +
+        `Make ${path.dirname(path.resolve(file))} writable${uid === undefined ? '' : ` by uid ${uid}`}, or point SANDBOX_STATE_FILE elsewhere.`,
+    );
+  }
+}
+
 export function loadState(sb: Sandbox, file: string): void {
   let parsed: unknown;
   try {

@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sandbox } from '../engine/sandbox.js';
 import { parseForm } from '../http/form.js';
 import { completeOnboarding, type OnboardingOutcome } from '../resources/accounts.js';
-import { TEST_CARD_NUMBERS } from '../resources/charge-builder.js';
+import { type CardBehaviour, TEST_CARD_NUMBERS, TEST_PAYMENT_METHODS } from '../resources/charge-builder.js';
 import { payCheckoutSession } from '../resources/checkout.js';
+import { BANK_FAILURE_CODES } from '../resources/common.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -13,6 +14,13 @@ function page(title: string, body: string): string {
 input[type=text]{width:100%;padding:.4rem}button{padding:.5rem 1.2rem;background:#635bff;color:#fff;border:0;border-radius:4px}.err{color:#c0123c}.note{color:#697386;font-size:.85rem}</style>
 </head><body><p class="note">Stripe sandbox (test mode, offline)</p>${body}</body></html>`;
 }
+
+// The pages' hints come from the tables the sandbox acts on, so they list every number it knows.
+const cardOutcome = (card: CardBehaviour) => (card.outcome === 'decline' ? `declined (${card.declineCode})` : card.immediate ? 'funds available at once' : card.dispute ? 'disputed' : 'succeeds');
+const CARD_NOTE = Object.entries(TEST_CARD_NUMBERS)
+  .map(([number, pm]) => `${number} ${cardOutcome(TEST_PAYMENT_METHODS[pm]!)}`)
+  .join('; ');
+const BANK_NOTE = ['000123456789 pays out', ...Object.entries(BANK_FAILURE_CODES).map(([number, code]) => `${number} fails ${code}`)].join('; ');
 
 function html(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
@@ -49,7 +57,7 @@ export function onboardingPage(sb: Sandbox, req: IncomingMessage, res: ServerRes
 <label><input type="radio" name="outcome" value="rejected"> Be rejected</label></fieldset>
 <label>Routing number <input type="text" name="routing_number" value="110000000"></label>
 <label>Account number <input type="text" name="account_number" value="000123456789"></label>
-<p class="note">000123456789 pays out; 000111111116 fails no_account; 000111111113 account_closed; 000222222227 insufficient_funds.</p>
+<p class="note">${BANK_NOTE}.</p>
 <button type="submit">Submit</button></form>`,
       ),
     );
@@ -78,7 +86,7 @@ export function checkoutPage(sb: Sandbox, req: IncomingMessage, res: ServerRespo
       `<h1>Pay ${(s.amount_total ?? 0) / 100} ${esc((s.currency ?? '').toUpperCase())}</h1>${error ? `<p class="err">${esc(error)}</p>` : ''}
 <form method="post"><label>Card number <input type="text" name="card_number" value="4242424242424242"></label>
 <button type="submit">Pay</button></form>${s.cancel_url ? `<p><a href="${esc(s.cancel_url)}">Cancel and go back</a></p>` : ''}
-<p class="note">4242424242424242 succeeds; 4000000000000002 is declined; 4000000000009995 insufficient funds; 4000000000000077 funds available at once; 4000000000000259 disputed.</p>`,
+<p class="note">${CARD_NOTE}.</p>`,
     );
   if (req.method === 'GET') return html(res, 200, form(null));
   const f = parseForm(body);

@@ -50,7 +50,8 @@ export const checkoutSteps: DemoStep[] = [
       const res = await ctx.api.call<{ orderId: string; status: string; checkoutUrl: string; amountTotal: string }>('POST', '/checkout', {
         key: str(ctx, 'buyerKey'),
         headers: { 'idempotency-key': randomUUID() },
-        body: { items: [{ listingId: str(ctx, 'listingId'), quantity: 2 }], successUrl: `${ctx.baseUrl}/health?paid={CHECKOUT_SESSION_ID}`, cancelUrl: `${ctx.baseUrl}/health` },
+        // no successUrl/cancelUrl: Stripe sends the buyer to our own /checkout/success and /checkout/cancel pages
+        body: { items: [{ listingId: str(ctx, 'listingId'), quantity: 2 }] },
       });
       ctx.state.orderId = res.body.orderId;
       ctx.state.checkoutUrl = res.body.checkoutUrl;
@@ -62,8 +63,10 @@ export const checkoutSteps: DemoStep[] = [
     title: `Pay on the hosted checkout page with the test card ${TEST_CARD}`,
     async run(ctx) {
       const res = await ctx.api.submitForm(str(ctx, 'checkoutUrl'), { card_number: TEST_CARD });
-      if (res.status !== 303) throw new DemoFailure(`the checkout page answered ${res.status}, expected a 303 to the success URL`);
-      ctx.note(`paid; Stripe sends the browser to ${res.headers.get('location')}`);
+      const location = res.headers.get('location');
+      if (res.status !== 303 || !location) throw new DemoFailure(`the checkout page answered ${res.status}, expected a 303 to the success URL`);
+      ctx.state.successUrl = location;
+      ctx.note(`paid; Stripe sends the browser to ${location}`);
     },
   },
   {
@@ -76,6 +79,18 @@ export const checkoutSteps: DemoStep[] = [
       const split = order.sellers[0]!;
       ctx.note(`order ${order.id}: ${order.status}, ${order.display}, charge ${order.chargeId}`);
       ctx.note(`  platform fee ${split.fee}, seller's share ${split.sellerShare}`);
+      ctx.state.orderDisplay = order.display;
+    },
+  },
+  {
+    title: "The buyer's landing page (GET /checkout/success) shows the order paid",
+    async run(ctx) {
+      // the path Stripe redirected to, on the service the demo talks to (PUBLIC_URL may name another host)
+      const landing = new URL(str(ctx, 'successUrl'));
+      const page = await ctx.api.call<string>('GET', `${landing.pathname}${landing.search}`, { headers: { accept: 'text/html' } });
+      const html = String(page.body);
+      if (!html.includes('data-status="paid"') || !html.includes(str(ctx, 'orderDisplay'))) throw new DemoFailure(`the success page does not show the order paid: ${html.slice(0, 300)}`);
+      ctx.note(`${landing.pathname}?session_id=...: "${/<h1>(.*?)<\/h1>/.exec(html)?.[1] ?? ''}", total ${str(ctx, 'orderDisplay')}`);
     },
   },
   {

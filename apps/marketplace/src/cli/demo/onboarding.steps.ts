@@ -21,6 +21,14 @@ const str = (ctx: DemoContext, key: string): string => {
   return value;
 };
 
+// A 401 here means the key lives in another database than the service's: say how to line them up.
+const unknownEnvKey = (baseUrl: string) =>
+  `the service at ${baseUrl} does not know ADMIN_API_KEY (revoked, or issued against another database). ` +
+  'Set ADMIN_API_KEY to a live admin key of that service, or unset it and run the demo with the same DATABASE_URL (or DATA_DIR) as the service, so the admin-key CLI issues one there.';
+const keyInOtherDatabase = (baseUrl: string) =>
+  `the admin-key CLI issued its key into another database than the service at ${baseUrl} uses. ` +
+  'Run the demo with the same DATABASE_URL (or DATA_DIR) as the service, or set ADMIN_API_KEY to an admin key of that service (`npm run admin:key` with its DATABASE_URL prints one).';
+
 export const onboardingSteps: DemoStep[] = [
   {
     title: 'Check the service is up',
@@ -35,7 +43,8 @@ export const onboardingSteps: DemoStep[] = [
       const fromEnv = process.env.ADMIN_API_KEY;
       ctx.state.adminKey = fromEnv || (await issueAdminKey());
       ctx.note(fromEnv ? 'using ADMIN_API_KEY' : 'issued by `npm run admin:key` (dist/apps/marketplace/src/cli/admin-key.js)');
-      const me = await ctx.api.call<{ id: string; role: string }>('GET', '/me', { key: str(ctx, 'adminKey') });
+      const me = await ctx.api.call<{ id: string; role: string }>('GET', '/me', { key: str(ctx, 'adminKey'), expect: [200, 401] });
+      if (me.status === 401) throw new DemoFailure(`GET ${ctx.baseUrl}/me answered 401: ${fromEnv ? unknownEnvKey(ctx.baseUrl) : keyInOtherDatabase(ctx.baseUrl)}`);
       if (me.body.role !== 'admin') throw new DemoFailure(`the key belongs to a ${me.body.role}, not an admin`);
       ctx.note(`admin principal ${me.body.id}`);
     },

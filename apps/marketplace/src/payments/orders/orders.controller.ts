@@ -5,6 +5,8 @@ import { ApiErrors } from '../../common/error-response.js';
 import { Idempotent, RequestIdempotencyKey } from '../../common/idempotency/idempotent.decorator.js';
 import { CurrentPrincipal, Roles } from '../../identity/auth.decorators.js';
 import type { Principal } from '../../identity/principal.entity.js';
+import { AppConfig } from '../../config/app.config.js';
+import { defaultCheckoutReturnUrls } from '../checkout/checkout-result.page.js';
 import { CheckoutService } from '../checkout/checkout.service.js';
 import { CheckoutDto } from '../checkout/dto/checkout.dto.js';
 import { CreateRefundDto } from '../refunds/dto/create-refund.dto.js';
@@ -19,6 +21,7 @@ export class OrdersController {
     private readonly checkoutService: CheckoutService,
     private readonly orders: OrdersService,
     private readonly refunds: RefundsService,
+    private readonly app: AppConfig,
   ) {}
 
   /** A buyer checks out a cart: an order and a Stripe Checkout Session to pay it on. */
@@ -37,7 +40,10 @@ export class OrdersController {
     503: ['CHECKOUT.PAYMENT_PROVIDER_FAILED'],
   })
   async checkout(@CurrentPrincipal() buyer: Principal, @Body() body: CheckoutDto, @RequestIdempotencyKey() key: string): Promise<CheckoutResponse> {
-    return toCheckoutResponse(await this.checkoutService.checkout(buyer, body, key));
+    // no URLs from the client: the buyer lands on our own pages (GET /checkout/success, /checkout/cancel)
+    const urls = defaultCheckoutReturnUrls(this.app.publicUrl);
+    const input = { items: body.items, successUrl: body.successUrl ?? urls.successUrl, cancelUrl: body.cancelUrl ?? urls.cancelUrl };
+    return toCheckoutResponse(await this.checkoutService.checkout(buyer, input, key));
   }
 
   @Get('orders/:id')

@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUrl, IsUUID, Max, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUrl, IsUUID, Max, MaxLength, ValidateNested } from 'class-validator';
 
 export class CheckoutItemDto {
   @ApiProperty({ format: 'uuid' })
@@ -23,15 +23,17 @@ export class CheckoutDto {
   @Type(() => CheckoutItemDto)
   items: CheckoutItemDto[];
 
-  @ApiProperty({ example: 'https://shop.example/thanks?session={CHECKOUT_SESSION_ID}' })
+  @ApiPropertyOptional({ example: 'https://shop.example/thanks?session={CHECKOUT_SESSION_ID}', description: 'Default: our own page, PUBLIC_URL/checkout/success?session_id={CHECKOUT_SESSION_ID}' })
+  @IsOptional()
   @IsString()
   @MaxLength(2000)
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  successUrl: string;
+  successUrl?: string;
 
-  @ApiProperty({ example: 'https://shop.example/cart' })
+  @ApiPropertyOptional({ example: 'https://shop.example/cart', description: 'Default: our own page, PUBLIC_URL/checkout/cancel' })
+  @IsOptional()
   @IsString()
   @MaxLength(2000)
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  cancelUrl: string;
+  cancelUrl?: string;
 }
