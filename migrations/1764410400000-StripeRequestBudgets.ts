@@ -16,11 +16,12 @@ export class StripeRequestBudgets1764410400000 implements MigrationInterface {
         next_slot timestamptz NOT NULL DEFAULT '-infinity',
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    // Locks the endpoint row first, then the global one (always in that order: no deadlock). An
+    // Answers the wait from the database's now and that now (epoch ms), so callers place the slot
+    // on the database's clock. Locks the endpoint row first, then the global one (always in that order: no deadlock). An
     // endpoint whose next slot is later than the global one refuses and reserves nothing.
     await q.query(`
       CREATE FUNCTION stripe_request_budget_take(p_global text, p_global_ms double precision, p_endpoint text, p_endpoint_ms double precision)
-      RETURNS TABLE (granted boolean, wait_ms double precision)
+      RETURNS TABLE (granted boolean, wait_ms double precision, now_ms double precision)
       LANGUAGE plpgsql AS $$
       DECLARE
         e timestamptz;
@@ -37,14 +38,14 @@ export class StripeRequestBudgets1764410400000 implements MigrationInterface {
         g := greatest(g, t);
         IF e IS NOT NULL AND e > g THEN
           -- ask again once the global lane's backlog has passed up to the endpoint's time
-          RETURN QUERY SELECT false, extract(epoch FROM e - g)::double precision * 1000;
+          RETURN QUERY SELECT false, extract(epoch FROM e - g)::double precision * 1000, extract(epoch FROM t)::double precision * 1000;
           RETURN;
         END IF;
         UPDATE stripe_request_budgets SET next_slot = g + p_global_ms * interval '1 millisecond', interval_ms = p_global_ms, updated_at = t WHERE name = p_global;
         IF p_endpoint IS NOT NULL THEN
           UPDATE stripe_request_budgets SET next_slot = g + p_endpoint_ms * interval '1 millisecond', interval_ms = p_endpoint_ms, updated_at = t WHERE name = p_endpoint;
         END IF;
-        RETURN QUERY SELECT true, extract(epoch FROM g - t)::double precision * 1000;
+        RETURN QUERY SELECT true, extract(epoch FROM g - t)::double precision * 1000, extract(epoch FROM t)::double precision * 1000;
       END
       $$`);
   }

@@ -13,6 +13,7 @@ interface Lane {
  */
 export class PgSlotStore {
   private readonly pool: pg.Pool;
+  private readonly clock = new ClockOffset();
 
   constructor(databaseUrl: string, options: { applicationName?: string; max?: number } = {}) {
     // A slot is not worth a WAL flush: commits do not wait for one (a database crash may hand out
@@ -28,19 +29,52 @@ export class PgSlotStore {
     this.pool.on('error', () => undefined);
   }
 
-  async reserve(global: Lane, endpoint?: Lane): Promise<{ granted: boolean; waitMs: number }> {
-    const { rows } = await this.pool.query<{ granted: boolean; wait_ms: number }>('SELECT granted, wait_ms FROM stripe_request_budget_take($1, $2, $3, $4)', [
+  /** A slot at `atMs` on `performance.now()`'s clock, or when to ask again. */
+  async reserve(global: Lane, endpoint?: Lane): Promise<{ granted: true; atMs: number } | { granted: false; retryInMs: number }> {
+    const asked = performance.now();
+    const { rows } = await this.pool.query<{ granted: boolean; wait_ms: number; now_ms: number }>('SELECT granted, wait_ms, now_ms FROM stripe_request_budget_take($1, $2, $3, $4)', [
       global.name,
       global.intervalMs,
       endpoint?.name ?? null,
       endpoint?.intervalMs ?? null,
     ]);
+    const answered = performance.now();
     const row = rows[0];
     if (!row) throw new Error('stripe_request_budget_take returned no row');
-    return { granted: row.granted, waitMs: Number(row.wait_ms) };
+    const dbNow = Number(row.now_ms);
+    this.clock.observe(asked, answered, dbNow);
+    if (!row.granted) return { granted: false, retryInMs: Number(row.wait_ms) };
+    return { granted: true, atMs: this.clock.toLocal(dbNow + Number(row.wait_ms)) };
   }
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+}
+
+/**
+ * The database's clock on this process's `performance.now()`: each answer is a sample (the database
+ * read its clock between asking and answering), the one with the shortest round trip the best, aged
+ * by a drift allowance so a newer one takes over. Round trips spent waiting for a pooled connection
+ * make a sample worse, never the schedule: slots are placed by the database's clock, not by when the
+ * answer came back.
+ */
+export class ClockOffset {
+  private offset = 0;
+  private error = Infinity;
+  private at = 0;
+
+  observe(asked: number, answered: number, remoteNow: number): void {
+    const error = (answered - asked) / 2;
+    // 500 ppm: far more than a clock drifts, so a better sample soon replaces an old one
+    const aged = this.error + (answered - this.at) * 0.0005;
+    if (error > aged) return;
+    this.offset = remoteNow - (asked + answered) / 2;
+    this.error = error;
+    this.at = answered;
+  }
+
+  toLocal(remote: number): number {
+    return remote - this.offset;
   }
 }

@@ -139,7 +139,7 @@ describe('ScheduledRequestBudget', () => {
         most = Math.max(most, ++inFlight);
         await Promise.resolve();
         inFlight--;
-        return refusals-- > 0 ? { granted: false, waitMs: 50 } : { granted: true, waitMs: 0 };
+        return refusals-- > 0 ? { granted: false, retryInMs: 50 } : { granted: true, atMs: clock.now };
       },
     };
     const budget = onFakeClock(store, clock);
@@ -157,7 +157,7 @@ describe('ScheduledRequestBudget', () => {
     const store: SlotStore = {
       reserve: async () => {
         reserved.push(clock.now);
-        return { granted: true, waitMs: 10 };
+        return { granted: true, atMs: clock.now + 10 };
       },
     };
     let stalls = 1;
@@ -187,14 +187,15 @@ describe('ScheduledRequestBudget', () => {
   });
 
   it('recovers when the store answers again', async () => {
+    const clock = { now: 0 };
     let failures = 2;
     const store: SlotStore = {
       reserve: async () => {
         if (failures-- > 0) throw new Error('the database is restarting');
-        return { granted: true, waitMs: 0 };
+        return { granted: true, atMs: clock.now };
       },
     };
-    const budget = onFakeClock(store, { now: 0 });
+    const budget = onFakeClock(store, clock);
     await expect(budget.take()).resolves.toBeUndefined();
   });
 });

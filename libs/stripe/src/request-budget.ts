@@ -25,13 +25,16 @@ export interface BudgetLane {
   intervalMs: number;
 }
 
-/** Granted: the slot is `waitMs` from the store's now. Refused: nothing was reserved; ask again in `waitMs`. */
-export interface SlotReservation {
-  granted: boolean;
-  waitMs: number;
-}
+/**
+ * Granted: the slot, at `atMs` on this process's clock (`performance.now()`). Refused: nothing was
+ * reserved; ask again in `retryInMs`.
+ */
+export type SlotReservation = { granted: true; atMs: number } | { granted: false; retryInMs: number };
 
-/** Where slots are kept: in PostgreSQL for every instance, or in this process. */
+/**
+ * Where slots are kept: in PostgreSQL for every instance (on the database's clock, which the store
+ * maps onto this process's), or in this process.
+ */
 export interface SlotStore {
   reserve(global: BudgetLane, endpoint?: BudgetLane): Promise<SlotReservation>;
   close?(): Promise<void>;
@@ -86,10 +89,10 @@ export class LocalSlotStore implements SlotStore {
     const now = this.now();
     const state: NextSlots = { global: this.next.get(global.name) ?? -Infinity, ...(endpoint ? { endpoint: this.next.get(endpoint.name) ?? -Infinity } : {}) };
     const r = reserveSlot(state, now, global, endpoint);
-    if (!r.granted) return { granted: false, waitMs: r.retryInMs };
+    if (!r.granted) return { granted: false, retryInMs: r.retryInMs };
     this.next.set(global.name, r.next.global);
     if (endpoint && r.next.endpoint !== undefined) this.next.set(endpoint.name, r.next.endpoint);
-    return { granted: true, waitMs: r.slot - now };
+    return { granted: true, atMs: r.slot };
   }
 }
 
@@ -114,7 +117,7 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /**
  * take(): reserve a slot, sleep until it, send. A slot used later than half the slack after its time
- * (the process stalled, or the store answered slowly) is given up and a new one taken, so a late
+ * (the process stalled, or the store answered after the slot) is given up and a new one taken, so a late
  * request never bunches with the ones after it; the other half of the slack covers the trip to Stripe.
  * A failing store is retried with backoff; no request goes out without a slot.
  */
@@ -139,12 +142,10 @@ export class ScheduledRequestBudget implements RequestBudget {
     const lane = endpoint ? { name: `${this.options.name}:${endpointLaneName(endpoint)}`, intervalMs: slotIntervalMs(endpoint.ratePerSecond, this.options.slackMs) } : undefined;
     const tolerance = this.options.slackMs / 2;
     for (let missed = 0; ; ) {
-      const { waitMs, asked, answered } = lane ? await this.inTurn(lane.name, () => this.grant(lane)) : await this.grant();
-      // The store read its clock somewhere between `asked` and `answered`: waiting from `answered`
-      // is never early; lateness is measured from `asked`, the earliest the slot can have been.
-      const sleepMs = answered + waitMs - this.now();
+      const atMs = lane ? await this.inTurn(lane.name, () => this.grant(lane)) : await this.grant();
+      const sleepMs = atMs - this.now();
       if (sleepMs > 0) await this.sleep(sleepMs);
-      if (this.now() - (asked + waitMs) <= tolerance) {
+      if (this.now() - atMs <= tolerance) {
         this.counts.taken++;
         return;
       }
@@ -168,7 +169,7 @@ export class ScheduledRequestBudget implements RequestBudget {
   }
 
   // A granted slot, asking again when the endpoint is busy and retrying a failing store with backoff.
-  private async grant(lane?: BudgetLane): Promise<{ waitMs: number; asked: number; answered: number }> {
+  private async grant(lane?: BudgetLane): Promise<number> {
     let failingSince: number | null = null;
     for (let failures = 0; ; ) {
       const asked = this.now();
@@ -187,9 +188,9 @@ export class ScheduledRequestBudget implements RequestBudget {
       }
       failingSince = null;
       failures = 0;
-      if (r.granted) return { waitMs: r.waitMs, asked, answered: this.now() };
+      if (r.granted) return r.atMs;
       this.counts.refused++;
-      await this.sleep(Math.max(1, r.waitMs));
+      await this.sleep(Math.max(1, r.retryInMs));
     }
   }
 }
