@@ -1,10 +1,17 @@
 // Two real processes, each with its own gateway and pool, one PostgreSQL: the Stripe request budget
 // is theirs together. Measured where Stripe would count it: at the sandbox, per second of arrival.
-import { prepareTransfers, requestStats, runDrainers, steadyRate } from '../bench/support/budget-drain.js';
+import { prepareTransfers, requestStats, runDrainers, steadyRate, type DrainerResult, type SandboxRequestStats } from '../bench/support/budget-drain.js';
 import { startSandbox, type RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
 import { createTestDatabase } from './support/test-database.js';
 
 const KEY = 'sk_test_request_budget_e2e';
+
+// no second over `limit`, and at least `share` of it used: a failure shows the seconds and what each process's budget did
+function expectSecondsWithin(stats: SandboxRequestStats, limit: number, share: number, results: DrainerResult[]): void {
+  const context = { limit, steady: steadyRate(stats), series: stats.series, budgets: results.map((r) => r.budget) };
+  expect({ over: stats.series.filter((s) => s.count > limit), context }).toEqual({ over: [], context });
+  expect({ underused: context.steady < share * limit, context }).toEqual({ underused: false, context });
+}
 
 describe('the Stripe request budget, shared by every process on one database', () => {
   let sandbox: RunningSandbox;
@@ -27,14 +34,13 @@ describe('the Stripe request budget, shared by every process on one database', (
     // per second of arrival, as Stripe counts it (the schedule's math, property-tested in
     // request-budget.spec.ts, holds for sliding windows too; on a loaded machine the receiver's own
     // stalls can bunch arrivals it timestamps, so the sliding count is not asserted here)
-    expect(stats.max_per_second).toBeLessThanOrEqual(20);
+    expectSecondsWithin(stats, 20, 0.9, results);
     // each alone would have sent 20/s: together they share 20/s
     for (const r of results) {
       expect(r.errors).toBe(0);
       expect(r.balance).toBeGreaterThan(15);
     }
     expect(stats.total).toBe(results.reduce((n, r) => n + r.balance, 0));
-    expect(steadyRate(stats)).toBeGreaterThanOrEqual(18);
   }, 30_000);
 
   it('transfers have a budget of their own (POST /v1/transfers), taken beside the global one', async () => {
@@ -42,16 +48,14 @@ describe('the Stripe request budget, shared by every process on one database', (
     const results = await drainTwo({ STRIPE_REQUESTS_PER_SECOND: '40', STRIPE_TRANSFERS_PER_SECOND: '10', DRAIN_KIND: 'mixed', DRAIN_DESTINATION: destination });
     const transfers = await requestStats(sandbox.url, 'POST /v1/transfers');
     const all = await requestStats(sandbox.url);
-    expect(transfers.max_per_second).toBeLessThanOrEqual(10);
-    expect(all.max_per_second).toBeLessThanOrEqual(40);
+    // the endpoint's rate is used; the transfers waiting for their lane did not hold the other requests back
+    expectSecondsWithin(transfers, 10, 0.9, results);
+    expectSecondsWithin(all, 40, 0.75, results);
     for (const r of results) {
       expect(r.errors).toBe(0);
       expect(r.transfers).toBeGreaterThan(5);
     }
     // every transfer the drainers made reached Stripe once, at the endpoint's rate
     expect(transfers.total).toBe(results.reduce((n, r) => n + r.transfers, 0));
-    expect(steadyRate(transfers)).toBeGreaterThanOrEqual(9);
-    // the transfers waiting for their lane did not hold the other requests back
-    expect(steadyRate(all)).toBeGreaterThanOrEqual(30);
   }, 30_000);
 });
