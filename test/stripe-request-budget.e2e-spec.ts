@@ -2,6 +2,9 @@
 // is theirs together. Measured where Stripe would count it: at the sandbox, per second of arrival.
 import { prepareTransfers, requestStats, runDrainers, steadyRate, type DrainerResult, type SandboxRequestStats } from '../bench/support/budget-drain.js';
 import { startSandbox, type RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
+import { StripeGateway } from '@app/stripe';
+import { sqlClient } from './support/sql.js';
+import { startTestApp } from './support/test-app.js';
 import { createTestDatabase } from './support/test-database.js';
 
 const KEY = 'sk_test_request_budget_e2e';
@@ -57,5 +60,29 @@ describe('the Stripe request budget, shared by every process on one database', (
     }
     // every transfer the drainers made reached Stripe once, at the endpoint's rate
     expect(transfers.total).toBe(results.reduce((n, r) => n + r.transfers, 0));
+  }, 30_000);
+
+  it("the service's own wiring: two app instances on one database share STRIPE_REQUESTS_PER_SECOND", async () => {
+    const appDatabase = await createTestDatabase();
+    const env = { STRIPE_REQUESTS_PER_SECOND: '10' };
+    const a = await startTestApp({ databaseUrl: appDatabase, sandbox, env });
+    const b = await startTestApp({ databaseUrl: appDatabase, sandbox, env });
+    const sql = sqlClient(appDatabase);
+    try {
+      await fetch(`${sandbox.url}/_sandbox/requests/stats`, { method: 'DELETE' });
+      const started = performance.now();
+      await Promise.all([a, b].flatMap((t) => Array.from({ length: 15 }, () => t.app.get(StripeGateway).retrieveBalance())));
+      const seconds = (performance.now() - started) / 1000;
+      const stats = await requestStats(sandbox.url, 'GET /v1/balance');
+      expect(stats.total).toBe(30);
+      expect(stats.series.filter((s) => s.count > 10)).toEqual([]);
+      // 30 slots 104 ms apart: each instance alone would have been done in half the time
+      expect(seconds).toBeGreaterThan(2.9);
+      expect(await sql.query(`SELECT name, interval_ms FROM stripe_request_budgets`)).toEqual([{ name: 'stripe', interval_ms: 104 }]);
+    } finally {
+      await sql.end();
+      await a.close();
+      await b.close();
+    }
   }, 30_000);
 });
