@@ -16,7 +16,7 @@ import { OrderRefundedAmountCheck1764388800000 } from './1764388800000-OrderRefu
 import { RefusedKeyGenerations1764392400000 } from './1764392400000-RefusedKeyGenerations.js';
 import { ReturnReversedTotal1764396000000 } from './1764396000000-ReturnReversedTotal.js';
 import { RefundReturnRetries1764381600000 } from './1764381600000-RefundReturnRetries.js';
-import { StripeRequestBudgets1764410400000 } from './1764410400000-StripeRequestBudgets.js';
+import { StripeRequestBudgets1764435600000 } from './1764435600000-StripeRequestBudgets.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -39,5 +39,5 @@ export const MIGRATIONS = [
   OrderRefundedAmountCheck1764388800000,
   RefusedKeyGenerations1764392400000,
   ReturnReversedTotal1764396000000,
-  StripeRequestBudgets1764410400000,
+  StripeRequestBudgets1764435600000,
 ];

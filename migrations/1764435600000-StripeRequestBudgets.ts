@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * global budget, and each endpoint with its own limit) holding its next free send slot.
  * `stripe_request_budget_take` is the only writer; it is the rule of libs/stripe's `reserveSlot`.
  */
-export class StripeRequestBudgets1764410400000 implements MigrationInterface {
-  name = 'StripeRequestBudgets1764410400000';
+export class StripeRequestBudgets1764435600000 implements MigrationInterface {
+  name = 'StripeRequestBudgets1764435600000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
