@@ -16,6 +16,7 @@ import { OrderRefundedAmountCheck1764388800000 } from './1764388800000-OrderRefu
 import { RefusedKeyGenerations1764392400000 } from './1764392400000-RefusedKeyGenerations.js';
 import { ReturnReversedTotal1764396000000 } from './1764396000000-ReturnReversedTotal.js';
 import { RefundReturnRetries1764381600000 } from './1764381600000-RefundReturnRetries.js';
+import { Transfers1764432000000 } from './1764432000000-Transfers.js';
 import { StripeRequestBudgets1764435600000 } from './1764435600000-StripeRequestBudgets.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
@@ -39,5 +40,6 @@ export const MIGRATIONS = [
   OrderRefundedAmountCheck1764388800000,
   RefusedKeyGenerations1764392400000,
   ReturnReversedTotal1764396000000,
+  Transfers1764432000000,
   StripeRequestBudgets1764435600000,
 ];

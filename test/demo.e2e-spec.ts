@@ -45,6 +45,11 @@ describe('npm run demo', () => {
     expect(output).toMatch(/platform fee revenue\s+USD 9\.00/);
     expect(output).toMatch(/seller's payable \(pending\)\s+USD 81\.00/);
     expect(output).toMatch(/entry charge: \d+ lines, sums to 0/);
+    // a two-seller cart: one charge, a transfer to each seller with their share
+    expect(output).toMatch(/order [0-9a-f-]{36}: paid, USD 75\.00, separate_transfers/);
+    expect(output).toMatch(/tr_\w+ to seller [0-9a-f-]{36}: USD 40\.50/);
+    expect(output).toMatch(/tr_\w+ to seller [0-9a-f-]{36}: USD 27\.00/);
+    expect(output).toContain('the second seller sees their own: USD 27.00, succeeded');
     expect(output).not.toContain('FAILED');
 
     // a failure is a non-zero exit naming the step

@@ -17,6 +17,7 @@ import { ListingsModule } from './listings/listings.module.js';
 import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { PayoutsModule } from './payouts/payouts.module.js';
+import { TransfersModule } from './transfers/transfers.module.js';
 import { WebhooksConfig } from './webhooks/webhooks.config.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -51,6 +52,7 @@ export class AppModule {
         FeesModule.register(configuration.fees),
         ListingsModule,
         OnboardingModule.register(configuration.onboarding),
+        TransfersModule.register(configuration.transfers),
         PaymentsModule.register(configuration.payments),
         PayoutsModule,
         ...imports,

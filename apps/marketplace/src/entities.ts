@@ -11,7 +11,24 @@ import { OrderLine } from './payments/orders/order-line.entity.js';
 import { OrderSeller } from './payments/orders/order-seller.entity.js';
 import { Order } from './payments/orders/order.entity.js';
 import { Refund } from './payments/refunds/refund.entity.js';
+import { Transfer } from './transfers/transfer.entity.js';
 import { WebhookEvent } from './webhooks/webhook-event.entity.js';
 
 /** Every entity of the app, for the one DataSource definition (migrations/data-source.ts). */
-export const ENTITIES = [IdempotencyKeyRecord, Principal, ApiKey, WebhookEvent, LedgerEntry, LedgerLine, SellerFeePolicy, Listing, SellerAccount, Order, OrderLine, OrderSeller, Refund, Dispute];
+export const ENTITIES = [
+  IdempotencyKeyRecord,
+  Principal,
+  ApiKey,
+  WebhookEvent,
+  LedgerEntry,
+  LedgerLine,
+  SellerFeePolicy,
+  Listing,
+  SellerAccount,
+  Order,
+  OrderLine,
+  OrderSeller,
+  Refund,
+  Dispute,
+  Transfer,
+];

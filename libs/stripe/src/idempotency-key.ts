@@ -20,3 +20,13 @@ export const STRIPE_IDEMPOTENCY_SAFE_MS = 23 * 3600 * 1000;
 export function idempotencyKeyMayBeForgotten(since: Date, now: number = Date.now()): boolean {
   return now - since.getTime() > STRIPE_IDEMPOTENCY_SAFE_MS;
 }
+
+/**
+ * The idempotency key of a money move's current attempt: `<kind>:<id>` first, `<kind>:<id>:<n>`
+ * after n new attempts (refusals that made nothing: Stripe answers a refused key with the same
+ * refusal for 24 h; a key Stripe may have forgotten). An unknown outcome keeps the generation: the
+ * retry must be the same request.
+ */
+export function attemptKey(kind: string, id: string, generation: number): IdempotencyKey {
+  return generation === 0 ? idempotencyKey(kind, id) : idempotencyKey(kind, id, String(generation));
+}

@@ -51,3 +51,10 @@ export class StripeGatewayError extends Error {
     return DEFINITIVE.has(this.code);
   }
 }
+
+/** Stripe's own error code (e.g. balance_insufficient) and message of a failed call, as admins should see them. */
+export function refusalOf(error: unknown): { code: string | null; message: string } {
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+  if (!(error instanceof StripeGatewayError)) return { code: null, message };
+  return { code: (error.info.stripeCode ?? error.code).slice(0, 64), message };
+}

@@ -2,6 +2,7 @@ import { StripeConfig } from '@app/stripe';
 import { FeesConfig } from '../fees/fees.config.js';
 import { OnboardingConfig } from '../onboarding/onboarding.config.js';
 import { PaymentsConfig } from '../payments/payments.config.js';
+import { TransfersConfig } from '../transfers/transfers.config.js';
 import { WebhooksConfig } from '../webhooks/webhooks.config.js';
 import { AppConfig } from './app.config.js';
 import { ConfigError, validateEnv } from './validate-env.js';
@@ -13,6 +14,7 @@ export interface Configuration {
   onboarding: OnboardingConfig;
   fees: FeesConfig;
   payments: PaymentsConfig;
+  transfers: TransfersConfig;
 }
 
 /**
@@ -36,10 +38,11 @@ export function loadConfiguration(env: NodeJS.ProcessEnv = process.env, { servic
   const onboarding = load(OnboardingConfig);
   const fees = load(FeesConfig);
   const payments = load(PaymentsConfig);
+  const transfers = load(TransfersConfig);
   if (stripe) problems.push(...stripe.problems());
   if (service && app && stripe) problems.push(...webhookSecretProblems(app, stripe));
-  if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments) throw new ConfigError(problems);
-  return { app, stripe, webhooks, onboarding, fees, payments };
+  if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments || !transfers) throw new ConfigError(problems);
+  return { app, stripe, webhooks, onboarding, fees, payments, transfers };
 }
 
 /**

@@ -30,7 +30,12 @@
  *    Cr seller_payable[S]   gross - fee,  Cr platform_fee_revenue fee
  *  A charge for several sellers (funds held on the platform until transferred):
  *    Dr platform_cash gross - stripeFee [charge txn], Dr stripe_processing_fees stripeFee,
- *    Cr seller_payable_pending[S] share(S) and Cr platform_fee_revenue fee(S) for each seller.
+ *    Cr seller_payable_pending[S] share(S) - borne(S) and Cr platform_fee_revenue fee(S) for each seller,
+ *    Cr stripe_processing_fees borne(S): S's part of Stripe's fee (MULTI_SELLER_STRIPE_FEE=sellers, else 0).
+ *  Its transfer `x` = share(S) - borne(S) to S (source_transaction = the charge: available with it):
+ *    Cr platform_cash x [transfer txn];  Dr connected_cash[S] x [py_ txn]
+ *    Dr seller_payable_pending[S] x (the platform-held payable, no txn);  Cr seller_payable[S] x [py_ txn's side]
+ *  A transfer made from the Dashboard (no order row): the two cash lines only; payables unchanged.
  *  Refund `r` with reverse_transfer (reversal `rev` pulled back from S) and refund_application_fee
  *  (fee refunds `f`, as Stripe made them: its fee refund objects, never our own formula):
  *    Cr platform_cash r [refund txn];  Dr platform_cash rev [transfer_refund txn];  Cr connected_cash[S] rev [payment_refund txn]

@@ -7,6 +7,7 @@ import {
   disputeReturnLines,
   disputeTransactionLines,
   fundsAvailableLines,
+  orderTransferLines,
   paidSeparateChargeLines,
   refundFailedLines,
   returnReversalLines,
@@ -163,6 +164,67 @@ describe('ledger recipes (booked from Stripe balance transactions)', () => {
     assertPostableLines(lines);
     expect(cashOf(lines, 'platform')).toBe(3_854n);
     expect(signed(lines, 'seller_payable_pending', OTHER)).toBe(-2_700n);
+  });
+
+  it('a multi-seller charge whose sellers bear Stripe fee owes them that much less; the platform bears none of it', () => {
+    const lines = paidSeparateChargeLines({
+      charge: movement('ch', txn(4_000n - 146n, 'USD', { fee: 146n })),
+      sellers: [
+        { sellerId: SELLER, share: usd(900n), fee: usd(100n), stripeFee: usd(37n) },
+        { sellerId: OTHER, share: usd(2_700n), fee: usd(300n), stripeFee: usd(109n) },
+      ],
+    });
+    assertPostableLines(lines);
+    expect(signed(lines, 'stripe_processing_fees')).toBe(0n);
+    expect(signed(lines, 'seller_payable_pending', SELLER)).toBe(-863n);
+    expect(signed(lines, 'platform_fee_revenue')).toBe(-400n);
+  });
+
+  it("an order's transfer moves cash between balances and the seller's payable from platform-held to their py_ payment's side", () => {
+    for (const status of ['pending', 'available'] as const) {
+      const lines = orderTransferLines({ seller, transfer: movement('tr', txn(-900n, 'USD', { status })), payment: movement('py', txn(900n, 'USD', { status })) });
+      assertPostableLines(lines);
+      expect(cashOf(lines, 'platform')).toBe(-900n);
+      expect(cashOf(lines, 'connected', SELLER)).toBe(900n);
+      // what the seller is owed in all does not change; it now follows the py_ payment
+      expect(signed(lines, 'seller_payable_pending', SELLER) + signed(lines, 'seller_payable_available', SELLER)).toBe(0n);
+      const followsPayment = lines.filter((l) => l.account.startsWith('seller_payable') && l.stripe?.objectId.startsWith('py'));
+      expect(followsPayment.map((l) => [l.account, l.amount.minor])).toEqual([[status === 'available' ? 'seller_payable_available' : 'seller_payable_pending', -900n]]);
+    }
+  });
+
+  it('for all multi-seller charges and transfers: every entry balances, and once transferred each seller is owed what their balance received', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ share: fc.bigInt({ min: 1n, max: 1_000_000n }), fee: fc.bigInt({ min: 0n, max: 100_000n }) }), { minLength: 1, maxLength: 5 }),
+        fc.bigInt({ min: 0n, max: 10_000n }),
+        (rows, stripeFee) => {
+          const sellers = rows.map((r, i) => ({
+            sellerId: i === 0 ? SELLER : OTHER.replace(/.$/, String(i)),
+            share: usd(r.share),
+            fee: usd(r.fee),
+            stripeFee: usd(r.share < stripeFee ? r.share : stripeFee),
+          }));
+          const gross = rows.reduce((s, r) => s + r.share + r.fee, 0n);
+          const fee = sellers.reduce((s, x) => s + x.stripeFee.minor, 0n);
+          const charge = paidSeparateChargeLines({ charge: movement('ch', { ...txn(gross - fee, 'USD', { fee }), amount: gross }), sellers });
+          assertPostableLines(charge);
+          for (const s of sellers) {
+            const x = s.share.minor - s.stripeFee.minor;
+            if (x === 0n) continue;
+            const transfer = orderTransferLines({
+              seller: { kind: 'connected', sellerId: s.sellerId, account: accountOf(s.sellerId) },
+              transfer: movement('tr', txn(-x, 'USD')),
+              payment: movement('py', txn(x, 'USD')),
+            });
+            expect(isBalanced(transfer)).toBe(true);
+            const all = [...charge, ...transfer];
+            const owed = signed(all, 'seller_payable_pending', s.sellerId) + signed(all, 'seller_payable_available', s.sellerId);
+            expect(owed).toBe(-cashOf(transfer, 'connected', s.sellerId));
+          }
+        },
+      ),
+    );
   });
 
   it('funds becoming available move cash and the payable booked with that transaction', () => {

@@ -106,14 +106,19 @@ export function paidDestinationChargeLines(p: {
 /**
  * A paid charge for several sellers: the platform holds the funds (the charge's net), Stripe's fee
  * is an expense, each seller is owed their share and the platform earned each fee, until transfers
- * move the shares. Shares and fees are the order's split, in the charge's currency.
+ * move the shares. Shares and fees are the order's split, in the charge's currency. A seller who
+ * bears part of Stripe's fee (MULTI_SELLER_STRIPE_FEE=sellers, `stripeFee`) is owed that much less,
+ * and that part of the expense is recovered from them.
  */
-export function paidSeparateChargeLines(p: { charge: Movement; sellers: Array<{ sellerId: string; share: Money; fee: Money }> }): LedgerLineInput[] {
+export function paidSeparateChargeLines(p: { charge: Movement; sellers: Array<{ sellerId: string; share: Money; fee: Money; stripeFee?: Money }> }): LedgerLineInput[] {
   positive('charge amount', p.charge.txn.amount);
   return nonZero([
     cashLine(PLATFORM_BALANCE, p.charge),
     debit('stripe_processing_fees', moneyOf(p.charge.txn.fee, p.charge.txn), undefined, ref(PLATFORM_BALANCE, p.charge)),
-    ...p.sellers.flatMap((s) => [credit('seller_payable_pending', s.share, s.sellerId), credit('platform_fee_revenue', s.fee)]),
+    ...p.sellers.flatMap((s) => {
+      const borne = s.stripeFee ?? Money.zero(s.share.currency);
+      return [credit('seller_payable_pending', s.share.subtract(borne), s.sellerId), credit('platform_fee_revenue', s.fee), credit('stripe_processing_fees', borne)];
+    }),
   ]);
 }
 
@@ -174,6 +179,24 @@ export function refundFailedLines(p: { sellerId: string; failure: Movement; reve
  */
 export function transferLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; transfer: Movement; payment: Movement }): LedgerLineInput[] {
   return nonZero([cashLine(PLATFORM_BALANCE, p.transfer), cashLine(p.seller, p.payment)]);
+}
+
+/**
+ * A multi-seller order's transfer of a seller's share (both sides): cash moves from the platform's
+ * balance to the seller's, and the seller's payable moves with it, from the platform-held pending
+ * payable the charge booked (no balance transaction of its own) to the side of the py_ payment on
+ * their account (pending until its available_on, when LedgerService.bookAvailable moves it on).
+ */
+export function orderTransferLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; transfer: Movement; payment: Movement }): LedgerLineInput[] {
+  const x = p.payment.txn.net;
+  positive('transfer', x);
+  const money = moneyOf(x, p.payment.txn);
+  return nonZero([
+    cashLine(PLATFORM_BALANCE, p.transfer),
+    cashLine(p.seller, p.payment),
+    debit('seller_payable_pending', money, p.seller.sellerId),
+    payable(p.seller.sellerId, money.negate(), isAvailable(p.payment.txn), ref(p.seller, p.payment)),
+  ]);
 }
 
 /**

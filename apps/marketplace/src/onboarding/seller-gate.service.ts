@@ -23,6 +23,15 @@ export class SellerGate {
   }
 
   /**
+   * The seller's Stripe account id, if money may be transferred to their account (the same
+   * requirements as a payout, but not held by PayoutFreezes: a dispute freezes payouts, not the
+   * transfer of shares already owed); else SELLER_NOT_ACTIVE.
+   */
+  assertCanReceiveTransfers(sellerId: string, manager?: EntityManager): Promise<string> {
+    return this.assert(sellerId, 'payouts', manager);
+  }
+
+  /**
    * The seller's Stripe account id, if money may be transferred and paid out to them; else
    * SELLER_NOT_ACTIVE, or SELLER_PAYOUTS_FROZEN while something registered in PayoutFreezes (an open dispute) holds them.
    */

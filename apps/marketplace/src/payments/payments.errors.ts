@@ -59,7 +59,7 @@ export const PaymentsErrors = {
   multiSellerRefund: (orderId: string) =>
     new DomainError(
       'REFUNDS.MULTI_SELLER_NOT_SUPPORTED',
-      `Order ${orderId} has several sellers; its funds are moved by transfers, and refunding it comes with transfer orchestration`,
+      `Order ${orderId} has several sellers; refunding it means reversing each seller's transfer in proportion, which is not supported yet`,
       'unprocessable',
       { orderId },
     ),

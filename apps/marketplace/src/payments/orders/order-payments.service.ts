@@ -1,8 +1,8 @@
-import { allocate, Money } from '@app/money';
 import type { BalanceTransactionSnapshot, ChargeSnapshot, PaymentError } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { LEDGER_ENTRY_KINDS, LedgerService, paidDestinationChargeLines, paidSeparateChargeLines, type LedgerLineInput } from '../../ledger/index.js';
+import { OrderTransfersPlanner, type SizedSeller } from '../../transfers/index.js';
 import type { OrderSeller } from './order-seller.entity.js';
 import { PAID_STATUSES } from './order-status.js';
 import type { Order } from './order.entity.js';
@@ -18,12 +18,14 @@ export class OrderPaymentsService {
   constructor(
     private readonly orders: OrdersRepository,
     private readonly ledger: LedgerService,
+    private readonly transfers: OrderTransfersPlanner,
   ) {}
 
   /**
    * The charge succeeded: the order is paid and everything the charge moved is booked (once, key
    * `charge:<chargeId>`). `sellerPayment` is the balance transaction of a destination charge's py_
-   * payment on the seller's account (read with Stripe-Account before this transaction).
+   * payment on the seller's account (read with Stripe-Account before this transaction). A
+   * multi-seller order's transfer rows (one per seller) are made in the same transaction.
    */
   async markPaid(tx: EntityManager, orderId: string, paymentIntentId: string, charge: ChargeSnapshot, sellerPayment: BalanceTransactionSnapshot | null): Promise<void> {
     const order = await this.orders.lock(tx, orderId);
@@ -40,13 +42,19 @@ export class OrderPaymentsService {
       });
       if (!moved) throw new Error(`order ${orderId} is ${order.status}; Stripe reports its charge ${charge.id} succeeded`);
     }
+    const sellers = await this.orders.sellersOf(tx, orderId);
+    const sized = order.chargeType === 'separate_transfers' && charge.balanceTransaction ? this.transfers.size(charge.balanceTransaction, sellers) : null;
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.charge,
       reference: { type: 'order', id: orderId },
       idempotencyKey: `charge:${charge.id}`,
       description: `Charge ${charge.id} of order ${orderId}`,
-      lines: chargeLines(order, await this.orders.sellersOf(tx, orderId), charge, sellerPayment),
+      lines: chargeLines(order, sellers, charge, sellerPayment, sized),
     });
+    if (sized) {
+      const accounts = new Map(sellers.map((s) => [s.sellerId, s.stripeAccountId]));
+      await this.transfers.plan(tx, { orderId, chargeId: charge.id, sellers: sized.map((s) => ({ ...s, account: accounts.get(s.sellerId)! })) });
+    }
   }
 
   /** A payment attempt failed: awaiting_payment -> failed (a paid order stays paid). No ledger entry: no money moved. */
@@ -63,10 +71,11 @@ export class OrderPaymentsService {
 /**
  * The charge as Stripe made it, from its balance transactions: a destination charge books the
  * charge's net and Stripe's fee, its transfer, the application fee and the seller's py_ payment; a
- * multi-seller order books the charge's net and each seller's recorded share and fee (the platform
- * holds their funds until it transfers them).
+ * multi-seller order books the charge's net and each seller's share and fee as the transfers are
+ * sized (`sized`: OrderTransfersPlanner.size, by the Stripe-fee policy; the platform holds their
+ * funds until it transfers them).
  */
-export function chargeLines(order: Order, sellers: OrderSeller[], charge: ChargeSnapshot, sellerPayment: BalanceTransactionSnapshot | null): LedgerLineInput[] {
+export function chargeLines(order: Order, sellers: OrderSeller[], charge: ChargeSnapshot, sellerPayment: BalanceTransactionSnapshot | null, sized: SizedSeller[] | null): LedgerLineInput[] {
   const txn = charge.balanceTransaction;
   if (!txn) throw new Error(`charge ${charge.id} has no balance transaction yet`);
   if (order.chargeType === 'destination') {
@@ -82,24 +91,6 @@ export function chargeLines(order: Order, sellers: OrderSeller[], charge: Charge
       payment: { objectId: transfer.destinationPaymentId, txn: sellerPayment },
     });
   }
-  // Stripe settled the charge in its balance transaction's currency (a EUR cart on a USD platform:
-  // USD). Each seller's subtotal, and within it their fee and share, is that gross split in the
-  // order's proportions (largest remainder: the parts add up to what Stripe settled, exactly).
-  const gross = allocate(
-    Money.of(txn.amount, txn.currency),
-    sellers.map((s) => s.subtotal),
-  );
-  return paidSeparateChargeLines({
-    charge: { objectId: charge.id, txn },
-    sellers: sellers.map((s, i) => {
-      const [fee, share] =
-        s.subtotal > 0n
-          ? allocate(
-              gross[i]!,
-              [s.fee, s.sellerShare].map((x) => x),
-            )
-          : [Money.zero(txn.currency), Money.zero(txn.currency)];
-      return { sellerId: s.sellerId, share: share!, fee: fee! };
-    }),
-  });
+  if (!sized) throw new Error(`multi-seller charge ${charge.id}: the sellers' shares were not sized`);
+  return paidSeparateChargeLines({ charge: { objectId: charge.id, txn }, sellers: sized.map((s) => ({ sellerId: s.sellerId, share: s.share, fee: s.fee, stripeFee: s.stripeFee })) });
 }

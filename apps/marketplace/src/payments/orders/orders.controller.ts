@@ -48,14 +48,15 @@ export class OrdersController {
 
   @Get('orders/:id')
   @ApiOperation({
-    summary: 'One order, with its refunds and disputes',
-    description: "The buyer and admins see all of it; a seller sees their own lines and split only (not the buyer, nor other sellers' fees, refunds or disputes). Anyone else: 404.",
+    summary: 'One order, with its refunds, disputes and transfers',
+    description:
+      "The buyer and admins see all of it; a seller sees their own lines, split and transfers only (not the buyer, nor other sellers' fees, refunds, disputes or transfers). Anyone else: 404.",
   })
   @ApiAnswer(OrderResponse)
   @ApiErrors({ 404: ['NOT_FOUND'] })
   async get(@CurrentPrincipal() viewer: Principal, @Param('id') id: string): Promise<OrderResponse> {
-    const { order, refunds, disputes } = await this.orders.getVisible(viewer, id);
-    return toOrderResponse(order, viewer, { refunds, disputes });
+    const { order, refunds, disputes, transfers } = await this.orders.getVisible(viewer, id);
+    return toOrderResponse(order, viewer, { refunds, disputes, transfers });
   }
 
   @Roles('admin', 'seller')

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ensureVisibleTo } from '../../identity/ownership.js';
 import type { Principal } from '../../identity/principal.entity.js';
+import { TransfersService } from '../../transfers/index.js';
+import type { Transfer } from '../../transfers/transfer.entity.js';
 import { Dispute } from '../disputes/dispute.entity.js';
 import type { Order } from './order.entity.js';
 import { OrdersRepository } from './orders.repository.js';
@@ -14,9 +16,10 @@ export class OrdersService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly orders: OrdersRepository,
+    private readonly transfers: TransfersService,
   ) {}
 
-  async getVisible(viewer: Principal, orderId: string): Promise<{ order: Order; refunds: Refund[]; disputes: Dispute[] }> {
+  async getVisible(viewer: Principal, orderId: string): Promise<{ order: Order; refunds: Refund[]; disputes: Dispute[]; transfers: Transfer[] }> {
     // one snapshot: the order, its refunds and disputes as of the same moment (never a refund settled
     // next to an order read before it)
     return this.db.transaction('REPEATABLE READ', async (tx) => {
@@ -24,7 +27,8 @@ export class OrdersService {
       const order = ensureVisibleTo(viewer, found, (o) => [o.buyerId, ...(o.lines ?? []).map((l) => l.sellerId)], 'Order', orderId);
       const refunds = await tx.getRepository(Refund).find({ where: { orderId }, order: { createdAt: 'ASC', id: 'ASC' } });
       const disputes = await tx.getRepository(Dispute).find({ where: { orderId }, order: { createdAt: 'ASC' } });
-      return { order, refunds, disputes };
+      const transfers = await this.transfers.ofOrder(orderId, viewer, tx);
+      return { order, refunds, disputes, transfers };
     });
   }
 }

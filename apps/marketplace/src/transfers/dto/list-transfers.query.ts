@@ -1,0 +1,18 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { PaginationQuery } from '../../common/pagination.query.js';
+import { TRANSFER_STATUSES, type TransferStatus } from '../transfer-status.js';
+
+export class ListSellerTransfersQuery extends PaginationQuery {
+  @ApiPropertyOptional({ enum: TRANSFER_STATUSES })
+  @IsOptional()
+  @IsIn(TRANSFER_STATUSES)
+  status?: TransferStatus;
+}
+
+export class ListTransfersQuery extends ListSellerTransfersQuery {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  sellerId?: string;
+}

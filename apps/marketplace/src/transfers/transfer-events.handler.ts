@@ -1,0 +1,60 @@
+import { StripeGateway, type StripeEventEnvelope } from '@app/stripe';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { isUuid } from '../common/ids.js';
+import { eventObject } from '../payments/stripe-event-object.js';
+import { ConnectedAccountDirectory } from '../webhooks/connected-account-directory.js';
+import { HandlesStripeEvents, type StripeEventHandler } from '../webhooks/stripe-event-handler.js';
+import { TransferOutcomeService, type MadeTransfer } from './transfer-outcome.service.js';
+import { Transfer } from './transfer.entity.js';
+
+type Loaded = { kind: 'skip' } | { kind: 'made'; made: MadeTransfer; sellerId: string | null };
+
+/**
+ * transfer.created / transfer.updated / transfer.reversed: the transfer is re-read from Stripe (so
+ * the order of events does not matter) and confirms its row, found by Stripe id or
+ * metadata.transfer_id: a row still pending or submitting (the worker's answer was lost, or this
+ * event overtook its commit) is recorded succeeded and booked exactly as the worker would; a row
+ * already succeeded is left alone. A transfer with no row of ours (made from the Dashboard) is
+ * recorded as an `external` row and booked, never ignored. A destination charge's own transfer
+ * (booked with its charge) and our other transfers (a failed refund's return, a dispute's) carry
+ * their own metadata and are booked by their own flows.
+ */
+@Injectable()
+@HandlesStripeEvents('transfer.created', 'transfer.updated', 'transfer.reversed')
+export class TransferEventsHandler implements StripeEventHandler<Loaded> {
+  constructor(
+    private readonly gateway: StripeGateway,
+    private readonly outcome: TransferOutcomeService,
+    private readonly accounts: ConnectedAccountDirectory,
+  ) {}
+
+  async load(event: StripeEventEnvelope): Promise<Loaded> {
+    const id = eventObject(event).id;
+    if (typeof id !== 'string' || !id.startsWith('tr_')) return { kind: 'skip' };
+    const transfer = await this.gateway.retrieveTransfer(id);
+    if (!transfer.metadata.transfer_id) {
+      // our other flows' transfers (a failed refund's return, a won dispute's) are booked by them
+      if (transfer.metadata.refund_id || transfer.metadata.dispute_id) return { kind: 'skip' };
+      // a destination charge's own transfer is booked with its charge
+      if (transfer.sourceTransaction?.startsWith('ch_') && (await this.gateway.retrieveCharge(transfer.sourceTransaction)).transferId === transfer.id) return { kind: 'skip' };
+    }
+    return { kind: 'made', made: await this.outcome.read(transfer), sellerId: await this.accounts.sellerOf(transfer.destination) };
+  }
+
+  async apply(_event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {
+    if (loaded.kind === 'skip') return;
+    const { transfer } = loaded.made;
+    const byStripeId = await tx.findOne(Transfer, { where: { stripeTransferId: transfer.id }, lock: { mode: 'pessimistic_write' } });
+    if (byStripeId) return; // recorded already (by the worker, a look-up or an earlier event)
+    const rowId = transfer.metadata.transfer_id;
+    const ours = rowId && isUuid(rowId) ? await tx.findOne(Transfer, { where: { id: rowId, kind: 'order' }, lock: { mode: 'pessimistic_write' } }) : null;
+    if (ours) {
+      await this.outcome.recordMade(tx, ours, loaded.made);
+      return;
+    }
+    const group = transfer.transferGroup && isUuid(transfer.transferGroup) ? transfer.transferGroup : null;
+    const orderId = group ? (((await tx.query(`SELECT id FROM orders WHERE id = $1`, [group])) as Array<{ id: string }>)[0]?.id ?? null) : null;
+    await this.outcome.recordExternal(tx, loaded.made, loaded.sellerId, orderId);
+  }
+}

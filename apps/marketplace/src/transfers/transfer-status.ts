@@ -1,0 +1,32 @@
+import { DomainError } from '../common/domain-error.js';
+
+export const TRANSFER_STATUSES = ['pending', 'submitting', 'succeeded', 'failed', 'canceled'] as const;
+export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
+
+/**
+ * Every allowed change of a transfer row: `to` <- the statuses it may come from. The one table
+ * TransfersRepository.transition reads (guarded UPDATE ... WHERE status IN from).
+ *  - pending -> pending: a wait recorded (the seller is not active; the next check's time).
+ *  - submitting -> submitting: a worker took over a row whose worker died during the Stripe call.
+ *  - submitting -> pending: Stripe did not answer for sure (network, 5xx, 429): retried later, same key.
+ *  - pending -> succeeded: a webhook or a look-up found the transfer at Stripe before the worker's commit.
+ *  - failed -> pending: an admin retry (a new attempt, a new key).
+ *  - pending / failed -> canceled: an admin cancel; the seller's share stays owed in the ledger.
+ */
+export const TRANSFER_TRANSITIONS: Readonly<Record<TransferStatus, readonly TransferStatus[]>> = {
+  pending: ['pending', 'submitting', 'failed'],
+  submitting: ['pending', 'submitting'],
+  succeeded: ['pending', 'submitting'],
+  failed: ['submitting'],
+  canceled: ['pending', 'failed'],
+};
+
+export function canMoveTransfer(from: TransferStatus, to: TransferStatus): boolean {
+  return TRANSFER_TRANSITIONS[to].includes(from);
+}
+
+export class TransferTransitionError extends DomainError {
+  constructor(transferId: string, from: TransferStatus, to: TransferStatus) {
+    super('TRANSFERS.INVALID_TRANSITION', `Transfer ${transferId} cannot go from ${from} to ${to}`, 'conflict', { transferId, from, to });
+  }
+}

@@ -1,0 +1,147 @@
+import { attemptKey, idempotencyKeyMayBeForgotten, refusalOf, StripeGateway, StripeGatewayError, type IdempotencyKey, type TransferSnapshot } from '@app/stripe';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { ROOT_LOGGER } from '../common/logger.js';
+import { SellerNotActiveError } from '../onboarding/onboarding.errors.js';
+import { SellerGate } from '../onboarding/seller-gate.service.js';
+import { TransferOutcomeService } from './transfer-outcome.service.js';
+import type { Transfer } from './transfer.entity.js';
+import { TransfersConfig } from './transfers.config.js';
+import { TransfersRepository } from './transfers.repository.js';
+
+const MAX_RETRY_SECONDS = 600;
+
+/** `transfer:<id>` for the first key, `transfer:<id>:<n>` for generation n (an admin retry, a key Stripe may have forgotten). */
+export function transferKey(rowId: string, generation: number): IdempotencyKey {
+  return attemptKey('transfer', rowId, generation);
+}
+
+/** base, 2 × base, 4 × base ... (TRANSFERS_RETRY_BASE_MS, 5 s by default) capped at 10 minutes, in seconds. */
+export function transferRetrySeconds(attempts: number, baseMs: number): number {
+  return Math.min((baseMs / 1000) * 2 ** Math.max(0, Math.min(attempts - 1, 12)), MAX_RETRY_SECONDS);
+}
+
+/**
+ * Drives each transfer row through Stripe, as the transfers worker's round: claimed with a lease
+ * (FOR UPDATE SKIP LOCKED), transaction 1 marks it `submitting` with its key, the Stripe call runs
+ * with no transaction open, transaction 2 records the outcome and books it. A row that may have
+ * been sent before (a crash in submitting, a lost answer) is first looked up at Stripe
+ * (transfer_group + metadata.transfer_id) before any create; a key older than ~23 h is never sent
+ * again: looked up, and only if absent sent under a new key generation.
+ */
+@Injectable()
+export class TransferSubmissionService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly gateway: StripeGateway,
+    private readonly transfers: TransfersRepository,
+    private readonly outcome: TransferOutcomeService,
+    private readonly gate: SellerGate,
+    private readonly config: TransfersConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Works the rows that are due (a batch at once); returns how many it worked. */
+  async runOnce(limit = 20): Promise<number> {
+    const due = await this.transfers.claimDue(limit);
+    await Promise.all(due.map((row) => this.submit(row).catch((error: unknown) => this.recordError(row, error))));
+    return due.length;
+  }
+
+  private async submit(row: Transfer): Promise<void> {
+    if (row.kind !== 'order' || !row.stripeParams || !row.sellerId) return;
+    let generation = row.keyGeneration;
+    let firstSentAt = row.keyFirstSentAt;
+    if (firstSentAt) {
+      // it may have been made: Stripe's word first
+      const found = await this.lookUp(row);
+      if (found) return this.record(row, found);
+      if (idempotencyKeyMayBeForgotten(firstSentAt)) {
+        // Stripe may have pruned the key and nothing was made under it: a new generation, never a blind resend
+        generation++;
+        firstSentAt = null;
+      }
+    }
+    const waiting = await this.sellerNotActive(row.sellerId);
+    if (waiting) {
+      await this.transfers.transition(this.db.manager, row.id, 'pending', { waitingReason: waiting, nextAttemptAt: () => 'now() + make_interval(secs => :wait)' }, ['pending', 'submitting'], {
+        wait: this.config.TRANSFERS_INACTIVE_RECHECK_MS / 1000,
+      });
+      this.logger.warn({ component: 'transfers', transferId: row.id, sellerId: row.sellerId, reason: waiting }, 'transfer waits: the seller is not active');
+      return;
+    }
+    const key = transferKey(row.id, generation);
+    // transaction 1: the intent, with its key, before Stripe hears of it
+    const marked = await this.transfers.transition(
+      this.db.manager,
+      row.id,
+      'submitting',
+      {
+        keyGeneration: generation,
+        idempotencyKey: key,
+        keyFirstSentAt: firstSentAt ?? new Date(),
+        submitAttempts: () => 'submit_attempts + 1',
+        waitingReason: null,
+      },
+      ['pending', 'submitting'],
+    );
+    if (!marked) return;
+    const p = row.stripeParams;
+    const made = await this.gateway.createTransfer(
+      {
+        amount: BigInt(p.amount),
+        currency: p.currency,
+        destination: p.destination,
+        transferGroup: p.transfer_group,
+        sourceTransaction: p.source_transaction,
+        metadata: p.metadata,
+      },
+      key,
+    );
+    await this.record(row, made);
+  }
+
+  // transaction 2: the outcome, with the ledger entry
+  private async record(row: Transfer, transfer: TransferSnapshot): Promise<void> {
+    const made = await this.outcome.read(transfer);
+    await this.db.transaction((tx) => this.outcome.recordMade(tx, row, made));
+  }
+
+  /** The transfer Stripe made for this row under any of its keys, if any. */
+  private async lookUp(row: Transfer): Promise<TransferSnapshot | undefined> {
+    const group = row.transferGroup ?? row.stripeParams?.transfer_group;
+    if (!group) return undefined;
+    return (await this.gateway.listTransfers({ transferGroup: group })).find((t) => t.metadata.transfer_id === row.id);
+  }
+
+  private async sellerNotActive(sellerId: string): Promise<string | null> {
+    try {
+      await this.gate.assertCanReceiveTransfers(sellerId);
+      return null;
+    } catch (error) {
+      if (error instanceof SellerNotActiveError) return error.message.slice(0, 2000);
+      throw error;
+    }
+  }
+
+  // A definitive refusal (the seller's account cannot receive transfers, an invalid request) ends
+  // the row `failed` with Stripe's code and message, logged at error for alerting. Anything else
+  // (unreachable, 5xx, 429, an unknown outcome) goes back to pending and is retried later with the
+  // same key, after a look-up.
+  private async recordError(row: Transfer, error: unknown): Promise<void> {
+    const refused = error instanceof StripeGatewayError && error.definitiveRefusal;
+    const { code, message } = refusalOf(error);
+    const log = { component: 'transfers', transferId: row.id, orderId: row.orderId, sellerId: row.sellerId, destination: row.destination, code, message, attempts: row.submitAttempts + 1 };
+    if (refused) {
+      this.logger.error({ ...log, alert: 'transfer_failed' }, 'Stripe refused a transfer: it needs an admin (retry or cancel)');
+      await this.transfers.transition(this.db.manager, row.id, 'failed', { failureCode: code, failureMessage: message, lastError: message, nextAttemptAt: null }, ['submitting']);
+      return;
+    }
+    this.logger.warn({ ...log, err: error }, 'transfer attempt did not finish; retried with the same key');
+    await this.transfers.transition(this.db.manager, row.id, 'pending', { lastError: message, nextAttemptAt: () => 'now() + make_interval(secs => :delay)' }, ['pending', 'submitting'], {
+      delay: transferRetrySeconds(row.submitAttempts + 1, this.config.TRANSFERS_RETRY_BASE_MS),
+    });
+  }
+}

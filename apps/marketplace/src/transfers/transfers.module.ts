@@ -1,0 +1,42 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LedgerModule } from '../ledger/ledger.module.js';
+import { WebhooksModule } from '../webhooks/webhooks.module.js';
+import { OrderTransfersPlanner } from './order-transfers.planner.js';
+import { TransferEventsHandler } from './transfer-events.handler.js';
+import { TransferOutcomeService } from './transfer-outcome.service.js';
+import { TransferSubmissionService } from './transfer-submission.service.js';
+import { Transfer } from './transfer.entity.js';
+import { TransfersConfig } from './transfers.config.js';
+import { TransfersController } from './transfers.controller.js';
+import { TransfersRepository } from './transfers.repository.js';
+import { TransfersService } from './transfers.service.js';
+import { TransfersWorker } from './transfers.worker.js';
+
+/**
+ * Transfers of multi-seller orders: the rows (planned by payments when an order is paid), the
+ * worker that makes them at Stripe, their webhooks, and the reads and admin actions. Exports the
+ * planner (payments sizes and plans with it) and TransfersService (an order lists its transfers).
+ */
+@Module({})
+export class TransfersModule {
+  static register(config: TransfersConfig): DynamicModule {
+    return {
+      module: TransfersModule,
+      global: true, // payments plans an order's transfers in its payment transaction and lists them on the order
+      imports: [TypeOrmModule.forFeature([Transfer]), LedgerModule, WebhooksModule],
+      controllers: [TransfersController],
+      providers: [
+        { provide: TransfersConfig, useValue: config },
+        TransfersRepository,
+        OrderTransfersPlanner,
+        TransferOutcomeService,
+        TransferSubmissionService,
+        TransfersService,
+        TransferEventsHandler,
+        TransfersWorker,
+      ],
+      exports: [OrderTransfersPlanner, TransfersService],
+    };
+  }
+}

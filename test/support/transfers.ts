@@ -1,0 +1,80 @@
+import { bearer, createPrincipal, type PrincipalWithKey } from '../factories/principal.factory.js';
+import { createActiveSeller, createListing, type ActiveSeller } from '../factories/seller.factory.js';
+import { checkout, payOnHostedPage, waitForOrder } from './checkout.js';
+import { waitFor } from './process.js';
+import type { TestApp } from './test-app.js';
+
+/** A multi-seller order paid on the hosted page, once the webhook made it paid. */
+export async function paidCart(t: TestApp, buyer: PrincipalWithKey, items: Array<{ listingId: string; quantity: number }>) {
+  const res = await checkout(t, buyer, items);
+  if (res.status !== 201) throw new Error(`checkout answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if ((await payOnHostedPage(res.body.checkoutUrl, '4242424242424242')) !== 303) throw new Error('hosted checkout did not pay');
+  return waitForOrder(t, res.body.orderId, (o) => o.status === 'paid' && o.chargeId !== null, 'multi-seller order paid');
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the transfers' JSON, read loosely as supertest's `body` is
+export type TransferJson = Record<string, any>;
+
+/** Every transfer of the admin list (all pages) matching the filter. */
+export async function adminTransfers(t: TestApp, query: Record<string, string> = {}): Promise<TransferJson[]> {
+  const out: TransferJson[] = [];
+  let startingAfter: string | undefined;
+  do {
+    const page = (
+      await t.http
+        .get('/admin/transfers')
+        .query({ ...query, limit: 200, ...(startingAfter ? { startingAfter } : {}) })
+        .set(bearer(t.adminKey))
+        .expect(200)
+    ).body;
+    out.push(...page.data);
+    startingAfter = page.nextCursor ?? undefined;
+  } while (startingAfter);
+  return out;
+}
+
+/** Waits until the order's transfers all satisfy `accept` (there is at least one). */
+export function waitForTransfers(t: TestApp, orderId: string, accept: (transfer: TransferJson) => boolean, what: string, timeoutMs = 20_000) {
+  return waitFor(
+    async () => {
+      const order = (await t.http.get(`/orders/${orderId}`).set(bearer(t.adminKey)).expect(200)).body;
+      return order.transfers.length > 0 && order.transfers.every(accept) ? (order.transfers as TransferJson[]) : undefined;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
+/** The sandbox's transfers of one order (transfer_group), all pages. */
+export async function stripeTransfersOf(t: TestApp, orderId: string) {
+  const out = [];
+  for await (const tr of t.stripe.transfers.list({ transfer_group: orderId, limit: 100 })) out.push(tr);
+  return out;
+}
+
+export interface TwoSellerShop {
+  a: ActiveSeller;
+  b: ActiveSeller;
+  buyer: PrincipalWithKey;
+  /** A vase of A's (1000) and a lamp of B's (3000) in one cart, paid. */
+  cart(): ReturnType<typeof paidCart>;
+}
+
+/** Two active sellers with a listing each and a buyer: the smallest multi-seller marketplace. */
+export async function twoSellerShop(t: TestApp): Promise<TwoSellerShop> {
+  const a = await createActiveSeller(t, 'Seller A');
+  const b = await createActiveSeller(t, 'Seller B');
+  const buyer = await createPrincipal(t, 'buyer');
+  const vase = await createListing(t, a, { unitAmount: 1_000, title: 'Vase' });
+  const lamp = await createListing(t, b, { unitAmount: 3_000, title: 'Lamp' });
+  return {
+    a,
+    b,
+    buyer,
+    cart: () =>
+      paidCart(t, buyer, [
+        { listingId: vase, quantity: 1 },
+        { listingId: lamp, quantity: 1 },
+      ]),
+  };
+}
