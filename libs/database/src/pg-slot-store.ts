@@ -28,6 +28,8 @@ export class PgSlotStore {
     });
     // an idle connection dropped by the server must not crash the process; the next query reconnects
     this.pool.on('error', () => undefined);
+    // at once, so the first request does not wait for a connection and the clock reads
+    this.calibration = this.calibrate().catch(() => undefined);
   }
 
   /** A slot at `atMs` on `performance.now()`'s clock, or when to ask again. */
