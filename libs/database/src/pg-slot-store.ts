@@ -21,7 +21,7 @@ export class PgSlotStore {
     // the last few milliseconds of slots twice, once).
     this.pool = new pg.Pool({
       connectionString: databaseUrl,
-      max: options.max ?? 2,
+      max: options.max ?? 4,
       application_name: options.applicationName,
       connectionTimeoutMillis: 5_000,
       options: '-c synchronous_commit=off',
