@@ -6,14 +6,14 @@
 //
 //   npm run build && node dist/bench/checkout-pool.bench.js [checkouts=200] [inFlight=50]
 //   (BENCH_POOL_SIZE, default 10; BENCH_POOL_TIMEOUT_MS, default 5000; BENCH_STRIPE_RPS, default 1000)
-import { ensureDatabase, freePort, startEmbeddedPostgres, withDatabase } from '@app/database';
+import { freePort } from '@app/database';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
+import { startBenchPostgres } from './support/bench-postgres.js';
 
 const total = Number(process.argv[2] ?? 200);
 const inFlight = Number(process.argv[3] ?? 50);
@@ -70,17 +70,8 @@ function runToEnd(script: string, env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  let serverUrl = process.env.BENCH_DATABASE_URL;
-  let stopPg: () => Promise<void> = async () => undefined;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-checkout-'));
-  fs.chmodSync(dataDir, 0o755);
-  if (!serverUrl) {
-    const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'cluster') });
-    serverUrl = server.url;
-    stopPg = server.stop;
-  }
-  await ensureDatabase(serverUrl, 'bench_checkout');
-  const databaseUrl = withDatabase(serverUrl, 'bench_checkout');
+  const pg = await startBenchPostgres('bench_checkout');
+  const { databaseUrl, dataDir } = pg;
 
   const port = await freePort();
   const sandboxPort = await freePort();
@@ -176,8 +167,7 @@ async function main(): Promise<void> {
   } finally {
     app.kill('SIGTERM');
     await new Promise((r) => app.on('exit', r));
-    await stopPg();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await pg.stop();
   }
 }
 

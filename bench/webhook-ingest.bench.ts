@@ -3,16 +3,16 @@
 // single-row PostgreSQL inserts of the same payload measured in the same run on the same server.
 //
 //   npm run build && node dist/bench/webhook-ingest.bench.js [seconds=10] [connections=32]
-import { ensureDatabase, freePort, startEmbeddedPostgres, withDatabase } from '@app/database';
+import { freePort } from '@app/database';
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Stripe from 'stripe';
 import { runMigrations } from '../migrations/run-migrations.js';
+import { startBenchPostgres } from './support/bench-postgres.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 32);
@@ -87,17 +87,8 @@ function deliveries(url: string, label: string, overallRate?: number): Promise<a
 }
 
 async function main(): Promise<void> {
-  let serverUrl = process.env.BENCH_DATABASE_URL;
-  let stopPg: () => Promise<void> = async () => undefined;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pg-'));
-  if (!serverUrl) {
-    fs.chmodSync(dataDir, 0o755);
-    const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'cluster') });
-    serverUrl = server.url;
-    stopPg = server.stop;
-  }
-  await ensureDatabase(serverUrl, 'bench_ingest');
-  const databaseUrl = withDatabase(serverUrl, 'bench_ingest');
+  const pgServer = await startBenchPostgres('bench_ingest');
+  const { databaseUrl } = pgServer;
   await runMigrations(databaseUrl);
 
   const raw = await rawInserts(databaseUrl);
@@ -158,8 +149,7 @@ async function main(): Promise<void> {
   } finally {
     app.kill('SIGTERM');
     await new Promise((r) => app.on('exit', r));
-    await stopPg();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await pgServer.stop();
   }
 }
 

@@ -18,6 +18,7 @@ import { ReturnReversedTotal1764396000000 } from './1764396000000-ReturnReversed
 import { RefundReturnRetries1764381600000 } from './1764381600000-RefundReturnRetries.js';
 import { Transfers1764432000000 } from './1764432000000-Transfers.js';
 import { TransferHolds1764435600000 } from './1764435600000-TransferHolds.js';
+import { StripeRequestBudgets1764439200000 } from './1764439200000-StripeRequestBudgets.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -42,4 +43,5 @@ export const MIGRATIONS = [
   ReturnReversedTotal1764396000000,
   Transfers1764432000000,
   TransferHolds1764435600000,
+  StripeRequestBudgets1764439200000,
 ];

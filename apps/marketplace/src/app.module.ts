@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PgSlotStore } from '@app/database';
 import { StripeModule } from '@app/stripe';
 import type { Logger } from 'pino';
 import { dataSourceOptions } from '../../../migrations/data-source.js';
@@ -40,7 +41,8 @@ export class AppModule {
           ...dataSourceOptions(databaseUrl, { poolSize: app.DATABASE_POOL_SIZE, poolTimeoutMs: app.DATABASE_POOL_TIMEOUT_MS, applicationName: `marketplace:${app.INSTANCE_NAME}` }),
           migrationsRun: false,
         }),
-        StripeModule.forRoot(stripe, logger.child({ component: 'stripe' })),
+        // one request budget for every api and worker instance on this database
+        StripeModule.forRoot(stripe, logger.child({ component: 'stripe' }), new PgSlotStore(databaseUrl, { applicationName: `marketplace:${app.INSTANCE_NAME}:stripe-budget` })),
         ScheduleModule.forRoot(),
         IdempotencyModule,
         HealthModule,

@@ -5,6 +5,7 @@ import { DEFAULT_PROCESSING_FEE, type ProcessingFee } from './core/money.js';
 import { SandboxControl, controlHandler } from './control/control.js';
 import { DEFAULT_EXCHANGE_RATES, Sandbox, DAY, type WebhookEndpointConfig } from './engine/sandbox.js';
 import { FaultInjector } from './http/faults.js';
+import { RequestMeter } from './http/request-meter.js';
 import { Router } from './http/router.js';
 import { createHttpServer } from './http/server.js';
 import { registerAccounts } from './resources/accounts.js';
@@ -19,6 +20,7 @@ import { assertStateFileWritable, loadState, saveState } from './engine/persiste
 export type { WebhookEndpointConfig } from './engine/sandbox.js';
 export { SandboxControl } from './control/control.js';
 export type { FaultKind, FaultRule } from './http/faults.js';
+export type { RequestStats } from './http/request-meter.js';
 
 export interface SandboxOptions {
   /** 0 = ephemeral */
@@ -110,8 +112,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     };
   }
   const faults = new FaultInjector();
-  const control = new SandboxControl(sb, faults);
-  const { server, sockets } = createHttpServer({ sb, router: buildRouter(), faults, control: controlHandler(sb, control), log: options.log });
+  const meter = new RequestMeter();
+  const control = new SandboxControl(sb, faults, meter);
+  const { server, sockets } = createHttpServer({ sb, router: buildRouter(), faults, meter, control: controlHandler(sb, control), log: options.log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

@@ -3,3 +3,4 @@ export * from './claim-loop.js';
 export * from './create-database.js';
 export * from './embedded-postgres.js';
 export * from './pool.js';
+export * from './pg-slot-store.js';

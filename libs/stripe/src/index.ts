@@ -5,6 +5,6 @@ export * from './stripe-gateway.js';
 export * from './stripe.config.js';
 export * from './stripe.mappers.js';
 export * from './stripe.types.js';
-export * from './token-bucket.js';
+export * from './request-budget.js';
 export * from './webhook-signature.js';
-export { StripeModule } from './stripe.module.js';
+export { StripeModule, createRequestBudget, createStripeGateway } from './stripe.module.js';

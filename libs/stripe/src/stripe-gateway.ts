@@ -37,7 +37,7 @@ import type {
   TransferReversalSnapshot,
   TransferSnapshot,
 } from './stripe.types.js';
-import { TokenBucket } from './token-bucket.js';
+import { endpointLimitFor, type RequestBudget } from './request-budget.js';
 
 /** The slice of a pino logger the gateway needs. */
 export interface GatewayLogger {
@@ -55,15 +55,16 @@ interface CallSpec {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The one seam to Stripe. Methods speak the domain's language and return our types. Every call
- * takes a token from the process-wide request budget; 429, 5xx and lost connections are retried
+ * The one seam to Stripe. Methods speak the domain's language and return our types. Every attempt
+ * takes a slot of the request budget shared by all instances (and of its endpoint's, for an
+ * operation with its own limit); 429, 5xx and lost connections are retried
  * with exponential backoff and full jitter, mutating calls only with their (derived) idempotency key.
  */
 export class StripeGateway {
   constructor(
     private readonly stripe: Stripe,
     private readonly config: StripeConfig,
-    private readonly budget: TokenBucket,
+    private readonly budget: RequestBudget,
     private readonly logger: GatewayLogger,
   ) {}
 
@@ -415,8 +416,9 @@ export class StripeGateway {
     const mutating = spec.method !== 'GET';
     if (mutating && !spec.idempotencyKey) throw new Error(`${spec.method} ${spec.path} needs an idempotency key`);
     const maxRetries = this.config.STRIPE_MAX_RETRIES;
+    const endpoint = endpointLimitFor(spec.method, spec.path, this.config.endpointLimits);
     for (let attempt = 0; ; attempt++) {
-      await this.budget.take();
+      await this.budget.take(endpoint);
       const started = performance.now();
       try {
         const result = await send();

@@ -1,5 +1,6 @@
 import { Expose, Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import type { EndpointLimit } from './request-budget.js';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number.parseInt(value, 10) : value);
 const toList = ({ value }: { value: unknown }) =>
@@ -41,7 +42,10 @@ export class StripeConfig {
   @Matches(/^whsec_\S+$/, { each: true, message: 'each secret must start with whsec_' })
   STRIPE_CONNECT_WEBHOOK_SECRETS: string[] = [];
 
-  /** Request budget for the whole process. Default: 25/s with a test key or the sandbox, 100/s live. */
+  /**
+   * Request budget shared by every api and worker instance on one database (Stripe's global limit
+   * is per account, not per process). Default: 25/s with a test key or the sandbox, 100/s live.
+   */
   @Expose()
   @IsOptional()
   @Transform(toInt)
@@ -49,6 +53,28 @@ export class StripeConfig {
   @Min(1)
   @Max(10_000)
   STRIPE_REQUESTS_PER_SECOND?: number;
+
+  /**
+   * Per-endpoint budget of `POST /v1/transfers` and of `POST /v1/transfers/:id/reversals` (each its
+   * own), taken beside the global one. Stripe: endpoints are limited to 25/s unless noted otherwise.
+   */
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  STRIPE_TRANSFERS_PER_SECOND: number = 25;
+
+  /**
+   * Lateness a send slot allows between its grant and Stripe's receipt: slots are (1000 + slack) / rate
+   * ms apart, so 40 ms uses 96% of a budget and no 1-second window goes over it.
+   */
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(500)
+  STRIPE_REQUEST_BUDGET_SLACK_MS: number = 40;
 
   /** Retries of a 429, 5xx or network error (mutating calls keep their idempotency key). */
   @Expose()
@@ -86,6 +112,14 @@ export class StripeConfig {
 
   get requestsPerSecond(): number {
     return this.STRIPE_REQUESTS_PER_SECOND ?? (this.livemode ? 100 : 25);
+  }
+
+  /** Stripe operations with a limit of their own, taken in addition to the global budget. */
+  get endpointLimits(): EndpointLimit[] {
+    return [
+      { method: 'POST', path: '/v1/transfers', ratePerSecond: this.STRIPE_TRANSFERS_PER_SECOND },
+      { method: 'POST', path: '/v1/transfers/*/reversals', ratePerSecond: this.STRIPE_TRANSFERS_PER_SECOND },
+    ];
   }
 
   /** Cross-field rules class-validator cannot express per property. */

@@ -1,21 +1,45 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { LocalSlotStore, ScheduledRequestBudget, type RequestBudget, type SlotStore } from './request-budget.js';
 import { createStripeClient } from './stripe-client.js';
 import { StripeGateway, type GatewayLogger } from './stripe-gateway.js';
 import { StripeConfig } from './stripe.config.js';
-import { TokenBucket } from './token-bucket.js';
 
-/** Provides the one StripeGateway of the process (and its request budget) to every module. */
+const SLOT_STORE = Symbol('SLOT_STORE');
+
+/** The request budget of a gateway: slots from `store` (shared, e.g. PostgreSQL), or this process's own. */
+export function createRequestBudget(config: StripeConfig, store: SlotStore, logger?: GatewayLogger): ScheduledRequestBudget {
+  return new ScheduledRequestBudget(store, { name: 'stripe', ratePerSecond: config.requestsPerSecond, slackMs: config.STRIPE_REQUEST_BUDGET_SLACK_MS, logger });
+}
+
+export function createStripeGateway(config: StripeConfig, store: SlotStore, logger: GatewayLogger, budget: RequestBudget = createRequestBudget(config, store, logger)): StripeGateway {
+  return new StripeGateway(createStripeClient(config), config, budget, logger);
+}
+
+@Injectable()
+class SlotStoreShutdown implements OnApplicationShutdown {
+  constructor(@Inject(SLOT_STORE) private readonly store: SlotStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close?.();
+  }
+}
+
+/**
+ * Provides the one StripeGateway of the process to every module. `slots` is where the request
+ * budget lives: the app passes PostgreSQL's, shared by every instance; without it the budget is
+ * this process's alone.
+ */
 @Module({})
 export class StripeModule {
-  static forRoot(config: StripeConfig, logger: GatewayLogger): DynamicModule {
-    const budget = new TokenBucket(config.requestsPerSecond);
-    const gateway = new StripeGateway(createStripeClient(config), config, budget, logger);
+  static forRoot(config: StripeConfig, logger: GatewayLogger, slots: SlotStore = new LocalSlotStore()): DynamicModule {
     return {
       module: StripeModule,
       global: true,
       providers: [
         { provide: StripeConfig, useValue: config },
-        { provide: StripeGateway, useValue: gateway },
+        { provide: StripeGateway, useValue: createStripeGateway(config, slots, logger) },
+        { provide: SLOT_STORE, useValue: slots },
+        SlotStoreShutdown,
       ],
       exports: [StripeConfig, StripeGateway],
     };

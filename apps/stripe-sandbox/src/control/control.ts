@@ -4,6 +4,7 @@ import type { Sandbox } from '../engine/sandbox.js';
 import { StripeApiError } from '../http/errors.js';
 import { FAULT_KINDS, type FaultInjector, type FaultKind, type FaultRule } from '../http/faults.js';
 import { parseForm } from '../http/form.js';
+import type { RequestMeter, RequestStats } from '../http/request-meter.js';
 import { sendJson } from '../http/server.js';
 import { checkoutPage, dashboardPage, onboardingPage } from '../pages/pages.js';
 import { createDispute, closeDispute, escalateInquiry, type DisputeOutcome } from '../resources/disputes.js';
@@ -25,7 +26,19 @@ export class SandboxControl {
   constructor(
     private readonly sb: Sandbox,
     readonly faults: FaultInjector,
+    private readonly meter: RequestMeter,
   ) {}
+
+  /** Requests per second as they arrived (`key`: total, a resource like `/v1/transfers`, or an operation). */
+  requestStats(opts: { windowSeconds?: number; key?: string } = {}): RequestStats {
+    const w = opts.windowSeconds ?? 60;
+    if (!Number.isInteger(w) || w < 1 || w > 600) throw new ControlError(400, '`window` must be a whole number of seconds from 1 to 600');
+    return this.meter.stats(w, opts.key ?? 'total');
+  }
+
+  resetRequestStats(): void {
+    this.meter.reset();
+  }
 
   now(): number {
     return this.sb.now();
@@ -149,6 +162,7 @@ export class SandboxControl {
 
   reset(): void {
     this.faults.clear();
+    this.meter.reset();
     this.sb.reset();
   }
 
@@ -224,6 +238,13 @@ export function controlHandler(sb: Sandbox, control: SandboxControl) {
         return sendJson(res, 200, { reset: true });
       }
       if (a === 'state' && method === 'GET') return sendJson(res, 200, control.state());
+      if (a === 'requests' && b === 'stats' && !c) {
+        if (method === 'GET') return sendJson(res, 200, control.requestStats({ windowSeconds: num(url.searchParams.get('window') ?? undefined), key: url.searchParams.get('key') ?? undefined }));
+        if (method === 'DELETE') {
+          control.resetRequestStats();
+          return sendJson(res, 200, { reset: true });
+        }
+      }
       if (a === 'faults' && !b) {
         if (method === 'GET') return sendJson(res, 200, { data: control.faults.list() });
         if (method === 'DELETE') {

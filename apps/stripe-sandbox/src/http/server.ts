@@ -6,6 +6,7 @@ import { StripeApiError, accountInvalid, invalidRequest, redactKey } from './err
 import { applyExpand } from './expand.js';
 import type { FaultInjector, FaultRule } from './faults.js';
 import { parseForm, type FormObject } from './form.js';
+import type { RequestMeter } from './request-meter.js';
 import type { Router } from './router.js';
 
 export type ControlHandler = (req: IncomingMessage, res: ServerResponse, url: URL, body: string) => Promise<void> | void;
@@ -15,6 +16,7 @@ export interface ServerDeps {
   router: Router;
   faults: FaultInjector;
   control: ControlHandler;
+  meter: RequestMeter;
   log?: (line: string) => void;
 }
 
@@ -24,6 +26,8 @@ export function createHttpServer(deps: ServerDeps): { server: http.Server; socke
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
+    // counted as it arrives, whatever happens to it next (a fault, a 4xx)
+    if (req.url?.startsWith('/v1/')) deps.meter.record(req.method ?? 'GET', req.url.split('?')[0]!);
     const requestId = newId('req', 14);
     res.setHeader('Request-Id', requestId);
     res.on('finish', () => logLine(deps, req, res.statusCode, started));
