@@ -17,6 +17,7 @@ import { RefusedKeyGenerations1764392400000 } from './1764392400000-RefusedKeyGe
 import { ReturnReversedTotal1764396000000 } from './1764396000000-ReturnReversedTotal.js';
 import { RefundReturnRetries1764381600000 } from './1764381600000-RefundReturnRetries.js';
 import { Transfers1764432000000 } from './1764432000000-Transfers.js';
+import { TransferReversals1764446400000 } from './1764446400000-TransferReversals.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   RefusedKeyGenerations1764392400000,
   ReturnReversedTotal1764396000000,
   Transfers1764432000000,
+  TransferReversals1764446400000,
 ];

@@ -1,0 +1,103 @@
+import { moneyAmountColumn } from '@app/money';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const TRANSFER_REVERSAL_STATUSES = ['planned', 'pending', 'submitting', 'succeeded', 'debt', 'failed', 'canceled'] as const;
+export type TransferReversalStatus = (typeof TRANSFER_REVERSAL_STATUSES)[number];
+
+/** `lowering`: the seller's transfer was not sent yet and was lowered; `reversal`: it was made and is reversed at Stripe. */
+export type TransferReversalKind = 'lowering' | 'reversal';
+
+/** Exactly what is sent to Stripe's POST /v1/transfers/:id/reversals, fixed when the row is made. */
+export interface TransferReversalStripeParams {
+  transfer: string;
+  amount: string;
+  metadata: { order_id: string; seller_id: string; refund_id: string; transfer_reversal_id: string };
+}
+
+/**
+ * One seller's part of a refund of a multi-seller order. Made `planned` with the refund's intent
+ * (a lowering is applied to the transfer row then), `pending` once Stripe refunded, then the
+ * reversal worker drives it: pending -> submitting -> succeeded | debt (Stripe refused:
+ * balance_insufficient, the seller owes it) | failed. A refund that failed cancels its plan.
+ */
+@Entity({ name: 'transfer_reversals' })
+@Check('transfer_reversals_kind_check', `kind IN ('lowering', 'reversal')`)
+@Check('transfer_reversals_status_check', `status IN ('planned', 'pending', 'submitting', 'succeeded', 'debt', 'failed', 'canceled')`)
+@Check('transfer_reversals_amount_check', `amount > 0 AND shortfall >= 0 AND shortfall <= amount`)
+@Check('transfer_reversals_currency_check', `currency ~ '^[A-Z]{3}$'`)
+@Index('transfer_reversals_refund_seller_idx', ['refundId', 'sellerId'], { unique: true })
+@Index('transfer_reversals_stripe_reversal_idx', ['stripeReversalId'], { unique: true, where: 'stripe_reversal_id IS NOT NULL' })
+@Index('transfer_reversals_order_idx', ['orderId', 'createdAt'])
+@Index('transfer_reversals_due_idx', ['nextAttemptAt'], { where: `status IN ('pending', 'submitting')` })
+export class TransferReversal {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind: TransferReversalKind;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: TransferReversalStatus;
+
+  @Column({ name: 'refund_id', type: 'uuid' })
+  refundId: string;
+
+  @Column({ name: 'order_id', type: 'uuid' })
+  orderId: string;
+
+  @Column({ name: 'seller_id', type: 'uuid' })
+  sellerId: string;
+
+  /** Our transfer row (transfers.id) lowered or reversed. */
+  @Column({ name: 'transfer_id', type: 'uuid' })
+  transferId: string;
+
+  /** The seller's part of the refund, in the transfer's currency. */
+  @Column(moneyAmountColumn())
+  amount: bigint;
+
+  /** A lowering: what was left of the transfer could not cover `amount`; the rest is the seller's debt. */
+  @Column(moneyAmountColumn({ default: 0 }))
+  shortfall: bigint;
+
+  @Column({ type: 'char', length: 3 })
+  currency: string;
+
+  /** Set once the transfer is known at Stripe (kind reversal); a retry sends exactly these. */
+  @Column({ name: 'stripe_params', type: 'jsonb', nullable: true })
+  stripeParams: TransferReversalStripeParams | null;
+
+  /** `transfer-reversal:<refundId>:<sellerId>`. */
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255 })
+  idempotencyKey: string;
+
+  @Column({ name: 'key_first_sent_at', type: 'timestamptz', nullable: true })
+  keyFirstSentAt: Date | null;
+
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt: Date | null;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError: string | null;
+
+  @Column({ name: 'failure_code', type: 'varchar', length: 64, nullable: true })
+  failureCode: string | null;
+
+  @Column({ name: 'stripe_reversal_id', type: 'varchar', length: 255, nullable: true })
+  stripeReversalId: string | null;
+
+  @Column({ name: 'stripe_transfer_id', type: 'varchar', length: 255, nullable: true })
+  stripeTransferId: string | null;
+
+  @Column({ name: 'succeeded_at', type: 'timestamptz', nullable: true })
+  succeededAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
