@@ -3,6 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { OrderTransfersPlanner } from './order-transfers.planner.js';
+import { RefundReversalsPlanner } from './refund-reversals.planner.js';
+import { SellerDebtsService } from './seller-debts.service.js';
+import { SellerDebtsController } from './seller-debts.controller.js';
+import { TransferReversalSubmissionService } from './transfer-reversal-submission.service.js';
 import { TransferEventsHandler } from './transfer-events.handler.js';
 import { TransferOutcomeService } from './transfer-outcome.service.js';
 import { TransferSubmissionService } from './transfer-submission.service.js';
@@ -25,7 +29,7 @@ export class TransfersModule {
       module: TransfersModule,
       global: true, // payments plans an order's transfers in its payment transaction and lists them on the order
       imports: [TypeOrmModule.forFeature([Transfer]), LedgerModule, WebhooksModule],
-      controllers: [TransfersController],
+      controllers: [TransfersController, SellerDebtsController],
       providers: [
         { provide: TransfersConfig, useValue: config },
         TransfersRepository,
@@ -35,8 +39,11 @@ export class TransfersModule {
         TransfersService,
         TransferEventsHandler,
         TransfersWorker,
+        SellerDebtsService,
+        RefundReversalsPlanner,
+        TransferReversalSubmissionService,
       ],
-      exports: [OrderTransfersPlanner, TransfersService],
+      exports: [OrderTransfersPlanner, TransfersService, RefundReversalsPlanner, SellerDebtsService],
     };
   }
 }

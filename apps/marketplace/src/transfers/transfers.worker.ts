@@ -3,10 +3,11 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { AppConfig } from '../config/app.config.js';
+import { TransferReversalSubmissionService } from './transfer-reversal-submission.service.js';
 import { TransferSubmissionService } from './transfer-submission.service.js';
 import { TransfersConfig } from './transfers.config.js';
 
-/** Makes the transfers that are due, in the worker role (ROLE=worker or all). */
+/** Makes the transfers that are due, then the refunds' transfer reversals, in the worker role (ROLE=worker or all). */
 @Injectable()
 export class TransfersWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private loop: ClaimLoop | null = null;
@@ -15,6 +16,7 @@ export class TransfersWorker implements OnApplicationBootstrap, OnApplicationShu
     private readonly app: AppConfig,
     private readonly config: TransfersConfig,
     private readonly submission: TransferSubmissionService,
+    private readonly reversals: TransferReversalSubmissionService,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -23,7 +25,7 @@ export class TransfersWorker implements OnApplicationBootstrap, OnApplicationShu
     this.loop = startClaimLoop({
       name: 'transfers',
       idleMs: this.config.TRANSFERS_WORKER_POLL_MS,
-      runOnce: () => this.submission.runOnce(),
+      runOnce: async () => (await this.submission.runOnce()) + (await this.reversals.runOnce()),
       onError: (error) => this.logger.error({ err: error, component: 'transfers-worker' }, 'transfers worker round failed'),
     });
   }

@@ -1,0 +1,163 @@
+import { claimDueRows } from '@app/database';
+import { StripeGateway, StripeGatewayError, refusalOf, type BalanceTransactionSnapshot, type IdempotencyKey, type TransferReversalSnapshot } from '@app/stripe';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { ROOT_LOGGER } from '../common/logger.js';
+import { LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines } from '../ledger/index.js';
+import { SellerDebtsService } from './seller-debts.service.js';
+import { TransferReversal, type TransferReversalStripeParams } from './transfer-reversal.entity.js';
+import { transferRetrySeconds } from './transfer-submission.service.js';
+import { Transfer } from './transfer.entity.js';
+import { TransfersConfig } from './transfers.config.js';
+
+const CLAIM_LEASE_SECONDS = 60;
+
+export interface ReadReversal {
+  reversal: TransferReversalSnapshot;
+  platform: BalanceTransactionSnapshot;
+  onSeller: BalanceTransactionSnapshot;
+}
+// how long a reversal waits for its transfer (sent, its outcome not known yet) before looking again
+const TRANSFER_WAIT_SECONDS = 15;
+
+/**
+ * Drives each due transfer reversal (a refund of a multi-seller order taking a seller's part back
+ * from a transfer already made), as the transfers worker does its rows: claimed with a lease (FOR
+ * UPDATE SKIP LOCKED), transaction 1 fixes the Stripe params and marks it `submitting`, the call
+ * (POST /v1/transfers/:id/reversals, key `transfer-reversal:<refundId>:<sellerId>`, metadata
+ * naming the row) runs outside any transaction, transaction 2 records it and books it from its
+ * balance transactions on both balances. A row that may have been sent (a crash, a lost answer) is
+ * first looked up among the transfer's reversals (metadata.transfer_reversal_id). Stripe refuses a
+ * reversal the seller's balance cannot cover (balance_insufficient): nothing moved, the whole part
+ * becomes the seller's debt, netted from their next transfers. Other final refusals end `failed`
+ * for an admin; anything else is retried with the same key.
+ */
+@Injectable()
+export class TransferReversalSubmissionService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly gateway: StripeGateway,
+    private readonly ledger: LedgerService,
+    private readonly debts: SellerDebtsService,
+    private readonly config: TransfersConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async runOnce(limit = 20): Promise<number> {
+    const ids = await claimDueRows((sql, params) => this.db.query(sql, params).then(([rows]: [Array<{ id: string }>, number]) => rows), {
+      table: 'transfer_reversals',
+      due: `status IN ('pending', 'submitting')`,
+      nextAttemptColumn: 'next_attempt_at',
+      orderBy: 'next_attempt_at NULLS FIRST, created_at',
+      limit,
+      leaseSeconds: CLAIM_LEASE_SECONDS,
+    });
+    const due = ids.length ? await this.db.getRepository(TransferReversal).find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } }) : [];
+    for (const row of due) await this.reverse(row).catch((error: unknown) => this.recordError(row, error));
+    return due.length;
+  }
+
+  private async reverse(row: TransferReversal): Promise<void> {
+    const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
+    if (transfer.status !== 'succeeded' || !transfer.stripeTransferId) {
+      // sent, not known yet: its worker (or a webhook) settles it first
+      await this.db.query(`UPDATE transfer_reversals SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3, updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`, [
+        row.id,
+        TRANSFER_WAIT_SECONDS,
+        `waiting for transfer ${transfer.id} (${transfer.status})`,
+      ]);
+      return;
+    }
+    if (row.keyFirstSentAt) {
+      const found = await this.lookUp(transfer.stripeTransferId, row.id);
+      if (found) return this.record(row, transfer, found);
+    }
+    const params: TransferReversalStripeParams = row.stripeParams ?? {
+      transfer: transfer.stripeTransferId,
+      amount: row.amount.toString(),
+      metadata: { order_id: row.orderId, seller_id: row.sellerId, refund_id: row.refundId, transfer_reversal_id: row.id },
+    };
+    // transaction 1: the intent with its exact params, before Stripe hears of it
+    const [, marked] = (await this.db.query(
+      `UPDATE transfer_reversals SET status = 'submitting', stripe_params = $2, stripe_transfer_id = $3, key_first_sent_at = coalesce(key_first_sent_at, now()), attempts = attempts + 1, updated_at = now()
+        WHERE id = $1 AND status IN ('pending', 'submitting')`,
+      [row.id, JSON.stringify(params), params.transfer],
+    )) as [unknown, number];
+    if (!marked) return;
+    const made = await this.gateway.createTransferReversal({ transferId: params.transfer, amount: BigInt(params.amount), metadata: params.metadata }, row.idempotencyKey as IdempotencyKey);
+    await this.record(row, transfer, made);
+  }
+
+  /** The reversal Stripe made for this row, if any (confirmed by webhooks too). */
+  async lookUp(stripeTransferId: string, rowId: string): Promise<TransferReversalSnapshot | undefined> {
+    return (await this.gateway.listTransferReversals(stripeTransferId)).find((r) => r.metadata.transfer_reversal_id === rowId);
+  }
+
+  /** Records and books a reversal Stripe made, once, whoever learns of it first (this worker, a look-up, a transfer.reversed webhook). */
+  async record(row: TransferReversal, transfer: Transfer, reversal: TransferReversalSnapshot): Promise<void> {
+    const read = await this.read(transfer, reversal);
+    await this.db.transaction((tx) => this.book(tx, row.id, transfer, read));
+  }
+
+  /** Both sides of a reversal (outside any transaction): the platform's balance transaction and the py_ refund's on the seller's account. */
+  async read(transfer: Transfer, reversal: TransferReversalSnapshot): Promise<ReadReversal> {
+    const onSeller = reversal.destinationPaymentRefundId ? await this.gateway.retrieveConnectedRefundTransaction(reversal.destinationPaymentRefundId, transfer.destination) : null;
+    if (!reversal.balanceTransaction || !onSeller) throw new Error(`transfer reversal ${reversal.id} was not read on both balances`);
+    return { reversal, platform: reversal.balanceTransaction, onSeller };
+  }
+
+  /** In the caller's transaction: a row still pending or submitting is succeeded and booked; any other is left alone. */
+  async book(tx: EntityManager, rowId: string, transfer: Transfer, read: ReadReversal): Promise<void> {
+    const { reversal } = read;
+    const row = await tx.findOne(TransferReversal, { where: { id: rowId }, lock: { mode: 'pessimistic_write' } });
+    if (row?.status !== 'pending' && row?.status !== 'submitting') return;
+    await tx.update(TransferReversal, { id: row.id }, { status: 'succeeded', stripeReversalId: reversal.id, succeededAt: new Date(), nextAttemptAt: null, lastError: null });
+    await this.ledger.post(tx, {
+      kind: LEDGER_ENTRY_KINDS.transferReversal,
+      reference: { type: 'order', id: row.orderId },
+      idempotencyKey: `transfer-reversal:${reversal.id}`,
+      description: `Reversal ${reversal.id} of transfer ${transfer.stripeTransferId} (refund ${row.refundId}, seller ${row.sellerId})`,
+      lines: returnReversalLines({
+        seller: { kind: 'connected', sellerId: row.sellerId, account: transfer.destination },
+        reversal: { platform: { objectId: reversal.id, txn: read.platform }, connected: { objectId: reversal.destinationPaymentRefundId!, txn: read.onSeller } },
+      }),
+    });
+  }
+
+  private async recordError(row: TransferReversal, error: unknown): Promise<void> {
+    const { code, message } = refusalOf(error);
+    const log = { component: 'transfer-reversals', transferReversalId: row.id, refundId: row.refundId, sellerId: row.sellerId, code, message };
+    if (error instanceof StripeGatewayError && error.code === 'STRIPE.INSUFFICIENT_BALANCE') {
+      // Stripe refused the whole reversal (nothing moved): the seller owes their part
+      this.logger.warn({ ...log, alert: 'seller_debt' }, "the seller's balance cannot cover the reversal: recorded as their debt");
+      await this.db.transaction(async (tx) => {
+        const current = await tx.findOne(TransferReversal, { where: { id: row.id }, lock: { mode: 'pessimistic_write' } });
+        if (current?.status !== 'pending' && current?.status !== 'submitting') return;
+        await tx.update(TransferReversal, { id: row.id }, { status: 'debt', failureCode: code, lastError: message, nextAttemptAt: null });
+        await this.debts.record(tx, {
+          sellerId: row.sellerId,
+          currency: row.currency,
+          amount: row.amount,
+          originType: 'transfer_reversal',
+          originId: row.id,
+          orderId: row.orderId,
+          reason: `reversal for refund ${row.refundId} refused by Stripe: ${message}`,
+          book: true,
+        });
+      });
+      return;
+    }
+    if (error instanceof StripeGatewayError && error.definitiveRefusal) {
+      this.logger.error({ ...log, alert: 'transfer_reversal_failed' }, 'Stripe refused a transfer reversal: it needs an admin');
+      await this.db.query(`UPDATE transfer_reversals SET status = 'failed', failure_code = $2, last_error = $3, next_attempt_at = NULL, updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`, [row.id, code, message]);
+      return;
+    }
+    this.logger.warn({ ...log, err: error }, 'transfer reversal attempt did not finish; retried with the same key');
+    await this.db.query(
+      `UPDATE transfer_reversals SET status = 'pending', last_error = $2, next_attempt_at = now() + make_interval(secs => $3), updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`,
+      [row.id, message, transferRetrySeconds(row.attempts + 1, this.config.TRANSFERS_RETRY_BASE_MS)],
+    );
+  }
+}
