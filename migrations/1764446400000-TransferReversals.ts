@@ -30,6 +30,7 @@ export class TransferReversals1764446400000 implements MigrationInterface {
         currency char(3) NOT NULL,
         stripe_params jsonb,
         idempotency_key varchar(255) NOT NULL,
+        key_generation int NOT NULL DEFAULT 0,
         key_first_sent_at timestamptz,
         attempts int NOT NULL DEFAULT 0,
         next_attempt_at timestamptz,

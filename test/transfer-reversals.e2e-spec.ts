@@ -3,6 +3,7 @@
 // netted from their next transfer. Real app, real PostgreSQL, the Stripe sandbox. The transfers
 // worker is driven by the test (drain) so "before the transfer" is reliable.
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
@@ -22,6 +23,24 @@ afterAll(async () => {
 });
 afterEach(() => t?.sandbox.control.clearFaults());
 
+/**
+ * Moves the sandbox clock past the funds' availability and drains until no reversal waits for
+ * funds any more (balance.available, processed from the inbox, makes waiting reversals due).
+ */
+async function fundsAvailable(): Promise<void> {
+  t.sandbox.control.advance(3 * 86_400);
+  await t.sandbox.control.webhooksIdle();
+  await waitFor(
+    async () => {
+      await drain();
+      const [row]: Array<{ n: number }> = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM transfer_reversals WHERE status IN ('pending', 'submitting')`);
+      return row!.n === 0 ? true : undefined;
+    },
+    20_000,
+    'no reversal waiting for funds',
+  );
+}
+
 /** Runs the transfers and reversals workers until neither has anything due. */
 async function drain(): Promise<void> {
   const transfers = t.app.get(TransferSubmissionService);
@@ -31,6 +50,13 @@ async function drain(): Promise<void> {
     if (worked === 0) return;
   }
   throw new Error('workers never drained');
+}
+
+/** A two-seller shop whose sellers keep their funds on their balances (manual payouts): Stripe reverses only within the available balance. */
+async function manualPayoutShop(): Promise<TwoSellerShop> {
+  const shop = await twoSellerShop(t);
+  for (const s of [shop.a, shop.b]) await t.stripe.accounts.update(s.account, { settings: { payouts: { schedule: { interval: 'manual' } } } });
+  return shop;
 }
 
 const refund = (orderId: string, body: object, key = randomUUID()) => t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', key).send(body);
@@ -45,7 +71,7 @@ const partOf = (order: Record<string, any>, sellerId: string) => order.transferR
 describe('refunds of a two-seller order (A 1000: share 900, B 3000: share 2700, gross 4000)', () => {
   let shop: TwoSellerShop;
   beforeAll(async () => {
-    shop = await twoSellerShop(t);
+    shop = await manualPayoutShop();
   });
 
   it('a partial refund after the transfers: the platform refunds, each transfer reversed in proportion (225 + 675 = 3600 × 1000 / 4000), sums exact at the sandbox', async () => {
@@ -59,7 +85,11 @@ describe('refunds of a two-seller order (A 1000: share 900, B 3000: share 2700, 
     const stripeRefund = await t.stripe.refunds.retrieve(res.body.stripeRefundId);
     expect(stripeRefund).toMatchObject({ amount: 1000, charge: order.chargeId });
     expect(stripeRefund.transfer_reversal ?? null).toBeNull();
+    // the sellers' funds are still pending (they follow the charge's): Stripe reverses only within
+    // the available balance, so the reversals wait for them (balance_insufficient, retried)
     await drain();
+    expect(partOf(await getOrder(t, order.id), shop.a.id)[0]).toMatchObject({ status: 'pending', failureCode: 'balance_insufficient' });
+    await fundsAvailable();
 
     const after = await getOrder(t, order.id);
     const aRow = transfers.find((x: { sellerId: string }) => x.sellerId === shop.a.id);
@@ -85,11 +115,12 @@ describe('refunds of a two-seller order (A 1000: share 900, B 3000: share 2700, 
     // the rest, in full: the reversals take back exactly what is left of each transfer
     const rest = await refund(order.id, { full: true }).expect(201);
     await drain();
+    await fundsAvailable();
     expect((await reversalsAtStripe(aRow.stripeTransferId)).reduce((s, r) => s + r.amount, 0)).toBe(900);
     expect((await reversalsAtStripe(bRow.stripeTransferId)).reduce((s, r) => s + r.amount, 0)).toBe(2700);
     const full = await getOrder(t, order.id);
     expect(full.status).toBe('refunded');
-    expect(full.transferReversals.filter((r: { refundId: string }) => r.refundId === rest.body.id).map((r: { amount: string }) => r.amount)).toEqual(['675', '2025']);
+    expect(full.transferReversals.filter((r: { refundId: string }) => r.refundId === rest.body.id).map((r: { amount: string }) => r.amount).sort()).toEqual(['2025', '675']);
     expect(sumLines(await ledgerEntries(t, order.id), 'refund_losses')).toBe(400n);
     await expectBooksMatchStripe(t);
   });
@@ -98,11 +129,13 @@ describe('refunds of a two-seller order (A 1000: share 900, B 3000: share 2700, 
     const order = await shop.cart();
     const res = await refund(order.id, { amount: '1000' }).expect(201);
     let now = await getOrder(t, order.id);
-    expect(now.transferReversals.map((r: { kind: string; status: string; amount: string }) => [r.kind, r.status, r.amount])).toEqual([
+    // biome-ignore lint/suspicious/noExplicitAny: the order's JSON
+    const bySeller = (xs: Array<Record<string, any>>) => [...xs].sort((x, y) => (x.sellerId === shop.a.id ? -1 : y.sellerId === shop.a.id ? 1 : 0));
+    expect(bySeller(now.transferReversals).map((r) => [r.kind, r.status, r.amount])).toEqual([
       ['lowering', 'succeeded', '225'],
       ['lowering', 'succeeded', '675'],
     ]);
-    expect(now.transfers.map((x: { amount: string; status: string }) => [x.amount, x.status])).toEqual([
+    expect(bySeller(now.transfers).map((x) => [x.amount, x.status])).toEqual([
       ['675', 'pending'],
       ['2025', 'pending'],
     ]);
@@ -130,6 +163,7 @@ describe('refunds of a two-seller order (A 1000: share 900, B 3000: share 2700, 
     await drain();
     t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers/*/reversals', kind: 'lose_response', count: 1 });
     t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers/*/reversals', kind: 'error_500', count: 1 });
+    await fundsAvailable();
     await refund(order.id, { amount: '2000' }).expect(201);
     // retries wait TRANSFERS_RETRY_BASE_MS (20 ms in tests): drain until both reversals are made
     await waitFor(
@@ -151,7 +185,7 @@ describe('refunds of a two-seller order (A 1000: share 900, B 3000: share 2700, 
 
 describe('a refund after a seller was paid out: their debt, netted from their next transfer', () => {
   it('A drained by a payout -> A reversal refused (balance_insufficient) -> debt recorded and shown; B reversed; the next order nets it; cleared', async () => {
-    const shop = await twoSellerShop(t);
+    const shop = await manualPayoutShop();
     const order = await shop.cart();
     await drain();
     await expectBooksMatchStripe(t); // the funds become available (3 days on the sandbox clock)

@@ -8,9 +8,9 @@ import { sellerPartsOfRefund } from './transfer-reversal-sizing.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersRepository } from './transfers.repository.js';
 
-/** `transfer-reversal:<refundId>:<sellerId>`: one reversal per refund and seller. */
-export function transferReversalKey(refundId: string, sellerId: string): IdempotencyKey {
-  return idempotencyKey('transfer-reversal', refundId, sellerId);
+/** `transfer-reversal:<refundId>:<sellerId>`: one reversal per refund and seller (`:<n>` after n refusals that made nothing). */
+export function transferReversalKey(refundId: string, sellerId: string, generation = 0): IdempotencyKey {
+  return generation === 0 ? idempotencyKey('transfer-reversal', refundId, sellerId) : idempotencyKey('transfer-reversal', refundId, sellerId, String(generation));
 }
 
 /** What a settled refund moved from the sellers' transfers, for its ledger entry. */

@@ -6,11 +6,13 @@ import type { Logger } from 'pino';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines } from '../ledger/index.js';
+import { transferReversalKey } from './refund-reversals.planner.js';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal, type TransferReversalStripeParams } from './transfer-reversal.entity.js';
 import { transferRetrySeconds } from './transfer-submission.service.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersConfig } from './transfers.config.js';
+import { retryDelaySeconds } from '../payments/refunds/stripe-refusal.js';
 
 const CLAIM_LEASE_SECONDS = 60;
 
@@ -90,6 +92,20 @@ export class TransferReversalSubmissionService {
     await this.record(row, transfer, made);
   }
 
+  /**
+   * Stripe reverses a transfer_group transfer only within the seller's available balance. Funds
+   * still pending on their balance (a transfer with source_transaction follows the charge's
+   * availability) will cover it: wait (a new key generation, balance.available makes it due at
+   * once). If the seller's whole balance (available + pending) cannot cover it, they paid it out:
+   * the whole part is their debt (Stripe refuses the whole reversal, nothing moved).
+   */
+  private async coverableLater(row: TransferReversal): Promise<boolean> {
+    const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
+    const balance = await this.gateway.retrieveBalance(transfer.destination);
+    const sum = (xs: Array<{ currency: string; amount: bigint }>) => xs.filter((b) => b.currency.toUpperCase() === row.currency).reduce((s, b) => s + b.amount, 0n);
+    return sum(balance.available) + sum(balance.pending) >= row.amount;
+  }
+
   /** The reversal Stripe made for this row, if any (confirmed by webhooks too). */
   async lookUp(stripeTransferId: string, rowId: string): Promise<TransferReversalSnapshot | undefined> {
     return (await this.gateway.listTransferReversals(stripeTransferId)).find((r) => r.metadata.transfer_reversal_id === rowId);
@@ -129,8 +145,18 @@ export class TransferReversalSubmissionService {
   private async recordError(row: TransferReversal, error: unknown): Promise<void> {
     const { code, message } = refusalOf(error);
     const log = { component: 'transfer-reversals', transferReversalId: row.id, refundId: row.refundId, sellerId: row.sellerId, code, message };
+    if (error instanceof StripeGatewayError && error.code === 'STRIPE.INSUFFICIENT_BALANCE' && (await this.coverableLater(row))) {
+      this.logger.info({ ...log }, "the seller's funds are still pending: the reversal waits for them");
+      const generation = row.keyGeneration + 1;
+      await this.db.query(
+        `UPDATE transfer_reversals SET status = 'pending', key_generation = $2, idempotency_key = $3, key_first_sent_at = NULL, failure_code = $4, last_error = $5,
+                next_attempt_at = now() + make_interval(secs => $6), updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`,
+        [row.id, generation, transferReversalKey(row.refundId, row.sellerId, generation), code, message, retryDelaySeconds(row.attempts + 1)],
+      );
+      return;
+    }
     if (error instanceof StripeGatewayError && error.code === 'STRIPE.INSUFFICIENT_BALANCE') {
-      // Stripe refused the whole reversal (nothing moved): the seller owes their part
+      // Stripe refused the whole reversal (nothing moved) and the seller's balance cannot cover it: they owe their part
       this.logger.warn({ ...log, alert: 'seller_debt' }, "the seller's balance cannot cover the reversal: recorded as their debt");
       await this.db.transaction(async (tx) => {
         const current = await tx.findOne(TransferReversal, { where: { id: row.id }, lock: { mode: 'pessimistic_write' } });

@@ -67,9 +67,13 @@ export class TransferReversal {
   @Column({ name: 'stripe_params', type: 'jsonb', nullable: true })
   stripeParams: TransferReversalStripeParams | null;
 
-  /** `transfer-reversal:<refundId>:<sellerId>`. */
+  /** `transfer-reversal:<refundId>:<sellerId>`, then `...:<n>` for generation n. */
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255 })
   idempotencyKey: string;
+
+  /** Bumped after a refusal that made nothing (balance_insufficient while the seller's funds are still pending): Stripe answers a refused key with the same refusal for 24 h. */
+  @Column({ name: 'key_generation', type: 'int', default: 0 })
+  keyGeneration: number;
 
   @Column({ name: 'key_first_sent_at', type: 'timestamptz', nullable: true })
   keyFirstSentAt: Date | null;

@@ -6,6 +6,7 @@ import { OrderTransfersPlanner } from './order-transfers.planner.js';
 import { RefundReversalsPlanner } from './refund-reversals.planner.js';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { SellerDebtsController } from './seller-debts.controller.js';
+import { TransferReversalFundsHandler } from './transfer-reversal-funds.handler.js';
 import { TransferReversalSubmissionService } from './transfer-reversal-submission.service.js';
 import { TransferEventsHandler } from './transfer-events.handler.js';
 import { TransferOutcomeService } from './transfer-outcome.service.js';
@@ -42,6 +43,7 @@ export class TransfersModule {
         SellerDebtsService,
         RefundReversalsPlanner,
         TransferReversalSubmissionService,
+        TransferReversalFundsHandler,
       ],
       exports: [OrderTransfersPlanner, TransfersService, RefundReversalsPlanner, SellerDebtsService],
     };
