@@ -120,7 +120,12 @@ describe('refunds of a two-seller order (A 1000: share 900, B 3000: share 2700, 
     expect((await reversalsAtStripe(bRow.stripeTransferId)).reduce((s, r) => s + r.amount, 0)).toBe(2700);
     const full = await getOrder(t, order.id);
     expect(full.status).toBe('refunded');
-    expect(full.transferReversals.filter((r: { refundId: string }) => r.refundId === rest.body.id).map((r: { amount: string }) => r.amount).sort()).toEqual(['2025', '675']);
+    expect(
+      full.transferReversals
+        .filter((r: { refundId: string }) => r.refundId === rest.body.id)
+        .map((r: { amount: string }) => r.amount)
+        .sort(),
+    ).toEqual(['2025', '675']);
     expect(sumLines(await ledgerEntries(t, order.id), 'refund_losses')).toBe(400n);
     await expectBooksMatchStripe(t);
   });

@@ -199,7 +199,7 @@ export const CHART_OF_ACCOUNTS = [
     type: 'asset',
     normalSide: 'debit',
     perSeller: true,
-    description: "What a seller owes the platform: a reversal their connected balance could not cover (balance_insufficient), recovered from their next transfers",
+    description: 'What a seller owes the platform: a reversal their connected balance could not cover (balance_insufficient), recovered from their next transfers',
   },
 ] as const satisfies readonly LedgerAccount[];
 

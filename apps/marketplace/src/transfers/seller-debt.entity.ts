@@ -1,5 +1,8 @@
 import { moneyAmountColumn } from '@app/money';
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
+import { Principal } from '../identity/principal.entity.js';
+import { Order } from '../payments/orders/order.entity.js';
+import { Transfer } from './transfer.entity.js';
 
 /** `transfer_reversal`: Stripe refused the reversal (balance_insufficient); `transfer_lowering`: a refund wanted more than was left of a transfer not sent yet. */
 export type SellerDebtOrigin = 'transfer_reversal' | 'transfer_lowering';
@@ -17,6 +20,10 @@ export class SellerDebt {
 
   @Column({ name: 'seller_id', type: 'uuid' })
   sellerId: string;
+
+  @ManyToOne(() => Principal)
+  @JoinColumn({ name: 'seller_id', foreignKeyConstraintName: 'seller_debts_seller_id_fkey' })
+  seller?: Relation<Principal>;
 
   @Column({ type: 'char', length: 3 })
   currency: string;
@@ -37,6 +44,10 @@ export class SellerDebt {
 
   @Column({ name: 'order_id', type: 'uuid', nullable: true })
   orderId: string | null;
+
+  @ManyToOne(() => Order)
+  @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'seller_debts_order_id_fkey' })
+  order?: Relation<Order>;
 
   @Column({ type: 'text' })
   reason: string;
@@ -62,8 +73,16 @@ export class SellerDebtRecovery {
   @Column({ name: 'debt_id', type: 'uuid' })
   debtId: string;
 
+  @ManyToOne(() => SellerDebt)
+  @JoinColumn({ name: 'debt_id', foreignKeyConstraintName: 'seller_debt_recoveries_debt_id_fkey' })
+  debt?: Relation<SellerDebt>;
+
   @Column({ name: 'transfer_id', type: 'uuid' })
   transferId: string;
+
+  @ManyToOne(() => Transfer)
+  @JoinColumn({ name: 'transfer_id', foreignKeyConstraintName: 'seller_debt_recoveries_transfer_id_fkey' })
+  transfer?: Relation<Transfer>;
 
   @Column(moneyAmountColumn())
   amount: bigint;

@@ -30,7 +30,10 @@ export class SellerDebtsService {
   ) {}
 
   /** Records a debt (once per origin) and, for a refused reversal, books it (the platform bore it so far). */
-  async record(tx: EntityManager, d: { sellerId: string; currency: string; amount: bigint; originType: SellerDebtOrigin; originId: string; orderId: string; reason: string; book: boolean }): Promise<void> {
+  async record(
+    tx: EntityManager,
+    d: { sellerId: string; currency: string; amount: bigint; originType: SellerDebtOrigin; originId: string; orderId: string; reason: string; book: boolean },
+  ): Promise<void> {
     const inserted: unknown[] = await tx.query(
       `INSERT INTO seller_debts (seller_id, currency, amount, origin_type, origin_id, order_id, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (origin_type, origin_id) DO NOTHING RETURNING id`,

@@ -17,7 +17,13 @@ export interface SellerTransferBase {
  * platform's. This refund's part is split by what is left of each seller's transfer, largest
  * remainder: the parts sum exactly, no minor unit lost.
  */
-export function sellerPartsOfRefund(p: { currency: string; gross: bigint; refundedBefore: bigint; refund: bigint; sellers: readonly SellerTransferBase[] }): Array<{ sellerId: string; amount: bigint }> {
+export function sellerPartsOfRefund(p: {
+  currency: string;
+  gross: bigint;
+  refundedBefore: bigint;
+  refund: bigint;
+  sellers: readonly SellerTransferBase[];
+}): Array<{ sellerId: string; amount: bigint }> {
   const bases = p.sellers.reduce((sum, s) => sum + s.base, 0n);
   const taken = (refunded: bigint) => (refunded >= p.gross ? bases : proportional(bases, refunded, p.gross));
   const left = p.sellers.map((s) => (s.base > s.takenBefore ? s.base - s.takenBefore : 0n));

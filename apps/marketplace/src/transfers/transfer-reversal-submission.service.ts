@@ -65,11 +65,10 @@ export class TransferReversalSubmissionService {
     const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
     if (transfer.status !== 'succeeded' || !transfer.stripeTransferId) {
       // sent, not known yet: its worker (or a webhook) settles it first
-      await this.db.query(`UPDATE transfer_reversals SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3, updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`, [
-        row.id,
-        TRANSFER_WAIT_SECONDS,
-        `waiting for transfer ${transfer.id} (${transfer.status})`,
-      ]);
+      await this.db.query(
+        `UPDATE transfer_reversals SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3, updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`,
+        [row.id, TRANSFER_WAIT_SECONDS, `waiting for transfer ${transfer.id} (${transfer.status})`],
+      );
       return;
     }
     if (row.keyFirstSentAt) {
@@ -177,7 +176,10 @@ export class TransferReversalSubmissionService {
     }
     if (error instanceof StripeGatewayError && error.definitiveRefusal) {
       this.logger.error({ ...log, alert: 'transfer_reversal_failed' }, 'Stripe refused a transfer reversal: it needs an admin');
-      await this.db.query(`UPDATE transfer_reversals SET status = 'failed', failure_code = $2, last_error = $3, next_attempt_at = NULL, updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`, [row.id, code, message]);
+      await this.db.query(
+        `UPDATE transfer_reversals SET status = 'failed', failure_code = $2, last_error = $3, next_attempt_at = NULL, updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`,
+        [row.id, code, message],
+      );
       return;
     }
     this.logger.warn({ ...log, err: error }, 'transfer reversal attempt did not finish; retried with the same key');

@@ -1,5 +1,9 @@
 import { moneyAmountColumn } from '@app/money';
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
+import { Principal } from '../identity/principal.entity.js';
+import { Order } from '../payments/orders/order.entity.js';
+import { Refund } from '../payments/refunds/refund.entity.js';
+import { Transfer } from './transfer.entity.js';
 
 export const TRANSFER_REVERSAL_STATUSES = ['planned', 'pending', 'submitting', 'succeeded', 'debt', 'failed', 'canceled'] as const;
 export type TransferReversalStatus = (typeof TRANSFER_REVERSAL_STATUSES)[number];
@@ -42,15 +46,31 @@ export class TransferReversal {
   @Column({ name: 'refund_id', type: 'uuid' })
   refundId: string;
 
+  @ManyToOne(() => Refund)
+  @JoinColumn({ name: 'refund_id', foreignKeyConstraintName: 'transfer_reversals_refund_id_fkey' })
+  refund?: Relation<Refund>;
+
   @Column({ name: 'order_id', type: 'uuid' })
   orderId: string;
+
+  @ManyToOne(() => Order)
+  @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'transfer_reversals_order_id_fkey' })
+  order?: Relation<Order>;
 
   @Column({ name: 'seller_id', type: 'uuid' })
   sellerId: string;
 
+  @ManyToOne(() => Principal)
+  @JoinColumn({ name: 'seller_id', foreignKeyConstraintName: 'transfer_reversals_seller_id_fkey' })
+  seller?: Relation<Principal>;
+
   /** Our transfer row (transfers.id) lowered or reversed. */
   @Column({ name: 'transfer_id', type: 'uuid' })
   transferId: string;
+
+  @ManyToOne(() => Transfer)
+  @JoinColumn({ name: 'transfer_id', foreignKeyConstraintName: 'transfer_reversals_transfer_id_fkey' })
+  transfer?: Relation<Transfer>;
 
   /** The seller's part of the refund, in the transfer's currency. */
   @Column(moneyAmountColumn())

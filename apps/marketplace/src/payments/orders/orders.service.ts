@@ -28,7 +28,9 @@ export class OrdersService {
       const refunds = await tx.getRepository(Refund).find({ where: { orderId }, order: { createdAt: 'ASC', id: 'ASC' } });
       const disputes = await tx.getRepository(Dispute).find({ where: { orderId }, order: { createdAt: 'ASC' } });
       const transfers = await this.transfers.ofOrder(orderId, viewer, tx);
-      const transferReversals = (await tx.getRepository(TransferReversal).find({ where: { orderId }, order: { createdAt: 'ASC', id: 'ASC' } })).filter((r) => viewer.role !== 'seller' || r.sellerId === viewer.id);
+      const transferReversals = (await tx.getRepository(TransferReversal).find({ where: { orderId }, order: { createdAt: 'ASC', id: 'ASC' } })).filter(
+        (r) => viewer.role !== 'seller' || r.sellerId === viewer.id,
+      );
       return { order, refunds, disputes, transfers, transferReversals };
     });
   }

@@ -196,7 +196,13 @@ export class RefundSettlementService {
     return { order, refund };
   }
 
-  private async book(tx: EntityManager, order: Order, amount: bigint, facts: StripeRefundFacts, refundId: string): Promise<{ reversed: bigint; feeReturned: bigint; returnReversal: { returnReversal?: 'pending' } }> {
+  private async book(
+    tx: EntityManager,
+    order: Order,
+    amount: bigint,
+    facts: StripeRefundFacts,
+    refundId: string,
+  ): Promise<{ reversed: bigint; feeReturned: bigint; returnReversal: { returnReversal?: 'pending' } }> {
     const stripe = facts.refund;
     if (!stripe.balanceTransaction) throw new Error(`refund ${stripe.id}: its balance transaction was not read`);
     const reversal = stripe.transferReversal;
@@ -241,7 +247,13 @@ export class RefundSettlementService {
    * (booked here) or becomes a due reversal (booked when Stripe makes it; the platform bears it
    * until then, refund_losses).
    */
-  private async bookSeparate(tx: EntityManager, order: Order, amount: bigint, stripe: RefundSnapshot, refundId: string): Promise<{ reversed: bigint; feeReturned: bigint; returnReversal: { returnReversal?: 'pending' } }> {
+  private async bookSeparate(
+    tx: EntityManager,
+    order: Order,
+    amount: bigint,
+    stripe: RefundSnapshot,
+    refundId: string,
+  ): Promise<{ reversed: bigint; feeReturned: bigint; returnReversal: { returnReversal?: 'pending' } }> {
     if (!stripe.balanceTransaction) throw new Error(`refund ${stripe.id}: its balance transaction was not read`);
     const parts = await this.reversals.activate(tx, { orderId: order.id, refundId, gross: order.amountTotal, refundedBefore: order.amountRefunded, refund: amount });
     const refunded = order.amountRefunded + amount;

@@ -149,8 +149,7 @@ export class RefundsService {
         reason: stripeRefundReason(refund.reason),
         // reverse_transfer is for destination charges only: a multi-seller charge's transfers are reversed one by one
         reverseTransfer: order.chargeType === 'destination',
-        refundApplicationFee:
-          order.chargeType === 'destination' && (refund.stripeRefundApplicationFee ?? (this.config.REFUND_APPLICATION_FEE === 'proportional' && order.applicationFeeTotal > 0n)),
+        refundApplicationFee: order.chargeType === 'destination' && (refund.stripeRefundApplicationFee ?? (this.config.REFUND_APPLICATION_FEE === 'proportional' && order.applicationFeeTotal > 0n)),
         metadata: { order_id: order.id, refund_id: refund.id },
       },
       idempotencyKey('refund', refund.id),
