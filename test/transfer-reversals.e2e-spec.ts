@@ -188,6 +188,53 @@ describe('refunds of a two-seller order (A 1000: share 900, B 3000: share 2700, 
   });
 });
 
+describe('crash safety and the API key binding', () => {
+  let shop: TwoSellerShop;
+  beforeAll(async () => {
+    shop = await manualPayoutShop();
+  });
+
+  it('a crash after Stripe made the reversal and before the commit: the next round looks it up and books it, made once', async () => {
+    const order = await shop.cart();
+    await drain();
+    await fundsAvailable();
+    const db = t.app.get(DataSource);
+    // the refund settles; its reversals are due: a worker's transaction 1 marks A's submitting, Stripe makes it, the process dies
+    await refund(order.id, { amount: '4000' }).expect(201);
+    const [row]: Array<{ id: string; refund_id: string; seller_id: string; order_id: string; amount: string; idempotency_key: string }> = await db.query(
+      `SELECT id, refund_id, seller_id, order_id, amount::text, idempotency_key FROM transfer_reversals WHERE order_id = $1 AND seller_id = $2`,
+      [order.id, shop.a.id],
+    );
+    const aTransfer = (await getOrder(t, order.id)).transfers.find((x: { sellerId: string }) => x.sellerId === shop.a.id);
+    const metadata = { order_id: order.id, seller_id: shop.a.id, refund_id: row!.refund_id, transfer_reversal_id: row!.id };
+    await db.query(`UPDATE transfer_reversals SET status = 'submitting', key_first_sent_at = now(), next_attempt_at = now() - interval '1 second', stripe_params = $2 WHERE id = $1`, [
+      row!.id,
+      JSON.stringify({ transfer: aTransfer.stripeTransferId, amount: row!.amount, metadata }),
+    ]);
+    await t.stripe.transfers.createReversal(aTransfer.stripeTransferId, { amount: Number(row!.amount), metadata }, { idempotencyKey: row!.idempotency_key });
+    await drain();
+    const made = await reversalsAtStripe(aTransfer.stripeTransferId);
+    expect(made).toHaveLength(1);
+    expect(partOf(await getOrder(t, order.id), shop.a.id)[0]).toMatchObject({ status: 'succeeded', stripeReversalId: made[0]!.id, amount: '900' });
+    await expectBooksMatchStripe(t);
+  });
+
+  it('the refund API binds an Idempotency-Key to the refund row: a retry answers the same refund, one refund and one reversal per seller', async () => {
+    const order = await shop.cart();
+    await drain();
+    const key = randomUUID();
+    const first = await refund(order.id, { amount: '400' }, key).expect(201);
+    const again = await refund(order.id, { amount: '400' }, key).expect(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect((await t.stripe.refunds.list({ charge: order.chargeId })).data).toHaveLength(1);
+    const o = await getOrder(t, order.id);
+    expect(o.transferReversals.map((r: { refundId: string }) => r.refundId)).toEqual([first.body.id, first.body.id]);
+    expect(o.amountRefunded).toBe('400');
+    await fundsAvailable();
+    await expectBooksMatchStripe(t);
+  });
+});
+
 describe('a refund after a seller was paid out: their debt, netted from their next transfer', () => {
   it('A drained by a payout -> A reversal refused (balance_insufficient) -> debt recorded and shown; B reversed; the next order nets it; cleared', async () => {
     const shop = await manualPayoutShop();
