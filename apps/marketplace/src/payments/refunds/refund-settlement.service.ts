@@ -215,11 +215,7 @@ export class RefundSettlementService {
     const unbooked = facts.feeRefunds.filter((f) => !bookedIds.has(f.id) && f.balanceTransaction);
     const mine = await this.feeRefundOf(tx, order, facts, unbooked);
     const feeRefunds = mine ? [{ objectId: mine.id, txn: mine.balanceTransaction! }] : [];
-    const refunded = order.amountRefunded + amount;
-    const to = order.status === 'disputed' ? 'disputed' : statusAfterRefunds(order.amountTotal, refunded);
-    if (to === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
-    else await this.orders.transition(tx, order.id, to, { amountRefunded: refunded });
-    order.amountRefunded = refunded;
+    await this.addRefunded(tx, order, amount);
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.refund,
       reference: { type: 'order', id: order.id },
@@ -241,6 +237,15 @@ export class RefundSettlementService {
     };
   }
 
+  /** The order's refunded amount grows and its status follows (a disputed order stays disputed). */
+  private async addRefunded(tx: EntityManager, order: Order, amount: bigint): Promise<void> {
+    const refunded = order.amountRefunded + amount;
+    const to = order.status === 'disputed' ? 'disputed' : statusAfterRefunds(order.amountTotal, refunded);
+    if (to === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
+    else await this.orders.transition(tx, order.id, to, { amountRefunded: refunded });
+    order.amountRefunded = refunded;
+  }
+
   /**
    * A multi-seller charge's refund: the platform refunded its own charge; each seller's part
    * (planned with the intent, or now for a refund made elsewhere) lowered a transfer not sent yet
@@ -256,11 +261,7 @@ export class RefundSettlementService {
   ): Promise<{ reversed: bigint; feeReturned: bigint; returnReversal: { returnReversal?: 'pending' } }> {
     if (!stripe.balanceTransaction) throw new Error(`refund ${stripe.id}: its balance transaction was not read`);
     const parts = await this.reversals.activate(tx, { orderId: order.id, refundId, gross: order.amountTotal, refundedBefore: order.amountRefunded, refund: amount });
-    const refunded = order.amountRefunded + amount;
-    const to = order.status === 'disputed' ? 'disputed' : statusAfterRefunds(order.amountTotal, refunded);
-    if (to === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
-    else await this.orders.transition(tx, order.id, to, { amountRefunded: refunded });
-    order.amountRefunded = refunded;
+    await this.addRefunded(tx, order, amount);
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.refund,
       reference: { type: 'order', id: order.id },
