@@ -57,7 +57,11 @@ export class DisputesService implements OnModuleInit {
 
   private async openDisputeOf(sellerId: string, manager?: EntityManager): Promise<string | null> {
     const rows: { stripe_dispute_id: string }[] = await (manager ?? this.db.manager).query(
-      `SELECT stripe_dispute_id FROM disputes WHERE seller_id = $1 AND closed_at IS NULL ORDER BY created_at LIMIT 1`,
+      // a multi-seller order's dispute (no seller of its own) freezes every seller of the order
+      `SELECT d.stripe_dispute_id FROM disputes d
+        WHERE d.closed_at IS NULL
+          AND (d.seller_id = $1 OR (d.seller_id IS NULL AND EXISTS (SELECT 1 FROM order_sellers s WHERE s.order_id = d.order_id AND s.seller_id = $1)))
+        ORDER BY d.created_at LIMIT 1`,
       [sellerId],
     );
     return rows[0]?.stripe_dispute_id ?? null;
