@@ -6,7 +6,7 @@ const ACCOUNTS_BEFORE = `'platform_cash_pending', 'platform_cash_available', 'co
 const PER_SELLER_BEFORE = `'connected_cash_pending', 'connected_cash_available', 'seller_payable_pending', 'seller_payable_available'`;
 
 /**
- * Refunds of multi-seller orders: one transfer_reversals row per refund and seller (a lowering of a
+ * Refunds and lost disputes of multi-seller orders: one transfer_reversals row per refund (or dispute) and seller (a lowering of a
  * transfer not sent yet, or a reversal of one made, driven by a worker with the Stripe parameters
  * fixed on the row); seller_debts records a reversal Stripe refused (balance_insufficient) as the
  * seller's debt, and seller_debt_recoveries links it to the transfer that netted it. The ledger
@@ -21,7 +21,8 @@ export class TransferReversals1764446400000 implements MigrationInterface {
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         kind varchar(16) NOT NULL,
         status varchar(16) NOT NULL,
-        refund_id uuid NOT NULL,
+        refund_id uuid,
+        dispute_id uuid,
         order_id uuid NOT NULL,
         seller_id uuid NOT NULL,
         transfer_id uuid NOT NULL,
@@ -42,6 +43,8 @@ export class TransferReversals1764446400000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT transfer_reversals_refund_id_fkey FOREIGN KEY (refund_id) REFERENCES refunds (id),
+        CONSTRAINT transfer_reversals_dispute_id_fkey FOREIGN KEY (dispute_id) REFERENCES disputes (id),
+        CONSTRAINT transfer_reversals_origin_check CHECK (num_nonnulls(refund_id, dispute_id) = 1),
         CONSTRAINT transfer_reversals_order_id_fkey FOREIGN KEY (order_id) REFERENCES orders (id),
         CONSTRAINT transfer_reversals_seller_id_fkey FOREIGN KEY (seller_id) REFERENCES principals (id),
         CONSTRAINT transfer_reversals_transfer_id_fkey FOREIGN KEY (transfer_id) REFERENCES transfers (id),
@@ -50,7 +53,8 @@ export class TransferReversals1764446400000 implements MigrationInterface {
         CONSTRAINT transfer_reversals_amount_check CHECK (amount > 0 AND shortfall >= 0 AND shortfall <= amount),
         CONSTRAINT transfer_reversals_currency_check CHECK (currency ~ '^[A-Z]{3}$')
       )`);
-    await q.query(`CREATE UNIQUE INDEX transfer_reversals_refund_seller_idx ON transfer_reversals (refund_id, seller_id)`);
+    await q.query(`CREATE UNIQUE INDEX transfer_reversals_refund_seller_idx ON transfer_reversals (refund_id, seller_id) WHERE refund_id IS NOT NULL`);
+    await q.query(`CREATE UNIQUE INDEX transfer_reversals_dispute_seller_idx ON transfer_reversals (dispute_id, seller_id) WHERE dispute_id IS NOT NULL`);
     await q.query(`CREATE UNIQUE INDEX transfer_reversals_stripe_reversal_idx ON transfer_reversals (stripe_reversal_id) WHERE stripe_reversal_id IS NOT NULL`);
     await q.query(`CREATE INDEX transfer_reversals_order_idx ON transfer_reversals (order_id, created_at)`);
     await q.query(`CREATE INDEX transfer_reversals_due_idx ON transfer_reversals (next_attempt_at) WHERE status IN ('pending', 'submitting')`);

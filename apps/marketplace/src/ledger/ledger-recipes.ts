@@ -303,10 +303,22 @@ export function separateChargeRefundLines(p: { refund: Movement; lowered: Array<
   ]);
 }
 
-/** A reversal Stripe refused (the seller's balance could not cover it): the seller owes it to the platform, which bore it so far. */
-export function sellerDebtLines(p: { sellerId: string; amount: Money }): LedgerLineInput[] {
+/**
+ * A reversal Stripe refused (the seller's balance could not cover it): the seller owes it to the
+ * platform, which bore it so far (a refund's loss; a lost dispute's part: `dispute_recoveries`).
+ */
+export function sellerDebtLines(p: { sellerId: string; amount: Money; against?: 'refund_losses' | 'dispute_recoveries' }): LedgerLineInput[] {
   positive('debt', p.amount.minor);
-  return [debit('seller_debts', p.amount, p.sellerId), credit('refund_losses', p.amount)];
+  return [debit('seller_debts', p.amount, p.sellerId), credit(p.against ?? 'refund_losses', p.amount)];
+}
+
+/** A lost dispute's part of a seller's transfer not sent yet, lowered: recovered from their platform-held payable (and, beyond it, owed). */
+export function disputeLoweringLines(p: { lowered: Array<{ sellerId: string; amount: Money }>; debts: Array<{ sellerId: string; amount: Money }> }): LedgerLineInput[] {
+  return nonZero([
+    ...p.lowered.flatMap((l) => [debit('seller_payable_pending', l.amount, l.sellerId), credit('dispute_recoveries', l.amount)]),
+    ...p.debts.map((d) => debit('seller_debts', d.amount, d.sellerId)),
+    ...p.debts.map((d) => credit('seller_payable_pending', d.amount, d.sellerId)),
+  ]);
 }
 
 /** A seller's debt netted from their next transfer before it is made: their platform-held payable pays it. */

@@ -15,6 +15,8 @@ export function transferReversalKey(refundId: string, sellerId: string, generati
 
 /** What a settled refund moved from the sellers' transfers, for its ledger entry. */
 export interface RefundSellerParts {
+  /** The transfers' currency (empty when nothing was planned). */
+  currency: string;
   lowered: Array<{ sellerId: string; amount: bigint }>;
   debts: Array<{ sellerId: string; amount: bigint }>;
 }
@@ -36,7 +38,23 @@ export class RefundReversalsPlanner {
   ) {}
 
   async plan(tx: EntityManager, p: { orderId: string; refundId: string; gross: bigint; refundedBefore: bigint; refund: bigint }): Promise<void> {
-    const existing = await tx.findBy(TransferReversal, { refundId: p.refundId });
+    await this.planFor(tx, { ...p, origin: { refundId: p.refundId } });
+  }
+
+  /**
+   * A lost dispute of a multi-seller order (DISPUTE_RECOVERY other than none), recovered from the
+   * sellers by the same rule and rows as a refund of the disputed amount, due at once: a transfer
+   * never sent is lowered (booked now: disputeLoweringLines), one made is reversed by the reversal
+   * worker (booked as a dispute recovery), a reversal Stripe refuses is the seller's debt. Once.
+   */
+  async recoverLostDispute(tx: EntityManager, p: { orderId: string; disputeId: string; gross: bigint; takenBefore: bigint; disputed: bigint }): Promise<RefundSellerParts> {
+    await this.planFor(tx, { orderId: p.orderId, gross: p.gross, refundedBefore: p.takenBefore, refund: p.disputed, origin: { disputeId: p.disputeId } });
+    return this.activateRows(tx, await tx.find(TransferReversal, { where: { disputeId: p.disputeId }, lock: { mode: 'pessimistic_write' } }), `lost dispute ${p.disputeId}`);
+  }
+
+  private async planFor(tx: EntityManager, p: { orderId: string; gross: bigint; refundedBefore: bigint; refund: bigint; origin: { refundId: string } | { disputeId: string } }): Promise<void> {
+    const originId = 'refundId' in p.origin ? p.origin.refundId : p.origin.disputeId;
+    const existing = await tx.findBy(TransferReversal, 'refundId' in p.origin ? { refundId: p.origin.refundId } : { disputeId: p.origin.disputeId });
     if (existing.length) return;
     const rows = await tx.find(Transfer, { where: { orderId: p.orderId, kind: 'order' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
     if (rows.length === 0) return;
@@ -66,7 +84,8 @@ export class RefundReversalsPlanner {
         id,
         kind: neverSent ? 'lowering' : 'reversal',
         status: 'planned',
-        refundId: p.refundId,
+        refundId: 'refundId' in p.origin ? p.origin.refundId : null,
+        disputeId: 'disputeId' in p.origin ? p.origin.disputeId : null,
         orderId: p.orderId,
         sellerId: t.sellerId!,
         transferId: t.id,
@@ -74,7 +93,7 @@ export class RefundReversalsPlanner {
         shortfall,
         currency: t.currency,
         stripeParams: null,
-        idempotencyKey: transferReversalKey(p.refundId, t.sellerId!),
+        idempotencyKey: transferReversalKey(originId, t.sellerId!),
       });
     }
   }
@@ -82,8 +101,11 @@ export class RefundReversalsPlanner {
   /** Stripe refunded: lowerings are done (booked with the refund), reversals become due. Plans a refund made elsewhere (the Dashboard) first. */
   async activate(tx: EntityManager, p: { orderId: string; refundId: string; gross: bigint; refundedBefore: bigint; refund: bigint }): Promise<RefundSellerParts> {
     await this.plan(tx, p);
-    const rows = await tx.find(TransferReversal, { where: { refundId: p.refundId }, lock: { mode: 'pessimistic_write' } });
-    const out: RefundSellerParts = { lowered: [], debts: [] };
+    return this.activateRows(tx, await tx.find(TransferReversal, { where: { refundId: p.refundId }, lock: { mode: 'pessimistic_write' } }), `refund ${p.refundId}`);
+  }
+
+  private async activateRows(tx: EntityManager, rows: TransferReversal[], what: string): Promise<RefundSellerParts> {
+    const out: RefundSellerParts = { currency: rows[0]?.currency ?? '', lowered: [], debts: [] };
     for (const r of rows) {
       if (r.status !== 'planned') continue;
       if (r.kind === 'lowering') {
@@ -98,8 +120,8 @@ export class RefundReversalsPlanner {
             originType: 'transfer_lowering',
             originId: r.id,
             orderId: r.orderId,
-            reason: `refund ${r.refundId} wanted ${r.amount}, more than was left of transfer ${r.transferId}`,
-            book: false, // booked with the refund (separateChargeRefundLines)
+            reason: `${what} wanted ${r.amount}, more than was left of transfer ${r.transferId}`,
+            book: false, // booked with the refund (separateChargeRefundLines) or the dispute's lowering (disputeLoweringLines)
           });
         }
       } else await tx.update(TransferReversal, { id: r.id }, { status: 'pending', nextAttemptAt: null });

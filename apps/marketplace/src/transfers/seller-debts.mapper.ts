@@ -7,7 +7,8 @@ export class TransferReversalResponse {
   @ApiProperty() id: string;
   @ApiProperty({ enum: ['lowering', 'reversal'], description: 'lowering: the transfer was not sent yet and was lowered; reversal: it was made and is reversed at Stripe' }) kind: string;
   @ApiProperty({ enum: TRANSFER_REVERSAL_STATUSES, description: 'debt: Stripe refused the reversal (the seller balance could not cover it), the seller owes it' }) status: string;
-  @ApiProperty() refundId: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The refund it is part of (null: a lost dispute it recovers)' }) refundId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The lost dispute it recovers' }) disputeId: string | null;
   @ApiProperty() sellerId: string;
   @ApiProperty({ description: 'Our transfer row lowered or reversed' }) transferId: string;
   @ApiProperty({ description: "The seller's part of the refund, minor units as a string" }) amount: string;
@@ -25,6 +26,7 @@ export function toTransferReversalResponse(r: TransferReversal): TransferReversa
     kind: r.kind,
     status: r.status,
     refundId: r.refundId,
+    disputeId: r.disputeId,
     sellerId: r.sellerId,
     transferId: r.transferId,
     amount: r.amount.toString(),

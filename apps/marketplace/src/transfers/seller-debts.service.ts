@@ -29,10 +29,20 @@ export class SellerDebtsService {
     private readonly ledger: LedgerService,
   ) {}
 
-  /** Records a debt (once per origin) and, for a refused reversal, books it (the platform bore it so far). */
+  /** Records a debt (once per origin) and, for a refused reversal, books it against what the platform bore so far (a refund's loss, a lost dispute's). */
   async record(
     tx: EntityManager,
-    d: { sellerId: string; currency: string; amount: bigint; originType: SellerDebtOrigin; originId: string; orderId: string; reason: string; book: boolean },
+    d: {
+      sellerId: string;
+      currency: string;
+      amount: bigint;
+      originType: SellerDebtOrigin;
+      originId: string;
+      orderId: string;
+      reason: string;
+      book: boolean;
+      against?: 'refund_losses' | 'dispute_recoveries';
+    },
   ): Promise<void> {
     const inserted: unknown[] = await tx.query(
       `INSERT INTO seller_debts (seller_id, currency, amount, origin_type, origin_id, order_id, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -45,7 +55,7 @@ export class SellerDebtsService {
       reference: { type: 'order', id: d.orderId },
       idempotencyKey: `seller-debt:${d.originId}`,
       description: `Seller ${d.sellerId} owes ${d.amount} ${d.currency}: ${d.reason}`.slice(0, 500),
-      lines: sellerDebtLines({ sellerId: d.sellerId, amount: Money.of(d.amount, d.currency) }),
+      lines: sellerDebtLines({ sellerId: d.sellerId, amount: Money.of(d.amount, d.currency), against: d.against }),
     });
   }
 

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
-import { LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines } from '../ledger/index.js';
+import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines } from '../ledger/index.js';
 import { transferReversalKey } from './refund-reversals.planner.js';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal, type TransferReversalStripeParams } from './transfer-reversal.entity.js';
@@ -78,7 +78,7 @@ export class TransferReversalSubmissionService {
     const params: TransferReversalStripeParams = row.stripeParams ?? {
       transfer: transfer.stripeTransferId,
       amount: row.amount.toString(),
-      metadata: { order_id: row.orderId, seller_id: row.sellerId, refund_id: row.refundId, transfer_reversal_id: row.id },
+      metadata: { order_id: row.orderId, seller_id: row.sellerId, transfer_reversal_id: row.id, ...(row.refundId ? { refund_id: row.refundId } : { dispute_id: row.disputeId! }) },
     };
     // transaction 1: the intent with its exact params, before Stripe hears of it
     const [, marked] = (await this.db.query(
@@ -133,8 +133,9 @@ export class TransferReversalSubmissionService {
       kind: LEDGER_ENTRY_KINDS.transferReversal,
       reference: { type: 'order', id: row.orderId },
       idempotencyKey: `transfer-reversal:${reversal.id}`,
-      description: `Reversal ${reversal.id} of transfer ${transfer.stripeTransferId} (refund ${row.refundId}, seller ${row.sellerId})`,
-      lines: returnReversalLines({
+      description: `Reversal ${reversal.id} of transfer ${transfer.stripeTransferId} (${row.refundId ? `refund ${row.refundId}` : `dispute ${row.disputeId}`}, seller ${row.sellerId})`,
+      // a refund's part: the platform's refund loss shrinks; a lost dispute's: recovered from the seller
+      lines: (row.refundId ? returnReversalLines : disputeRecoveryLines)({
         seller: { kind: 'connected', sellerId: row.sellerId, account: transfer.destination },
         reversal: { platform: { objectId: reversal.id, txn: read.platform }, connected: { objectId: reversal.destinationPaymentRefundId!, txn: read.onSeller } },
       }),
@@ -150,7 +151,7 @@ export class TransferReversalSubmissionService {
       await this.db.query(
         `UPDATE transfer_reversals SET status = 'pending', key_generation = $2, idempotency_key = $3, key_first_sent_at = NULL, failure_code = $4, last_error = $5,
                 next_attempt_at = now() + make_interval(secs => $6), updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`,
-        [row.id, generation, transferReversalKey(row.refundId, row.sellerId, generation), code, message, retryDelaySeconds(row.attempts + 1)],
+        [row.id, generation, transferReversalKey(row.refundId ?? row.disputeId!, row.sellerId, generation), code, message, retryDelaySeconds(row.attempts + 1)],
       );
       return;
     }
@@ -168,8 +169,9 @@ export class TransferReversalSubmissionService {
           originType: 'transfer_reversal',
           originId: row.id,
           orderId: row.orderId,
-          reason: `reversal for refund ${row.refundId} refused by Stripe: ${message}`,
+          reason: `reversal for ${row.refundId ? `refund ${row.refundId}` : `lost dispute ${row.disputeId}`} refused by Stripe: ${message}`,
           book: true,
+          against: row.refundId ? 'refund_losses' : 'dispute_recoveries',
         });
       });
       return;

@@ -2,6 +2,7 @@ import { moneyAmountColumn } from '@app/money';
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
 import { Principal } from '../identity/principal.entity.js';
 import { Order } from '../payments/orders/order.entity.js';
+import { Dispute } from '../payments/disputes/dispute.entity.js';
 import { Refund } from '../payments/refunds/refund.entity.js';
 import { Transfer } from './transfer.entity.js';
 
@@ -15,7 +16,7 @@ export type TransferReversalKind = 'lowering' | 'reversal';
 export interface TransferReversalStripeParams {
   transfer: string;
   amount: string;
-  metadata: { order_id: string; seller_id: string; refund_id: string; transfer_reversal_id: string };
+  metadata: { order_id: string; seller_id: string; transfer_reversal_id: string; refund_id?: string; dispute_id?: string };
 }
 
 /**
@@ -29,7 +30,9 @@ export interface TransferReversalStripeParams {
 @Check('transfer_reversals_status_check', `status IN ('planned', 'pending', 'submitting', 'succeeded', 'debt', 'failed', 'canceled')`)
 @Check('transfer_reversals_amount_check', `amount > 0 AND shortfall >= 0 AND shortfall <= amount`)
 @Check('transfer_reversals_currency_check', `currency ~ '^[A-Z]{3}$'`)
-@Index('transfer_reversals_refund_seller_idx', ['refundId', 'sellerId'], { unique: true })
+@Check('transfer_reversals_origin_check', `num_nonnulls(refund_id, dispute_id) = 1`)
+@Index('transfer_reversals_refund_seller_idx', ['refundId', 'sellerId'], { unique: true, where: 'refund_id IS NOT NULL' })
+@Index('transfer_reversals_dispute_seller_idx', ['disputeId', 'sellerId'], { unique: true, where: 'dispute_id IS NOT NULL' })
 @Index('transfer_reversals_stripe_reversal_idx', ['stripeReversalId'], { unique: true, where: 'stripe_reversal_id IS NOT NULL' })
 @Index('transfer_reversals_order_idx', ['orderId', 'createdAt'])
 @Index('transfer_reversals_due_idx', ['nextAttemptAt'], { where: `status IN ('pending', 'submitting')` })
@@ -43,8 +46,9 @@ export class TransferReversal {
   @Column({ type: 'varchar', length: 16 })
   status: TransferReversalStatus;
 
-  @Column({ name: 'refund_id', type: 'uuid' })
-  refundId: string;
+  /** The refund it is part of, or (`disputeId`) the lost dispute it recovers. */
+  @Column({ name: 'refund_id', type: 'uuid', nullable: true })
+  refundId: string | null;
 
   @ManyToOne(() => Refund)
   @JoinColumn({ name: 'refund_id', foreignKeyConstraintName: 'transfer_reversals_refund_id_fkey' })
@@ -52,6 +56,13 @@ export class TransferReversal {
 
   @Column({ name: 'order_id', type: 'uuid' })
   orderId: string;
+
+  @Column({ name: 'dispute_id', type: 'uuid', nullable: true })
+  disputeId: string | null;
+
+  @ManyToOne(() => Dispute)
+  @JoinColumn({ name: 'dispute_id', foreignKeyConstraintName: 'transfer_reversals_dispute_id_fkey' })
+  dispute?: Relation<Dispute>;
 
   @ManyToOne(() => Order)
   @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'transfer_reversals_order_id_fkey' })

@@ -267,7 +267,7 @@ export class RefundSettlementService {
       reference: { type: 'order', id: order.id },
       idempotencyKey: `refund:${stripe.id}`,
       description: `Refund ${stripe.id} of multi-seller order ${order.id}`,
-      lines: separateChargeRefundLines({ refund: { objectId: stripe.id, txn: stripe.balanceTransaction }, ...parts }),
+      lines: separateChargeRefundLines({ refund: { objectId: stripe.id, txn: stripe.balanceTransaction }, lowered: parts.lowered, debts: parts.debts }),
     });
     return { reversed: 0n, feeReturned: 0n, returnReversal: {} };
   }
