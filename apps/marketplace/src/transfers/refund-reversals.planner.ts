@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal } from './transfer-reversal.entity.js';
+import { transitionTransferReversal } from './transfer-reversals.repository.js';
 import { sellerPartsOfRefund } from './transfer-reversal-sizing.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersRepository } from './transfers.repository.js';
@@ -109,7 +110,7 @@ export class RefundReversalsPlanner {
     for (const r of rows) {
       if (r.status !== 'planned') continue;
       if (r.kind === 'lowering') {
-        await tx.update(TransferReversal, { id: r.id }, { status: r.shortfall > 0n ? 'debt' : 'succeeded', succeededAt: new Date() });
+        await transitionTransferReversal(tx, r.id, r.shortfall > 0n ? 'debt' : 'succeeded', { succeededAt: new Date() }, ['planned']);
         out.lowered.push({ sellerId: r.sellerId, amount: r.amount });
         if (r.shortfall > 0n) {
           out.debts.push({ sellerId: r.sellerId, amount: r.shortfall });
@@ -124,7 +125,7 @@ export class RefundReversalsPlanner {
             book: false, // booked with the refund (separateChargeRefundLines) or the dispute's lowering (disputeLoweringLines)
           });
         }
-      } else await tx.update(TransferReversal, { id: r.id }, { status: 'pending', nextAttemptAt: null });
+      } else await transitionTransferReversal(tx, r.id, 'pending', { nextAttemptAt: null }, ['planned']);
     }
     return out;
   }
@@ -138,7 +139,7 @@ export class RefundReversalsPlanner {
         const unsent = t && ((t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || (t.status === 'canceled' && t.canceledBy === null));
         if (unsent) await this.lower(tx, t, t.amount + r.amount - r.shortfall);
       }
-      await tx.update(TransferReversal, { id: r.id }, { status: 'canceled' });
+      await transitionTransferReversal(tx, r.id, 'canceled');
     }
   }
 

@@ -9,6 +9,7 @@ import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService, returnReversal
 import { transferReversalKey } from './refund-reversals.planner.js';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal, type TransferReversalStripeParams } from './transfer-reversal.entity.js';
+import { transitionTransferReversal } from './transfer-reversals.repository.js';
 import { transferRetrySeconds } from './transfer-submission.service.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersConfig } from './transfers.config.js';
@@ -65,9 +66,13 @@ export class TransferReversalSubmissionService {
     const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
     if (transfer.status !== 'succeeded' || !transfer.stripeTransferId) {
       // sent, not known yet: its worker (or a webhook) settles it first
-      await this.db.query(
-        `UPDATE transfer_reversals SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3, updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`,
-        [row.id, TRANSFER_WAIT_SECONDS, `waiting for transfer ${transfer.id} (${transfer.status})`],
+      await transitionTransferReversal(
+        this.db.manager,
+        row.id,
+        'pending',
+        { nextAttemptAt: () => 'now() + make_interval(secs => :wait)', lastError: `waiting for transfer ${transfer.id} (${transfer.status})` },
+        ['pending', 'submitting'],
+        { wait: TRANSFER_WAIT_SECONDS },
       );
       return;
     }
@@ -81,11 +86,13 @@ export class TransferReversalSubmissionService {
       metadata: { order_id: row.orderId, seller_id: row.sellerId, transfer_reversal_id: row.id, ...(row.refundId ? { refund_id: row.refundId } : { dispute_id: row.disputeId! }) },
     };
     // transaction 1: the intent with its exact params, before Stripe hears of it
-    const [, marked] = (await this.db.query(
-      `UPDATE transfer_reversals SET status = 'submitting', stripe_params = $2, stripe_transfer_id = $3, key_first_sent_at = coalesce(key_first_sent_at, now()), attempts = attempts + 1, updated_at = now()
-        WHERE id = $1 AND status IN ('pending', 'submitting')`,
-      [row.id, JSON.stringify(params), params.transfer],
-    )) as [unknown, number];
+    const marked = await transitionTransferReversal(
+      this.db.manager,
+      row.id,
+      'submitting',
+      { stripeParams: params, stripeTransferId: params.transfer, keyFirstSentAt: () => 'coalesce(key_first_sent_at, now())', attempts: () => 'attempts + 1' },
+      ['pending', 'submitting'],
+    );
     if (!marked) return;
     const made = await this.gateway.createTransferReversal({ transferId: params.transfer, amount: BigInt(params.amount), metadata: params.metadata }, row.idempotencyKey as IdempotencyKey);
     await this.record(row, transfer, made);
@@ -128,7 +135,7 @@ export class TransferReversalSubmissionService {
     const { reversal } = read;
     const row = await tx.findOne(TransferReversal, { where: { id: rowId }, lock: { mode: 'pessimistic_write' } });
     if (row?.status !== 'pending' && row?.status !== 'submitting') return;
-    await tx.update(TransferReversal, { id: row.id }, { status: 'succeeded', stripeReversalId: reversal.id, succeededAt: new Date(), nextAttemptAt: null, lastError: null });
+    await transitionTransferReversal(tx, row.id, 'succeeded', { stripeReversalId: reversal.id, succeededAt: new Date(), nextAttemptAt: null, lastError: null }, ['pending', 'submitting']);
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.transferReversal,
       reference: { type: 'order', id: row.orderId },
@@ -148,10 +155,20 @@ export class TransferReversalSubmissionService {
     if (error instanceof StripeGatewayError && error.code === 'STRIPE.INSUFFICIENT_BALANCE' && (await this.coverableLater(row))) {
       this.logger.info({ ...log }, "the seller's funds are still pending: the reversal waits for them");
       const generation = row.keyGeneration + 1;
-      await this.db.query(
-        `UPDATE transfer_reversals SET status = 'pending', key_generation = $2, idempotency_key = $3, key_first_sent_at = NULL, failure_code = $4, last_error = $5,
-                next_attempt_at = now() + make_interval(secs => $6), updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`,
-        [row.id, generation, transferReversalKey(row.refundId ?? row.disputeId!, row.sellerId, generation), code, message, retryDelaySeconds(row.attempts + 1)],
+      await transitionTransferReversal(
+        this.db.manager,
+        row.id,
+        'pending',
+        {
+          keyGeneration: generation,
+          idempotencyKey: transferReversalKey(row.refundId ?? row.disputeId!, row.sellerId, generation),
+          keyFirstSentAt: null,
+          failureCode: code,
+          lastError: message,
+          nextAttemptAt: () => 'now() + make_interval(secs => :wait)',
+        },
+        ['pending', 'submitting'],
+        { wait: retryDelaySeconds(row.attempts + 1) },
       );
       return;
     }
@@ -161,7 +178,7 @@ export class TransferReversalSubmissionService {
       await this.db.transaction(async (tx) => {
         const current = await tx.findOne(TransferReversal, { where: { id: row.id }, lock: { mode: 'pessimistic_write' } });
         if (current?.status !== 'pending' && current?.status !== 'submitting') return;
-        await tx.update(TransferReversal, { id: row.id }, { status: 'debt', failureCode: code, lastError: message, nextAttemptAt: null });
+        await transitionTransferReversal(tx, row.id, 'debt', { failureCode: code, lastError: message, nextAttemptAt: null }, ['pending', 'submitting']);
         await this.debts.record(tx, {
           sellerId: row.sellerId,
           currency: row.currency,
@@ -178,16 +195,12 @@ export class TransferReversalSubmissionService {
     }
     if (error instanceof StripeGatewayError && error.definitiveRefusal) {
       this.logger.error({ ...log, alert: 'transfer_reversal_failed' }, 'Stripe refused a transfer reversal: it needs an admin');
-      await this.db.query(
-        `UPDATE transfer_reversals SET status = 'failed', failure_code = $2, last_error = $3, next_attempt_at = NULL, updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`,
-        [row.id, code, message],
-      );
+      await transitionTransferReversal(this.db.manager, row.id, 'failed', { failureCode: code, lastError: message, nextAttemptAt: null }, ['pending', 'submitting']);
       return;
     }
     this.logger.warn({ ...log, err: error }, 'transfer reversal attempt did not finish; retried with the same key');
-    await this.db.query(
-      `UPDATE transfer_reversals SET status = 'pending', last_error = $2, next_attempt_at = now() + make_interval(secs => $3), updated_at = now() WHERE id = $1 AND status IN ('pending', 'submitting')`,
-      [row.id, message, transferRetrySeconds(row.attempts + 1, this.config.TRANSFERS_RETRY_BASE_MS)],
-    );
+    await transitionTransferReversal(this.db.manager, row.id, 'pending', { lastError: message, nextAttemptAt: () => 'now() + make_interval(secs => :delay)' }, ['pending', 'submitting'], {
+      delay: transferRetrySeconds(row.attempts + 1, this.config.TRANSFERS_RETRY_BASE_MS),
+    });
   }
 }
