@@ -11,6 +11,8 @@ import { OrderLine } from './payments/orders/order-line.entity.js';
 import { OrderSeller } from './payments/orders/order-seller.entity.js';
 import { Order } from './payments/orders/order.entity.js';
 import { Refund } from './payments/refunds/refund.entity.js';
+import { SellerDebt, SellerDebtRecovery } from './transfers/seller-debt.entity.js';
+import { TransferReversal } from './transfers/transfer-reversal.entity.js';
 import { Transfer } from './transfers/transfer.entity.js';
 import { WebhookEvent } from './webhooks/webhook-event.entity.js';
 
@@ -31,4 +33,7 @@ export const ENTITIES = [
   Refund,
   Dispute,
   Transfer,
+  TransferReversal,
+  SellerDebt,
+  SellerDebtRecovery,
 ];

@@ -60,6 +60,17 @@
  *  A refund after such a return whose own reversal pulled back less than S's share (REFUND_AFTER_RETURN=
  *  reverse_return): the return transfer reversed by `z`:
  *    Dr platform_cash z [transfer_refund txn];  Cr connected_cash[S] z [payment_refund txn];  Dr seller_payable[S] z,  Cr refund_losses z
+ *  Refund `r` of a multi-seller charge (no reverse_transfer: the charge is the platform's): Cr platform_cash r
+ *  [refund txn]. Each seller's part `x(S)` (their transfer × refunded / gross, largest remainder): a
+ *  transfer not sent yet is lowered by it: Dr seller_payable_pending[S] x(S); one already made is
+ *  reversed later: Dr refund_losses x(S) now, and when Stripe reverses it (its own row, key
+ *  `transfer-reversal:<refundId>:<sellerId>`): Dr platform_cash x [transfer_refund txn];
+ *  Cr connected_cash[S] x [payment_refund txn]; Dr seller_payable[S] x; Cr refund_losses x.
+ *  Dr refund_losses for the rest of r (the platform's fee and Stripe's fee part: the platform bears it).
+ *  A reversal Stripe refuses (balance_insufficient): the seller owes it: Dr seller_debts[S] x, Cr refund_losses x.
+ *  Lowering more than is left of a pending transfer: the excess is a debt: Dr seller_debts[S], Cr seller_payable_pending[S].
+ *  Netting a debt `d` from S's next order's transfer (lowered by d before it is made):
+ *    Dr seller_payable_pending[S] d;  Cr seller_debts[S] d
  *  Payout of `amount` from S's connected balance (created; a failed or canceled one comes back):
  *    Cr connected_cash_available[S] amount [payout txn];  Dr seller_payable_available[S] amount
  *    Dr connected_cash_available[S] amount [payout_failure / payout_cancel txn];  Cr seller_payable_available[S] amount
@@ -181,6 +192,14 @@ export const CHART_OF_ACCOUNTS = [
     normalSide: 'credit',
     perSeller: false,
     description: 'Contra-expense: disputed amounts recovered from sellers by transfer reversal',
+  },
+  {
+    code: 'seller_debts',
+    name: 'Seller debts to the platform',
+    type: 'asset',
+    normalSide: 'debit',
+    perSeller: true,
+    description: 'What a seller owes the platform: a reversal their connected balance could not cover (balance_insufficient), recovered from their next transfers',
   },
 ] as const satisfies readonly LedgerAccount[];
 

@@ -9,8 +9,11 @@ import {
   fundsAvailableLines,
   orderTransferLines,
   paidSeparateChargeLines,
+  debtNettingLines,
   refundFailedLines,
   returnReversalLines,
+  sellerDebtLines,
+  separateChargeRefundLines,
   transferLines,
 } from './ledger-recipes.js';
 
@@ -290,6 +293,54 @@ describe('ledger recipes (booked from Stripe balance transactions)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('multi-seller refunds, reversals and seller debts', () => {
+  it('property: a refund lowering one seller and reversing (or owing) the other leaves refund_losses the platform part, and netting clears the debt', () => {
+    fc.assert(
+      fc.property(
+        currencies,
+        fc.bigInt({ min: 1n, max: 9_999_999n }),
+        fc.bigInt({ min: 0n, max: 9_999_999n }),
+        fc.bigInt({ min: 0n, max: 9_999_999n }),
+        fc.boolean(),
+        (currency, platformPart, lowered, reversed, refused) => {
+          const m = (x: bigint) => Money.of(x, currency);
+          const avail = { status: 'available' as const };
+          const refund = platformPart + lowered + reversed;
+          const refundEntry = separateChargeRefundLines({ refund: movement('re', txn(-refund, currency, avail)), lowered: lowered > 0n ? [{ sellerId: OTHER, amount: lowered }] : [], debts: [] });
+          const later =
+            reversed === 0n
+              ? []
+              : refused
+                ? sellerDebtLines({ sellerId: SELLER, amount: m(reversed) })
+                : returnReversalLines({ seller, reversal: { platform: movement('trr', txn(reversed, currency, avail)), connected: movement('pyr', txn(-reversed, currency, avail)) } });
+          const netting = refused && reversed > 0n ? debtNettingLines({ sellerId: SELLER, amount: m(reversed) }) : [];
+          for (const lines of [refundEntry, later, netting].filter((l) => l.length)) {
+            assertPostableLines(lines);
+            expect(isBalanced(lines)).toBe(true);
+          }
+          const all = [...refundEntry, ...later, ...netting];
+          expect(signed(all, 'refund_losses')).toBe(platformPart);
+          expect(signed(all, 'seller_debts', SELLER)).toBe(0n);
+          expect(signed(all, 'seller_payable_pending', OTHER)).toBe(lowered);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a lowering beyond what is left of the transfer books the excess as the seller debt', () => {
+    const lines = separateChargeRefundLines({
+      refund: movement('re', txn(-1000n, 'USD', { status: 'available' })),
+      lowered: [{ sellerId: SELLER, amount: 600n }],
+      debts: [{ sellerId: SELLER, amount: 200n }],
+    });
+    assertPostableLines(lines);
+    expect(signed(lines, 'seller_payable_pending', SELLER)).toBe(400n);
+    expect(signed(lines, 'seller_debts', SELLER)).toBe(200n);
+    expect(signed(lines, 'refund_losses')).toBe(400n);
   });
 });
 

@@ -21,6 +21,9 @@ export const LEDGER_ENTRY_KINDS = {
   sellerPayoutReturned: 'seller_payout_returned',
   reversal: 'reversal',
   refundReturnReversal: 'refund_return_reversal',
+  transferReversal: 'transfer_reversal',
+  sellerDebt: 'seller_debt',
+  sellerDebtNetting: 'seller_debt_netting',
 } as const;
 
 /** The part of a Stripe balance transaction the ledger books (our snapshot has these fields). */
@@ -278,6 +281,50 @@ export function returnReversalLines(p: { seller: Extract<StripeBalanceRef, { kin
     payable(p.seller.sellerId, money, isAvailable(p.reversal.connected.txn), ref(p.seller, p.reversal.connected)),
     credit('refund_losses', money),
   ]);
+}
+
+/**
+ * A refund of a multi-seller charge (no reverse_transfer: the funds are the platform's). Each
+ * seller's part of a transfer not sent yet lowers their platform-held payable (`lowered`; what a
+ * lowering wanted beyond what was left of the transfer is their debt, `debts`); the rest is borne
+ * by the platform until the reversals of transfers already made pull it back (each booked by
+ * returnReversalLines: Cr refund_losses) or it becomes a debt (sellerDebtLines).
+ */
+export function separateChargeRefundLines(p: { refund: Movement; lowered: Array<{ sellerId: string; amount: bigint }>; debts: Array<{ sellerId: string; amount: bigint }> }): LedgerLineInput[] {
+  const r = -p.refund.txn.net;
+  positive('refund', r);
+  const money = (minor: bigint) => moneyOf(minor, p.refund.txn);
+  const lowered = p.lowered.reduce((sum, l) => sum + l.amount, 0n);
+  return nonZero([
+    cashLine(PLATFORM_BALANCE, p.refund),
+    ...p.lowered.map((l) => debit('seller_payable_pending', money(l.amount), l.sellerId)),
+    ...p.debts.flatMap((d) => [debit('seller_debts', money(d.amount), d.sellerId), credit('seller_payable_pending', money(d.amount), d.sellerId)]),
+    debit('refund_losses', money(r - lowered)),
+  ]);
+}
+
+/**
+ * A reversal Stripe refused (the seller's balance could not cover it): the seller owes it to the
+ * platform, which bore it so far (a refund's loss; a lost dispute's part: `dispute_recoveries`).
+ */
+export function sellerDebtLines(p: { sellerId: string; amount: Money; against?: 'refund_losses' | 'dispute_recoveries' }): LedgerLineInput[] {
+  positive('debt', p.amount.minor);
+  return [debit('seller_debts', p.amount, p.sellerId), credit(p.against ?? 'refund_losses', p.amount)];
+}
+
+/** A lost dispute's part of a seller's transfer not sent yet, lowered: recovered from their platform-held payable (and, beyond it, owed). */
+export function disputeLoweringLines(p: { lowered: Array<{ sellerId: string; amount: Money }>; debts: Array<{ sellerId: string; amount: Money }> }): LedgerLineInput[] {
+  return nonZero([
+    ...p.lowered.flatMap((l) => [debit('seller_payable_pending', l.amount, l.sellerId), credit('dispute_recoveries', l.amount)]),
+    ...p.debts.map((d) => debit('seller_debts', d.amount, d.sellerId)),
+    ...p.debts.map((d) => credit('seller_payable_pending', d.amount, d.sellerId)),
+  ]);
+}
+
+/** A seller's debt netted from their next transfer before it is made: their platform-held payable pays it. */
+export function debtNettingLines(p: { sellerId: string; amount: Money }): LedgerLineInput[] {
+  positive('netting', p.amount.minor);
+  return [debit('seller_payable_pending', p.amount, p.sellerId), credit('seller_debts', p.amount, p.sellerId)];
 }
 
 /**

@@ -6,3 +6,7 @@ export { TRANSFER_STATUSES, TRANSFER_TRANSITIONS, type TransferStatus } from './
 export { TransferResponse, toTransferResponse } from './transfers.mapper.js';
 export { TransfersModule } from './transfers.module.js';
 export { TransfersService } from './transfers.service.js';
+export { RefundReversalsPlanner, type RefundSellerParts } from './refund-reversals.planner.js';
+export { SellerDebtsService } from './seller-debts.service.js';
+export { TransferReversalResponse, toTransferReversalResponse } from './seller-debts.mapper.js';
+export { TransferReversal } from './transfer-reversal.entity.js';

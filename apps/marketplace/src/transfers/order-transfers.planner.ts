@@ -4,7 +4,9 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { sizeSeparateCharge, type RecordedSplit, type SizedSeller } from './transfer-sizing.js';
 import { Transfer, type TransferStripeParams } from './transfer.entity.js';
+import { SellerDebtsService } from './seller-debts.service.js';
 import { TransfersConfig } from './transfers.config.js';
+import { TransfersRepository } from './transfers.repository.js';
 
 /**
  * What a paid multi-seller order owes each seller, and the transfer rows that will move it. Called
@@ -13,7 +15,11 @@ import { TransfersConfig } from './transfers.config.js';
  */
 @Injectable()
 export class OrderTransfersPlanner {
-  constructor(private readonly config: TransfersConfig) {}
+  constructor(
+    private readonly config: TransfersConfig,
+    private readonly debts: SellerDebtsService,
+    private readonly transfers: TransfersRepository,
+  ) {}
 
   /** Each seller's share of the charge as Stripe settled it, by the MULTI_SELLER_STRIPE_FEE policy. */
   size(chargeTxn: { amount: bigint; fee: bigint; currency: string }, sellers: readonly RecordedSplit[]): SizedSeller[] {
@@ -42,7 +48,7 @@ export class OrderTransfersPlanner {
         source_transaction: p.chargeId,
         metadata: { order_id: p.orderId, seller_id: s.sellerId, transfer_id: id },
       };
-      await tx
+      const inserted = await tx
         .createQueryBuilder()
         .insert()
         .into(Transfer)
@@ -64,7 +70,20 @@ export class OrderTransfersPlanner {
           ...(holdEnds ? { holdUntil: holdEnds, holdExpiresAt: holdEnds } : {}),
         })
         .orIgnore()
+        .returning(['id'])
         .execute();
+      if ((inserted.raw as unknown[]).length === 1) await this.netDebts(tx, { id, orderId: p.orderId, sellerId: s.sellerId, amount: s.transfer.minor, currency: s.transfer.currency, params });
     }
+  }
+
+  // the seller's open debts are recovered from this transfer before it is made: lowered (its
+  // Stripe params with it; canceled at 0), each netting linked and booked (SellerDebtsService.net)
+  private async netDebts(tx: EntityManager, t: { id: string; orderId: string; sellerId: string; amount: bigint; currency: string; params: TransferStripeParams }): Promise<void> {
+    const netted = await this.debts.net(tx, { sellerId: t.sellerId, currency: t.currency, transferId: t.id, orderId: t.orderId, available: t.amount });
+    if (netted === 0n) return;
+    const amount = t.amount - netted;
+    const changes = { amount, stripeParams: { ...t.params, amount: amount.toString() } };
+    if (amount === 0n) await this.transfers.transition(tx, t.id, 'canceled', { ...changes, waitingReason: 'netted in full against the seller debts' }, ['pending']);
+    else await tx.update(Transfer, { id: t.id }, changes);
   }
 }

@@ -1,14 +1,18 @@
 import { StripeGateway, type StripeEventEnvelope } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isUuid } from '../common/ids.js';
 import { eventObject } from '../payments/stripe-event-object.js';
 import { ConnectedAccountDirectory } from '../webhooks/connected-account-directory.js';
 import { HandlesStripeEvents, type StripeEventHandler } from '../webhooks/stripe-event-handler.js';
 import { isTransferOfRow, TransferOutcomeService, type MadeTransfer } from './transfer-outcome.service.js';
+import { TransferReversalSubmissionService, type ReadReversal } from './transfer-reversal-submission.service.js';
+import { TransferReversal } from './transfer-reversal.entity.js';
 import { Transfer } from './transfer.entity.js';
 
-type Loaded = { kind: 'skip' } | { kind: 'made'; made: MadeTransfer; sellerId: string | null };
+type Reversals = Array<{ rowId: string; read: ReadReversal }>;
+type Loaded = { kind: 'skip' } | { kind: 'made'; made: MadeTransfer; sellerId: string | null; reversals: Reversals; row: Transfer | null };
 
 /**
  * transfer.created / transfer.updated / transfer.reversed: the transfer is re-read from Stripe (so
@@ -18,7 +22,9 @@ type Loaded = { kind: 'skip' } | { kind: 'made'; made: MadeTransfer; sellerId: s
  * already succeeded is left alone. A transfer with no row of ours (made from the Dashboard) is
  * recorded as an `external` row and booked, never ignored. A destination charge's own transfer
  * (booked with its charge) and our other transfers (a failed refund's return, a dispute's) carry
- * their own metadata and are booked by their own flows.
+ * their own metadata and are booked by their own flows. transfer.reversed / transfer.updated also
+ * confirm the refunds' reversals of an order transfer (metadata.transfer_reversal_id), booked as
+ * their worker would, whichever comes first.
  */
 @Injectable()
 @HandlesStripeEvents('transfer.created', 'transfer.updated', 'transfer.reversed')
@@ -27,6 +33,8 @@ export class TransferEventsHandler implements StripeEventHandler<Loaded> {
     private readonly gateway: StripeGateway,
     private readonly outcome: TransferOutcomeService,
     private readonly accounts: ConnectedAccountDirectory,
+    private readonly reversals: TransferReversalSubmissionService,
+    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   async load(event: StripeEventEnvelope): Promise<Loaded> {
@@ -39,12 +47,25 @@ export class TransferEventsHandler implements StripeEventHandler<Loaded> {
       // a destination charge's own transfer is booked with its charge
       if (transfer.sourceTransaction?.startsWith('ch_') && (await this.gateway.retrieveCharge(transfer.sourceTransaction)).transferId === transfer.id) return { kind: 'skip' };
     }
-    return { kind: 'made', made: await this.outcome.read(transfer), sellerId: await this.accounts.sellerOf(transfer.destination) };
+    const made = await this.outcome.read(transfer);
+    const row = transfer.metadata.transfer_id && isUuid(transfer.metadata.transfer_id) ? await this.db.getRepository(Transfer).findOneBy({ id: transfer.metadata.transfer_id }) : null;
+    return { kind: 'made', made, sellerId: await this.accounts.sellerOf(transfer.destination), reversals: row ? await this.reversalsOf(event, row, id) : [], row };
+  }
+
+  // transfer.reversed / transfer.updated of an order transfer: its reversals our rows asked for, read on both balances
+  private async reversalsOf(event: StripeEventEnvelope, row: Transfer, stripeTransferId: string): Promise<Reversals> {
+    if (event.type === 'transfer.created') return [];
+    const made = (await this.gateway.listTransferReversals(stripeTransferId)).filter((r) => isUuid(r.metadata.transfer_reversal_id ?? ''));
+    if (made.length === 0) return [];
+    const ours = await this.db.getRepository(TransferReversal).findBy({ id: In(made.map((r) => r.metadata.transfer_reversal_id!)), status: In(['pending', 'submitting']) });
+    const transfer = { ...row, stripeTransferId } as Transfer;
+    return Promise.all(ours.map(async (o) => ({ rowId: o.id, read: await this.reversals.read(transfer, made.find((r) => r.metadata.transfer_reversal_id === o.id)!) })));
   }
 
   async apply(_event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {
     if (loaded.kind === 'skip') return;
     const { transfer } = loaded.made;
+    for (const r of loaded.reversals) await this.reversals.book(tx, r.rowId, { ...loaded.row!, stripeTransferId: transfer.id } as Transfer, r.read);
     const byStripeId = await tx.findOne(Transfer, { where: { stripeTransferId: transfer.id }, lock: { mode: 'pessimistic_write' } });
     if (byStripeId) return; // recorded already (by the worker, a look-up or an earlier event)
     const rowId = transfer.metadata.transfer_id;

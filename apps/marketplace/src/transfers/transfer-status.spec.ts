@@ -12,8 +12,14 @@ describe('TRANSFER_TRANSITIONS', () => {
     expect(canMoveTransfer('submitting', 'failed')).toBe(true);
     for (const to of TRANSFER_STATUSES) {
       expect(canMoveTransfer('succeeded', to)).toBe(false);
-      expect(canMoveTransfer('canceled', to)).toBe(false);
+      if (to !== 'pending') expect(canMoveTransfer('canceled', to)).toBe(false);
     }
+  });
+
+  it('a transfer a refund lowered to 0 and canceled goes back to pending when Stripe refuses the refund', () => {
+    expect(canMoveTransfer('pending', 'canceled')).toBe(true);
+    expect(canMoveTransfer('canceled', 'pending')).toBe(true);
+    expect(canMoveTransfer('canceled', 'submitting')).toBe(false);
   });
 
   it('a failed row goes back to pending (admin retry) or is canceled, never straight to submitting', () => {

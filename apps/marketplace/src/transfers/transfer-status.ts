@@ -12,9 +12,11 @@ export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
  *  - pending -> succeeded: a webhook or a look-up found the transfer at Stripe before the worker's commit.
  *  - failed -> pending: an admin retry (a new attempt, a new key).
  *  - pending / failed -> canceled: an admin cancel; the seller's share stays owed in the ledger.
+ *  - pending -> canceled also when a refund lowered a transfer never sent to 0; canceled -> pending
+ *    when Stripe then refused that refund (the lowering is given back; never an admin's cancel).
  */
 export const TRANSFER_TRANSITIONS: Readonly<Record<TransferStatus, readonly TransferStatus[]>> = {
-  pending: ['pending', 'submitting', 'failed'],
+  pending: ['pending', 'submitting', 'failed', 'canceled'],
   submitting: ['pending', 'submitting'],
   succeeded: ['pending', 'submitting'],
   failed: ['submitting'],

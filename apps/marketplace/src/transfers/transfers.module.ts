@@ -3,6 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { OrderTransfersPlanner } from './order-transfers.planner.js';
+import { RefundReversalsPlanner } from './refund-reversals.planner.js';
+import { SellerDebtsService } from './seller-debts.service.js';
+import { SellerDebtsController } from './seller-debts.controller.js';
+import { TransferReversalFundsHandler } from './transfer-reversal-funds.handler.js';
+import { TransferReversalSubmissionService } from './transfer-reversal-submission.service.js';
 import { TransferEventsHandler } from './transfer-events.handler.js';
 import { TransferHoldsService } from './transfer-holds.service.js';
 import { TransferOutcomeService } from './transfer-outcome.service.js';
@@ -27,7 +32,7 @@ export class TransfersModule {
       module: TransfersModule,
       global: true, // payments plans an order's transfers in its payment transaction and lists them on the order
       imports: [TypeOrmModule.forFeature([Transfer]), LedgerModule, WebhooksModule],
-      controllers: [TransfersController],
+      controllers: [TransfersController, SellerDebtsController],
       providers: [
         { provide: TransfersConfig, useValue: config },
         TransfersRepository,
@@ -38,8 +43,12 @@ export class TransfersModule {
         TransfersService,
         TransferEventsHandler,
         TransfersWorker,
+        SellerDebtsService,
+        RefundReversalsPlanner,
+        TransferReversalSubmissionService,
+        TransferReversalFundsHandler,
       ],
-      exports: [OrderTransfersPlanner, TransfersService, TransferHoldsService],
+      exports: [OrderTransfersPlanner, TransfersService, TransferHoldsService, RefundReversalsPlanner, SellerDebtsService],
     };
   }
 }

@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { AppConfig } from '../config/app.config.js';
 import { TransferHoldsService } from './transfer-holds.service.js';
+import { TransferReversalSubmissionService } from './transfer-reversal-submission.service.js';
 import { TransferSubmissionService } from './transfer-submission.service.js';
 import { TransfersConfig } from './transfers.config.js';
 
-/** Makes the transfers that are due, in the worker role (ROLE=worker or all): first the holds whose time has come are released. */
+/** Makes the transfers that are due, in the worker role (ROLE=worker or all): first the holds whose time has come are released, then the transfers are made, then the refunds' transfer reversals. */
 @Injectable()
 export class TransfersWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private loop: ClaimLoop | null = null;
@@ -17,6 +18,7 @@ export class TransfersWorker implements OnApplicationBootstrap, OnApplicationShu
     private readonly config: TransfersConfig,
     private readonly submission: TransferSubmissionService,
     private readonly holds: TransferHoldsService,
+    private readonly reversals: TransferReversalSubmissionService,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -27,7 +29,7 @@ export class TransfersWorker implements OnApplicationBootstrap, OnApplicationShu
       idleMs: this.config.TRANSFERS_WORKER_POLL_MS,
       runOnce: async () => {
         await this.holds.releaseDue();
-        return this.submission.runOnce();
+        return (await this.submission.runOnce()) + (await this.reversals.runOnce());
       },
       onError: (error) => this.logger.error({ err: error, component: 'transfers-worker' }, 'transfers worker round failed'),
     });

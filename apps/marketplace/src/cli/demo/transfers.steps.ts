@@ -14,14 +14,23 @@ interface Transfer {
   held: boolean;
   hold: { holdUntil: string; fulfilledBy: string | null; releaseReason: string | null; releasedByRole: string | null } | null;
 }
+interface TransferReversal {
+  kind: string;
+  status: string;
+  sellerId: string;
+  amount: string;
+  display: string;
+  failureCode: string | null;
+}
 interface Order {
   id: string;
   status: string;
   display: string;
   chargeType: string;
   holdDays: number;
-  sellers: { sellerId: string; fee: string; sellerShare: string }[];
+  sellers: { sellerId: string; subtotal: string; fee: string; sellerShare: string }[];
   transfers: Transfer[];
+  transferReversals: TransferReversal[];
 }
 
 const str = (ctx: DemoContext, key: string): string => {
@@ -109,6 +118,31 @@ export const transfersSteps: DemoStep[] = [
       const mine = await ctx.api.call<{ data: Transfer[] }>('GET', '/sellers/me/transfers', { key: str(ctx, 'secondSellerKey') });
       if (mine.body.data.length !== 1) throw new DemoFailure(`the second seller sees ${mine.body.data.length} transfers, expected their one`);
       ctx.note(`the second seller sees their own: ${mine.body.data[0]!.display}, ${mine.body.data[0]!.status}`);
+    },
+  },
+  {
+    title: "The lamp seller's part is refunded: the platform refunds the charge, each seller's transfer is reversed in proportion",
+    async run(ctx) {
+      const admin = str(ctx, 'adminKey');
+      const orderId = str(ctx, 'cartOrderId');
+      const before = await ctx.api.call<Order>('GET', `/orders/${orderId}`, { key: admin });
+      const lamp = before.body.sellers.find((s) => s.sellerId === str(ctx, 'secondSellerId'));
+      if (!lamp) throw new DemoFailure('the lamp seller is not on the order');
+      const refund = await ctx.api.call<{ id: string; status: string; amount: string }>('POST', `/orders/${orderId}/refunds`, {
+        key: admin,
+        headers: { 'idempotency-key': randomUUID() },
+        body: { amount: lamp.subtotal, reason: 'requested_by_customer' },
+      });
+      ctx.note(`refund ${refund.body.id}: ${refund.body.amount} (the lamp's lines), ${refund.body.status}`);
+      const order = await pollUntil("the sellers' parts of the refund to be due", async () => {
+        const o = await ctx.api.call<Order>('GET', `/orders/${orderId}`, { key: admin });
+        return o.body.transferReversals.length > 0 && o.body.transferReversals.every((r) => r.status !== 'planned') ? o.body : undefined;
+      });
+      ctx.note(`order ${order.id}: ${order.status}`);
+      for (const r of order.transferReversals) {
+        const why = r.failureCode === 'balance_insufficient' && r.status === 'pending' ? " (waits for the seller's pending funds: Stripe reverses only within the available balance)" : '';
+        ctx.note(`  seller ${r.sellerId}: ${r.kind} of ${r.display}, ${r.status}${why}`);
+      }
     },
   },
 ];

@@ -1,9 +1,11 @@
+import { Money } from '@app/money';
 import type { DisputeSnapshot } from '@app/stripe';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { disputeTransactionLines, LEDGER_ENTRY_KINDS, LedgerService } from '../../ledger/index.js';
+import { disputeLoweringLines, disputeTransactionLines, LEDGER_ENTRY_KINDS, LedgerService } from '../../ledger/index.js';
 import { PayoutFreezes } from '../../onboarding/payout-freezes.js';
+import { RefundReversalsPlanner } from '../../transfers/index.js';
 import { DisputeRecoveryTransitionError } from './dispute-recovery-status.js';
 import { Dispute } from './dispute.entity.js';
 import { DisputesRepository } from './disputes.repository.js';
@@ -42,6 +44,7 @@ export class DisputesService implements OnModuleInit {
     private readonly config: PaymentsConfig,
     private readonly freezes: PayoutFreezes,
     private readonly disputes: DisputesRepository,
+    private readonly reversals: RefundReversalsPlanner,
   ) {}
 
   onModuleInit(): void {
@@ -57,7 +60,11 @@ export class DisputesService implements OnModuleInit {
 
   private async openDisputeOf(sellerId: string, manager?: EntityManager): Promise<string | null> {
     const rows: { stripe_dispute_id: string }[] = await (manager ?? this.db.manager).query(
-      `SELECT stripe_dispute_id FROM disputes WHERE seller_id = $1 AND closed_at IS NULL ORDER BY created_at LIMIT 1`,
+      // a multi-seller order's dispute (no seller of its own) freezes every seller of the order
+      `SELECT d.stripe_dispute_id FROM disputes d
+        WHERE d.closed_at IS NULL
+          AND (d.seller_id = $1 OR (d.seller_id IS NULL AND EXISTS (SELECT 1 FROM order_sellers s WHERE s.order_id = d.order_id AND s.seller_id = $1)))
+        ORDER BY d.created_at LIMIT 1`,
       [sellerId],
     );
     return rows[0]?.stripe_dispute_id ?? null;
@@ -116,6 +123,28 @@ export class DisputesService implements OnModuleInit {
     if (CLOSED.has(snap.status)) await this.close(tx, order, dispute, snap);
   }
 
+  /**
+   * A multi-seller order's dispute, lost: recovered from the sellers in proportion to their
+   * transfers, by the same reversal rows and debt rule as a refund of the disputed amount
+   * (RefundReversalsPlanner.recoverLostDispute); a transfer not sent yet is lowered and booked here.
+   * Only once lost: while it is open the sellers' payouts are frozen, and a won dispute takes nothing.
+   */
+  private async recoverFromSellers(tx: EntityManager, order: Order, dispute: Dispute): Promise<void> {
+    const parts = await this.reversals.recoverLostDispute(tx, { orderId: order.id, disputeId: dispute.id, gross: order.amountTotal, takenBefore: order.amountRefunded, disputed: dispute.amount });
+    if (parts.lowered.length === 0) return;
+    const money = (minor: bigint) => Money.of(minor, parts.currency);
+    await this.ledger.post(tx, {
+      kind: LEDGER_ENTRY_KINDS.disputeRecovery,
+      reference: { type: 'order', id: order.id },
+      idempotencyKey: `dispute-lowering:${dispute.id}`,
+      description: `Lost dispute ${dispute.stripeDisputeId}: the sellers' transfers not sent yet lowered`,
+      lines: disputeLoweringLines({
+        lowered: parts.lowered.map((l) => ({ sellerId: l.sellerId, amount: money(l.amount) })),
+        debts: parts.debts.map((d) => ({ sellerId: d.sellerId, amount: money(d.amount) })),
+      }),
+    });
+  }
+
   private async close(tx: EntityManager, order: Order, dispute: Dispute, snap: DisputeSnapshot): Promise<void> {
     // decided from Stripe's withdrawal, not the status we had stored: an inquiry that escalated and
     // closed between two reads did withdraw funds
@@ -132,6 +161,7 @@ export class DisputesService implements OnModuleInit {
       if (!(await this.disputes.transitionRecovery(tx, dispute.id, 'returning', { closedAt: new Date(), recoveryNextAttemptAt: null }, 'recovered')))
         throw new DisputeRecoveryTransitionError(dispute.id, current.recoveryStatus, 'returning');
     } else await tx.update(Dispute, { id: dispute.id }, { closedAt: new Date() });
+    if (!won && order.chargeType !== 'destination' && this.config.DISPUTE_RECOVERY !== 'none') await this.recoverFromSellers(tx, order, dispute);
     // lost: the withdrawal stays booked as the loss (net of any recovery from the seller); the order stays disputed.
     // won: the reinstatement was booked from its balance transaction above; the order goes back
     if (won) await this.orders.transition(tx, order.id, statusAfterRefunds(order.amountTotal, order.amountRefunded));

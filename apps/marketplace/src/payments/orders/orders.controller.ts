@@ -66,8 +66,8 @@ export class OrdersController {
   @ApiAnswer(OrderResponse)
   @ApiErrors({ 404: ['NOT_FOUND'] })
   async get(@CurrentPrincipal() viewer: Principal, @Param('id') id: string): Promise<OrderResponse> {
-    const { order, refunds, disputes, transfers } = await this.orders.getVisible(viewer, id);
-    return toOrderResponse(order, viewer, { refunds, disputes, transfers });
+    const { order, refunds, disputes, transfers, transferReversals } = await this.orders.getVisible(viewer, id);
+    return toOrderResponse(order, viewer, { refunds, disputes, transfers, transferReversals });
   }
 
   @Roles('admin', 'seller', 'buyer')

@@ -1,7 +1,7 @@
 import { formatMoney, Money } from '@app/money';
 import { ApiProperty } from '@nestjs/swagger';
 import type { Principal } from '../../identity/principal.entity.js';
-import { toTransferResponse, TransferResponse } from '../../transfers/index.js';
+import { toTransferResponse, toTransferReversalResponse, TransferResponse, TransferReversalResponse, type TransferReversal } from '../../transfers/index.js';
 import type { Transfer } from '../../transfers/transfer.entity.js';
 import type { Dispute } from '../disputes/dispute.entity.js';
 import type { Order } from './order.entity.js';
@@ -108,6 +108,11 @@ export class OrderResponse {
   @ApiProperty({ type: [DisputeResponse] }) disputes: DisputeResponse[];
   @ApiProperty({ type: [TransferResponse], description: "A multi-seller order's transfers to its sellers (a seller sees only their own)" }) transfers: TransferResponse[];
   @ApiProperty({ description: "Days the sellers' funds are held after payment (0: no hold; destination charges are never held)" }) holdDays: number;
+  @ApiProperty({
+    type: [TransferReversalResponse],
+    description: "A multi-seller order's refunds per seller: each seller's part, lowering a transfer not sent yet or reversing one made (a seller sees only their own)",
+  })
+  transferReversals: TransferReversalResponse[];
   @ApiProperty({ nullable: true, type: String }) paidAt: string | null;
   @ApiProperty() createdAt: string;
 }
@@ -188,7 +193,7 @@ export function toDisputeResponse(d: Dispute): DisputeResponse {
  * An order as `viewer` may see it: the buyer and admins everything; a seller only their own lines
  * and their own split, the total of those lines, and no other seller's fee.
  */
-export function toOrderResponse(order: Order, viewer: Principal, extras: { refunds: Refund[]; disputes: Dispute[]; transfers: Transfer[] }): OrderResponse {
+export function toOrderResponse(order: Order, viewer: Principal, extras: { refunds: Refund[]; disputes: Dispute[]; transfers: Transfer[]; transferReversals: TransferReversal[] }): OrderResponse {
   const asSeller = viewer.role === 'seller' && viewer.id !== order.buyerId;
   const lines = (order.lines ?? []).filter((l) => !asSeller || l.sellerId === viewer.id);
   const sellers = (order.sellers ?? []).filter((s) => !asSeller || s.sellerId === viewer.id);
@@ -218,6 +223,7 @@ export function toOrderResponse(order: Order, viewer: Principal, extras: { refun
     disputes: (othersToo ? extras.disputes.filter((d) => d.sellerId === viewer.id) : extras.disputes).map(toDisputeResponse),
     transfers: extras.transfers.filter((t) => !asSeller || t.sellerId === viewer.id).map(toTransferResponse),
     holdDays: order.holdDays,
+    transferReversals: extras.transferReversals.filter((r) => !asSeller || r.sellerId === viewer.id).map(toTransferReversalResponse),
     paidAt: order.paidAt?.toISOString() ?? null,
     createdAt: order.createdAt.toISOString(),
   };

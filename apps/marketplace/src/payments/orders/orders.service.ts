@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ensureVisibleTo } from '../../identity/ownership.js';
 import type { Principal } from '../../identity/principal.entity.js';
-import { TransfersService } from '../../transfers/index.js';
+import { TransferReversal, TransfersService } from '../../transfers/index.js';
 import type { Transfer } from '../../transfers/transfer.entity.js';
 import { Dispute } from '../disputes/dispute.entity.js';
 import type { Order } from './order.entity.js';
@@ -19,7 +19,7 @@ export class OrdersService {
     private readonly transfers: TransfersService,
   ) {}
 
-  async getVisible(viewer: Principal, orderId: string): Promise<{ order: Order; refunds: Refund[]; disputes: Dispute[]; transfers: Transfer[] }> {
+  async getVisible(viewer: Principal, orderId: string): Promise<{ order: Order; refunds: Refund[]; disputes: Dispute[]; transfers: Transfer[]; transferReversals: TransferReversal[] }> {
     // one snapshot: the order, its refunds and disputes as of the same moment (never a refund settled
     // next to an order read before it)
     return this.db.transaction('REPEATABLE READ', async (tx) => {
@@ -28,7 +28,10 @@ export class OrdersService {
       const refunds = await tx.getRepository(Refund).find({ where: { orderId }, order: { createdAt: 'ASC', id: 'ASC' } });
       const disputes = await tx.getRepository(Dispute).find({ where: { orderId }, order: { createdAt: 'ASC' } });
       const transfers = await this.transfers.ofOrder(orderId, viewer, tx);
-      return { order, refunds, disputes, transfers };
+      const transferReversals = (await tx.getRepository(TransferReversal).find({ where: { orderId }, order: { createdAt: 'ASC', id: 'ASC' } })).filter(
+        (r) => viewer.role !== 'seller' || r.sellerId === viewer.id,
+      );
+      return { order, refunds, disputes, transfers, transferReversals };
     });
   }
 }

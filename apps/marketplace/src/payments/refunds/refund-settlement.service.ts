@@ -1,7 +1,8 @@
 import type { FeeRefundSnapshot, RefundSnapshot } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { LEDGER_ENTRY_KINDS, LedgerService, refundFailedLines, refundLines } from '../../ledger/index.js';
+import { LEDGER_ENTRY_KINDS, LedgerService, refundFailedLines, refundLines, separateChargeRefundLines } from '../../ledger/index.js';
+import { RefundReversalsPlanner } from '../../transfers/index.js';
 import { OrderTransitionError, statusAfterRefunds } from '../orders/order-status.js';
 import type { Order } from '../orders/order.entity.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
@@ -31,6 +32,7 @@ export class RefundSettlementService {
     private readonly ledger: LedgerService,
     private readonly config: PaymentsConfig,
     private readonly refunds: RefundsRepository,
+    private readonly reversals: RefundReversalsPlanner,
   ) {}
 
   /** Settles a pending refund row with Stripe's refund. Idempotent: a settled refund is left alone. */
@@ -49,7 +51,7 @@ export class RefundSettlementService {
       if (madeThenFailed(stripe)) {
         // Stripe made it (the reversal and the fee refund are done and stay) and failed it before we
         // booked it: both are booked, as Stripe did them, and the seller's share goes back
-        const booked = await this.book(tx, order, refund.amount, facts);
+        const booked = await this.book(tx, order, refund.amount, facts, refund.id);
         await this.move(
           tx,
           refund.id,
@@ -59,9 +61,10 @@ export class RefundSettlementService {
         return this.undoFailed(tx, refund.id, stripe);
       }
       await this.move(tx, refund.id, { status: 'failed' }, { stripeRefundId: stripe.id, failureMessage: failureMessage(stripe) }, { status: 'pending' });
+      await this.reversals.cancel(tx, refund.id);
       return tx.findOneBy(Refund, { id: refund.id });
     }
-    const booked = await this.book(tx, order, refund.amount, facts);
+    const booked = await this.book(tx, order, refund.amount, facts, refund.id);
     await this.move(
       tx,
       refund.id,
@@ -153,7 +156,7 @@ export class RefundSettlementService {
       [order.id, stripe.amount.toString(), order.currency, stripe.reason, stripe.id, stripe.transferReversalId],
     );
     if (inserted.length === 0) return;
-    const booked = await this.book(tx, order, stripe.amount, facts);
+    const booked = await this.book(tx, order, stripe.amount, facts, inserted[0]!.id);
     const changes = { applicationFeeRefund: booked.feeReturned, transferReversalAmount: booked.reversed };
     if (booked.returnReversal.returnReversal) await this.move(tx, inserted[0]!.id, booked.returnReversal, changes, { returnReversal: null });
     else await tx.update(Refund, { id: inserted[0]!.id }, changes);
@@ -193,11 +196,18 @@ export class RefundSettlementService {
     return { order, refund };
   }
 
-  private async book(tx: EntityManager, order: Order, amount: bigint, facts: StripeRefundFacts): Promise<{ reversed: bigint; feeReturned: bigint; returnReversal: { returnReversal?: 'pending' } }> {
+  private async book(
+    tx: EntityManager,
+    order: Order,
+    amount: bigint,
+    facts: StripeRefundFacts,
+    refundId: string,
+  ): Promise<{ reversed: bigint; feeReturned: bigint; returnReversal: { returnReversal?: 'pending' } }> {
     const stripe = facts.refund;
     if (!stripe.balanceTransaction) throw new Error(`refund ${stripe.id}: its balance transaction was not read`);
     const reversal = stripe.transferReversal;
     if (reversal && (!reversal.balanceTransaction || !facts.reversalOnSellerAccount)) throw new Error(`refund ${stripe.id}: transfer reversal ${reversal.id} was not read on both balances`);
+    if (order.chargeType !== 'destination') return this.bookSeparate(tx, order, amount, facts.refund, refundId);
     const [seller] = await this.orders.sellersOf(tx, order.id);
     const ids = facts.feeRefunds.map((f) => f.id);
     const already: Array<{ id: string }> = ids.length ? await tx.query(`SELECT DISTINCT stripe_object_id AS id FROM ledger_lines WHERE stripe_object_id = ANY($1)`, [ids]) : [];
@@ -205,11 +215,7 @@ export class RefundSettlementService {
     const unbooked = facts.feeRefunds.filter((f) => !bookedIds.has(f.id) && f.balanceTransaction);
     const mine = await this.feeRefundOf(tx, order, facts, unbooked);
     const feeRefunds = mine ? [{ objectId: mine.id, txn: mine.balanceTransaction! }] : [];
-    const refunded = order.amountRefunded + amount;
-    const to = order.status === 'disputed' ? 'disputed' : statusAfterRefunds(order.amountTotal, refunded);
-    if (to === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
-    else await this.orders.transition(tx, order.id, to, { amountRefunded: refunded });
-    order.amountRefunded = refunded;
+    await this.addRefunded(tx, order, amount);
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.refund,
       reference: { type: 'order', id: order.id },
@@ -229,6 +235,41 @@ export class RefundSettlementService {
       feeReturned: feeRefunds.reduce((sum, f) => sum - f.txn.net, 0n),
       returnReversal: (await this.hasReturnTransfer(tx, order.id)) ? { returnReversal: 'pending' } : {},
     };
+  }
+
+  /** The order's refunded amount grows and its status follows (a disputed order stays disputed). */
+  private async addRefunded(tx: EntityManager, order: Order, amount: bigint): Promise<void> {
+    const refunded = order.amountRefunded + amount;
+    const to = order.status === 'disputed' ? 'disputed' : statusAfterRefunds(order.amountTotal, refunded);
+    if (to === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
+    else await this.orders.transition(tx, order.id, to, { amountRefunded: refunded });
+    order.amountRefunded = refunded;
+  }
+
+  /**
+   * A multi-seller charge's refund: the platform refunded its own charge; each seller's part
+   * (planned with the intent, or now for a refund made elsewhere) lowered a transfer not sent yet
+   * (booked here) or becomes a due reversal (booked when Stripe makes it; the platform bears it
+   * until then, refund_losses).
+   */
+  private async bookSeparate(
+    tx: EntityManager,
+    order: Order,
+    amount: bigint,
+    stripe: RefundSnapshot,
+    refundId: string,
+  ): Promise<{ reversed: bigint; feeReturned: bigint; returnReversal: { returnReversal?: 'pending' } }> {
+    if (!stripe.balanceTransaction) throw new Error(`refund ${stripe.id}: its balance transaction was not read`);
+    const parts = await this.reversals.activate(tx, { orderId: order.id, refundId, gross: order.amountTotal, refundedBefore: order.amountRefunded, refund: amount });
+    await this.addRefunded(tx, order, amount);
+    await this.ledger.post(tx, {
+      kind: LEDGER_ENTRY_KINDS.refund,
+      reference: { type: 'order', id: order.id },
+      idempotencyKey: `refund:${stripe.id}`,
+      description: `Refund ${stripe.id} of multi-seller order ${order.id}`,
+      lines: separateChargeRefundLines({ refund: { objectId: stripe.id, txn: stripe.balanceTransaction }, lowered: parts.lowered, debts: parts.debts }),
+    });
+    return { reversed: 0n, feeReturned: 0n, returnReversal: {} };
   }
 
   /** The seller's funds came back by a transfer of their own (a won dispute's return, a failed refund's), and the policy takes refunds from it. */

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../../common/domain-error.js';
 import { IdempotencyErrors, isUniqueViolation } from '../../common/idempotency/idempotency.errors.js';
 import { refuseWhenBusy } from '../../common/service-busy.js';
+import { RefundReversalsPlanner } from '../../transfers/index.js';
 import type { Principal } from '../../identity/principal.entity.js';
 import { Order } from '../orders/order.entity.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
@@ -28,7 +29,8 @@ export interface RefundInput {
  * POST /orders/:id/refunds. Transaction 1 checks what remains and records the refund (pending;
  * one at a time per order; bound to the caller's Idempotency-Key), Stripe refunds with key
  * `refund:<refundId>` (reverse_transfer, and refund_application_fee per REFUND_APPLICATION_FEE),
- * transaction 2 settles it. A retry or a takeover with the same Idempotency-Key resumes that refund.
+ * transaction 2 settles it. A multi-seller order's refund is the platform's (no reverse_transfer):
+ * transaction 1 also plans each seller's part (RefundReversalsPlanner), lowering transfers not sent yet. A retry or a takeover with the same Idempotency-Key resumes that refund.
  */
 @Injectable()
 export class RefundsService {
@@ -40,6 +42,7 @@ export class RefundsService {
     private readonly config: PaymentsConfig,
     private readonly reader: StripeRefundReader,
     private readonly refunds: RefundsRepository,
+    private readonly reversals: RefundReversalsPlanner,
   ) {}
 
   async refund(principal: Principal, orderId: string, input: RefundInput, requestKey: string): Promise<Refund> {
@@ -60,7 +63,6 @@ export class RefundsService {
         );
         const found = order!;
         if (found.status !== 'paid' && found.status !== 'partially_refunded') throw PaymentsErrors.notRefundable(found.id, found.status);
-        if (found.chargeType !== 'destination') throw PaymentsErrors.multiSellerRefund(found.id);
         const pending = await tx.findOneBy(Refund, { orderId, status: 'pending' });
         if (pending) throw PaymentsErrors.refundInProgress(orderId, pending.id);
         const remaining = found.amountTotal - found.amountRefunded;
@@ -86,9 +88,12 @@ export class RefundsService {
             failureMessage: null,
             principalId: principal.id,
             idempotencyKey: requestKey,
-            stripeRefundApplicationFee: this.config.REFUND_APPLICATION_FEE === 'proportional' && found.applicationFeeTotal > 0n,
+            // a multi-seller charge has no application fee at Stripe: the sellers' parts are reversed from their transfers
+            stripeRefundApplicationFee: found.chargeType === 'destination' && this.config.REFUND_APPLICATION_FEE === 'proportional' && found.applicationFeeTotal > 0n,
           }),
         );
+        // multi-seller: each seller's part planned now, a transfer never sent lowered in this very transaction
+        if (found.chargeType !== 'destination') await this.reversals.plan(tx, { orderId, refundId: row.id, gross: found.amountTotal, refundedBefore: found.amountRefunded, refund: amount });
         return { refund: row, order: found };
       })
       .catch(async (error: unknown) => {
@@ -142,8 +147,9 @@ export class RefundsService {
         chargeId: order.chargeId!,
         amount: refund.amount,
         reason: stripeRefundReason(refund.reason),
-        reverseTransfer: true,
-        refundApplicationFee: refund.stripeRefundApplicationFee ?? (this.config.REFUND_APPLICATION_FEE === 'proportional' && order.applicationFeeTotal > 0n),
+        // reverse_transfer is for destination charges only: a multi-seller charge's transfers are reversed one by one
+        reverseTransfer: order.chargeType === 'destination',
+        refundApplicationFee: order.chargeType === 'destination' && (refund.stripeRefundApplicationFee ?? (this.config.REFUND_APPLICATION_FEE === 'proportional' && order.applicationFeeTotal > 0n)),
         metadata: { order_id: order.id, refund_id: refund.id },
       },
       idempotencyKey('refund', refund.id),

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { idempotencyKey, type IdempotencyKey } from '@app/stripe';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { SellerDebtsService } from './seller-debts.service.js';
+import { TransferReversal } from './transfer-reversal.entity.js';
+import { transitionTransferReversal } from './transfer-reversals.repository.js';
+import { sellerPartsOfRefund } from './transfer-reversal-sizing.js';
+import { Transfer } from './transfer.entity.js';
+import { TransfersRepository } from './transfers.repository.js';
+
+/** `transfer-reversal:<refundId>:<sellerId>`: one reversal per refund and seller (`:<n>` after n refusals that made nothing). */
+export function transferReversalKey(refundId: string, sellerId: string, generation = 0): IdempotencyKey {
+  return generation === 0 ? idempotencyKey('transfer-reversal', refundId, sellerId) : idempotencyKey('transfer-reversal', refundId, sellerId, String(generation));
+}
+
+/** What a settled refund moved from the sellers' transfers, for its ledger entry. */
+export interface RefundSellerParts {
+  /** The transfers' currency (empty when nothing was planned). */
+  currency: string;
+  lowered: Array<{ sellerId: string; amount: bigint }>;
+  debts: Array<{ sellerId: string; amount: bigint }>;
+}
+
+/**
+ * The sellers' side of a refund of a multi-seller order (payments calls it in its own transactions,
+ * the order locked). `plan`, with the refund's intent: each seller's part (sellerPartsOfRefund);
+ * a transfer never sent to Stripe (pending with no key sent, failed, canceled) is lowered at once,
+ * in this transaction, its stored Stripe params with it (canceled at 0), so the worker never sends
+ * the old amount; a transfer sent or made is reversed after the refund (a `reversal` row).
+ * `activate`, when Stripe refunded: the reversals become due. `cancel`, when Stripe refused the
+ * refund: the plan is undone, lowerings given back to transfers still unsent.
+ */
+@Injectable()
+export class RefundReversalsPlanner {
+  constructor(
+    private readonly transfers: TransfersRepository,
+    private readonly debts: SellerDebtsService,
+  ) {}
+
+  async plan(tx: EntityManager, p: { orderId: string; refundId: string; gross: bigint; refundedBefore: bigint; refund: bigint }): Promise<void> {
+    await this.planFor(tx, { ...p, origin: { refundId: p.refundId } });
+  }
+
+  /**
+   * A lost dispute of a multi-seller order (DISPUTE_RECOVERY other than none), recovered from the
+   * sellers by the same rule and rows as a refund of the disputed amount, due at once: a transfer
+   * never sent is lowered (booked now: disputeLoweringLines), one made is reversed by the reversal
+   * worker (booked as a dispute recovery), a reversal Stripe refuses is the seller's debt. Once.
+   */
+  async recoverLostDispute(tx: EntityManager, p: { orderId: string; disputeId: string; gross: bigint; takenBefore: bigint; disputed: bigint }): Promise<RefundSellerParts> {
+    await this.planFor(tx, { orderId: p.orderId, gross: p.gross, refundedBefore: p.takenBefore, refund: p.disputed, origin: { disputeId: p.disputeId } });
+    return this.activateRows(tx, await tx.find(TransferReversal, { where: { disputeId: p.disputeId }, lock: { mode: 'pessimistic_write' } }), `lost dispute ${p.disputeId}`);
+  }
+
+  private async planFor(tx: EntityManager, p: { orderId: string; gross: bigint; refundedBefore: bigint; refund: bigint; origin: { refundId: string } | { disputeId: string } }): Promise<void> {
+    const originId = 'refundId' in p.origin ? p.origin.refundId : p.origin.disputeId;
+    const existing = await tx.findBy(TransferReversal, 'refundId' in p.origin ? { refundId: p.origin.refundId } : { disputeId: p.origin.disputeId });
+    if (existing.length) return;
+    const rows = await tx.find(Transfer, { where: { orderId: p.orderId, kind: 'order' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    if (rows.length === 0) return;
+    const taken: Array<{ seller_id: string; taken: string }> = await tx.query(
+      `SELECT seller_id, sum(amount)::text AS taken FROM transfer_reversals WHERE order_id = $1 AND status <> 'canceled' GROUP BY seller_id`,
+      [p.orderId],
+    );
+    const parts = sellerPartsOfRefund({
+      currency: rows[0]!.currency,
+      gross: p.gross,
+      refundedBefore: p.refundedBefore,
+      refund: p.refund,
+      sellers: rows.map((t) => ({ sellerId: t.sellerId!, base: t.share - t.stripeFeeShare, takenBefore: BigInt(taken.find((x) => x.seller_id === t.sellerId)?.taken ?? '0') })),
+    });
+    for (const [i, t] of rows.entries()) {
+      const amount = parts[i]!.amount;
+      if (amount <= 0n) continue;
+      const neverSent = (t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || t.status === 'canceled';
+      const id = randomUUID();
+      let shortfall = 0n;
+      if (neverSent) {
+        const lowered = amount < t.amount ? amount : t.amount;
+        shortfall = amount - lowered;
+        await this.lower(tx, t, t.amount - lowered);
+      }
+      await tx.insert(TransferReversal, {
+        id,
+        kind: neverSent ? 'lowering' : 'reversal',
+        status: 'planned',
+        refundId: 'refundId' in p.origin ? p.origin.refundId : null,
+        disputeId: 'disputeId' in p.origin ? p.origin.disputeId : null,
+        orderId: p.orderId,
+        sellerId: t.sellerId!,
+        transferId: t.id,
+        amount,
+        shortfall,
+        currency: t.currency,
+        stripeParams: null,
+        idempotencyKey: transferReversalKey(originId, t.sellerId!),
+      });
+    }
+  }
+
+  /** Stripe refunded: lowerings are done (booked with the refund), reversals become due. Plans a refund made elsewhere (the Dashboard) first. */
+  async activate(tx: EntityManager, p: { orderId: string; refundId: string; gross: bigint; refundedBefore: bigint; refund: bigint }): Promise<RefundSellerParts> {
+    await this.plan(tx, p);
+    return this.activateRows(tx, await tx.find(TransferReversal, { where: { refundId: p.refundId }, lock: { mode: 'pessimistic_write' } }), `refund ${p.refundId}`);
+  }
+
+  private async activateRows(tx: EntityManager, rows: TransferReversal[], what: string): Promise<RefundSellerParts> {
+    const out: RefundSellerParts = { currency: rows[0]?.currency ?? '', lowered: [], debts: [] };
+    for (const r of rows) {
+      if (r.status !== 'planned') continue;
+      if (r.kind === 'lowering') {
+        await transitionTransferReversal(tx, r.id, r.shortfall > 0n ? 'debt' : 'succeeded', { succeededAt: new Date() }, ['planned']);
+        out.lowered.push({ sellerId: r.sellerId, amount: r.amount });
+        if (r.shortfall > 0n) {
+          out.debts.push({ sellerId: r.sellerId, amount: r.shortfall });
+          await this.debts.record(tx, {
+            sellerId: r.sellerId,
+            currency: r.currency,
+            amount: r.shortfall,
+            originType: 'transfer_lowering',
+            originId: r.id,
+            orderId: r.orderId,
+            reason: `${what} wanted ${r.amount}, more than was left of transfer ${r.transferId}`,
+            book: false, // booked with the refund (separateChargeRefundLines) or the dispute's lowering (disputeLoweringLines)
+          });
+        }
+      } else await transitionTransferReversal(tx, r.id, 'pending', { nextAttemptAt: null }, ['planned']);
+    }
+    return out;
+  }
+
+  /** Stripe refused the refund: nothing is taken from the sellers; a lowering goes back to its transfer while that was never sent. */
+  async cancel(tx: EntityManager, refundId: string): Promise<void> {
+    const rows = await tx.find(TransferReversal, { where: { refundId, status: 'planned' }, lock: { mode: 'pessimistic_write' } });
+    for (const r of rows) {
+      if (r.kind === 'lowering') {
+        const t = await tx.findOne(Transfer, { where: { id: r.transferId }, lock: { mode: 'pessimistic_write' } });
+        const unsent = t && ((t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || (t.status === 'canceled' && t.canceledBy === null));
+        if (unsent) await this.lower(tx, t, t.amount + r.amount - r.shortfall);
+      }
+      await transitionTransferReversal(tx, r.id, 'canceled');
+    }
+  }
+
+  // a transfer's amount and stored Stripe params change together; at 0 a pending row is canceled (nothing to send), back above 0 it is pending again
+  private async lower(tx: EntityManager, t: Transfer, amount: bigint): Promise<void> {
+    const stripeParams = t.stripeParams ? { ...t.stripeParams, amount: amount.toString() } : null;
+    if (amount === 0n && t.status === 'pending') await this.transfers.transition(tx, t.id, 'canceled', { amount, stripeParams, nextAttemptAt: null }, ['pending']);
+    else if (amount > 0n && t.status === 'canceled' && t.canceledBy === null) await this.transfers.transition(tx, t.id, 'pending', { amount, stripeParams, nextAttemptAt: null }, ['canceled']);
+    else await tx.update(Transfer, { id: t.id }, { amount, stripeParams });
+    t.amount = amount;
+    t.stripeParams = stripeParams;
+  }
+}

@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { sellerPartsOfRefund } from './transfer-reversal-sizing.js';
+
+const A = 'a';
+const B = 'b';
+
+describe('sellerPartsOfRefund', () => {
+  it('splits a partial refund by the transfers, the platform keeping its fee part', () => {
+    // gross 10000; transfers 6000 and 3000 (the platform's fee 1000)
+    const parts = sellerPartsOfRefund({
+      currency: 'USD',
+      gross: 10_000n,
+      refundedBefore: 0n,
+      refund: 3_333n,
+      sellers: [
+        { sellerId: A, base: 6_000n, takenBefore: 0n },
+        { sellerId: B, base: 3_000n, takenBefore: 0n },
+      ],
+    });
+    // 9000 × 3333 / 10000 = 2999.7 -> 3000, split 2:1
+    expect(parts).toEqual([
+      { sellerId: A, amount: 2_000n },
+      { sellerId: B, amount: 1_000n },
+    ]);
+  });
+
+  it('the last refund takes exactly what is left', () => {
+    const parts = sellerPartsOfRefund({
+      currency: 'USD',
+      gross: 10_000n,
+      refundedBefore: 3_333n,
+      refund: 6_667n,
+      sellers: [
+        { sellerId: A, base: 6_000n, takenBefore: 2_000n },
+        { sellerId: B, base: 3_000n, takenBefore: 1_000n },
+      ],
+    });
+    expect(parts).toEqual([
+      { sellerId: A, amount: 4_000n },
+      { sellerId: B, amount: 2_000n },
+    ]);
+  });
+
+  it('property: any sequence of refunds sums to each transfer exactly at the full refund, never more', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1n, max: 5_000_000n }),
+        fc.bigInt({ min: 0n, max: 5_000_000n }),
+        fc.bigInt({ min: 0n, max: 1_000_000n }),
+        fc.array(fc.bigInt({ min: 1n, max: 1_000_000n }), { minLength: 1, maxLength: 6 }),
+        (a, b, fee, cuts) => {
+          const gross = a + b + fee;
+          const taken = [0n, 0n];
+          let refunded = 0n;
+          const refunds = cuts.map((c) => c).filter((c) => c > 0n);
+          for (const c of [...refunds, gross]) {
+            const r = refunded + c > gross ? gross - refunded : c;
+            if (r <= 0n) continue;
+            const parts = sellerPartsOfRefund({
+              currency: 'USD',
+              gross,
+              refundedBefore: refunded,
+              refund: r,
+              sellers: [
+                { sellerId: A, base: a, takenBefore: taken[0]! },
+                { sellerId: B, base: b, takenBefore: taken[1]! },
+              ],
+            });
+            taken[0]! += parts[0]!.amount;
+            taken[1]! += parts[1]!.amount;
+            refunded += r;
+            expect(parts.every((p) => p.amount >= 0n)).toBe(true);
+            expect(taken[0]! <= a && taken[1]! <= b).toBe(true);
+          }
+          expect(taken).toEqual([a, b]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,15 @@
+import { TRANSFER_REVERSAL_STATUSES } from './transfer-reversal.entity.js';
+import { canMoveTransferReversal } from './transfer-reversal-status.js';
+
+describe('TRANSFER_REVERSAL_TRANSITIONS', () => {
+  it('a settled row (succeeded, debt, failed, canceled) never moves again', () => {
+    for (const from of ['succeeded', 'debt', 'failed', 'canceled'] as const) for (const to of TRANSFER_REVERSAL_STATUSES) expect(canMoveTransferReversal(from, to)).toBe(false);
+  });
+
+  it('a planned row is due, applied or canceled, never sent before the refund settles', () => {
+    expect(canMoveTransferReversal('planned', 'pending')).toBe(true);
+    expect(canMoveTransferReversal('planned', 'canceled')).toBe(true);
+    expect(canMoveTransferReversal('planned', 'submitting')).toBe(false);
+    expect(canMoveTransferReversal('pending', 'canceled')).toBe(false);
+  });
+});

@@ -1,0 +1,26 @@
+import type { TransferReversalStatus } from './transfer-reversal.entity.js';
+
+/**
+ * Every allowed change of a transfer reversal row: `to` <- the statuses it may come from. The one
+ * table TransferReversalsRepository.transition reads (guarded UPDATE ... WHERE status IN from).
+ *  - planned -> pending: the refund settled (or the dispute was lost), the reversal is due.
+ *  - planned -> succeeded | debt: a lowering, applied with the refund (debt: part of it was a shortfall).
+ *  - planned -> canceled: Stripe refused the refund.
+ *  - pending <-> submitting: a worker's attempt; back to pending to wait (the transfer, the seller's
+ *    pending funds) or to retry with the same key; submitting -> submitting: a takeover after a lease.
+ *  - pending / submitting -> succeeded (made, or found by a look-up or a webhook), debt (refused:
+ *    balance_insufficient and the seller's balance cannot cover it), failed (another final refusal).
+ */
+export const TRANSFER_REVERSAL_TRANSITIONS: Readonly<Record<TransferReversalStatus, readonly TransferReversalStatus[]>> = {
+  planned: [],
+  pending: ['planned', 'pending', 'submitting'],
+  submitting: ['pending', 'submitting'],
+  succeeded: ['planned', 'pending', 'submitting'],
+  debt: ['planned', 'pending', 'submitting'],
+  failed: ['pending', 'submitting'],
+  canceled: ['planned'],
+};
+
+export function canMoveTransferReversal(from: TransferReversalStatus, to: TransferReversalStatus): boolean {
+  return TRANSFER_REVERSAL_TRANSITIONS[to].includes(from);
+}

@@ -1,0 +1,206 @@
+import { claimDueRows } from '@app/database';
+import { StripeGateway, StripeGatewayError, refusalOf, type BalanceTransactionSnapshot, type IdempotencyKey, type TransferReversalSnapshot } from '@app/stripe';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { ROOT_LOGGER } from '../common/logger.js';
+import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines } from '../ledger/index.js';
+import { transferReversalKey } from './refund-reversals.planner.js';
+import { SellerDebtsService } from './seller-debts.service.js';
+import { TransferReversal, type TransferReversalStripeParams } from './transfer-reversal.entity.js';
+import { transitionTransferReversal } from './transfer-reversals.repository.js';
+import { transferRetrySeconds } from './transfer-submission.service.js';
+import { Transfer } from './transfer.entity.js';
+import { TransfersConfig } from './transfers.config.js';
+import { retryDelaySeconds } from '../payments/refunds/stripe-refusal.js';
+
+const CLAIM_LEASE_SECONDS = 60;
+
+export interface ReadReversal {
+  reversal: TransferReversalSnapshot;
+  platform: BalanceTransactionSnapshot;
+  onSeller: BalanceTransactionSnapshot;
+}
+// how long a reversal waits for its transfer (sent, its outcome not known yet) before looking again
+const TRANSFER_WAIT_SECONDS = 15;
+
+/**
+ * Drives each due transfer reversal (a refund of a multi-seller order taking a seller's part back
+ * from a transfer already made), as the transfers worker does its rows: claimed with a lease (FOR
+ * UPDATE SKIP LOCKED), transaction 1 fixes the Stripe params and marks it `submitting`, the call
+ * (POST /v1/transfers/:id/reversals, key `transfer-reversal:<refundId>:<sellerId>`, metadata
+ * naming the row) runs outside any transaction, transaction 2 records it and books it from its
+ * balance transactions on both balances. A row that may have been sent (a crash, a lost answer) is
+ * first looked up among the transfer's reversals (metadata.transfer_reversal_id). Stripe refuses a
+ * reversal the seller's balance cannot cover (balance_insufficient): nothing moved, the whole part
+ * becomes the seller's debt, netted from their next transfers. Other final refusals end `failed`
+ * for an admin; anything else is retried with the same key.
+ */
+@Injectable()
+export class TransferReversalSubmissionService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly gateway: StripeGateway,
+    private readonly ledger: LedgerService,
+    private readonly debts: SellerDebtsService,
+    private readonly config: TransfersConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async runOnce(limit = 20): Promise<number> {
+    const ids = await claimDueRows((sql, params) => this.db.query(sql, params).then(([rows]: [Array<{ id: string }>, number]) => rows), {
+      table: 'transfer_reversals',
+      due: `status IN ('pending', 'submitting')`,
+      nextAttemptColumn: 'next_attempt_at',
+      orderBy: 'next_attempt_at NULLS FIRST, created_at',
+      limit,
+      leaseSeconds: CLAIM_LEASE_SECONDS,
+    });
+    const due = ids.length ? await this.db.getRepository(TransferReversal).find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } }) : [];
+    for (const row of due) await this.reverse(row).catch((error: unknown) => this.recordError(row, error));
+    return due.length;
+  }
+
+  private async reverse(row: TransferReversal): Promise<void> {
+    const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
+    if (transfer.status !== 'succeeded' || !transfer.stripeTransferId) {
+      // sent, not known yet: its worker (or a webhook) settles it first
+      await transitionTransferReversal(
+        this.db.manager,
+        row.id,
+        'pending',
+        { nextAttemptAt: () => 'now() + make_interval(secs => :wait)', lastError: `waiting for transfer ${transfer.id} (${transfer.status})` },
+        ['pending', 'submitting'],
+        { wait: TRANSFER_WAIT_SECONDS },
+      );
+      return;
+    }
+    if (row.keyFirstSentAt) {
+      const found = await this.lookUp(transfer.stripeTransferId, row.id);
+      if (found) return this.record(row, transfer, found);
+    }
+    const params: TransferReversalStripeParams = row.stripeParams ?? {
+      transfer: transfer.stripeTransferId,
+      amount: row.amount.toString(),
+      metadata: { order_id: row.orderId, seller_id: row.sellerId, transfer_reversal_id: row.id, ...(row.refundId ? { refund_id: row.refundId } : { dispute_id: row.disputeId! }) },
+    };
+    // transaction 1: the intent with its exact params, before Stripe hears of it
+    const marked = await transitionTransferReversal(
+      this.db.manager,
+      row.id,
+      'submitting',
+      { stripeParams: params, stripeTransferId: params.transfer, keyFirstSentAt: () => 'coalesce(key_first_sent_at, now())', attempts: () => 'attempts + 1' },
+      ['pending', 'submitting'],
+    );
+    if (!marked) return;
+    const made = await this.gateway.createTransferReversal({ transferId: params.transfer, amount: BigInt(params.amount), metadata: params.metadata }, row.idempotencyKey as IdempotencyKey);
+    await this.record(row, transfer, made);
+  }
+
+  /**
+   * Stripe reverses a transfer_group transfer only within the seller's available balance. Funds
+   * still pending on their balance (a transfer with source_transaction follows the charge's
+   * availability) will cover it: wait (a new key generation, balance.available makes it due at
+   * once). If the seller's whole balance (available + pending) cannot cover it, they paid it out:
+   * the whole part is their debt (Stripe refuses the whole reversal, nothing moved).
+   */
+  private async coverableLater(row: TransferReversal): Promise<boolean> {
+    const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
+    const balance = await this.gateway.retrieveBalance(transfer.destination);
+    const sum = (xs: Array<{ currency: string; amount: bigint }>) => xs.filter((b) => b.currency.toUpperCase() === row.currency).reduce((s, b) => s + b.amount, 0n);
+    return sum(balance.available) + sum(balance.pending) >= row.amount;
+  }
+
+  /** The reversal Stripe made for this row, if any (confirmed by webhooks too). */
+  async lookUp(stripeTransferId: string, rowId: string): Promise<TransferReversalSnapshot | undefined> {
+    return (await this.gateway.listTransferReversals(stripeTransferId)).find((r) => r.metadata.transfer_reversal_id === rowId);
+  }
+
+  /** Records and books a reversal Stripe made, once, whoever learns of it first (this worker, a look-up, a transfer.reversed webhook). */
+  async record(row: TransferReversal, transfer: Transfer, reversal: TransferReversalSnapshot): Promise<void> {
+    const read = await this.read(transfer, reversal);
+    await this.db.transaction((tx) => this.book(tx, row.id, transfer, read));
+  }
+
+  /** Both sides of a reversal (outside any transaction): the platform's balance transaction and the py_ refund's on the seller's account. */
+  async read(transfer: Transfer, reversal: TransferReversalSnapshot): Promise<ReadReversal> {
+    const onSeller = reversal.destinationPaymentRefundId ? await this.gateway.retrieveConnectedRefundTransaction(reversal.destinationPaymentRefundId, transfer.destination) : null;
+    if (!reversal.balanceTransaction || !onSeller) throw new Error(`transfer reversal ${reversal.id} was not read on both balances`);
+    return { reversal, platform: reversal.balanceTransaction, onSeller };
+  }
+
+  /** In the caller's transaction: a row still pending or submitting is succeeded and booked; any other is left alone. */
+  async book(tx: EntityManager, rowId: string, transfer: Transfer, read: ReadReversal): Promise<void> {
+    const { reversal } = read;
+    const row = await tx.findOne(TransferReversal, { where: { id: rowId }, lock: { mode: 'pessimistic_write' } });
+    if (row?.status !== 'pending' && row?.status !== 'submitting') return;
+    await transitionTransferReversal(tx, row.id, 'succeeded', { stripeReversalId: reversal.id, succeededAt: new Date(), nextAttemptAt: null, lastError: null }, ['pending', 'submitting']);
+    await this.ledger.post(tx, {
+      kind: LEDGER_ENTRY_KINDS.transferReversal,
+      reference: { type: 'order', id: row.orderId },
+      idempotencyKey: `transfer-reversal:${reversal.id}`,
+      description: `Reversal ${reversal.id} of transfer ${transfer.stripeTransferId} (${row.refundId ? `refund ${row.refundId}` : `dispute ${row.disputeId}`}, seller ${row.sellerId})`,
+      // a refund's part: the platform's refund loss shrinks; a lost dispute's: recovered from the seller
+      lines: (row.refundId ? returnReversalLines : disputeRecoveryLines)({
+        seller: { kind: 'connected', sellerId: row.sellerId, account: transfer.destination },
+        reversal: { platform: { objectId: reversal.id, txn: read.platform }, connected: { objectId: reversal.destinationPaymentRefundId!, txn: read.onSeller } },
+      }),
+    });
+  }
+
+  private async recordError(row: TransferReversal, error: unknown): Promise<void> {
+    const { code, message } = refusalOf(error);
+    const log = { component: 'transfer-reversals', transferReversalId: row.id, refundId: row.refundId, sellerId: row.sellerId, code, message };
+    if (error instanceof StripeGatewayError && error.code === 'STRIPE.INSUFFICIENT_BALANCE' && (await this.coverableLater(row))) {
+      this.logger.info({ ...log }, "the seller's funds are still pending: the reversal waits for them");
+      const generation = row.keyGeneration + 1;
+      await transitionTransferReversal(
+        this.db.manager,
+        row.id,
+        'pending',
+        {
+          keyGeneration: generation,
+          idempotencyKey: transferReversalKey(row.refundId ?? row.disputeId!, row.sellerId, generation),
+          keyFirstSentAt: null,
+          failureCode: code,
+          lastError: message,
+          nextAttemptAt: () => 'now() + make_interval(secs => :wait)',
+        },
+        ['pending', 'submitting'],
+        { wait: retryDelaySeconds(row.attempts + 1) },
+      );
+      return;
+    }
+    if (error instanceof StripeGatewayError && error.code === 'STRIPE.INSUFFICIENT_BALANCE') {
+      // Stripe refused the whole reversal (nothing moved) and the seller's balance cannot cover it: they owe their part
+      this.logger.warn({ ...log, alert: 'seller_debt' }, "the seller's balance cannot cover the reversal: recorded as their debt");
+      await this.db.transaction(async (tx) => {
+        const current = await tx.findOne(TransferReversal, { where: { id: row.id }, lock: { mode: 'pessimistic_write' } });
+        if (current?.status !== 'pending' && current?.status !== 'submitting') return;
+        await transitionTransferReversal(tx, row.id, 'debt', { failureCode: code, lastError: message, nextAttemptAt: null }, ['pending', 'submitting']);
+        await this.debts.record(tx, {
+          sellerId: row.sellerId,
+          currency: row.currency,
+          amount: row.amount,
+          originType: 'transfer_reversal',
+          originId: row.id,
+          orderId: row.orderId,
+          reason: `reversal for ${row.refundId ? `refund ${row.refundId}` : `lost dispute ${row.disputeId}`} refused by Stripe: ${message}`,
+          book: true,
+          against: row.refundId ? 'refund_losses' : 'dispute_recoveries',
+        });
+      });
+      return;
+    }
+    if (error instanceof StripeGatewayError && error.definitiveRefusal) {
+      this.logger.error({ ...log, alert: 'transfer_reversal_failed' }, 'Stripe refused a transfer reversal: it needs an admin');
+      await transitionTransferReversal(this.db.manager, row.id, 'failed', { failureCode: code, lastError: message, nextAttemptAt: null }, ['pending', 'submitting']);
+      return;
+    }
+    this.logger.warn({ ...log, err: error }, 'transfer reversal attempt did not finish; retried with the same key');
+    await transitionTransferReversal(this.db.manager, row.id, 'pending', { lastError: message, nextAttemptAt: () => 'now() + make_interval(secs => :delay)' }, ['pending', 'submitting'], {
+      delay: transferRetrySeconds(row.attempts + 1, this.config.TRANSFERS_RETRY_BASE_MS),
+    });
+  }
+}
