@@ -143,8 +143,8 @@ export class ScheduledRequestBudget implements RequestBudget {
     const tolerance = this.options.slackMs / 2;
     for (let missed = 0; ; ) {
       const atMs = lane ? await this.inTurn(lane.name, () => this.grant(lane)) : await this.grant();
-      const sleepMs = atMs - this.now();
-      if (sleepMs > 0) await this.sleep(sleepMs);
+      // until the slot, not just about: a Node timer can fire a millisecond or more early
+      for (let sleepMs = atMs - this.now(); sleepMs > 0; sleepMs = atMs - this.now()) await this.sleep(sleepMs);
       if (this.now() - atMs <= tolerance) {
         this.counts.taken++;
         return;
