@@ -2,9 +2,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The shared Stripe schedule holds a bounded backlog, so it can never jam. A slot more than 30 s
- * ahead of the database's now is refused (nothing reserved; ask again once the backlog is within
- * the bound), so no grant leaves a lane's next_slot more than 30 s + one interval (at most 1.5 s)
- * ahead. A next_slot farther ahead than 60 s is therefore no backlog of ours: the database's clock
+ * ahead of the database's now is refused (nothing reserved; ask again once 15 s of the backlog
+ * have passed, so callers beyond the bound do not poll the store every interval), so no grant
+ * leaves a lane's next_slot more than 30 s + one interval (at most 1.5 s) ahead. A next_slot farther ahead than 60 s is therefore no backlog of ours: the database's clock
  * stepped back, or the row was written by hand or by a bug. It is reset to now instead of making
  * every instance sleep until it.
  */
@@ -40,8 +40,9 @@ export class StripeRequestBudgetBound1764442800000 implements MigrationInterface
           RETURN;
         END IF;
         IF g > t + max_backlog THEN
-          -- the backlog is full: nothing reserved, ask again once it is back within the bound
-          RETURN QUERY SELECT false, extract(epoch FROM g - (t + max_backlog))::double precision * 1000, extract(epoch FROM t)::double precision * 1000;
+          -- the backlog is full: nothing reserved, ask again once half of it has passed (not at once:
+          -- every caller beyond the bound polling each interval would flood the store)
+          RETURN QUERY SELECT false, extract(epoch FROM g - (t + max_backlog / 2))::double precision * 1000, extract(epoch FROM t)::double precision * 1000;
           RETURN;
         END IF;
         UPDATE stripe_request_budgets SET next_slot = g + p_global_ms * interval '1 millisecond', interval_ms = p_global_ms, updated_at = t WHERE name = p_global;
