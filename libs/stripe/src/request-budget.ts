@@ -51,7 +51,9 @@ export interface NextSlots {
  * later refuses without reserving anything (taking a later global slot would hold up every other
  * request behind it), and says when to ask again: once the global lane has moved on to the
  * endpoint's time (the global lane's backlog passes in real time too, or faster).
- * Both lanes then move on from the slot actually used.
+ * Both lanes then move on from the slot actually used. The shared store's function adds one bound
+ * (migration StripeRequestBudgetBound): at most 30 s of backlog is granted, and a lane more than 60 s
+ * ahead (a clock stepped back) is reset to now, so the schedule never jams every instance.
  */
 export function reserveSlot(next: NextSlots, now: number, global: BudgetLane, endpoint?: BudgetLane): { granted: true; slot: number; next: NextSlots } | { granted: false; retryInMs: number } {
   const slot = Math.max(next.global, now);
