@@ -151,6 +151,19 @@ describe('ScheduledRequestBudget', () => {
     expect(budget.counts).toMatchObject({ taken: 5, refused: 3 });
   });
 
+  it('review5: never sends before its slot when a timer fires early (Node timers can, by a millisecond or more)', async () => {
+    const clock = { now: 0 };
+    const store: SlotStore = { reserve: async () => ({ granted: true, atMs: clock.now + 100 }) };
+    // a sleep longer than 2 ms wakes 2 ms before it was asked to (the event loop's cached time was stale)
+    const budget = onFakeClock(store, clock, {
+      sleep: async (ms) => {
+        clock.now += ms > 2 ? ms - 2 : ms;
+      },
+    });
+    await budget.take();
+    expect(clock.now).toBeGreaterThanOrEqual(100);
+  });
+
   it('gives up a slot it woke up too late for and takes a new one', async () => {
     const clock = { now: 0 };
     const reserved: number[] = [];

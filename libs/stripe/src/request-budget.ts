@@ -51,7 +51,9 @@ export interface NextSlots {
  * later refuses without reserving anything (taking a later global slot would hold up every other
  * request behind it), and says when to ask again: once the global lane has moved on to the
  * endpoint's time (the global lane's backlog passes in real time too, or faster).
- * Both lanes then move on from the slot actually used.
+ * Both lanes then move on from the slot actually used. The shared store's function adds one bound
+ * (migration StripeRequestBudgetBound): at most 30 s of backlog is granted, and a lane more than 60 s
+ * ahead (a clock stepped back) is reset to now, so the schedule never jams every instance.
  */
 export function reserveSlot(next: NextSlots, now: number, global: BudgetLane, endpoint?: BudgetLane): { granted: true; slot: number; next: NextSlots } | { granted: false; retryInMs: number } {
   const slot = Math.max(next.global, now);
@@ -143,8 +145,8 @@ export class ScheduledRequestBudget implements RequestBudget {
     const tolerance = this.options.slackMs / 2;
     for (let missed = 0; ; ) {
       const atMs = lane ? await this.inTurn(lane.name, () => this.grant(lane)) : await this.grant();
-      const sleepMs = atMs - this.now();
-      if (sleepMs > 0) await this.sleep(sleepMs);
+      // until the slot, not just about: a Node timer can fire a millisecond or more early
+      for (let sleepMs = atMs - this.now(); sleepMs > 0; sleepMs = atMs - this.now()) await this.sleep(sleepMs);
       if (this.now() - atMs <= tolerance) {
         this.counts.taken++;
         return;
