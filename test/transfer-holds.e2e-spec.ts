@@ -45,11 +45,11 @@ const checkoutWith = (buyer: PrincipalWithKey, items: Array<{ listingId: string;
     .send({ items, successUrl: SUCCESS_URL, cancelUrl: CANCEL_URL, ...extra });
 
 /** The two-seller cart checked out (with `extra`, e.g. holdDays) and paid. */
-async function paidHeldCart(extra: Record<string, unknown> = {}) {
+async function paidHeldCart(extra: Record<string, unknown> = {}, card = '4242424242424242') {
   const res = await checkoutWith(shop.buyer, cartItems(), extra);
   if (res.status !== 201) throw new Error(`checkout answered ${res.status}: ${JSON.stringify(res.body)}`);
-  if ((await payOnHostedPage(res.body.checkoutUrl, '4242424242424242')) !== 303) throw new Error('hosted checkout did not pay');
-  return waitForOrder(t, res.body.orderId, (o) => o.status === 'paid' && o.transfers.length === 2, 'two-seller order paid, its transfers planned');
+  if ((await payOnHostedPage(res.body.checkoutUrl, card)) !== 303) throw new Error('hosted checkout did not pay');
+  return waitForOrder(t, res.body.orderId, (o) => (o.status === 'paid' || o.status === 'disputed') && o.transfers.length === 2, 'two-seller order paid, its transfers planned');
 }
 
 const release = (orderId: string, key: string) => t.http.post(`/orders/${orderId}/release`).set(bearer(key));
@@ -171,6 +171,34 @@ describe('a held two-seller order', () => {
     const listed = (await adminTransfers(t, { sellerId: shop.b.id })).find((x) => x.orderId === order.id)!;
     expect(listed.hold.releaseReason).toBe('max_hold');
     expect(await stripeTransfersOf(t, order.id)).toHaveLength(2);
+    await expectBooksMatchStripe(t);
+  });
+});
+
+describe('a held order under dispute', () => {
+  it('is not released automatically while a dispute is open (the buyer may be owed it back); once the dispute is won it is', async () => {
+    const order = await paidHeldCart({}, '4000000000000259'); // the sandbox opens a dispute on this card's charge
+    const disputed = await waitForOrder(t, order.id, (o) => o.disputes.length === 1, 'dispute opened');
+    await release(order.id, shop.a.key).expect(200); // A marks their part fulfilled: its automatic release is 3 days away
+    await daysPass(order.id, 4);
+    await workerRounds();
+    expect(partOf((await getOrder(t, order.id)).transfers, shop.a.id)).toMatchObject({ status: 'pending', held: true, hold: { releasedAt: null } });
+    expect(await stripeTransfersOf(t, order.id)).toHaveLength(0);
+
+    const dp = disputed.disputes[0].stripeDisputeId;
+    const closed = await fetch(`${t.sandbox.url}/_sandbox/disputes/${dp}/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'won' }) });
+    expect(closed.status).toBe(200);
+    await waitForOrder(t, order.id, (o) => o.disputes[0].closedAt !== null, 'dispute closed');
+    const aMade = await waitFor(
+      async () => {
+        const tr = partOf((await getOrder(t, order.id)).transfers, shop.a.id);
+        return tr.status === 'succeeded' ? tr : undefined;
+      },
+      15_000,
+      'A released automatically once the dispute is won',
+    );
+    expect(aMade.hold).toMatchObject({ releaseReason: 'auto' });
+    expect(partOf((await getOrder(t, order.id)).transfers, shop.b.id)).toMatchObject({ status: 'pending', held: true });
     await expectBooksMatchStripe(t);
   });
 });

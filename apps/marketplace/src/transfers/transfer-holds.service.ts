@@ -70,6 +70,10 @@ export class TransferHoldsService {
     const [released]: [Array<{ id: string; order_id: string; seller_id: string; release_reason: string; amount: string; currency: string }>, number] = await this.db.query(
       `UPDATE transfers SET released_at = now(), release_reason = CASE WHEN hold_until >= hold_expires_at THEN 'max_hold' ELSE 'auto' END, updated_at = now()
         WHERE id IN (SELECT id FROM transfers WHERE kind = 'order' AND released_at IS NULL AND hold_until IS NOT NULL AND hold_until <= now() AND status = 'pending'
+                        -- no automatic release while a dispute (or inquiry) on the order is open: the buyer may be owed
+                        -- the funds back; the end of the hold still releases (Stripe's limit on holding funds wins)
+                        AND (hold_until >= hold_expires_at OR NOT EXISTS (
+                              SELECT 1 FROM disputes d WHERE d.order_id = transfers.order_id AND d.status NOT IN ('won', 'lost', 'warning_closed', 'prevented')))
                       ORDER BY hold_until LIMIT 100 FOR UPDATE SKIP LOCKED)
         RETURNING id, order_id, seller_id, release_reason, amount, currency`,
     );
