@@ -21,6 +21,7 @@ import { TransferHolds1764435600000 } from './1764435600000-TransferHolds.js';
 import { StripeRequestBudgets1764439200000 } from './1764439200000-StripeRequestBudgets.js';
 import { StripeRequestBudgetBound1764442800000 } from './1764442800000-StripeRequestBudgetBound.js';
 import { TransferReversals1764446400000 } from './1764446400000-TransferReversals.js';
+import { TransfersToOtherAccounts1764450000000 } from './1764450000000-TransfersToOtherAccounts.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -48,4 +49,5 @@ export const MIGRATIONS = [
   StripeRequestBudgets1764439200000,
   StripeRequestBudgetBound1764442800000,
   TransferReversals1764446400000,
+  TransfersToOtherAccounts1764450000000,
 ];

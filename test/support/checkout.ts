@@ -45,7 +45,8 @@ export function waitForOrder(t: TestApp, id: string, accept: (order: Record<stri
 
 export async function ledgerEntries(
   t: TestApp,
-  orderId: string,
+  referenceId: string,
+  referenceType = 'order',
 ): Promise<
   Array<{
     kind: string;
@@ -57,7 +58,7 @@ export async function ledgerEntries(
   const entries = [];
   let startingAfter: string | undefined;
   do {
-    const query = { referenceType: 'order', referenceId: orderId, limit: 200, ...(startingAfter ? { startingAfter } : {}) };
+    const query = { referenceType, referenceId, limit: 200, ...(startingAfter ? { startingAfter } : {}) };
     const page = (await t.http.get('/admin/ledger/entries').query(query).set(bearer(t.adminKey)).expect(200)).body;
     entries.push(...page.data);
     startingAfter = page.nextCursor ?? undefined;

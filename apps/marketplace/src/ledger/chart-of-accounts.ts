@@ -36,6 +36,8 @@
  *    Cr platform_cash x [transfer txn];  Dr connected_cash[S] x [py_ txn]
  *    Dr seller_payable_pending[S] x (the platform-held payable, no txn);  Cr seller_payable[S] x [py_ txn's side]
  *  A transfer made from the Dashboard (no order row): the two cash lines only; payables unchanged.
+ *  One to a connected account that is no seller of ours (its balance is not mirrored): Cr platform_cash x
+ *  [transfer txn];  Dr transfers_to_other_accounts x (a suspense balance for an admin).
  *  Refund `r` with reverse_transfer (reversal `rev` pulled back from S) and refund_application_fee
  *  (fee refunds `f`, as Stripe made them: its fee refund objects, never our own formula):
  *    Cr platform_cash r [refund txn];  Dr platform_cash rev [transfer_refund txn];  Cr connected_cash[S] rev [payment_refund txn]
@@ -200,6 +202,14 @@ export const CHART_OF_ACCOUNTS = [
     normalSide: 'debit',
     perSeller: true,
     description: 'What a seller owes the platform: a reversal their connected balance could not cover (balance_insufficient), recovered from their next transfers',
+  },
+  {
+    code: 'transfers_to_other_accounts',
+    name: 'Transfers to accounts that are not sellers',
+    type: 'asset',
+    normalSide: 'debit',
+    perSeller: false,
+    description: "Platform funds transferred (e.g. from Stripe's Dashboard) to a connected account that is no seller of the marketplace: a suspense balance for an admin to explain or recover",
   },
 ] as const satisfies readonly LedgerAccount[];
 

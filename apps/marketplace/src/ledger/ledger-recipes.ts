@@ -177,6 +177,17 @@ export function refundFailedLines(p: { sellerId: string; failure: Movement; reve
 }
 
 /**
+ * A transfer from the platform's balance to a connected account that is no seller of ours (made
+ * from the Dashboard): the platform's cash as Stripe moved it; the other side is not a balance this
+ * ledger mirrors, so it waits in a suspense account for an admin to explain.
+ */
+export function transferToOtherAccountLines(p: { transfer: Movement }): LedgerLineInput[] {
+  const out = -p.transfer.txn.net;
+  positive('transfer', out);
+  return [cashLine(PLATFORM_BALANCE, p.transfer), debit('transfers_to_other_accounts', moneyOf(out, p.transfer.txn), undefined, ref(PLATFORM_BALANCE, p.transfer))];
+}
+
+/**
  * A transfer from the platform's balance to a seller's connected balance (both sides), e.g. a
  * failed refund's share returned: cash moves between Stripe balances, nobody's claim changes.
  */

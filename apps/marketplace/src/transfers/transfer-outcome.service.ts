@@ -1,7 +1,9 @@
 import { StripeGateway, type BalanceTransactionSnapshot, type TransferSnapshot } from '@app/stripe';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { LEDGER_ENTRY_KINDS, LedgerService, orderTransferLines, transferLines } from '../ledger/index.js';
+import { ROOT_LOGGER } from '../common/logger.js';
+import { LEDGER_ENTRY_KINDS, LedgerService, orderTransferLines, transferLines, transferToOtherAccountLines } from '../ledger/index.js';
 import type { Transfer } from './transfer.entity.js';
 import { TransfersRepository } from './transfers.repository.js';
 
@@ -41,6 +43,7 @@ export class TransferOutcomeService {
     private readonly gateway: StripeGateway,
     private readonly transfers: TransfersRepository,
     private readonly ledger: LedgerService,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Reads both sides of a transfer (outside any transaction): its balance transaction and the py_ payment's. */
@@ -118,7 +121,22 @@ export class TransferOutcomeService {
         payment.availableOn,
       ],
     );
-    if (inserted.length === 0 || !sellerId) return;
+    if (inserted.length === 0) return;
+    if (!sellerId) {
+      // to a connected account that is no seller of ours: the platform's cash left all the same
+      await this.ledger.post(tx, {
+        kind: LEDGER_ENTRY_KINDS.transfer,
+        reference: { type: 'transfer', id: inserted[0]!.id },
+        idempotencyKey: `transfer:${transfer.id}`,
+        description: `Transfer ${transfer.id} made outside the marketplace (Dashboard) to ${transfer.destination}, which is no seller of ours`,
+        lines: transferToOtherAccountLines({ transfer: { objectId: transfer.id, txn: transfer.balanceTransaction } }),
+      });
+      this.logger.warn(
+        { component: 'transfers', alert: 'transfer_to_unknown_account', stripeTransferId: transfer.id, destination: transfer.destination },
+        'a transfer was made to a connected account that is no seller of the marketplace: booked to transfers_to_other_accounts for an admin',
+      );
+      return;
+    }
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.transfer,
       reference: orderId ? { type: 'order', id: orderId } : { type: 'transfer', id: inserted[0]!.id },
