@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { LocalSlotStore, ScheduledRequestBudget, endpointLimitFor, reserveSlot, slotIntervalMs, type ScheduledBudgetOptions, type SlotStore } from './request-budget.js';
+import { LocalSlotStore, MAX_LATE_SLOTS, ScheduledRequestBudget, endpointLimitFor, reserveSlot, slotIntervalMs, type ScheduledBudgetOptions, type SlotStore } from './request-budget.js';
 import { StripeGatewayError } from './stripe-gateway.error.js';
 
 const lane = (name: string, rate: number, slack = 40) => ({ name, intervalMs: slotIntervalMs(rate, slack) });
@@ -178,6 +178,26 @@ describe('ScheduledRequestBudget', () => {
     const budget = onFakeClock(store, clock, {}, () => (stalls-- > 0 ? 100 : 0));
     await budget.take();
     expect(reserved).toEqual([0, 110]);
+  });
+
+  it('when every slot arrives late (a loaded process, a slow database), sends on a late one after MAX_LATE_SLOTS instead of failing the call', async () => {
+    const clock = { now: 0 };
+    let reserves = 0;
+    // the store answers 50 ms after the slot it granted: every slot is late on arrival
+    const store: SlotStore = {
+      reserve: async () => {
+        reserves++;
+        const at = clock.now;
+        clock.now += 50;
+        return { granted: true, atMs: at };
+      },
+    };
+    const warnings: object[] = [];
+    const budget = onFakeClock(store, clock, { logger: { warn: (o) => warnings.push(o) } });
+    await expect(budget.take()).resolves.toBeUndefined();
+    expect(reserves).toBe(MAX_LATE_SLOTS);
+    expect(budget.counts).toMatchObject({ taken: 0, missed: MAX_LATE_SLOTS, sentLate: 1 });
+    expect(warnings).toEqual([expect.objectContaining({ sentLate: 1, lateMs: 50 })]);
   });
 
   it('retries a failing store with backoff, never sends without a slot, and gives up with STRIPE.UNAVAILABLE', async () => {

@@ -117,17 +117,24 @@ export interface ScheduledBudgetOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Late slots given up before a request goes out on a late one (see ScheduledRequestBudget). */
+export const MAX_LATE_SLOTS = 3;
+
 /**
  * take(): reserve a slot, sleep until it, send. A slot used later than half the slack after its time
  * (the process stalled, or the store answered after the slot) is given up and a new one taken, so a late
  * request never bunches with the ones after it; the other half of the slack covers the trip to Stripe.
- * A failing store is retried with backoff; no request goes out without a slot.
+ * When slots keep arriving late (a loaded process or a slow database: every answer comes after its own
+ * slot), the request goes out on its latest slot after MAX_LATE_SLOTS tries rather than failing: each
+ * try consumed a slot, so the schedule stays spaced, and a request Stripe would not have failed is not
+ * failed here (Stripe's own 429s are retried). A failing store is retried with backoff; no request goes
+ * out without a slot.
  */
 export class ScheduledRequestBudget implements RequestBudget {
   private readonly global: BudgetLane;
   private readonly now: () => number;
   /** What take() has done so far: slots used, asked again for a busy endpoint, given up for being late, store failures. */
-  readonly counts = { taken: 0, refused: 0, missed: 0, failures: 0 };
+  readonly counts = { taken: 0, refused: 0, missed: 0, failures: 0, sentLate: 0 };
   private readonly turns = new Map<string, Promise<void>>();
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -152,7 +159,15 @@ export class ScheduledRequestBudget implements RequestBudget {
         return;
       }
       this.counts.missed++;
-      if (++missed >= 20) throw new StripeGatewayError('STRIPE.UNAVAILABLE', `no Stripe request slot could be used on time (${missed} missed)`);
+      if (++missed >= MAX_LATE_SLOTS) {
+        this.counts.sentLate++;
+        if (this.counts.sentLate % 100 === 1)
+          this.options.logger?.warn(
+            { budget: this.global.name, lateMs: Math.round(this.now() - atMs), sentLate: this.counts.sentLate },
+            'stripe request slots keep arriving late (a loaded process or a slow database): sending on a late slot',
+          );
+        return;
+      }
     }
   }
 
