@@ -102,7 +102,9 @@ it(`${ORDERS} two-seller orders drained by two worker processes: each transfer m
   console.log(
     `transfer drain: ${ORDERS * 2} transfers (orders paid in ${setupSeconds.toFixed(1)} s), drained in ${drainSeconds.toFixed(1)} s by ${bySubmitter
       .map((r) => `${r.submitted_by} ${r.n}`)
-      .join(' / ')}; at Stripe: POST /v1/transfers ${transfers.total} (max ${transfers.max_per_second} in a calendar second, ${transfers.max_in_any_second} in any second; budget ${BUDGET.STRIPE_TRANSFERS_PER_SECOND}), all requests ${total.total} (max ${total.max_per_second} / ${total.max_in_any_second}; budget ${BUDGET.STRIPE_REQUESTS_PER_SECOND})`,
+      .join(
+        ' / ',
+      )}; at Stripe: POST /v1/transfers ${transfers.total} (max ${transfers.max_per_second} in a calendar second, ${transfers.max_in_any_second} in any second; budget ${BUDGET.STRIPE_TRANSFERS_PER_SECOND}), all requests ${total.total} (max ${total.max_per_second} / ${total.max_in_any_second}; budget ${BUDGET.STRIPE_REQUESTS_PER_SECOND})`,
   );
   expect(transfers.max_per_second).toBeLessThanOrEqual(Number(BUDGET.STRIPE_TRANSFERS_PER_SECOND));
   expect(transfers.max_in_any_second).toBeLessThanOrEqual(Number(BUDGET.STRIPE_TRANSFERS_PER_SECOND));
