@@ -28,9 +28,9 @@ const CONNECT_SECRET = 'whsec_bench_connect';
 
 // global budget, POST /v1/transfers' own; each transfer is a create and a read of its py_ payment
 const RUNS = [
-  { budget: 25, transfers: 25 },
-  { budget: 100, transfers: 50 },
-  { budget: 100, transfers: 25 }, // Stripe's per-endpoint default left as is: it caps the transfers, not the global budget
+  { budget: 25, transfersBudget: 25 },
+  { budget: 100, transfersBudget: 50 },
+  { budget: 100, transfersBudget: 25 }, // Stripe's per-endpoint default left as is: it caps the transfers, not the global budget
 ];
 const ordersPerRun = (process.argv[2] ?? '150,300,300').split(',').map(Number);
 const processes = Number(process.argv[3] ?? 2);
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
           ROLE: 'worker',
           INSTANCE_NAME: `bench-worker-${w + 1}`,
           STRIPE_REQUESTS_PER_SECOND: String(run.budget),
-          STRIPE_TRANSFERS_PER_SECOND: String(run.transfers),
+          STRIPE_TRANSFERS_PER_SECOND: String(run.transfersBudget),
           TRANSFERS_WORKER_POLL_MS: '50',
           WEBHOOK_POLL_MS: '50',
           ...extraEnv,
@@ -200,6 +200,7 @@ async function main(): Promise<void> {
         const stats = await requestStats(sandbox.url, key, window);
         const mean = steadyRate(stats);
         return {
+          perSecond: stats.series.map((p) => p.count).join(' '),
           requests: stats.total,
           meanPerSecond: Number(mean.toFixed(2)),
           shareOfLimit: Number((mean / limit).toFixed(3)),
@@ -209,7 +210,7 @@ async function main(): Promise<void> {
       };
       const bySubmitter = (await db.query(`SELECT submitted_by, count(*)::int AS n FROM transfers WHERE id = ANY($1) GROUP BY 1 ORDER BY 1`, [ids])).rows;
       const all = await measured('total', run.budget);
-      const transfers = await measured('POST /v1/transfers', run.transfers);
+      const transfers = await measured('POST /v1/transfers', run.transfersBudget);
       console.log(
         JSON.stringify({
           ...run,

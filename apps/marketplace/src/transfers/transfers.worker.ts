@@ -27,7 +27,7 @@ export class TransfersWorker implements OnApplicationBootstrap, OnApplicationShu
       idleMs: this.config.TRANSFERS_WORKER_POLL_MS,
       runOnce: async () => {
         await this.holds.releaseDue();
-        return this.submission.runOnce(undefined, this.app.INSTANCE_NAME);
+        return this.submission.runOnce(this.config.TRANSFERS_CLAIM_BATCH, this.app.INSTANCE_NAME);
       },
       onError: (error) => this.logger.error({ err: error, component: 'transfers-worker' }, 'transfers worker round failed'),
     });
