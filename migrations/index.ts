@@ -19,7 +19,7 @@ import { RefundReturnRetries1764381600000 } from './1764381600000-RefundReturnRe
 import { Transfers1764432000000 } from './1764432000000-Transfers.js';
 import { TransferHolds1764435600000 } from './1764435600000-TransferHolds.js';
 import { StripeRequestBudgets1764439200000 } from './1764439200000-StripeRequestBudgets.js';
-import { TransferSubmittedBy1764442800000 } from './1764442800000-TransferSubmittedBy.js';
+import { TransferSubmittedBy1764453600000 } from './1764453600000-TransferSubmittedBy.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -45,5 +45,5 @@ export const MIGRATIONS = [
   Transfers1764432000000,
   TransferHolds1764435600000,
   StripeRequestBudgets1764439200000,
-  TransferSubmittedBy1764442800000,
+  TransferSubmittedBy1764453600000,
 ];
