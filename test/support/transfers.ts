@@ -78,3 +78,16 @@ export async function twoSellerShop(t: TestApp): Promise<TwoSellerShop> {
       ]),
   };
 }
+
+/**
+ * What the sandbox received never went over `budget` per second: no calendar second over it, and no
+ * sliding second more than 5% over it. The schedule spaces sends on the senders' side; on a loaded
+ * machine (two cores shared by the senders, PostgreSQL and the sandbox) a sender that stalls after
+ * its slot check sends late and the sandbox reads arrivals late and stamps them together, so a
+ * sliding second can hold a few more than the budget while every calendar second stays under it
+ * (bench/README.md, "The Stripe request budget shared by two processes").
+ */
+export function expectWithinBudget(stats: { max_per_second: number; max_in_any_second: number }, budget: number): void {
+  expect(stats.max_per_second).toBeLessThanOrEqual(budget);
+  expect(stats.max_in_any_second).toBeLessThanOrEqual(Math.floor(budget * 1.05));
+}

@@ -44,13 +44,13 @@ export class TransferSubmissionService {
   ) {}
 
   /** Works the rows that are due (a batch at once); returns how many it worked. */
-  async runOnce(limit = 20): Promise<number> {
+  async runOnce(limit = 20, submittedBy: string | null = null): Promise<number> {
     const due = await this.transfers.claimDue(limit);
-    await Promise.all(due.map((row) => this.submit(row).catch((error: unknown) => this.recordError(row, error))));
+    await Promise.all(due.map((row) => this.submit(row, submittedBy).catch((error: unknown) => this.recordError(row, error))));
     return due.length;
   }
 
-  private async submit(row: Transfer): Promise<void> {
+  private async submit(row: Transfer, submittedBy: string | null): Promise<void> {
     if (row.kind !== 'order' || !row.stripeParams || !row.sellerId) return;
     let generation = row.keyGeneration;
     let firstSentAt = row.keyFirstSentAt;
@@ -89,6 +89,7 @@ export class TransferSubmissionService {
           idempotencyKey: key,
           keyFirstSentAt: firstSentAt ?? new Date(),
           submitAttempts: () => 'submit_attempts + 1',
+          submittedBy,
           waitingReason: null,
         },
         ['pending', 'submitting'],

@@ -106,6 +106,10 @@ export class Transfer {
   @Column({ name: 'submit_attempts', type: 'int', default: 0 })
   submitAttempts: number;
 
+  /** The instance (INSTANCE_NAME) that last marked the row submitting, i.e. sent it to Stripe (null: never sent). */
+  @Column({ name: 'submitted_by', type: 'text', nullable: true })
+  submittedBy: string | null;
+
   /** The lease of a claim, or when to try again; null: due now. */
   @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
   nextAttemptAt: Date | null;

@@ -25,6 +25,12 @@ export class TransfersConfig {
   MULTI_SELLER_STRIPE_FEE: MultiSellerStripeFeePolicy = 'platform';
   /** How often the transfers worker looks for transfers to make (ms). */
   @Expose() @Transform(envInt) @IsInt() @Min(10) @Max(3_600_000) TRANSFERS_WORKER_POLL_MS: number = 1_000;
+  /**
+   * How many due transfers one worker claims and works at once: its calls in flight, spaced by the
+   * Stripe request budget. Enough to keep the budget busy between rounds (bench/transfers-drain.bench.ts);
+   * a claimed row waits for its slot within the claim's 60 s lease.
+   */
+  @Expose() @Transform(envInt) @IsInt() @Min(1) @Max(500) TRANSFERS_CLAIM_BATCH: number = 50;
   /** The first wait before a transfer whose Stripe call did not finish is tried again (doubling each time, at most 10 minutes) (ms). */
   @Expose() @Transform(envInt) @IsInt() @Min(0) @Max(600_000) TRANSFERS_RETRY_BASE_MS: number = 5_000;
   /** How long a transfer to a seller who is not active waits before the gate is asked again (ms). */

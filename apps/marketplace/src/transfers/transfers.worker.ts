@@ -29,7 +29,7 @@ export class TransfersWorker implements OnApplicationBootstrap, OnApplicationShu
       idleMs: this.config.TRANSFERS_WORKER_POLL_MS,
       runOnce: async () => {
         await this.holds.releaseDue();
-        return (await this.submission.runOnce()) + (await this.reversals.runOnce());
+        return (await this.submission.runOnce(this.config.TRANSFERS_CLAIM_BATCH, this.app.INSTANCE_NAME)) + (await this.reversals.runOnce());
       },
       onError: (error) => this.logger.error({ err: error, component: 'transfers-worker' }, 'transfers worker round failed'),
     });
