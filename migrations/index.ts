@@ -22,6 +22,7 @@ import { StripeRequestBudgets1764439200000 } from './1764439200000-StripeRequest
 import { StripeRequestBudgetBound1764442800000 } from './1764442800000-StripeRequestBudgetBound.js';
 import { TransferReversals1764446400000 } from './1764446400000-TransferReversals.js';
 import { TransfersToOtherAccounts1764450000000 } from './1764450000000-TransfersToOtherAccounts.js';
+import { MultiSellerRefundFailures1764453600000 } from './1764453600000-MultiSellerRefundFailures.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   StripeRequestBudgetBound1764442800000,
   TransferReversals1764446400000,
   TransfersToOtherAccounts1764450000000,
+  MultiSellerRefundFailures1764453600000,
 ];
