@@ -201,20 +201,21 @@ export class RefundReversalsPlanner {
       }
     }
     const lines = separateChargeRefundFailedSellerLines({ currency: rows[0]?.currency ?? 'USD', sellers: [...sellers].map(([sellerId, s]) => ({ sellerId, owed: s.owed, canceled: s.canceled })) });
-    if (lines.length) await this.ledger.post(tx, {
-      kind: LEDGER_ENTRY_KINDS.refundFailed,
-      reference: { type: 'order', id: p.orderId },
-      idempotencyKey: `refund-failed-sellers:${p.refundId}`,
-      description: `Refund ${p.refundId} failed at Stripe: what it took from each seller given back`,
-      lines,
-    });
+    if (lines.length)
+      await this.ledger.post(tx, {
+        kind: LEDGER_ENTRY_KINDS.refundFailed,
+        reference: { type: 'order', id: p.orderId },
+        idempotencyKey: `refund-failed-sellers:${p.refundId}`,
+        description: `Refund ${p.refundId} failed at Stripe: what it took from each seller given back`,
+        lines,
+      });
     for (const [sellerId, s] of sellers) {
       if (s.returned <= 0n) continue;
       const id = randomUUID();
       const t = s.transfer;
       await tx.query(
         `INSERT INTO transfers (id, kind, status, order_id, seller_id, refund_id, amount, currency, share, destination, transfer_group, stripe_params, idempotency_key)
-         VALUES ($1, 'refund_return', 'pending', $2, $3, $4, $5, $6, $5, $7, $2, $8, $9)
+         VALUES ($1, 'refund_return', 'pending', $2, $3, $4, $5, $6, $5, $7, $10, $8, $9)
          ON CONFLICT (refund_id, seller_id) WHERE kind = 'refund_return' DO NOTHING`,
         [
           id,
@@ -231,7 +232,8 @@ export class RefundReversalsPlanner {
             transfer_group: p.orderId,
             metadata: { order_id: p.orderId, seller_id: sellerId, transfer_id: id, refund_id: p.refundId, reason: 'refund_failed' },
           }),
-          idempotencyKey('refund-failed-return', `${p.refundId}:${sellerId}`),
+          idempotencyKey('refund-failed-return', p.refundId, sellerId),
+          p.orderId,
         ],
       );
     }

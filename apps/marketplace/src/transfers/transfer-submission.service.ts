@@ -1,4 +1,4 @@
-import { attemptKey, idempotencyKeyMayBeForgotten, refusalOf, StripeGateway, StripeGatewayError, type IdempotencyKey, type TransferSnapshot } from '@app/stripe';
+import { attemptKey, idempotencyKey, idempotencyKeyMayBeForgotten, refusalOf, StripeGateway, StripeGatewayError, type IdempotencyKey, type TransferSnapshot } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
@@ -21,7 +21,9 @@ export function transferKey(rowId: string, generation: number): IdempotencyKey {
 
 /** A row's key: `transfer:<id>`, or for a failed refund's return `refund-failed-return:<refundId>:<sellerId>` (then `:<n>`). */
 export function transferRowKey(row: Pick<Transfer, 'id' | 'kind' | 'refundId' | 'sellerId'>, generation: number): IdempotencyKey {
-  return row.kind === 'refund_return' ? attemptKey('refund-failed-return', `${row.refundId}:${row.sellerId}`, generation) : transferKey(row.id, generation);
+  if (row.kind !== 'refund_return') return transferKey(row.id, generation);
+  const parts = [row.refundId!, row.sellerId!, ...(generation === 0 ? [] : [String(generation)])];
+  return idempotencyKey('refund-failed-return', ...parts);
 }
 
 /** base, 2 × base, 4 × base ... (TRANSFERS_RETRY_BASE_MS, 5 s by default) capped at 10 minutes, in seconds. */

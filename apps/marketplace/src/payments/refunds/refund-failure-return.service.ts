@@ -135,7 +135,7 @@ export class RefundFailureReturnService {
       this.db.manager,
       refund.id,
       { failureReturn: 'pending' },
-      { failureReturnNextAttemptAt: () => 'now() + make_interval(secs => :delaySeconds)', failureReturnError: 'waiting for the refund\'s transfer reversals in flight' },
+      { failureReturnNextAttemptAt: () => 'now() + make_interval(secs => :delaySeconds)', failureReturnError: "waiting for the refund's transfer reversals in flight" },
       { failureReturn: 'pending' },
       { delaySeconds: IN_FLIGHT_WAIT_SECONDS },
     );

@@ -141,7 +141,13 @@ export class RefundSettlementService {
    * are settled: RefundReversalsPlanner.returnForFailedRefund).
    */
   private async undoFailedSeparate(tx: EntityManager, order: Order, refund: Refund, stripe: RefundSnapshot, failure: NonNullable<RefundSnapshot['failureBalanceTransaction']>): Promise<Refund | null> {
-    await this.move(tx, refund.id, { status: 'failed', failureReturn: 'pending' }, { failureMessage: failureMessage(stripe), failureReturnNextAttemptAt: null }, { status: 'succeeded', failureReturn: null });
+    await this.move(
+      tx,
+      refund.id,
+      { status: 'failed', failureReturn: 'pending' },
+      { failureMessage: failureMessage(stripe), failureReturnNextAttemptAt: null },
+      { status: 'succeeded', failureReturn: null },
+    );
     await this.reversals.cancelUnsentForFailedRefund(tx, refund.id);
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.refundFailed,
