@@ -5,7 +5,9 @@
 // Stripe. Real app, real PostgreSQL, the Stripe sandbox; the transfers and payments workers are
 // driven by the test.
 import { randomUUID } from 'node:crypto';
+import { StripeGateway } from '@app/stripe';
 import { DataSource } from 'typeorm';
+import { RefundSettlementService } from '../apps/marketplace/src/payments/refunds/refund-settlement.service.js';
 import { RefundFailureReturnService } from '../apps/marketplace/src/payments/refunds/refund-failure-return.service.js';
 import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
@@ -251,6 +253,80 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
     expect(returned.map((x) => x.amount).sort((x, y) => x - y)).toEqual([225, 675]);
     const rows = (await getOrder(t, order.id)).transfers.filter((x: { kind: string }) => x.kind === 'refund_return');
     expect(rows.map((x: { status: string }) => x.status)).toEqual(['succeeded', 'succeeded']);
+    await expectBooksMatchStripe(t);
+  });
+
+  it("reversals not sent yet (waiting for the sellers' funds) are canceled: nothing reversed, nothing returned", async () => {
+    const shop = await manualPayoutShop();
+    const order = await shop.cart();
+    await drain();
+    const made = await refund(order.id, { amount: '1000' }).expect(201);
+    await drain(); // the sellers' funds are still pending: each reversal waits (a new key generation, never sent under it)
+    expect((await getOrder(t, order.id)).transferReversals.map((r: { status: string }) => r.status)).toEqual(['pending', 'pending']);
+    await failAtStripe(order.id, made.body.id, made.body.stripeRefundId);
+    await fundsAvailable();
+    const now = await getOrder(t, order.id);
+    expect(now.transferReversals.map((r: { status: string }) => r.status)).toEqual(['canceled', 'canceled']);
+    for (const x of now.transfers) expect((await t.stripe.transfers.listReversals(x.stripeTransferId)).data).toEqual([]);
+    expect(await returnTransfersAtStripe(order.id)).toEqual([]);
+    const entries = await ledgerEntries(t, order.id);
+    expect(sumLines(entries, 'refund_losses')).toBe(0n);
+    expect(payableOf(entries, shop.a.id)).toBe(-900n);
+    await expectBooksMatchStripe(t);
+  });
+
+  it('a reversal in flight when the refund fails (its answer lost): the return waits, the worker finds it at Stripe and books it, then the seller gets it back', async () => {
+    const shop = await manualPayoutShop();
+    const order = await shop.cart();
+    await drain();
+    await fundsAvailable();
+    const aTransfer = (await getOrder(t, order.id)).transfers.find((x: { sellerId: string }) => x.sellerId === shop.a.id);
+    // no webhook tells us of the reversal, and the worker's answers from Stripe are lost
+    t.sandbox.control.setWebhookFaults({ outage: true });
+    let made: { body: { id: string; stripeRefundId: string } };
+    try {
+      const fault = await fetch(`${t.sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'POST', path: `/v1/transfers/${aTransfer.stripeTransferId}/reversals`, kind: 'lose_response', count: 20 }),
+      });
+      expect(fault.status).toBe(200);
+      made = await refund(order.id, { amount: '1000' }).expect(201);
+      await t.app.get(TransferReversalSubmissionService).runOnce();
+      const aPart = (await getOrder(t, order.id)).transferReversals.find((r: { sellerId: string }) => r.sellerId === shop.a.id);
+      expect(aPart.status).not.toBe('succeeded');
+      expect((await t.stripe.transfers.listReversals(aTransfer.stripeTransferId)).data.map((r) => r.amount)).toEqual([225]);
+      t.sandbox.control.clearFaults();
+      // Stripe fails the refund; we learn it (the recovery worker's read) while the reversal is in flight
+      const res = await fetch(`${t.sandbox.url}/_sandbox/refunds/${made.body.stripeRefundId}/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(200);
+      const snapshot = await t.app.get(StripeGateway).retrieveRefund(made.body.stripeRefundId);
+      await t.app.get(DataSource).transaction((tx) => t.app.get(RefundSettlementService).undoFailed(tx, made.body.id, snapshot));
+      const during = await getOrder(t, order.id);
+      expect(during.transferReversals.find((r: { sellerId: string }) => r.sellerId === shop.a.id).status).toMatch(/^(pending|submitting)$/);
+      // the return waits for it: nothing is given back yet
+      await t.app.get(RefundFailureReturnService).runOnce();
+      expect(await returnTransfersAtStripe(order.id)).toEqual([]);
+      expect((await getOrder(t, order.id)).refunds[0].failureReturn).toMatchObject({ status: 'pending' });
+    } finally {
+      t.sandbox.control.setWebhookFaults({ outage: false });
+      t.sandbox.control.releaseWebhooks();
+    }
+    await t.sandbox.control.webhooksIdle();
+    await t.app.get(DataSource).query(`UPDATE transfer_reversals SET next_attempt_at = now() WHERE order_id = $1`, [order.id]);
+    await t.app.get(DataSource).query(`UPDATE refunds SET failure_return_next_attempt_at = now() WHERE order_id = $1`, [order.id]);
+    await drain();
+    const now = await getOrder(t, order.id);
+    expect(now.transferReversals.find((r: { sellerId: string }) => r.sellerId === shop.a.id)).toMatchObject({ status: 'succeeded', amount: '225' });
+    expect((await t.stripe.transfers.listReversals(aTransfer.stripeTransferId)).data.map((r) => r.amount)).toEqual([225]);
+    const returned = await returnTransfersAtStripe(order.id);
+    expect(returned.map((x) => [x.destination, x.amount]).sort()).toEqual(
+      [
+        [shop.a.account, 225],
+        [shop.b.account, 675],
+      ].sort(),
+    );
+    expect(sumLines(await ledgerEntries(t, order.id), 'refund_losses')).toBe(0n);
     await expectBooksMatchStripe(t);
   });
 });
