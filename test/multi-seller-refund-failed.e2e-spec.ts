@@ -208,6 +208,40 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
     await expectBooksMatchStripe(t);
   });
 
+  it("a debt from the refund already netted from the seller's next transfer: the netted part comes back by the return transfer", async () => {
+    const shop = await manualPayoutShop();
+    const order = await shop.cart();
+    await drain();
+    await expectBooksMatchStripe(t);
+    const available = (await t.stripe.balance.retrieve({}, { stripeAccount: shop.a.account })).available.find((b) => b.currency === 'usd')!.amount;
+    await t.stripe.payouts.create({ amount: available, currency: 'usd' }, { stripeAccount: shop.a.account });
+    const made = await refund(order.id, { amount: '4000' }).expect(201);
+    await drain();
+    // the next order nets A's debt (900) from A's transfer: nothing sent to A for it
+    const next = await shop.cart();
+    await drain();
+    expect((await stripeTransfersOf(t, next.id)).map((x) => x.amount)).toEqual([2700]);
+    await expectBooksMatchStripe(t);
+
+    await failAtStripe(order.id, made.body.id, made.body.stripeRefundId);
+    await drain();
+    const returned = await returnTransfersAtStripe(order.id);
+    expect(returned.map((x) => [x.destination, x.amount]).sort()).toEqual(
+      [
+        [shop.a.account, 900],
+        [shop.b.account, 2700],
+      ].sort(),
+    );
+    const debts = (await t.http.get('/admin/seller-debts').query({ sellerId: shop.a.id }).set(bearer(t.adminKey)).expect(200)).body.data;
+    expect(debts).toEqual([expect.objectContaining({ amount: '900', recovered: '900', canceled: '0', outstanding: '0' })]);
+    const entries = [...(await ledgerEntries(t, order.id)), ...(await ledgerEntries(t, next.id))];
+    expect(sumLines(entries, 'seller_debts', shop.a.id)).toBe(0n);
+    expect(sumLines(entries, 'refund_losses')).toBe(0n);
+    // A is owed both orders' shares in full again (the second one's netted part came back)
+    expect(payableOf(entries, shop.a.id)).toBe(-1800n);
+    await expectBooksMatchStripe(t);
+  });
+
   it('the failure events delivered twice and shuffled: each seller is given back once', async () => {
     const shop = await manualPayoutShop();
     const order = await shop.cart();
@@ -314,8 +348,15 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
     }
     await t.sandbox.control.webhooksIdle();
     await t.app.get(DataSource).query(`UPDATE transfer_reversals SET next_attempt_at = now() WHERE order_id = $1`, [order.id]);
-    await t.app.get(DataSource).query(`UPDATE refunds SET failure_return_next_attempt_at = now() WHERE order_id = $1`, [order.id]);
-    await drain();
+    // settled by the reversal worker's look-up or by the transfer.reversed webhook, whichever is first; either makes the return due
+    await waitFor(
+      async () => {
+        await drain();
+        return (await returnTransfersAtStripe(order.id)).length === 2 ? true : undefined;
+      },
+      20_000,
+      'both sellers given back',
+    );
     const now = await getOrder(t, order.id);
     expect(now.transferReversals.find((r: { sellerId: string }) => r.sellerId === shop.a.id)).toMatchObject({ status: 'succeeded', amount: '225' });
     expect((await t.stripe.transfers.listReversals(aTransfer.stripeTransferId)).data.map((r) => r.amount)).toEqual([225]);

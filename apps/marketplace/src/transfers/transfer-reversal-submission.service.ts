@@ -154,6 +154,8 @@ export class TransferReversalSubmissionService {
     const row = await tx.findOne(TransferReversal, { where: { id: rowId }, lock: { mode: 'pessimistic_write' } });
     if (row?.status !== 'pending' && row?.status !== 'submitting') return;
     await transitionTransferReversal(tx, row.id, 'succeeded', { stripeReversalId: reversal.id, succeededAt: new Date(), nextAttemptAt: null, lastError: null }, ['pending', 'submitting']);
+    // its refund failed at Stripe meanwhile: the return of what it took is due now (it waited for this)
+    if (row.refundId) await tx.query(`UPDATE refunds SET failure_return_next_attempt_at = now() WHERE id = $1 AND failure_return_status = 'pending'`, [row.refundId]);
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.transferReversal,
       reference: { type: 'order', id: row.orderId },
