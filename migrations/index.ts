@@ -23,6 +23,7 @@ import { StripeRequestBudgetBound1764442800000 } from './1764442800000-StripeReq
 import { TransferReversals1764446400000 } from './1764446400000-TransferReversals.js';
 import { TransfersToOtherAccounts1764450000000 } from './1764450000000-TransfersToOtherAccounts.js';
 import { TransferSubmittedBy1764453600000 } from './1764453600000-TransferSubmittedBy.js';
+import { MultiSellerRefundFailures1764457200000 } from './1764457200000-MultiSellerRefundFailures.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -52,4 +53,5 @@ export const MIGRATIONS = [
   TransferReversals1764446400000,
   TransfersToOtherAccounts1764450000000,
   TransferSubmittedBy1764453600000,
+  MultiSellerRefundFailures1764457200000,
 ];

@@ -71,6 +71,12 @@
  *  Dr refund_losses for the rest of r (the platform's fee and Stripe's fee part: the platform bears it).
  *  A reversal Stripe refuses (balance_insufficient): the seller owes it: Dr seller_debts[S] x, Cr refund_losses x.
  *  Lowering more than is left of a pending transfer: the excess is a debt: Dr seller_debts[S], Cr seller_payable_pending[S].
+ *  That refund failing at Stripe after it succeeded: Dr platform_cash r [refund_failure txn]; Cr refund_losses r.
+ *  Then what it took from each seller is given back (once their reversals in flight are settled):
+ *    Dr refund_losses owed(S) + canceled(S);  Cr seller_payable_pending[S] owed(S) (a lowering given back
+ *    to the unsent transfer, or a reversal made / a debt part netted, moved by a return transfer);
+ *    Cr seller_debts[S] canceled(S) (the debt's unrecovered part, canceled). The return transfer `y`
+ *    (no source_transaction): booked as the order's transfer above (cash both sides, payable platform-held -> S's side).
  *  Netting a debt `d` from S's next order's transfer (lowered by d before it is made):
  *    Dr seller_payable_pending[S] d;  Cr seller_debts[S] d
  *  Payout of `amount` from S's connected balance (created; a failed or canceled one comes back):

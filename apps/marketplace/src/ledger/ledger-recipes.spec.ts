@@ -13,6 +13,8 @@ import {
   refundFailedLines,
   returnReversalLines,
   sellerDebtLines,
+  separateChargeRefundFailedLines,
+  separateChargeRefundFailedSellerLines,
   separateChargeRefundLines,
   transferLines,
 } from './ledger-recipes.js';
@@ -325,6 +327,76 @@ describe('multi-seller refunds, reversals and seller debts', () => {
           expect(signed(all, 'refund_losses')).toBe(platformPart);
           expect(signed(all, 'seller_debts', SELLER)).toBe(0n);
           expect(signed(all, 'seller_payable_pending', OTHER)).toBe(lowered);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: a refund that fails after it succeeded: every entry balances; per seller, refund + failure (+ netting) + return transfers nets to zero on payables and debts; refund_losses back to zero', () => {
+    fc.assert(
+      fc.property(
+        currencies,
+        fc.bigInt({ min: 1n, max: 9_999_999n }),
+        fc.bigInt({ min: 0n, max: 9_999_999n }),
+        fc.bigInt({ min: 0n, max: 9_999_999n }),
+        fc.bigInt({ min: 0n, max: 9_999_999n }),
+        fc.boolean(),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.boolean(),
+        (currency, platformPart, lowering, shortfallRaw, reversed, refused, nettedShare, unsent) => {
+          const m = (x: bigint) => Money.of(x, currency);
+          const avail = { status: 'available' as const };
+          // OTHER: a lowering of `lowering`, of which `shortfall` was more than was left of the transfer (their debt)
+          const shortfall = shortfallRaw > lowering ? lowering : shortfallRaw;
+          const refund = platformPart + lowering + reversed;
+          const entries: LedgerLineInput[][] = [
+            separateChargeRefundLines({
+              refund: movement('re', txn(-refund, currency, avail)),
+              lowered: lowering > 0n ? [{ sellerId: OTHER, amount: lowering }] : [],
+              debts: shortfall > 0n ? [{ sellerId: OTHER, amount: shortfall }] : [],
+            }),
+          ];
+          // SELLER: a reversal Stripe made, or refused (their debt), part of it netted from a later transfer
+          const netted = refused ? (reversed * BigInt(Math.floor(nettedShare * 1000))) / 1000n : 0n;
+          if (reversed > 0n && !refused)
+            entries.push(returnReversalLines({ seller, reversal: { platform: movement('trr', txn(reversed, currency, avail)), connected: movement('pyr', txn(-reversed, currency, avail)) } }));
+          if (reversed > 0n && refused) entries.push(sellerDebtLines({ sellerId: SELLER, amount: m(reversed) }));
+          if (netted > 0n) entries.push(debtNettingLines({ sellerId: SELLER, amount: m(netted) }));
+          // the refund fails: the money back, the loss undone, each seller given back what was taken
+          entries.push(separateChargeRefundFailedLines({ failure: movement('re', txn(refund, currency, avail)) }));
+          const sellerOwed = refused ? netted : reversed;
+          const otherOwed = lowering - shortfall;
+          entries.push(
+            separateChargeRefundFailedSellerLines({
+              currency,
+              sellers: [
+                { sellerId: SELLER, owed: sellerOwed, canceled: refused ? reversed - netted : 0n },
+                { sellerId: OTHER, owed: otherOwed, canceled: shortfall },
+              ],
+            }),
+          );
+          // return transfers: the seller's reversal or netted debt; the other's lowering when its transfer was sent meanwhile
+          const other = { kind: 'connected' as const, sellerId: OTHER, account: accountOf(OTHER) };
+          const returns: Array<[typeof seller, bigint]> = [
+            [seller, sellerOwed],
+            [other, unsent ? 0n : otherOwed],
+          ];
+          for (const [to, x] of returns)
+            if (x > 0n) entries.push(orderTransferLines({ seller: to, transfer: movement('tr', txn(-x, currency, avail)), payment: movement('py', txn(x, currency, avail)) }));
+          for (const lines of entries.filter((l) => l.length)) {
+            assertPostableLines(lines);
+            expect(isBalanced(lines)).toBe(true);
+          }
+          const all = entries.flat();
+          expect(signed(all, 'refund_losses')).toBe(0n);
+          for (const id of [SELLER, OTHER]) expect(signed(all, 'seller_debts', id)).toBe(0n);
+          // the seller's claim is what it was before the refund; the other's lowering is back on their
+          // platform-held payable (their transfer goes out at its full amount) unless it came by a return transfer
+          expect(signed(all, 'seller_payable_pending', SELLER) + signed(all, 'seller_payable_available', SELLER)).toBe(0n);
+          expect(signed(all, 'seller_payable_pending', OTHER) + signed(all, 'seller_payable_available', OTHER)).toBe(0n);
+          expect(cashOf(all, 'connected', SELLER)).toBe(refused ? netted : 0n);
+          expect(cashOf(all, 'platform')).toBe(-(refused ? netted : 0n) - (unsent ? 0n : otherOwed));
         },
       ),
       { numRuns: 300 },

@@ -315,6 +315,35 @@ export function separateChargeRefundLines(p: { refund: Movement; lowered: Array<
 }
 
 /**
+ * A refund of a multi-seller charge Stripe failed after it succeeded: the buyer's money is back on
+ * the platform (the refund_failure balance transaction), and the refund's whole loss is undone
+ * (Cr refund_losses r). What the refund took from each seller is given back to them right after
+ * (separateChargeRefundFailedSellerLines), once their reversals in flight are settled.
+ */
+export function separateChargeRefundFailedLines(p: { failure: Movement }): LedgerLineInput[] {
+  const r = p.failure.txn.net;
+  positive('refund failure', r);
+  return nonZero([cashLine(PLATFORM_BALANCE, p.failure), credit('refund_losses', moneyOf(r, p.failure.txn))]);
+}
+
+/**
+ * What a failed refund of a multi-seller charge took from each seller, given back: the seller is
+ * owed `owed` again, platform-held (seller_payable_pending: a lowering given back to their unsent
+ * transfer, or what a return transfer then moves to them: a reversal Stripe made, a debt already
+ * netted), and the part of their debt from that refund not recovered yet is canceled. The platform
+ * bears all of it again first (refund_losses), as it did before the refund took it from the seller.
+ */
+export function separateChargeRefundFailedSellerLines(p: { currency: string; sellers: Array<{ sellerId: string; owed: bigint; canceled: bigint }> }): LedgerLineInput[] {
+  const money = (minor: bigint) => Money.of(minor, p.currency);
+  const total = p.sellers.reduce((sum, s) => sum + s.owed + s.canceled, 0n);
+  for (const s of p.sellers) if (s.owed < 0n || s.canceled < 0n) throw new InvalidAmountError(`seller ${s.sellerId}'s part cannot be negative`);
+  return nonZero([
+    debit('refund_losses', money(total)),
+    ...p.sellers.flatMap((s) => [credit('seller_payable_pending', money(s.owed), s.sellerId), credit('seller_debts', money(s.canceled), s.sellerId)]),
+  ]);
+}
+
+/**
  * A reversal Stripe refused (the seller's balance could not cover it): the seller owes it to the
  * platform, which bore it so far (a refund's loss; a lost dispute's part: `dispute_recoveries`).
  */

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { idempotencyKey, type IdempotencyKey } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { LEDGER_ENTRY_KINDS, LedgerService, separateChargeRefundFailedSellerLines } from '../ledger/index.js';
+import { SellerDebt } from './seller-debt.entity.js';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal } from './transfer-reversal.entity.js';
 import { transitionTransferReversal } from './transfer-reversals.repository.js';
@@ -36,6 +38,7 @@ export class RefundReversalsPlanner {
   constructor(
     private readonly transfers: TransfersRepository,
     private readonly debts: SellerDebtsService,
+    private readonly ledger: LedgerService,
   ) {}
 
   async plan(tx: EntityManager, p: { orderId: string; refundId: string; gross: bigint; refundedBefore: bigint; refund: bigint }): Promise<void> {
@@ -60,7 +63,9 @@ export class RefundReversalsPlanner {
     const rows = await tx.find(Transfer, { where: { orderId: p.orderId, kind: 'order' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
     if (rows.length === 0) return;
     const taken: Array<{ seller_id: string; taken: string }> = await tx.query(
-      `SELECT seller_id, sum(amount)::text AS taken FROM transfer_reversals WHERE order_id = $1 AND status <> 'canceled' GROUP BY seller_id`,
+      `SELECT seller_id, sum(amount)::text AS taken FROM transfer_reversals
+        WHERE order_id = $1 AND status <> 'canceled' AND (refund_id IS NULL OR refund_id NOT IN (SELECT id FROM refunds WHERE status = 'failed'))
+        GROUP BY seller_id`,
       [p.orderId],
     );
     const parts = sellerPartsOfRefund({
@@ -141,6 +146,98 @@ export class RefundReversalsPlanner {
       }
       await transitionTransferReversal(tx, r.id, 'canceled');
     }
+  }
+
+  /**
+   * A succeeded refund Stripe failed later (the order and the refund locked, in undoFailed's
+   * transaction): a reversal Stripe never heard of is canceled (nothing to return); one in flight
+   * (submitting, or sent with its answer lost) is left to the reversal worker, which only looks it
+   * up now (found and booked, or canceled). Returns whether any is still in flight.
+   */
+  async cancelUnsentForFailedRefund(tx: EntityManager, refundId: string): Promise<boolean> {
+    const rows = await tx.find(TransferReversal, { where: { refundId }, lock: { mode: 'pessimistic_write' } });
+    let inFlight = false;
+    for (const r of rows) {
+      if (r.status === 'planned' || (r.status === 'pending' && r.keyFirstSentAt === null)) await transitionTransferReversal(tx, r.id, 'canceled', { nextAttemptAt: null }, ['planned', 'pending']);
+      else if (r.status === 'pending' || r.status === 'submitting') inFlight = true;
+    }
+    return inFlight;
+  }
+
+  /**
+   * Gives each seller back what a failed refund took from them (the order and the refund locked),
+   * once every reversal of it is settled (else `false`: call again later). A lowering goes back to
+   * its transfer while that is unsent (amount and stored params, un-canceled), else by a return
+   * transfer; a reversal Stripe made and any part of a debt already netted come back by a return
+   * transfer (a `refund_return` row, one per refund and seller, driven by the transfers worker);
+   * the rest of a debt from that refund is canceled. Booked once (`refund-failed-sellers:<refundId>`).
+   */
+  async returnForFailedRefund(tx: EntityManager, p: { refundId: string; orderId: string }): Promise<boolean> {
+    const rows = await tx.find(TransferReversal, { where: { refundId: p.refundId }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    if (rows.some((r) => r.status === 'planned' || r.status === 'pending' || r.status === 'submitting')) return false;
+    const sellers = new Map<string, { owed: bigint; canceled: bigint; returned: bigint; transfer: Transfer }>();
+    for (const r of rows) {
+      if (r.status !== 'succeeded' && r.status !== 'debt') continue; // canceled or failed: nothing was taken
+      const t = (await tx.findOne(Transfer, { where: { id: r.transferId }, lock: { mode: 'pessimistic_write' } }))!;
+      const part = sellers.get(r.sellerId) ?? { owed: 0n, canceled: 0n, returned: 0n, transfer: t };
+      sellers.set(r.sellerId, part);
+      if (r.kind === 'lowering') {
+        const give = r.amount - r.shortfall;
+        part.owed += give;
+        const unsent = (t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || (t.status === 'canceled' && t.canceledBy === null);
+        if (unsent) await this.lower(tx, t, t.amount + give);
+        else part.returned += give; // sent meanwhile: the difference goes by a return transfer
+      } else if (r.status === 'succeeded') {
+        part.owed += r.amount;
+        part.returned += r.amount;
+      }
+      const debt = await tx.findOne(SellerDebt, { where: { originId: r.id }, lock: { mode: 'pessimistic_write' } });
+      if (debt) {
+        const open = debt.amount - debt.recovered - debt.canceled;
+        if (open > 0n) await tx.update(SellerDebt, { id: debt.id }, { canceled: debt.canceled + open, clearedAt: new Date() });
+        part.canceled += open;
+        part.owed += debt.recovered;
+        part.returned += debt.recovered;
+      }
+    }
+    const lines = separateChargeRefundFailedSellerLines({ currency: rows[0]?.currency ?? 'USD', sellers: [...sellers].map(([sellerId, s]) => ({ sellerId, owed: s.owed, canceled: s.canceled })) });
+    if (lines.length)
+      await this.ledger.post(tx, {
+        kind: LEDGER_ENTRY_KINDS.refundFailed,
+        reference: { type: 'order', id: p.orderId },
+        idempotencyKey: `refund-failed-sellers:${p.refundId}`,
+        description: `Refund ${p.refundId} failed at Stripe: what it took from each seller given back`,
+        lines,
+      });
+    for (const [sellerId, s] of sellers) {
+      if (s.returned <= 0n) continue;
+      const id = randomUUID();
+      const t = s.transfer;
+      await tx.query(
+        `INSERT INTO transfers (id, kind, status, order_id, seller_id, refund_id, amount, currency, share, destination, transfer_group, stripe_params, idempotency_key)
+         VALUES ($1, 'refund_return', 'pending', $2, $3, $4, $5, $6, $5, $7, $10, $8, $9)
+         ON CONFLICT (refund_id, seller_id) WHERE kind = 'refund_return' DO NOTHING`,
+        [
+          id,
+          p.orderId,
+          sellerId,
+          p.refundId,
+          s.returned.toString(),
+          t.currency,
+          t.destination,
+          JSON.stringify({
+            amount: s.returned.toString(),
+            currency: t.currency,
+            destination: t.destination,
+            transfer_group: p.orderId,
+            metadata: { order_id: p.orderId, seller_id: sellerId, transfer_id: id, refund_id: p.refundId, reason: 'refund_failed' },
+          }),
+          idempotencyKey('refund-failed-return', p.refundId, sellerId),
+          p.orderId,
+        ],
+      );
+    }
+    return true;
   }
 
   // a transfer's amount and stored Stripe params change together; at 0 a pending row is canceled (nothing to send), back above 0 it is pending again

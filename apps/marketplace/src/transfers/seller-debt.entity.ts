@@ -10,7 +10,7 @@ export type SellerDebtOrigin = 'transfer_reversal' | 'transfer_lowering';
 /** What a seller owes the platform, per seller and currency, with its origin; recovered from their next transfers. */
 @Entity({ name: 'seller_debts' })
 @Check('seller_debts_origin_type_check', `origin_type IN ('transfer_reversal', 'transfer_lowering')`)
-@Check('seller_debts_amounts_check', `amount > 0 AND recovered >= 0 AND recovered <= amount`)
+@Check('seller_debts_amounts_check', `amount > 0 AND recovered >= 0 AND canceled >= 0 AND recovered + canceled <= amount`)
 @Check('seller_debts_currency_check', `currency ~ '^[A-Z]{3}$'`)
 @Index('seller_debts_origin_idx', ['originType', 'originId'], { unique: true })
 @Index('seller_debts_open_idx', ['sellerId', 'currency', 'createdAt'], { where: 'recovered < amount' })
@@ -34,6 +34,10 @@ export class SellerDebt {
   /** Netted from later transfers so far (seller_debt_recoveries). */
   @Column(moneyAmountColumn({ default: 0 }))
   recovered: bigint;
+
+  /** Canceled, never recovered: the refund it came from failed at Stripe (the buyer's money came back). */
+  @Column(moneyAmountColumn({ default: 0 }))
+  canceled: bigint;
 
   @Column({ name: 'origin_type', type: 'varchar', length: 32 })
   originType: SellerDebtOrigin;

@@ -50,7 +50,8 @@ export class SellerDebtResponse {
   @ApiProperty() sellerId: string;
   @ApiProperty({ description: 'Minor units as a string' }) amount: string;
   @ApiProperty({ description: 'Netted from later transfers so far' }) recovered: string;
-  @ApiProperty({ description: 'amount - recovered' }) outstanding: string;
+  @ApiProperty({ description: 'Canceled, never recovered: the refund it came from failed at Stripe (the buyer was not refunded after all)' }) canceled: string;
+  @ApiProperty({ description: 'amount - recovered - canceled' }) outstanding: string;
   @ApiProperty() currency: string;
   @ApiProperty() display: string;
   @ApiProperty({ enum: ['transfer_reversal', 'transfer_lowering'] }) originType: string;
@@ -68,9 +69,10 @@ export function toSellerDebtResponse(d: SellerDebt, recoveries: SellerDebtRecove
     sellerId: d.sellerId,
     amount: d.amount.toString(),
     recovered: d.recovered.toString(),
-    outstanding: (d.amount - d.recovered).toString(),
+    canceled: d.canceled.toString(),
+    outstanding: (d.amount - d.recovered - d.canceled).toString(),
     currency: d.currency,
-    display: formatMoney(Money.of(d.amount - d.recovered, d.currency)),
+    display: formatMoney(Money.of(d.amount - d.recovered - d.canceled, d.currency)),
     originType: d.originType,
     originId: d.originId,
     orderId: d.orderId,

@@ -68,7 +68,7 @@ export class SellerDebtsService {
       .getRepository(SellerDebt)
       .createQueryBuilder('d')
       .setLock('pessimistic_write')
-      .where('d.seller_id = :seller AND d.currency = :currency AND d.recovered < d.amount', { seller: p.sellerId, currency: p.currency })
+      .where('d.seller_id = :seller AND d.currency = :currency AND d.recovered + d.canceled < d.amount', { seller: p.sellerId, currency: p.currency })
       .orderBy('d.created_at', 'ASC')
       .addOrderBy('d.id', 'ASC')
       .getMany();
@@ -76,7 +76,8 @@ export class SellerDebtsService {
     let netted = 0n;
     for (const debt of open) {
       if (left <= 0n) break;
-      const take = debt.amount - debt.recovered < left ? debt.amount - debt.recovered : left;
+      const owed = debt.amount - debt.recovered - debt.canceled;
+      const take = owed < left ? owed : left;
       await tx.insert(SellerDebtRecovery, { debtId: debt.id, transferId: p.transferId, amount: take });
       const recovered = debt.recovered + take;
       await tx.update(SellerDebt, { id: debt.id }, { recovered, clearedAt: recovered === debt.amount ? new Date() : null });
@@ -97,7 +98,7 @@ export class SellerDebtsService {
   list(filter: { sellerId?: string; open?: boolean } & PaginationQuery): Promise<Page<SellerDebt>> {
     const q = this.db.getRepository(SellerDebt).createQueryBuilder('d');
     if (filter.sellerId) q.andWhere('d.seller_id = :sellerId', { sellerId: filter.sellerId });
-    if (filter.open) q.andWhere('d.recovered < d.amount');
+    if (filter.open) q.andWhere('d.recovered + d.canceled < d.amount');
     return keysetPage(q, DEBTS_ORDER, filter);
   }
 

@@ -69,7 +69,7 @@ export class TransferEventsHandler implements StripeEventHandler<Loaded> {
     const byStripeId = await tx.findOne(Transfer, { where: { stripeTransferId: transfer.id }, lock: { mode: 'pessimistic_write' } });
     if (byStripeId) return; // recorded already (by the worker, a look-up or an earlier event)
     const rowId = transfer.metadata.transfer_id;
-    const ours = rowId && isUuid(rowId) ? await tx.findOne(Transfer, { where: { id: rowId, kind: 'order' }, lock: { mode: 'pessimistic_write' } }) : null;
+    const ours = rowId && isUuid(rowId) ? await tx.findOne(Transfer, { where: { id: rowId, kind: In(['order', 'refund_return']) }, lock: { mode: 'pessimistic_write' } }) : null;
     // only a transfer made with the row's own parameters is the row's; a copy of our metadata on another is external
     if (ours && isTransferOfRow(ours, transfer)) {
       await this.outcome.recordMade(tx, ours, loaded.made);

@@ -22,13 +22,13 @@ export interface MadeTransfer {
 export function isTransferOfRow(row: Pick<Transfer, 'id' | 'kind' | 'stripeParams'>, transfer: TransferSnapshot): boolean {
   const p = row.stripeParams;
   return (
-    row.kind === 'order' &&
+    (row.kind === 'order' || row.kind === 'refund_return') &&
     !!p &&
     transfer.metadata.transfer_id === row.id &&
     transfer.amount === BigInt(p.amount) &&
     transfer.currency.toLowerCase() === p.currency.toLowerCase() &&
     transfer.destination === p.destination &&
-    transfer.sourceTransaction === p.source_transaction &&
+    transfer.sourceTransaction === (p.source_transaction ?? null) &&
     transfer.transferGroup === p.transfer_group
   );
 }
@@ -85,7 +85,10 @@ export class TransferOutcomeService {
       kind: LEDGER_ENTRY_KINDS.transfer,
       reference: { type: 'order', id: row.orderId },
       idempotencyKey: `transfer:${transfer.id}`,
-      description: `Transfer ${transfer.id} of seller ${row.sellerId}'s share of order ${row.orderId}`,
+      description:
+        row.kind === 'refund_return'
+          ? `Transfer ${transfer.id}: what failed refund ${row.refundId} took from seller ${row.sellerId} (order ${row.orderId}), given back`
+          : `Transfer ${transfer.id} of seller ${row.sellerId}'s share of order ${row.orderId}`,
       lines: orderTransferLines({
         seller: { kind: 'connected', sellerId: row.sellerId, account: transfer.destination },
         transfer: { objectId: transfer.id, txn: transfer.balanceTransaction },

@@ -10,6 +10,11 @@ describe('TRANSFER_REVERSAL_TRANSITIONS', () => {
     expect(canMoveTransferReversal('planned', 'pending')).toBe(true);
     expect(canMoveTransferReversal('planned', 'canceled')).toBe(true);
     expect(canMoveTransferReversal('planned', 'submitting')).toBe(false);
-    expect(canMoveTransferReversal('pending', 'canceled')).toBe(false);
+  });
+
+  it('a due row is canceled only when its refund failed at Stripe after it succeeded and the reversal was never made', () => {
+    // RefundReversalsPlanner.cancelUnsentForFailedRefund (never sent) and the reversal worker's look-up (not found)
+    expect(canMoveTransferReversal('pending', 'canceled')).toBe(true);
+    expect(canMoveTransferReversal('submitting', 'canceled')).toBe(true);
   });
 });

@@ -5,7 +5,8 @@ import type { TransferReversalStatus } from './transfer-reversal.entity.js';
  * table TransferReversalsRepository.transition reads (guarded UPDATE ... WHERE status IN from).
  *  - planned -> pending: the refund settled (or the dispute was lost), the reversal is due.
  *  - planned -> succeeded | debt: a lowering, applied with the refund (debt: part of it was a shortfall).
- *  - planned -> canceled: Stripe refused the refund.
+ *  - planned -> canceled: Stripe refused the refund; pending / submitting -> canceled: Stripe failed the
+ *    refund after it succeeded and the reversal was never made (never sent, or not found at Stripe).
  *  - pending <-> submitting: a worker's attempt; back to pending to wait (the transfer, the seller's
  *    pending funds) or to retry with the same key; submitting -> submitting: a takeover after a lease.
  *  - pending / submitting -> succeeded (made, or found by a look-up or a webhook), debt (refused:
@@ -18,7 +19,7 @@ export const TRANSFER_REVERSAL_TRANSITIONS: Readonly<Record<TransferReversalStat
   succeeded: ['planned', 'pending', 'submitting'],
   debt: ['planned', 'pending', 'submitting'],
   failed: ['pending', 'submitting'],
-  canceled: ['planned'],
+  canceled: ['planned', 'pending', 'submitting'],
 };
 
 export function canMoveTransferReversal(from: TransferReversalStatus, to: TransferReversalStatus): boolean {

@@ -64,6 +64,7 @@ export class TransferReversalSubmissionService {
 
   private async reverse(row: TransferReversal): Promise<void> {
     const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
+    if (row.refundId && (await this.refundFailed(row.refundId))) return this.settleForFailedRefund(row, transfer);
     if (transfer.status !== 'succeeded' || !transfer.stripeTransferId) {
       // sent, not known yet: its worker (or a webhook) settles it first
       await transitionTransferReversal(
@@ -96,6 +97,23 @@ export class TransferReversalSubmissionService {
     if (!marked) return;
     const made = await this.gateway.createTransferReversal({ transferId: params.transfer, amount: BigInt(params.amount), metadata: params.metadata }, row.idempotencyKey as IdempotencyKey);
     await this.record(row, transfer, made);
+  }
+
+  private async refundFailed(refundId: string): Promise<boolean> {
+    const [r]: Array<{ status: string }> = await this.db.query(`SELECT status FROM refunds WHERE id = $1`, [refundId]);
+    return r?.status === 'failed';
+  }
+
+  /**
+   * Its refund failed at Stripe after it succeeded: nothing more is taken from the seller. A
+   * reversal that may have been sent is looked up (found: booked, and returned with the rest);
+   * one not made is canceled. Then the refund's return is due at once.
+   */
+  private async settleForFailedRefund(row: TransferReversal, transfer: Transfer): Promise<void> {
+    const found = row.keyFirstSentAt && transfer.stripeTransferId ? await this.lookUp(transfer.stripeTransferId, row.id) : undefined;
+    if (found) await this.record(row, transfer, found);
+    else await transitionTransferReversal(this.db.manager, row.id, 'canceled', { nextAttemptAt: null, lastError: 'its refund failed at Stripe: not made' }, ['pending', 'submitting']);
+    await this.db.query(`UPDATE refunds SET failure_return_next_attempt_at = now() WHERE id = $1 AND failure_return_status = 'pending'`, [row.refundId]);
   }
 
   /**
@@ -136,6 +154,8 @@ export class TransferReversalSubmissionService {
     const row = await tx.findOne(TransferReversal, { where: { id: rowId }, lock: { mode: 'pessimistic_write' } });
     if (row?.status !== 'pending' && row?.status !== 'submitting') return;
     await transitionTransferReversal(tx, row.id, 'succeeded', { stripeReversalId: reversal.id, succeededAt: new Date(), nextAttemptAt: null, lastError: null }, ['pending', 'submitting']);
+    // its refund failed at Stripe meanwhile: the return of what it took is due now (it waited for this)
+    if (row.refundId) await tx.query(`UPDATE refunds SET failure_return_next_attempt_at = now() WHERE id = $1 AND failure_return_status = 'pending'`, [row.refundId]);
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.transferReversal,
       reference: { type: 'order', id: row.orderId },

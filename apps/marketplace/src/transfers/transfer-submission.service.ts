@@ -1,9 +1,10 @@
-import { attemptKey, idempotencyKeyMayBeForgotten, refusalOf, StripeGateway, StripeGatewayError, type IdempotencyKey, type TransferSnapshot } from '@app/stripe';
+import { attemptKey, idempotencyKey, idempotencyKeyMayBeForgotten, refusalOf, StripeGateway, StripeGatewayError, type IdempotencyKey, type TransferSnapshot } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
+import { retryDelaySeconds, waitsForFunds } from '../payments/refunds/stripe-refusal.js';
 import { SellerNotActiveError } from '../onboarding/onboarding.errors.js';
 import { SellerGate } from '../onboarding/seller-gate.service.js';
 import { isTransferOfRow, TransferOutcomeService } from './transfer-outcome.service.js';
@@ -16,6 +17,13 @@ const MAX_RETRY_SECONDS = 600;
 /** `transfer:<id>` for the first key, `transfer:<id>:<n>` for generation n (an admin retry, a key Stripe may have forgotten). */
 export function transferKey(rowId: string, generation: number): IdempotencyKey {
   return attemptKey('transfer', rowId, generation);
+}
+
+/** A row's key: `transfer:<id>`, or for a failed refund's return `refund-failed-return:<refundId>:<sellerId>` (then `:<n>`). */
+export function transferRowKey(row: Pick<Transfer, 'id' | 'kind' | 'refundId' | 'sellerId'>, generation: number): IdempotencyKey {
+  if (row.kind !== 'refund_return') return transferKey(row.id, generation);
+  const parts = [row.refundId!, row.sellerId!, ...(generation === 0 ? [] : [String(generation)])];
+  return idempotencyKey('refund-failed-return', ...parts);
 }
 
 /** base, 2 × base, 4 × base ... (TRANSFERS_RETRY_BASE_MS, 5 s by default) capped at 10 minutes, in seconds. */
@@ -51,7 +59,7 @@ export class TransferSubmissionService {
   }
 
   private async submit(row: Transfer, submittedBy: string | null): Promise<void> {
-    if (row.kind !== 'order' || !row.stripeParams || !row.sellerId) return;
+    if ((row.kind !== 'order' && row.kind !== 'refund_return') || !row.stripeParams || !row.sellerId) return;
     let generation = row.keyGeneration;
     let firstSentAt = row.keyFirstSentAt;
     // sent before (under this key, or an earlier generation's: an admin retry of a failed row): it may
@@ -73,7 +81,7 @@ export class TransferSubmissionService {
       this.logger.warn({ component: 'transfers', transferId: row.id, sellerId: row.sellerId, reason: waiting }, 'transfer waits: the seller is not active');
       return;
     }
-    const key = transferKey(row.id, generation);
+    const key = transferRowKey(row, generation);
     // transaction 1: the intent, with its key, before Stripe hears of it
     const marked = await this.db.transaction(async (tx) => {
       // an admin retry since this worker claimed the row (it is slow and its lease ran out) made a new
@@ -153,6 +161,19 @@ export class TransferSubmissionService {
     const refused = error instanceof StripeGatewayError && error.definitiveRefusal;
     const { code, message } = refusalOf(error);
     const log = { component: 'transfers', transferId: row.id, orderId: row.orderId, sellerId: row.sellerId, destination: row.destination, code, message, attempts: row.submitAttempts + 1 };
+    if (row.kind === 'refund_return' && waitsForFunds(error)) {
+      // a failed refund's return is paid from the platform's available balance: it waits for funds, under a new key (a refused key keeps its refusal)
+      this.logger.warn({ ...log }, "the platform's available balance cannot cover a failed refund's return yet: it waits");
+      await this.transfers.transition(
+        this.db.manager,
+        row.id,
+        'pending',
+        { lastError: message, failureCode: code, keyGeneration: () => 'key_generation + 1', keyFirstSentAt: null, nextAttemptAt: () => 'now() + make_interval(secs => :delay)' },
+        ['pending', 'submitting'],
+        { delay: retryDelaySeconds(row.submitAttempts + 1) },
+      );
+      return;
+    }
     if (refused) {
       this.logger.error({ ...log, alert: 'transfer_failed' }, 'Stripe refused a transfer: it needs an admin (retry or cancel)');
       await this.transfers.transition(this.db.manager, row.id, 'failed', { failureCode: code, failureMessage: message, lastError: message, nextAttemptAt: null }, ['submitting']);

@@ -2,10 +2,11 @@ import { moneyAmountColumn } from '@app/money';
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
 import { Principal } from '../identity/principal.entity.js';
 import { Order } from '../payments/orders/order.entity.js';
+import { Refund } from '../payments/refunds/refund.entity.js';
 import type { TransferStatus } from './transfer-status.js';
 
-/** `order`: one seller's share of a multi-seller order; `external`: a transfer made elsewhere (the Dashboard), recorded from its webhook. */
-export type TransferKind = 'order' | 'external';
+/** `order`: one seller's share of a multi-seller order; `external`: a transfer made elsewhere (the Dashboard), recorded from its webhook; `refund_return`: what a failed refund of a multi-seller order took from the seller, given back (no source_transaction). */
+export type TransferKind = 'order' | 'external' | 'refund_return';
 
 /** Why a held transfer was released: the buyer confirmed receipt, an admin, the automatic release, or the end of the hold (Stripe's limit). */
 export const RELEASE_REASONS = ['buyer', 'admin', 'auto', 'max_hold'] as const;
@@ -17,8 +18,9 @@ export interface TransferStripeParams {
   currency: string;
   destination: string;
   transfer_group: string;
-  source_transaction: string;
-  metadata: { order_id: string; seller_id: string; transfer_id: string };
+  /** Absent on a `refund_return` row: the platform's available balance pays it. */
+  source_transaction?: string;
+  metadata: { order_id: string; seller_id: string; transfer_id: string; refund_id?: string; reason?: string };
 }
 
 /**
@@ -28,7 +30,8 @@ export interface TransferStripeParams {
  */
 @Entity({ name: 'transfers' })
 @Check('transfers_status_check', `status IN ('pending', 'submitting', 'succeeded', 'failed', 'canceled')`)
-@Check('transfers_kind_check', `kind IN ('order', 'external')`)
+@Check('transfers_kind_check', `kind IN ('order', 'external', 'refund_return')`)
+@Check('transfers_refund_return_check', `kind <> 'refund_return' OR (refund_id IS NOT NULL AND order_id IS NOT NULL AND seller_id IS NOT NULL AND stripe_params IS NOT NULL)`)
 @Check('transfers_currency_check', `currency ~ '^[A-Z]{3}$'`)
 @Check('transfers_amounts_check', `amount >= 0 AND stripe_fee_share >= 0 AND amount + stripe_fee_share <= share`)
 @Check('transfers_order_row_check', `kind <> 'order' OR (order_id IS NOT NULL AND seller_id IS NOT NULL AND stripe_params IS NOT NULL AND idempotency_key IS NOT NULL)`)
@@ -37,6 +40,7 @@ export interface TransferStripeParams {
 @Check('transfers_release_check', `(released_at IS NULL) = (release_reason IS NULL) AND (released_at IS NULL OR hold_until IS NOT NULL) AND (hold_until IS NULL OR hold_expires_at IS NOT NULL)`)
 @Index('transfers_hold_due_idx', ['holdUntil'], { where: 'released_at IS NULL AND hold_until IS NOT NULL' })
 @Index('transfers_order_seller_idx', ['orderId', 'sellerId'], { unique: true, where: `kind = 'order'` })
+@Index('transfers_refund_seller_idx', ['refundId', 'sellerId'], { unique: true, where: `kind = 'refund_return'` })
 @Index('transfers_stripe_transfer_idx', ['stripeTransferId'], { unique: true, where: 'stripe_transfer_id IS NOT NULL' })
 @Index('transfers_seller_idx', ['sellerId', 'createdAt'])
 @Index('transfers_due_idx', ['nextAttemptAt'], { where: `status IN ('pending', 'submitting')` })
@@ -56,6 +60,14 @@ export class Transfer {
   @ManyToOne(() => Order)
   @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'transfers_order_id_fkey' })
   order?: Relation<Order>;
+
+  /** A `refund_return` row: the failed refund whose part it gives back. */
+  @Column({ name: 'refund_id', type: 'uuid', nullable: true })
+  refundId: string | null;
+
+  @ManyToOne(() => Refund)
+  @JoinColumn({ name: 'refund_id', foreignKeyConstraintName: 'transfers_refund_id_fkey' })
+  refund?: Relation<Refund>;
 
   @Column({ name: 'seller_id', type: 'uuid', nullable: true })
   sellerId: string | null;

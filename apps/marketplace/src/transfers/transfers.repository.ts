@@ -5,7 +5,7 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import { TRANSFER_TRANSITIONS, type TransferStatus } from './transfer-status.js';
 import { Transfer } from './transfer.entity.js';
 
-type Columns = Omit<Transfer, 'status' | 'id' | 'order' | 'seller' | 'createdAt' | 'updatedAt'>;
+type Columns = Omit<Transfer, 'status' | 'id' | 'order' | 'seller' | 'refund' | 'createdAt' | 'updatedAt'>;
 /** Other columns set in the same statement; a function is an SQL expression (e.g. `() => 'submit_attempts + 1'`). */
 export type TransferChanges = { [K in keyof Columns]?: Columns[K] | (() => string) };
 

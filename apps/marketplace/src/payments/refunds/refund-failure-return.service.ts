@@ -5,10 +5,14 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { ROOT_LOGGER } from '../../common/logger.js';
 import { LEDGER_ENTRY_KINDS, LedgerService, transferLines } from '../../ledger/index.js';
+import { RefundReversalsPlanner } from '../../transfers/index.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
 import { Refund } from './refund.entity.js';
 import { RefundsRepository } from './refunds.repository.js';
 import { attemptKey, finalRefusal, refusalOf, retryDelaySeconds, waitsForFunds } from './stripe-refusal.js';
+
+// how long a multi-seller failed refund's return waits for a reversal in flight before looking again
+const IN_FLIGHT_WAIT_SECONDS = 15;
 
 /**
  * Gives the seller back what a refund took from them when Stripe fails that refund after it
@@ -33,6 +37,7 @@ export class RefundFailureReturnService {
     private readonly ledger: LedgerService,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly refunds: RefundsRepository,
+    private readonly reversals: RefundReversalsPlanner,
   ) {}
 
   /** Works the returns that are due; returns how many it finished. */
@@ -52,6 +57,8 @@ export class RefundFailureReturnService {
 
   private async giveBack(refund: Refund): Promise<void> {
     const orderId = refund.orderId;
+    const [order]: Array<{ charge_type: string }> = await this.db.query(`SELECT charge_type FROM orders WHERE id = $1`, [orderId]);
+    if (order?.charge_type !== 'destination') return this.giveBackToSellers(refund);
     // the seller the refund was booked against (RefundSettlementService.book: single-seller orders)
     const [seller] = await this.orders.sellersOf(this.db.manager, orderId);
     if (!seller) throw new Error(`order ${orderId} has no seller to return refund ${refund.id}'s share to`);
@@ -100,6 +107,38 @@ export class RefundFailureReturnService {
         }),
       });
     });
+  }
+
+  /**
+   * A multi-seller order: each seller gets back what the refund took from them (their lowering, a
+   * reversal Stripe made, a debt netted), once no reversal of the refund is in flight any more
+   * (RefundReversalsPlanner.returnForFailedRefund: return transfers are rows of their own, made by
+   * the transfers worker); until then it waits (the reversal worker makes it due once it settled one).
+   */
+  private async giveBackToSellers(refund: Refund): Promise<void> {
+    const done = await this.db.transaction(async (tx) => {
+      await this.orders.lock(tx, refund.orderId);
+      const current = await tx.findOne(Refund, { where: { id: refund.id }, lock: { mode: 'pessimistic_write' } });
+      if (current?.failureReturnStatus !== 'pending') return true;
+      if (!(await this.reversals.returnForFailedRefund(tx, { refundId: refund.id, orderId: refund.orderId }))) return false;
+      await this.refunds.transition(
+        tx,
+        refund.id,
+        { failureReturn: 'returned' },
+        { failureReturnNextAttemptAt: null, failureReturnAttempts: () => 'failure_return_attempts + 1', failureReturnErrorCode: null, failureReturnError: null },
+        { failureReturn: 'pending' },
+      );
+      return true;
+    });
+    if (done) return;
+    await this.refunds.transition(
+      this.db.manager,
+      refund.id,
+      { failureReturn: 'pending' },
+      { failureReturnNextAttemptAt: () => 'now() + make_interval(secs => :delaySeconds)', failureReturnError: "waiting for the refund's transfer reversals in flight" },
+      { failureReturn: 'pending' },
+      { delaySeconds: IN_FLIGHT_WAIT_SECONDS },
+    );
   }
 
   // balance_insufficient: the platform's available balance cannot cover it yet (the charge's funds

@@ -1,7 +1,7 @@
 import type { FeeRefundSnapshot, RefundSnapshot } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { LEDGER_ENTRY_KINDS, LedgerService, refundFailedLines, refundLines, separateChargeRefundLines } from '../../ledger/index.js';
+import { LEDGER_ENTRY_KINDS, LedgerService, refundFailedLines, refundLines, separateChargeRefundFailedLines, separateChargeRefundLines } from '../../ledger/index.js';
 import { RefundReversalsPlanner } from '../../transfers/index.js';
 import { OrderTransitionError, statusAfterRefunds } from '../orders/order-status.js';
 import type { Order } from '../orders/order.entity.js';
@@ -89,6 +89,7 @@ export class RefundSettlementService {
     const { order, refund } = locked;
     const failure = stripe.failureBalanceTransaction;
     if (!failure) throw new Error(`refund ${stripe.id} is ${stripe.status} at Stripe without a failure balance transaction to book`);
+    if (order.chargeType !== 'destination') return this.undoFailedSeparate(tx, order, refund, stripe, failure);
     // what the refund took from the seller: its transfer reversal and, once made, the reversal of the
     // order's return transfer (REFUND_AFTER_RETURN); one not made yet is not made any more
     const returnReversed = refund.returnReversedTotal;
@@ -122,6 +123,38 @@ export class RefundSettlementService {
       idempotencyKey: `refund-failed:${stripe.id}`,
       description: `Refund ${stripe.id} ${stripe.status} at Stripe (${stripe.failureReason ?? 'no reason given'})`,
       lines: refundFailedLines({ sellerId: seller!.sellerId, failure: { objectId: stripe.id, txn: failure }, reversed, feeReturned: refund.applicationFeeRefund }),
+    });
+    const refunded = order.amountRefunded - refund.amount;
+    if (order.status === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
+    else {
+      const to = statusAfterRefunds(order.amountTotal, refunded);
+      if (!(await this.orders.transition(tx, order.id, to, { amountRefunded: refunded }))) throw new OrderTransitionError(order.id, order.status, to);
+    }
+    return tx.findOneBy(Refund, { id: refund.id });
+  }
+
+  /**
+   * undoFailed for a multi-seller order: the refund_failure transaction is booked and the refund's
+   * loss undone (`refund-failed:<re>`), reversals Stripe never heard of are canceled, and the
+   * payments worker gives each seller back what the refund took from them
+   * (`failure_return_status = pending`: RefundFailureReturnService, once the reversals in flight
+   * are settled: RefundReversalsPlanner.returnForFailedRefund).
+   */
+  private async undoFailedSeparate(tx: EntityManager, order: Order, refund: Refund, stripe: RefundSnapshot, failure: NonNullable<RefundSnapshot['failureBalanceTransaction']>): Promise<Refund | null> {
+    await this.move(
+      tx,
+      refund.id,
+      { status: 'failed', failureReturn: 'pending' },
+      { failureMessage: failureMessage(stripe), failureReturnNextAttemptAt: null },
+      { status: 'succeeded', failureReturn: null },
+    );
+    await this.reversals.cancelUnsentForFailedRefund(tx, refund.id);
+    await this.ledger.post(tx, {
+      kind: LEDGER_ENTRY_KINDS.refundFailed,
+      reference: { type: 'order', id: order.id },
+      idempotencyKey: `refund-failed:${stripe.id}`,
+      description: `Refund ${stripe.id} of multi-seller order ${order.id} ${stripe.status} at Stripe (${stripe.failureReason ?? 'no reason given'})`,
+      lines: separateChargeRefundFailedLines({ failure: { objectId: stripe.id, txn: failure } }),
     });
     const refunded = order.amountRefunded - refund.amount;
     if (order.status === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
