@@ -75,12 +75,14 @@ export class TransferSubmissionService {
     }
     const key = transferKey(row.id, generation);
     // transaction 1: the intent, with its key, before Stripe hears of it
-    const marked = await this.db.transaction(async (tx) => {
+    const sending = await this.db.transaction(async (tx) => {
       // an admin retry since this worker claimed the row (it is slow and its lease ran out) made a new
       // generation: that attempt is another worker's now, never undone by sending the old key
       const current = await tx.findOne(Transfer, { where: { id: row.id }, lock: { mode: 'pessimistic_write' } });
-      if (!current || current.keyGeneration !== row.keyGeneration) return false;
-      return this.transfers.transition(
+      if (!current?.stripeParams || current.keyGeneration !== row.keyGeneration) return null;
+      // the row as it is now, locked: a refund may have lowered it (amount and Stripe params) since
+      // the claim, which is only a lease; the claimed copy's old amount is never sent
+      const moved = await this.transfers.transition(
         tx,
         row.id,
         'submitting',
@@ -93,9 +95,10 @@ export class TransferSubmissionService {
         },
         ['pending', 'submitting'],
       );
+      return moved ? current : null;
     });
-    if (!marked) return;
-    const p = row.stripeParams;
+    if (!sending?.stripeParams) return;
+    const p = sending.stripeParams;
     const made = await this.gateway.createTransfer(
       {
         amount: BigInt(p.amount),
@@ -107,7 +110,7 @@ export class TransferSubmissionService {
       },
       key,
     );
-    await this.record(row, made);
+    await this.record(sending, made);
   }
 
   // transaction 2: the outcome, with the ledger entry. The transfer exists: whatever fails here
