@@ -82,7 +82,8 @@ export class TransferReversalSubmissionService {
     }
     const params: TransferReversalStripeParams = row.stripeParams ?? {
       transfer: transfer.stripeTransferId,
-      amount: row.amount.toString(),
+      // a shortfall (more than was left of the transfer) is not asked of Stripe: it is the seller's debt once this is made
+      amount: (row.amount - row.shortfall).toString(),
       metadata: { order_id: row.orderId, seller_id: row.sellerId, transfer_reversal_id: row.id, ...(row.refundId ? { refund_id: row.refundId } : { dispute_id: row.disputeId! }) },
     };
     // transaction 1: the intent with its exact params, before Stripe hears of it
@@ -109,7 +110,7 @@ export class TransferReversalSubmissionService {
     const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
     const balance = await this.gateway.retrieveBalance(transfer.destination);
     const sum = (xs: Array<{ currency: string; amount: bigint }>) => xs.filter((b) => b.currency.toUpperCase() === row.currency).reduce((s, b) => s + b.amount, 0n);
-    return sum(balance.available) + sum(balance.pending) >= row.amount;
+    return sum(balance.available) + sum(balance.pending) >= row.amount - row.shortfall;
   }
 
   /** The reversal Stripe made for this row, if any (confirmed by webhooks too). */
@@ -147,6 +148,19 @@ export class TransferReversalSubmissionService {
         reversal: { platform: { objectId: reversal.id, txn: read.platform }, connected: { objectId: reversal.destinationPaymentRefundId!, txn: read.onSeller } },
       }),
     });
+    if (row.shortfall > 0n)
+      // the part beyond what was left of the transfer (the seller's debt was netted from it): owed again
+      await this.debts.record(tx, {
+        sellerId: row.sellerId,
+        currency: row.currency,
+        amount: row.shortfall,
+        originType: 'transfer_reversal',
+        originId: row.id,
+        orderId: row.orderId,
+        reason: `${row.refundId ? `refund ${row.refundId}` : `lost dispute ${row.disputeId}`} wanted ${row.amount}, more than was left of transfer ${transfer.stripeTransferId}`,
+        book: true,
+        against: row.refundId ? 'refund_losses' : 'dispute_recoveries',
+      });
   }
 
   private async recordError(row: TransferReversal, error: unknown): Promise<void> {
