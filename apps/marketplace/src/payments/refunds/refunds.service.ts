@@ -125,8 +125,8 @@ export class RefundsService {
       // only a definite refusal fails the refund; anything else (unknown outcome, the key still in
       // flight elsewhere, Stripe unreachable) stays pending for the webhook or the recovery worker
       if (error instanceof StripeGatewayError && error.definitiveRefusal) {
-        // a refund settled meanwhile (the webhook) is left as it is
-        await this.refunds.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: message }, { status: 'pending' });
+        // a refund settled meanwhile (the webhook) is left as it is; the sellers' lowered transfers are given back
+        await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, message));
       }
       throw PaymentsErrors.refundFailed(refund.id, error instanceof StripeGatewayError ? error.code : 'UNKNOWN', error);
     }
