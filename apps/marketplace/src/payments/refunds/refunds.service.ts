@@ -16,7 +16,6 @@ import { stripeRefundReason } from './refund-math.js';
 import { StripeRefundReader, type StripeRefundFacts } from './stripe-refund-reader.js';
 import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
-import { RefundsRepository } from './refunds.repository.js';
 
 export interface RefundInput {
   /** Minor units; or `full: true` for all that remains (exactly one of the two). */
@@ -41,7 +40,6 @@ export class RefundsService {
     private readonly settlement: RefundSettlementService,
     private readonly config: PaymentsConfig,
     private readonly reader: StripeRefundReader,
-    private readonly refunds: RefundsRepository,
     private readonly reversals: RefundReversalsPlanner,
   ) {}
 
