@@ -6,6 +6,7 @@ import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal } from './transfer-reversal.entity.js';
 import { transitionTransferReversal } from './transfer-reversals.repository.js';
 import { sellerPartsOfRefund } from './transfer-reversal-sizing.js';
+import { LOWERING_UNSETTLED } from './transfer-submission.service.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersRepository } from './transfers.repository.js';
 
@@ -115,6 +116,7 @@ export class RefundReversalsPlanner {
     for (const r of rows) {
       if (r.status !== 'planned') continue;
       if (r.kind === 'lowering') {
+        await this.dueAgain(tx, r.transferId);
         await transitionTransferReversal(tx, r.id, r.shortfall > 0n ? 'debt' : 'succeeded', { succeededAt: new Date() }, ['planned']);
         out.lowered.push({ sellerId: r.sellerId, amount: r.amount });
         if (r.shortfall > 0n) {
@@ -167,9 +169,15 @@ export class RefundReversalsPlanner {
         const t = await tx.findOne(Transfer, { where: { id: r.transferId }, lock: { mode: 'pessimistic_write' } });
         const unsent = t && ((t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || (t.status === 'canceled' && t.canceledBy === null));
         if (unsent) await this.lower(tx, t, t.amount + r.amount - r.shortfall);
+        await this.dueAgain(tx, r.transferId);
       }
       await transitionTransferReversal(tx, r.id, 'canceled');
     }
+  }
+
+  // a transfer the worker left waiting for this lowering's refund (TransferSubmissionService) is due at once
+  private async dueAgain(tx: EntityManager, transferId: string): Promise<void> {
+    await tx.update(Transfer, { id: transferId, status: 'pending', waitingReason: LOWERING_UNSETTLED }, { nextAttemptAt: null, waitingReason: null });
   }
 
   // a transfer's amount and stored Stripe params change together; at 0 a pending row is canceled (nothing to send), back above 0 it is pending again

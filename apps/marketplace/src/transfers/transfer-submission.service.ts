@@ -12,6 +12,10 @@ import { TransfersConfig } from './transfers.config.js';
 import { TransfersRepository } from './transfers.repository.js';
 
 const MAX_RETRY_SECONDS = 600;
+// how long a transfer lowered by a refund not settled yet waits before looking again
+const UNSETTLED_LOWERING_WAIT_SECONDS = 15;
+/** The waiting reason of a transfer lowered by a refund not settled yet; the refund's outcome makes it due at once. */
+export const LOWERING_UNSETTLED = 'lowered by a refund not settled yet';
 
 /** `transfer:<id>` for the first key, `transfer:<id>:<n>` for generation n (an admin retry, a key Stripe may have forgotten). */
 export function transferKey(rowId: string, generation: number): IdempotencyKey {
@@ -80,6 +84,15 @@ export class TransferSubmissionService {
       // generation: that attempt is another worker's now, never undone by sending the old key
       const current = await tx.findOne(Transfer, { where: { id: row.id }, lock: { mode: 'pessimistic_write' } });
       if (!current?.stripeParams || current.keyGeneration !== row.keyGeneration) return null;
+      // lowered by a refund Stripe has not made yet: sent lowered, a refusal of that refund could no
+      // longer give the seller their part back (RefundReversalsPlanner.cancel), so it waits for the outcome
+      const unsettled: unknown[] = await tx.query(`SELECT 1 FROM transfer_reversals WHERE transfer_id = $1 AND kind = 'lowering' AND status = 'planned' LIMIT 1`, [row.id]);
+      if (unsettled.length > 0) {
+        await this.transfers.transition(tx, row.id, 'pending', { waitingReason: LOWERING_UNSETTLED, nextAttemptAt: () => 'now() + make_interval(secs => :wait)' }, ['pending', 'submitting'], {
+          wait: UNSETTLED_LOWERING_WAIT_SECONDS,
+        });
+        return null;
+      }
       // the row as it is now, locked: a refund may have lowered it (amount and Stripe params) since
       // the claim, which is only a lease; the claimed copy's old amount is never sent
       const moved = await this.transfers.transition(
