@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
-import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines } from '../ledger/index.js';
+import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines, transferLines } from '../ledger/index.js';
 import { transferReversalKey } from './refund-reversals.planner.js';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal, type TransferReversalStripeParams } from './transfer-reversal.entity.js';
@@ -161,6 +161,31 @@ export class TransferReversalSubmissionService {
         book: true,
         against: row.refundId ? 'refund_losses' : 'dispute_recoveries',
       });
+  }
+
+  /**
+   * A reversal of an order transfer made outside the marketplace (the Dashboard): cash moved from the
+   * seller's balance back to the platform's, booked once (its ledger key) and alerted; whom it is
+   * owed to is for an admin to decide (the seller's payables do not change), as a Dashboard transfer.
+   */
+  async bookExternal(tx: EntityManager, transfer: Transfer, read: ReadReversal): Promise<void> {
+    const { reversal } = read;
+    if (!transfer.sellerId || !transfer.orderId) throw new Error(`transfer row ${transfer.id} has no order or seller`);
+    await this.ledger.post(tx, {
+      kind: LEDGER_ENTRY_KINDS.transferReversal,
+      reference: { type: 'order', id: transfer.orderId },
+      idempotencyKey: `transfer-reversal:${reversal.id}`,
+      description: `Reversal ${reversal.id} of transfer ${transfer.stripeTransferId} made outside the marketplace (Dashboard), seller ${transfer.sellerId}`,
+      lines: transferLines({
+        seller: { kind: 'connected', sellerId: transfer.sellerId, account: transfer.destination },
+        transfer: { objectId: reversal.id, txn: read.platform },
+        payment: { objectId: reversal.destinationPaymentRefundId!, txn: read.onSeller },
+      }),
+    });
+    this.logger.warn(
+      { component: 'transfer-reversals', alert: 'transfer_reversal_external', stripeReversalId: reversal.id, stripeTransferId: transfer.stripeTransferId, sellerId: transfer.sellerId },
+      'a transfer was reversed outside the marketplace (Dashboard): its cash is booked, the seller payable is for an admin',
+    );
   }
 
   private async recordError(row: TransferReversal, error: unknown): Promise<void> {
