@@ -74,3 +74,36 @@ it('A owes 225 (netted: their next transfer is 675 of 900); that order refunded 
   expect(open.map((d: { outstanding: string; orderId: string }) => [d.orderId, d.outstanding])).toEqual([[second.id, '225']]);
   await expectBooksMatchStripe(t);
 });
+
+it('the same, refunded 3000 then 1000: A 675 reversed, then nothing left of the transfer: the 225 is owed at once (no reversal asked)', async () => {
+  const shop = await twoSellerShop(t);
+  for (const s of [shop.a, shop.b]) await t.stripe.accounts.update(s.account, { settings: { payouts: { schedule: { interval: 'manual' } } } });
+  const first = await shop.cart();
+  await drain();
+  await expectBooksMatchStripe(t);
+  await t.stripe.payouts.create({ amount: 900, currency: 'usd' }, { stripeAccount: shop.a.account });
+  await refund(first.id, { amount: '1000' }).expect(201);
+  await drain();
+  const second = await shop.cart();
+  await drain();
+  await fundsAvailable();
+
+  await refund(second.id, { amount: '3000' }).expect(201);
+  await drain();
+  await fundsAvailable();
+  await refund(second.id, { full: true }).expect(201);
+  await drain();
+  await fundsAvailable();
+  const after = await getOrder(t, second.id);
+  const aParts = after.transferReversals.filter((r: { sellerId: string }) => r.sellerId === shop.a.id);
+  expect(aParts.map((r: { amount: string; status: string }) => [r.amount, r.status]).sort()).toEqual([
+    ['225', 'debt'],
+    ['675', 'succeeded'],
+  ]);
+  const aTransfer = after.transfers.find((x: { sellerId: string }) => x.sellerId === shop.a.id);
+  const atStripe = (await t.stripe.transfers.listReversals(aTransfer.stripeTransferId, { limit: 100 })).data;
+  expect(atStripe.map((r) => r.amount)).toEqual([675]);
+  const open = (await debtsOf(shop.a.id)).filter((d: { outstanding: string }) => d.outstanding !== '0');
+  expect(open.map((d: { outstanding: string; orderId: string }) => [d.orderId, d.outstanding])).toEqual([[second.id, '225']]);
+  await expectBooksMatchStripe(t);
+});
