@@ -8,6 +8,7 @@ import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal } from './transfer-reversal.entity.js';
 import { transitionTransferReversal } from './transfer-reversals.repository.js';
 import { sellerPartsOfRefund } from './transfer-reversal-sizing.js';
+import { LOWERING_UNSETTLED } from './transfer-submission.service.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersRepository } from './transfers.repository.js';
 
@@ -85,6 +86,11 @@ export class RefundReversalsPlanner {
         const lowered = amount < t.amount ? amount : t.amount;
         shortfall = amount - lowered;
         await this.lower(tx, t, t.amount - lowered);
+      } else {
+        // the part is sized on the seller's share; the transfer Stripe holds may be less (their debt
+        // was netted from it): never ask Stripe to reverse more than is left of it, the rest is owed
+        const room = t.amount - (await this.reversedOrReversing(tx, t.id));
+        shortfall = amount > room ? amount - (room > 0n ? room : 0n) : 0n;
       }
       await tx.insert(TransferReversal, {
         id,
@@ -115,6 +121,7 @@ export class RefundReversalsPlanner {
     for (const r of rows) {
       if (r.status !== 'planned') continue;
       if (r.kind === 'lowering') {
+        await this.dueAgain(tx, r.transferId);
         await transitionTransferReversal(tx, r.id, r.shortfall > 0n ? 'debt' : 'succeeded', { succeededAt: new Date() }, ['planned']);
         out.lowered.push({ sellerId: r.sellerId, amount: r.amount });
         if (r.shortfall > 0n) {
@@ -130,9 +137,33 @@ export class RefundReversalsPlanner {
             book: false, // booked with the refund (separateChargeRefundLines) or the dispute's lowering (disputeLoweringLines)
           });
         }
+      } else if (r.shortfall === r.amount) {
+        // nothing is left of the transfer to reverse: the whole part is the seller's debt (booked against what the platform bore)
+        await transitionTransferReversal(tx, r.id, 'debt', { succeededAt: new Date() }, ['planned']);
+        await this.debts.record(tx, {
+          sellerId: r.sellerId,
+          currency: r.currency,
+          amount: r.amount,
+          originType: 'transfer_reversal',
+          originId: r.id,
+          orderId: r.orderId,
+          reason: `${what} wanted ${r.amount}, nothing was left of transfer ${r.transferId} (netted or reversed)`,
+          book: true,
+          against: r.refundId ? 'refund_losses' : 'dispute_recoveries',
+        });
       } else await transitionTransferReversal(tx, r.id, 'pending', { nextAttemptAt: null }, ['planned']);
     }
     return out;
+  }
+
+  // what reversals of this transfer took or will take from it at Stripe (a refused one, debt or failed, took nothing)
+  private async reversedOrReversing(tx: EntityManager, transferId: string): Promise<bigint> {
+    const [row]: Array<{ n: string }> = await tx.query(
+      `SELECT coalesce(sum(amount - shortfall), 0)::text AS n FROM transfer_reversals
+        WHERE transfer_id = $1 AND kind = 'reversal' AND status IN ('planned', 'pending', 'submitting', 'succeeded')`,
+      [transferId],
+    );
+    return BigInt(row!.n);
   }
 
   /** Stripe refused the refund: nothing is taken from the sellers; a lowering goes back to its transfer while that was never sent. */
@@ -143,6 +174,7 @@ export class RefundReversalsPlanner {
         const t = await tx.findOne(Transfer, { where: { id: r.transferId }, lock: { mode: 'pessimistic_write' } });
         const unsent = t && ((t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || (t.status === 'canceled' && t.canceledBy === null));
         if (unsent) await this.lower(tx, t, t.amount + r.amount - r.shortfall);
+        await this.dueAgain(tx, r.transferId);
       }
       await transitionTransferReversal(tx, r.id, 'canceled');
     }
@@ -238,6 +270,11 @@ export class RefundReversalsPlanner {
       );
     }
     return true;
+  }
+
+  // a transfer the worker left waiting for this lowering's refund (TransferSubmissionService) is due at once
+  private async dueAgain(tx: EntityManager, transferId: string): Promise<void> {
+    await tx.update(Transfer, { id: transferId, status: 'pending', waitingReason: LOWERING_UNSETTLED }, { nextAttemptAt: null, waitingReason: null });
   }
 
   // a transfer's amount and stored Stripe params change together; at 0 a pending row is canceled (nothing to send), back above 0 it is pending again

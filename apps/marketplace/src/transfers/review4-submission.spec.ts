@@ -62,7 +62,7 @@ function service(o: { claimed: Transfer; listTransfers?: () => Promise<TransferS
   };
   const outcome = { read: o.read ?? (async () => ({})), recordMade: async () => true };
   const gate = { assertCanReceiveTransfers: async () => undefined };
-  const db = { manager: {}, transaction: async (fn: (tx: unknown) => unknown) => fn({ findOne: async () => o.claimed }) };
+  const db = { manager: {}, transaction: async (fn: (tx: unknown) => unknown) => fn({ findOne: async () => o.claimed, query: async () => [] }) };
   const logger = { warn: () => undefined, error: () => undefined };
   const config = { TRANSFERS_RETRY_BASE_MS: 0, TRANSFERS_INACTIVE_RECHECK_MS: 0 };
   // biome-ignore lint/suspicious/noExplicitAny: hand-made collaborators

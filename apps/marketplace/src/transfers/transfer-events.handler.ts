@@ -11,7 +11,8 @@ import { TransferReversalSubmissionService, type ReadReversal } from './transfer
 import { TransferReversal } from './transfer-reversal.entity.js';
 import { Transfer } from './transfer.entity.js';
 
-type Reversals = Array<{ rowId: string; read: ReadReversal }>;
+// rowId null: a reversal made outside the marketplace (the Dashboard), no row of ours
+type Reversals = Array<{ rowId: string | null; read: ReadReversal }>;
 type Loaded = { kind: 'skip' } | { kind: 'made'; made: MadeTransfer; sellerId: string | null; reversals: Reversals; row: Transfer | null };
 
 /**
@@ -55,17 +56,26 @@ export class TransferEventsHandler implements StripeEventHandler<Loaded> {
   // transfer.reversed / transfer.updated of an order transfer: its reversals our rows asked for, read on both balances
   private async reversalsOf(event: StripeEventEnvelope, row: Transfer, stripeTransferId: string): Promise<Reversals> {
     if (event.type === 'transfer.created') return [];
-    const made = (await this.gateway.listTransferReversals(stripeTransferId)).filter((r) => isUuid(r.metadata.transfer_reversal_id ?? ''));
-    if (made.length === 0) return [];
-    const ours = await this.db.getRepository(TransferReversal).findBy({ id: In(made.map((r) => r.metadata.transfer_reversal_id!)), status: In(['pending', 'submitting']) });
+    const all = await this.gateway.listTransferReversals(stripeTransferId);
+    const made = all.filter((r) => isUuid(r.metadata.transfer_reversal_id ?? ''));
+    // made outside the marketplace (the Dashboard): no metadata of any flow of ours, booked all the same (once, by its ledger key)
+    const external = all.filter((r) => !r.metadata.transfer_reversal_id && !r.metadata.refund_id && !r.metadata.dispute_id);
+    const ours = made.length ? await this.db.getRepository(TransferReversal).findBy({ id: In(made.map((r) => r.metadata.transfer_reversal_id!)), status: In(['pending', 'submitting']) }) : [];
     const transfer = { ...row, stripeTransferId } as Transfer;
-    return Promise.all(ours.map(async (o) => ({ rowId: o.id, read: await this.reversals.read(transfer, made.find((r) => r.metadata.transfer_reversal_id === o.id)!) })));
+    return Promise.all([
+      ...ours.map(async (o) => ({ rowId: o.id, read: await this.reversals.read(transfer, made.find((r) => r.metadata.transfer_reversal_id === o.id)!) })),
+      ...external.map(async (r) => ({ rowId: null, read: await this.reversals.read(transfer, r) })),
+    ]);
   }
 
   async apply(_event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {
     if (loaded.kind === 'skip') return;
     const { transfer } = loaded.made;
-    for (const r of loaded.reversals) await this.reversals.book(tx, r.rowId, { ...loaded.row!, stripeTransferId: transfer.id } as Transfer, r.read);
+    for (const r of loaded.reversals) {
+      const row = { ...loaded.row!, stripeTransferId: transfer.id } as Transfer;
+      if (r.rowId) await this.reversals.book(tx, r.rowId, row, r.read);
+      else await this.reversals.bookExternal(tx, row, r.read);
+    }
     const byStripeId = await tx.findOne(Transfer, { where: { stripeTransferId: transfer.id }, lock: { mode: 'pessimistic_write' } });
     if (byStripeId) return; // recorded already (by the worker, a look-up or an earlier event)
     const rowId = transfer.metadata.transfer_id;

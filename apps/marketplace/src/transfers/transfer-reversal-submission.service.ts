@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
-import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines } from '../ledger/index.js';
+import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines, transferLines } from '../ledger/index.js';
 import { transferReversalKey } from './refund-reversals.planner.js';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal, type TransferReversalStripeParams } from './transfer-reversal.entity.js';
@@ -83,7 +83,8 @@ export class TransferReversalSubmissionService {
     }
     const params: TransferReversalStripeParams = row.stripeParams ?? {
       transfer: transfer.stripeTransferId,
-      amount: row.amount.toString(),
+      // a shortfall (more than was left of the transfer) is not asked of Stripe: it is the seller's debt once this is made
+      amount: (row.amount - row.shortfall).toString(),
       metadata: { order_id: row.orderId, seller_id: row.sellerId, transfer_reversal_id: row.id, ...(row.refundId ? { refund_id: row.refundId } : { dispute_id: row.disputeId! }) },
     };
     // transaction 1: the intent with its exact params, before Stripe hears of it
@@ -127,7 +128,7 @@ export class TransferReversalSubmissionService {
     const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
     const balance = await this.gateway.retrieveBalance(transfer.destination);
     const sum = (xs: Array<{ currency: string; amount: bigint }>) => xs.filter((b) => b.currency.toUpperCase() === row.currency).reduce((s, b) => s + b.amount, 0n);
-    return sum(balance.available) + sum(balance.pending) >= row.amount;
+    return sum(balance.available) + sum(balance.pending) >= row.amount - row.shortfall;
   }
 
   /** The reversal Stripe made for this row, if any (confirmed by webhooks too). */
@@ -167,6 +168,44 @@ export class TransferReversalSubmissionService {
         reversal: { platform: { objectId: reversal.id, txn: read.platform }, connected: { objectId: reversal.destinationPaymentRefundId!, txn: read.onSeller } },
       }),
     });
+    if (row.shortfall > 0n)
+      // the part beyond what was left of the transfer (the seller's debt was netted from it): owed again
+      await this.debts.record(tx, {
+        sellerId: row.sellerId,
+        currency: row.currency,
+        amount: row.shortfall,
+        originType: 'transfer_reversal',
+        originId: row.id,
+        orderId: row.orderId,
+        reason: `${row.refundId ? `refund ${row.refundId}` : `lost dispute ${row.disputeId}`} wanted ${row.amount}, more than was left of transfer ${transfer.stripeTransferId}`,
+        book: true,
+        against: row.refundId ? 'refund_losses' : 'dispute_recoveries',
+      });
+  }
+
+  /**
+   * A reversal of an order transfer made outside the marketplace (the Dashboard): cash moved from the
+   * seller's balance back to the platform's, booked once (its ledger key) and alerted; whom it is
+   * owed to is for an admin to decide (the seller's payables do not change), as a Dashboard transfer.
+   */
+  async bookExternal(tx: EntityManager, transfer: Transfer, read: ReadReversal): Promise<void> {
+    const { reversal } = read;
+    if (!transfer.sellerId || !transfer.orderId) throw new Error(`transfer row ${transfer.id} has no order or seller`);
+    await this.ledger.post(tx, {
+      kind: LEDGER_ENTRY_KINDS.transferReversal,
+      reference: { type: 'order', id: transfer.orderId },
+      idempotencyKey: `transfer-reversal:${reversal.id}`,
+      description: `Reversal ${reversal.id} of transfer ${transfer.stripeTransferId} made outside the marketplace (Dashboard), seller ${transfer.sellerId}`,
+      lines: transferLines({
+        seller: { kind: 'connected', sellerId: transfer.sellerId, account: transfer.destination },
+        transfer: { objectId: reversal.id, txn: read.platform },
+        payment: { objectId: reversal.destinationPaymentRefundId!, txn: read.onSeller },
+      }),
+    });
+    this.logger.warn(
+      { component: 'transfer-reversals', alert: 'transfer_reversal_external', stripeReversalId: reversal.id, stripeTransferId: transfer.stripeTransferId, sellerId: transfer.sellerId },
+      'a transfer was reversed outside the marketplace (Dashboard): its cash is booked, the seller payable is for an admin',
+    );
   }
 
   private async recordError(row: TransferReversal, error: unknown): Promise<void> {

@@ -87,7 +87,7 @@ export class TransferReversal {
   @Column(moneyAmountColumn())
   amount: bigint;
 
-  /** A lowering: what was left of the transfer could not cover `amount`; the rest is the seller's debt. */
+  /** What was left of the transfer could not cover `amount` (a lowering; a reversal of a transfer lowered by debt netting): never asked of Stripe, the seller's debt. */
   @Column(moneyAmountColumn({ default: 0 }))
   shortfall: bigint;
 

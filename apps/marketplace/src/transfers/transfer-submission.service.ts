@@ -13,6 +13,10 @@ import { TransfersConfig } from './transfers.config.js';
 import { TransfersRepository } from './transfers.repository.js';
 
 const MAX_RETRY_SECONDS = 600;
+// how long a transfer lowered by a refund not settled yet waits before looking again
+const UNSETTLED_LOWERING_WAIT_SECONDS = 15;
+/** The waiting reason of a transfer lowered by a refund not settled yet; the refund's outcome makes it due at once. */
+export const LOWERING_UNSETTLED = 'lowered by a refund not settled yet';
 
 /** `transfer:<id>` for the first key, `transfer:<id>:<n>` for generation n (an admin retry, a key Stripe may have forgotten). */
 export function transferKey(rowId: string, generation: number): IdempotencyKey {
@@ -83,12 +87,23 @@ export class TransferSubmissionService {
     }
     const key = transferRowKey(row, generation);
     // transaction 1: the intent, with its key, before Stripe hears of it
-    const marked = await this.db.transaction(async (tx) => {
+    const sending = await this.db.transaction(async (tx) => {
       // an admin retry since this worker claimed the row (it is slow and its lease ran out) made a new
       // generation: that attempt is another worker's now, never undone by sending the old key
       const current = await tx.findOne(Transfer, { where: { id: row.id }, lock: { mode: 'pessimistic_write' } });
-      if (!current || current.keyGeneration !== row.keyGeneration) return false;
-      return this.transfers.transition(
+      if (!current?.stripeParams || current.keyGeneration !== row.keyGeneration) return null;
+      // lowered by a refund Stripe has not made yet: sent lowered, a refusal of that refund could no
+      // longer give the seller their part back (RefundReversalsPlanner.cancel), so it waits for the outcome
+      const unsettled: unknown[] = await tx.query(`SELECT 1 FROM transfer_reversals WHERE transfer_id = $1 AND kind = 'lowering' AND status = 'planned' LIMIT 1`, [row.id]);
+      if (unsettled.length > 0) {
+        await this.transfers.transition(tx, row.id, 'pending', { waitingReason: LOWERING_UNSETTLED, nextAttemptAt: () => 'now() + make_interval(secs => :wait)' }, ['pending', 'submitting'], {
+          wait: UNSETTLED_LOWERING_WAIT_SECONDS,
+        });
+        return null;
+      }
+      // the row as it is now, locked: a refund may have lowered it (amount and Stripe params) since
+      // the claim, which is only a lease; the claimed copy's old amount is never sent
+      const moved = await this.transfers.transition(
         tx,
         row.id,
         'submitting',
@@ -102,9 +117,10 @@ export class TransferSubmissionService {
         },
         ['pending', 'submitting'],
       );
+      return moved ? current : null;
     });
-    if (!marked) return;
-    const p = row.stripeParams;
+    if (!sending?.stripeParams) return;
+    const p = sending.stripeParams;
     const made = await this.gateway.createTransfer(
       {
         amount: BigInt(p.amount),
@@ -116,7 +132,7 @@ export class TransferSubmissionService {
       },
       key,
     );
-    await this.record(row, made);
+    await this.record(sending, made);
   }
 
   // transaction 2: the outcome, with the ledger entry. The transfer exists: whatever fails here

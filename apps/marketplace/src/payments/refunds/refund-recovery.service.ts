@@ -5,7 +5,6 @@ import type { DataSource } from 'typeorm';
 import { Order } from '../orders/order.entity.js';
 import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
-import { RefundsRepository } from './refunds.repository.js';
 import { RefundsService } from './refunds.service.js';
 
 // Leave a refund to its own request (and the webhook) for longer than that request can last:
@@ -24,7 +23,6 @@ export class RefundRecoveryService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly refunds: RefundsService,
     private readonly settlement: RefundSettlementService,
-    private readonly refundRows: RefundsRepository,
   ) {}
 
   async runOnce(limit = 20): Promise<number> {
@@ -52,7 +50,7 @@ export class RefundRecoveryService {
       const stripe = keyIsFresh ? await this.refunds.createAtStripe(order, refund) : await this.findAtStripe(order, refund);
       if (!stripe) {
         // an old key and no such refund at Stripe: it never happened
-        await this.refundRows.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: 'not found at Stripe after 23 h' }, { status: 'pending' });
+        await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, 'not found at Stripe after 23 h'));
         return true;
       }
       const facts = await this.refunds.readAtStripe(order, stripe);
@@ -61,7 +59,7 @@ export class RefundRecoveryService {
     } catch (error) {
       if (error instanceof StripeGatewayError && error.definitiveRefusal) {
         // Stripe refused it for good: the refund failed and the order may be refunded again
-        await this.refundRows.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: error.message }, { status: 'pending' });
+        await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, error.message));
         return true;
       }
       return false; // still unknown: try again next round

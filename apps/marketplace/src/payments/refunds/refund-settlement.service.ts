@@ -35,6 +35,19 @@ export class RefundSettlementService {
     private readonly reversals: RefundReversalsPlanner,
   ) {}
 
+  /**
+   * Stripe refused to make a pending refund (a definitive refusal of the create call, or an old key
+   * and no such refund at Stripe): it fails, and what its plan lowered of the sellers' unsent
+   * transfers goes back to them (RefundReversalsPlanner.cancel), in one transaction. Returns whether it moved.
+   */
+  async refused(tx: EntityManager, refundId: string, failureMessage: string): Promise<boolean> {
+    const locked = await this.lockWithOrder(tx, refundId);
+    if (locked?.refund.status !== 'pending') return false;
+    const moved = await this.refunds.transition(tx, refundId, { status: 'failed' }, { failureMessage }, { status: 'pending' });
+    if (moved) await this.reversals.cancel(tx, refundId);
+    return moved;
+  }
+
   /** Settles a pending refund row with Stripe's refund. Idempotent: a settled refund is left alone. */
   async settle(tx: EntityManager, refundId: string, facts: StripeRefundFacts): Promise<Refund | null> {
     const locked = await this.lockWithOrder(tx, refundId);

@@ -16,7 +16,6 @@ import { stripeRefundReason } from './refund-math.js';
 import { StripeRefundReader, type StripeRefundFacts } from './stripe-refund-reader.js';
 import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
-import { RefundsRepository } from './refunds.repository.js';
 
 export interface RefundInput {
   /** Minor units; or `full: true` for all that remains (exactly one of the two). */
@@ -41,7 +40,6 @@ export class RefundsService {
     private readonly settlement: RefundSettlementService,
     private readonly config: PaymentsConfig,
     private readonly reader: StripeRefundReader,
-    private readonly refunds: RefundsRepository,
     private readonly reversals: RefundReversalsPlanner,
   ) {}
 
@@ -125,8 +123,8 @@ export class RefundsService {
       // only a definite refusal fails the refund; anything else (unknown outcome, the key still in
       // flight elsewhere, Stripe unreachable) stays pending for the webhook or the recovery worker
       if (error instanceof StripeGatewayError && error.definitiveRefusal) {
-        // a refund settled meanwhile (the webhook) is left as it is
-        await this.refunds.transition(this.db.manager, refund.id, { status: 'failed' }, { failureMessage: message }, { status: 'pending' });
+        // a refund settled meanwhile (the webhook) is left as it is; the sellers' lowered transfers are given back
+        await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, message));
       }
       throw PaymentsErrors.refundFailed(refund.id, error instanceof StripeGatewayError ? error.code : 'UNKNOWN', error);
     }
