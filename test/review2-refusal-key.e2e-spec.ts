@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing } from './factories/seller.factory.js';
-import { checkout, expectBooksMatchStripe, paidOrder, payOnHostedPage, waitForOrder } from './support/checkout.js';
+import { expectBooksMatchStripe, paidOrder, payOnHostedPage, waitForOrder } from './support/checkout.js';
 import { waitFor } from './support/process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -33,13 +33,20 @@ describe('review 2: waiting for funds with the same Stripe key', () => {
     expect((await fetch(`${t.sandbox.url}/_sandbox/refunds/${made.stripeRefundId}/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
     const waiting = await waitForOrder(t, order.id, (o) => o.refunds[0]?.failureReturn?.errorCode === 'balance_insufficient', 'return refused for want of funds');
     const attemptsBefore = waiting.refunds[0].failureReturn.attempts as number;
-    // the platform gets funds available at once (a two-seller cart is held on the platform): balance.available
+    // the platform gets funds available at once (a two-seller cart, its transfers held on the platform): balance.available
     const s2 = await createActiveSeller(t);
     const l2 = await createListing(t, s2, { unitAmount: 30_000 });
-    const cart = await checkout(t, buyer, [
-      { listingId: listing, quantity: 1 },
-      { listingId: l2, quantity: 1 },
-    ]);
+    const cart = await t.http
+      .post('/checkout')
+      .set(bearer(buyer.key))
+      .set('Idempotency-Key', randomUUID())
+      .send({
+        items: [
+          { listingId: listing, quantity: 1 },
+          { listingId: l2, quantity: 1 },
+        ],
+        holdDays: 7, // else its transfers (source_transaction: at once) take the sellers' shares out again
+      });
     expect(cart.status).toBe(201);
     expect(await payOnHostedPage(cart.body.checkoutUrl, '4000000000000077')).toBe(303);
     await waitForOrder(t, cart.body.orderId, (o) => o.status === 'paid', 'cart paid');

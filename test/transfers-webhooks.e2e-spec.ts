@@ -33,8 +33,16 @@ it('every event delivered three times, shuffled: each row confirmed once, one le
     expect(await stripeTransfersOf(t, order.id)).toHaveLength(2);
     const entries = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_entries WHERE idempotency_key = ANY($1)`, [rows.map((r) => `transfer:${r.stripeTransferId}`)]);
     expect(entries).toEqual([{ n: 2 }]);
-    const events = await sql.query<{ status: string }>(`SELECT DISTINCT status FROM webhook_events WHERE type = 'transfer.created'`);
-    expect(events.map((e) => e.status)).toEqual(['processed']);
+    // every delivery is acknowledged before it is processed: wait for the inbox worker to finish them
+    const statuses = await waitFor(
+      async () => {
+        const events = await sql.query<{ status: string }>(`SELECT DISTINCT status FROM webhook_events WHERE type = 'transfer.created'`);
+        return events.every((e) => e.status === 'processed' || e.status === 'failed') ? events.map((e) => e.status) : undefined;
+      },
+      15_000,
+      'transfer.created events processed',
+    );
+    expect(statuses).toEqual(['processed']);
   } finally {
     t.sandbox.control.setWebhookFaults({ duplicate: 1, shuffle: false });
   }
