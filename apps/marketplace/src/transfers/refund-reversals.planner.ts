@@ -220,8 +220,10 @@ export class RefundReversalsPlanner {
         if (unsent) await this.lower(tx, t, t.amount + give);
         else part.returned += give; // sent meanwhile: the difference goes by a return transfer
       } else if (r.status === 'succeeded') {
-        part.owed += r.amount;
-        part.returned += r.amount;
+        // Stripe reversed the part less its shortfall (more than was left of the transfer): the
+        // shortfall was a debt of its own (canceled or returned below), never taken by the reversal
+        part.owed += r.amount - r.shortfall;
+        part.returned += r.amount - r.shortfall;
       }
       const debt = await tx.findOne(SellerDebt, { where: { originId: r.id }, lock: { mode: 'pessimistic_write' } });
       if (debt) {
