@@ -218,6 +218,10 @@ export class RefundReversalsPlanner {
         part.owed += give;
         const unsent = (t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || (t.status === 'canceled' && t.canceledBy === null);
         if (unsent) await this.lower(tx, t, t.amount + give);
+        // an admin gave up on the transfer (nothing moves, the share stays owed): the lowering goes
+        // back onto the row, still canceled, never to the seller by a return transfer
+        else if (t.status === 'canceled')
+          await tx.update(Transfer, { id: t.id }, { amount: t.amount + give, stripeParams: t.stripeParams ? { ...t.stripeParams, amount: (t.amount + give).toString() } : null });
         else part.returned += give; // sent meanwhile: the difference goes by a return transfer
       } else if (r.status === 'succeeded') {
         // Stripe reversed the part less its shortfall (more than was left of the transfer): the
