@@ -52,6 +52,7 @@ it('refund 1000 (lowerings 900 -> 675, 2700 -> 2025) fails, its return not made 
     ['0', 'canceled'],
   ]);
   expect(now.transfers.filter((x: { kind: string }) => x.kind === 'refund_return')).toEqual([]);
+  expect(now.refunds.find((r: { id: string }) => r.id === first.body.id).failureReturn).toMatchObject({ status: 'returned' });
   expect([...(await debtsOf(shop.a.id)), ...(await debtsOf(shop.b.id))]).toEqual([]);
   expect(await stripeTransfersOf(t, order.id)).toEqual([]);
   const entries = await ledgerEntries(t, order.id);

@@ -61,6 +61,7 @@ export class RefundReversalsPlanner {
     const originId = 'refundId' in p.origin ? p.origin.refundId : p.origin.disputeId;
     const existing = await tx.findBy(TransferReversal, 'refundId' in p.origin ? { refundId: p.origin.refundId } : { disputeId: p.origin.disputeId });
     if (existing.length) return;
+    await this.returnFailedFirst(tx, p.orderId);
     const rows = await tx.find(Transfer, { where: { orderId: p.orderId, kind: 'order' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
     if (rows.length === 0) return;
     const taken: Array<{ seller_id: string; taken: string }> = await tx.query(
@@ -276,6 +277,28 @@ export class RefundReversalsPlanner {
       );
     }
     return true;
+  }
+
+  /**
+   * A failed refund of the order whose return has not run yet (the payments worker's next round, or
+   * a crash after undoFailed committed): given back now, in this transaction (the order locked), so a
+   * new part is sized on the transfers as they are once its lowerings went back (else a lowered
+   * transfer looks short: the seller would owe a debt for money later raised back and sent to them).
+   * One still waiting for a reversal in flight is left to its worker.
+   */
+  private async returnFailedFirst(tx: EntityManager, orderId: string): Promise<void> {
+    const due: Array<{ id: string }> = await tx.query(`SELECT id FROM refunds WHERE order_id = $1 AND status = 'failed' AND failure_return_status = 'pending' ORDER BY created_at, id FOR UPDATE`, [
+      orderId,
+    ]);
+    for (const r of due) {
+      if (!(await this.returnForFailedRefund(tx, { refundId: r.id, orderId }))) continue;
+      await tx.query(
+        `UPDATE refunds SET failure_return_status = 'returned', failure_return_next_attempt_at = NULL, failure_return_attempts = failure_return_attempts + 1,
+                failure_return_error_code = NULL, failure_return_error = NULL, updated_at = now()
+          WHERE id = $1 AND failure_return_status = 'pending'`,
+        [r.id],
+      );
+    }
   }
 
   // a transfer the worker left waiting for this lowering's refund (TransferSubmissionService) is due at once
