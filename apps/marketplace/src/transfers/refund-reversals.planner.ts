@@ -61,6 +61,7 @@ export class RefundReversalsPlanner {
     const originId = 'refundId' in p.origin ? p.origin.refundId : p.origin.disputeId;
     const existing = await tx.findBy(TransferReversal, 'refundId' in p.origin ? { refundId: p.origin.refundId } : { disputeId: p.origin.disputeId });
     if (existing.length) return;
+    await this.returnFailedFirst(tx, p.orderId);
     const rows = await tx.find(Transfer, { where: { orderId: p.orderId, kind: 'order' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
     if (rows.length === 0) return;
     const taken: Array<{ seller_id: string; taken: string }> = await tx.query(
@@ -218,10 +219,16 @@ export class RefundReversalsPlanner {
         part.owed += give;
         const unsent = (t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || (t.status === 'canceled' && t.canceledBy === null);
         if (unsent) await this.lower(tx, t, t.amount + give);
+        // an admin gave up on the transfer (nothing moves, the share stays owed): the lowering goes
+        // back onto the row, still canceled, never to the seller by a return transfer
+        else if (t.status === 'canceled')
+          await tx.update(Transfer, { id: t.id }, { amount: t.amount + give, stripeParams: t.stripeParams ? { ...t.stripeParams, amount: (t.amount + give).toString() } : null });
         else part.returned += give; // sent meanwhile: the difference goes by a return transfer
       } else if (r.status === 'succeeded') {
-        part.owed += r.amount;
-        part.returned += r.amount;
+        // Stripe reversed the part less its shortfall (more than was left of the transfer): the
+        // shortfall was a debt of its own (canceled or returned below), never taken by the reversal
+        part.owed += r.amount - r.shortfall;
+        part.returned += r.amount - r.shortfall;
       }
       const debt = await tx.findOne(SellerDebt, { where: { originId: r.id }, lock: { mode: 'pessimistic_write' } });
       if (debt) {
@@ -270,6 +277,28 @@ export class RefundReversalsPlanner {
       );
     }
     return true;
+  }
+
+  /**
+   * A failed refund of the order whose return has not run yet (the payments worker's next round, or
+   * a crash after undoFailed committed): given back now, in this transaction (the order locked), so a
+   * new part is sized on the transfers as they are once its lowerings went back (else a lowered
+   * transfer looks short: the seller would owe a debt for money later raised back and sent to them).
+   * One still waiting for a reversal in flight is left to its worker.
+   */
+  private async returnFailedFirst(tx: EntityManager, orderId: string): Promise<void> {
+    const due: Array<{ id: string }> = await tx.query(`SELECT id FROM refunds WHERE order_id = $1 AND status = 'failed' AND failure_return_status = 'pending' ORDER BY created_at, id FOR UPDATE`, [
+      orderId,
+    ]);
+    for (const r of due) {
+      if (!(await this.returnForFailedRefund(tx, { refundId: r.id, orderId }))) continue;
+      await tx.query(
+        `UPDATE refunds SET failure_return_status = 'returned', failure_return_next_attempt_at = NULL, failure_return_attempts = failure_return_attempts + 1,
+                failure_return_error_code = NULL, failure_return_error = NULL, updated_at = now()
+          WHERE id = $1 AND failure_return_status = 'pending'`,
+        [r.id],
+      );
+    }
   }
 
   // a transfer the worker left waiting for this lowering's refund (TransferSubmissionService) is due at once
