@@ -137,12 +137,7 @@ export class RefundSettlementService {
       description: `Refund ${stripe.id} ${stripe.status} at Stripe (${stripe.failureReason ?? 'no reason given'})`,
       lines: refundFailedLines({ sellerId: seller!.sellerId, failure: { objectId: stripe.id, txn: failure }, reversed, feeReturned: refund.applicationFeeRefund }),
     });
-    const refunded = order.amountRefunded - refund.amount;
-    if (order.status === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
-    else {
-      const to = statusAfterRefunds(order.amountTotal, refunded);
-      if (!(await this.orders.transition(tx, order.id, to, { amountRefunded: refunded }))) throw new OrderTransitionError(order.id, order.status, to);
-    }
+    await this.takeBackRefunded(tx, order, refund.amount);
     return tx.findOneBy(Refund, { id: refund.id });
   }
 
@@ -169,12 +164,7 @@ export class RefundSettlementService {
       description: `Refund ${stripe.id} of multi-seller order ${order.id} ${stripe.status} at Stripe (${stripe.failureReason ?? 'no reason given'})`,
       lines: separateChargeRefundFailedLines({ failure: { objectId: stripe.id, txn: failure } }),
     });
-    const refunded = order.amountRefunded - refund.amount;
-    if (order.status === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
-    else {
-      const to = statusAfterRefunds(order.amountTotal, refunded);
-      if (!(await this.orders.transition(tx, order.id, to, { amountRefunded: refunded }))) throw new OrderTransitionError(order.id, order.status, to);
-    }
+    await this.takeBackRefunded(tx, order, refund.amount);
     return tx.findOneBy(Refund, { id: refund.id });
   }
 
@@ -281,6 +271,16 @@ export class RefundSettlementService {
       feeReturned: feeRefunds.reduce((sum, f) => sum - f.txn.net, 0n),
       returnReversal: (await this.hasReturnTransfer(tx, order.id)) ? { returnReversal: 'pending' } : {},
     };
+  }
+
+  /** A failed refund's amount leaves the order's refunded amount and its status follows back (a disputed order stays disputed). */
+  private async takeBackRefunded(tx: EntityManager, order: Order, amount: bigint): Promise<void> {
+    const refunded = order.amountRefunded - amount;
+    if (order.status === 'disputed') await tx.update('orders', { id: order.id }, { amountRefunded: refunded });
+    else {
+      const to = statusAfterRefunds(order.amountTotal, refunded);
+      if (!(await this.orders.transition(tx, order.id, to, { amountRefunded: refunded }))) throw new OrderTransitionError(order.id, order.status, to);
+    }
   }
 
   /** The order's refunded amount grows and its status follows (a disputed order stays disputed). */
