@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
-import { payOnHostedPage, waitForOrder } from './support/checkout.js';
+import { expectBooksMatchStripe, payOnHostedPage, waitForOrder } from './support/checkout.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -76,6 +76,7 @@ describe('buyer pages after Stripe Checkout', () => {
       .get('/checkout/success?session_id=cs_unknown')
       .set('Accept', 'application/json')
       .expect(404, { error: { code: 'NOT_FOUND', message: 'No order has that Checkout Session' } });
+    await expectBooksMatchStripe(t); // the buyer paid: the books match Stripe
   });
 
   it('a session we have no order for is a 404 page that shows the id escaped; no session id is a 404 page too', async () => {

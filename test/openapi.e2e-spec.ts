@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing } from './factories/seller.factory.js';
-import { checkout, paidOrder } from './support/checkout.js';
+import { checkout, expectBooksMatchStripe, paidOrder } from './support/checkout.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { deliver, eventJson, signature } from './support/webhooks.js';
 import { PLATFORM_SECRET } from './support/test-app.js';
@@ -194,5 +194,6 @@ describe('the OpenAPI document', () => {
     const events = (await t.http.get('/admin/webhook-events').query({ limit: 1 }).set(bearer(t.adminKey)).expect(200)).body.data;
     expectDeclared('get', '/admin/webhook-events/{id}', 200, (await t.http.get(`/admin/webhook-events/${events[0].id}`).set(bearer(t.adminKey)).expect(200)).body);
     expectDeclared('get', '/admin/sellers/{sellerId}/fee-policy', 200, (await t.http.get(`/admin/sellers/${seller.id}/fee-policy`).set(bearer(t.adminKey)).expect(200)).body);
+    await expectBooksMatchStripe(t); // the order and its refund moved money: the books still match Stripe
   });
 });
