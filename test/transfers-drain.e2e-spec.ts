@@ -111,8 +111,9 @@ it(`${ORDERS} two-seller orders drained by two worker processes: each transfer m
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
   expect(new Set(counts.keys())).toEqual(new Set(rows.map((r) => r.id)));
   // no transfer needed a second create: nothing failed on the way, one POST each (and one read of its py_ payment)
+  // (counted per operation: the workers' other loops, e.g. the webhook backfill, may send a request of their own meanwhile)
   expect(transfers.total).toBe(ORDERS * 2);
-  expect(total.total).toBe(ORDERS * 4);
+  expect(t.sandbox.control.requestStats({ key: 'GET /v1/charges/*', windowSeconds: window }).total).toBe(ORDERS * 2);
 
   console.log(
     `transfer drain: ${ORDERS * 2} transfers (orders paid in ${setupSeconds.toFixed(1)} s), drained in ${drainSeconds.toFixed(1)} s by ${bySubmitter
