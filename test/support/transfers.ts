@@ -1,3 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { RefundFailureReturnService } from '../../apps/marketplace/src/payments/refunds/refund-failure-return.service.js';
+import { TransferReversalSubmissionService } from '../../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
+import { TransferSubmissionService } from '../../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer, createPrincipal, type PrincipalWithKey } from '../factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from '../factories/seller.factory.js';
 import { checkout, payOnHostedPage, waitForOrder } from './checkout.js';
@@ -91,3 +96,49 @@ export function expectWithinBudget(stats: { max_per_second: number; max_in_any_s
   expect(stats.max_per_second).toBeLessThanOrEqual(budget);
   expect(stats.max_in_any_second).toBeLessThanOrEqual(Math.floor(budget * 1.05));
 }
+
+/** POST /orders/:id/refunds as the admin, a fresh Idempotency-Key unless one is given. */
+export const refundOrder = (t: TestApp, orderId: string, body: object, key: string = randomUUID()) =>
+  t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', key).send(body);
+
+/** Runs the transfers, reversals and failed-refund-return workers (each round in that order) until none has anything due. */
+export async function drainTransferWorkers(t: TestApp): Promise<void> {
+  const transfers = t.app.get(TransferSubmissionService);
+  const reversals = t.app.get(TransferReversalSubmissionService);
+  const returns = t.app.get(RefundFailureReturnService);
+  for (let i = 0; i < 50; i++) if ((await returns.runOnce()) + (await transfers.runOnce()) + (await reversals.runOnce()) === 0) return;
+  throw new Error('workers never drained');
+}
+
+/** Moves the sandbox clock past the funds' availability and drains until no reversal waits for funds any more. */
+export async function fundsAvailable(t: TestApp): Promise<void> {
+  t.sandbox.control.advance(3 * 86_400);
+  await t.sandbox.control.webhooksIdle();
+  await waitFor(
+    async () => {
+      await drainTransferWorkers(t);
+      const [row]: Array<{ n: number }> = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM transfer_reversals WHERE status IN ('pending', 'submitting')`);
+      return row!.n === 0 ? true : undefined;
+    },
+    20_000,
+    'no reversal waiting for funds',
+  );
+}
+
+/** A two-seller shop whose sellers are on manual payouts (their balances stay, so reversals are made). */
+export async function manualPayoutShop(t: TestApp): Promise<TwoSellerShop> {
+  const shop = await twoSellerShop(t);
+  for (const s of [shop.a, shop.b]) await t.stripe.accounts.update(s.account, { settings: { payouts: { schedule: { interval: 'manual' } } } });
+  return shop;
+}
+
+/** Stripe fails the refund (the card was closed); waits until the failure is recorded from its webhooks. */
+export async function failRefundAtStripe(t: TestApp, orderId: string, refundId: string, stripeRefundId: string): Promise<void> {
+  const res = await fetch(`${t.sandbox.url}/_sandbox/refunds/${stripeRefundId}/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  if (res.status !== 200) throw new Error(`the sandbox answered ${res.status} to failing refund ${stripeRefundId}`);
+  await waitForOrder(t, orderId, (o) => o.refunds.find((r: { id: string }) => r.id === refundId)?.status === 'failed', 'refund failure recorded');
+  await t.sandbox.control.webhooksIdle();
+}
+
+/** The seller's debts as the admin lists them. */
+export const sellerDebtsOf = async (t: TestApp, sellerId: string) => (await t.http.get('/admin/seller-debts').query({ sellerId }).set(bearer(t.adminKey)).expect(200)).body.data;

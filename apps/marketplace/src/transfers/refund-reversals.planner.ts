@@ -218,7 +218,9 @@ export class RefundReversalsPlanner {
         const give = r.amount - r.shortfall;
         part.owed += give;
         const unsent = (t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || (t.status === 'canceled' && t.canceledBy === null);
-        if (unsent) await this.lower(tx, t, t.amount + give);
+        if (r.givenBackAt) {
+          // already raised back onto the unsent row (giveBackUnsentLowerings): only booked here
+        } else if (unsent) await this.lower(tx, t, t.amount + give);
         // an admin gave up on the transfer (nothing moves, the share stays owed): the lowering goes
         // back onto the row, still canceled, never to the seller by a return transfer
         else if (t.status === 'canceled')
@@ -291,13 +293,33 @@ export class RefundReversalsPlanner {
       orderId,
     ]);
     for (const r of due) {
-      if (!(await this.returnForFailedRefund(tx, { refundId: r.id, orderId }))) continue;
+      if (!(await this.returnForFailedRefund(tx, { refundId: r.id, orderId }))) {
+        await this.giveBackUnsentLowerings(tx, r.id);
+        continue;
+      }
       await tx.query(
         `UPDATE refunds SET failure_return_status = 'returned', failure_return_next_attempt_at = NULL, failure_return_attempts = failure_return_attempts + 1,
                 failure_return_error_code = NULL, failure_return_error = NULL, updated_at = now()
           WHERE id = $1 AND failure_return_status = 'pending'`,
         [r.id],
       );
+    }
+  }
+
+  /**
+   * A failed refund whose return waits for a reversal in flight: its lowerings of transfers still
+   * unsent go back onto those rows now (marked `given_back_at`; the return books them later), so a
+   * new part is sized on what the seller is really owed, not on a row lowered for a refund that failed.
+   */
+  private async giveBackUnsentLowerings(tx: EntityManager, refundId: string): Promise<void> {
+    const rows = await tx.find(TransferReversal, { where: { refundId, kind: 'lowering' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    for (const r of rows) {
+      if ((r.status !== 'succeeded' && r.status !== 'debt') || r.givenBackAt) continue;
+      const t = (await tx.findOne(Transfer, { where: { id: r.transferId }, lock: { mode: 'pessimistic_write' } }))!;
+      const unsent = (t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || (t.status === 'canceled' && t.canceledBy === null);
+      if (!unsent) continue;
+      await this.lower(tx, t, t.amount + r.amount - r.shortfall);
+      await tx.update(TransferReversal, { id: r.id }, { givenBackAt: new Date() });
     }
   }
 

@@ -135,4 +135,8 @@ export class TransferReversal {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
+
+  /** A lowering of a failed refund given back to its still-unsent transfer ahead of the rest of the return (which then only books it). */
+  @Column({ name: 'given_back_at', type: 'timestamptz', nullable: true })
+  givenBackAt: Date | null;
 }
