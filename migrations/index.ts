@@ -25,6 +25,7 @@ import { TransfersToOtherAccounts1764450000000 } from './1764450000000-Transfers
 import { TransferSubmittedBy1764453600000 } from './1764453600000-TransferSubmittedBy.js';
 import { MultiSellerRefundFailures1764457200000 } from './1764457200000-MultiSellerRefundFailures.js';
 import { LoweringsGivenBack1764464400000 } from './1764464400000-LoweringsGivenBack.js';
+import { OrderChargeCreated1764466200000 } from './1764466200000-OrderChargeCreated.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -56,4 +57,5 @@ export const MIGRATIONS = [
   TransferSubmittedBy1764453600000,
   MultiSellerRefundFailures1764457200000,
   LoweringsGivenBack1764464400000,
+  OrderChargeCreated1764466200000,
 ];

@@ -49,7 +49,15 @@ async function paidHeldCart(extra: Record<string, unknown> = {}, card = '4242424
   const res = await checkoutWith(shop.buyer, cartItems(), extra);
   if (res.status !== 201) throw new Error(`checkout answered ${res.status}: ${JSON.stringify(res.body)}`);
   if ((await payOnHostedPage(res.body.checkoutUrl, card)) !== 303) throw new Error('hosted checkout did not pay');
-  return waitForOrder(t, res.body.orderId, (o) => (o.status === 'paid' || o.status === 'disputed') && o.transfers.length === 2, 'two-seller order paid, its transfers planned');
+  const order = await waitForOrder(t, res.body.orderId, (o) => (o.status === 'paid' || o.status === 'disputed') && o.transfers.length === 2, 'two-seller order paid, its transfers planned');
+  // the hold is counted from the charge's created, on the sandbox's clock, which earlier daysPass moved ahead
+  // of the database's: the deadlines are moved back by that lead, as daysPass moves them (whole seconds)
+  await sql.query(
+    `UPDATE transfers tr SET hold_until = tr.hold_until - (o.charge_created_at - date_trunc('second', o.paid_at)), hold_expires_at = tr.hold_expires_at - (o.charge_created_at - date_trunc('second', o.paid_at))
+       FROM orders o WHERE o.id = tr.order_id AND o.id = $1 AND tr.released_at IS NULL AND tr.hold_until IS NOT NULL`,
+    [order.id],
+  );
+  return getOrder(t, order.id);
 }
 
 const release = (orderId: string, key: string) => t.http.post(`/orders/${orderId}/release`).set(bearer(key));

@@ -198,6 +198,7 @@ export function toChargeSnapshot(c: Stripe.Charge): ChargeSnapshot {
     balanceTransaction: txn ? toBalanceTransactionSnapshot(txn) : null,
     transfer: c.transfer && typeof c.transfer !== 'string' ? toTransferSnapshot(c.transfer) : null,
     applicationFee: fee ? toApplicationFeeSnapshot(fee) : null,
+    created: date(c.created),
   };
 }
 

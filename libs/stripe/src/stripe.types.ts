@@ -192,6 +192,8 @@ export interface ChargeSnapshot {
   transfer: TransferSnapshot | null;
   /** The application fee with its balance transaction (retrieveCharge expands it). */
   applicationFee: ApplicationFeeSnapshot | null;
+  /** When Stripe created the charge (`created`). */
+  created: Date;
 }
 
 export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';

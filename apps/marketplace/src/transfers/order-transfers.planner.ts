@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { sizeSeparateCharge, type RecordedSplit, type SizedSeller } from './transfer-sizing.js';
 import { Transfer, type TransferStripeParams } from './transfer.entity.js';
 import { SellerDebtsService } from './seller-debts.service.js';
-import { TransfersConfig } from './transfers.config.js';
+import { STRIPE_MAX_HOLD_DAYS, TransfersConfig } from './transfers.config.js';
 import { TransfersRepository } from './transfers.repository.js';
 
 /**
@@ -33,10 +33,12 @@ export class OrderTransfersPlanner {
    * (the order id, as on the charge), source_transaction (the charge, always: the funds follow the
    * charge's availability instead of drawing on the platform's available balance) and metadata.
    * With the order's hold (`holdDays` > 0) the rows are held: not claimed until released, and
-   * released on their own at the end of the hold (hold_until = hold_expires_at = now + holdDays).
+   * released on their own at the end of the hold (hold_until = hold_expires_at = the charge's
+   * `created` + holdDays, never after created + STRIPE_MAX_HOLD_DAYS: counted from when Stripe made
+   * the charge, not from when we processed it).
    */
-  async plan(tx: EntityManager, p: { orderId: string; chargeId: string; holdDays: number; sellers: Array<SizedSeller & { account: string }> }): Promise<void> {
-    const holdEnds = p.holdDays > 0 ? () => `now() + make_interval(days => ${Math.trunc(p.holdDays)})` : null;
+  async plan(tx: EntityManager, p: { orderId: string; chargeId: string; holdDays: number; chargeCreated: Date; sellers: Array<SizedSeller & { account: string }> }): Promise<void> {
+    const holdEnds = p.holdDays > 0 ? holdEnd(p.chargeCreated, p.holdDays) : null;
     for (const s of p.sellers) {
       if (s.transfer.minor <= 0n) continue;
       const id = randomUUID();
@@ -86,4 +88,9 @@ export class OrderTransfersPlanner {
     if (amount === 0n) await this.transfers.transition(tx, t.id, 'canceled', { ...changes, waitingReason: 'netted in full against the seller debts' }, ['pending']);
     else await tx.update(Transfer, { id: t.id }, changes);
   }
+}
+
+/** The end of a hold of `holdDays` on a charge Stripe created at `chargeCreated`, never after its created + STRIPE_MAX_HOLD_DAYS. */
+export function holdEnd(chargeCreated: Date, holdDays: number): Date {
+  return new Date(chargeCreated.getTime() + Math.min(Math.trunc(holdDays), STRIPE_MAX_HOLD_DAYS) * 86_400_000);
 }

@@ -1,3 +1,4 @@
+import { holdEnd } from './order-transfers.planner.js';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { loadConfiguration } from '../config/configuration.js';
@@ -52,5 +53,15 @@ describe('the hold settings at boot', () => {
     expect(problemsOf({ TRANSFERS_HOLD_MAX_DAYS: '91' })).toEqual([expect.stringContaining('TRANSFERS_HOLD_MAX_DAYS')]);
     expect(problemsOf({ TRANSFERS_HOLD_DAYS: '40' })).toEqual([expect.stringMatching(/^TRANSFERS_HOLD_DAYS \(got "40"\): must not exceed TRANSFERS_HOLD_MAX_DAYS \(30\)/)]);
     expect(problemsOf({ TRANSFERS_HOLD_DAYS: '90', TRANSFERS_HOLD_MAX_DAYS: '90', TRANSFERS_AUTO_RELEASE_DAYS: '0' })).toEqual([]);
+  });
+});
+
+describe('holdEnd', () => {
+  const created = new Date('2026-01-10T12:00:00.000Z');
+  it("counts from the charge's created", () => {
+    expect(holdEnd(created, 20).toISOString()).toBe('2026-01-30T12:00:00.000Z');
+  });
+  it('never past created + 90 days (Stripe holds funds for a connected account at most 90 days outside the US)', () => {
+    expect(holdEnd(created, 120).getTime()).toBe(created.getTime() + 90 * 86_400_000);
   });
 });

@@ -37,6 +37,7 @@ export class OrderPaymentsService {
         transferId: charge.transferId,
         stripeFee: charge.balanceTransaction?.fee ?? null,
         paidAt: new Date(),
+        chargeCreatedAt: charge.created,
         failureCode: null,
         failureMessage: null,
       });
@@ -53,7 +54,13 @@ export class OrderPaymentsService {
     });
     if (sized) {
       const accounts = new Map(sellers.map((s) => [s.sellerId, s.stripeAccountId]));
-      await this.transfers.plan(tx, { orderId, chargeId: charge.id, holdDays: order.holdDays, sellers: sized.map((s) => ({ ...s, account: accounts.get(s.sellerId)! })) });
+      await this.transfers.plan(tx, {
+        orderId,
+        chargeId: charge.id,
+        holdDays: order.holdDays,
+        chargeCreated: charge.created,
+        sellers: sized.map((s) => ({ ...s, account: accounts.get(s.sellerId)! })),
+      });
     }
   }
 

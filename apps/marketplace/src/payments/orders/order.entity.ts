@@ -99,6 +99,10 @@ export class Order {
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true })
   paidAt: Date | null;
 
+  /** When Stripe created the charge (its `created`): a held order's hold is counted from it. */
+  @Column({ name: 'charge_created_at', type: 'timestamptz', nullable: true })
+  chargeCreatedAt: Date | null;
+
   /** Days the sellers' funds are held after payment (separate-transfers orders only; 0: transferred at once). */
   @Column({ name: 'hold_days', type: 'int', default: 0 })
   holdDays: number;

@@ -114,6 +114,7 @@ export class OrderResponse {
   })
   transferReversals: TransferReversalResponse[];
   @ApiProperty({ nullable: true, type: String }) paidAt: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "When Stripe created the order's charge (a held order's hold is counted from it)" }) chargeCreatedAt: string | null;
   @ApiProperty() createdAt: string;
 }
 
@@ -225,6 +226,7 @@ export function toOrderResponse(order: Order, viewer: Principal, extras: { refun
     holdDays: order.holdDays,
     transferReversals: extras.transferReversals.filter((r) => !asSeller || r.sellerId === viewer.id).map(toTransferReversalResponse),
     paidAt: order.paidAt?.toISOString() ?? null,
+    chargeCreatedAt: order.chargeCreatedAt?.toISOString() ?? null,
     createdAt: order.createdAt.toISOString(),
   };
 }

@@ -8,7 +8,7 @@ import { allowedFrom, type OrderStatus } from './order-status.js';
 import { Order } from './order.entity.js';
 
 type OrderChanges = Partial<
-  Pick<Order, 'checkoutSessionId' | 'checkoutUrl' | 'paymentIntentId' | 'chargeId' | 'transferId' | 'stripeFee' | 'failureCode' | 'failureMessage' | 'paidAt' | 'amountRefunded'>
+  Pick<Order, 'checkoutSessionId' | 'checkoutUrl' | 'paymentIntentId' | 'chargeId' | 'transferId' | 'stripeFee' | 'failureCode' | 'failureMessage' | 'paidAt' | 'chargeCreatedAt' | 'amountRefunded'>
 >;
 
 /** Reads orders and changes their status, only ever through ORDER_TRANSITIONS. */
