@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { proportional } from '@app/money';
 import { sellerPartsOfRefund } from './transfer-reversal-sizing.js';
 
 const A = 'a';
@@ -73,6 +74,67 @@ describe('sellerPartsOfRefund', () => {
             expect(taken[0]! <= a && taken[1]! <= b).toBe(true);
           }
           expect(taken).toEqual([a, b]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('sizes on what the sellers really bore so far: a part one unit over before (two refunds settled close together) is made up, each seller at their exact cumulative part', () => {
+    // refunded 3333 before should have taken 3000 (2000 + 1000); B bore 1001
+    const parts = sellerPartsOfRefund({
+      currency: 'USD',
+      gross: 10_000n,
+      refundedBefore: 3_333n,
+      refund: 3_333n,
+      sellers: [
+        { sellerId: A, base: 6_000n, takenBefore: 2_000n },
+        { sellerId: B, base: 3_000n, takenBefore: 1_001n },
+      ],
+    });
+    // 9000 × 6666 / 10000 = 5999.4 -> 5999 in all: A 3999, B 2000 (largest remainder of 5999 over 6000:3000)
+    expect(parts).toEqual([
+      { sellerId: A, amount: 1_999n },
+      { sellerId: B, amount: 999n },
+    ]);
+  });
+
+  it('property: after every refund each seller has borne exactly their largest-remainder share of the cumulative total (three sellers)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.bigInt({ min: 1n, max: 2_000_000n }), { minLength: 3, maxLength: 3 }),
+        fc.bigInt({ min: 0n, max: 1_000_000n }),
+        fc.array(fc.bigInt({ min: 1n, max: 1_000_000n }), { minLength: 1, maxLength: 8 }),
+        (bases, fee, cuts) => {
+          const total = bases.reduce((x, y) => x + y, 0n);
+          const gross = total + fee;
+          const taken = bases.map(() => 0n);
+          let refunded = 0n;
+          for (const c of [...cuts, gross]) {
+            const r = refunded + c > gross ? gross - refunded : c;
+            if (r <= 0n) continue;
+            const parts = sellerPartsOfRefund({
+              currency: 'USD',
+              gross,
+              refundedBefore: refunded,
+              refund: r,
+              sellers: bases.map((base, i) => ({ sellerId: String(i), base, takenBefore: taken[i]! })),
+            });
+            parts.forEach((p, i) => {
+              expect(p.amount >= 0n).toBe(true);
+              taken[i]! += p.amount;
+            });
+            refunded += r;
+            const cumulative = refunded >= gross ? total : proportional(total, refunded, gross);
+            expect(taken.reduce((x, y) => x + y, 0n)).toBe(cumulative);
+            // within one unit of the exact share
+            taken.forEach((x, i) => {
+              const exact = cumulative * bases[i]!;
+              const diff = x * total - exact;
+              expect(diff < total && -diff < total).toBe(true);
+            });
+          }
+          expect(taken).toEqual(bases);
         },
       ),
       { numRuns: 300 },

@@ -14,8 +14,11 @@ export interface SellerTransferBase {
  * what is left, so a full refund takes back every transfer), as Stripe's own reverse_transfer
  * would on a destination charge ("reversed proportionally to the amount being refunded") with
  * refund_application_fee: the platform's fee part and Stripe's fee part of the refund are the
- * platform's. This refund's part is split by what is left of each seller's transfer, largest
- * remainder: the parts sum exactly, no minor unit lost.
+ * platform's. Each seller's part is sized cumulatively: after this refund they have borne their
+ * largest-remainder share of that cumulative total (over the transfers as planned), less what they
+ * really bore before (so a part sized one unit off before, e.g. two refunds settled close together,
+ * is made up, never capped); the parts sum exactly to the cumulative total less what was borne, no
+ * minor unit lost, and none is negative or more than is left of the seller's transfer.
  */
 export function sellerPartsOfRefund(p: {
   currency: string;
@@ -25,12 +28,33 @@ export function sellerPartsOfRefund(p: {
   sellers: readonly SellerTransferBase[];
 }): Array<{ sellerId: string; amount: bigint }> {
   const bases = p.sellers.reduce((sum, s) => sum + s.base, 0n);
-  const taken = (refunded: bigint) => (refunded >= p.gross ? bases : proportional(bases, refunded, p.gross));
+  const zero = () => p.sellers.map((s) => ({ sellerId: s.sellerId, amount: 0n }));
+  if (bases <= 0n) return zero();
+  const refunded = p.refundedBefore + p.refund;
+  const cumulative = refunded >= p.gross ? bases : proportional(bases, refunded, p.gross);
   const left = p.sellers.map((s) => (s.base > s.takenBefore ? s.base - s.takenBefore : 0n));
-  const leftTotal = left.reduce((sum, x) => sum + x, 0n);
-  let total = taken(p.refundedBefore + p.refund) - taken(p.refundedBefore);
+  const leftTotal = sum(left);
+  let total = cumulative - sum(p.sellers.map((s) => s.takenBefore));
   if (total > leftTotal) total = leftTotal;
-  if (total <= 0n) return p.sellers.map((s) => ({ sellerId: s.sellerId, amount: 0n }));
-  const parts = allocate(Money.of(total, p.currency), left);
-  return p.sellers.map((s, i) => ({ sellerId: s.sellerId, amount: parts[i]!.minor }));
+  if (total <= 0n) return zero();
+  const targets = allocate(
+    Money.of(cumulative, p.currency),
+    p.sellers.map((s) => s.base),
+  ).map((m) => m.minor);
+  const parts = p.sellers.map((s, i) => clamp(targets[i]! - s.takenBefore, 0n, left[i]!));
+  // a seller already past their target (or with less left than it) moves the rest onto the others, by what each can still take or give
+  const diff = total - sum(parts);
+  if (diff > 0n) {
+    const room = parts.map((x, i) => left[i]! - x);
+    allocate(Money.of(diff, p.currency), room).forEach((m, i) => {
+      parts[i]! += m.minor;
+    });
+  } else if (diff < 0n)
+    allocate(Money.of(-diff, p.currency), parts).forEach((m, i) => {
+      parts[i]! -= m.minor;
+    });
+  return p.sellers.map((s, i) => ({ sellerId: s.sellerId, amount: parts[i]! }));
 }
+
+const sum = (xs: readonly bigint[]) => xs.reduce((a, b) => a + b, 0n);
+const clamp = (x: bigint, min: bigint, max: bigint) => (x < min ? min : x > max ? max : x);
