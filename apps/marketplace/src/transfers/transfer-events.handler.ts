@@ -50,7 +50,9 @@ export class TransferEventsHandler implements StripeEventHandler<Loaded> {
     }
     const made = await this.outcome.read(transfer);
     const row = transfer.metadata.transfer_id && isUuid(transfer.metadata.transfer_id) ? await this.db.getRepository(Transfer).findOneBy({ id: transfer.metadata.transfer_id }) : null;
-    return { kind: 'made', made, sellerId: await this.accounts.sellerOf(transfer.destination), reversals: row ? await this.reversalsOf(event, row, id) : [], row };
+    // a transfer made from the Dashboard (an `external` row, no metadata of ours): its Dashboard reversals are booked too
+    const reversals = row ? await this.reversalsOf(event, row, id) : !transfer.metadata.transfer_id ? await this.reversalsOf(event, { destination: transfer.destination } as Transfer, id) : [];
+    return { kind: 'made', made, sellerId: await this.accounts.sellerOf(transfer.destination), reversals, row };
   }
 
   // transfer.reversed / transfer.updated of an order transfer: its reversals our rows asked for, read on both balances
@@ -71,13 +73,22 @@ export class TransferEventsHandler implements StripeEventHandler<Loaded> {
   async apply(_event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {
     if (loaded.kind === 'skip') return;
     const { transfer } = loaded.made;
-    for (const r of loaded.reversals) {
-      const row = { ...loaded.row!, stripeTransferId: transfer.id } as Transfer;
-      if (r.rowId) await this.reversals.book(tx, r.rowId, row, r.read);
-      else await this.reversals.bookExternal(tx, row, r.read);
-    }
+    if (loaded.row)
+      for (const r of loaded.reversals) {
+        const row = { ...loaded.row, stripeTransferId: transfer.id } as Transfer;
+        if (r.rowId) await this.reversals.book(tx, r.rowId, row, r.read);
+        else await this.reversals.bookExternal(tx, row, r.read);
+      }
     const byStripeId = await tx.findOne(Transfer, { where: { stripeTransferId: transfer.id }, lock: { mode: 'pessimistic_write' } });
-    if (byStripeId) return; // recorded already (by the worker, a look-up or an earlier event)
+    if (!byStripeId) await this.record(tx, loaded);
+    if (loaded.row || loaded.reversals.length === 0) return;
+    // a Dashboard transfer's Dashboard reversals, booked against its external row (once each, by their ledger keys)
+    const external = await tx.findOne(Transfer, { where: { stripeTransferId: transfer.id, kind: 'external' } });
+    if (external?.sellerId) for (const r of loaded.reversals) await this.reversals.bookExternal(tx, external, r.read);
+  }
+
+  private async record(tx: EntityManager, loaded: Extract<Loaded, { kind: 'made' }>): Promise<void> {
+    const { transfer } = loaded.made;
     const rowId = transfer.metadata.transfer_id;
     const ours = rowId && isUuid(rowId) ? await tx.findOne(Transfer, { where: { id: rowId, kind: In(['order', 'refund_return']) }, lock: { mode: 'pessimistic_write' } }) : null;
     // only a transfer made with the row's own parameters is the row's; a copy of our metadata on another is external

@@ -190,10 +190,10 @@ export class TransferReversalSubmissionService {
    */
   async bookExternal(tx: EntityManager, transfer: Transfer, read: ReadReversal): Promise<void> {
     const { reversal } = read;
-    if (!transfer.sellerId || !transfer.orderId) throw new Error(`transfer row ${transfer.id} has no order or seller`);
+    if (!transfer.sellerId) throw new Error(`transfer row ${transfer.id} has no seller`);
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.transferReversal,
-      reference: { type: 'order', id: transfer.orderId },
+      reference: transfer.orderId ? { type: 'order', id: transfer.orderId } : { type: 'transfer', id: transfer.id },
       idempotencyKey: `transfer-reversal:${reversal.id}`,
       description: `Reversal ${reversal.id} of transfer ${transfer.stripeTransferId} made outside the marketplace (Dashboard), seller ${transfer.sellerId}`,
       lines: transferLines({
