@@ -175,6 +175,8 @@ export class RefundReversalsPlanner {
         const t = await tx.findOne(Transfer, { where: { id: r.transferId }, lock: { mode: 'pessimistic_write' } });
         const unsent = t && ((t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || (t.status === 'canceled' && t.canceledBy === null));
         if (unsent) await this.lower(tx, t, t.amount + r.amount - r.shortfall);
+        // canceled by an admin: the row shows again the amount it had when canceled (still canceled, nothing moves)
+        else if (t?.status === 'canceled') await this.restoreOnCanceled(tx, t, r.amount - r.shortfall);
         await this.dueAgain(tx, r.transferId);
       }
       await transitionTransferReversal(tx, r.id, 'canceled');
@@ -223,8 +225,7 @@ export class RefundReversalsPlanner {
         } else if (unsent) await this.lower(tx, t, t.amount + give);
         // an admin gave up on the transfer (nothing moves, the share stays owed): the lowering goes
         // back onto the row, still canceled, never to the seller by a return transfer
-        else if (t.status === 'canceled')
-          await tx.update(Transfer, { id: t.id }, { amount: t.amount + give, stripeParams: t.stripeParams ? { ...t.stripeParams, amount: (t.amount + give).toString() } : null });
+        else if (t.status === 'canceled') await this.restoreOnCanceled(tx, t, give);
         else part.returned += give; // sent meanwhile: the difference goes by a return transfer
       } else if (r.status === 'succeeded') {
         // Stripe reversed the part less its shortfall (more than was left of the transfer): the
@@ -326,6 +327,15 @@ export class RefundReversalsPlanner {
   // a transfer the worker left waiting for this lowering's refund (TransferSubmissionService) is due at once
   private async dueAgain(tx: EntityManager, transferId: string): Promise<void> {
     await tx.update(Transfer, { id: transferId, status: 'pending', waitingReason: LOWERING_UNSETTLED }, { nextAttemptAt: null, waitingReason: null });
+  }
+
+  // an admin-canceled row gets a lowering back onto its amount and params, still canceled
+  private async restoreOnCanceled(tx: EntityManager, t: Transfer, give: bigint): Promise<void> {
+    const amount = t.amount + give;
+    const stripeParams = t.stripeParams ? { ...t.stripeParams, amount: amount.toString() } : null;
+    await tx.update(Transfer, { id: t.id }, { amount, stripeParams });
+    t.amount = amount;
+    t.stripeParams = stripeParams;
   }
 
   // a transfer's amount and stored Stripe params change together; at 0 a pending row is canceled (nothing to send), back above 0 it is pending again
