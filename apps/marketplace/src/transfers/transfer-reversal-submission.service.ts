@@ -8,6 +8,7 @@ import { ROOT_LOGGER } from '../common/logger.js';
 import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines, transferLines } from '../ledger/index.js';
 import { transferReversalKey } from './refund-reversals.planner.js';
 import { SellerDebtsService } from './seller-debts.service.js';
+import { capReversalAtStripe, originOf, recordPartAsDebt } from './transfer-reversal-cap.js';
 import { TransferReversal, type TransferReversalStripeParams } from './transfer-reversal.entity.js';
 import { transitionTransferReversal } from './transfer-reversals.repository.js';
 import { transferRetrySeconds } from './transfer-submission.service.js';
@@ -81,6 +82,7 @@ export class TransferReversalSubmissionService {
       const found = await this.lookUp(transfer.stripeTransferId, row.id);
       if (found) return this.record(row, transfer, found);
     }
+    if (!(await capReversalAtStripe({ db: this.db, gateway: this.gateway, debts: this.debts }, row, transfer.stripeTransferId))) return;
     const params: TransferReversalStripeParams = row.stripeParams ?? {
       transfer: transfer.stripeTransferId,
       // a shortfall (more than was left of the transfer) is not asked of Stripe: it is the seller's debt once this is made
@@ -238,17 +240,7 @@ export class TransferReversalSubmissionService {
         const current = await tx.findOne(TransferReversal, { where: { id: row.id }, lock: { mode: 'pessimistic_write' } });
         if (current?.status !== 'pending' && current?.status !== 'submitting') return;
         await transitionTransferReversal(tx, row.id, 'debt', { failureCode: code, lastError: message, nextAttemptAt: null }, ['pending', 'submitting']);
-        await this.debts.record(tx, {
-          sellerId: row.sellerId,
-          currency: row.currency,
-          amount: row.amount,
-          originType: 'transfer_reversal',
-          originId: row.id,
-          orderId: row.orderId,
-          reason: `reversal for ${row.refundId ? `refund ${row.refundId}` : `lost dispute ${row.disputeId}`} refused by Stripe: ${message}`,
-          book: true,
-          against: row.refundId ? 'refund_losses' : 'dispute_recoveries',
-        });
+        await recordPartAsDebt(tx, this.debts, row, `reversal for ${originOf(row)} refused by Stripe: ${message}`);
       });
       return;
     }
