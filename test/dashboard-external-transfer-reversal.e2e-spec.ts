@@ -5,26 +5,20 @@ import { expectBooksMatchStripe, ledgerEntries } from './support/checkout.js';
 import { inboxSettled } from './support/inbox.js';
 import { waitFor } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { adminTransfers, drainTransferWorkers, fundsAvailable, manualPayoutShop } from './support/transfers.js';
+import { adminTransfers, madeOrderFundsAvailable, testAppForFile } from './support/transfers.js';
 
-let t: TestApp;
+const t = testAppForFile({ TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' });
 let sql: SqlClient;
 
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' } });
+beforeAll(() => {
   sql = sqlClient(t.databaseUrl);
 });
 afterAll(async () => {
   await sql?.end();
-  await t?.close();
 });
 
 it('a Dashboard transfer of 200 to seller A, then a Dashboard reversal of 100 of it: booked (A -100, platform +100), the books match Stripe', async () => {
-  const shop = await manualPayoutShop(t);
-  const order = await shop.cart();
-  await drainTransferWorkers(t);
-  await fundsAvailable(t);
+  const { shop, order } = await madeOrderFundsAvailable(t);
   const dashboard = await t.stripe.transfers.create({ amount: 200, currency: 'usd', destination: shop.a.account, transfer_group: order.id, source_transaction: order.chargeId });
   await t.sandbox.control.webhooksIdle();
   const recorded = await waitFor(async () => (await adminTransfers(t, { sellerId: shop.a.id })).find((x) => x.stripeTransferId === dashboard.id), 20_000, 'the Dashboard transfer recorded');

@@ -3,16 +3,9 @@ import { DisputesService } from '../apps/marketplace/src/payments/disputes/dispu
 import { SellerGate } from '../apps/marketplace/src/onboarding/seller-gate.service.js';
 import { createListing } from './factories/seller.factory.js';
 import { checkout, expectBooksMatchStripe, ledgerEntries, payOnHostedPage, sumLines, waitForOrder } from './support/checkout.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { twoSellerShop } from './support/transfers.js';
+import { testAppForFile, twoSellerShop } from './support/transfers.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '50' } });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = testAppForFile({ TRANSFERS_WORKER_POLL_MS: '50' });
 
 it('a dispute on a two-seller order freezes both sellers payouts until it closes; another seller is not frozen', async () => {
   const shop = await twoSellerShop(t);

@@ -4,7 +4,6 @@
 // return transfer, a debt canceled), the platform's loss on it is undone, and the books still match
 // Stripe. Real app, real PostgreSQL, the Stripe sandbox; the transfers and payments workers are
 // driven by the test.
-import { randomUUID } from 'node:crypto';
 import { StripeGateway } from '@app/stripe';
 import { DataSource } from 'typeorm';
 import { RefundSettlementService } from '../apps/marketplace/src/payments/refunds/refund-settlement.service.js';
@@ -12,64 +11,25 @@ import { RefundFailureReturnService } from '../apps/marketplace/src/payments/ref
 import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
-import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines, waitForOrder } from './support/checkout.js';
+import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines } from './support/checkout.js';
 import { waitFor } from './support/process.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { stripeTransfersOf, twoSellerShop, type TwoSellerShop } from './support/transfers.js';
+import {
+  drainTransferWorkers,
+  madeOrderFundsAvailable,
+  paidOutOrder,
+  failRefundAtStripe,
+  fundsAvailable,
+  manualPayoutShop,
+  refundOrder,
+  stripeTransfersOf,
+  testAppForFile,
+} from './support/transfers.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  // every worker round here is the test's
-  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' } });
-});
-afterAll(async () => {
-  await t?.close();
-});
+// every worker round here is the test's
+const t = testAppForFile({ TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' });
 afterEach(() => t?.sandbox.control.clearFaults());
 
-/** Runs the transfers, reversals and failed-refund-return workers until none has anything due. */
-async function drain(): Promise<void> {
-  const transfers = t.app.get(TransferSubmissionService);
-  const reversals = t.app.get(TransferReversalSubmissionService);
-  const returns = t.app.get(RefundFailureReturnService);
-  for (let i = 0; i < 50; i++) {
-    const worked = (await returns.runOnce()) + (await transfers.runOnce()) + (await reversals.runOnce());
-    if (worked === 0) return;
-  }
-  throw new Error('workers never drained');
-}
-
-/** Moves the sandbox clock past the funds' availability and drains until no reversal waits for funds any more. */
-async function fundsAvailable(): Promise<void> {
-  t.sandbox.control.advance(3 * 86_400);
-  await t.sandbox.control.webhooksIdle();
-  await waitFor(
-    async () => {
-      await drain();
-      const [row]: Array<{ n: number }> = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM transfer_reversals WHERE status IN ('pending', 'submitting')`);
-      return row!.n === 0 ? true : undefined;
-    },
-    20_000,
-    'no reversal waiting for funds',
-  );
-}
-
-async function manualPayoutShop(): Promise<TwoSellerShop> {
-  const shop = await twoSellerShop(t);
-  for (const s of [shop.a, shop.b]) await t.stripe.accounts.update(s.account, { settings: { payouts: { schedule: { interval: 'manual' } } } });
-  return shop;
-}
-
-const refund = (orderId: string, body: object, key = randomUUID()) => t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', key).send(body);
-
-/** Stripe fails the refund (the card was closed); the failure is recorded from its webhooks. */
-async function failAtStripe(orderId: string, refundId: string, stripeRefundId: string): Promise<void> {
-  const res = await fetch(`${t.sandbox.url}/_sandbox/refunds/${stripeRefundId}/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  expect(res.status).toBe(200);
-  await waitForOrder(t, orderId, (o) => o.refunds.find((r: { id: string }) => r.id === refundId)?.status === 'failed', 'refund failure recorded');
-  await t.sandbox.control.webhooksIdle();
-}
+const refund = (orderId: string, body: object, key?: string) => refundOrder(t, orderId, body, key);
 
 // biome-ignore lint/suspicious/noExplicitAny: the order's JSON
 const bySeller = (xs: Array<Record<string, any>>, sellerId: string) => xs.filter((x) => x.sellerId === sellerId);
@@ -79,20 +39,17 @@ const payableOf = (entries: Awaited<ReturnType<typeof ledgerEntries>>, sellerId:
 
 describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700) failed at Stripe after it succeeded', () => {
   it('both reversals made: each seller gets exactly their reversed part back by a transfer, payables restored, refund_losses back to zero; refundable again', async () => {
-    const shop = await manualPayoutShop();
-    const order = await shop.cart();
-    await drain();
-    await fundsAvailable();
+    const { shop, order } = await madeOrderFundsAvailable(t);
     const made = await refund(order.id, { amount: '1000' }).expect(201);
-    await fundsAvailable();
+    await fundsAvailable(t);
     let now = await getOrder(t, order.id);
     expect(bySeller(now.transferReversals, shop.a.id)).toEqual([expect.objectContaining({ kind: 'reversal', status: 'succeeded', amount: '225' })]);
     expect(bySeller(now.transferReversals, shop.b.id)).toEqual([expect.objectContaining({ kind: 'reversal', status: 'succeeded', amount: '675' })]);
 
-    await failAtStripe(order.id, made.body.id, made.body.stripeRefundId);
+    await failRefundAtStripe(t, order.id, made.body.id, made.body.stripeRefundId);
     now = await getOrder(t, order.id);
     expect(now).toMatchObject({ status: 'paid', amountRefunded: '0' });
-    await drain();
+    await drainTransferWorkers(t);
 
     const returned = await returnTransfersAtStripe(order.id);
     expect(returned.map((x) => [x.destination, x.amount]).sort()).toEqual(
@@ -124,7 +81,7 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
     // refundable again: the failed refund's parts no longer count as taken
     const again = await refund(order.id, { amount: '1000' }).expect(201);
     expect(again.body.status).toBe('succeeded');
-    await fundsAvailable();
+    await fundsAvailable(t);
     const parts = (await getOrder(t, order.id)).transferReversals.filter((r: { refundId: string }) => r.refundId === again.body.id);
     expect(parts.map((r: { amount: string; status: string }) => [r.amount, r.status]).sort()).toEqual([
       ['225', 'succeeded'],
@@ -135,12 +92,12 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
   });
 
   it('a refund before the transfers were sent (lowerings), then failed: the transfers go out at their full original amounts, nothing extra', async () => {
-    const shop = await manualPayoutShop();
+    const shop = await manualPayoutShop(t);
     const order = await shop.cart();
     const made = await refund(order.id, { amount: '1000' }).expect(201);
     let now = await getOrder(t, order.id);
     expect(now.transfers.map((x: { amount: string }) => x.amount).sort()).toEqual(['2025', '675']);
-    await failAtStripe(order.id, made.body.id, made.body.stripeRefundId);
+    await failRefundAtStripe(t, order.id, made.body.id, made.body.stripeRefundId);
     // the failure gives the lowerings back before any transfer is sent
     await t.app.get(RefundFailureReturnService).runOnce();
     now = await getOrder(t, order.id);
@@ -152,7 +109,7 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
       .get(DataSource)
       .query(`SELECT array_agg(stripe_params->>'amount' ORDER BY amount) AS amounts FROM transfers WHERE order_id = $1`, [order.id]);
     expect(stored!.amounts).toEqual(['900', '2700']);
-    await drain();
+    await drainTransferWorkers(t);
     const atStripe = await stripeTransfersOf(t, order.id);
     expect(atStripe.map((x) => x.amount).sort((x, y) => x - y)).toEqual([900, 2700]);
     const entries = await ledgerEntries(t, order.id);
@@ -163,32 +120,27 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
   });
 
   it('a full refund canceling a transfer at 0, then failed: the canceled transfer is pending again and sent in full', async () => {
-    const shop = await manualPayoutShop();
+    const shop = await manualPayoutShop(t);
     const order = await shop.cart();
     const made = await refund(order.id, { full: true }).expect(201);
     expect((await getOrder(t, order.id)).transfers.map((x: { status: string }) => x.status)).toEqual(['canceled', 'canceled']);
-    await failAtStripe(order.id, made.body.id, made.body.stripeRefundId);
-    await drain();
+    await failRefundAtStripe(t, order.id, made.body.id, made.body.stripeRefundId);
+    await drainTransferWorkers(t);
     expect((await stripeTransfersOf(t, order.id)).map((x) => x.amount).sort((x, y) => x - y)).toEqual([900, 2700]);
     expect(sumLines(await ledgerEntries(t, order.id), 'refund_losses')).toBe(0n);
     await expectBooksMatchStripe(t);
   });
 
   it("one seller's part became a debt (paid out first), then the refund fails: the debt is canceled, nothing returned to that seller; the other's reversal comes back", async () => {
-    const shop = await manualPayoutShop();
-    const order = await shop.cart();
-    await drain();
-    await expectBooksMatchStripe(t);
-    const available = (await t.stripe.balance.retrieve({}, { stripeAccount: shop.a.account })).available.find((b) => b.currency === 'usd')!.amount;
-    await t.stripe.payouts.create({ amount: available, currency: 'usd' }, { stripeAccount: shop.a.account });
+    const { shop, order } = await paidOutOrder(t);
     const made = await refund(order.id, { amount: '4000' }).expect(201);
-    await drain();
+    await drainTransferWorkers(t);
     let now = await getOrder(t, order.id);
     expect(bySeller(now.transferReversals, shop.a.id)).toEqual([expect.objectContaining({ status: 'debt', amount: '900' })]);
     expect(bySeller(now.transferReversals, shop.b.id)).toEqual([expect.objectContaining({ status: 'succeeded', amount: '2700' })]);
 
-    await failAtStripe(order.id, made.body.id, made.body.stripeRefundId);
-    await drain();
+    await failRefundAtStripe(t, order.id, made.body.id, made.body.stripeRefundId);
+    await drainTransferWorkers(t);
     const returned = await returnTransfersAtStripe(order.id);
     expect(returned.map((x) => [x.destination, x.amount])).toEqual([[shop.b.account, 2700]]);
     const debts = (await t.http.get('/admin/seller-debts').query({ sellerId: shop.a.id }).set(bearer(t.adminKey)).expect(200)).body.data;
@@ -203,28 +155,23 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
 
     // A's next transfer is not netted: the debt is gone
     const next = await shop.cart();
-    await drain();
+    await drainTransferWorkers(t);
     expect((await stripeTransfersOf(t, next.id)).map((x) => x.amount).sort((x, y) => x - y)).toEqual([900, 2700]);
     await expectBooksMatchStripe(t);
   });
 
   it("a debt from the refund already netted from the seller's next transfer: the netted part comes back by the return transfer", async () => {
-    const shop = await manualPayoutShop();
-    const order = await shop.cart();
-    await drain();
-    await expectBooksMatchStripe(t);
-    const available = (await t.stripe.balance.retrieve({}, { stripeAccount: shop.a.account })).available.find((b) => b.currency === 'usd')!.amount;
-    await t.stripe.payouts.create({ amount: available, currency: 'usd' }, { stripeAccount: shop.a.account });
+    const { shop, order } = await paidOutOrder(t);
     const made = await refund(order.id, { amount: '4000' }).expect(201);
-    await drain();
+    await drainTransferWorkers(t);
     // the next order nets A's debt (900) from A's transfer: nothing sent to A for it
     const next = await shop.cart();
-    await drain();
+    await drainTransferWorkers(t);
     expect((await stripeTransfersOf(t, next.id)).map((x) => x.amount)).toEqual([2700]);
     await expectBooksMatchStripe(t);
 
-    await failAtStripe(order.id, made.body.id, made.body.stripeRefundId);
-    await drain();
+    await failRefundAtStripe(t, order.id, made.body.id, made.body.stripeRefundId);
+    await drainTransferWorkers(t);
     const returned = await returnTransfersAtStripe(order.id);
     expect(returned.map((x) => [x.destination, x.amount]).sort()).toEqual(
       [
@@ -243,20 +190,17 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
   });
 
   it('the failure events delivered twice and shuffled: each seller is given back once', async () => {
-    const shop = await manualPayoutShop();
-    const order = await shop.cart();
-    await drain();
-    await fundsAvailable();
+    const { order } = await madeOrderFundsAvailable(t);
     const made = await refund(order.id, { amount: '2000' }).expect(201);
-    await fundsAvailable();
+    await fundsAvailable(t);
     t.sandbox.control.setWebhookFaults({ duplicate: 2, shuffle: true });
     try {
-      await failAtStripe(order.id, made.body.id, made.body.stripeRefundId);
+      await failRefundAtStripe(t, order.id, made.body.id, made.body.stripeRefundId);
     } finally {
       t.sandbox.control.setWebhookFaults({ duplicate: 1 });
     }
-    await drain();
-    await drain();
+    await drainTransferWorkers(t);
+    await drainTransferWorkers(t);
     const returned = await returnTransfersAtStripe(order.id);
     expect(returned.map((x) => x.amount).sort((x, y) => x - y)).toEqual([450, 1350]);
     const entries = await ledgerEntries(t, order.id);
@@ -266,13 +210,10 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
   });
 
   it("a return transfer's answer lost: looked up at Stripe, made once", async () => {
-    const shop = await manualPayoutShop();
-    const order = await shop.cart();
-    await drain();
-    await fundsAvailable();
+    const { order } = await madeOrderFundsAvailable(t);
     const made = await refund(order.id, { amount: '1000' }).expect(201);
-    await fundsAvailable();
-    await failAtStripe(order.id, made.body.id, made.body.stripeRefundId);
+    await fundsAvailable(t);
+    await failRefundAtStripe(t, order.id, made.body.id, made.body.stripeRefundId);
     const fault = await fetch(`${t.sandbox.url}/_sandbox/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -282,7 +223,7 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
     await t.app.get(RefundFailureReturnService).runOnce();
     await t.app.get(TransferSubmissionService).runOnce(); // the answer is lost: retried later
     await t.app.get(DataSource).query(`UPDATE transfers SET next_attempt_at = now() WHERE order_id = $1 AND kind = 'refund_return'`, [order.id]);
-    await drain();
+    await drainTransferWorkers(t);
     const returned = await returnTransfersAtStripe(order.id);
     expect(returned.map((x) => x.amount).sort((x, y) => x - y)).toEqual([225, 675]);
     const rows = (await getOrder(t, order.id)).transfers.filter((x: { kind: string }) => x.kind === 'refund_return');
@@ -291,14 +232,14 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
   });
 
   it("reversals not sent yet (waiting for the sellers' funds) are canceled: nothing reversed, nothing returned", async () => {
-    const shop = await manualPayoutShop();
+    const shop = await manualPayoutShop(t);
     const order = await shop.cart();
-    await drain();
+    await drainTransferWorkers(t);
     const made = await refund(order.id, { amount: '1000' }).expect(201);
-    await drain(); // the sellers' funds are still pending: each reversal waits (a new key generation, never sent under it)
+    await drainTransferWorkers(t); // the sellers' funds are still pending: each reversal waits (a new key generation, never sent under it)
     expect((await getOrder(t, order.id)).transferReversals.map((r: { status: string }) => r.status)).toEqual(['pending', 'pending']);
-    await failAtStripe(order.id, made.body.id, made.body.stripeRefundId);
-    await fundsAvailable();
+    await failRefundAtStripe(t, order.id, made.body.id, made.body.stripeRefundId);
+    await fundsAvailable(t);
     const now = await getOrder(t, order.id);
     expect(now.transferReversals.map((r: { status: string }) => r.status)).toEqual(['canceled', 'canceled']);
     for (const x of now.transfers) expect((await t.stripe.transfers.listReversals(x.stripeTransferId)).data).toEqual([]);
@@ -310,10 +251,7 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
   });
 
   it('a reversal in flight when the refund fails (its answer lost): the return waits, the worker finds it at Stripe and books it, then the seller gets it back', async () => {
-    const shop = await manualPayoutShop();
-    const order = await shop.cart();
-    await drain();
-    await fundsAvailable();
+    const { shop, order } = await madeOrderFundsAvailable(t);
     const aTransfer = (await getOrder(t, order.id)).transfers.find((x: { sellerId: string }) => x.sellerId === shop.a.id);
     // no webhook tells us of the reversal, and the worker's answers from Stripe are lost
     t.sandbox.control.setWebhookFaults({ outage: true });
@@ -351,7 +289,7 @@ describe('a refund of a two-seller order (A 1000: share 900, B 3000: share 2700)
     // settled by the reversal worker's look-up or by the transfer.reversed webhook, whichever is first; either makes the return due
     await waitFor(
       async () => {
-        await drain();
+        await drainTransferWorkers(t);
         return (await returnTransfersAtStripe(order.id)).length === 2 ? true : undefined;
       },
       20_000,

@@ -10,18 +10,9 @@ import { RefundSettlementService } from '../apps/marketplace/src/payments/refund
 import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
 import { expectBooksMatchStripe, getOrder } from './support/checkout.js';
 import { waitFor } from './support/process.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { drainTransferWorkers, fundsAvailable, manualPayoutShop, refundOrder, sellerDebtsOf, stripeTransfersOf } from './support/transfers.js';
+import { drainTransferWorkers, fundsAvailable, manualPayoutShop, refundOrder, sellerDebtsOf, stripeTransfersOf, testAppForFile } from './support/transfers.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' } });
-});
-afterAll(async () => {
-  t?.sandbox.control.setWebhookFaults({ outage: false });
-  await t?.close();
-});
+const t = testAppForFile({ TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' });
 
 it("refund 1000 fails with A's reversal in flight; a full refund then: B's unsent transfer lowered from 2700 to 0, no debt for B", async () => {
   const shop = await manualPayoutShop(t);

@@ -2,23 +2,12 @@
 // (its amount less amount_reversed): here 800 of A's 900 was reversed outside our rows (the
 // Dashboard), so a full refund's part of 900 reverses the 100 left and the other 800 is A's debt.
 import { expectBooksMatchStripe, getOrder } from './support/checkout.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { drainTransferWorkers, fundsAvailable, manualPayoutShop, refundOrder, sellerDebtsOf } from './support/transfers.js';
+import { madeOrderFundsAvailable, fundsAvailable, refundOrder, sellerDebtsOf, testAppForFile } from './support/transfers.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' } });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = testAppForFile({ TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' });
 
 it("800 of A's 900 reversed at Stripe outside our rows; a full refund: Stripe is asked for 100, the other 800 is A's debt", async () => {
-  const shop = await manualPayoutShop(t);
-  const order = await shop.cart();
-  await drainTransferWorkers(t);
-  await fundsAvailable(t);
+  const { shop, order } = await madeOrderFundsAvailable(t);
   const aTransfer = (await getOrder(t, order.id)).transfers.find((x: { sellerId: string }) => x.sellerId === shop.a.id);
   await t.stripe.transfers.createReversal(aTransfer.stripeTransferId, { amount: 800 });
   await t.sandbox.control.webhooksIdle();

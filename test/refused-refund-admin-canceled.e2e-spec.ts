@@ -3,18 +3,9 @@
 // had when it was canceled (900), not the lowering of a refund that never happened.
 import { bearer } from './factories/principal.factory.js';
 import { expectBooksMatchStripe, getOrder, waitForOrder } from './support/checkout.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { refundOrder, twoSellerShop } from './support/transfers.js';
+import { refundOrder, testAppForFile, twoSellerShop } from './support/transfers.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000' } });
-});
-afterAll(async () => {
-  t?.sandbox.control.setWebhookFaults({ outage: false });
-  await t?.close();
-});
+const t = testAppForFile({ TRANSFERS_WORKER_POLL_MS: '3600000' });
 
 it("A's transfer canceled by an admin at 900; a refund of 1000 refused by Stripe: A's row is 900 again, still canceled", async () => {
   const shop = await twoSellerShop(t);

@@ -1,34 +1,14 @@
 // Review 6: a refund whose Stripe call did not finish (pending, its outcome unknown) has lowered the
 // sellers' unsent transfers; the transfers worker must not send them lowered before Stripe made the
 // refund: if Stripe then refuses it, the lowering could no longer be given back (the seller short).
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { RefundRecoveryService } from '../apps/marketplace/src/payments/refunds/refund-recovery.service.js';
-import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
-import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
-import { bearer } from './factories/principal.factory.js';
 import { expectBooksMatchStripe, getOrder, waitForOrder } from './support/checkout.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { stripeTransfersOf, twoSellerShop } from './support/transfers.js';
+import { drainTransferWorkers, refundOrder, stripeTransfersOf, testAppForFile, twoSellerShop } from './support/transfers.js';
 
-let t: TestApp;
+const t = testAppForFile({ TRANSFERS_WORKER_POLL_MS: '3600000' });
 
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000' } });
-});
-afterAll(async () => {
-  t?.sandbox.control.setWebhookFaults({ outage: false });
-  await t?.close();
-});
-
-const refund = (orderId: string, body: object) => t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).send(body);
-
-async function drain(): Promise<void> {
-  const transfers = t.app.get(TransferSubmissionService);
-  const reversals = t.app.get(TransferReversalSubmissionService);
-  for (let i = 0; i < 50; i++) if ((await transfers.runOnce()) + (await reversals.runOnce()) === 0) return;
-  throw new Error('workers never drained');
-}
+const refund = (orderId: string, body: object, key?: string) => refundOrder(t, orderId, body, key);
 
 it('refund of 1000 pending (Stripe unreachable): the lowered transfers wait; Stripe then refuses it: the lowerings are given back (450 in all after the 3500 made at Stripe)', async () => {
   const shop = await twoSellerShop(t);
@@ -37,7 +17,7 @@ it('refund of 1000 pending (Stripe unreachable): the lowered transfers wait; Str
   await refund(order.id, { amount: '1000' });
   t.sandbox.control.clearFaults();
   expect((await getOrder(t, order.id)).refunds.map((r: { status: string }) => r.status)).toEqual(['pending']);
-  await drain();
+  await drainTransferWorkers(t);
   // nothing may leave lowered while the refund's outcome is unknown
   expect(await stripeTransfersOf(t, order.id)).toEqual([]);
 
@@ -58,7 +38,7 @@ it('refund of 1000 pending (Stripe unreachable): the lowered transfers wait; Str
   t.sandbox.control.releaseWebhooks();
   await t.sandbox.control.webhooksIdle();
   await waitForOrder(t, order.id, (o) => o.amountRefunded === '3500', 'the Dashboard refund settled');
-  await drain();
+  await drainTransferWorkers(t);
   expect((await stripeTransfersOf(t, order.id)).reduce((s, x) => s + x.amount, 0)).toBe(450);
   await expectBooksMatchStripe(t);
 });

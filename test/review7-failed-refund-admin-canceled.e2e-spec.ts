@@ -3,30 +3,11 @@
 // Giving the lowering back must not send the seller money by a return transfer the admin stopped
 // paying: the lowered part goes back onto the canceled row (still canceled) and stays owed in the ledger.
 import { randomUUID } from 'node:crypto';
-import { RefundFailureReturnService } from '../apps/marketplace/src/payments/refunds/refund-failure-return.service.js';
-import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
-import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
 import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines, waitForOrder } from './support/checkout.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { stripeTransfersOf, twoSellerShop } from './support/transfers.js';
+import { drainTransferWorkers, stripeTransfersOf, testAppForFile, twoSellerShop } from './support/transfers.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' } });
-});
-afterAll(async () => {
-  await t?.close();
-});
-
-async function drain(): Promise<void> {
-  const transfers = t.app.get(TransferSubmissionService);
-  const reversals = t.app.get(TransferReversalSubmissionService);
-  const returns = t.app.get(RefundFailureReturnService);
-  for (let i = 0; i < 50; i++) if ((await returns.runOnce()) + (await transfers.runOnce()) + (await reversals.runOnce()) === 0) return;
-  throw new Error('workers never drained');
-}
+const t = testAppForFile({ TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' });
 
 it("A's transfer lowered 900 -> 675 by a refund, canceled by an admin, then the refund fails: nothing is sent to A, the row is back at 900 and still canceled, A's 900 stays owed", async () => {
   const shop = await twoSellerShop(t);
@@ -40,7 +21,7 @@ it("A's transfer lowered 900 -> 675 by a refund, canceled by an admin, then the 
   expect(res.status).toBe(200);
   await waitForOrder(t, order.id, (o) => o.refunds.find((r: { id: string }) => r.id === made.body.id)?.status === 'failed', 'refund failure recorded');
   await t.sandbox.control.webhooksIdle();
-  await drain();
+  await drainTransferWorkers(t);
 
   const atStripe = await stripeTransfersOf(t, order.id);
   expect(atStripe.filter((x) => x.destination === shop.a.account)).toEqual([]);

@@ -2,30 +2,11 @@
 // then Stripe fails the refund: the transfers come back at their full amounts and are still held
 // (nothing sent before the release), and once released each seller is paid their share once.
 import { randomUUID } from 'node:crypto';
-import { RefundFailureReturnService } from '../apps/marketplace/src/payments/refunds/refund-failure-return.service.js';
-import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
-import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
 import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines, waitForOrder } from './support/checkout.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { stripeTransfersOf, twoSellerShop } from './support/transfers.js';
+import { drainTransferWorkers, stripeTransfersOf, testAppForFile, twoSellerShop } from './support/transfers.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000', TRANSFERS_HOLD_DAYS: '10', TRANSFERS_HOLD_MAX_DAYS: '30' } });
-});
-afterAll(async () => {
-  await t?.close();
-});
-
-async function drain(): Promise<void> {
-  const transfers = t.app.get(TransferSubmissionService);
-  const reversals = t.app.get(TransferReversalSubmissionService);
-  const returns = t.app.get(RefundFailureReturnService);
-  for (let i = 0; i < 50; i++) if ((await returns.runOnce()) + (await transfers.runOnce()) + (await reversals.runOnce()) === 0) return;
-  throw new Error('workers never drained');
-}
+const t = testAppForFile({ TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000', TRANSFERS_HOLD_DAYS: '10', TRANSFERS_HOLD_MAX_DAYS: '30' });
 
 it('a held order refunded in full, the refund failed: both transfers back at 900 and 2700, still held; released: paid once each', async () => {
   const shop = await twoSellerShop(t);
@@ -38,7 +19,7 @@ it('a held order refunded in full, the refund failed: both transfers back at 900
   expect(res.status).toBe(200);
   await waitForOrder(t, order.id, (o) => o.refunds.find((r: { id: string }) => r.id === made.body.id)?.status === 'failed', 'refund failure recorded');
   await t.sandbox.control.webhooksIdle();
-  await drain();
+  await drainTransferWorkers(t);
   const now = await getOrder(t, order.id);
   expect(now.transfers.map((x: { kind: string; amount: string; status: string }) => [x.kind, x.amount, x.status]).sort()).toEqual([
     ['order', '2700', 'pending'],
@@ -47,7 +28,7 @@ it('a held order refunded in full, the refund failed: both transfers back at 900
   expect(await stripeTransfersOf(t, order.id)).toEqual([]);
 
   await t.http.post(`/orders/${order.id}/release`).set(bearer(shop.buyer.key)).expect(200);
-  await drain();
+  await drainTransferWorkers(t);
   expect((await stripeTransfersOf(t, order.id)).map((x) => x.amount).sort((x, y) => x - y)).toEqual([900, 2700]);
   expect(sumLines(await ledgerEntries(t, order.id), 'refund_losses')).toBe(0n);
   await expectBooksMatchStripe(t);

@@ -3,35 +3,12 @@
 // refunded again. The new refund must be sized on the transfers as they are once the failed refund's
 // lowerings are given back: a full refund lowers both unsent transfers to 0, no seller owes a debt,
 // nothing is sent to anyone (never: the lowering raised back later and sent, and the same amount owed).
-import { randomUUID } from 'node:crypto';
-import { RefundFailureReturnService } from '../apps/marketplace/src/payments/refunds/refund-failure-return.service.js';
-import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
-import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
-import { bearer } from './factories/principal.factory.js';
 import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines, waitForOrder } from './support/checkout.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { stripeTransfersOf, twoSellerShop } from './support/transfers.js';
+import { drainTransferWorkers, refundOrder, sellerDebtsOf, stripeTransfersOf, testAppForFile, twoSellerShop } from './support/transfers.js';
 
-let t: TestApp;
+const t = testAppForFile({ TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' });
 
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' } });
-});
-afterAll(async () => {
-  await t?.close();
-});
-
-const refund = (orderId: string, body: object) => t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).send(body);
-
-async function drain(): Promise<void> {
-  const transfers = t.app.get(TransferSubmissionService);
-  const reversals = t.app.get(TransferReversalSubmissionService);
-  const returns = t.app.get(RefundFailureReturnService);
-  for (let i = 0; i < 50; i++) if ((await returns.runOnce()) + (await transfers.runOnce()) + (await reversals.runOnce()) === 0) return;
-  throw new Error('workers never drained');
-}
-
-const debtsOf = async (sellerId: string) => (await t.http.get('/admin/seller-debts').query({ sellerId }).set(bearer(t.adminKey)).expect(200)).body.data;
+const refund = (orderId: string, body: object, key?: string) => refundOrder(t, orderId, body, key);
 
 it('refund 1000 (lowerings 900 -> 675, 2700 -> 2025) fails, its return not made yet; a full refund then: both transfers at 0, no debt, nothing sent', async () => {
   const shop = await twoSellerShop(t);
@@ -45,7 +22,7 @@ it('refund 1000 (lowerings 900 -> 675, 2700 -> 2025) fails, its return not made 
   expect((await getOrder(t, order.id)).transfers.map((x: { amount: string }) => x.amount).sort()).toEqual(['2025', '675']);
 
   await refund(order.id, { full: true }).expect(201);
-  await drain();
+  await drainTransferWorkers(t);
   const now = await getOrder(t, order.id);
   expect(now.transfers.filter((x: { kind: string }) => x.kind === 'order').map((x: { amount: string; status: string }) => [x.amount, x.status])).toEqual([
     ['0', 'canceled'],
@@ -53,7 +30,7 @@ it('refund 1000 (lowerings 900 -> 675, 2700 -> 2025) fails, its return not made 
   ]);
   expect(now.transfers.filter((x: { kind: string }) => x.kind === 'refund_return')).toEqual([]);
   expect(now.refunds.find((r: { id: string }) => r.id === first.body.id).failureReturn).toMatchObject({ status: 'returned' });
-  expect([...(await debtsOf(shop.a.id)), ...(await debtsOf(shop.b.id))]).toEqual([]);
+  expect([...(await sellerDebtsOf(t, shop.a.id)), ...(await sellerDebtsOf(t, shop.b.id))]).toEqual([]);
   expect(await stripeTransfersOf(t, order.id)).toEqual([]);
   const entries = await ledgerEntries(t, order.id);
   expect(sumLines(entries, 'seller_debts')).toBe(0n);

@@ -4,44 +4,26 @@
 // its growing retry delay (up to an hour).
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { RefundFailureReturnService } from '../apps/marketplace/src/payments/refunds/refund-failure-return.service.js';
-import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
 import { expectBooksMatchStripe, getOrder, waitForOrder } from './support/checkout.js';
 import { waitFor } from './support/process.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { stripeTransfersOf, twoSellerShop } from './support/transfers.js';
+import { drainTransferWorkers, stripeTransfersOf, testAppForFile, twoSellerShop } from './support/transfers.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' } });
-});
-afterAll(async () => {
-  await t?.close();
-});
-
-async function drain(): Promise<void> {
-  const transfers = t.app.get(TransferSubmissionService);
-  const reversals = t.app.get(TransferReversalSubmissionService);
-  const returns = t.app.get(RefundFailureReturnService);
-  for (let i = 0; i < 50; i++) if ((await returns.runOnce()) + (await transfers.runOnce()) + (await reversals.runOnce()) === 0) return;
-  throw new Error('workers never drained');
-}
+const t = testAppForFile({ TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000' });
 
 it("both transfers lowered (A 900 -> 675, B 2700 -> 2025) and sent, the refund fails: the returns (225, 675) wait for the platform's funds, and go out as soon as balance.available says they are there", async () => {
   const shop = await twoSellerShop(t);
   const order = await shop.cart();
   const made = await t.http.post(`/orders/${order.id}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).send({ amount: '1000' }).expect(201);
-  await drain();
+  await drainTransferWorkers(t);
   expect((await stripeTransfersOf(t, order.id)).map((x) => x.amount).sort((x, y) => x - y)).toEqual([675, 2025]);
 
   const res = await fetch(`${t.sandbox.url}/_sandbox/refunds/${made.body.stripeRefundId}/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   expect(res.status).toBe(200);
   await waitForOrder(t, order.id, (o) => o.refunds.find((r: { id: string }) => r.id === made.body.id)?.status === 'failed', 'refund failure recorded');
   await t.sandbox.control.webhooksIdle();
-  await drain();
+  await drainTransferWorkers(t);
   const waiting: Array<{ status: string; failure_code: string | null }> = await t.app
     .get(DataSource)
     .query(`SELECT status, failure_code FROM transfers WHERE order_id = $1 AND kind = 'refund_return'`, [order.id]);

@@ -3,19 +3,11 @@
 // payment processed days after its charge was made must not hold the funds days longer. Here the
 // sandbox's clock runs 5 days ahead of the database's, so the two starts differ by 5 days.
 import { expectBooksMatchStripe, getOrder } from './support/checkout.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { twoSellerShop } from './support/transfers.js';
+import { testAppForFile, twoSellerShop } from './support/transfers.js';
 
 const DAY_MS = 86_400_000;
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp({ env: { TRANSFERS_HOLD_DAYS: '20', TRANSFERS_HOLD_MAX_DAYS: '90' } });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = testAppForFile({ TRANSFERS_HOLD_DAYS: '20', TRANSFERS_HOLD_MAX_DAYS: '90' });
 
 it("a held order's transfers are held until the charge's created + holdDays (20), the charge's created stored on the order", async () => {
   const shop = await twoSellerShop(t);

@@ -5,9 +5,9 @@ import { TransferReversalSubmissionService } from '../../apps/marketplace/src/tr
 import { TransferSubmissionService } from '../../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer, createPrincipal, type PrincipalWithKey } from '../factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from '../factories/seller.factory.js';
-import { checkout, payOnHostedPage, waitForOrder } from './checkout.js';
+import { checkout, expectBooksMatchStripe, payOnHostedPage, waitForOrder } from './checkout.js';
 import { waitFor } from './process.js';
-import type { TestApp } from './test-app.js';
+import { startTestApp, type TestApp } from './test-app.js';
 
 /** A multi-seller order paid on the hosted page, once the webhook made it paid. */
 export async function paidCart(t: TestApp, buyer: PrincipalWithKey, items: Array<{ listingId: string; quantity: number }>) {
@@ -142,3 +142,73 @@ export async function failRefundAtStripe(t: TestApp, orderId: string, refundId: 
 
 /** The seller's debts as the admin lists them. */
 export const sellerDebtsOf = async (t: TestApp, sellerId: string) => (await t.http.get('/admin/seller-debts').query({ sellerId }).set(bearer(t.adminKey)).expect(200)).body.data;
+
+/**
+ * The app of one test file: started before its tests (with `env`, e.g. the workers' poll intervals
+ * set so that the test drives them) and closed after them, the sandbox's webhook faults cleared
+ * first. Read as the TestApp once started (a handle that forwards to it).
+ */
+export function testAppForFile(env: Record<string, string> = {}): TestApp {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp({ env });
+  });
+  afterAll(async () => {
+    app?.sandbox.control.setWebhookFaults({ outage: false });
+    await app?.close();
+  });
+  return new Proxy({} as TestApp, {
+    get: (_, key) => {
+      if (!app) throw new Error('the test app is not started yet (read it inside a test or hook)');
+      return Reflect.get(app, key, app);
+    },
+  });
+}
+
+/** Pays out the seller's whole available balance in `currency` (their account keeps nothing Stripe could reverse from). */
+export async function payOutAvailable(t: TestApp, account: string, currency = 'usd'): Promise<void> {
+  const available = (await t.stripe.balance.retrieve({}, { stripeAccount: account })).available.find((b) => b.currency === currency)!.amount;
+  await t.stripe.payouts.create({ amount: available, currency }, { stripeAccount: account });
+}
+
+/** A manual-payout shop's order, its transfers made (the books checked), then seller A's whole available balance paid out. */
+export async function paidOutOrder(t: TestApp) {
+  const shop = await manualPayoutShop(t);
+  const order = await shop.cart();
+  await drainTransferWorkers(t);
+  await expectBooksMatchStripe(t);
+  await payOutAvailable(t, shop.a.account);
+  return { shop, order };
+}
+
+/**
+ * A manual-payout shop where seller A owes 225: A's 900 of a first order paid out, then 1000 of that
+ * order refunded (A's part, 225, a debt their balance could not cover), so A's next transfer is netted.
+ */
+export async function shopWhereAOwes225(t: TestApp) {
+  const shop = await manualPayoutShop(t);
+  const first = await shop.cart();
+  await drainTransferWorkers(t);
+  await expectBooksMatchStripe(t);
+  await t.stripe.payouts.create({ amount: 900, currency: 'usd' }, { stripeAccount: shop.a.account });
+  await refundOrder(t, first.id, { amount: '1000' }).expect(201);
+  await drainTransferWorkers(t);
+  return { shop, first };
+}
+
+/** A manual-payout shop's order whose transfers are made and whose funds are available on every balance. */
+export async function madeOrderFundsAvailable(t: TestApp) {
+  const shop = await manualPayoutShop(t);
+  const order = await shop.cart();
+  await drainTransferWorkers(t);
+  await fundsAvailable(t);
+  return { shop, order };
+}
+
+/** An admin refund (201) of the order, then the workers drained and the funds' availability passed: every reversal it made is settled. */
+export async function refundSettled(t: TestApp, orderId: string, body: object) {
+  const res = await refundOrder(t, orderId, body).expect(201);
+  await drainTransferWorkers(t);
+  await fundsAvailable(t);
+  return res;
+}
