@@ -2,6 +2,7 @@
 // seller of ours left the platform's cash at Stripe but was never booked, so the balance check failed.
 // It is booked against the suspense account transfers_to_other_accounts, for an admin to explain.
 import { balance, expectBooksMatchStripe, ledgerEntries, sumLines } from './support/checkout.js';
+import { inboxSettled } from './support/inbox.js';
 import { waitFor } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -46,4 +47,12 @@ it('a Dashboard transfer to a connected account that is no seller of ours is rec
   // a second delivery of the same events books nothing more
   await t.sandbox.control.webhooksIdle();
   expect(sumLines(await ledgerEntries(t, row.id, 'transfer'), 'transfers_to_other_accounts')).toBe(150n);
+
+  // reversed from the Dashboard too (50 of it): the platform's cash comes back, the suspense balance shrinks
+  const reversal = await t.stripe.transfers.createReversal(tr.id, { amount: 50 });
+  await inboxSettled(t, sql);
+  const after = await ledgerEntries(t, row.id, 'transfer');
+  expect(after.filter((e) => e.idempotencyKey === `transfer-reversal:${reversal.id}`)).toHaveLength(1);
+  expect(sumLines(after, 'transfers_to_other_accounts')).toBe(100n);
+  await expectBooksMatchStripe(t, { advanceSeconds: 0 });
 });

@@ -187,6 +187,13 @@ export function transferToOtherAccountLines(p: { transfer: Movement }): LedgerLi
   return [cashLine(PLATFORM_BALANCE, p.transfer), debit('transfers_to_other_accounts', moneyOf(out, p.transfer.txn), undefined, ref(PLATFORM_BALANCE, p.transfer))];
 }
 
+/** A Dashboard reversal of a transfer to an account that is no seller: the platform's cash comes back, the suspense balance shrinks. */
+export function transferToOtherAccountReversalLines(p: { reversal: Movement }): LedgerLineInput[] {
+  const back = p.reversal.txn.net;
+  positive('transfer reversal', back);
+  return [cashLine(PLATFORM_BALANCE, p.reversal), debit('transfers_to_other_accounts', moneyOf(-back, p.reversal.txn), undefined, ref(PLATFORM_BALANCE, p.reversal))];
+}
+
 /**
  * A transfer from the platform's balance to a seller's connected balance (both sides), e.g. a
  * failed refund's share returned: cash moves between Stripe balances, nobody's claim changes.

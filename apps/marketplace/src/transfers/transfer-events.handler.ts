@@ -84,7 +84,7 @@ export class TransferEventsHandler implements StripeEventHandler<Loaded> {
     if (loaded.row || loaded.reversals.length === 0) return;
     // a Dashboard transfer's Dashboard reversals, booked against its external row (once each, by their ledger keys)
     const external = await tx.findOne(Transfer, { where: { stripeTransferId: transfer.id, kind: 'external' } });
-    if (external?.sellerId) for (const r of loaded.reversals) await this.reversals.bookExternal(tx, external, r.read);
+    if (external) for (const r of loaded.reversals) await this.reversals.bookExternal(tx, external, r.read);
   }
 
   private async record(tx: EntityManager, loaded: Extract<Loaded, { kind: 'made' }>): Promise<void> {

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
-import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines, transferLines } from '../ledger/index.js';
+import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines, transferLines, transferToOtherAccountReversalLines } from '../ledger/index.js';
 import { transferReversalKey } from './refund-reversals.planner.js';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { capReversalAtStripe, originOf, recordPartAsDebt } from './transfer-reversal-cap.js';
@@ -192,7 +192,17 @@ export class TransferReversalSubmissionService {
    */
   async bookExternal(tx: EntityManager, transfer: Transfer, read: ReadReversal): Promise<void> {
     const { reversal } = read;
-    if (!transfer.sellerId) throw new Error(`transfer row ${transfer.id} has no seller`);
+    if (!transfer.sellerId) {
+      // a Dashboard transfer to an account that is no seller of ours: the platform's cash comes back from the suspense balance
+      await this.ledger.post(tx, {
+        kind: LEDGER_ENTRY_KINDS.transferReversal,
+        reference: { type: 'transfer', id: transfer.id },
+        idempotencyKey: `transfer-reversal:${reversal.id}`,
+        description: `Reversal ${reversal.id} of transfer ${transfer.stripeTransferId} to ${transfer.destination}, which is no seller of ours (Dashboard)`,
+        lines: transferToOtherAccountReversalLines({ reversal: { objectId: reversal.id, txn: read.platform } }),
+      });
+      return;
+    }
     await this.ledger.post(tx, {
       kind: LEDGER_ENTRY_KINDS.transferReversal,
       reference: transfer.orderId ? { type: 'order', id: transfer.orderId } : { type: 'transfer', id: transfer.id },
