@@ -12,10 +12,11 @@ import { RefundFailureReturnService } from '../apps/marketplace/src/payments/ref
 import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
-import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines, waitForOrder } from './support/checkout.js';
+import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines } from './support/checkout.js';
 import { waitFor } from './support/process.js';
+import { drainTransferWorkers, failRefundAtStripe, fundsAvailable as fundsAvailableAt, manualPayoutShop as manualPayoutShopOf } from './support/reversals.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { stripeTransfersOf, twoSellerShop, type TwoSellerShop } from './support/transfers.js';
+import { stripeTransfersOf } from './support/transfers.js';
 
 let t: TestApp;
 
@@ -28,48 +29,13 @@ afterAll(async () => {
 });
 afterEach(() => t?.sandbox.control.clearFaults());
 
-/** Runs the transfers, reversals and failed-refund-return workers until none has anything due. */
-async function drain(): Promise<void> {
-  const transfers = t.app.get(TransferSubmissionService);
-  const reversals = t.app.get(TransferReversalSubmissionService);
-  const returns = t.app.get(RefundFailureReturnService);
-  for (let i = 0; i < 50; i++) {
-    const worked = (await returns.runOnce()) + (await transfers.runOnce()) + (await reversals.runOnce());
-    if (worked === 0) return;
-  }
-  throw new Error('workers never drained');
-}
-
-/** Moves the sandbox clock past the funds' availability and drains until no reversal waits for funds any more. */
-async function fundsAvailable(): Promise<void> {
-  t.sandbox.control.advance(3 * 86_400);
-  await t.sandbox.control.webhooksIdle();
-  await waitFor(
-    async () => {
-      await drain();
-      const [row]: Array<{ n: number }> = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM transfer_reversals WHERE status IN ('pending', 'submitting')`);
-      return row!.n === 0 ? true : undefined;
-    },
-    20_000,
-    'no reversal waiting for funds',
-  );
-}
-
-async function manualPayoutShop(): Promise<TwoSellerShop> {
-  const shop = await twoSellerShop(t);
-  for (const s of [shop.a, shop.b]) await t.stripe.accounts.update(s.account, { settings: { payouts: { schedule: { interval: 'manual' } } } });
-  return shop;
-}
+const drain = () => drainTransferWorkers(t);
+const fundsAvailable = () => fundsAvailableAt(t);
+const manualPayoutShop = () => manualPayoutShopOf(t);
 
 const refund = (orderId: string, body: object, key = randomUUID()) => t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', key).send(body);
 
-/** Stripe fails the refund (the card was closed); the failure is recorded from its webhooks. */
-async function failAtStripe(orderId: string, refundId: string, stripeRefundId: string): Promise<void> {
-  const res = await fetch(`${t.sandbox.url}/_sandbox/refunds/${stripeRefundId}/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  expect(res.status).toBe(200);
-  await waitForOrder(t, orderId, (o) => o.refunds.find((r: { id: string }) => r.id === refundId)?.status === 'failed', 'refund failure recorded');
-  await t.sandbox.control.webhooksIdle();
-}
+const failAtStripe = (orderId: string, refundId: string, stripeRefundId: string) => failRefundAtStripe(t, orderId, refundId, stripeRefundId);
 
 // biome-ignore lint/suspicious/noExplicitAny: the order's JSON
 const bySeller = (xs: Array<Record<string, any>>, sellerId: string) => xs.filter((x) => x.sellerId === sellerId);

@@ -204,9 +204,16 @@ export class RefundReversalsPlanner {
    * transfer; a reversal Stripe made and any part of a debt already netted come back by a return
    * transfer (a `refund_return` row, one per refund and seller, driven by the transfers worker);
    * the rest of a debt from that refund is canceled. Booked once (`refund-failed-sellers:<refundId>`).
+   * With `sellerId`: that seller's part alone, after the refund's return ran (a reversal Stripe made
+   * late for a row canceled meanwhile: TransferReversalSubmissionService.book), booked once
+   * (`refund-failed-sellers:<refundId>:<sellerId>`); the seller had no return transfer before (their row was canceled).
    */
-  async returnForFailedRefund(tx: EntityManager, p: { refundId: string; orderId: string }): Promise<boolean> {
-    const rows = await tx.find(TransferReversal, { where: { refundId: p.refundId }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+  async returnForFailedRefund(tx: EntityManager, p: { refundId: string; orderId: string; sellerId?: string }): Promise<boolean> {
+    const rows = await tx.find(TransferReversal, {
+      where: { refundId: p.refundId, ...(p.sellerId ? { sellerId: p.sellerId } : {}) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (rows.some((r) => r.status === 'planned' || r.status === 'pending' || r.status === 'submitting')) return false;
     const sellers = new Map<string, { owed: bigint; canceled: bigint; returned: bigint; transfer: Transfer }>();
     for (const r of rows) {
@@ -244,7 +251,7 @@ export class RefundReversalsPlanner {
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.refundFailed,
         reference: { type: 'order', id: p.orderId },
-        idempotencyKey: `refund-failed-sellers:${p.refundId}`,
+        idempotencyKey: p.sellerId ? `refund-failed-sellers:${p.refundId}:${p.sellerId}` : `refund-failed-sellers:${p.refundId}`,
         description: `Refund ${p.refundId} failed at Stripe: what it took from each seller given back`,
         lines,
       });

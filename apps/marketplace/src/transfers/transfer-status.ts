@@ -14,11 +14,13 @@ export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
  *  - pending / failed -> canceled: an admin cancel; the seller's share stays owed in the ledger.
  *  - pending -> canceled also when a refund lowered a transfer never sent to 0; canceled -> pending
  *    when Stripe then refused that refund (the lowering is given back; never an admin's cancel).
+ *  - canceled -> succeeded: Stripe made it after all (a call that outlived its worker's lease landed
+ *    after an admin canceled the row): the seller got the share the cancel left owed, booked as made.
  */
 export const TRANSFER_TRANSITIONS: Readonly<Record<TransferStatus, readonly TransferStatus[]>> = {
   pending: ['pending', 'submitting', 'failed', 'canceled'],
   submitting: ['pending', 'submitting'],
-  succeeded: ['pending', 'submitting'],
+  succeeded: ['pending', 'submitting', 'canceled'],
   failed: ['submitting'],
   canceled: ['pending', 'failed'],
 };
