@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { idempotencyKey, type IdempotencyKey } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { LEDGER_ENTRY_KINDS, LedgerService, separateChargeRefundFailedSellerLines } from '../ledger/index.js';
+import { Money } from '@app/money';
+import { LEDGER_ENTRY_KINDS, LedgerService, separateChargeRefundFailedSellerLines, unsentTransferLoweringLines } from '../ledger/index.js';
 import { SellerDebt } from './seller-debt.entity.js';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal } from './transfer-reversal.entity.js';
@@ -308,6 +309,50 @@ export class RefundReversalsPlanner {
     }
   }
 
+  /**
+   * A reversal whose transfer never reached the seller after all (sent, then refused for good:
+   * failed, or canceled by an admin): nothing to reverse at Stripe. It becomes what the plan would
+   * have made had it known, a lowering of that transfer (amount and stored params: an admin retry
+   * sends the rest; a failed one at 0 is canceled), booked now from the seller's platform-held payable
+   * against what the platform bore (a planned lowering is booked with its refund, booked already);
+   * beyond what is left of the transfer, the seller's debt. Once: the row locked, still due.
+   */
+  async lowerInsteadOfReversal(tx: EntityManager, reversalId: string): Promise<void> {
+    const r = await tx.findOne(TransferReversal, { where: { id: reversalId }, lock: { mode: 'pessimistic_write' } });
+    if (r?.kind !== 'reversal' || (r.status !== 'pending' && r.status !== 'submitting')) return;
+    const t = await tx.findOne(Transfer, { where: { id: r.transferId }, lock: { mode: 'pessimistic_write' } });
+    if (t?.status !== 'failed' && t?.status !== 'canceled') return;
+    const lowered = r.amount < t.amount ? r.amount : t.amount;
+    const shortfall = r.amount - lowered;
+    await this.lower(tx, t, t.amount - lowered);
+    await transitionTransferReversal(tx, r.id, shortfall > 0n ? 'debt' : 'succeeded', { kind: 'lowering', shortfall, succeededAt: new Date(), nextAttemptAt: null, lastError: null }, [
+      'pending',
+      'submitting',
+    ]);
+    const against = r.refundId ? 'refund_losses' : 'dispute_recoveries';
+    const what = r.refundId ? `refund ${r.refundId}` : `lost dispute ${r.disputeId}`;
+    if (lowered > 0n)
+      await this.ledger.post(tx, {
+        kind: LEDGER_ENTRY_KINDS.transferReversal,
+        reference: { type: 'order', id: r.orderId },
+        idempotencyKey: `transfer-lowering:${r.id}`,
+        description: `${what}: seller ${r.sellerId}'s part lowered from transfer ${t.id} (${t.status} at Stripe, nothing to reverse)`,
+        lines: unsentTransferLoweringLines({ sellerId: r.sellerId, amount: Money.of(lowered, r.currency), against }),
+      });
+    if (shortfall > 0n)
+      await this.debts.record(tx, {
+        sellerId: r.sellerId,
+        currency: r.currency,
+        amount: shortfall,
+        originType: 'transfer_lowering',
+        originId: r.id,
+        orderId: r.orderId,
+        reason: `${what} wanted ${r.amount}, more than was left of transfer ${t.id}`,
+        book: true,
+        against,
+      });
+  }
+
   // a transfer the worker left waiting for this lowering's refund (TransferSubmissionService) is due at once
   private async dueAgain(tx: EntityManager, transferId: string): Promise<void> {
     await tx.update(Transfer, { id: transferId, status: 'pending', waitingReason: LOWERING_UNSETTLED }, { nextAttemptAt: null, waitingReason: null });
@@ -316,7 +361,7 @@ export class RefundReversalsPlanner {
   // a transfer's amount and stored Stripe params change together; at 0 a pending row is canceled (nothing to send), back above 0 it is pending again
   private async lower(tx: EntityManager, t: Transfer, amount: bigint): Promise<void> {
     const stripeParams = t.stripeParams ? { ...t.stripeParams, amount: amount.toString() } : null;
-    if (amount === 0n && t.status === 'pending') await this.transfers.transition(tx, t.id, 'canceled', { amount, stripeParams, nextAttemptAt: null }, ['pending']);
+    if (amount === 0n && (t.status === 'pending' || t.status === 'failed')) await this.transfers.transition(tx, t.id, 'canceled', { amount, stripeParams, nextAttemptAt: null }, ['pending', 'failed']);
     else if (amount > 0n && t.status === 'canceled' && t.canceledBy === null) await this.transfers.transition(tx, t.id, 'pending', { amount, stripeParams, nextAttemptAt: null }, ['canceled']);
     else await tx.update(Transfer, { id: t.id }, { amount, stripeParams });
     t.amount = amount;

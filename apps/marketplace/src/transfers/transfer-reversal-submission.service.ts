@@ -64,6 +64,8 @@ export class TransferReversalSubmissionService {
   private async reverse(row: TransferReversal): Promise<void> {
     const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
     if (row.refundId && (await this.refundFailed(row.refundId))) return this.settleForFailedRefund(row, transfer);
+    // sent, then refused for good (failed, or canceled by an admin): never made, nothing to reverse
+    if (transfer.status === 'failed' || transfer.status === 'canceled') return this.db.transaction((tx) => this.planner.lowerInsteadOfReversal(tx, row.id));
     if (transfer.status !== 'succeeded' || !transfer.stripeTransferId) {
       // sent, not known yet: its worker (or a webhook) settles it first
       await transitionTransferReversal(

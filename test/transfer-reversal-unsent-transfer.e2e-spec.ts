@@ -1,0 +1,78 @@
+// A refund's reversal of a transfer that was sent (its answer lost) but then ended failed at Stripe:
+// nothing was ever transferred, so there is nothing to reverse. The reversal must not wait forever:
+// it is settled as the lowering the planner would have planned had it known (the failed transfer
+// is lowered, an admin retry sends the rest), booked from the seller's platform-held payable.
+// Real app, real PostgreSQL, the Stripe sandbox; the workers are the test's.
+import { randomUUID } from 'node:crypto';
+import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
+import { bearer } from './factories/principal.factory.js';
+import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines } from './support/checkout.js';
+import { waitFor } from './support/process.js';
+import { drainTransferWorkers, fundsAvailable, manualPayoutShop } from './support/reversals.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { stripeTransfersOf } from './support/transfers.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  // one attempt per gateway call: a 500 fault is the call's whole answer
+  t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000', STRIPE_MAX_RETRIES: '0', TRANSFERS_RETRY_BASE_MS: '0' } });
+});
+afterAll(async () => {
+  await t?.close();
+});
+afterEach(() => t?.sandbox.control.clearFaults());
+
+// biome-ignore lint/suspicious/noExplicitAny: the order's JSON
+const ofSeller = (xs: Array<Record<string, any>>, sellerId: string) => xs.find((x) => x.sellerId === sellerId)!;
+
+describe("a reversal of a transfer sent but then refused for good (B's account lost its transfers capability)", () => {
+  it('is settled without a Stripe call as a lowering of that transfer; an admin retry sends the rest; the books match Stripe', async () => {
+    const shop = await manualPayoutShop(t);
+    const setTransfers = (requested: boolean) => t.stripe.accounts.update(shop.b.account, { capabilities: { transfers: { requested } } });
+    const order = await shop.cart();
+    // both transfers sent once, their answers a 500: sent, outcome unknown
+    t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'error_500', count: 2 });
+    await t.app.get(TransferSubmissionService).runOnce();
+    expect((await getOrder(t, order.id)).transfers.map((x: { status: string }) => x.status)).toEqual(['pending', 'pending']);
+    // a refund now plans reversals of both (they may have been made)
+    const refund = await t.http.post(`/orders/${order.id}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).send({ amount: '1000' }).expect(201);
+    expect((await getOrder(t, order.id)).transferReversals.map((r: { kind: string }) => r.kind)).toEqual(['reversal', 'reversal']);
+
+    // B can no longer receive transfers (our books not told yet): Stripe refuses B's transfer for good
+    t.sandbox.control.setWebhookFaults({ outage: true });
+    try {
+      await setTransfers(false);
+      await drainTransferWorkers(t);
+      let now = await getOrder(t, order.id);
+      expect(ofSeller(now.transfers, shop.b.id)).toMatchObject({ status: 'failed' });
+      t.sandbox.control.advance(3 * 86_400);
+      await drainTransferWorkers(t);
+      now = await getOrder(t, order.id);
+      // B's part: nothing to reverse, the failed transfer is lowered by it instead
+      expect(ofSeller(now.transferReversals, shop.b.id)).toMatchObject({ kind: 'lowering', status: 'succeeded', amount: '675' });
+      expect(ofSeller(now.transfers, shop.b.id)).toMatchObject({ status: 'failed', amount: '2025' });
+      await setTransfers(true);
+    } finally {
+      t.sandbox.control.releaseWebhooks();
+    }
+    await waitFor(async () => ((await t.http.get('/sellers/me').set(bearer(shop.b.key))).body.status === 'active' ? true : undefined), 15_000, 'seller B active');
+    const bRow = ofSeller((await getOrder(t, order.id)).transfers, shop.b.id);
+    await t.http.post(`/admin/transfers/${bRow.id}/retry`).set(bearer(t.adminKey)).expect(200);
+    await fundsAvailable(t);
+    const now = await getOrder(t, order.id);
+    expect(ofSeller(now.transfers, shop.b.id)).toMatchObject({ status: 'succeeded', amount: '2025' });
+    expect(ofSeller(now.transferReversals, shop.a.id)).toMatchObject({ kind: 'reversal', status: 'succeeded', amount: '225' });
+    const atStripe = await stripeTransfersOf(t, order.id);
+    expect(atStripe.map((x) => [x.destination, x.amount - x.amount_reversed]).sort()).toEqual(
+      [
+        [shop.a.account, 675],
+        [shop.b.account, 2025],
+      ].sort(),
+    );
+    const entries = await ledgerEntries(t, order.id);
+    expect(sumLines(entries, 'refund_losses')).toBe(100n);
+    expect(refund.body.status).toBe('succeeded');
+    await expectBooksMatchStripe(t);
+  });
+});
