@@ -7,6 +7,10 @@ describe('TRANSFER_REVERSAL_TRANSITIONS', () => {
     for (const to of TRANSFER_REVERSAL_STATUSES) expect(canMoveTransferReversal('canceled', to)).toBe(to === 'succeeded');
   });
 
+  it('a failed row only goes back to pending (an admin retry) or canceled (an admin cancel)', () => {
+    for (const to of TRANSFER_REVERSAL_STATUSES) expect(canMoveTransferReversal('failed', to)).toBe(to === 'pending' || to === 'canceled');
+  });
+
   it('a planned row is due, applied or canceled, never sent before the refund settles', () => {
     expect(canMoveTransferReversal('planned', 'pending')).toBe(true);
     expect(canMoveTransferReversal('planned', 'canceled')).toBe(true);

@@ -1,4 +1,5 @@
 import { DomainError } from '../common/domain-error.js';
+import type { TransferReversalStatus } from './transfer-reversal.entity.js';
 import type { TransferStatus } from './transfer-status.js';
 
 export const TransfersErrors = {
@@ -9,6 +10,10 @@ export const TransfersErrors = {
       transferId: id,
       status,
     }),
+  reversalNotRetryable: (id: string, status: TransferReversalStatus) =>
+    new DomainError('TRANSFERS.NOT_RETRYABLE', `Transfer reversal ${id} is ${status}: only a failed reversal can be retried`, 'conflict', { transferReversalId: id, status }),
+  reversalNotCancelable: (id: string, status: TransferReversalStatus) =>
+    new DomainError('TRANSFERS.NOT_CANCELABLE', `Transfer reversal ${id} is ${status}: only a failed reversal can be canceled`, 'conflict', { transferReversalId: id, status }),
   holdNotSupported: (sellers: number, holdDays: number) =>
     new DomainError('CHECKOUT.HOLD_NOT_SUPPORTED', 'A cart with one seller is paid by a destination charge: Stripe moves the funds to the seller at once, so they cannot be held', 'unprocessable', {
       sellers,
