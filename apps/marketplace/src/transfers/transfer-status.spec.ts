@@ -31,6 +31,10 @@ describe('TRANSFER_TRANSITIONS', () => {
     expect(canMoveTransfer('failed', 'pending')).toBe(true);
     expect(canMoveTransfer('failed', 'canceled')).toBe(true);
     expect(canMoveTransfer('failed', 'submitting')).toBe(false);
-    expect(canMoveTransfer('submitting', 'canceled')).toBe(false);
+  });
+
+  it('a row that may have been sent is canceled only by an admin, after a look-up at Stripe found nothing (TransfersService.cancel)', () => {
+    expect(canMoveTransfer('submitting', 'canceled')).toBe(true);
+    expect(canMoveTransfer('succeeded', 'canceled')).toBe(false);
   });
 });

@@ -10,6 +10,18 @@ export const TransfersErrors = {
       transferId: id,
       status,
     }),
+  madeAtStripe: (id: string, stripeTransferId: string) =>
+    new DomainError('TRANSFERS.MADE_AT_STRIPE', `Transfer ${id} was made at Stripe (${stripeTransferId}): recorded as succeeded, it cannot be canceled`, 'conflict', {
+      transferId: id,
+      stripeTransferId,
+    }),
+  mayStillBeMade: (id: string, status: TransferStatus) =>
+    new DomainError(
+      'TRANSFERS.MAY_STILL_BE_MADE',
+      `Transfer ${id} (${status}) was sent to Stripe and not found there, but its key is younger than Stripe's 24 h memory and the seller can receive transfers: a retry could still make it; cancel it once the seller cannot receive transfers or after 24 h`,
+      'conflict',
+      { transferId: id, status },
+    ),
   reversalNotRetryable: (id: string, status: TransferReversalStatus) =>
     new DomainError('TRANSFERS.NOT_RETRYABLE', `Transfer reversal ${id} is ${status}: only a failed reversal can be retried`, 'conflict', { transferReversalId: id, status }),
   reversalNotCancelable: (id: string, status: TransferReversalStatus) =>

@@ -1,8 +1,11 @@
-// A refund's reversal of a transfer that was sent (its answer lost) but then ended failed at Stripe:
-// nothing was ever transferred, so there is nothing to reverse. The reversal must not wait forever:
-// it is settled as the lowering the planner would have planned had it known (the failed transfer
-// is lowered, an admin retry sends the rest), booked from the seller's platform-held payable.
-// Real app, real PostgreSQL, the Stripe sandbox; the workers are the test's.
+// Transfers sent to Stripe once (their answer lost, or a 500) that then never reach the seller.
+// A refund's reversal of one Stripe refused for good has nothing to reverse: it must not wait
+// forever, it is settled as the lowering the planner would have planned had it known (the failed
+// transfer is lowered, an admin retry sends the rest), booked from the seller's platform-held
+// payable. An admin's cancel of one looks the transfer up at Stripe first: made, it is recorded
+// succeeded (409 TRANSFERS.MADE_AT_STRIPE); not made and the seller cannot receive transfers, it is
+// canceled (the share stays owed); not made, its key fresh and the seller active, 409
+// TRANSFERS.MAY_STILL_BE_MADE. Real app, real PostgreSQL, the Stripe sandbox; the workers are the test's.
 import { randomUUID } from 'node:crypto';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
@@ -15,7 +18,7 @@ import { stripeTransfersOf } from './support/transfers.js';
 let t: TestApp;
 
 beforeAll(async () => {
-  // one attempt per gateway call: a 500 fault is the call's whole answer
+  // one attempt per gateway call: a fault is the call's whole answer; a row not finished is due again at once
   t = await startTestApp({ env: { TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000', STRIPE_MAX_RETRIES: '0', TRANSFERS_RETRY_BASE_MS: '0' } });
 });
 afterAll(async () => {
@@ -73,6 +76,45 @@ describe("a reversal of a transfer sent but then refused for good (B's account l
     const entries = await ledgerEntries(t, order.id);
     expect(sumLines(entries, 'refund_losses')).toBe(100n);
     expect(refund.body.status).toBe('succeeded');
+    await expectBooksMatchStripe(t);
+  });
+});
+
+const cancel = (id: string) => t.http.post(`/admin/transfers/${id}/cancel`).set(bearer(t.adminKey));
+
+describe('an admin cancel of a transfer sent to Stripe once', () => {
+  it('made at Stripe (answer lost): recorded succeeded, 409; not made while the seller can receive transfers: 409; not made and the seller cannot: canceled', async () => {
+    const shop = await manualPayoutShop(t);
+    const made = await shop.cart();
+    // made at Stripe, the answers lost; its transfer.created events held back, so only a look-up can know
+    t.sandbox.control.setWebhookFaults({ outage: true });
+    t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 2 });
+    await t.app.get(TransferSubmissionService).runOnce();
+    const aMade = ofSeller((await getOrder(t, made.id)).transfers, shop.a.id);
+    expect(aMade).toMatchObject({ status: 'pending' });
+    const res = await cancel(aMade.id).expect(409);
+    t.sandbox.control.releaseWebhooks();
+    expect(res.body.error).toMatchObject({ code: 'TRANSFERS.MADE_AT_STRIPE' });
+    expect(ofSeller((await getOrder(t, made.id)).transfers, shop.a.id)).toMatchObject({ status: 'succeeded', stripeTransferId: res.body.error.details.stripeTransferId });
+
+    const notMade = await shop.cart();
+    t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'error_500', count: 2 });
+    await t.app.get(TransferSubmissionService).runOnce();
+    const rows = (await getOrder(t, notMade.id)).transfers;
+    expect(rows.map((x: { status: string }) => x.status)).toEqual(['pending', 'pending']);
+    expect((await cancel(ofSeller(rows, shop.a.id).id).expect(409)).body.error).toMatchObject({ code: 'TRANSFERS.MAY_STILL_BE_MADE' });
+
+    // B can no longer receive transfers: B's row, never made, is canceled; its share stays owed
+    await t.stripe.accounts.update(shop.b.account, { capabilities: { transfers: { requested: false } } });
+    await waitFor(async () => ((await t.http.get('/sellers/me').set(bearer(shop.b.key))).body.status !== 'active' ? true : undefined), 15_000, 'seller B not active');
+    const bRow = ofSeller(rows, shop.b.id);
+    expect((await cancel(bRow.id).expect(200)).body).toMatchObject({ id: bRow.id, status: 'canceled' });
+    expect((await cancel(bRow.id).expect(200)).body).toMatchObject({ status: 'canceled' });
+
+    await fundsAvailable(t);
+    const atStripe = await stripeTransfersOf(t, notMade.id);
+    expect(atStripe.map((x) => x.destination)).toEqual([shop.a.account]);
+    expect((await getOrder(t, made.id)).transfers.map((x: { status: string }) => x.status)).toEqual(['succeeded', 'succeeded']);
     await expectBooksMatchStripe(t);
   });
 });
