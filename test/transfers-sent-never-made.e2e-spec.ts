@@ -83,7 +83,7 @@ describe("a reversal of a transfer sent but then refused for good (B's account l
 const cancel = (id: string) => t.http.post(`/admin/transfers/${id}/cancel`).set(bearer(t.adminKey));
 
 describe('an admin cancel of a transfer sent to Stripe once', () => {
-  it('made at Stripe (answer lost): recorded succeeded, 409; not made while the seller can receive transfers: 409; not made and the seller cannot: canceled', async () => {
+  it('made at Stripe (answer lost): recorded succeeded, 409; not made while the seller can receive transfers: 409; not made and the seller cannot: canceled, and its reversal lowers it instead', async () => {
     const shop = await manualPayoutShop(t);
     const made = await shop.cart();
     // made at Stripe, the answers lost; its transfer.created events held back, so only a look-up can know
@@ -103,6 +103,9 @@ describe('an admin cancel of a transfer sent to Stripe once', () => {
     const rows = (await getOrder(t, notMade.id)).transfers;
     expect(rows.map((x: { status: string }) => x.status)).toEqual(['pending', 'pending']);
     expect((await cancel(ofSeller(rows, shop.a.id).id).expect(409)).body.error).toMatchObject({ code: 'TRANSFERS.MAY_STILL_BE_MADE' });
+    // a refund now plans a reversal of each (both may have been made)
+    await t.http.post(`/orders/${notMade.id}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).send({ amount: '1000' }).expect(201);
+    expect((await getOrder(t, notMade.id)).transferReversals.map((r: { kind: string }) => r.kind)).toEqual(['reversal', 'reversal']);
 
     // B can no longer receive transfers: B's row, never made, is canceled; its share stays owed
     await t.stripe.accounts.update(shop.b.account, { capabilities: { transfers: { requested: false } } });
@@ -113,7 +116,12 @@ describe('an admin cancel of a transfer sent to Stripe once', () => {
 
     await fundsAvailable(t);
     const atStripe = await stripeTransfersOf(t, notMade.id);
-    expect(atStripe.map((x) => x.destination)).toEqual([shop.a.account]);
+    expect(atStripe.map((x) => [x.destination, x.amount - x.amount_reversed])).toEqual([[shop.a.account, 675]]);
+    // B's reversal of the canceled transfer: nothing to reverse, lowered from the canceled row instead
+    const after = await getOrder(t, notMade.id);
+    expect(ofSeller(after.transferReversals, shop.b.id)).toMatchObject({ kind: 'lowering', status: 'succeeded', amount: '675' });
+    expect(ofSeller(after.transfers, shop.b.id)).toMatchObject({ status: 'canceled', amount: '2025' });
+    expect(ofSeller(after.transferReversals, shop.a.id)).toMatchObject({ kind: 'reversal', status: 'succeeded', amount: '225' });
     expect((await getOrder(t, made.id)).transfers.map((x: { status: string }) => x.status)).toEqual(['succeeded', 'succeeded']);
     await expectBooksMatchStripe(t);
   });
