@@ -6,7 +6,7 @@ export const TransfersErrors = {
   notRetryable: (id: string, status: TransferStatus) =>
     new DomainError('TRANSFERS.NOT_RETRYABLE', `Transfer ${id} is ${status}: only a failed transfer can be retried`, 'conflict', { transferId: id, status }),
   notCancelable: (id: string, status: TransferStatus) =>
-    new DomainError('TRANSFERS.NOT_CANCELABLE', `Transfer ${id} is ${status}: only a failed transfer, or a pending one never sent to Stripe, can be canceled`, 'conflict', {
+    new DomainError('TRANSFERS.NOT_CANCELABLE', `Transfer ${id} is ${status}: only a transfer Stripe has not made can be canceled`, 'conflict', {
       transferId: id,
       status,
     }),

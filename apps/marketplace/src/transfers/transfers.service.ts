@@ -88,9 +88,9 @@ export class TransfersService {
     const row = await this.get(id);
     if (row.status === 'canceled') return row;
     const sent = row.status === 'submitting' || (row.status === 'pending' && row.keyFirstSentAt !== null);
-    if (row.status !== 'failed' && !sent) throw TransfersErrors.notCancelable(id, row.status);
+    if (row.status !== 'failed' && row.status !== 'pending' && !sent) throw TransfersErrors.notCancelable(id, row.status);
     if (sent) await this.assertNotMade(row);
-    const from: TransferStatus[] = row.status === 'failed' ? ['failed'] : ['pending', 'submitting'];
+    const from: TransferStatus[] = row.status === 'failed' ? ['failed'] : sent ? ['pending', 'submitting'] : ['pending'];
     // a pending row never sent is canceled only while its key is still unsent; one sent only as the look-up saw it (same key generation)
     const moved = await this.db.transaction(async (tx) => {
       const locked = await tx.findOne(Transfer, { where: { id }, lock: { mode: 'pessimistic_write' } });
