@@ -38,7 +38,7 @@ describe('a transfer reversal whose Stripe call outlives the lease, its row canc
     expect(before).toEqual({ a: 900, b: 2700 });
 
     // the refund succeeds; its two reversals are due. The first reversal call sent is slow.
-    t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers/*/reversals', kind: 'latency', latencyMs: 12_000, count: 1 });
+    t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers/*/reversals', kind: 'latency', latencyMs: 20_000, count: 1 });
     const refund = await t.http.post(`/orders/${order.id}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).send({ amount: '1000' }).expect(201);
     const reversals = t.app.get(TransferReversalSubmissionService);
     const workerA = reversals.runOnce();
@@ -51,7 +51,7 @@ describe('a transfer reversal whose Stripe call outlives the lease, its row canc
         await reversals.runOnce();
         return (await reversalRows(refund.body.id)).every((r) => r.status === 'canceled') ? true : undefined;
       },
-      10_000,
+      15_000,
       "worker B canceling the failed refund's reversals",
     );
     await t.app.get(RefundFailureReturnService).runOnce();

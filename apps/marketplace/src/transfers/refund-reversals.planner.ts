@@ -313,7 +313,7 @@ export class RefundReversalsPlanner {
    * A reversal whose transfer never reached the seller after all (sent, then refused for good:
    * failed, or canceled by an admin): nothing to reverse at Stripe. It becomes what the plan would
    * have made had it known, a lowering of that transfer (amount and stored params: an admin retry
-   * sends the rest; a failed one at 0 is canceled), booked now from the seller's platform-held payable
+   * sends the rest), booked now from the seller's platform-held payable
    * against what the platform bore (a planned lowering is booked with its refund, booked already);
    * beyond what is left of the transfer, the seller's debt. Once: the row locked, still due.
    */
@@ -361,7 +361,7 @@ export class RefundReversalsPlanner {
   // a transfer's amount and stored Stripe params change together; at 0 a pending row is canceled (nothing to send), back above 0 it is pending again
   private async lower(tx: EntityManager, t: Transfer, amount: bigint): Promise<void> {
     const stripeParams = t.stripeParams ? { ...t.stripeParams, amount: amount.toString() } : null;
-    if (amount === 0n && (t.status === 'pending' || t.status === 'failed')) await this.transfers.transition(tx, t.id, 'canceled', { amount, stripeParams, nextAttemptAt: null }, ['pending', 'failed']);
+    if (amount === 0n && t.status === 'pending') await this.transfers.transition(tx, t.id, 'canceled', { amount, stripeParams, nextAttemptAt: null }, ['pending']);
     else if (amount > 0n && t.status === 'canceled' && t.canceledBy === null) await this.transfers.transition(tx, t.id, 'pending', { amount, stripeParams, nextAttemptAt: null }, ['canceled']);
     else await tx.update(Transfer, { id: t.id }, { amount, stripeParams });
     t.amount = amount;
