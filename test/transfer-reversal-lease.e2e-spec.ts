@@ -3,11 +3,13 @@
 // Stripe and cancels the row, the refund's return runs with nothing to give back; then A's call
 // lands and Stripe makes the reversal. That reversal is booked as Stripe reports it and returned
 // to the seller (the failed refund's return path): the books match Stripe, the seller is whole.
+// The same for a transfer: one Stripe makes for a row an admin canceled meanwhile is recorded made.
 // Real app, real PostgreSQL, the Stripe sandbox (its latency fault); the workers are the test's.
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { RefundFailureReturnService } from '../apps/marketplace/src/payments/refunds/refund-failure-return.service.js';
 import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
+import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
 import { expectBooksMatchStripe, getOrder } from './support/checkout.js';
 import { waitFor } from './support/process.js';
@@ -71,5 +73,36 @@ describe('a transfer reversal whose Stripe call outlives the lease, its row canc
     expect(returns).toEqual([expect.objectContaining({ sellerId: late!.seller_id, status: 'succeeded', amount: late!.seller_id === shop.a.id ? '225' : '675' })]);
     await expectBooksMatchStripe(t);
     expect({ a: await connectedBalance(t, shop.a.account), b: await connectedBalance(t, shop.b.account) }).toEqual(before);
+  });
+});
+
+describe('a transfer whose Stripe call outlives the lease, canceled by an admin meanwhile (the seller could not receive transfers in our books)', () => {
+  it('the transfer Stripe made late is recorded made: the row succeeded, the books match Stripe', async () => {
+    const shop = await manualPayoutShop(t);
+    const setTransfers = (requested: boolean) => t.stripe.accounts.update(shop.b.account, { capabilities: { transfers: { requested } } });
+    const bActive = (active: boolean) =>
+      waitFor(async () => (((await t.http.get('/sellers/me').set(bearer(shop.b.key))).body.status === 'active') === active ? true : undefined), 15_000, `seller B ${active ? '' : 'not '}active`);
+    const order = await shop.cart();
+    t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'latency', latencyMs: 20_000, count: 2 });
+    const workerA = t.app.get(TransferSubmissionService).runOnce();
+    await waitFor(async () => ((await getOrder(t, order.id)).transfers.every((x: { status: string }) => x.status === 'submitting') ? true : undefined), 10_000, 'both transfers sent');
+    // B cannot receive transfers in our books (Stripe will take the transfer all the same when it lands)
+    await setTransfers(false);
+    await bActive(false);
+    t.sandbox.control.setWebhookFaults({ outage: true });
+    try {
+      await setTransfers(true);
+      const bRow = (await getOrder(t, order.id)).transfers.find((x: { sellerId: string }) => x.sellerId === shop.b.id);
+      expect((await t.http.post(`/admin/transfers/${bRow.id}/cancel`).set(bearer(t.adminKey)).expect(200)).body).toMatchObject({ status: 'canceled' });
+      await workerA; // both calls land: Stripe made B's transfer for the canceled row
+    } finally {
+      t.sandbox.control.releaseWebhooks();
+    }
+    await bActive(true);
+    await fundsAvailable(t);
+    const rows = (await getOrder(t, order.id)).transfers;
+    expect(rows.map((x: { status: string }) => x.status)).toEqual(['succeeded', 'succeeded']);
+    expect(await connectedBalance(t, shop.b.account)).toBe(2700);
+    await expectBooksMatchStripe(t);
   });
 });
