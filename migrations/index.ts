@@ -24,6 +24,7 @@ import { TransferReversals1764446400000 } from './1764446400000-TransferReversal
 import { TransfersToOtherAccounts1764450000000 } from './1764450000000-TransfersToOtherAccounts.js';
 import { TransferSubmittedBy1764453600000 } from './1764453600000-TransferSubmittedBy.js';
 import { MultiSellerRefundFailures1764457200000 } from './1764457200000-MultiSellerRefundFailures.js';
+import { TransferReversalCanceledBy1764460800000 } from './1764460800000-TransferReversalCanceledBy.js';
 import { LoweringsGivenBack1764464400000 } from './1764464400000-LoweringsGivenBack.js';
 import { OrderChargeCreated1764466200000 } from './1764466200000-OrderChargeCreated.js';
 
@@ -56,6 +57,7 @@ export const MIGRATIONS = [
   TransfersToOtherAccounts1764450000000,
   TransferSubmittedBy1764453600000,
   MultiSellerRefundFailures1764457200000,
+  TransferReversalCanceledBy1764460800000,
   LoweringsGivenBack1764464400000,
   OrderChargeCreated1764466200000,
 ];

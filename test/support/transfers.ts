@@ -212,3 +212,10 @@ export async function refundSettled(t: TestApp, orderId: string, body: object) {
   await fundsAvailable(t);
   return res;
 }
+
+/** A seller's whole connected balance at Stripe (available + pending) in one currency. */
+export async function connectedBalance(t: TestApp, account: string, currency = 'usd'): Promise<number> {
+  const b = await t.stripe.balance.retrieve({}, { stripeAccount: account });
+  const sum = (xs: Array<{ currency: string; amount: number }>) => xs.filter((x) => x.currency === currency).reduce((s, x) => s + x.amount, 0);
+  return sum(b.available) + sum(b.pending);
+}

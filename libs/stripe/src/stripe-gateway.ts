@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { isRetryable, mapStripeError, retryAfterMs } from './error-mapping.js';
 import type { IdempotencyKey } from './idempotency-key.js';
-import type { StripeConfig } from './stripe.config.js';
+import { STRIPE_BACKOFF_CAP_MS, type StripeConfig } from './stripe.config.js';
 import {
   expandedTxn,
   toApplicationFeeSnapshot,
@@ -461,8 +461,7 @@ export class StripeGateway {
 
   // Exponential backoff with full jitter, capped; Stripe's Retry-After wins when it asks for longer.
   private backoff(attempt: number, retryAfter: number | undefined): number {
-    const cap = 10_000;
-    const exp = Math.min(cap, this.config.STRIPE_RETRY_BASE_MS * 2 ** attempt);
+    const exp = Math.min(STRIPE_BACKOFF_CAP_MS, this.config.STRIPE_RETRY_BASE_MS * 2 ** attempt);
     const jittered = exp / 2 + Math.random() * (exp / 2);
     return Math.max(jittered, retryAfter ?? 0);
   }

@@ -15,6 +15,9 @@ const toList = ({ value }: { value: unknown }) =>
  * How this process talks to Stripe: real Stripe (STRIPE_SECRET_KEY, Stripe's own host) or the
  * local sandbox (STRIPE_API_BASE). Every property is the environment variable of the same name.
  */
+/** The longest wait between two attempts of one gateway call (exponential backoff, capped). */
+export const STRIPE_BACKOFF_CAP_MS = 10_000;
+
 export class StripeConfig {
   @Expose()
   @ValidateIf((c: StripeConfig) => !c.STRIPE_API_BASE || c.STRIPE_SECRET_KEY !== undefined)
@@ -97,6 +100,15 @@ export class StripeConfig {
   @Min(100)
   @Max(120_000)
   STRIPE_TIMEOUT_MS: number = 30_000;
+
+  /**
+   * The longest one gateway call can take: every attempt (STRIPE_MAX_RETRIES + 1) up to its
+   * timeout, with the longest backoff between them (a Retry-After beyond the cap is not counted).
+   * A worker's lease on a row must outlast it, or another worker takes the row over mid-call (ms).
+   */
+  get longestCallMs(): number {
+    return (this.STRIPE_MAX_RETRIES + 1) * this.STRIPE_TIMEOUT_MS + this.STRIPE_MAX_RETRIES * STRIPE_BACKOFF_CAP_MS;
+  }
 
   get usesSandbox(): boolean {
     return Boolean(this.STRIPE_API_BASE);

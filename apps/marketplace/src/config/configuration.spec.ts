@@ -65,3 +65,17 @@ describe('withSandboxDefaults', () => {
     expect(problemsOf(() => withSandboxDefaults({ [name]: value }))).toEqual([expect.stringContaining(`${name} (got "${value}")`)]);
   });
 });
+
+describe('the claim lease of the transfers and reversal workers (TRANSFERS_CLAIM_LEASE_SECONDS)', () => {
+  it("defaults to twice the gateway's longest call with its retries: 4 attempts of 30 s and 3 backoffs of 10 s by default", () => {
+    expect(loadConfiguration(REAL_KEY).transfers.claimLeaseSeconds).toBe(300);
+    // follows the gateway's settings: 2 attempts of 60 s and a 10 s backoff, twice
+    expect(loadConfiguration({ ...REAL_KEY, STRIPE_MAX_RETRIES: '1', STRIPE_TIMEOUT_MS: '60000' }).transfers.claimLeaseSeconds).toBe(260);
+  });
+
+  it('takes a setting as it is, and refuses a malformed one naming the variable', () => {
+    expect(loadConfiguration({ ...REAL_KEY, TRANSFERS_CLAIM_LEASE_SECONDS: '1' }).transfers.claimLeaseSeconds).toBe(1);
+    for (const bad of ['0', '1.5', 'soon', '86401'])
+      expect(problemsOf(() => loadConfiguration({ ...REAL_KEY, TRANSFERS_CLAIM_LEASE_SECONDS: bad }))).toEqual([expect.stringContaining('TRANSFERS_CLAIM_LEASE_SECONDS')]);
+  });
+});

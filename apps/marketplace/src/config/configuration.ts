@@ -41,6 +41,7 @@ export function loadConfiguration(env: NodeJS.ProcessEnv = process.env, { servic
   const transfers = load(TransfersConfig);
   if (stripe) problems.push(...stripe.problems());
   if (transfers) problems.push(...transfers.problems());
+  if (transfers && stripe) transfers.withGatewayTimings(stripe);
   if (service && app && stripe) problems.push(...webhookSecretProblems(app, stripe));
   if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments || !transfers) throw new ConfigError(problems);
   return { app, stripe, webhooks, onboarding, fees, payments, transfers };

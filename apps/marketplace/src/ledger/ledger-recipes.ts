@@ -368,6 +368,12 @@ export function disputeLoweringLines(p: { lowered: Array<{ sellerId: string; amo
   ]);
 }
 
+/** A part of a refund (or lost dispute) planned as a reversal, lowered instead from a transfer Stripe never made (refused for good): the seller's platform-held payable gives it back to the platform, which bore it. */
+export function unsentTransferLoweringLines(p: { sellerId: string; amount: Money; against: 'refund_losses' | 'dispute_recoveries' }): LedgerLineInput[] {
+  positive('lowering', p.amount.minor);
+  return [debit('seller_payable_pending', p.amount, p.sellerId), credit(p.against, p.amount)];
+}
+
 /** A seller's debt netted from their next transfer before it is made: their platform-held payable pays it. */
 export function debtNettingLines(p: { sellerId: string; amount: Money }): LedgerLineInput[] {
   positive('netting', p.amount.minor);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { idempotencyKey, type IdempotencyKey } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { LEDGER_ENTRY_KINDS, LedgerService, separateChargeRefundFailedSellerLines } from '../ledger/index.js';
+import { Money } from '@app/money';
+import { LEDGER_ENTRY_KINDS, LedgerService, separateChargeRefundFailedSellerLines, unsentTransferLoweringLines } from '../ledger/index.js';
 import { SellerDebt } from './seller-debt.entity.js';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal } from './transfer-reversal.entity.js';
@@ -206,9 +207,16 @@ export class RefundReversalsPlanner {
    * transfer; a reversal Stripe made and any part of a debt already netted come back by a return
    * transfer (a `refund_return` row, one per refund and seller, driven by the transfers worker);
    * the rest of a debt from that refund is canceled. Booked once (`refund-failed-sellers:<refundId>`).
+   * With `sellerId`: that seller's part alone, after the refund's return ran (a reversal Stripe made
+   * late for a row canceled meanwhile: TransferReversalSubmissionService.book), booked once
+   * (`refund-failed-sellers:<refundId>:<sellerId>`); the seller had no return transfer before (their row was canceled).
    */
-  async returnForFailedRefund(tx: EntityManager, p: { refundId: string; orderId: string }): Promise<boolean> {
-    const rows = await tx.find(TransferReversal, { where: { refundId: p.refundId }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+  async returnForFailedRefund(tx: EntityManager, p: { refundId: string; orderId: string; sellerId?: string }): Promise<boolean> {
+    const rows = await tx.find(TransferReversal, {
+      where: { refundId: p.refundId, ...(p.sellerId ? { sellerId: p.sellerId } : {}) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (rows.some((r) => r.status === 'planned' || r.status === 'pending' || r.status === 'submitting')) return false;
     const sellers = new Map<string, { owed: bigint; canceled: bigint; returned: bigint; transfer: Transfer }>();
     for (const r of rows) {
@@ -247,7 +255,7 @@ export class RefundReversalsPlanner {
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.refundFailed,
         reference: { type: 'order', id: p.orderId },
-        idempotencyKey: `refund-failed-sellers:${p.refundId}`,
+        idempotencyKey: p.sellerId ? `refund-failed-sellers:${p.refundId}:${p.sellerId}` : `refund-failed-sellers:${p.refundId}`,
         description: `Refund ${p.refundId} failed at Stripe: what it took from each seller given back`,
         lines,
       });
@@ -322,6 +330,50 @@ export class RefundReversalsPlanner {
       await this.lower(tx, t, t.amount + r.amount - r.shortfall);
       await tx.update(TransferReversal, { id: r.id }, { givenBackAt: new Date() });
     }
+  }
+
+  /**
+   * A reversal whose transfer never reached the seller after all (sent, then refused for good:
+   * failed, or canceled by an admin): nothing to reverse at Stripe. It becomes what the plan would
+   * have made had it known, a lowering of that transfer (amount and stored params: an admin retry
+   * sends the rest), booked now from the seller's platform-held payable
+   * against what the platform bore (a planned lowering is booked with its refund, booked already);
+   * beyond what is left of the transfer, the seller's debt. Once: the row locked, still due.
+   */
+  async lowerInsteadOfReversal(tx: EntityManager, reversalId: string): Promise<void> {
+    const r = await tx.findOne(TransferReversal, { where: { id: reversalId }, lock: { mode: 'pessimistic_write' } });
+    if (r?.kind !== 'reversal' || (r.status !== 'pending' && r.status !== 'submitting')) return;
+    const t = await tx.findOne(Transfer, { where: { id: r.transferId }, lock: { mode: 'pessimistic_write' } });
+    if (t?.status !== 'failed' && t?.status !== 'canceled') return;
+    const lowered = r.amount < t.amount ? r.amount : t.amount;
+    const shortfall = r.amount - lowered;
+    await this.lower(tx, t, t.amount - lowered);
+    await transitionTransferReversal(tx, r.id, shortfall > 0n ? 'debt' : 'succeeded', { kind: 'lowering', shortfall, succeededAt: new Date(), nextAttemptAt: null, lastError: null }, [
+      'pending',
+      'submitting',
+    ]);
+    const against = r.refundId ? 'refund_losses' : 'dispute_recoveries';
+    const what = r.refundId ? `refund ${r.refundId}` : `lost dispute ${r.disputeId}`;
+    if (lowered > 0n)
+      await this.ledger.post(tx, {
+        kind: LEDGER_ENTRY_KINDS.transferReversal,
+        reference: { type: 'order', id: r.orderId },
+        idempotencyKey: `transfer-lowering:${r.id}`,
+        description: `${what}: seller ${r.sellerId}'s part lowered from transfer ${t.id} (${t.status} at Stripe, nothing to reverse)`,
+        lines: unsentTransferLoweringLines({ sellerId: r.sellerId, amount: Money.of(lowered, r.currency), against }),
+      });
+    if (shortfall > 0n)
+      await this.debts.record(tx, {
+        sellerId: r.sellerId,
+        currency: r.currency,
+        amount: shortfall,
+        originType: 'transfer_lowering',
+        originId: r.id,
+        orderId: r.orderId,
+        reason: `${what} wanted ${r.amount}, more than was left of transfer ${t.id}`,
+        book: true,
+        against,
+      });
   }
 
   // a transfer the worker left waiting for this lowering's refund (TransferSubmissionService) is due at once

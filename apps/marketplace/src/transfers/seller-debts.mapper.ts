@@ -17,6 +17,7 @@ export class TransferReversalResponse {
   @ApiProperty() display: string;
   @ApiProperty({ nullable: true, type: String }) stripeReversalId: string | null;
   @ApiProperty({ nullable: true, type: String, description: "Stripe's error code when it refused the reversal" }) failureCode: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The admin who canceled it (a failed reversal given up on)' }) canceledBy: string | null;
   @ApiProperty() createdAt: string;
 }
 
@@ -35,6 +36,7 @@ export function toTransferReversalResponse(r: TransferReversal): TransferReversa
     display: formatMoney(Money.of(r.amount, r.currency)),
     stripeReversalId: r.stripeReversalId,
     failureCode: r.failureCode,
+    canceledBy: r.canceledBy,
     createdAt: r.createdAt.toISOString(),
   };
 }

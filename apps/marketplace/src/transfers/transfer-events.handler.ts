@@ -25,7 +25,7 @@ type Loaded = { kind: 'skip' } | { kind: 'made'; made: MadeTransfer; sellerId: s
  * (booked with its charge) and our other transfers (a failed refund's return, a dispute's) carry
  * their own metadata and are booked by their own flows. transfer.reversed / transfer.updated also
  * confirm the refunds' reversals of an order transfer (metadata.transfer_reversal_id), booked as
- * their worker would, whichever comes first.
+ * their worker would, whichever comes first (a row canceled meanwhile too: Stripe made it after all).
  */
 @Injectable()
 @HandlesStripeEvents('transfer.created', 'transfer.updated', 'transfer.reversed')
@@ -62,7 +62,9 @@ export class TransferEventsHandler implements StripeEventHandler<Loaded> {
     const made = all.filter((r) => isUuid(r.metadata.transfer_reversal_id ?? ''));
     // made outside the marketplace (the Dashboard): no metadata of any flow of ours, booked all the same (once, by its ledger key)
     const external = all.filter((r) => !r.metadata.transfer_reversal_id && !r.metadata.refund_id && !r.metadata.dispute_id);
-    const ours = made.length ? await this.db.getRepository(TransferReversal).findBy({ id: In(made.map((r) => r.metadata.transfer_reversal_id!)), status: In(['pending', 'submitting']) }) : [];
+    const ours = made.length
+      ? await this.db.getRepository(TransferReversal).findBy({ id: In(made.map((r) => r.metadata.transfer_reversal_id!)), status: In(['pending', 'submitting', 'canceled']) })
+      : [];
     const transfer = { ...row, stripeTransferId } as Transfer;
     return Promise.all([
       ...ours.map(async (o) => ({ rowId: o.id, read: await this.reversals.read(transfer, made.find((r) => r.metadata.transfer_reversal_id === o.id)!) })),

@@ -55,7 +55,7 @@ export class TransferOutcomeService {
   }
 
   /**
-   * pending/submitting -> succeeded with Stripe's ids, and the ledger entry `transfer:<tr>` in the
+   * pending/submitting (or canceled: Stripe made it after all) -> succeeded with Stripe's ids, and the ledger entry `transfer:<tr>` in the
    * same transaction: cash from the platform's balance to the seller's, the seller's payable from
    * platform-held to their py_ payment's side. A row already succeeded is left alone (booked when it
    * moved). Returns whether this call moved it.

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { disputeRecoveryLines, LEDGER_ENTRY_KINDS, LedgerService, returnReversalLines, transferLines, transferToOtherAccountReversalLines } from '../ledger/index.js';
-import { transferReversalKey } from './refund-reversals.planner.js';
+import { RefundReversalsPlanner, transferReversalKey } from './refund-reversals.planner.js';
 import { SellerDebtsService } from './seller-debts.service.js';
 import { capReversalAtStripe, originOf, recordPartAsDebt } from './transfer-reversal-cap.js';
 import { TransferReversal, type TransferReversalStripeParams } from './transfer-reversal.entity.js';
@@ -15,8 +15,6 @@ import { transferRetrySeconds } from './transfer-submission.service.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersConfig } from './transfers.config.js';
 import { retryDelaySeconds } from '../payments/refunds/stripe-refusal.js';
-
-const CLAIM_LEASE_SECONDS = 60;
 
 export interface ReadReversal {
   reversal: TransferReversalSnapshot;
@@ -45,6 +43,7 @@ export class TransferReversalSubmissionService {
     private readonly gateway: StripeGateway,
     private readonly ledger: LedgerService,
     private readonly debts: SellerDebtsService,
+    private readonly planner: RefundReversalsPlanner,
     private readonly config: TransfersConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -56,7 +55,7 @@ export class TransferReversalSubmissionService {
       nextAttemptColumn: 'next_attempt_at',
       orderBy: 'next_attempt_at NULLS FIRST, created_at',
       limit,
-      leaseSeconds: CLAIM_LEASE_SECONDS,
+      leaseSeconds: this.config.claimLeaseSeconds,
     });
     const due = ids.length ? await this.db.getRepository(TransferReversal).find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } }) : [];
     for (const row of due) await this.reverse(row).catch((error: unknown) => this.recordError(row, error));
@@ -66,6 +65,8 @@ export class TransferReversalSubmissionService {
   private async reverse(row: TransferReversal): Promise<void> {
     const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
     if (row.refundId && (await this.refundFailed(row.refundId))) return this.settleForFailedRefund(row, transfer);
+    // sent, then refused for good (failed, or canceled by an admin): never made, nothing to reverse
+    if (transfer.status === 'failed' || transfer.status === 'canceled') return this.db.transaction((tx) => this.planner.lowerInsteadOfReversal(tx, row.id));
     if (transfer.status !== 'succeeded' || !transfer.stripeTransferId) {
       // sent, not known yet: its worker (or a webhook) settles it first
       await transitionTransferReversal(
@@ -151,12 +152,22 @@ export class TransferReversalSubmissionService {
     return { reversal, platform: reversal.balanceTransaction, onSeller };
   }
 
-  /** In the caller's transaction: a row still pending or submitting is succeeded and booked; any other is left alone. */
+  /**
+   * In the caller's transaction: a row still pending or submitting is succeeded and booked; so is a
+   * canceled one (Stripe made it after all: a call that outlived its lease landed after its refund
+   * failed and the row was canceled), and what it took is given back to the seller with the refund's
+   * return (at once if that ran already). Any other row is left alone.
+   */
   async book(tx: EntityManager, rowId: string, transfer: Transfer, read: ReadReversal): Promise<void> {
     const { reversal } = read;
     const row = await tx.findOne(TransferReversal, { where: { id: rowId }, lock: { mode: 'pessimistic_write' } });
-    if (row?.status !== 'pending' && row?.status !== 'submitting') return;
-    await transitionTransferReversal(tx, row.id, 'succeeded', { stripeReversalId: reversal.id, succeededAt: new Date(), nextAttemptAt: null, lastError: null }, ['pending', 'submitting']);
+    if (row?.status !== 'pending' && row?.status !== 'submitting' && row?.status !== 'canceled') return;
+    await transitionTransferReversal(tx, row.id, 'succeeded', { stripeReversalId: reversal.id, succeededAt: new Date(), nextAttemptAt: null, lastError: null }, ['pending', 'submitting', 'canceled']);
+    if (row.status === 'canceled')
+      this.logger.warn(
+        { component: 'transfer-reversals', alert: 'transfer_reversal_made_late', transferReversalId: row.id, stripeReversalId: reversal.id },
+        'Stripe made a reversal for a row canceled meanwhile: booked, and given back if its refund failed',
+      );
     // its refund failed at Stripe meanwhile: the return of what it took is due now (it waited for this)
     if (row.refundId) await tx.query(`UPDATE refunds SET failure_return_next_attempt_at = now() WHERE id = $1 AND failure_return_status = 'pending'`, [row.refundId]);
     await this.ledger.post(tx, {
@@ -183,6 +194,15 @@ export class TransferReversalSubmissionService {
         book: true,
         against: row.refundId ? 'refund_losses' : 'dispute_recoveries',
       });
+    // made late, after its failed refund's return ran without it: this seller's part is given back now, the same way
+    if (row.status === 'canceled' && row.refundId && (await this.failureReturnRan(tx, row.refundId)))
+      await this.planner.returnForFailedRefund(tx, { refundId: row.refundId, orderId: row.orderId, sellerId: row.sellerId });
+  }
+
+  // not locked (a return running now holds the refund, then waits for this row): one that committed first is seen, one after sees this row succeeded
+  private async failureReturnRan(tx: EntityManager, refundId: string): Promise<boolean> {
+    const [r]: Array<{ status: string; failure_return_status: string | null }> = await tx.query(`SELECT status, failure_return_status FROM refunds WHERE id = $1`, [refundId]);
+    return r?.status === 'failed' && r.failure_return_status !== null && r.failure_return_status !== 'pending';
   }
 
   /**

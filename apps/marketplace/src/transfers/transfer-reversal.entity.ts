@@ -23,7 +23,7 @@ export interface TransferReversalStripeParams {
  * One seller's part of a refund of a multi-seller order. Made `planned` with the refund's intent
  * (a lowering is applied to the transfer row then), `pending` once Stripe refunded, then the
  * reversal worker drives it: pending -> submitting -> succeeded | debt (Stripe refused:
- * balance_insufficient, the seller owes it) | failed. A refund that failed cancels its plan.
+ * balance_insufficient, the seller owes it) | failed (an admin retries or cancels it). A refund that failed cancels its plan.
  */
 @Entity({ name: 'transfer_reversals' })
 @Check('transfer_reversals_kind_check', `kind IN ('lowering', 'reversal')`)
@@ -126,6 +126,10 @@ export class TransferReversal {
 
   @Column({ name: 'stripe_transfer_id', type: 'varchar', length: 255, nullable: true })
   stripeTransferId: string | null;
+
+  /** The admin who canceled it (a failed reversal given up on: the platform bears the seller's part). */
+  @Column({ name: 'canceled_by', type: 'uuid', nullable: true })
+  canceledBy: string | null;
 
   @Column({ name: 'succeeded_at', type: 'timestamptz', nullable: true })
   succeededAt: Date | null;

@@ -12,8 +12,13 @@ describe('TRANSFER_TRANSITIONS', () => {
     expect(canMoveTransfer('submitting', 'failed')).toBe(true);
     for (const to of TRANSFER_STATUSES) {
       expect(canMoveTransfer('succeeded', to)).toBe(false);
-      if (to !== 'pending') expect(canMoveTransfer('canceled', to)).toBe(false);
+      if (to !== 'pending' && to !== 'succeeded') expect(canMoveTransfer('canceled', to)).toBe(false);
     }
+  });
+
+  it('a canceled transfer Stripe made after all (a call that outlived its lease) is recorded made', () => {
+    expect(canMoveTransfer('canceled', 'succeeded')).toBe(true);
+    expect(canMoveTransfer('failed', 'succeeded')).toBe(false);
   });
 
   it('a transfer a refund lowered to 0 and canceled goes back to pending when Stripe refuses the refund', () => {
@@ -26,6 +31,10 @@ describe('TRANSFER_TRANSITIONS', () => {
     expect(canMoveTransfer('failed', 'pending')).toBe(true);
     expect(canMoveTransfer('failed', 'canceled')).toBe(true);
     expect(canMoveTransfer('failed', 'submitting')).toBe(false);
-    expect(canMoveTransfer('submitting', 'canceled')).toBe(false);
+  });
+
+  it('a row that may have been sent is canceled only by an admin, after a look-up at Stripe found nothing (TransfersService.cancel)', () => {
+    expect(canMoveTransfer('submitting', 'canceled')).toBe(true);
+    expect(canMoveTransfer('succeeded', 'canceled')).toBe(false);
   });
 });

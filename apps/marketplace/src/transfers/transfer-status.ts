@@ -12,15 +12,19 @@ export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
  *  - pending -> succeeded: a webhook or a look-up found the transfer at Stripe before the worker's commit.
  *  - failed -> pending: an admin retry (a new attempt, a new key).
  *  - pending / failed -> canceled: an admin cancel; the seller's share stays owed in the ledger.
+ *    submitting (or pending, sent before) -> canceled too, once a look-up found nothing at Stripe and
+ *    no call can still make it: its key is older than Stripe's 24 h memory, or the seller cannot receive transfers.
  *  - pending -> canceled also when a refund lowered a transfer never sent to 0; canceled -> pending
  *    when Stripe then refused that refund (the lowering is given back; never an admin's cancel).
+ *  - canceled -> succeeded: Stripe made it after all (a call that outlived its worker's lease landed
+ *    after an admin canceled the row): the seller got the share the cancel left owed, booked as made.
  */
 export const TRANSFER_TRANSITIONS: Readonly<Record<TransferStatus, readonly TransferStatus[]>> = {
   pending: ['pending', 'submitting', 'failed', 'canceled'],
   submitting: ['pending', 'submitting'],
-  succeeded: ['pending', 'submitting'],
+  succeeded: ['pending', 'submitting', 'canceled'],
   failed: ['submitting'],
-  canceled: ['pending', 'failed'],
+  canceled: ['pending', 'submitting', 'failed'],
 };
 
 export function canMoveTransfer(from: TransferStatus, to: TransferStatus): boolean {

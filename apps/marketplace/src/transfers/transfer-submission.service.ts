@@ -138,7 +138,7 @@ export class TransferSubmissionService {
   // transaction 2: the outcome, with the ledger entry. The transfer exists: whatever fails here
   // (even a definitive refusal of a read) is never the transfer's refusal, so the row goes back to
   // pending and is looked up again, never `failed` (an admin would retry it into a second transfer).
-  private async record(row: Transfer, transfer: TransferSnapshot): Promise<void> {
+  async record(row: Transfer, transfer: TransferSnapshot): Promise<void> {
     try {
       const made = await this.outcome.read(transfer);
       await this.db.transaction((tx) => this.outcome.recordMade(tx, row, made));
@@ -148,7 +148,7 @@ export class TransferSubmissionService {
   }
 
   /** The transfer Stripe made for this row under any of its keys, if any. */
-  private async lookUp(row: Transfer): Promise<TransferSnapshot | undefined> {
+  async lookUp(row: Transfer): Promise<TransferSnapshot | undefined> {
     const group = row.transferGroup ?? row.stripeParams?.transfer_group;
     if (!group) return undefined;
     try {
@@ -159,7 +159,8 @@ export class TransferSubmissionService {
     }
   }
 
-  private async sellerNotActive(sellerId: string): Promise<string | null> {
+  /** Why the seller cannot receive transfers now (SELLER_NOT_ACTIVE's message), or null. */
+  async sellerNotActive(sellerId: string): Promise<string | null> {
     try {
       await this.gate.assertCanReceiveTransfers(sellerId);
       return null;

@@ -1,5 +1,6 @@
+import { StripeConfig } from '@app/stripe';
 import { Expose, Transform } from 'class-transformer';
-import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { envInt } from '../config/env-transforms.js';
 
 /**
@@ -28,7 +29,7 @@ export class TransfersConfig {
   /**
    * How many due transfers one worker claims and works at once: its calls in flight, spaced by the
    * Stripe request budget. Enough to keep the budget busy between rounds (bench/transfers-drain.bench.ts);
-   * a claimed row waits for its slot within the claim's 60 s lease.
+   * a claimed row waits for its slot within the claim's lease.
    */
   @Expose() @Transform(envInt) @IsInt() @Min(1) @Max(500) TRANSFERS_CLAIM_BATCH: number = 50;
   /** The first wait before a transfer whose Stripe call did not finish is tried again (doubling each time, at most 10 minutes) (ms). */
@@ -41,6 +42,26 @@ export class TransfersConfig {
   @Expose() @Transform(envInt) @IsInt() @Min(0) @Max(STRIPE_MAX_HOLD_DAYS) TRANSFERS_HOLD_MAX_DAYS: number = 30;
   /** Days after a seller marks their part fulfilled that it is released on its own, if the buyer has not confirmed receipt sooner (0: at once). */
   @Expose() @Transform(envInt) @IsInt() @Min(0) @Max(STRIPE_MAX_HOLD_DAYS) TRANSFERS_AUTO_RELEASE_DAYS: number = 3;
+
+  /**
+   * How long a worker's claim on a transfer or reversal row lasts before another worker may take
+   * it over (s). Unset: twice the longest gateway call with its retries (StripeConfig.longestCallMs:
+   * 4 attempts of 30 s and 3 backoffs of at most 10 s by default, so 300 s), set at load by
+   * `withGatewayTimings`. A call that outlives it anyway is safe (a transfer or reversal made for a
+   * row canceled meanwhile is booked and given back), only wasteful.
+   */
+  @Expose() @Transform(envInt) @IsOptional() @IsInt() @Min(1) @Max(86_400) TRANSFERS_CLAIM_LEASE_SECONDS?: number;
+  private longestGatewayCallMs = new StripeConfig().longestCallMs;
+
+  /** The gateway's timeout and retries the default lease is sized on. */
+  withGatewayTimings(stripe: { longestCallMs: number }): this {
+    this.longestGatewayCallMs = stripe.longestCallMs;
+    return this;
+  }
+
+  get claimLeaseSeconds(): number {
+    return this.TRANSFERS_CLAIM_LEASE_SECONDS ?? Math.ceil((2 * this.longestGatewayCallMs) / 1000);
+  }
 
   /** What no single variable's check can see. */
   problems(): string[] {

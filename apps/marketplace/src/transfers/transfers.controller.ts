@@ -48,10 +48,11 @@ export class TransfersController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Cancel a transfer',
-    description: "A failed transfer, or a pending one never sent to Stripe. Nothing moves: the seller's share stays owed in the ledger. A canceled transfer answers as it is.",
+    description:
+      "A failed transfer, or a pending one never sent to Stripe. Nothing moves: the seller's share stays owed in the ledger. A canceled transfer answers as it is. One that may have been sent (submitting, or its key sent) is looked up at Stripe first: found, it is recorded succeeded (409 TRANSFERS.MADE_AT_STRIPE); not found, it is canceled only if its key is older than Stripe's 24 h memory or the seller cannot receive transfers (else 409 TRANSFERS.MAY_STILL_BE_MADE).",
   })
   @ApiAnswer(TransferResponse)
-  @ApiErrors({ 404: ['NOT_FOUND'], 409: ['TRANSFERS.NOT_CANCELABLE'] })
+  @ApiErrors({ 404: ['NOT_FOUND'], 409: ['TRANSFERS.NOT_CANCELABLE', 'TRANSFERS.MADE_AT_STRIPE', 'TRANSFERS.MAY_STILL_BE_MADE'] })
   async cancel(@CurrentPrincipal() admin: Principal, @Param('id') id: string): Promise<TransferResponse> {
     return toTransferResponse(await this.transfers.cancel(id, admin));
   }

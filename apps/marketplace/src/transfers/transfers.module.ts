@@ -9,6 +9,8 @@ import { SellerDebtsController } from './seller-debts.controller.js';
 import { TransferReversalFundsHandler } from './transfer-reversal-funds.handler.js';
 import { TransferReversalSubmissionService } from './transfer-reversal-submission.service.js';
 import { TransferEventsHandler } from './transfer-events.handler.js';
+import { TransferReversalsController } from './transfer-reversals.controller.js';
+import { TransferReversalsService } from './transfer-reversals.service.js';
 import { TransferHoldsService } from './transfer-holds.service.js';
 import { TransferOutcomeService } from './transfer-outcome.service.js';
 import { TransferSubmissionService } from './transfer-submission.service.js';
@@ -32,7 +34,7 @@ export class TransfersModule {
       module: TransfersModule,
       global: true, // payments plans an order's transfers in its payment transaction and lists them on the order
       imports: [TypeOrmModule.forFeature([Transfer]), LedgerModule, WebhooksModule],
-      controllers: [TransfersController, SellerDebtsController],
+      controllers: [TransfersController, TransferReversalsController, SellerDebtsController],
       providers: [
         { provide: TransfersConfig, useValue: config },
         TransfersRepository,
@@ -47,6 +49,7 @@ export class TransfersModule {
         RefundReversalsPlanner,
         TransferReversalSubmissionService,
         TransferReversalFundsHandler,
+        TransferReversalsService,
       ],
       exports: [OrderTransfersPlanner, TransfersService, TransferHoldsService, RefundReversalsPlanner, SellerDebtsService],
     };

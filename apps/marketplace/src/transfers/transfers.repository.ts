@@ -4,18 +4,19 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { TRANSFER_TRANSITIONS, type TransferStatus } from './transfer-status.js';
 import { Transfer } from './transfer.entity.js';
+import { TransfersConfig } from './transfers.config.js';
 
 type Columns = Omit<Transfer, 'status' | 'id' | 'order' | 'seller' | 'refund' | 'createdAt' | 'updatedAt'>;
 /** Other columns set in the same statement; a function is an SQL expression (e.g. `() => 'submit_attempts + 1'`). */
 export type TransferChanges = { [K in keyof Columns]?: Columns[K] | (() => string) };
 
-// A claim is ours for this long: a worker that died mid-call lets go of its rows then.
-const CLAIM_LEASE_SECONDS = 60;
-
 /** Reads transfer rows and changes their status, only ever through TRANSFER_TRANSITIONS. */
 @Injectable()
 export class TransfersRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly config: TransfersConfig,
+  ) {}
 
   /** Claims due rows (pending, or submitting whose worker's lease ran out; a held row only once released) with a lease, FOR UPDATE SKIP LOCKED. */
   async claimDue(limit: number): Promise<Transfer[]> {
@@ -25,7 +26,8 @@ export class TransfersRepository {
       nextAttemptColumn: 'next_attempt_at',
       orderBy: 'next_attempt_at NULLS FIRST, created_at',
       limit,
-      leaseSeconds: CLAIM_LEASE_SECONDS,
+      // a claim is ours for this long: a worker that died mid-call lets go of its rows then
+      leaseSeconds: this.config.claimLeaseSeconds,
     });
     return ids.length ? this.db.getRepository(Transfer).find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } }) : [];
   }

@@ -6,11 +6,14 @@ import { isUuid } from '../common/ids.js';
 import { keysetPage, type KeysetOrder, type Page } from '../common/page.js';
 import type { PaginationQuery } from '../common/pagination.query.js';
 import type { Principal } from '../identity/principal.entity.js';
-import { transferKey } from './transfer-submission.service.js';
+import { TransferSubmissionService, transferKey } from './transfer-submission.service.js';
 import type { TransferStatus } from './transfer-status.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersErrors } from './transfers.errors.js';
 import { TransfersRepository } from './transfers.repository.js';
+
+// Stripe keeps an idempotency key 24 h: past that, a key sent once can make nothing any more
+const STRIPE_KEY_MEMORY_MS = 24 * 3600 * 1000;
 
 const TRANSFERS_ORDER: KeysetOrder<Transfer> = {
   table: 'transfers',
@@ -27,6 +30,7 @@ export class TransfersService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly transfers: TransfersRepository,
+    private readonly submission: TransferSubmissionService,
   ) {}
 
   /** Newest first. */
@@ -74,22 +78,37 @@ export class TransfersService {
   /**
    * The admin gives up on a transfer: failed (or pending and never sent to Stripe) -> canceled. No
    * money moves and nothing is booked: the seller's share stays owed in the ledger (their
-   * platform-held payable), visible. A canceled row answers as it is.
+   * platform-held payable), visible. A canceled row answers as it is. A row that may have been sent
+   * (submitting, or pending with its key sent) is first looked up at Stripe (transfer_group +
+   * metadata): found, it is recorded succeeded (409 TRANSFERS.MADE_AT_STRIPE); not found, it is
+   * canceled the same way only if no call can still make it (its key older than Stripe's 24 h memory,
+   * or the seller cannot receive transfers), else 409 TRANSFERS.MAY_STILL_BE_MADE.
    */
   async cancel(id: string, admin: Principal): Promise<Transfer> {
     const row = await this.get(id);
     if (row.status === 'canceled') return row;
-    const cancelable = row.status === 'failed' || (row.status === 'pending' && row.keyFirstSentAt === null);
-    if (!cancelable) throw TransfersErrors.notCancelable(id, row.status);
-    const from: TransferStatus[] = row.status === 'failed' ? ['failed'] : ['pending'];
-    // a pending row is canceled only while its key was never sent (the guard re-checks it in the same statement)
+    const sent = row.status === 'submitting' || (row.status === 'pending' && row.keyFirstSentAt !== null);
+    if (row.status !== 'failed' && row.status !== 'pending' && !sent) throw TransfersErrors.notCancelable(id, row.status);
+    if (sent) await this.assertNotMade(row);
+    const from: TransferStatus[] = row.status === 'failed' ? ['failed'] : sent ? ['pending', 'submitting'] : ['pending'];
+    // a pending row never sent is canceled only while its key is still unsent; one sent only as the look-up saw it (same key generation)
     const moved = await this.db.transaction(async (tx) => {
       const locked = await tx.findOne(Transfer, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!locked || (locked.status === 'pending' && locked.keyFirstSentAt !== null)) return false;
+      if (!locked || locked.keyGeneration !== row.keyGeneration || (!sent && locked.status === 'pending' && locked.keyFirstSentAt !== null)) return false;
       return this.transfers.transition(tx, id, 'canceled', { canceledBy: admin.id, nextAttemptAt: null }, from);
     });
     const now = await this.get(id);
     if (!moved && now.status !== 'canceled') throw TransfersErrors.notCancelable(id, now.status);
     return now;
+  }
+
+  private async assertNotMade(row: Transfer): Promise<void> {
+    const found = await this.submission.lookUp(row);
+    if (found) {
+      await this.submission.record(row, found);
+      throw TransfersErrors.madeAtStripe(row.id, found.id);
+    }
+    const forgotten = row.keyFirstSentAt !== null && Date.now() - row.keyFirstSentAt.getTime() > STRIPE_KEY_MEMORY_MS;
+    if (!forgotten && !(row.sellerId && (await this.submission.sellerNotActive(row.sellerId)))) throw TransfersErrors.mayStillBeMade(row.id, row.status);
   }
 }
