@@ -30,6 +30,9 @@ afterEach(() => t?.sandbox.control.clearFaults());
 const reversalRows = (refundId: string): Promise<Array<{ id: string; seller_id: string; status: string }>> =>
   t.app.get(DataSource).query(`SELECT id, seller_id, status FROM transfer_reversals WHERE refund_id = $1 ORDER BY created_at`, [refundId]);
 
+const leaseRanOut = async (transferId: string): Promise<boolean> =>
+  ((await t.app.get(DataSource).query(`SELECT next_attempt_at <= now() AS out FROM transfers WHERE id = $1`, [transferId])) as Array<{ out: boolean }>)[0]?.out === true;
+
 describe('a transfer reversal whose Stripe call outlives the lease, its row canceled meanwhile', () => {
   it('the reversal Stripe made late is booked and returned to the seller: books match Stripe, each seller keeps their whole share', async () => {
     const shop = await manualPayoutShop(t);
@@ -93,6 +96,8 @@ describe('a transfer whose Stripe call outlives the lease, canceled by an admin 
     try {
       await setTransfers(true);
       const bRow = (await getOrder(t, order.id)).transfers.find((x: { sellerId: string }) => x.sellerId === shop.b.id);
+      // worker A's lease on it ran out (within it, a cancel is refused: the call may be on its way)
+      await waitFor(async () => ((await leaseRanOut(bRow.id)) ? true : undefined), 10_000, "worker A's lease ran out");
       expect((await t.http.post(`/admin/transfers/${bRow.id}/cancel`).set(bearer(t.adminKey)).expect(200)).body).toMatchObject({ status: 'canceled' });
       await workerA; // both calls land: Stripe made B's transfer for the canceled row
     } finally {

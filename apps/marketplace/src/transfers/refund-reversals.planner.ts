@@ -65,9 +65,10 @@ export class RefundReversalsPlanner {
     await this.returnFailedFirst(tx, p.orderId);
     const rows = await tx.find(Transfer, { where: { orderId: p.orderId, kind: 'order' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
     if (rows.length === 0) return;
+    // what each seller bore before; a part an admin canceled counts (the platform bore it for them: never taken again)
     const taken: Array<{ seller_id: string; taken: string }> = await tx.query(
       `SELECT seller_id, sum(amount)::text AS taken FROM transfer_reversals
-        WHERE order_id = $1 AND status <> 'canceled' AND (refund_id IS NULL OR refund_id NOT IN (SELECT id FROM refunds WHERE status = 'failed'))
+        WHERE order_id = $1 AND (status <> 'canceled' OR canceled_by IS NOT NULL) AND (refund_id IS NULL OR refund_id NOT IN (SELECT id FROM refunds WHERE status = 'failed'))
         GROUP BY seller_id`,
       [p.orderId],
     );

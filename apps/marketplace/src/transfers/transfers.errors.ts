@@ -22,6 +22,13 @@ export const TransfersErrors = {
       'conflict',
       { transferId: id, status },
     ),
+  callOnItsWay: (id: string) =>
+    new DomainError(
+      'TRANSFERS.MAY_STILL_BE_MADE',
+      `Transfer ${id} is being sent to Stripe now (its worker's claim lease runs): the call may still make it; cancel it once the attempt is over`,
+      'conflict',
+      { transferId: id, status: 'submitting' },
+    ),
   reversalNotRetryable: (id: string, status: TransferReversalStatus) =>
     new DomainError('TRANSFERS.NOT_RETRYABLE', `Transfer reversal ${id} is ${status}: only a failed reversal can be retried`, 'conflict', { transferReversalId: id, status }),
   reversalNotCancelable: (id: string, status: TransferReversalStatus) =>

@@ -82,7 +82,8 @@ export class TransfersService {
    * (submitting, or pending with its key sent) is first looked up at Stripe (transfer_group +
    * metadata): found, it is recorded succeeded (409 TRANSFERS.MADE_AT_STRIPE); not found, it is
    * canceled the same way only if no call can still make it (its key older than Stripe's 24 h memory,
-   * or the seller cannot receive transfers), else 409 TRANSFERS.MAY_STILL_BE_MADE.
+   * or the seller cannot receive transfers), else 409 TRANSFERS.MAY_STILL_BE_MADE; never while a worker's
+   * claim lease on it runs (submitting: its call may be on its way), 409 TRANSFERS.MAY_STILL_BE_MADE too.
    */
   async cancel(id: string, admin: Principal): Promise<Transfer> {
     const row = await this.get(id);
@@ -95,11 +96,21 @@ export class TransfersService {
     const moved = await this.db.transaction(async (tx) => {
       const locked = await tx.findOne(Transfer, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!locked || locked.keyGeneration !== row.keyGeneration || (!sent && locked.status === 'pending' && locked.keyFirstSentAt !== null)) return false;
+      // submitting within its worker's claim lease: the call may be on its way and still land (a seller
+      // not active in our books is not Stripe refusing it), so it is never canceled under it
+      if (locked.status === 'submitting' && (await this.leaseRuns(tx, id))) return 'in_flight';
       return this.transfers.transition(tx, id, 'canceled', { canceledBy: admin.id, nextAttemptAt: null }, from);
     });
+    if (moved === 'in_flight') throw TransfersErrors.callOnItsWay(id);
     const now = await this.get(id);
     if (!moved && now.status !== 'canceled') throw TransfersErrors.notCancelable(id, now.status);
     return now;
+  }
+
+  // the claim lease (next_attempt_at) of a submitting row, read on the database's clock as it was set
+  private async leaseRuns(tx: EntityManager, id: string): Promise<boolean> {
+    const [r]: Array<{ runs: boolean }> = await tx.query(`SELECT coalesce(next_attempt_at > now(), false) AS runs FROM transfers WHERE id = $1`, [id]);
+    return r?.runs === true;
   }
 
   private async assertNotMade(row: Transfer): Promise<void> {
