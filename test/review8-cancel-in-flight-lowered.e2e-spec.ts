@@ -6,8 +6,10 @@
 // says a lower amount than Stripe moved. The seller must end with their share less their part of
 // the refund, the row as Stripe made it, the books matching Stripe.
 // With the default lease the cancel is refused while the call is on its way (fixed). With a lease the
-// call outlives (1 s), the cancel is accepted once it ran out, and the refund's lowering of the
-// canceled row is lost when the call lands: still failing (see the review 8 report).
+// call outlives (1 s), the cancel is accepted once it ran out; the refund's part of a row canceled
+// after its key was sent is then a reversal, not a lowering (Stripe may still make the transfer
+// until it forgets the key, 24 h): made when the call lands, it is reversed as any (fixed; failed
+// before: B kept 2700).
 // Real app, real PostgreSQL, the Stripe sandbox (its latency fault); the workers are the test's.
 import { bearer } from './factories/principal.factory.js';
 import { expectBooksMatchStripe, getOrder } from './support/checkout.js';

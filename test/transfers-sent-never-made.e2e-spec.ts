@@ -7,6 +7,7 @@
 // canceled (the share stays owed); not made, its key fresh and the seller active, 409
 // TRANSFERS.MAY_STILL_BE_MADE. Real app, real PostgreSQL, the Stripe sandbox; the workers are the test's.
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
 import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines } from './support/checkout.js';
@@ -82,7 +83,7 @@ describe("a reversal of a transfer sent but then refused for good (B's account l
 const cancel = (id: string) => t.http.post(`/admin/transfers/${id}/cancel`).set(bearer(t.adminKey));
 
 describe('an admin cancel of a transfer sent to Stripe once', () => {
-  it('made at Stripe (answer lost): recorded succeeded, 409; not made while the seller can receive transfers: 409; not made and the seller cannot: canceled, and its reversal lowers it instead', async () => {
+  it("made at Stripe (answer lost): recorded succeeded, 409; not made while the seller can receive transfers: 409; not made and the seller cannot: canceled, and its reversal waits out Stripe's key memory, then lowers it instead", async () => {
     const shop = await manualPayoutShop(t);
     const made = await shop.cart();
     // made at Stripe, the answers lost; its transfer.created events held back, so only a look-up can know
@@ -113,10 +114,17 @@ describe('an admin cancel of a transfer sent to Stripe once', () => {
     expect((await cancel(bRow.id).expect(200)).body).toMatchObject({ id: bRow.id, status: 'canceled' });
     expect((await cancel(bRow.id).expect(200)).body).toMatchObject({ status: 'canceled' });
 
+    // within Stripe's 24 h memory of B's key its call may still land: B's reversal waits (made: reversed as any)
+    await drainTransferWorkers(t);
+    expect(ofSeller((await getOrder(t, notMade.id)).transferReversals, shop.b.id)).toMatchObject({ kind: 'reversal', status: 'pending' });
+    // 24 hours pass on our clock (the row's key was first sent then), the reversal's wait with them: Stripe forgot the key
+    const db = t.app.get(DataSource);
+    await db.query(`UPDATE transfers SET key_first_sent_at = now() - interval '25 hours' WHERE id = $1`, [bRow.id]);
+    await db.query(`UPDATE transfer_reversals SET next_attempt_at = now() WHERE transfer_id = $1`, [bRow.id]);
     await fundsAvailable(t);
     const atStripe = await stripeTransfersOf(t, notMade.id);
     expect(atStripe.map((x) => [x.destination, x.amount - x.amount_reversed])).toEqual([[shop.a.account, 675]]);
-    // B's reversal of the canceled transfer: nothing to reverse, lowered from the canceled row instead
+    // B's reversal of the canceled transfer, its key forgotten: nothing to reverse, lowered from the canceled row instead
     const after = await getOrder(t, notMade.id);
     expect(ofSeller(after.transferReversals, shop.b.id)).toMatchObject({ kind: 'lowering', status: 'succeeded', amount: '675' });
     expect(ofSeller(after.transfers, shop.b.id)).toMatchObject({ status: 'canceled', amount: '2025' });

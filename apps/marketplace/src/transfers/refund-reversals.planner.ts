@@ -9,6 +9,7 @@ import { SellerDebtsService } from './seller-debts.service.js';
 import { TransferReversal } from './transfer-reversal.entity.js';
 import { transitionTransferReversal } from './transfer-reversals.repository.js';
 import { sellerPartsOfRefund } from './transfer-reversal-sizing.js';
+import { mayStillLand } from './transfer-status.js';
 import { LOWERING_UNSETTLED } from './transfer-submission.service.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersRepository } from './transfers.repository.js';
@@ -82,7 +83,8 @@ export class RefundReversalsPlanner {
     for (const [i, t] of rows.entries()) {
       const amount = parts[i]!.amount;
       if (amount <= 0n) continue;
-      const neverSent = (t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || t.status === 'canceled';
+      // canceled after being sent, within Stripe's key memory: it may still land, so the part is a reversal (TransferReversalSubmissionService waits)
+      const neverSent = (t.status === 'pending' && t.keyFirstSentAt === null) || t.status === 'failed' || (t.status === 'canceled' && !mayStillLand(t));
       const id = randomUUID();
       let shortfall = 0n;
       if (neverSent) {

@@ -11,7 +11,8 @@ import { SellerDebtsService } from './seller-debts.service.js';
 import { capReversalAtStripe, originOf, recordPartAsDebt } from './transfer-reversal-cap.js';
 import { TransferReversal, type TransferReversalStripeParams } from './transfer-reversal.entity.js';
 import { transitionTransferReversal } from './transfer-reversals.repository.js';
-import { transferRetrySeconds } from './transfer-submission.service.js';
+import { TransferSubmissionService, transferRetrySeconds } from './transfer-submission.service.js';
+import { mayStillLand } from './transfer-status.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersConfig } from './transfers.config.js';
 import { retryDelaySeconds } from '../payments/refunds/stripe-refusal.js';
@@ -44,6 +45,7 @@ export class TransferReversalSubmissionService {
     private readonly ledger: LedgerService,
     private readonly debts: SellerDebtsService,
     private readonly planner: RefundReversalsPlanner,
+    private readonly transfersAtStripe: TransferSubmissionService,
     private readonly config: TransfersConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -65,19 +67,19 @@ export class TransferReversalSubmissionService {
   private async reverse(row: TransferReversal): Promise<void> {
     const transfer = (await this.db.getRepository(Transfer).findOneBy({ id: row.transferId }))!;
     if (row.refundId && (await this.refundFailed(row.refundId))) return this.settleForFailedRefund(row, transfer);
-    // sent, then refused for good (failed, or canceled by an admin): never made, nothing to reverse
+    // canceled after being sent, within Stripe's key memory: the call may still land. Looked up: made,
+    // it is recorded (canceled -> succeeded) and reversed as any; not yet, the reversal waits
+    if (mayStillLand(transfer)) {
+      const made = await this.transfersAtStripe.lookUp(transfer);
+      if (!made) return this.waitFor(row, `transfer ${transfer.id} was canceled after being sent: Stripe may still make it until its key is forgotten`);
+      await this.transfersAtStripe.record(transfer, made);
+      return this.reverse(row);
+    }
+    // sent, then refused for good (failed, or canceled by an admin, its key forgotten): never made, nothing to reverse
     if (transfer.status === 'failed' || transfer.status === 'canceled') return this.db.transaction((tx) => this.planner.lowerInsteadOfReversal(tx, row.id));
     if (transfer.status !== 'succeeded' || !transfer.stripeTransferId) {
       // sent, not known yet: its worker (or a webhook) settles it first
-      await transitionTransferReversal(
-        this.db.manager,
-        row.id,
-        'pending',
-        { nextAttemptAt: () => 'now() + make_interval(secs => :wait)', lastError: `waiting for transfer ${transfer.id} (${transfer.status})` },
-        ['pending', 'submitting'],
-        { wait: TRANSFER_WAIT_SECONDS },
-      );
-      return;
+      return this.waitFor(row, `waiting for transfer ${transfer.id} (${transfer.status})`);
     }
     if (row.keyFirstSentAt) {
       const found = await this.lookUp(transfer.stripeTransferId, row.id);
@@ -101,6 +103,12 @@ export class TransferReversalSubmissionService {
     if (!marked) return;
     const made = await this.gateway.createTransferReversal({ transferId: params.transfer, amount: BigInt(params.amount), metadata: params.metadata }, row.idempotencyKey as IdempotencyKey);
     await this.record(row, transfer, made);
+  }
+
+  private async waitFor(row: TransferReversal, why: string): Promise<void> {
+    await transitionTransferReversal(this.db.manager, row.id, 'pending', { nextAttemptAt: () => 'now() + make_interval(secs => :wait)', lastError: why }, ['pending', 'submitting'], {
+      wait: TRANSFER_WAIT_SECONDS,
+    });
   }
 
   private async refundFailed(refundId: string): Promise<boolean> {

@@ -7,13 +7,12 @@ import { keysetPage, type KeysetOrder, type Page } from '../common/page.js';
 import type { PaginationQuery } from '../common/pagination.query.js';
 import type { Principal } from '../identity/principal.entity.js';
 import { TransferSubmissionService, transferKey } from './transfer-submission.service.js';
-import type { TransferStatus } from './transfer-status.js';
+import { STRIPE_KEY_MEMORY_MS, type TransferStatus } from './transfer-status.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersErrors } from './transfers.errors.js';
 import { TransfersRepository } from './transfers.repository.js';
 
 // Stripe keeps an idempotency key 24 h: past that, a key sent once can make nothing any more
-const STRIPE_KEY_MEMORY_MS = 24 * 3600 * 1000;
 
 const TRANSFERS_ORDER: KeysetOrder<Transfer> = {
   table: 'transfers',
