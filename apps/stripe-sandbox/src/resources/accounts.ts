@@ -26,7 +26,7 @@ const CONTROLLER = obj({
   stripe_dashboard: obj({ type: oneOf('express', 'full', 'none') }),
 });
 
-const CREATE: Schema = {
+export const V1_CREATE: Schema = {
   type: oneOf('express', 'custom', 'standard'),
   country: 'string',
   email: 'string',
@@ -176,7 +176,7 @@ export function bankAccountObject(account: string, bank: BankAccountInfo, curren
   };
 }
 
-function buildAccount(sb: Sandbox, p: Params): Stripe.Account {
+export function buildAccount(sb: Sandbox, p: Params): Stripe.Account {
   const now = sb.now();
   const controller = controllerFor(p);
   const type = typeFor(controller);
@@ -354,7 +354,7 @@ function platformLiable(a: Stripe.Account): boolean {
 
 export function registerAccounts(router: Router): void {
   router.add('POST', '/v1/accounts', (sb, r) => {
-    const p = validate(r.form, CREATE);
+    const p = validate(r.form, V1_CREATE);
     if (r.ctx.connected) throw invalidRequest('Connected accounts cannot create accounts.', undefined, undefined, 400);
     const account = buildAccount(sb, p);
     sb.state.accounts.insert(account, r.ctx.platform, { platform: r.ctx.platform, bank: null, lastAutoPayout: {} });
