@@ -24,6 +24,7 @@ import { TransferReversals1764446400000 } from './1764446400000-TransferReversal
 import { TransfersToOtherAccounts1764450000000 } from './1764450000000-TransfersToOtherAccounts.js';
 import { TransferSubmittedBy1764453600000 } from './1764453600000-TransferSubmittedBy.js';
 import { MultiSellerRefundFailures1764457200000 } from './1764457200000-MultiSellerRefundFailures.js';
+import { AccountsV21764468000000 } from './1764468000000-AccountsV2.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -54,4 +55,5 @@ export const MIGRATIONS = [
   TransfersToOtherAccounts1764450000000,
   TransferSubmittedBy1764453600000,
   MultiSellerRefundFailures1764457200000,
+  AccountsV21764468000000,
 ];

@@ -171,7 +171,10 @@ describe('Accounts v2 through the gateway', () => {
   });
 
   it('balance settings are read and set with Stripe-Account', async () => {
-    const settings = { object: 'balance_settings', payments: { debit_negative_balances: false, payouts: { schedule: { interval: 'manual' }, status: 'enabled' }, settlement_timing: { delay_days: 2 } } };
+    const settings = {
+      object: 'balance_settings',
+      payments: { debit_negative_balances: false, payouts: { schedule: { interval: 'manual' }, status: 'enabled' }, settlement_timing: { delay_days: 2 } },
+    };
     answers = [
       { status: 200, body: settings },
       { status: 200, body: settings },

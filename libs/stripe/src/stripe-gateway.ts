@@ -150,7 +150,10 @@ export class StripeGateway {
    */
   async findAccountV2ByMetadata(key: string, value: string): Promise<AccountV2Snapshot | null> {
     const params: Stripe.V2.Core.AccountListParams = { limit: 100 };
-    const all = await this.call({ method: 'GET', path: '/v2/core/accounts' }, async () => ({ id: undefined, data: await this.stripe.v2.core.accounts.list(params).autoPagingToArray({ limit: 100_000 }) }));
+    const all = await this.call({ method: 'GET', path: '/v2/core/accounts' }, async () => ({
+      id: undefined,
+      data: await this.stripe.v2.core.accounts.list(params).autoPagingToArray({ limit: 100_000 }),
+    }));
     const found = all.data.find((a) => a.metadata?.[key] === value);
     return found ? this.retrieveAccountV2(found.id) : null;
   }

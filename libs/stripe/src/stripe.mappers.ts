@@ -289,9 +289,7 @@ export function toAccountV2Snapshot(a: V2Account): AccountV2Snapshot {
     country: a.identity?.country?.toUpperCase() ?? null,
     closed: a.closed === true,
     dashboard: a.dashboard ?? null,
-    merchant: merchant
-      ? { applied: merchant.applied, cardPayments: v2Capability(merchant.capabilities?.card_payments), payouts: v2Capability(merchant.capabilities?.stripe_balance?.payouts) }
-      : null,
+    merchant: merchant ? { applied: merchant.applied, cardPayments: v2Capability(merchant.capabilities?.card_payments), payouts: v2Capability(merchant.capabilities?.stripe_balance?.payouts) } : null,
     recipient: recipient
       ? {
           applied: recipient.applied,

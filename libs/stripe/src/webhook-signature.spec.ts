@@ -99,9 +99,7 @@ describe('verifyThinEvent', () => {
   it('accepts a signed thin event: the account it is about, its related object, Stripe’s created time', () => {
     const body = thinBody();
     const event = verifyThinEvent(Buffer.from(body), sign(body, OTHER), [SECRET, OTHER], { livemode: false });
-    expect(event).toEqual(
-      expect.objectContaining({ id: 'evt_thin_1', type: 'v2.core.account[requirements].updated', account: 'acct_v2_1', objectId: 'acct_v2_1', livemode: false, rawJson: body }),
-    );
+    expect(event).toEqual(expect.objectContaining({ id: 'evt_thin_1', type: 'v2.core.account[requirements].updated', account: 'acct_v2_1', objectId: 'acct_v2_1', livemode: false, rawJson: body }));
     expect(event.created.toISOString()).toBe('2026-12-01T10:00:00.000Z');
   });
 

@@ -19,3 +19,8 @@ export class OnboardingConfig {
   @IsIn(['v2', 'v1'], { message: 'must be v2 or v1' })
   STRIPE_ACCOUNTS_API: AccountsApi = 'v2';
 }
+
+/** How the platform charges, as onboarding needs it: whether a seller is the merchant of record (CHECKOUT_ON_BEHALF_OF). */
+export class SellerRole {
+  constructor(readonly merchantOfRecord: boolean) {}
+}
