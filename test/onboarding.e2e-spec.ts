@@ -1,14 +1,16 @@
 // Seller onboarding end to end: real app, real PostgreSQL, the Stripe sandbox delivering webhooks.
+// Accounts v1 (STRIPE_ACCOUNTS_API=v1, a platform already on it); Accounts v2: accounts-v2.e2e-spec.ts.
 import Stripe from 'stripe';
 import { SellerGate } from '../apps/marketplace/src/onboarding/seller-gate.service.js';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { waitFor } from './support/process.js';
+import { me as meOf, onboardingLink as onboardingLinkOf, pathOf, sellerWithAccount as sellerWithAccountOf, submitOnboarding, waitForEventStatus } from './support/onboarding.js';
 import { CONNECT_SECRET, startTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ env: { STRIPE_ACCOUNTS_API: 'v1' } });
 });
 afterAll(async () => {
   await t?.close();
@@ -18,57 +20,10 @@ afterEach(async () => {
   t.sandbox.control.clearFaults();
 });
 
-interface Seller extends PrincipalWithKey {
-  account: string;
-}
-
-async function sellerWithAccount(body: Record<string, unknown> = {}): Promise<Seller> {
-  const seller = await createPrincipal(t, 'seller');
-  const res = await t.http.post('/sellers/me/connected-account').set(bearer(seller.key)).send(body).expect(201);
-  return { ...seller, account: res.body.stripeAccountId };
-}
-
-async function onboardingLink(seller: PrincipalWithKey): Promise<string> {
-  const res = await t.http.post('/sellers/me/onboarding-link').set(bearer(seller.key)).send().expect(201);
-  return res.body.url;
-}
-
-/** A person fills in the sandbox's hosted onboarding page; returns where Stripe sends them (303). */
-async function submitOnboarding(url: string, outcome: 'complete' | 'requirements_due' | 'rejected', accountNumber = '000123456789'): Promise<string> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ outcome, account_number: accountNumber, routing_number: '110000000' }),
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(303);
-  return res.headers.get('location')!;
-}
-
-const me = async (seller: PrincipalWithKey) => (await t.http.get('/sellers/me').set(bearer(seller.key)).expect(200)).body;
-
-/** Waits until a webhook (not our own read) has brought the seller to `status`. */
-async function waitForWebhookStatus(seller: PrincipalWithKey, status: string) {
-  let last: unknown;
-  try {
-    return await waitFor(
-      async () => {
-        const body = await me(seller);
-        last = body;
-        return body.status === status && String(body.lastSyncedFrom).startsWith('evt_') ? body : undefined;
-      },
-      15_000,
-      `seller ${seller.id} ${status} through a webhook`,
-    );
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; last seen ${JSON.stringify(last)}`);
-  }
-}
-
-const pathOf = (url: string) => {
-  const u = new URL(url);
-  return `${u.pathname}${u.search}`;
-};
+const sellerWithAccount = (body: Record<string, unknown> = {}) => sellerWithAccountOf(t, body);
+const onboardingLink = (seller: PrincipalWithKey) => onboardingLinkOf(t, seller);
+const me = (seller: PrincipalWithKey) => meOf(t, seller);
+const waitForWebhookStatus = (seller: PrincipalWithKey, status: string) => waitForEventStatus(t, seller, status);
 
 describe('seller onboarding', () => {
   it('seller -> account -> link -> onboarding completed in the sandbox -> account.updated -> active', async () => {

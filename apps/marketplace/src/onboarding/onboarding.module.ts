@@ -7,6 +7,7 @@ import { OnboardingPagesController } from './onboarding-pages.controller.js';
 import { PayoutFreezes } from './payout-freezes.js';
 import { OnboardingConfig, SellerRole } from './onboarding.config.js';
 import { SellerAccountEventsHandler } from './seller-account-events.handler.js';
+import { SellerAccountThinEventsHandler } from './seller-account-thin-events.handler.js';
 import { SellerAccount } from './seller-account.entity.js';
 import { SellerAccountsService } from './seller-accounts.service.js';
 import { SellerGate } from './seller-gate.service.js';
