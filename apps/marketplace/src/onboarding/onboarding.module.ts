@@ -32,6 +32,7 @@ export class OnboardingModule {
         SellerGate,
         PayoutFreezes,
         SellerAccountEventsHandler,
+        SellerAccountThinEventsHandler,
       ],
       exports: [SellerGate, PayoutFreezes],
     };
