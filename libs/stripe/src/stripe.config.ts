@@ -42,6 +42,13 @@ export class StripeConfig {
   @Matches(/^whsec_\S+$/, { each: true, message: 'each secret must start with whsec_' })
   STRIPE_CONNECT_WEBHOOK_SECRETS: string[] = [];
 
+  /** Signing secrets of the event destination receiving thin (v2) events at /webhooks/stripe/events, comma-separated. */
+  @Expose()
+  @Transform(toList)
+  @IsString({ each: true })
+  @Matches(/^whsec_\S+$/, { each: true, message: 'each secret must start with whsec_' })
+  STRIPE_EVENT_WEBHOOK_SECRETS: string[] = [];
+
   /**
    * Request budget shared by every api and worker instance on one database (Stripe's global limit
    * is per account, not per process). Default: 25/s with a test key or the sandbox, 100/s live.
