@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Stripe from 'stripe';
 import { startSandbox, type RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
-import { advance, control, destinationCharge, form, sdk, startThinReceiver, stripeError, type ThinReceiver, usd, waitUntil } from './support/stripe-sandbox-harness.js';
+import { advance, control, destinationCharge, form, onboardedAccount, sdk, startThinReceiver, stripeError, type ThinReceiver, usd, waitUntil } from './support/stripe-sandbox-harness.js';
 
 const DAY = 86_400;
 const THIN_SECRET = 'whsec_e2e_thin_events_secret';
@@ -325,5 +328,55 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
     await waitUntil(() => count() === 2);
     const ids = new Set(thin.notifications.filter((n) => relatedId(n) === account.id).map((n) => n.id));
     expect(ids.size).toBe(1);
+  });
+
+  it('reads a v1 account through API v2 as a view of the v1 one (read only)', async () => {
+    const v1 = await stripe.accounts.create({ type: 'express', email: 'old@example.test', capabilities: { transfers: { requested: true } }, metadata: { seller_id: '7' } });
+    const before = await stripe.v2.core.accounts.retrieve(v1.id, { include: ['configuration.recipient', 'requirements', 'defaults'] });
+    expect(before).toMatchObject({
+      id: v1.id,
+      object: 'v2.core.account',
+      applied_configurations: ['recipient'],
+      dashboard: 'express',
+      contact_email: 'old@example.test',
+      metadata: { seller_id: '7' },
+    });
+    expect(before.configuration?.recipient?.capabilities?.stripe_balance?.stripe_transfers?.status).toBe('restricted');
+    expect(before.requirements?.entries?.length).toBeGreaterThan(0);
+    expect(before.defaults?.responsibilities).toMatchObject({ losses_collector: 'application', requirements_collector: 'stripe' });
+    const onboarded = await onboardedAccount(stripe, { params: { type: 'express', capabilities: { transfers: { requested: true } } } });
+    const after = await stripe.v2.core.accounts.retrieve(onboarded, { include: ['configuration.recipient', 'requirements'] });
+    expect(after.configuration?.recipient?.capabilities?.stripe_balance).toEqual({ stripe_transfers: { status: 'active', status_details: [] }, payouts: { status: 'active', status_details: [] } });
+    expect(after.requirements?.entries).toEqual([]);
+    expect((await stripeError(stripe.v2.core.accounts.update(v1.id, { display_name: 'x' }))).statusCode).toBe(400);
+  });
+
+  it('keeps v2 accounts, their v2 events and event destinations across a restart (state file)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-v2-'));
+    const stateFile = path.join(dir, 'state.json');
+    const first = await startSandbox({ port: 0, stateFile });
+    const one = sdk(first);
+    const account = await one.v2.core.accounts.create(recipientParams('persist@example.test'));
+    const dest = await one.v2.core.eventDestinations.create({
+      name: 'p',
+      type: 'webhook_endpoint',
+      event_payload: 'thin',
+      enabled_events: ['v2.core.account.created'],
+      webhook_endpoint: { url: 'http://127.0.0.1:9/x' },
+    });
+    const state = (await control(first.url, 'GET', '/_sandbox/state')) as { v2Events: Array<{ object: { id: string } }> };
+    const eventId = state.v2Events.at(-1)!.object.id;
+    await first.close();
+    const second = await startSandbox({ port: 0, stateFile });
+    try {
+      const two = sdk(second);
+      expect((await two.v2.core.accounts.retrieve(account.id, { include: ['configuration.recipient'] })).configuration?.recipient?.applied).toBe(true);
+      expect((await two.accounts.retrieve(account.id)).type).toBe('express');
+      expect((await two.v2.core.events.retrieve(eventId)).type).toBe('v2.core.account.created');
+      expect((await two.v2.core.eventDestinations.retrieve(dest.id)).id).toBe(dest.id);
+    } finally {
+      await second.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
