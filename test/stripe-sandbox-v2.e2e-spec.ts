@@ -312,6 +312,7 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
       await idle();
       expect(own.failures).toEqual([]);
       expect(own.notifications.map((n) => [n.type, relatedId(n)])).toEqual([['v2.core.account.created', account.id]]);
+      await stripe.v2.core.eventDestinations.del(dest.id);
     } finally {
       await own.close();
     }
@@ -378,5 +379,72 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
       await second.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('event destinations: ping reaches only that one, disable stops deliveries, enable resumes, update, delete', async () => {
+    let secret = '';
+    const own = await startThinReceiver(
+      () => stripe,
+      () => secret,
+    );
+    try {
+      const dest = await stripe.v2.core.eventDestinations.create({
+        name: 'lifecycle',
+        type: 'webhook_endpoint',
+        event_payload: 'thin',
+        enabled_events: ['v2.core.account.updated'],
+        webhook_endpoint: { url: `${own.url}/events` },
+        include: ['webhook_endpoint.signing_secret'],
+      });
+      secret = dest.webhook_endpoint?.signing_secret ?? '';
+      const before = thin.notifications.length;
+      const ping = await stripe.v2.core.eventDestinations.ping(dest.id);
+      expect(ping).toMatchObject({ object: 'v2.core.event', type: 'v2.core.event_destination.ping' });
+      await idle();
+      expect(own.notifications.map((n) => n.type)).toEqual(['v2.core.event_destination.ping']);
+      expect(thin.notifications.slice(before).some((n) => n.type === 'v2.core.event_destination.ping')).toBe(false);
+
+      const account = await stripe.v2.core.accounts.create(recipientParams('life@example.test'));
+      expect((await stripe.v2.core.eventDestinations.disable(dest.id)).status).toBe('disabled');
+      await stripe.v2.core.accounts.update(account.id, { display_name: 'while disabled' });
+      await idle();
+      expect(own.notifications).toHaveLength(1);
+      expect((await stripe.v2.core.eventDestinations.enable(dest.id)).status).toBe('enabled');
+      await stripe.v2.core.accounts.update(account.id, { display_name: 'enabled again' });
+      await idle();
+      expect(own.notifications.map((n) => n.type)).toEqual(['v2.core.event_destination.ping', 'v2.core.account.updated']);
+
+      const updated = await stripe.v2.core.eventDestinations.update(dest.id, { enabled_events: ['v2.core.account.created'], name: 'renamed' });
+      expect(updated).toMatchObject({ name: 'renamed', enabled_events: ['v2.core.account.created'] });
+      const listed = await stripe.v2.core.eventDestinations.list();
+      expect(listed.data.map((d) => d.id)).toContain(dest.id);
+      expect((await stripe.v2.core.eventDestinations.del(dest.id)).id).toBe(dest.id);
+      expect((await stripeError(stripe.v2.core.eventDestinations.retrieve(dest.id))).statusCode).toBe(404);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('lists v2 events by object, newest first, page by page', async () => {
+    const account = await stripe.v2.core.accounts.create(recipientParams('list@example.test'));
+    for (const name of ['one', 'two', 'three']) await stripe.v2.core.accounts.update(account.id, { display_name: name });
+    const page = await stripe.v2.core.events.list({ object_id: account.id, limit: 2 });
+    expect(page.data.map((e) => e.type)).toEqual(['v2.core.account.updated', 'v2.core.account.updated']);
+    expect(page.next_page_url).toBeTruthy();
+    const all: string[] = [];
+    for await (const e of stripe.v2.core.events.list({ object_id: account.id, limit: 2 })) all.push(e.type);
+    expect(all).toEqual(['v2.core.account.updated', 'v2.core.account.updated', 'v2.core.account.updated', 'v2.core.account.created']);
+    const created = await stripe.v2.core.events.list({ object_id: account.id, types: ['v2.core.account.created'] });
+    expect(created.data).toHaveLength(1);
+  });
+
+  it('Balance Settings changes send balance_settings.updated for the connected account', async () => {
+    const account = await stripe.v2.core.accounts.create(recipientParams('bsevent@example.test'));
+    const on = { stripeAccount: account.id };
+    await stripe.balanceSettings.update({ payments: { payouts: { schedule: { interval: 'manual' } } } }, on);
+    await stripe.balanceSettings.update({ payments: { payouts: { schedule: { interval: 'manual' } } } }, on);
+    const events = await stripe.events.list({ type: 'balance_settings.updated' }, on);
+    expect(events.data).toHaveLength(1);
+    expect(events.data[0]).toMatchObject({ account: account.id, data: { object: { object: 'balance_settings', payments: { payouts: { schedule: { interval: 'manual' } } } } } });
   });
 });
