@@ -45,6 +45,29 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
     await control(sandbox.url, 'GET', '/_sandbox/webhooks/idle');
   }
 
+  /** A receiver and an event destination created through the API for it (with its signing secret), for `fn`. */
+  async function withOwnDestination(enabled: string[], fn: (own: ThinReceiver, dest: Stripe.V2.Core.EventDestination, secret: string) => Promise<void>): Promise<void> {
+    let secret = '';
+    const own = await startThinReceiver(
+      () => stripe,
+      () => secret,
+    );
+    try {
+      const dest = await stripe.v2.core.eventDestinations.create({
+        name: 'thin',
+        type: 'webhook_endpoint',
+        event_payload: 'thin',
+        enabled_events: enabled,
+        webhook_endpoint: { url: `${own.url}/events` },
+        include: ['webhook_endpoint.signing_secret', 'webhook_endpoint.url'],
+      });
+      secret = dest.webhook_endpoint?.signing_secret ?? '';
+      await fn(own, dest, secret);
+    } finally {
+      await own.close();
+    }
+  }
+
   async function onboardV2(account: string, outcome = 'complete'): Promise<Response> {
     const link = await stripe.v2.core.accountLinks.create({
       account,
@@ -286,21 +309,7 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
   });
 
   it('event destinations through the API: the signing secret only on creation, deliveries signed with it', async () => {
-    let secret = '';
-    const own = await startThinReceiver(
-      () => stripe,
-      () => secret,
-    );
-    try {
-      const dest = await stripe.v2.core.eventDestinations.create({
-        name: 'thin',
-        type: 'webhook_endpoint',
-        event_payload: 'thin',
-        enabled_events: ['v2.core.account.created'],
-        webhook_endpoint: { url: `${own.url}/events` },
-        include: ['webhook_endpoint.signing_secret', 'webhook_endpoint.url'],
-      });
-      secret = dest.webhook_endpoint?.signing_secret ?? '';
+    await withOwnDestination(['v2.core.account.created'], async (own, dest, secret) => {
       expect(secret).toMatch(/^whsec_/);
       expect(dest).toMatchObject({ object: 'v2.core.event_destination', status: 'enabled', event_payload: 'thin', type: 'webhook_endpoint', webhook_endpoint: { url: `${own.url}/events` } });
       const read = await stripe.v2.core.eventDestinations.retrieve(dest.id);
@@ -313,9 +322,7 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
       expect(own.failures).toEqual([]);
       expect(own.notifications.map((n) => [n.type, relatedId(n)])).toEqual([['v2.core.account.created', account.id]]);
       await stripe.v2.core.eventDestinations.del(dest.id);
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it('the webhook fault controls apply to thin deliveries (duplicates, outage then release)', async () => {
@@ -382,21 +389,7 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
   });
 
   it('event destinations: ping reaches only that one, disable stops deliveries, enable resumes, update, delete', async () => {
-    let secret = '';
-    const own = await startThinReceiver(
-      () => stripe,
-      () => secret,
-    );
-    try {
-      const dest = await stripe.v2.core.eventDestinations.create({
-        name: 'lifecycle',
-        type: 'webhook_endpoint',
-        event_payload: 'thin',
-        enabled_events: ['v2.core.account.updated'],
-        webhook_endpoint: { url: `${own.url}/events` },
-        include: ['webhook_endpoint.signing_secret'],
-      });
-      secret = dest.webhook_endpoint?.signing_secret ?? '';
+    await withOwnDestination(['v2.core.account.updated'], async (own, dest) => {
       const before = thin.notifications.length;
       const ping = await stripe.v2.core.eventDestinations.ping(dest.id);
       expect(ping).toMatchObject({ object: 'v2.core.event', type: 'v2.core.event_destination.ping' });
@@ -420,9 +413,7 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
       expect(listed.data.map((d) => d.id)).toContain(dest.id);
       expect((await stripe.v2.core.eventDestinations.del(dest.id)).id).toBe(dest.id);
       expect((await stripeError(stripe.v2.core.eventDestinations.retrieve(dest.id))).statusCode).toBe(404);
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it('lists v2 events by object, newest first, page by page', async () => {
