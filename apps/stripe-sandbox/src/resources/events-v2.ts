@@ -50,7 +50,7 @@ export function registerEventsV2(router: Router): void {
     const page = (at: number) => {
       const params = new URLSearchParams({ limit: String(limit), page: Buffer.from(String(at)).toString('base64url') });
       if (objectId) params.set('object_id', objectId);
-      types.forEach((t, i) => params.append(`types[${i}]`, t));
+      for (const [i, t] of types.entries()) params.append(`types[${i}]`, t);
       return `/v2/core/events?${params.toString()}`;
     };
     return { data, next_page_url: offset + limit < all.length ? page(offset + limit) : null, previous_page_url: offset > 0 ? page(Math.max(0, offset - limit)) : null };
