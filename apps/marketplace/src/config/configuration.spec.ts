@@ -25,9 +25,9 @@ describe('STRIPE_ACCOUNTS_API', () => {
 
   it('with v2 and a real key the api needs the event destination secret too', () => {
     const v2 = { STRIPE_SECRET_KEY: 'sk_test_123', ...SECRETS };
-    expect(problemsOf(() => loadConfiguration(v2, { service: true }))).toEqual([expect.stringMatching(/^STRIPE_EVENT_DESTINATION_SECRETS \(thin events endpoint\) not set/)]);
-    expect(problemsOf(() => loadConfiguration({ ...v2, STRIPE_EVENT_DESTINATION_SECRETS: 'whsec_events,whsec_events_next' }, { service: true }))).toEqual([]);
-    expect(problemsOf(() => loadConfiguration({ ...v2, STRIPE_EVENT_DESTINATION_SECRETS: 'events' }, { service: true }))).toEqual([expect.stringContaining('STRIPE_EVENT_DESTINATION_SECRETS')]);
+    expect(problemsOf(() => loadConfiguration(v2, { service: true }))).toEqual([expect.stringMatching(/^STRIPE_EVENT_WEBHOOK_SECRETS \(thin events endpoint\) not set/)]);
+    expect(problemsOf(() => loadConfiguration({ ...v2, STRIPE_EVENT_WEBHOOK_SECRETS: 'whsec_events,whsec_events_next' }, { service: true }))).toEqual([]);
+    expect(problemsOf(() => loadConfiguration({ ...v2, STRIPE_EVENT_WEBHOOK_SECRETS: 'events' }, { service: true }))).toEqual([expect.stringContaining('STRIPE_EVENT_WEBHOOK_SECRETS')]);
   });
 });
 
@@ -64,6 +64,16 @@ describe('withSandboxDefaults', () => {
     const { env, sandbox } = withSandboxDefaults({ SANDBOX_PORT: '12999', SANDBOX_HOST: '0.0.0.0', SANDBOX_PUBLIC_URL: 'http://192.168.1.20:12999' });
     expect(sandbox).toEqual(expect.objectContaining({ port: 12999, host: '0.0.0.0', publicUrl: 'http://192.168.1.20:12999', url: 'http://127.0.0.1:12999' }));
     expect(env.STRIPE_API_BASE).toBe('http://127.0.0.1:12999');
+  });
+
+  it("gives the sandbox's event destination (thin events) its own secret, or the first of STRIPE_EVENT_WEBHOOK_SECRETS", () => {
+    const offline = withSandboxDefaults({});
+    expect(offline.sandbox?.eventsSecret).toMatch(/^whsec_/);
+    expect(offline.sandbox?.eventsSecret).not.toBe(offline.sandbox?.platformSecret);
+    expect(offline.env.STRIPE_EVENT_WEBHOOK_SECRETS).toBe(offline.sandbox?.eventsSecret);
+    const mine = withSandboxDefaults({ STRIPE_EVENT_WEBHOOK_SECRETS: 'whsec_new,whsec_old' });
+    expect(mine.sandbox?.eventsSecret).toBe('whsec_new');
+    expect(mine.env.STRIPE_EVENT_WEBHOOK_SECRETS).toBe('whsec_new,whsec_old');
   });
 
   it('reaches a sandbox on one interface at that interface', () => {

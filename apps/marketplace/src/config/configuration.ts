@@ -54,9 +54,9 @@ export function webhookSecretProblems(app: AppConfig, stripe: StripeConfig, onbo
   if (!app.servesHttp || !stripe.STRIPE_SECRET_KEY || app.STRIPE_WEBHOOKS === 'off') return [];
   // Accounts v2 announce onboarding progress with thin events only (an event destination)
   const events =
-    onboarding.STRIPE_ACCOUNTS_API === 'v2' && !stripe.STRIPE_EVENT_DESTINATION_SECRETS.length
+    onboarding.STRIPE_ACCOUNTS_API === 'v2' && !stripe.STRIPE_EVENT_WEBHOOK_SECRETS.length
       ? [
-          'STRIPE_EVENT_DESTINATION_SECRETS (thin events endpoint) not set: with STRIPE_ACCOUNTS_API=v2 sellers are onboarded by thin events from an event destination to /webhooks/stripe/events; set its signing secret, STRIPE_ACCOUNTS_API=v1, or STRIPE_WEBHOOKS=off',
+          'STRIPE_EVENT_WEBHOOK_SECRETS (thin events endpoint) not set: with STRIPE_ACCOUNTS_API=v2 sellers are onboarded by thin events from an event destination to /webhooks/stripe/events; set its signing secret, STRIPE_ACCOUNTS_API=v1, or STRIPE_WEBHOOKS=off',
         ]
       : [];
   const missing = [
@@ -74,6 +74,7 @@ export const SANDBOX_DEFAULTS = {
   port: 12111,
   platformSecret: 'whsec_sandbox_platform_local_only',
   connectSecret: 'whsec_sandbox_connect_local_only',
+  /** the event destination receiving thin (v2) events at /webhooks/stripe/events */
   eventsSecret: 'whsec_sandbox_events_local_only',
 };
 
@@ -87,7 +88,7 @@ export interface SandboxLaunch {
   publicUrl?: string;
   platformSecret: string;
   connectSecret: string;
-  /** Signs the thin events its event destination delivers to /webhooks/stripe/events. */
+  /** signing secret of the sandbox's event destination (thin events), STRIPE_EVENT_WEBHOOK_SECRETS */
   eventsSecret: string;
 }
 
@@ -111,14 +112,14 @@ export function withSandboxDefaults(env: NodeJS.ProcessEnv): { env: NodeJS.Proce
   const reachAt = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const platformSecret = env.STRIPE_WEBHOOK_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.platformSecret;
   const connectSecret = env.STRIPE_CONNECT_WEBHOOK_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.connectSecret;
-  const eventsSecret = env.STRIPE_EVENT_DESTINATION_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.eventsSecret;
+  const eventsSecret = env.STRIPE_EVENT_WEBHOOK_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.eventsSecret;
   return {
     env: {
       ...env,
       STRIPE_API_BASE: `http://${reachAt}:${port}`,
       STRIPE_WEBHOOK_SECRETS: env.STRIPE_WEBHOOK_SECRETS || platformSecret,
       STRIPE_CONNECT_WEBHOOK_SECRETS: env.STRIPE_CONNECT_WEBHOOK_SECRETS || connectSecret,
-      STRIPE_EVENT_DESTINATION_SECRETS: env.STRIPE_EVENT_DESTINATION_SECRETS || eventsSecret,
+      STRIPE_EVENT_WEBHOOK_SECRETS: env.STRIPE_EVENT_WEBHOOK_SECRETS || eventsSecret,
     },
     sandbox: { port, host, publicUrl, url: `http://${reachAt}:${port}`, platformSecret, connectSecret, eventsSecret },
   };

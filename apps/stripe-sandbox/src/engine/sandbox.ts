@@ -276,7 +276,7 @@ export class Sandbox {
    * ("id, object, type, created, livemode, related_object, context": no object snapshot) to the
    * platform's event destinations that enabled the type, signed like webhook deliveries.
    */
-  emitV2(type: string, related: Stripe.V2.Core.Events.RelatedObject, opts: { platform: string; data?: Record<string, unknown> }): void {
+  emitV2(type: string, related: Stripe.V2.Core.Events.RelatedObject, opts: { platform: string; data?: Record<string, unknown>; onlyDestination?: string }): Stripe.V2.Core.Event {
     const created = new Date(this.now() * 1000).toISOString();
     const ctx = this.ctx;
     const thin = {
@@ -290,15 +290,18 @@ export class Sandbox {
     };
     const event = { ...thin, ...(opts.data ? { data: opts.data } : {}) } as unknown as Stripe.V2.Core.Event;
     this.state.v2Events.insert(event, opts.platform, { platform: opts.platform });
-    const matches = (enabled: string[]) => enabled.includes('*') || enabled.includes(type);
+    // a ping goes to its destination alone, whatever it enabled
+    const only = opts.onlyDestination;
+    const matches = (id: string, enabled: string[]) => (only ? id === only : enabled.includes('*') || enabled.includes(type));
     const targets: DeliveryTarget[] = [];
-    for (const d of this.configuredDestinations) if (matches(d.enabledEvents)) targets.push({ endpointId: d.id, url: d.url, secret: d.secret });
+    for (const d of this.configuredDestinations) if (matches(d.id, d.enabledEvents)) targets.push({ endpointId: d.id, url: d.url, secret: d.secret });
     for (const row of this.state.eventDestinations.owned(opts.platform)) {
       const d = row.obj;
-      if (d.status === 'enabled' && d.event_payload === 'thin' && d.webhook_endpoint?.url && matches(d.enabled_events))
+      if (d.status === 'enabled' && d.event_payload === 'thin' && d.webhook_endpoint?.url && matches(d.id, d.enabled_events))
         targets.push({ endpointId: d.id, url: d.webhook_endpoint.url, secret: row.x.secret });
     }
     if (targets.length) this.dispatcher.enqueue(thin.id, type, JSON.stringify(thin, null, 2), targets);
+    return event;
   }
 
   private targetsFor(type: string, platform: string, connectEvent: boolean): DeliveryTarget[] {

@@ -202,11 +202,84 @@ function syncV1(row: Row<Stripe.Account, AccountInternals>): void {
   a.payouts_enabled = payouts && !!row.x.bank;
 }
 
-function v2Row(sb: Sandbox, id: string): Row<Stripe.Account, AccountInternals> & { x: { v2: V2Account } } {
+function accountOfPlatform(sb: Sandbox, id: string): Row<Stripe.Account, AccountInternals> {
   const ctx = sb.ctx!;
   const row = sb.state.accounts.get(id);
-  if (!row || row.x.platform !== ctx.platform || !row.x.v2) throw v2Error(404, 'invalid_request_error', 'resource_missing', `No such account: '${id}'`);
+  if (!row || row.x.platform !== ctx.platform) throw v2Error(404, 'invalid_request_error', 'resource_missing', `No such account: '${id}'`);
+  return row;
+}
+
+function v2Row(sb: Sandbox, id: string): Row<Stripe.Account, AccountInternals> & { x: { v2: V2Account } } {
+  const row = accountOfPlatform(sb, id);
+  if (!row.x.v2)
+    throw v2Error(
+      400,
+      'invalid_request_error',
+      'invalid_request',
+      `The sandbox reads the v1 account '${id}' through API v2 but does not update it there: update it with POST /v1/accounts/${id}.`,
+      false,
+    );
   return row as Row<Stripe.Account, AccountInternals> & { x: { v2: V2Account } };
+}
+
+/**
+ * A v1 account read through API v2 ("You can use the Accounts v2 API with your existing v1
+ * Accounts"): a view derived from the v1 one at each read, so v1 changes show at once.
+ */
+function derivedFromV1(a: Stripe.Account): V2Account {
+  const rejected = a.requirements?.disabled_reason?.startsWith('rejected.') ?? false;
+  const cap = (status: string | undefined): Cap =>
+    rejected
+      ? { status: 'rejected', status_details: [{ code: 'rejected_other', resolution: 'no_resolution' }] }
+      : status === 'active'
+        ? active()
+        : status === 'pending'
+          ? { status: 'pending', status_details: [{ code: 'requirements_pending_verification', resolution: 'no_resolution' }] }
+          : restricted();
+  const c = a.controller;
+  const dashboard = (c?.stripe_dashboard?.type ?? (a.type === 'express' ? 'express' : a.type === 'standard' ? 'full' : 'none')) as Stripe.V2.Core.Account.Dashboard;
+  const view: V2Account = {
+    id: a.id,
+    object: 'v2.core.account',
+    applied_configurations: [],
+    created: rfc3339(a.created ?? 0),
+    dashboard,
+    livemode: false,
+    metadata: { ...(a.metadata ?? {}) },
+    defaults: {
+      currency: a.default_currency,
+      responsibilities: {
+        fees_collector:
+          c?.fees?.payer === 'account' || !c?.fees?.payer
+            ? 'stripe'
+            : c.fees.payer === 'application_custom'
+              ? 'application_custom'
+              : c.fees.payer === 'application_express'
+                ? 'application_express'
+                : 'application',
+        losses_collector: c?.losses?.payments === 'application' ? 'application' : 'stripe',
+        requirements_collector: c?.requirement_collection === 'application' ? 'application' : 'stripe',
+      },
+    },
+    identity: { country: a.country, ...(a.business_type ? { entity_type: a.business_type } : {}) },
+    configuration: {},
+  };
+  if (a.email) view.contact_email = a.email;
+  if (a.business_profile?.name) view.display_name = a.business_profile.name;
+  const caps = a.capabilities ?? {};
+  if (caps.transfers && view.configuration)
+    view.configuration.recipient = { applied: true, capabilities: { stripe_balance: { stripe_transfers: cap(caps.transfers), payouts: cap(a.payouts_enabled ? 'active' : 'inactive') } } };
+  if (caps.card_payments && view.configuration) view.configuration.merchant = { applied: true, capabilities: { card_payments: cap(caps.card_payments) } };
+  view.applied_configurations = appliedConfigurations(view);
+  const r = a.requirements;
+  const due = [...new Set([...(r?.currently_due ?? []), ...(r?.eventually_due ?? [])])];
+  view.requirements = requirementsOf(
+    due.map((d) => {
+      const deadline = r?.past_due?.includes(d) ? 'past_due' : r?.currently_due?.includes(d) ? 'currently_due' : 'eventually_due';
+      return entry(d, view, deadline, deadline !== 'eventually_due');
+    }),
+  );
+  return view;
 }
 
 const related = (id: string): Stripe.V2.Core.Events.RelatedObject => ({ id, type: 'v2.core.account', url: `/v2/core/accounts/${id}` });
@@ -352,7 +425,8 @@ export function registerAccountsV2(router: Router): void {
   });
   router.add('GET', '/v2/core/accounts/:id', (sb, r) => {
     const include = checkInclude(includes(r.form.include));
-    return renderV2(v2Row(sb, r.pathParams.id).x.v2, include);
+    const row = accountOfPlatform(sb, r.pathParams.id);
+    return renderV2(row.x.v2 ?? derivedFromV1(row.obj), include);
   });
   router.add('POST', '/v2/core/accounts/:id', (sb, r) => {
     const body = checkJson(r.json, UPDATE);

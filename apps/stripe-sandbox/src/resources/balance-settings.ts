@@ -57,6 +57,7 @@ export function registerBalanceSettings(router: Router): void {
   router.add('POST', '/v1/balance_settings', (sb, r) => {
     const p = validate(r.form, UPDATE);
     const a = connectedAccount(sb);
+    const before = JSON.stringify(render(sb, a));
     const payments = p.obj('payments');
     const payouts = a.settings?.payouts;
     if (payments && payouts) {
@@ -85,6 +86,9 @@ export function registerBalanceSettings(router: Router): void {
         payouts.schedule = s;
       }
     }
-    return render(sb, a);
+    const settings = render(sb, a);
+    // "Occurs whenever a balance settings status or property has changed" (a connect event with `account`)
+    if (JSON.stringify(settings) !== before) sb.emit({ type: 'balance_settings.updated', data: { object: settings } }, { platform: r.ctx.platform, account: a.id });
+    return settings;
   });
 }

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { newId } from '../core/ids.js';
 import { checkJson, includes, rfc3339, str, v2Error, v2ParamError } from '../http/json-params.js';
 import type { Router } from '../http/router.js';
+import type { Row } from '../core/store.js';
+import type { Sandbox } from '../engine/sandbox.js';
+import type { EventDestinationInternals } from '../engine/state.js';
 
 // Events v2 and event destinations: `GET /v2/core/events/:id` answers the whole event a thin
 // delivery points at; `POST/GET /v2/core/event_destinations` registers webhook endpoints for thin
@@ -29,6 +32,29 @@ function checkIncludes(list: string[], allowed: string[]): string[] {
 }
 
 export function registerEventsV2(router: Router): void {
+  router.add('GET', '/v2/core/events', (sb, r) => {
+    // newest first; `page` is the sandbox's own opaque token (an offset into the same filter)
+    const q = r.form;
+    const objectId = typeof q.object_id === 'string' ? q.object_id : undefined;
+    const types = includes(q.types);
+    const limit = typeof q.limit === 'string' ? Number(q.limit) : 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw v2ParamError('limit must be an integer between 1 and 100.');
+    const offset = typeof q.page === 'string' ? Number(Buffer.from(q.page, 'base64url').toString('utf8')) : 0;
+    if (!Number.isInteger(offset) || offset < 0) throw v2ParamError('page is not a page token this list gave.');
+    const all = sb.state.v2Events
+      .owned(r.ctx.platform)
+      .map((row) => row.obj)
+      .filter((e) => (!objectId || ('related_object' in e && e.related_object && 'id' in e.related_object && e.related_object.id === objectId)) && (!types.length || types.includes(e.type)))
+      .reverse();
+    const data = all.slice(offset, offset + limit);
+    const page = (at: number) => {
+      const params = new URLSearchParams({ limit: String(limit), page: Buffer.from(String(at)).toString('base64url') });
+      if (objectId) params.set('object_id', objectId);
+      for (const [i, t] of types.entries()) params.append(`types[${i}]`, t);
+      return `/v2/core/events?${params.toString()}`;
+    };
+    return { data, next_page_url: offset + limit < all.length ? page(offset + limit) : null, previous_page_url: offset > 0 ? page(Math.max(0, offset - limit)) : null };
+  });
   router.add('GET', '/v2/core/events/:id', (sb, r) => {
     const row = sb.state.v2Events.get(r.pathParams.id);
     if (!row || row.x.platform !== r.ctx.platform) throw v2Error(404, 'invalid_request_error', 'resource_missing', `No such event: '${r.pathParams.id}'`);
@@ -83,8 +109,65 @@ export function registerEventsV2(router: Router): void {
   });
   router.add('GET', '/v2/core/event_destinations/:id', (sb, r) => {
     const include = checkIncludes(includes(r.form.include), READ_INCLUDES);
-    const row = sb.state.eventDestinations.get(r.pathParams.id);
-    if (!row || row.x.platform !== r.ctx.platform) throw v2Error(404, 'invalid_request_error', 'resource_missing', `No such event destination: '${r.pathParams.id}'`);
+    const row = destinationRow(sb, r.pathParams.id);
     return render(row.obj, row.x.secret, include);
   });
+  router.add('POST', '/v2/core/event_destinations/:id', (sb, r) => {
+    const body = checkJson(r.json, { name: 'string', description: 'string', enabled_events: 'string[]', metadata: 'metadata', webhook_endpoint: { url: 'string' }, include: 'string[]' });
+    const include = checkIncludes(includes(body.include), READ_INCLUDES);
+    const row = destinationRow(sb, r.pathParams.id);
+    const d = row.obj;
+    const name = str(body, 'name');
+    if (name) d.name = name;
+    if ('description' in body) d.description = str(body, 'description') ?? '';
+    const enabled = body.enabled_events as string[] | undefined;
+    if (enabled) {
+      if (!enabled.length) throw v2ParamError('enabled_events must not be empty.');
+      d.enabled_events = [...enabled];
+    }
+    const url = str(body, 'webhook_endpoint', 'url');
+    if (url) {
+      if (!/^https?:\/\//.test(url)) throw v2ParamError('webhook_endpoint.url must be an http(s) URL.');
+      d.webhook_endpoint = { url };
+    }
+    const meta = body.metadata as Record<string, string | null> | undefined;
+    if (meta) {
+      const m: Record<string, string> = { ...(d.metadata ?? {}) };
+      for (const [k, v] of Object.entries(meta)) {
+        if (typeof v === 'string') m[k] = v;
+        else delete m[k];
+      }
+      d.metadata = m;
+    }
+    d.updated = rfc3339(sb.now());
+    return render(d, row.x.secret, include);
+  });
+  for (const action of ['disable', 'enable'] as const)
+    router.add('POST', `/v2/core/event_destinations/:id/${action}`, (sb, r) => {
+      checkJson(r.json, {});
+      const row = destinationRow(sb, r.pathParams.id);
+      row.obj.status = action === 'enable' ? 'enabled' : 'disabled';
+      if (action === 'disable') row.obj.status_details = { disabled: { reason: 'user' } };
+      else delete row.obj.status_details;
+      row.obj.updated = rfc3339(sb.now());
+      return render(row.obj, row.x.secret, []);
+    });
+  router.add('DELETE', '/v2/core/event_destinations/:id', (sb, r) => {
+    const row = destinationRow(sb, r.pathParams.id);
+    sb.state.eventDestinations.remove(row.obj.id);
+    const deleted: Stripe.V2.DeletedObject = { id: row.obj.id, object: 'v2.core.event_destination' };
+    return deleted;
+  });
+  router.add('POST', '/v2/core/event_destinations/:id/ping', (sb, r) => {
+    checkJson(r.json, {});
+    const row = destinationRow(sb, r.pathParams.id);
+    const id = row.obj.id;
+    return sb.emitV2('v2.core.event_destination.ping', { id, type: 'v2.core.event_destination', url: `/v2/core/event_destinations/${id}` }, { platform: r.ctx.platform, onlyDestination: id });
+  });
+}
+
+function destinationRow(sb: Sandbox, id: string): Row<Stripe.V2.Core.EventDestination, EventDestinationInternals> {
+  const row = sb.state.eventDestinations.get(id);
+  if (!row || row.x.platform !== sb.ctx!.platform) throw v2Error(404, 'invalid_request_error', 'resource_missing', `No such event destination: '${id}'`);
+  return row;
 }
