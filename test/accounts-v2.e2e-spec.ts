@@ -47,7 +47,7 @@ afterAll(async () => {
   await t?.close();
 });
 afterEach(async () => {
-  await t.sandbox.control.setWebhookFaults({ duplicate: 1, shuffle: false });
+  await t.sandbox.control.setWebhookFaults({ duplicate: 1, shuffle: false, outage: false });
   t.sandbox.control.clearFaults();
 });
 
@@ -228,6 +228,25 @@ describe('Accounts v2 (the default)', () => {
     const stranger = thinEvent({ id: 'evt_thin_stranger', account: 'acct_nobody_knows' });
     expect((await deliverThin(stranger, sign(stranger)).expect(200)).body).toMatchObject({ id: 'evt_thin_stranger', duplicate: false, status: 'quarantined' });
     expect(await sql.one(`SELECT status, endpoint, account FROM webhook_events WHERE id = 'evt_thin_stranger'`)).toEqual({ status: 'quarantined', endpoint: 'events', account: 'acct_nobody_knows' });
+  });
+
+  it('thin events missed during an outage of our endpoint are backfilled from GET /v2/core/events', async () => {
+    const seller = await sellerWithAccount(t);
+    const from = new Date(t.sandbox.control.now() * 1000 - 1000);
+    await t.sandbox.control.setWebhookFaults({ outage: true });
+    await submitOnboarding(await onboardingLink(t, seller), 'complete');
+    expect((await me(t, seller)).status).toBe('pending');
+    const to = new Date(t.sandbox.control.now() * 1000 + 1000);
+    const res = await t.http.post('/admin/webhook-events/backfill').set(bearer(t.adminKey)).send({ from: from.toISOString(), to: to.toISOString() }).expect(200);
+    expect(res.body.inserted).toBeGreaterThan(0);
+    const backfilled = async (from: string) => (await sql.query(`SELECT 1 FROM webhook_events WHERE id = $1 AND endpoint = 'events' AND source = 'backfill'`, [from])).length === 1;
+    await waitForEventStatus(t, seller, 'active', backfilled);
+    // the withheld deliveries arrive after all: acknowledged as duplicates, nothing changes
+    const before = await me(t, seller);
+    await t.sandbox.control.setWebhookFaults({ outage: false });
+    t.sandbox.control.releaseWebhooks();
+    await t.sandbox.control.webhooksIdle();
+    expect(await me(t, seller)).toEqual(before);
   });
 
   it("a lost answer to the account's creation is retried with the same key: one v2 account (v2 idempotency)", async () => {

@@ -7,6 +7,7 @@ import {
   toAccountV2Snapshot,
   toApplicationFeeSnapshot,
   toBalanceSettingsSnapshot,
+  toThinEventEnvelope,
   toThinEventSnapshot,
   toBalanceSnapshot,
   toFeeRefundSnapshot,
@@ -175,6 +176,30 @@ export class StripeGateway {
   async retrieveThinEvent(id: string): Promise<ThinEventSnapshot> {
     const event = await this.call({ method: 'GET', path: `/v2/core/events/${id}` }, () => this.stripe.v2.core.events.retrieve(id));
     return toThinEventSnapshot(event);
+  }
+
+  /**
+   * Thin events of these types created in [from, to] (`GET /v2/core/events`, the platform's), for
+   * backfilling missed deliveries. Stripe lists newest first; paging stops once a page is older
+   * than `from` (the SDK's params filter no created range in the v2 form, see README).
+   */
+  async *listThinEvents(window: { from: Date; to: Date }, types: string[]): AsyncGenerator<StripeEventEnvelope> {
+    const params: Stripe.V2.Core.EventListParams = { limit: 100, types };
+    let next: string | null = null;
+    for (let first = true; first || next; first = false) {
+      const url: string | null = next;
+      const page: { id: undefined; data: Stripe.V2.Core.Event[]; next_page_url: string | null } = await this.call({ method: 'GET', path: '/v2/core/events' }, async () => {
+        const list = url ? await this.stripe.rawRequest('GET', url) : await this.stripe.v2.core.events.list(params);
+        return { id: undefined, data: list.data ?? [], next_page_url: list.next_page_url ?? null };
+      });
+      let older = 0;
+      for (const event of page.data) {
+        const created = new Date(event.created);
+        if (created < window.from) older++;
+        else if (created <= window.to) yield toThinEventEnvelope(event);
+      }
+      next = older === page.data.length ? null : page.next_page_url;
+    }
   }
 
   /** A connected account's balance settings (payout schedule), v1 and v2 accounts alike. */

@@ -318,3 +318,27 @@ export function toThinEventSnapshot(e: Stripe.V2.Core.Event): ThinEventSnapshot 
 export function toBalanceSettingsSnapshot(b: Stripe.BalanceSettings): BalanceSettingsSnapshot {
   return { payoutsStatus: b.payments.payouts?.status ?? null, payoutInterval: b.payments.payouts?.schedule?.interval ?? null };
 }
+
+/**
+ * A thin event (delivered, or listed by `GET /v2/core/events`) as our envelope: `account` is the
+ * event's context (the connected account it happened in) or, for an event about an account
+ * itself, that account; `objectId` the related object's id.
+ */
+export function toThinEventEnvelope(
+  e: { id: string; type: string; created: string; livemode: boolean; context?: unknown; related_object?: { id?: unknown; type?: unknown } },
+  rawJson?: string,
+): StripeEventEnvelope {
+  const related = e.related_object && typeof e.related_object.id === 'string' ? { id: e.related_object.id, type: String(e.related_object.type ?? '') } : null;
+  const context = e.context ? String(e.context) : null;
+  return {
+    id: e.id,
+    type: e.type,
+    account: context ?? (related?.type === 'v2.core.account' ? related.id : null),
+    livemode: e.livemode,
+    created: new Date(e.created),
+    apiVersion: null,
+    objectId: related?.id ?? null,
+    payload: rawJson ? (JSON.parse(rawJson) as Record<string, unknown>) : (JSON.parse(JSON.stringify(e)) as Record<string, unknown>),
+    ...(rawJson ? { rawJson } : {}),
+  };
+}

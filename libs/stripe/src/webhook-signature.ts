@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { toEventEnvelope } from './stripe.mappers.js';
+import { toEventEnvelope, toThinEventEnvelope } from './stripe.mappers.js';
 import type { StripeEventEnvelope } from './stripe.types.js';
 
 export type WebhookRejection = 'MISSING_SIGNATURE' | 'NO_SECRET_CONFIGURED' | 'BAD_SIGNATURE' | 'MALFORMED_EVENT' | 'LIVEMODE_MISMATCH';
@@ -56,27 +56,13 @@ export function verifyThinEvent(
     verifier.parseEventNotification(body, header, secret, tolerance),
   );
   const n = notification as Stripe.V2.Core.EventNotification & { related_object?: { id?: unknown; type?: unknown } };
-  const created = typeof n.created === 'string' ? new Date(n.created) : new Date(Number.NaN);
-  if (typeof n.id !== 'string' || typeof n.type !== 'string' || Number.isNaN(created.getTime())) {
+  if (typeof n.id !== 'string' || typeof n.type !== 'string' || typeof n.created !== 'string' || Number.isNaN(Date.parse(n.created))) {
     throw new WebhookVerificationError('MALFORMED_EVENT', 'The body is not a Stripe thin event');
   }
   if (n.livemode !== options.livemode) {
     throw new WebhookVerificationError('LIVEMODE_MISMATCH', `A ${n.livemode ? 'live' : 'test'}-mode event reached a ${options.livemode ? 'live' : 'test'}-mode service`);
   }
-  const related = n.related_object && typeof n.related_object.id === 'string' ? { id: n.related_object.id, type: String(n.related_object.type ?? '') } : null;
-  const context = n.context ? String(n.context) : null;
-  const body = raw.toString('utf8');
-  return {
-    id: n.id,
-    type: n.type,
-    account: context ?? (related?.type === 'v2.core.account' ? related.id : null),
-    livemode: n.livemode,
-    created,
-    apiVersion: null,
-    objectId: related?.id ?? null,
-    payload: JSON.parse(body) as Record<string, unknown>,
-    rawJson: body,
-  };
+  return toThinEventEnvelope({ id: n.id, type: n.type, created: n.created, livemode: n.livemode, context: n.context, related_object: n.related_object }, raw.toString('utf8'));
 }
 
 /** The first secret that verifies the signature; the SDK's refusals become ours. */
