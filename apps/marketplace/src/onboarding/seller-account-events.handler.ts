@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { StripeGatewayError, type AccountSnapshot, type StripeEventEnvelope } from '@app/stripe';
+import type { AccountSnapshot, StripeEventEnvelope } from '@app/stripe';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
@@ -22,22 +22,14 @@ export class SellerAccountEventsHandler implements StripeEventHandler<Loaded> {
 
   async load(event: StripeEventEnvelope): Promise<Loaded> {
     const accountId = event.account ?? (event.type === 'account.updated' ? event.objectId : null);
-    const seller = accountId ? await this.sellers.findByStripeAccount(accountId) : null;
     // the platform's own account.updated, or an account no seller owns
-    if (!accountId || !seller) return { kind: 'skip' };
+    if (!accountId || !(await this.sellers.findByStripeAccount(accountId))) return { kind: 'skip' };
     if (event.type === 'account.application.deauthorized') return { kind: 'deauthorized', accountId };
-    try {
-      // a v2 account's v1 events (Stripe sends both) are read through v2, as its row says
-      const snapshot = await this.sellers.readAccount(accountId, seller.accountsApi);
-      return { kind: 'snapshot', snapshot, readAt: new Date() };
-    } catch (error) {
-      // access revoked: the deauthorization event (delivered separately) disconnects the seller
-      if (error instanceof StripeGatewayError && error.code === 'STRIPE.ACCOUNT_NOT_ENABLED') {
-        this.logger.warn({ component: 'onboarding', eventId: event.id, account: accountId }, 'connected account no longer readable; event skipped');
-        return { kind: 'skip' };
-      }
-      throw error;
-    }
+    // a v2 account's v1 events (Stripe sends both) are read through v2, as its row says
+    const read = await this.sellers.readForEvent(accountId, () =>
+      this.logger.warn({ component: 'onboarding', eventId: event.id, account: accountId }, 'connected account no longer readable; event skipped'),
+    );
+    return read ? { kind: 'snapshot', ...read } : { kind: 'skip' };
   }
 
   async apply(event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { StripeGateway, StripeGatewayError, type AccountSnapshot, type StripeEventEnvelope } from '@app/stripe';
+import { StripeGateway, type AccountSnapshot, type StripeEventEnvelope } from '@app/stripe';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
@@ -38,18 +38,11 @@ export class SellerAccountThinEventsHandler implements StripeEventHandler<Loaded
   async load(event: StripeEventEnvelope): Promise<Loaded> {
     const fetched = await this.gateway.retrieveThinEvent(event.id);
     const accountId = fetched.relatedObject?.type === 'v2.core.account' ? fetched.relatedObject.id : null;
-    const seller = accountId ? await this.sellers.findByStripeAccount(accountId) : null;
-    if (!accountId || !seller) return { kind: 'skip' };
-    try {
-      const snapshot = await this.sellers.readAccount(accountId, seller.accountsApi);
-      return { kind: 'snapshot', snapshot, readAt: new Date() };
-    } catch (error) {
-      if (error instanceof StripeGatewayError && error.code === 'STRIPE.ACCOUNT_NOT_ENABLED') {
-        this.logger.warn({ component: 'onboarding', eventId: event.id, account: accountId }, 'connected account no longer readable; thin event skipped');
-        return { kind: 'skip' };
-      }
-      throw error;
-    }
+    if (!accountId) return { kind: 'skip' };
+    const read = await this.sellers.readForEvent(accountId, () =>
+      this.logger.warn({ component: 'onboarding', eventId: event.id, account: accountId }, 'connected account no longer readable; thin event skipped'),
+    );
+    return read ? { kind: 'snapshot', ...read } : { kind: 'skip' };
   }
 
   async apply(event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {

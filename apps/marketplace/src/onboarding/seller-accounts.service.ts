@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { StripeGateway, type AccountSnapshot, type AccountsApi } from '@app/stripe';
+import { StripeGateway, StripeGatewayError, type AccountSnapshot, type AccountsApi } from '@app/stripe';
 import type { DataSource, EntityManager } from 'typeorm';
 import { keysetPage, type KeysetOrder, type Page } from '../common/page.js';
 import type { PaginationQuery } from '../common/pagination.query.js';
@@ -79,6 +79,24 @@ export class SellerAccountsService implements OnModuleInit {
     const snapshot = await this.readAccount(stripeAccountId, known.accountsApi);
     const readAt = new Date();
     return this.db.transaction((tx) => this.applySnapshot(tx, snapshot, readAt, from));
+  }
+
+  /**
+   * For an event's handler: the account read now through the API that made it, or null when no
+   * seller owns it or it can no longer be read (access revoked: the deauthorization event,
+   * delivered separately, disconnects the seller).
+   */
+  async readForEvent(stripeAccountId: string, onUnreadable: () => void): Promise<{ snapshot: AccountSnapshot; readAt: Date } | null> {
+    const seller = await this.findByStripeAccount(stripeAccountId);
+    if (!seller) return null;
+    try {
+      const snapshot = await this.readAccount(stripeAccountId, seller.accountsApi);
+      return { snapshot, readAt: new Date() };
+    } catch (error) {
+      if (!(error instanceof StripeGatewayError && error.code === 'STRIPE.ACCOUNT_NOT_ENABLED')) throw error;
+      onUnreadable();
+      return null;
+    }
   }
 
   /** The account as Stripe shows it now, through the API that made it (whatever STRIPE_ACCOUNTS_API says today). */
