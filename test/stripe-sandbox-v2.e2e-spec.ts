@@ -152,6 +152,11 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
     await idle();
     const createdEvents = thin.notifications.filter((n) => n.type === 'v2.core.account.created' && relatedId(n) === first.id);
     expect(createdEvents).toHaveLength(1);
+    // a v2 key outlives v1's 24 hours (kept 30 days)
+    await advance(sandbox, 3 * DAY);
+    expect((await stripe.v2.core.accounts.create(recipientParams('idem@example.test'), { idempotencyKey: key })).id).toBe(first.id);
+    await advance(sandbox, 28 * DAY);
+    expect((await stripe.v2.core.accounts.create(recipientParams('idem@example.test'), { idempotencyKey: key })).id).not.toBe(first.id);
 
     // a request that failed is not saved: the same key runs it again ("retries don't repeat successful operations")
     const failKey = `v2-fail-${Date.now()}`;

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { V2_IDEMPOTENCY_TTL_SECONDS } from '../core/idempotency.js';
 import { newId } from '../core/ids.js';
 import { API_VERSION, type RequestContext, type Sandbox } from '../engine/sandbox.js';
 import { StripeApiError, accountInvalid, invalidRequest, redactKey } from './errors.js';
@@ -134,7 +135,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   if (idemKey) {
     res.setHeader('Idempotency-Key', idemKey);
     const fingerprint = v2 ? `${method} ${url.pathname}${url.search} ${canonicalJson(json)}` : `${method} ${url.pathname} ${body}`;
-    const r = sb.idempotency.reserve(scope, idemKey, fingerprint, sb.now());
+    const r = sb.idempotency.reserve(scope, idemKey, fingerprint, sb.now(), v2 ? V2_IDEMPOTENCY_TTL_SECONDS : undefined);
     if (r.kind === 'replay') {
       if (fault?.kind === 'lose_response') {
         req.socket.destroy();
