@@ -443,4 +443,18 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
     expect(events.data).toHaveLength(1);
     expect(events.data[0]).toMatchObject({ account: account.id, data: { object: { object: 'balance_settings', payments: { payouts: { schedule: { interval: 'manual' } } } } } });
   });
+
+  it('lists accounts newest first across pages (v1 ones as their v2 view), filtered by applied configuration', async () => {
+    const other = sdk(sandbox, 'sk_test_platform_lists');
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) made.push((await other.v2.core.accounts.create(recipientParams(`l${i}@example.test`))).id);
+    const merchant = await other.v2.core.accounts.create({ ...recipientParams('m@example.test'), configuration: { merchant: { capabilities: { card_payments: { requested: true } } } } });
+    const v1 = await other.accounts.create({ type: 'express', capabilities: { transfers: { requested: true } } });
+    const ids = await other.v2.core.accounts.list({ limit: 2 }).autoPagingToArray({ limit: 100 });
+    expect(ids.map((a) => a.id)).toEqual([v1.id, merchant.id, ...made.reverse()]);
+    expect(ids[0].configuration).toBeUndefined();
+    const merchants = await other.v2.core.accounts.list({ applied_configurations: ['merchant'] });
+    expect(merchants.data.map((a) => a.id)).toEqual([merchant.id]);
+    expect((await stripeError(other.v2.core.accounts.list({ limit: 0 }))).statusCode).toBe(400);
+  });
 });

@@ -5,7 +5,7 @@ import type { Sandbox } from '../engine/sandbox.js';
 import type { AccountInternals } from '../engine/state.js';
 import { StripeApiError } from '../http/errors.js';
 import type { FormObject } from '../http/form.js';
-import { at, checkJson, includes, type Json, type JsonSchema, rfc3339, str, v2Error, v2ParamError } from '../http/json-params.js';
+import { at, checkJson, includes, type Json, type JsonSchema, rfc3339, str, v2Error, v2Page, v2ParamError } from '../http/json-params.js';
 import { validate } from '../http/params.js';
 import type { Router } from '../http/router.js';
 import { buildAccount, completeOnboarding, type OnboardingOutcome, V1_CREATE } from './accounts.js';
@@ -422,6 +422,24 @@ export function registerAccountsV2(router: Router): void {
     const body = checkJson(r.json, CREATE);
     const include = checkInclude(includes(body.include));
     return renderV2(createAccount(sb, body), include);
+  });
+  router.add('GET', '/v2/core/accounts', (sb, r) => {
+    // newest first; v1 accounts appear as their derived v2 view
+    const wanted = includes(r.form.applied_configurations);
+    for (const c of wanted) if (!['customer', 'merchant', 'recipient'].includes(c)) throw v2ParamError(`applied_configurations: '${c}' is not one of customer, merchant, recipient.`);
+    if (r.form.closed === 'true') return v2Page([], r.form, '/v2/core/accounts', [['closed', 'true']]);
+    const all = sb.state.accounts
+      .owned(r.ctx.platform)
+      .map((row) => row.x.v2 ?? derivedFromV1(row.obj))
+      .filter((a) => wanted.every((c) => appliedConfigurations(a).includes(c as ConfigName)))
+      .reverse()
+      .map((a) => renderV2(a, []));
+    return v2Page(
+      all,
+      r.form,
+      '/v2/core/accounts',
+      wanted.map((c, i): [string, string] => [`applied_configurations[${i}]`, c]),
+    );
   });
   router.add('GET', '/v2/core/accounts/:id', (sb, r) => {
     const include = checkInclude(includes(r.form.include));
