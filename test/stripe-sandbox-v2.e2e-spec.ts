@@ -457,4 +457,18 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
     expect(merchants.data.map((a) => a.id)).toEqual([merchant.id]);
     expect((await stripeError(other.v2.core.accounts.list({ limit: 0 }))).statusCode).toBe(400);
   });
+
+  it('a seller coming back through a v2 link sends v2.core.account_link.returned to destinations that enable it', async () => {
+    await withOwnDestination(['v2.core.account_link.returned'], async (own, dest) => {
+      const account = await stripe.v2.core.accounts.create(recipientParams('returned@example.test'));
+      expect((await onboardV2(account.id)).status).toBe(303);
+      await idle();
+      expect(own.notifications.map((n) => n.type)).toEqual(['v2.core.account_link.returned']);
+      const raw = JSON.parse(own.bodies[0]) as Record<string, unknown>;
+      expect(raw.related_object).toBeUndefined();
+      const event = await own.notifications[0].fetchEvent();
+      expect((event as { data?: unknown }).data).toEqual({ account_id: account.id, configurations: ['recipient'], use_case: 'account_onboarding' });
+      await stripe.v2.core.eventDestinations.del(dest.id);
+    });
+  });
 });

@@ -416,6 +416,12 @@ export function completeOnboardingV2(sb: Sandbox, row: Row<Stripe.Account, Accou
   announce(sb, row.x.platform, before, a);
 }
 
+/** The seller came back through a v2 Account Link's return_url: `v2.core.account_link.returned` (no related object). */
+export function accountLinkReturned(sb: Sandbox, row: Row<Stripe.Account, AccountInternals>, useCase: string): void {
+  const view = row.x.v2 ?? derivedFromV1(row.obj);
+  sb.emitV2('v2.core.account_link.returned', null, { platform: row.x.platform, data: { account_id: row.obj.id, configurations: appliedConfigurations(view), use_case: useCase } });
+}
+
 export function registerAccountsV2(router: Router): void {
   router.add('POST', '/v2/core/accounts', (sb, r) => {
     if (r.ctx.connected) throw v2Error(400, 'invalid_request_error', 'invalid_request', 'Connected accounts cannot create accounts.', false);
