@@ -139,6 +139,11 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
     const notJson = await fetch(`${sandbox.url}/v2/core/accounts`, { method: 'POST', headers: { authorization: 'Bearer sk_test_platform_one' }, body: 'display_name=x' });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
+    // injected faults answer in the v2 shape on /v2 paths too
+    await control(sandbox.url, 'POST', '/_sandbox/faults', { method: 'GET', path: '/v2/core/accounts/*', kind: 'rate_limit' });
+    const limited = await fetch(`${sandbox.url}/v2/core/accounts/acct_any`, { headers: { authorization: 'Bearer sk_test_platform_one' } });
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual({ error: { type: 'invalid_request_error', code: 'rate_limit', message: expect.any(String) } });
   });
 
   it('replays an idempotent create, refuses the key with another body, and retries a failed request', async () => {
