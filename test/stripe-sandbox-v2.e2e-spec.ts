@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
 import { startSandbox, type RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
-import { advance, control, destinationCharge, form, onboardedAccount, sdk, startThinReceiver, stripeError, type ThinReceiver, usd, waitUntil } from './support/stripe-sandbox-harness.js';
+import { advance, control, controlCall, destinationCharge, form, onboardedAccount, sdk, startThinReceiver, stripeError, type ThinReceiver, usd, waitUntil } from './support/stripe-sandbox-harness.js';
 
 const DAY = 86_400;
 const THIN_SECRET = 'whsec_e2e_thin_events_secret';
@@ -475,5 +475,38 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
       expect((event as { data?: unknown }).data).toEqual({ account_id: account.id, configurations: ['recipient'], use_case: 'account_onboarding' });
       await stripe.v2.core.eventDestinations.del(dest.id);
     });
+  });
+
+  it('a document Stripe still verifies: pending capabilities (awaiting Stripe), then verified or failed through the control API', async () => {
+    const ok = await stripe.v2.core.accounts.create(recipientParams('pending@example.test'));
+    expect((await onboardV2(ok.id, 'pending')).status).toBe(303);
+    const pending = await stripe.v2.core.accounts.retrieve(ok.id, { include: ['configuration.recipient', 'requirements'] });
+    expect(pending.configuration?.recipient?.capabilities?.stripe_balance?.stripe_transfers).toEqual({
+      status: 'pending',
+      status_details: [{ code: 'requirements_pending_verification', resolution: 'no_resolution' }],
+    });
+    expect(pending.requirements?.entries).toEqual([expect.objectContaining({ awaiting_action_from: 'stripe', minimum_deadline: { status: 'currently_due' } })]);
+    expect(await stripe.accounts.retrieve(ok.id)).toMatchObject({ capabilities: { transfers: 'pending' }, requirements: { disabled_reason: 'requirements.pending_verification' } });
+    await control(sandbox.url, 'POST', `/_sandbox/accounts/${ok.id}/verification`, { outcome: 'verified' });
+    const verified = await stripe.v2.core.accounts.retrieve(ok.id, { include: ['configuration.recipient', 'requirements'] });
+    expect(verified.configuration?.recipient?.capabilities?.stripe_balance?.stripe_transfers?.status).toBe('active');
+    expect(verified.requirements?.entries).toEqual([]);
+    expect((await stripe.accounts.retrieve(ok.id)).capabilities?.transfers).toBe('active');
+    await idle();
+    const statusEvents = thin.notifications.filter((n) => relatedId(n) === ok.id && n.type === 'v2.core.account[configuration.recipient].capability_status_updated');
+    expect(statusEvents).toHaveLength(4); // restricted -> pending -> active, for stripe_transfers and payouts
+    expect((await controlCall(sandbox.url, 'POST', `/_sandbox/accounts/${ok.id}/verification`, { outcome: 'verified' })).status).toBe(400);
+
+    const bad = await stripe.v2.core.accounts.create(recipientParams('failed@example.test'));
+    expect((await onboardV2(bad.id, 'pending')).status).toBe(303);
+    await control(sandbox.url, 'POST', `/_sandbox/accounts/${bad.id}/verification`, { outcome: 'failed' });
+    const failed = await stripe.v2.core.accounts.retrieve(bad.id, { include: ['configuration.recipient', 'requirements'] });
+    expect(failed.configuration?.recipient?.capabilities?.stripe_balance?.stripe_transfers?.status).toBe('restricted');
+    expect(failed.requirements?.entries?.[0]).toMatchObject({
+      awaiting_action_from: 'user',
+      errors: [{ code: 'verification_failed_other', description: expect.any(String) }],
+      minimum_deadline: { status: 'past_due' },
+    });
+    expect((await stripe.accounts.retrieve(bad.id)).requirements?.errors?.[0]?.code).toBe('verification_failed_other');
   });
 });

@@ -55,6 +55,7 @@ export function onboardingPage(sb: Sandbox, req: IncomingMessage, res: ServerRes
 <fieldset><legend>Outcome</legend>
 <label><input type="radio" name="outcome" value="complete" checked> Complete everything</label>
 <label><input type="radio" name="outcome" value="requirements_due"> Leave requirements due</label>
+<label><input type="radio" name="outcome" value="pending"> Submit a document Stripe still has to verify</label>
 <label><input type="radio" name="outcome" value="rejected"> Be rejected</label></fieldset>
 <label>Routing number <input type="text" name="routing_number" value="110000000"></label>
 <label>Account number <input type="text" name="account_number" value="000123456789"></label>
@@ -65,7 +66,7 @@ export function onboardingPage(sb: Sandbox, req: IncomingMessage, res: ServerRes
   }
   const form = parseForm(body);
   const outcome = String(form.outcome ?? 'complete') as OnboardingOutcome;
-  if (!['complete', 'requirements_due', 'rejected'].includes(outcome)) return html(res, 400, page('Invalid', '<p class="err">Unknown outcome.</p>'));
+  if (!['complete', 'requirements_due', 'pending', 'rejected'].includes(outcome)) return html(res, 400, page('Invalid', '<p class="err">Unknown outcome.</p>'));
   link.x.used = true;
   // a v2 account also gets its v2 view updated and thin events (a v1 account: only the v1 outcome)
   completeOnboardingV2(sb, account, outcome, String(form.account_number ?? '000123456789'), String(form.routing_number ?? '110000000'));
