@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
 import { startSandbox, type RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
-import { advance, control, destinationCharge, form, onboardedAccount, sdk, startThinReceiver, stripeError, type ThinReceiver, usd, waitUntil } from './support/stripe-sandbox-harness.js';
+import { advance, control, controlCall, destinationCharge, form, onboardedAccount, sdk, startThinReceiver, stripeError, type ThinReceiver, usd, waitUntil } from './support/stripe-sandbox-harness.js';
 
 const DAY = 86_400;
 const THIN_SECRET = 'whsec_e2e_thin_events_secret';
@@ -139,6 +139,11 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
     const notJson = await fetch(`${sandbox.url}/v2/core/accounts`, { method: 'POST', headers: { authorization: 'Bearer sk_test_platform_one' }, body: 'display_name=x' });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
+    // injected faults answer in the v2 shape on /v2 paths too
+    await control(sandbox.url, 'POST', '/_sandbox/faults', { method: 'GET', path: '/v2/core/accounts/*', kind: 'rate_limit' });
+    const limited = await fetch(`${sandbox.url}/v2/core/accounts/acct_any`, { headers: { authorization: 'Bearer sk_test_platform_one' } });
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual({ error: { type: 'invalid_request_error', code: 'rate_limit', message: expect.any(String) } });
   });
 
   it('replays an idempotent create, refuses the key with another body, and retries a failed request', async () => {
@@ -152,6 +157,11 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
     await idle();
     const createdEvents = thin.notifications.filter((n) => n.type === 'v2.core.account.created' && relatedId(n) === first.id);
     expect(createdEvents).toHaveLength(1);
+    // a v2 key outlives v1's 24 hours (kept 30 days)
+    await advance(sandbox, 3 * DAY);
+    expect((await stripe.v2.core.accounts.create(recipientParams('idem@example.test'), { idempotencyKey: key })).id).toBe(first.id);
+    await advance(sandbox, 28 * DAY);
+    expect((await stripe.v2.core.accounts.create(recipientParams('idem@example.test'), { idempotencyKey: key })).id).not.toBe(first.id);
 
     // a request that failed is not saved: the same key runs it again ("retries don't repeat successful operations")
     const failKey = `v2-fail-${Date.now()}`;
@@ -437,5 +447,66 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
     const events = await stripe.events.list({ type: 'balance_settings.updated' }, on);
     expect(events.data).toHaveLength(1);
     expect(events.data[0]).toMatchObject({ account: account.id, data: { object: { object: 'balance_settings', payments: { payouts: { schedule: { interval: 'manual' } } } } } });
+  });
+
+  it('lists accounts newest first across pages (v1 ones as their v2 view), filtered by applied configuration', async () => {
+    const other = sdk(sandbox, 'sk_test_platform_lists');
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) made.push((await other.v2.core.accounts.create(recipientParams(`l${i}@example.test`))).id);
+    const merchant = await other.v2.core.accounts.create({ ...recipientParams('m@example.test'), configuration: { merchant: { capabilities: { card_payments: { requested: true } } } } });
+    const v1 = await other.accounts.create({ type: 'express', capabilities: { transfers: { requested: true } } });
+    const ids = await other.v2.core.accounts.list({ limit: 2 }).autoPagingToArray({ limit: 100 });
+    expect(ids.map((a) => a.id)).toEqual([v1.id, merchant.id, ...made.reverse()]);
+    expect(ids[0].configuration).toBeUndefined();
+    const merchants = await other.v2.core.accounts.list({ applied_configurations: ['merchant'] });
+    expect(merchants.data.map((a) => a.id)).toEqual([merchant.id]);
+    expect((await stripeError(other.v2.core.accounts.list({ limit: 0 }))).statusCode).toBe(400);
+  });
+
+  it('a seller coming back through a v2 link sends v2.core.account_link.returned to destinations that enable it', async () => {
+    await withOwnDestination(['v2.core.account_link.returned'], async (own, dest) => {
+      const account = await stripe.v2.core.accounts.create(recipientParams('returned@example.test'));
+      expect((await onboardV2(account.id)).status).toBe(303);
+      await idle();
+      expect(own.notifications.map((n) => n.type)).toEqual(['v2.core.account_link.returned']);
+      const raw = JSON.parse(own.bodies[0]) as Record<string, unknown>;
+      expect(raw.related_object).toBeUndefined();
+      const event = await own.notifications[0].fetchEvent();
+      expect((event as { data?: unknown }).data).toEqual({ account_id: account.id, configurations: ['recipient'], use_case: 'account_onboarding' });
+      await stripe.v2.core.eventDestinations.del(dest.id);
+    });
+  });
+
+  it('a document Stripe still verifies: pending capabilities (awaiting Stripe), then verified or failed through the control API', async () => {
+    const ok = await stripe.v2.core.accounts.create(recipientParams('pending@example.test'));
+    expect((await onboardV2(ok.id, 'pending')).status).toBe(303);
+    const pending = await stripe.v2.core.accounts.retrieve(ok.id, { include: ['configuration.recipient', 'requirements'] });
+    expect(pending.configuration?.recipient?.capabilities?.stripe_balance?.stripe_transfers).toEqual({
+      status: 'pending',
+      status_details: [{ code: 'requirements_pending_verification', resolution: 'no_resolution' }],
+    });
+    expect(pending.requirements?.entries).toEqual([expect.objectContaining({ awaiting_action_from: 'stripe', minimum_deadline: { status: 'currently_due' } })]);
+    expect(await stripe.accounts.retrieve(ok.id)).toMatchObject({ capabilities: { transfers: 'pending' }, requirements: { disabled_reason: 'requirements.pending_verification' } });
+    await control(sandbox.url, 'POST', `/_sandbox/accounts/${ok.id}/verification`, { outcome: 'verified' });
+    const verified = await stripe.v2.core.accounts.retrieve(ok.id, { include: ['configuration.recipient', 'requirements'] });
+    expect(verified.configuration?.recipient?.capabilities?.stripe_balance?.stripe_transfers?.status).toBe('active');
+    expect(verified.requirements?.entries).toEqual([]);
+    expect((await stripe.accounts.retrieve(ok.id)).capabilities?.transfers).toBe('active');
+    await idle();
+    const statusEvents = thin.notifications.filter((n) => relatedId(n) === ok.id && n.type === 'v2.core.account[configuration.recipient].capability_status_updated');
+    expect(statusEvents).toHaveLength(4); // restricted -> pending -> active, for stripe_transfers and payouts
+    expect((await controlCall(sandbox.url, 'POST', `/_sandbox/accounts/${ok.id}/verification`, { outcome: 'verified' })).status).toBe(400);
+
+    const bad = await stripe.v2.core.accounts.create(recipientParams('failed@example.test'));
+    expect((await onboardV2(bad.id, 'pending')).status).toBe(303);
+    await control(sandbox.url, 'POST', `/_sandbox/accounts/${bad.id}/verification`, { outcome: 'failed' });
+    const failed = await stripe.v2.core.accounts.retrieve(bad.id, { include: ['configuration.recipient', 'requirements'] });
+    expect(failed.configuration?.recipient?.capabilities?.stripe_balance?.stripe_transfers?.status).toBe('restricted');
+    expect(failed.requirements?.entries?.[0]).toMatchObject({
+      awaiting_action_from: 'user',
+      errors: [{ code: 'verification_failed_other', description: expect.any(String) }],
+      minimum_deadline: { status: 'past_due' },
+    });
+    expect((await stripe.accounts.retrieve(bad.id)).requirements?.errors?.[0]?.code).toBe('verification_failed_other');
   });
 });

@@ -42,12 +42,15 @@ export class StripeConfig {
   @Matches(/^whsec_\S+$/, { each: true, message: 'each secret must start with whsec_' })
   STRIPE_CONNECT_WEBHOOK_SECRETS: string[] = [];
 
-  /** Signing secrets of the event destination receiving thin (v2) events at /webhooks/stripe/events, comma-separated. */
+  /**
+   * Signing secrets of the event destination that delivers thin events (Accounts v2) to
+   * `POST /webhooks/stripe/events`, comma-separated (several during rotation).
+   */
   @Expose()
   @Transform(toList)
   @IsString({ each: true })
   @Matches(/^whsec_\S+$/, { each: true, message: 'each secret must start with whsec_' })
-  STRIPE_EVENT_WEBHOOK_SECRETS: string[] = [];
+  STRIPE_EVENT_DESTINATION_SECRETS: string[] = [];
 
   /**
    * Request budget shared by every api and worker instance on one database (Stripe's global limit

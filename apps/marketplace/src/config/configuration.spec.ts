@@ -66,14 +66,14 @@ describe('withSandboxDefaults', () => {
     expect(env.STRIPE_API_BASE).toBe('http://127.0.0.1:12999');
   });
 
-  it("gives the sandbox's event destination (thin events) its own secret, or the first of STRIPE_EVENT_WEBHOOK_SECRETS", () => {
+  it("gives the sandbox's event destination (thin events) its own secret, or the first of STRIPE_EVENT_DESTINATION_SECRETS", () => {
     const offline = withSandboxDefaults({});
     expect(offline.sandbox?.eventsSecret).toMatch(/^whsec_/);
     expect(offline.sandbox?.eventsSecret).not.toBe(offline.sandbox?.platformSecret);
-    expect(offline.env.STRIPE_EVENT_WEBHOOK_SECRETS).toBe(offline.sandbox?.eventsSecret);
-    const mine = withSandboxDefaults({ STRIPE_EVENT_WEBHOOK_SECRETS: 'whsec_new,whsec_old' });
+    expect(offline.env.STRIPE_EVENT_DESTINATION_SECRETS).toBe(offline.sandbox?.eventsSecret);
+    const mine = withSandboxDefaults({ STRIPE_EVENT_DESTINATION_SECRETS: 'whsec_new,whsec_old' });
     expect(mine.sandbox?.eventsSecret).toBe('whsec_new');
-    expect(mine.env.STRIPE_EVENT_WEBHOOK_SECRETS).toBe('whsec_new,whsec_old');
+    expect(mine.env.STRIPE_EVENT_DESTINATION_SECRETS).toBe('whsec_new,whsec_old');
   });
 
   it('reaches a sandbox on one interface at that interface', () => {

@@ -74,7 +74,6 @@ export const SANDBOX_DEFAULTS = {
   port: 12111,
   platformSecret: 'whsec_sandbox_platform_local_only',
   connectSecret: 'whsec_sandbox_connect_local_only',
-  /** the event destination receiving thin (v2) events at /webhooks/stripe/events */
   eventsSecret: 'whsec_sandbox_events_local_only',
 };
 
@@ -88,7 +87,7 @@ export interface SandboxLaunch {
   publicUrl?: string;
   platformSecret: string;
   connectSecret: string;
-  /** signing secret of the sandbox's event destination (thin events), STRIPE_EVENT_WEBHOOK_SECRETS */
+  /** Signs the thin events its event destination delivers to /webhooks/stripe/events. */
   eventsSecret: string;
 }
 
@@ -112,14 +111,14 @@ export function withSandboxDefaults(env: NodeJS.ProcessEnv): { env: NodeJS.Proce
   const reachAt = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const platformSecret = env.STRIPE_WEBHOOK_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.platformSecret;
   const connectSecret = env.STRIPE_CONNECT_WEBHOOK_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.connectSecret;
-  const eventsSecret = env.STRIPE_EVENT_WEBHOOK_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.eventsSecret;
+  const eventsSecret = env.STRIPE_EVENT_DESTINATION_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.eventsSecret;
   return {
     env: {
       ...env,
       STRIPE_API_BASE: `http://${reachAt}:${port}`,
       STRIPE_WEBHOOK_SECRETS: env.STRIPE_WEBHOOK_SECRETS || platformSecret,
       STRIPE_CONNECT_WEBHOOK_SECRETS: env.STRIPE_CONNECT_WEBHOOK_SECRETS || connectSecret,
-      STRIPE_EVENT_WEBHOOK_SECRETS: env.STRIPE_EVENT_WEBHOOK_SECRETS || eventsSecret,
+      STRIPE_EVENT_DESTINATION_SECRETS: env.STRIPE_EVENT_DESTINATION_SECRETS || eventsSecret,
     },
     sandbox: { port, host, publicUrl, url: `http://${reachAt}:${port}`, platformSecret, connectSecret, eventsSecret },
   };

@@ -276,7 +276,7 @@ export class Sandbox {
    * ("id, object, type, created, livemode, related_object, context": no object snapshot) to the
    * platform's event destinations that enabled the type, signed like webhook deliveries.
    */
-  emitV2(type: string, related: Stripe.V2.Core.Events.RelatedObject, opts: { platform: string; data?: Record<string, unknown>; onlyDestination?: string }): Stripe.V2.Core.Event {
+  emitV2(type: string, related: Stripe.V2.Core.Events.RelatedObject | null, opts: { platform: string; data?: Record<string, unknown>; onlyDestination?: string }): Stripe.V2.Core.Event {
     const created = new Date(this.now() * 1000).toISOString();
     const ctx = this.ctx;
     const thin = {
@@ -285,7 +285,7 @@ export class Sandbox {
       type,
       created,
       livemode: false,
-      related_object: related,
+      ...(related ? { related_object: related } : {}),
       ...(ctx ? { reason: { type: 'request' as const, request: { id: ctx.requestId, idempotency_key: ctx.idempotencyKey ?? '' } } } : {}),
     };
     const event = { ...thin, ...(opts.data ? { data: opts.data } : {}) } as unknown as Stripe.V2.Core.Event;

@@ -76,3 +76,20 @@ export function includes(value: unknown): string[] {
   if (value && typeof value === 'object') return Object.values(value).filter((x): x is string => typeof x === 'string');
   return [];
 }
+
+/**
+ * One page of a v2 list (`{ data, next_page_url, previous_page_url }`) of `all` (already in list
+ * order). `limit` 1-100 (default 20); `page` is the sandbox's own opaque token (an offset into the
+ * same filter), carried in the page URLs with the filter parameters `keep`.
+ */
+export function v2Page<T>(all: T[], query: Record<string, unknown>, path: string, keep: Array<[string, string]>): { data: T[]; next_page_url: string | null; previous_page_url: string | null } {
+  const limit = typeof query.limit === 'string' ? Number(query.limit) : 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw v2ParamError('limit must be an integer between 1 and 100.');
+  const offset = typeof query.page === 'string' ? Number(Buffer.from(query.page, 'base64url').toString('utf8')) : 0;
+  if (!Number.isInteger(offset) || offset < 0) throw v2ParamError('page is not a page token this list gave.');
+  const url = (at: number) => {
+    const params = new URLSearchParams([['limit', String(limit)], ['page', Buffer.from(String(at)).toString('base64url')], ...keep]);
+    return `${path}?${params.toString()}`;
+  };
+  return { data: all.slice(offset, offset + limit), next_page_url: offset + limit < all.length ? url(offset + limit) : null, previous_page_url: offset > 0 ? url(Math.max(0, offset - limit)) : null };
+}

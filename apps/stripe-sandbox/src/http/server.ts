@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { V2_IDEMPOTENCY_TTL_SECONDS } from '../core/idempotency.js';
 import { newId } from '../core/ids.js';
 import { API_VERSION, type RequestContext, type Sandbox } from '../engine/sandbox.js';
 import { StripeApiError, accountInvalid, invalidRequest, redactKey } from './errors.js';
@@ -105,7 +106,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const fault: FaultRule | undefined = faults.find((f) => f.kind !== 'latency');
   if (fault && (fault.kind === 'connection_reset' || fault.kind === 'timeout' || fault.kind === 'error_500' || fault.kind === 'rate_limit')) {
     if (latency) await sleep(latency);
-    return failBefore(res, fault);
+    return failBefore(res, fault, v2);
   }
 
   const { sb } = deps;
@@ -134,7 +135,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   if (idemKey) {
     res.setHeader('Idempotency-Key', idemKey);
     const fingerprint = v2 ? `${method} ${url.pathname}${url.search} ${canonicalJson(json)}` : `${method} ${url.pathname} ${body}`;
-    const r = sb.idempotency.reserve(scope, idemKey, fingerprint, sb.now());
+    const r = sb.idempotency.reserve(scope, idemKey, fingerprint, sb.now(), v2 ? V2_IDEMPOTENCY_TTL_SECONDS : undefined);
     if (r.kind === 'replay') {
       if (fault?.kind === 'lose_response') {
         req.socket.destroy();
@@ -160,19 +161,20 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
         },
       });
     if (r.kind === 'in_flight')
-      return sendJson(
+      return sendError(
         res,
-        409,
-        {
-          error: {
+        new StripeApiError(
+          409,
+          {
             type: 'invalid_request_error',
             code: 'idempotency_key_in_use',
             message:
               'There is currently another in-progress request using this idempotent key (that probably means you submitted twice, and the other request is still going through). Please try again later.',
-            doc_url: 'https://stripe.com/docs/error-codes/idempotency-key-in-use',
           },
-        },
-        { 'Stripe-Should-Retry': 'true' },
+          false,
+          { 'Stripe-Should-Retry': 'true' },
+        ),
+        v2,
       );
   }
   if (latency) await sleep(latency);
@@ -269,7 +271,7 @@ function authenticate(sb: Sandbox, req: IncomingMessage, requestId: string): Req
   return { apiKey: key, platform, account: platform, connected: false, requestId, idempotencyKey };
 }
 
-function failBefore(res: ServerResponse, fault: FaultRule): void {
+function failBefore(res: ServerResponse, fault: FaultRule, v2: boolean): void {
   if (fault.kind === 'connection_reset') {
     res.socket?.destroy();
     return;
@@ -279,17 +281,10 @@ function failBefore(res: ServerResponse, fault: FaultRule): void {
     return;
   }
   if (fault.kind === 'rate_limit') {
-    sendJson(res, 429, {
-      error: {
-        type: 'invalid_request_error',
-        code: 'rate_limit',
-        message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
-        doc_url: 'https://stripe.com/docs/error-codes/rate-limit',
-      },
-    });
-    return;
+    const message = 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.';
+    return sendError(res, new StripeApiError(429, { type: 'invalid_request_error', code: 'rate_limit', message }), v2);
   }
-  sendJson(res, 500, { error: { type: 'api_error', message: 'An unknown error occurred (injected by the sandbox).' } });
+  sendError(res, new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred (injected by the sandbox).' }), v2);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -5,10 +5,10 @@ import type { Sandbox } from '../engine/sandbox.js';
 import type { AccountInternals } from '../engine/state.js';
 import { StripeApiError } from '../http/errors.js';
 import type { FormObject } from '../http/form.js';
-import { at, checkJson, includes, type Json, type JsonSchema, rfc3339, str, v2Error, v2ParamError } from '../http/json-params.js';
+import { at, checkJson, includes, type Json, type JsonSchema, rfc3339, str, v2Error, v2Page, v2ParamError } from '../http/json-params.js';
 import { validate } from '../http/params.js';
 import type { Router } from '../http/router.js';
-import { buildAccount, completeOnboarding, type OnboardingOutcome, V1_CREATE } from './accounts.js';
+import { type AccountOutcome, buildAccount, completeOnboarding, type OnboardingOutcome, PENDING_DOCUMENT, setAccountOutcome, V1_CREATE } from './accounts.js';
 
 // Accounts v2 (/v2/core/accounts) as Stripe documents them: one Account with configurations
 // (`recipient`: stripe_balance.stripe_transfers + stripe_balance.payouts; `merchant`: card_payments +
@@ -392,13 +392,28 @@ function updateAccount(sb: Sandbox, id: string, body: Json): V2Account {
  */
 export function completeOnboardingV2(sb: Sandbox, row: Row<Stripe.Account, AccountInternals>, outcome: OnboardingOutcome, accountNumber: string, routingNumber: string): void {
   completeOnboarding(sb, row, outcome, accountNumber, routingNumber);
+  if (row.x.v2?.identity) row.x.v2.identity.entity_type ??= 'individual';
+  applyV2Outcome(sb, row, outcome);
+}
+
+/** Stripe's verification of a `pending` account ends (control API): both views, v1 and thin events. */
+export function finishVerification(sb: Sandbox, row: Row<Stripe.Account, AccountInternals>, verified: boolean): void {
+  const outcome: AccountOutcome = verified ? 'complete' : 'verification_failed';
+  setAccountOutcome(sb, row, outcome);
+  applyV2Outcome(sb, row, outcome);
+}
+
+function applyV2Outcome(sb: Sandbox, row: Row<Stripe.Account, AccountInternals>, outcome: AccountOutcome): void {
   const a = row.x.v2;
   if (!a) return;
   const before = structuredClone(a);
-  if (a.identity) a.identity.entity_type ??= 'individual';
   const caps = capabilitiesOf(a);
+  const every = (cap: () => Cap) => {
+    for (const c of caps) Object.assign(c.cap, cap());
+  };
+  const document = `identity.${PENDING_DOCUMENT}`;
   if (outcome === 'complete') {
-    for (const c of caps) Object.assign(c.cap, active());
+    every(active);
     a.requirements = requirementsOf([]);
     if (!row.x.bank) {
       for (const c of caps) if (c.capability === 'stripe_balance.payouts') Object.assign(c.cap, restricted());
@@ -406,14 +421,26 @@ export function completeOnboardingV2(sb: Sandbox, row: Row<Stripe.Account, Accou
       for (const e of a.requirements.entries ?? []) e.impact.restricts_capabilities = (e.impact.restricts_capabilities ?? []).filter((r) => r.capability === 'stripe_balance.payouts');
     }
   } else if (outcome === 'requirements_due') {
-    for (const c of caps) Object.assign(c.cap, restricted());
-    a.requirements = requirementsOf([entry('identity.individual.verification.document', a, 'past_due'), entry('identity.individual.id_number', a, 'eventually_due', false)]);
+    every(restricted);
+    a.requirements = requirementsOf([entry(document, a, 'past_due'), entry('identity.individual.id_number', a, 'eventually_due', false)]);
+  } else if (outcome === 'pending') {
+    every(() => ({ status: 'pending', status_details: [{ code: 'requirements_pending_verification', resolution: 'no_resolution' }] }));
+    a.requirements = requirementsOf([{ ...entry(document, a, 'currently_due'), awaiting_action_from: 'stripe' }]);
+  } else if (outcome === 'verification_failed') {
+    every(restricted);
+    a.requirements = requirementsOf([{ ...entry(document, a, 'past_due'), errors: [{ code: 'verification_failed_other', description: 'The document could not be verified.' }] }]);
   } else {
-    for (const c of caps) Object.assign(c.cap, { status: 'rejected', status_details: [{ code: 'rejected_other', resolution: 'no_resolution' }] } satisfies Cap);
+    every(() => ({ status: 'rejected', status_details: [{ code: 'rejected_other', resolution: 'no_resolution' }] }));
     a.requirements = requirementsOf([]);
   }
   syncV1(row);
   announce(sb, row.x.platform, before, a);
+}
+
+/** The seller came back through a v2 Account Link's return_url: `v2.core.account_link.returned` (no related object). */
+export function accountLinkReturned(sb: Sandbox, row: Row<Stripe.Account, AccountInternals>, useCase: string): void {
+  const view = row.x.v2 ?? derivedFromV1(row.obj);
+  sb.emitV2('v2.core.account_link.returned', null, { platform: row.x.platform, data: { account_id: row.obj.id, configurations: appliedConfigurations(view), use_case: useCase } });
 }
 
 export function registerAccountsV2(router: Router): void {
@@ -422,6 +449,24 @@ export function registerAccountsV2(router: Router): void {
     const body = checkJson(r.json, CREATE);
     const include = checkInclude(includes(body.include));
     return renderV2(createAccount(sb, body), include);
+  });
+  router.add('GET', '/v2/core/accounts', (sb, r) => {
+    // newest first; v1 accounts appear as their derived v2 view
+    const wanted = includes(r.form.applied_configurations);
+    for (const c of wanted) if (!['customer', 'merchant', 'recipient'].includes(c)) throw v2ParamError(`applied_configurations: '${c}' is not one of customer, merchant, recipient.`);
+    if (r.form.closed === 'true') return v2Page([], r.form, '/v2/core/accounts', [['closed', 'true']]);
+    const all = sb.state.accounts
+      .owned(r.ctx.platform)
+      .map((row) => row.x.v2 ?? derivedFromV1(row.obj))
+      .filter((a) => wanted.every((c) => appliedConfigurations(a).includes(c as ConfigName)))
+      .reverse()
+      .map((a) => renderV2(a, []));
+    return v2Page(
+      all,
+      r.form,
+      '/v2/core/accounts',
+      wanted.map((c, i): [string, string] => [`applied_configurations[${i}]`, c]),
+    );
   });
   router.add('GET', '/v2/core/accounts/:id', (sb, r) => {
     const include = checkInclude(includes(r.form.include));

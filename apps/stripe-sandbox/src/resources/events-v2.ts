@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { randomBytes } from 'node:crypto';
 import { newId } from '../core/ids.js';
-import { checkJson, includes, rfc3339, str, v2Error, v2ParamError } from '../http/json-params.js';
+import { checkJson, includes, rfc3339, str, v2Error, v2Page, v2ParamError } from '../http/json-params.js';
 import type { Router } from '../http/router.js';
 import type { Row } from '../core/store.js';
 import type { Sandbox } from '../engine/sandbox.js';
@@ -33,27 +33,17 @@ function checkIncludes(list: string[], allowed: string[]): string[] {
 
 export function registerEventsV2(router: Router): void {
   router.add('GET', '/v2/core/events', (sb, r) => {
-    // newest first; `page` is the sandbox's own opaque token (an offset into the same filter)
+    // newest first
     const q = r.form;
     const objectId = typeof q.object_id === 'string' ? q.object_id : undefined;
     const types = includes(q.types);
-    const limit = typeof q.limit === 'string' ? Number(q.limit) : 20;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw v2ParamError('limit must be an integer between 1 and 100.');
-    const offset = typeof q.page === 'string' ? Number(Buffer.from(q.page, 'base64url').toString('utf8')) : 0;
-    if (!Number.isInteger(offset) || offset < 0) throw v2ParamError('page is not a page token this list gave.');
     const all = sb.state.v2Events
       .owned(r.ctx.platform)
       .map((row) => row.obj)
       .filter((e) => (!objectId || ('related_object' in e && e.related_object && 'id' in e.related_object && e.related_object.id === objectId)) && (!types.length || types.includes(e.type)))
       .reverse();
-    const data = all.slice(offset, offset + limit);
-    const page = (at: number) => {
-      const params = new URLSearchParams({ limit: String(limit), page: Buffer.from(String(at)).toString('base64url') });
-      if (objectId) params.set('object_id', objectId);
-      for (const [i, t] of types.entries()) params.append(`types[${i}]`, t);
-      return `/v2/core/events?${params.toString()}`;
-    };
-    return { data, next_page_url: offset + limit < all.length ? page(offset + limit) : null, previous_page_url: offset > 0 ? page(Math.max(0, offset - limit)) : null };
+    const keep: Array<[string, string]> = [...(objectId ? [['object_id', objectId] as [string, string]] : []), ...types.map((t, i): [string, string] => [`types[${i}]`, t])];
+    return v2Page(all, q, '/v2/core/events', keep);
   });
   router.add('GET', '/v2/core/events/:id', (sb, r) => {
     const row = sb.state.v2Events.get(r.pathParams.id);
