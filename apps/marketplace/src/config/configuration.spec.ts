@@ -25,9 +25,9 @@ describe('STRIPE_ACCOUNTS_API', () => {
 
   it('with v2 and a real key the api needs the event destination secret too', () => {
     const v2 = { STRIPE_SECRET_KEY: 'sk_test_123', ...SECRETS };
-    expect(problemsOf(() => loadConfiguration(v2, { service: true }))).toEqual([expect.stringMatching(/^STRIPE_EVENT_WEBHOOK_SECRETS \(thin events endpoint\) not set/)]);
-    expect(problemsOf(() => loadConfiguration({ ...v2, STRIPE_EVENT_WEBHOOK_SECRETS: 'whsec_events,whsec_events_next' }, { service: true }))).toEqual([]);
-    expect(problemsOf(() => loadConfiguration({ ...v2, STRIPE_EVENT_WEBHOOK_SECRETS: 'events' }, { service: true }))).toEqual([expect.stringContaining('STRIPE_EVENT_WEBHOOK_SECRETS')]);
+    expect(problemsOf(() => loadConfiguration(v2, { service: true }))).toEqual([expect.stringMatching(/^STRIPE_EVENT_DESTINATION_SECRETS \(thin events endpoint\) not set/)]);
+    expect(problemsOf(() => loadConfiguration({ ...v2, STRIPE_EVENT_DESTINATION_SECRETS: 'whsec_events,whsec_events_next' }, { service: true }))).toEqual([]);
+    expect(problemsOf(() => loadConfiguration({ ...v2, STRIPE_EVENT_DESTINATION_SECRETS: 'events' }, { service: true }))).toEqual([expect.stringContaining('STRIPE_EVENT_DESTINATION_SECRETS')]);
   });
 });
 

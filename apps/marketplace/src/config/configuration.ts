@@ -54,9 +54,9 @@ export function webhookSecretProblems(app: AppConfig, stripe: StripeConfig, onbo
   if (!app.servesHttp || !stripe.STRIPE_SECRET_KEY || app.STRIPE_WEBHOOKS === 'off') return [];
   // Accounts v2 announce onboarding progress with thin events only (an event destination)
   const events =
-    onboarding.STRIPE_ACCOUNTS_API === 'v2' && !stripe.STRIPE_EVENT_WEBHOOK_SECRETS.length
+    onboarding.STRIPE_ACCOUNTS_API === 'v2' && !stripe.STRIPE_EVENT_DESTINATION_SECRETS.length
       ? [
-          'STRIPE_EVENT_WEBHOOK_SECRETS (thin events endpoint) not set: with STRIPE_ACCOUNTS_API=v2 sellers are onboarded by thin events from an event destination to /webhooks/stripe/events; set its signing secret, STRIPE_ACCOUNTS_API=v1, or STRIPE_WEBHOOKS=off',
+          'STRIPE_EVENT_DESTINATION_SECRETS (thin events endpoint) not set: with STRIPE_ACCOUNTS_API=v2 sellers are onboarded by thin events from an event destination to /webhooks/stripe/events; set its signing secret, STRIPE_ACCOUNTS_API=v1, or STRIPE_WEBHOOKS=off',
         ]
       : [];
   const missing = [

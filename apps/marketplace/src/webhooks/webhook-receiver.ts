@@ -26,7 +26,7 @@ export class WebhookReceiver {
   ) {}
 
   handler(endpoint: WebhookEndpoint) {
-    const secrets = { platform: this.stripe.STRIPE_WEBHOOK_SECRETS, connect: this.stripe.STRIPE_CONNECT_WEBHOOK_SECRETS, events: this.stripe.STRIPE_EVENT_WEBHOOK_SECRETS }[endpoint];
+    const secrets = { platform: this.stripe.STRIPE_WEBHOOK_SECRETS, connect: this.stripe.STRIPE_CONNECT_WEBHOOK_SECRETS, events: this.stripe.STRIPE_EVENT_DESTINATION_SECRETS }[endpoint];
     return (req: Request, res: Response) => {
       this.receive(endpoint, secrets, req, res).catch((error: unknown) => {
         // not acknowledged: Stripe retries the delivery later
