@@ -6,6 +6,7 @@ import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
 import { expectBooksMatchStripe, paidOrder } from './support/checkout.js';
 import { me, onboardingLink, pathOf, sellerWithAccount, submitOnboarding, waitForEventStatus } from './support/onboarding.js';
+import { waitFor } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { paidCart, waitForTransfers } from './support/transfers.js';
@@ -36,12 +37,25 @@ describe('switching STRIPE_ACCOUNTS_API from v1 to v2', () => {
     expect(await apiOf(old.id)).toBe('v1');
     expect(await me(v2, old)).toEqual(oldView);
     expect(oldView).toMatchObject({ status: 'active', capabilities: { cardPayments: 'active', transfers: 'active' } });
-    // a link and the return page through the v2-set instance: v1's link, v1's read
+    // a link and the return page through the v2-set instance: v1's link, v1's read (and the
+    // account.updated the hosted page causes is read through v1 too)
+    await v1.sandbox.control.webhooksIdle();
+    v1.sandbox.control.resetRequestStats();
     const link = await onboardingLink(v2, old);
     const back = await submitOnboarding(link, 'complete');
     const json = await v2.http.get(pathOf(back)).set('Accept', 'application/json').expect(200);
     expect(json.body).toMatchObject({ account: old.account, status: 'active', chargesEnabled: true, payoutsEnabled: true });
-    expect(await me(v2, old)).toMatchObject({ status: 'active', lastSyncedFrom: 'return', capabilities: { cardPayments: 'active', transfers: 'active' } });
+    await v1.sandbox.control.webhooksIdle();
+    await waitFor(
+      async () => ((await sql.query(`SELECT 1 FROM webhook_events WHERE account = $1 AND status IN ('pending', 'processing')`, [old.account])).length === 0 ? true : undefined),
+      10_000,
+      'events worked',
+    );
+    const calls = (key: string) => v1.sandbox.control.requestStats({ key }).total;
+    expect(calls('POST /v1/account_links')).toBe(1);
+    expect(calls('GET /v1/accounts/*')).toBeGreaterThanOrEqual(1);
+    expect(calls('POST /v2/core/account_links') + calls('GET /v2/core/accounts/*')).toBe(0);
+    expect(await me(v2, old)).toMatchObject({ status: 'active', capabilities: { cardPayments: 'active', transfers: 'active' } });
     const v1Account = await v2.stripe.accounts.retrieve(old.account);
     expect(v1Account.controller).toMatchObject({ stripe_dashboard: { type: 'express' } });
   });
