@@ -152,6 +152,20 @@ describe('Accounts v2 (the default)', () => {
     await byThinEvent(seller, 'active');
   });
 
+  it('submitted while Stripe still verifies: restricted, pending verification, nothing due; verified -> active', async () => {
+    const seller = await sellerWithAccount(t);
+    await submitOnboarding(await onboardingLink(t, seller), 'pending');
+    const waiting = await waitForEventStatus(t, seller, 'restricted', async (from) => (await thinEventIds()).has(from));
+    expect(waiting).toMatchObject({
+      detailsSubmitted: true,
+      chargesEnabled: false,
+      capabilities: { cardPayments: null, transfers: 'pending' },
+      requirements: { currentlyDue: [], pastDue: [], pendingVerification: [expect.stringContaining('verification.document')], disabledReason: 'requirements.pending_verification' },
+    });
+    t.sandbox.control.finishVerification(seller.account, 'verified');
+    expect(await byThinEvent(seller, 'active')).toMatchObject({ requirements: { pendingVerification: [] } });
+  });
+
   it('a destination charge and a separate-transfers order pay the v2 seller; the books match Stripe', async () => {
     const seller = await activeV2Seller('V2 Pottery');
     const other = await activeV2Seller('V2 Lamps');
@@ -239,8 +253,19 @@ describe('Accounts v2 (the default)', () => {
     const to = new Date(t.sandbox.control.now() * 1000 + 1000);
     const res = await t.http.post('/admin/webhook-events/backfill').set(bearer(t.adminKey)).send({ from: from.toISOString(), to: to.toISOString() }).expect(200);
     expect(res.body.inserted).toBeGreaterThan(0);
-    const backfilled = async (from: string) => (await sql.query(`SELECT 1 FROM webhook_events WHERE id = $1 AND endpoint = 'events' AND source = 'backfill'`, [from])).length === 1;
-    await waitForEventStatus(t, seller, 'active', backfilled);
+    // the thin events are found and worked (the v1 events backfilled beside them read the same account)
+    await waitFor(
+      async () => {
+        const rows = await sql.query<{ status: string }>(
+          `SELECT status FROM webhook_events WHERE endpoint = 'events' AND source = 'backfill' AND account = $1 AND type = 'v2.core.account[configuration.recipient].capability_status_updated'`,
+          [seller.account],
+        );
+        return rows.length > 0 && rows.every((r) => r.status === 'processed') ? true : undefined;
+      },
+      15_000,
+      'backfilled thin events processed',
+    );
+    await waitForEventStatus(t, seller, 'active');
     // the withheld deliveries arrive after all: acknowledged as duplicates, nothing changes
     const before = await me(t, seller);
     await t.sandbox.control.setWebhookFaults({ outage: false });

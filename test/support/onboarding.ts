@@ -19,7 +19,7 @@ export async function onboardingLink(t: TestApp, seller: PrincipalWithKey): Prom
 }
 
 /** A person fills in the sandbox's hosted onboarding page; returns where Stripe sends them (303). */
-export async function submitOnboarding(url: string, outcome: 'complete' | 'requirements_due' | 'rejected', accountNumber = '000123456789'): Promise<string> {
+export async function submitOnboarding(url: string, outcome: 'complete' | 'requirements_due' | 'rejected' | 'pending', accountNumber = '000123456789'): Promise<string> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

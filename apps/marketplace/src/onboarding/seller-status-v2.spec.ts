@@ -70,7 +70,10 @@ describe('toSellerStatus of an Accounts v2 account', () => {
       recipient: { applied: true, stripeTransfers: cap('pending', 'requirements_pending_verification'), payouts: cap('pending', 'requirements_pending_verification') },
       requirements: { entries: [entry('identity.individual.verification.document', 'currently_due', 'stripe')], minimumDeadline: null },
     });
-    expect(toAccountView(a)).toMatchObject({ detailsSubmitted: true, requirements: { pendingVerification: ['identity.individual.verification.document'] } });
+    expect(toAccountView(a)).toMatchObject({
+      detailsSubmitted: true,
+      requirements: { pendingVerification: ['identity.individual.verification.document'], currentlyDue: [], disabledReason: 'requirements.pending_verification' },
+    });
     expect(toSellerStatus(a, false)).toBe('restricted');
   });
 

@@ -21,15 +21,16 @@ export interface AccountView {
  *   card_payments (null without a merchant configuration: not requested);
  * - chargesEnabled: it can be a charge's destination (merchant: card_payments active; recipient:
  *   stripe_transfers active); payoutsEnabled: a stripe_balance.payouts capability is active;
- * - requirements: entries by their minimum deadline (eventually_due lists every entry, as v1's
- *   does), those awaiting Stripe as pending verification, the summary's deadline; the disabled
+ * - requirements: the seller's entries by their minimum deadline (eventually_due lists every entry,
+ *   as v1's does), those awaiting Stripe as pending verification, the summary's deadline; the disabled
  *   reason from a needed capability's status details (requirements_past_due -> requirements.past_due);
  * - detailsSubmitted: no entry awaits the user now (currently or past due).
  */
 export function toAccountView(account: AccountSnapshot): AccountView {
   if (account.api !== 'v2') return { ...account, closed: false };
   const entries = account.requirements.entries;
-  const due = (status: string) => entries.filter((e) => e.deadlineStatus === status).map((e) => e.description);
+  // what the seller must provide; an entry awaiting Stripe is pending verification, not due
+  const due = (status: string) => entries.filter((e) => e.awaitingActionFrom === 'user' && e.deadlineStatus === status).map((e) => e.description);
   const merchant = account.merchant?.applied ? account.merchant : null;
   const recipient = account.recipient?.applied ? account.recipient : null;
   const transfers = recipient?.stripeTransfers?.status ?? null;
@@ -61,7 +62,10 @@ function neededCapabilities(a: AccountV2Snapshot): V2Capability[] {
 
 // v2 says why in status_details codes; v1's disabled_reason reads requirements.past_due, rejected.fraud
 function v2DisabledReason(capabilities: V2Capability[]): string | null {
-  const blocked = capabilities.find((c) => c.status === 'rejected') ?? capabilities.find((c) => c.status === 'restricted' || c.status === 'unsupported');
+  const blocked =
+    capabilities.find((c) => c.status === 'rejected') ??
+    capabilities.find((c) => c.status === 'restricted' || c.status === 'unsupported') ??
+    capabilities.find((c) => c.status === 'pending' && c.reasons.includes('requirements_pending_verification'));
   const code = blocked?.reasons[0] ?? (blocked ? blocked.status : null);
   if (!code) return null;
   if (blocked?.status === 'rejected' && !code.startsWith('rejected_')) return `rejected.${code}`;
