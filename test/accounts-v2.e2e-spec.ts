@@ -123,6 +123,20 @@ describe('Accounts v2 (the default)', () => {
     expect(thin.length).toBeGreaterThan(0);
     expect(thin.map((r) => r.type)).toContain('v2.core.account[configuration.recipient].capability_status_updated');
 
+    // Stripe also says the seller came back through the v2 link (v2.core.account_link.returned: a thin
+    // event without related object, the account in the fetched event's data): worked, not ignored
+    await waitFor(
+      async () => {
+        const rows = await sql.query<{ id: string; status: string }>(`SELECT id, status FROM webhook_events WHERE type = 'v2.core.account_link.returned' AND endpoint = 'events'`);
+        for (const row of rows) {
+          const event = await t.stripe.v2.core.events.retrieve(row.id);
+          if (event.type === 'v2.core.account_link.returned' && event.data.account_id === account && row.status === 'processed') return true;
+        }
+        return undefined;
+      },
+      10_000,
+      'account_link.returned processed',
+    );
     // the return page reads the account through v2 too
     const json = await t.http.get(pathOf(returnUrl)).set('Accept', 'application/json').expect(200);
     expect(json.body).toMatchObject({ account, status: 'active', chargesEnabled: true, payoutsEnabled: true, currentlyDue: [] });

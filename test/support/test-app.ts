@@ -9,6 +9,7 @@ import { createRootLogger } from '../../apps/marketplace/src/common/logger.js';
 import { loadConfiguration } from '../../apps/marketplace/src/config/configuration.js';
 import { ApiKeysService } from '../../apps/marketplace/src/identity/api-keys.service.js';
 import { PrincipalsService } from '../../apps/marketplace/src/identity/principals.service.js';
+import { ACCOUNT_THIN_EVENT_TYPES } from '../../apps/marketplace/src/onboarding/seller-account-thin-events.handler.js';
 import { startSandbox, type RunningSandbox } from '../../apps/stripe-sandbox/src/index.js';
 import { createTestDatabase } from './test-database.js';
 
@@ -88,7 +89,7 @@ async function listenOnFreePort(options: TestAppOptions, databaseUrl: string): P
           { url: `${baseUrl}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true, ...(options.connectEnabledEvents ? { enabledEvents: options.connectEnabledEvents } : {}) },
         ],
         // the event destination of thin events (Accounts v2), as created in the Dashboard
-        eventDestinations: [{ url: `${baseUrl}/webhooks/stripe/events`, secret: EVENTS_SECRET }],
+        eventDestinations: [{ url: `${baseUrl}/webhooks/stripe/events`, secret: EVENTS_SECRET, enabledEvents: [...ACCOUNT_THIN_EVENT_TYPES] }],
         webhookRetry: { baseDelayMs: 50 },
       }));
     let app: NestExpressApplication | undefined;

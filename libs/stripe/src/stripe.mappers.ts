@@ -305,13 +305,17 @@ export function toAccountV2Snapshot(a: V2Account): AccountV2Snapshot {
 
 export function toThinEventSnapshot(e: Stripe.V2.Core.Event): ThinEventSnapshot {
   const related = 'related_object' in e ? (e.related_object as { id?: unknown; type?: unknown } | undefined) : undefined;
+  const relatedObject = related && typeof related.id === 'string' ? { id: related.id, type: String(related.type ?? '') } : null;
+  // a link's return names its account in data, not as the related object
+  const linkAccount = e.type === 'v2.core.account_link.returned' ? e.data.account_id : null;
   return {
     id: e.id,
     type: e.type,
     created: new Date(e.created),
     livemode: e.livemode,
     context: e.context ?? null,
-    relatedObject: related && typeof related.id === 'string' ? { id: related.id, type: String(related.type ?? '') } : null,
+    relatedObject,
+    accountId: relatedObject?.type === 'v2.core.account' ? relatedObject.id : linkAccount,
   };
 }
 

@@ -81,6 +81,8 @@ export interface ThinEventSnapshot {
   /** The account the event happened in (Stripe-Context), null for the platform's own. */
   context: string | null;
   relatedObject: { id: string; type: string } | null;
+  /** The connected account it is about: its related account, or (v2.core.account_link.returned) `data.account_id`. */
+  accountId: string | null;
 }
 
 export type PayoutInterval = 'daily' | 'manual' | 'monthly' | 'weekly';

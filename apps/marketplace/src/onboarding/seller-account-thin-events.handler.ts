@@ -16,6 +16,8 @@ export const ACCOUNT_THIN_EVENT_TYPES = [
   'v2.core.account[configuration.recipient].capability_status_updated',
   'v2.core.account[configuration.merchant].updated',
   'v2.core.account[configuration.merchant].capability_status_updated',
+  // the seller came back through a v2 Account Link's return_url
+  'v2.core.account_link.returned',
 ] as const;
 
 type Loaded = { kind: 'skip' } | { kind: 'snapshot'; snapshot: AccountSnapshot; readAt: Date };
@@ -37,7 +39,7 @@ export class SellerAccountThinEventsHandler implements StripeEventHandler<Loaded
 
   async load(event: StripeEventEnvelope): Promise<Loaded> {
     const fetched = await this.gateway.retrieveThinEvent(event.id);
-    const accountId = fetched.relatedObject?.type === 'v2.core.account' ? fetched.relatedObject.id : null;
+    const accountId = fetched.accountId;
     if (!accountId) return { kind: 'skip' };
     const read = await this.sellers.readForEvent(accountId, () =>
       this.logger.warn({ component: 'onboarding', eventId: event.id, account: accountId }, 'connected account no longer readable; thin event skipped'),
