@@ -1,5 +1,6 @@
 import { bearer, createPrincipal, type PrincipalWithKey } from '../factories/principal.factory.js';
 import { waitFor } from './process.js';
+import { sqlClient } from './sql.js';
 import type { TestApp } from './test-app.js';
 
 export interface Seller extends PrincipalWithKey {
@@ -54,3 +55,18 @@ export const pathOf = (url: string) => {
   const u = new URL(url);
   return `${u.pathname}${u.search}`;
 };
+
+/**
+ * Requests (or unrequests) a seller's transfers capability as the API that made the account does:
+ * v1 `capabilities.transfers`, v2 the recipient's `stripe_balance.stripe_transfers`.
+ */
+export async function setTransfersCapability(t: TestApp, account: string, requested: boolean): Promise<void> {
+  const sql = sqlClient(t.databaseUrl);
+  try {
+    const row = await sql.one<{ accounts_api: string }>(`SELECT accounts_api FROM seller_accounts WHERE stripe_account_id = $1`, [account]);
+    if (row.accounts_api === 'v2') await t.stripe.v2.core.accounts.update(account, { configuration: { recipient: { capabilities: { stripe_balance: { stripe_transfers: { requested } } } } } });
+    else await t.stripe.accounts.update(account, { capabilities: { transfers: { requested } } });
+  } finally {
+    await sql.end();
+  }
+}
