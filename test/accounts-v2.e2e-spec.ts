@@ -295,4 +295,15 @@ describe('Accounts v2 (the default)', () => {
     const all = await t.stripe.accounts.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 });
     expect(all.filter((a) => a.metadata?.seller_id === seller.id).map((a) => a.id)).toEqual([res.body.stripeAccountId]);
   });
+
+  it('past the 30 days Stripe keeps a v2 key, a creation whose answer was lost finds the account by metadata.seller_id instead of making another', async () => {
+    const seller = await createPrincipal(t, 'seller');
+    const made = (await t.http.post('/sellers/me/connected-account').set(bearer(seller.key)).send({}).expect(201)).body.stripeAccountId as string;
+    // as if the answer had been lost 30 days ago: the intent row, without the account id
+    await sql.query(`UPDATE seller_accounts SET stripe_account_id = NULL, created_at = now() - interval '30 days' WHERE seller_id = $1`, [seller.id]);
+    const again = await t.http.post('/sellers/me/connected-account').set(bearer(seller.key)).send({}).expect(201);
+    expect(again.body.stripeAccountId).toBe(made);
+    const all = await t.stripe.v2.core.accounts.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 });
+    expect(all.filter((a) => a.metadata?.seller_id === seller.id).map((a) => a.id)).toEqual([made]);
+  });
 });

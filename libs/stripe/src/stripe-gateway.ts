@@ -146,17 +146,16 @@ export class StripeGateway {
 
   /**
    * The platform's v2 account whose `metadata[key]` is `value`, if any. v2 lists have no metadata
-   * filter (and the SDK's params no page token), so the SDK's pager reads every page in one budgeted
-   * call: only for an account whose creation answer was lost after Stripe forgot its key (30 days).
+   * filter (and the SDK's params no page token), so the SDK's pager reads pages, in one budgeted call,
+   * until it is found: only for an account whose creation answer was lost after Stripe forgot its key (30 days).
    */
   async findAccountV2ByMetadata(key: string, value: string): Promise<AccountV2Snapshot | null> {
     const params: Stripe.V2.Core.AccountListParams = { limit: 100 };
-    const all = await this.call({ method: 'GET', path: '/v2/core/accounts' }, async () => ({
-      id: undefined,
-      data: await this.stripe.v2.core.accounts.list(params).autoPagingToArray({ limit: 100_000 }),
-    }));
-    const found = all.data.find((a) => a.metadata?.[key] === value);
-    return found ? this.retrieveAccountV2(found.id) : null;
+    const found = await this.call({ method: 'GET', path: '/v2/core/accounts' }, async () => {
+      for await (const account of this.stripe.v2.core.accounts.list(params)) if (account.metadata?.[key] === value) return { id: account.id };
+      return { id: undefined };
+    });
+    return found.id ? this.retrieveAccountV2(found.id) : null;
   }
 
   /** A v2 Account Link (use case account_onboarding) back to our refresh and return pages. */
