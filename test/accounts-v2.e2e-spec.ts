@@ -7,7 +7,7 @@ import { SellerGate } from '../apps/marketplace/src/onboarding/seller-gate.servi
 import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createListing } from './factories/seller.factory.js';
 import { expectBooksMatchStripe, paidOrder } from './support/checkout.js';
-import { me, onboardingLink, pathOf, sellerWithAccount, submitOnboarding, waitForEventStatus, type Seller } from './support/onboarding.js';
+import { expectOneAccountFromConcurrentCreates, me, onboardingLink, pathOf, sellerWithAccount, submitOnboarding, waitForEventStatus, type Seller } from './support/onboarding.js';
 import { waitFor } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { EVENTS_SECRET, startTestApp, type TestApp } from './support/test-app.js';
@@ -306,4 +306,7 @@ describe('Accounts v2 (the default)', () => {
     const all = await t.stripe.v2.core.accounts.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 });
     expect(all.filter((a) => a.metadata?.seller_id === seller.id).map((a) => a.id)).toEqual([made]);
   });
+
+  it('20 concurrent POST /sellers/me/connected-account for one seller -> exactly one v2 account', () =>
+    expectOneAccountFromConcurrentCreates(t, () => t.stripe.v2.core.accounts.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 })));
 });

@@ -70,3 +70,17 @@ export async function setTransfersCapability(t: TestApp, account: string, reques
     await sql.end();
   }
 }
+
+/**
+ * 20 concurrent POST /sellers/me/connected-account for one new seller: all answered 200/201, one
+ * 201, one account id, and Stripe (as `listAccounts` reads it) holds exactly that account for them.
+ */
+export async function expectOneAccountFromConcurrentCreates(t: TestApp, listAccounts: () => Promise<Array<{ id: string; metadata?: Record<string, string> | null }>>): Promise<void> {
+  const seller = await createPrincipal(t, 'seller');
+  const responses = await Promise.all(Array.from({ length: 20 }, () => t.http.post('/sellers/me/connected-account').set(bearer(seller.key)).send({})));
+  expect(responses.map((r) => r.status).filter((s) => s !== 200 && s !== 201)).toEqual([]);
+  const ids = new Set(responses.map((r) => r.body.stripeAccountId));
+  expect(ids.size).toBe(1);
+  expect(responses.filter((r) => r.status === 201).length).toBe(1);
+  expect((await listAccounts()).filter((a) => a.metadata?.seller_id === seller.id).map((a) => a.id)).toEqual([...ids]);
+}
