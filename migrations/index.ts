@@ -27,6 +27,7 @@ import { MultiSellerRefundFailures1764457200000 } from './1764457200000-MultiSel
 import { TransferReversalCanceledBy1764460800000 } from './1764460800000-TransferReversalCanceledBy.js';
 import { LoweringsGivenBack1764464400000 } from './1764464400000-LoweringsGivenBack.js';
 import { OrderChargeCreated1764466200000 } from './1764466200000-OrderChargeCreated.js';
+import { AccountsV21764468000000 } from './1764468000000-AccountsV2.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -60,4 +61,5 @@ export const MIGRATIONS = [
   TransferReversalCanceledBy1764460800000,
   LoweringsGivenBack1764464400000,
   OrderChargeCreated1764466200000,
+  AccountsV21764468000000,
 ];

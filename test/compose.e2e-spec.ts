@@ -113,6 +113,10 @@ describe('docker-compose.yml', () => {
       { url: `http://marketplace-api:${api.PORT}/webhooks/stripe`, secret: api.STRIPE_WEBHOOK_SECRETS, connect: false },
       { url: `http://marketplace-api:${api.PORT}/webhooks/stripe/connect`, secret: api.STRIPE_CONNECT_WEBHOOK_SECRETS, connect: true },
     ]);
+    // thin (v2) events: an event destination with its own secret
+    expect(JSON.parse(sandbox.SANDBOX_EVENT_DESTINATIONS!)).toEqual([{ url: `http://marketplace-api:${api.PORT}/webhooks/stripe/events`, secret: api.STRIPE_EVENT_DESTINATION_SECRETS }]);
+    expect(api.STRIPE_EVENT_DESTINATION_SECRETS).toMatch(/^whsec_/);
+    expect(api.STRIPE_EVENT_DESTINATION_SECRETS).not.toBe(api.STRIPE_WEBHOOK_SECRETS);
   });
 
   it("mounts the sandbox's state volume on a directory the image creates owned by node, before USER node", () => {

@@ -35,7 +35,9 @@ describe('npm run demo', () => {
     expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('Demo finished: all') });
     expect(output).toMatch(/\[1\/\d+\] Check the service is up/);
     expect(output).toContain('Complete onboarding in the sandbox (test bank account 000123456789)');
-    expect(output).toMatch(/event evt_\w+ processed/);
+    // Accounts v2 by default: a thin event from the event destination made the seller active
+    expect(output).toMatch(/event evt_\w+ \(v2\.core\.account\[configuration\.recipient\]\.capability_status_updated\) processed/);
+    expect(output).toMatch(/capabilities\s+card_payments not requested \(a v2 recipient\), transfers active/);
     expect(output).toMatch(/status\s+active/);
     expect(output).toMatch(/stripe account\s+acct_\w+/);
     expect(output).toContain('Pay on the hosted checkout page with the test card 4242424242424242');

@@ -1,14 +1,24 @@
 // Seller onboarding end to end: real app, real PostgreSQL, the Stripe sandbox delivering webhooks.
+// Accounts v1 (STRIPE_ACCOUNTS_API=v1, a platform already on it); Accounts v2: accounts-v2.e2e-spec.ts.
 import Stripe from 'stripe';
 import { SellerGate } from '../apps/marketplace/src/onboarding/seller-gate.service.js';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { waitFor } from './support/process.js';
+import {
+  expectOneAccountFromConcurrentCreates,
+  me as meOf,
+  onboardingLink as onboardingLinkOf,
+  pathOf,
+  sellerWithAccount as sellerWithAccountOf,
+  submitOnboarding,
+  waitForEventStatus,
+} from './support/onboarding.js';
 import { CONNECT_SECRET, startTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ env: { STRIPE_ACCOUNTS_API: 'v1' } });
 });
 afterAll(async () => {
   await t?.close();
@@ -18,57 +28,10 @@ afterEach(async () => {
   t.sandbox.control.clearFaults();
 });
 
-interface Seller extends PrincipalWithKey {
-  account: string;
-}
-
-async function sellerWithAccount(body: Record<string, unknown> = {}): Promise<Seller> {
-  const seller = await createPrincipal(t, 'seller');
-  const res = await t.http.post('/sellers/me/connected-account').set(bearer(seller.key)).send(body).expect(201);
-  return { ...seller, account: res.body.stripeAccountId };
-}
-
-async function onboardingLink(seller: PrincipalWithKey): Promise<string> {
-  const res = await t.http.post('/sellers/me/onboarding-link').set(bearer(seller.key)).send().expect(201);
-  return res.body.url;
-}
-
-/** A person fills in the sandbox's hosted onboarding page; returns where Stripe sends them (303). */
-async function submitOnboarding(url: string, outcome: 'complete' | 'requirements_due' | 'rejected', accountNumber = '000123456789'): Promise<string> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ outcome, account_number: accountNumber, routing_number: '110000000' }),
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(303);
-  return res.headers.get('location')!;
-}
-
-const me = async (seller: PrincipalWithKey) => (await t.http.get('/sellers/me').set(bearer(seller.key)).expect(200)).body;
-
-/** Waits until a webhook (not our own read) has brought the seller to `status`. */
-async function waitForWebhookStatus(seller: PrincipalWithKey, status: string) {
-  let last: unknown;
-  try {
-    return await waitFor(
-      async () => {
-        const body = await me(seller);
-        last = body;
-        return body.status === status && String(body.lastSyncedFrom).startsWith('evt_') ? body : undefined;
-      },
-      15_000,
-      `seller ${seller.id} ${status} through a webhook`,
-    );
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; last seen ${JSON.stringify(last)}`);
-  }
-}
-
-const pathOf = (url: string) => {
-  const u = new URL(url);
-  return `${u.pathname}${u.search}`;
-};
+const sellerWithAccount = (body: Record<string, unknown> = {}) => sellerWithAccountOf(t, body);
+const onboardingLink = (seller: PrincipalWithKey) => onboardingLinkOf(t, seller);
+const me = (seller: PrincipalWithKey) => meOf(t, seller);
+const waitForWebhookStatus = (seller: PrincipalWithKey, status: string) => waitForEventStatus(t, seller, status);
 
 describe('seller onboarding', () => {
   it('seller -> account -> link -> onboarding completed in the sandbox -> account.updated -> active', async () => {
@@ -244,16 +207,8 @@ describe('seller onboarding', () => {
     expect((await me(seller)).status).toBe('active');
   });
 
-  it('20 concurrent POST /sellers/me/connected-account for one seller -> exactly one Stripe account', async () => {
-    const seller = await createPrincipal(t, 'seller');
-    const responses = await Promise.all(Array.from({ length: 20 }, () => t.http.post('/sellers/me/connected-account').set(bearer(seller.key)).send({})));
-    expect(responses.map((r) => r.status).filter((s) => s !== 200 && s !== 201)).toEqual([]);
-    const ids = new Set(responses.map((r) => r.body.stripeAccountId));
-    expect(ids.size).toBe(1);
-    expect(responses.filter((r) => r.status === 201).length).toBe(1);
-    const all = await t.stripe.accounts.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 });
-    expect(all.filter((a) => a.metadata?.seller_id === seller.id).map((a) => a.id)).toEqual([...ids]);
-  });
+  it('20 concurrent POST /sellers/me/connected-account for one seller -> exactly one Stripe account', () =>
+    expectOneAccountFromConcurrentCreates(t, () => t.stripe.accounts.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 })));
 
   it('seller B cannot read seller A or create links for A (404); a buyer key gets 403', async () => {
     const a = await sellerWithAccount();

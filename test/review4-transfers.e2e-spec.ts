@@ -8,6 +8,7 @@ import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { adminTransfers, stripeTransfersOf, twoSellerShop, type TransferJson, type TwoSellerShop } from './support/transfers.js';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
+import { setTransfersCapability } from './support/onboarding.js';
 
 let t: TestApp;
 let sql: SqlClient;
@@ -119,7 +120,7 @@ describe('review4: transfers', () => {
   it("a stale worker (it claimed the row before it failed and an admin retried it) does not undo the admin's retry by sending the old key again", async () => {
     const order = await cart();
     const row = (await rowsOf(order.id)).find((r) => r.sellerId === b.id)!;
-    const setTransfers = (requested: boolean) => t.stripe.accounts.update(b.account, { capabilities: { transfers: { requested } } });
+    const setTransfers = (requested: boolean) => setTransfersCapability(t, b.account, requested);
     t.sandbox.control.setWebhookFaults({ outage: true }); // our books still think B can receive transfers
     try {
       // B's row was sent before (its answer was lost): submitting, its lease run out; A's row waits

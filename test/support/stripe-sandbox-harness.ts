@@ -193,3 +193,41 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+export interface ThinReceiver {
+  url: string;
+  /** verified and parsed with the SDK's parseEventNotification, in arrival order */
+  notifications: Stripe.V2.Core.EventNotification[];
+  /** the raw bodies as delivered */
+  bodies: string[];
+  failures: string[];
+  close(): Promise<void>;
+}
+
+/** An event-destination receiver: verifies each thin event with `client().parseEventNotification` and `secret()` (read per delivery). */
+export async function startThinReceiver(client: () => Stripe, secret: () => string): Promise<ThinReceiver> {
+  const receiver: ThinReceiver = { url: '', notifications: [], bodies: [], failures: [], close: async () => {} };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      try {
+        receiver.notifications.push(client().parseEventNotification(body, String(req.headers['stripe-signature']), secret()));
+        receiver.bodies.push(body);
+        res.writeHead(200).end('ok');
+      } catch (err) {
+        receiver.failures.push(err instanceof Error ? err.message : String(err));
+        res.writeHead(400).end('bad signature');
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  receiver.close = () =>
+    new Promise((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  return receiver;
+}

@@ -9,11 +9,13 @@ import { createRootLogger } from '../../apps/marketplace/src/common/logger.js';
 import { loadConfiguration } from '../../apps/marketplace/src/config/configuration.js';
 import { ApiKeysService } from '../../apps/marketplace/src/identity/api-keys.service.js';
 import { PrincipalsService } from '../../apps/marketplace/src/identity/principals.service.js';
+import { ACCOUNT_THIN_EVENT_TYPES } from '../../apps/marketplace/src/onboarding/seller-account-thin-events.handler.js';
 import { startSandbox, type RunningSandbox } from '../../apps/stripe-sandbox/src/index.js';
 import { createTestDatabase } from './test-database.js';
 
 export const PLATFORM_SECRET = 'whsec_test_platform_secret';
 export const CONNECT_SECRET = 'whsec_test_connect_secret';
+export const EVENTS_SECRET = 'whsec_test_event_destination_secret';
 export const STRIPE_TEST_KEY = 'sk_test_marketplace_e2e';
 
 export interface TestApp {
@@ -35,6 +37,8 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** Reuse a sandbox instead of starting one. */
   sandbox?: RunningSandbox;
+  /** The event types the sandbox's Connect endpoint receives (default: all). */
+  connectEnabledEvents?: string[];
 }
 
 /** The configuration every test instance runs with: fast polls and retries, silent logs. */
@@ -48,6 +52,7 @@ export function testConfiguration(o: { port: number; sandboxUrl: string; databas
     STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
     STRIPE_WEBHOOK_SECRETS: PLATFORM_SECRET,
     STRIPE_CONNECT_WEBHOOK_SECRETS: CONNECT_SECRET,
+    STRIPE_EVENT_DESTINATION_SECRETS: EVENTS_SECRET,
     STRIPE_REQUESTS_PER_SECOND: '1000',
     STRIPE_TRANSFERS_PER_SECOND: '1000',
     STRIPE_RETRY_BASE_MS: '20',
@@ -81,8 +86,10 @@ async function listenOnFreePort(options: TestAppOptions, databaseUrl: string): P
         port: 0,
         webhookEndpoints: [
           { url: `${baseUrl}/webhooks/stripe`, secret: PLATFORM_SECRET, connect: false },
-          { url: `${baseUrl}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true },
+          { url: `${baseUrl}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true, ...(options.connectEnabledEvents ? { enabledEvents: options.connectEnabledEvents } : {}) },
         ],
+        // the event destination of thin events (Accounts v2), as created in the Dashboard
+        eventDestinations: [{ url: `${baseUrl}/webhooks/stripe/events`, secret: EVENTS_SECRET, enabledEvents: [...ACCOUNT_THIN_EVENT_TYPES] }],
         webhookRetry: { baseDelayMs: 50 },
       }));
     let app: NestExpressApplication | undefined;

@@ -51,7 +51,7 @@ export class AppModule {
         LedgerModule,
         FeesModule.register(configuration.fees),
         ListingsModule,
-        OnboardingModule.register(configuration.onboarding),
+        OnboardingModule.register(configuration.onboarding, configuration.payments.CHECKOUT_ON_BEHALF_OF),
         TransfersModule.register(configuration.transfers),
         PaymentsModule.register(configuration.payments),
         PayoutsModule,

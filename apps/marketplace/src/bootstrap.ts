@@ -50,6 +50,7 @@ export async function createMarketplaceApp(options: MarketplaceAppOptions): Prom
   const server = app.getHttpAdapter().getInstance() as Express;
   server.post('/webhooks/stripe', receiver.handler('platform'));
   server.post('/webhooks/stripe/connect', receiver.handler('connect'));
+  server.post('/webhooks/stripe/events', receiver.handler('events'));
   app.use(
     pinoHttp({
       logger: logger.child({ component: 'http' }),

@@ -17,7 +17,7 @@ const SANDBOX_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 
 /**
  * Starts the Stripe sandbox as its own process beside the marketplace (what `npm start` does with
- * no Stripe key), wired to deliver webhooks to this service (at the port it bound), with its state
+ * no Stripe key), wired to deliver webhooks and thin events to this service (at the port it bound), with its state
  * kept under DATA_DIR.
  */
 export async function launchSandbox(launch: SandboxLaunch, wiring: { marketplaceUrl: string | null; stateFile: string }, log: (line: string) => void): Promise<LaunchedSandbox> {
@@ -27,6 +27,8 @@ export async function launchSandbox(launch: SandboxLaunch, wiring: { marketplace
         { url: `${wiring.marketplaceUrl}/webhooks/stripe/connect`, secret: launch.connectSecret, connect: true },
       ]
     : [];
+  // thin (v2) events go to an event destination, not a classic webhook endpoint
+  const destinations = wiring.marketplaceUrl ? [{ url: `${wiring.marketplaceUrl}/webhooks/stripe/events`, secret: launch.eventsSecret }] : [];
   const child: ChildProcess = spawn(process.execPath, [SANDBOX_MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -34,6 +36,7 @@ export async function launchSandbox(launch: SandboxLaunch, wiring: { marketplace
       SANDBOX_HOST: launch.host,
       ...(launch.publicUrl ? { SANDBOX_PUBLIC_URL: launch.publicUrl } : {}),
       SANDBOX_WEBHOOK_ENDPOINTS: JSON.stringify(endpoints),
+      SANDBOX_EVENT_DESTINATIONS: JSON.stringify(destinations),
       SANDBOX_STATE_FILE: wiring.stateFile,
       SANDBOX_HOLD_STATE: 'until-started',
     },

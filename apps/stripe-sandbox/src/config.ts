@@ -1,4 +1,4 @@
-import type { SandboxOptions, WebhookEndpointConfig } from './index.js';
+import type { EventDestinationConfig, SandboxOptions, WebhookEndpointConfig } from './index.js';
 
 export class ConfigError extends Error {}
 
@@ -10,6 +10,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
   if (!host.trim()) throw new ConfigError('SANDBOX_HOST must not be empty');
   const options: SandboxOptions = { port: Number(portText), host };
   if (env.SANDBOX_WEBHOOK_ENDPOINTS) options.webhookEndpoints = parseEndpoints(env.SANDBOX_WEBHOOK_ENDPOINTS);
+  if (env.SANDBOX_EVENT_DESTINATIONS) options.eventDestinations = parseDestinations(env.SANDBOX_EVENT_DESTINATIONS);
   if (env.SANDBOX_STATE_FILE) options.stateFile = env.SANDBOX_STATE_FILE;
   if (env.SANDBOX_HOLD_STATE) {
     if (env.SANDBOX_HOLD_STATE !== 'until-started') throw new ConfigError('SANDBOX_HOLD_STATE must be until-started (or unset)');
@@ -39,5 +40,24 @@ function parseEndpoints(text: string): WebhookEndpointConfig[] {
     if (o.connect !== undefined && typeof o.connect !== 'boolean') throw bad('connect must be a boolean');
     if (o.enabledEvents !== undefined && (!Array.isArray(o.enabledEvents) || o.enabledEvents.some((x) => typeof x !== 'string'))) throw bad('enabledEvents must be an array of strings');
     return { url: o.url, secret: o.secret as string | undefined, connect: o.connect as boolean | undefined, enabledEvents: o.enabledEvents as string[] | undefined };
+  });
+}
+
+function parseDestinations(text: string): EventDestinationConfig[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigError('SANDBOX_EVENT_DESTINATIONS must be a JSON array of {url, secret?, enabledEvents?}');
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError('SANDBOX_EVENT_DESTINATIONS must be a JSON array');
+  return parsed.map((e: unknown, i): EventDestinationConfig => {
+    const bad = (why: string) => new ConfigError(`SANDBOX_EVENT_DESTINATIONS[${i}]: ${why}`);
+    if (!e || typeof e !== 'object') throw bad('must be an object');
+    const o = e as Record<string, unknown>;
+    if (typeof o.url !== 'string' || !/^https?:\/\//.test(o.url)) throw bad('url must be an http(s) URL');
+    if (o.secret !== undefined && (typeof o.secret !== 'string' || !o.secret.startsWith('whsec_'))) throw bad('secret must be a string starting with whsec_');
+    if (o.enabledEvents !== undefined && (!Array.isArray(o.enabledEvents) || o.enabledEvents.some((x) => typeof x !== 'string'))) throw bad('enabledEvents must be an array of strings');
+    return { url: o.url, secret: o.secret as string | undefined, enabledEvents: o.enabledEvents as string[] | undefined };
   });
 }

@@ -3,12 +3,15 @@ import type { Socket } from 'node:net';
 import { SandboxClock } from './core/clock.js';
 import { DEFAULT_PROCESSING_FEE, type ProcessingFee } from './core/money.js';
 import { SandboxControl, controlHandler } from './control/control.js';
-import { DEFAULT_EXCHANGE_RATES, Sandbox, DAY, type WebhookEndpointConfig } from './engine/sandbox.js';
+import { DEFAULT_EXCHANGE_RATES, Sandbox, DAY, type EventDestinationConfig, type WebhookEndpointConfig } from './engine/sandbox.js';
 import { FaultInjector } from './http/faults.js';
 import { RequestMeter } from './http/request-meter.js';
 import { Router } from './http/router.js';
 import { createHttpServer } from './http/server.js';
 import { registerAccounts } from './resources/accounts.js';
+import { registerAccountsV2 } from './resources/accounts-v2.js';
+import { registerBalanceSettings } from './resources/balance-settings.js';
+import { registerEventsV2 } from './resources/events-v2.js';
 import { registerCheckout } from './resources/checkout.js';
 import { registerDisputes } from './resources/disputes.js';
 import { registerEvents } from './resources/events.js';
@@ -17,7 +20,8 @@ import { registerPayouts, schedulePayouts } from './resources/payouts.js';
 import { registerTransfers } from './resources/transfers.js';
 import { assertStateFileWritable, loadState, saveState } from './engine/persistence.js';
 
-export type { WebhookEndpointConfig } from './engine/sandbox.js';
+export type { EventDestinationConfig, WebhookEndpointConfig } from './engine/sandbox.js';
+export { V2_ACCOUNT_EVENT_TYPES } from './engine/sandbox.js';
 export { SandboxControl } from './control/control.js';
 export type { FaultKind, FaultRule } from './http/faults.js';
 export type { RequestStats } from './http/request-meter.js';
@@ -29,6 +33,8 @@ export interface SandboxOptions {
   /** public base URL for hosted pages (default http://host:port) */
   publicUrl?: string;
   webhookEndpoints?: WebhookEndpointConfig[];
+  /** event destinations receiving thin (v2) events, as if created in the Dashboard */
+  eventDestinations?: EventDestinationConfig[];
   stateFile?: string;
   /** true: write no state file until releaseStateWrites() (a start that fails leaves the file as it was) */
   holdStateWrites?: boolean;
@@ -65,6 +71,9 @@ export function buildRouter(): Router {
   registerPayouts(router);
   registerDisputes(router);
   registerEvents(router);
+  registerAccountsV2(router);
+  registerEventsV2(router);
+  registerBalanceSettings(router);
   return router;
 }
 
@@ -80,7 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     payoutArrival: 2 * DAY,
     webhookRetry: { maxAttempts: options.webhookRetry?.maxAttempts ?? 6, baseDelayMs: options.webhookRetry?.baseDelayMs ?? 250, timeoutMs: options.webhookRetry?.timeoutMs ?? 10_000 },
   };
-  const sb = new Sandbox(config, new SandboxClock(options.clockStart), options.webhookEndpoints ?? []);
+  const sb = new Sandbox(config, new SandboxClock(options.clockStart), options.webhookEndpoints ?? [], options.eventDestinations ?? []);
   schedulePayouts(sb);
   if (options.stateFile && fs.existsSync(options.stateFile)) loadState(sb, options.stateFile);
   // A state file we cannot write is refused now, not found out on the first request that changes something.

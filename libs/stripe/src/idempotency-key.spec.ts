@@ -8,3 +8,14 @@ describe('idempotencyKeyMayBeForgotten', () => {
     expect(idempotencyKeyMayBeForgotten(since, since.getTime() + STRIPE_IDEMPOTENCY_SAFE_MS + 1)).toBe(true);
   });
 });
+
+describe('idempotencyKeyMayBeForgotten under API v2', () => {
+  const since = new Date('2026-01-01T00:00:00Z');
+  const day = 24 * 3600 * 1000;
+  it('trusts a /v2 key for 29 days (Stripe keeps v2 keys 30), a v1 key of the same age not', () => {
+    expect(idempotencyKeyMayBeForgotten(since, since.getTime() + 2 * day, 'v2')).toBe(false);
+    expect(idempotencyKeyMayBeForgotten(since, since.getTime() + 2 * day)).toBe(true);
+    expect(idempotencyKeyMayBeForgotten(since, since.getTime() + 29 * day, 'v2')).toBe(false);
+    expect(idempotencyKeyMayBeForgotten(since, since.getTime() + 29 * day + 1, 'v2')).toBe(true);
+  });
+});

@@ -4,7 +4,11 @@ import type { IdempotencyKey } from './idempotency-key.js';
 import { STRIPE_BACKOFF_CAP_MS, type StripeConfig } from './stripe.config.js';
 import {
   expandedTxn,
+  toAccountV2Snapshot,
   toApplicationFeeSnapshot,
+  toBalanceSettingsSnapshot,
+  toThinEventEnvelope,
+  toThinEventSnapshot,
   toBalanceSnapshot,
   toFeeRefundSnapshot,
   toPayoutSnapshot,
@@ -20,6 +24,10 @@ import {
 } from './stripe.mappers.js';
 import type {
   AccountLink,
+  AccountV2Snapshot,
+  BalanceSettingsSnapshot,
+  PayoutInterval,
+  ThinEventSnapshot,
   ApplicationFeeSnapshot,
   BalanceSnapshot,
   BalanceTransactionSnapshot,
@@ -113,6 +121,99 @@ export class StripeGateway {
       if (!page.has_more || page.data.length === 0) return null;
       startingAfter = page.data[page.data.length - 1]!.id;
     }
+  }
+
+  /**
+   * Creates the seller's account with Accounts v2. The platform charges as destination charges
+   * without on_behalf_of or separate charges and transfers: the seller is a *recipient*
+   * (stripe_balance.stripe_transfers). With `merchantOfRecord` (CHECKOUT_ON_BEHALF_OF) it also gets
+   * the *merchant* configuration with card_payments. Fees and losses are the platform's, the
+   * dashboard Express: what v1's controller properties said.
+   */
+  async createAccountV2(input: NewAccountV2, key: IdempotencyKey): Promise<AccountV2Snapshot> {
+    const account = await this.call({ method: 'POST', path: '/v2/core/accounts', idempotencyKey: key }, () =>
+      this.stripe.v2.core.accounts.create(accountV2CreateParams(input), { idempotencyKey: key }),
+    );
+    return toAccountV2Snapshot(account);
+  }
+
+  /** A v2 account with what the status needs included (configurations, identity, requirements). */
+  async retrieveAccountV2(accountId: string): Promise<AccountV2Snapshot> {
+    const params: Stripe.V2.Core.AccountRetrieveParams = { include: ACCOUNT_V2_INCLUDE };
+    const account = await this.call({ method: 'GET', path: `/v2/core/accounts/${accountId}` }, () => this.stripe.v2.core.accounts.retrieve(accountId, params));
+    return toAccountV2Snapshot(account);
+  }
+
+  /**
+   * The platform's v2 account whose `metadata[key]` is `value`, if any. v2 lists have no metadata
+   * filter (and the SDK's params no page token), so the SDK's pager reads pages, in one budgeted call,
+   * until it is found: only for an account whose creation answer was lost after Stripe forgot its key (30 days).
+   */
+  async findAccountV2ByMetadata(key: string, value: string): Promise<AccountV2Snapshot | null> {
+    const params: Stripe.V2.Core.AccountListParams = { limit: 100 };
+    const found = await this.call({ method: 'GET', path: '/v2/core/accounts' }, async () => {
+      for await (const account of this.stripe.v2.core.accounts.list(params)) if (account.metadata?.[key] === value) return { id: account.id };
+      return { id: undefined };
+    });
+    return found.id ? this.retrieveAccountV2(found.id) : null;
+  }
+
+  /** A v2 Account Link (use case account_onboarding) back to our refresh and return pages. */
+  async createAccountLinkV2(input: { account: string; refreshUrl: string; returnUrl: string }, key: IdempotencyKey): Promise<AccountLink> {
+    const params: Stripe.V2.Core.AccountLinkCreateParams = {
+      account: input.account,
+      use_case: {
+        type: 'account_onboarding',
+        account_onboarding: { refresh_url: input.refreshUrl, return_url: input.returnUrl, collection_options: { fields: 'currently_due' } },
+      },
+    };
+    const link = await this.call({ method: 'POST', path: '/v2/core/account_links', idempotencyKey: key }, () => this.stripe.v2.core.accountLinks.create(params, { idempotencyKey: key }));
+    return { url: link.url, expiresAt: new Date(link.expires_at) };
+  }
+
+  /** A thin event as Stripe holds it (`GET /v2/core/events/:id`): proof it exists, and what it is about. */
+  async retrieveThinEvent(id: string): Promise<ThinEventSnapshot> {
+    const event = await this.call({ method: 'GET', path: `/v2/core/events/${id}` }, () => this.stripe.v2.core.events.retrieve(id));
+    return toThinEventSnapshot(event);
+  }
+
+  /**
+   * Thin events of these types created in [from, to] (`GET /v2/core/events`, the platform's), for
+   * backfilling missed deliveries. Stripe lists newest first; paging stops once a page is older
+   * than `from` (the SDK's params filter no created range in the v2 form, see README).
+   */
+  async *listThinEvents(window: { from: Date; to: Date }, types: string[]): AsyncGenerator<StripeEventEnvelope> {
+    const params: Stripe.V2.Core.EventListParams = { limit: 100, types };
+    let next: string | null = null;
+    for (let first = true; first || next; first = false) {
+      const url: string | null = next;
+      const page: { id: undefined; data: Stripe.V2.Core.Event[]; next_page_url: string | null } = await this.call({ method: 'GET', path: '/v2/core/events' }, async () => {
+        const list = url ? await this.stripe.rawRequest('GET', url) : await this.stripe.v2.core.events.list(params);
+        return { id: undefined, data: list.data ?? [], next_page_url: list.next_page_url ?? null };
+      });
+      let older = 0;
+      for (const event of page.data) {
+        const created = new Date(event.created);
+        if (created < window.from) older++;
+        else if (created <= window.to) yield toThinEventEnvelope(event);
+      }
+      next = older === page.data.length ? null : page.next_page_url;
+    }
+  }
+
+  /** A connected account's balance settings (payout schedule), v1 and v2 accounts alike. */
+  async retrieveBalanceSettings(account: string): Promise<BalanceSettingsSnapshot> {
+    const settings = await this.call({ method: 'GET', path: '/v1/balance_settings', account }, () => this.stripe.balanceSettings.retrieve({}, { stripeAccount: account }));
+    return toBalanceSettingsSnapshot(settings);
+  }
+
+  /** Sets a connected account's payout schedule (e.g. `manual`, for payouts the platform reviews). */
+  async updatePayoutSchedule(account: string, interval: PayoutInterval, key: IdempotencyKey): Promise<BalanceSettingsSnapshot> {
+    const params: Stripe.BalanceSettingsUpdateParams = { payments: { payouts: { schedule: { interval } } } };
+    const settings = await this.call({ method: 'POST', path: '/v1/balance_settings', account, idempotencyKey: key }, () =>
+      this.stripe.balanceSettings.update(params, { stripeAccount: account, idempotencyKey: key }),
+    );
+    return toBalanceSettingsSnapshot(settings);
   }
 
   async createOnboardingLink(input: { account: string; refreshUrl: string; returnUrl: string }, key: IdempotencyKey): Promise<AccountLink> {
@@ -465,6 +566,36 @@ export class StripeGateway {
     const jittered = exp / 2 + Math.random() * (exp / 2);
     return Math.max(jittered, retryAfter ?? 0);
   }
+}
+
+/** What a new v2 account is made of (see createAccountV2). */
+export interface NewAccountV2 {
+  sellerId: string;
+  email: string | null;
+  country: string;
+  displayName?: string;
+  /** The seller is the merchant of record (charges with on_behalf_of): merchant configuration with card_payments. */
+  merchantOfRecord: boolean;
+}
+
+const ACCOUNT_V2_INCLUDE: Stripe.V2.Core.AccountCreateParams.Include[] = ['configuration.merchant', 'configuration.recipient', 'identity', 'requirements'];
+
+/** The request body of `POST /v2/core/accounts`, typed by the SDK's own params (a misspelt field does not compile). */
+export function accountV2CreateParams(input: NewAccountV2): Stripe.V2.Core.AccountCreateParams {
+  const configuration: Stripe.V2.Core.AccountCreateParams.Configuration = {
+    recipient: { capabilities: { stripe_balance: { stripe_transfers: { requested: true } } } },
+    ...(input.merchantOfRecord ? { merchant: { capabilities: { card_payments: { requested: true } } } } : {}),
+  };
+  return {
+    ...(input.email ? { contact_email: input.email } : {}),
+    ...(input.displayName ? { display_name: input.displayName } : {}),
+    dashboard: 'express',
+    identity: { country: input.country.toLowerCase() },
+    configuration,
+    defaults: { responsibilities: { fees_collector: 'application', losses_collector: 'application' } },
+    metadata: { seller_id: input.sellerId },
+    include: ACCOUNT_V2_INCLUDE,
+  };
 }
 
 function describe(spec: CallSpec) {

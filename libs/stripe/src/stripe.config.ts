@@ -46,6 +46,16 @@ export class StripeConfig {
   STRIPE_CONNECT_WEBHOOK_SECRETS: string[] = [];
 
   /**
+   * Signing secrets of the event destination that delivers thin events (Accounts v2) to
+   * `POST /webhooks/stripe/events`, comma-separated (several during rotation).
+   */
+  @Expose()
+  @Transform(toList)
+  @IsString({ each: true })
+  @Matches(/^whsec_\S+$/, { each: true, message: 'each secret must start with whsec_' })
+  STRIPE_EVENT_DESTINATION_SECRETS: string[] = [];
+
+  /**
    * Request budget shared by every api and worker instance on one database (Stripe's global limit
    * is per account, not per process). Default: 25/s with a test key or the sandbox, 100/s live.
    */

@@ -1,5 +1,11 @@
 import type Stripe from 'stripe';
 import type {
+  AccountV2Snapshot,
+  BalanceSettingsSnapshot,
+  ThinEventSnapshot,
+  V2Capability,
+  V2CapabilityStatus,
+  V2RequirementEntry,
   ApplicationFeeSnapshot,
   BalanceSnapshot,
   BalanceTransactionSnapshot,
@@ -253,5 +259,91 @@ export function toDisputeSnapshot(d: Stripe.Dispute): DisputeSnapshot {
     feeReturned,
     created: date(d.created),
     balanceTransactions: txns.map(toBalanceTransactionSnapshot),
+  };
+}
+
+type V2Account = Stripe.V2.Core.Account;
+type V2CapabilityLike = { status: string; status_details?: Array<{ code: string }> } | undefined;
+
+function v2Capability(c: V2CapabilityLike): V2Capability | null {
+  if (!c) return null;
+  return { status: c.status as V2CapabilityStatus, reasons: (c.status_details ?? []).map((d) => d.code) };
+}
+
+const rfc3339 = (value: string | undefined | null) => (value ? new Date(value) : null);
+
+/** An Accounts v2 account, read with its configurations and requirements included. */
+export function toAccountV2Snapshot(a: V2Account): AccountV2Snapshot {
+  const merchant = a.configuration?.merchant;
+  const recipient = a.configuration?.recipient;
+  const entries: V2RequirementEntry[] = (a.requirements?.entries ?? []).map((e) => ({
+    description: e.description,
+    awaitingActionFrom: e.awaiting_action_from,
+    deadlineStatus: e.minimum_deadline.status,
+    restricts: (e.impact.restricts_capabilities ?? []).map((r) => ({ configuration: r.configuration, capability: r.capability, deadlineStatus: r.deadline.status })),
+  }));
+  return {
+    api: 'v2',
+    id: a.id,
+    contactEmail: a.contact_email ?? null,
+    displayName: a.display_name ?? null,
+    country: a.identity?.country?.toUpperCase() ?? null,
+    closed: a.closed === true,
+    dashboard: a.dashboard ?? null,
+    merchant: merchant ? { applied: merchant.applied, cardPayments: v2Capability(merchant.capabilities?.card_payments), payouts: v2Capability(merchant.capabilities?.stripe_balance?.payouts) } : null,
+    recipient: recipient
+      ? {
+          applied: recipient.applied,
+          stripeTransfers: v2Capability(recipient.capabilities?.stripe_balance?.stripe_transfers),
+          payouts: v2Capability(recipient.capabilities?.stripe_balance?.payouts),
+        }
+      : null,
+    requirements: { entries, minimumDeadline: rfc3339(a.requirements?.summary?.minimum_deadline?.time) },
+    metadata: { ...(a.metadata ?? {}) },
+    created: new Date(a.created),
+  };
+}
+
+export function toThinEventSnapshot(e: Stripe.V2.Core.Event): ThinEventSnapshot {
+  const related = 'related_object' in e ? (e.related_object as { id?: unknown; type?: unknown } | undefined) : undefined;
+  const relatedObject = related && typeof related.id === 'string' ? { id: related.id, type: String(related.type ?? '') } : null;
+  // a link's return names its account in data, not as the related object
+  const linkAccount = e.type === 'v2.core.account_link.returned' ? e.data.account_id : null;
+  return {
+    id: e.id,
+    type: e.type,
+    created: new Date(e.created),
+    livemode: e.livemode,
+    context: e.context ?? null,
+    relatedObject,
+    accountId: relatedObject?.type === 'v2.core.account' ? relatedObject.id : linkAccount,
+  };
+}
+
+export function toBalanceSettingsSnapshot(b: Stripe.BalanceSettings): BalanceSettingsSnapshot {
+  return { payoutsStatus: b.payments.payouts?.status ?? null, payoutInterval: b.payments.payouts?.schedule?.interval ?? null };
+}
+
+/**
+ * A thin event (delivered, or listed by `GET /v2/core/events`) as our envelope: `account` is the
+ * event's context (the connected account it happened in) or, for an event about an account
+ * itself, that account; `objectId` the related object's id.
+ */
+export function toThinEventEnvelope(
+  e: { id: string; type: string; created: string; livemode: boolean; context?: unknown; related_object?: { id?: unknown; type?: unknown } },
+  rawJson?: string,
+): StripeEventEnvelope {
+  const related = e.related_object && typeof e.related_object.id === 'string' ? { id: e.related_object.id, type: String(e.related_object.type ?? '') } : null;
+  const context = e.context ? String(e.context) : null;
+  return {
+    id: e.id,
+    type: e.type,
+    account: context ?? (related?.type === 'v2.core.account' ? related.id : null),
+    livemode: e.livemode,
+    created: new Date(e.created),
+    apiVersion: null,
+    objectId: related?.id ?? null,
+    payload: rawJson ? (JSON.parse(rawJson) as Record<string, unknown>) : (JSON.parse(JSON.stringify(e)) as Record<string, unknown>),
+    ...(rawJson ? { rawJson } : {}),
   };
 }

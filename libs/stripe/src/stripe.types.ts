@@ -1,6 +1,10 @@
 // Our own shapes of what Stripe returns. Modules see these, never Stripe's types.
 
-export type CapabilityStatus = 'active' | 'inactive' | 'pending' | 'unrequested' | 'disabled';
+/** A v1 capability status, or (for an Accounts v2 account) a v2 one: rejected, restricted, unsupported. */
+export type CapabilityStatus = 'active' | 'inactive' | 'pending' | 'unrequested' | 'disabled' | V2CapabilityStatus;
+
+/** Which Stripe API made (and reads) a connected account. */
+export type AccountsApi = 'v1' | 'v2';
 
 export interface AccountRequirements {
   currentlyDue: string[];
@@ -11,7 +15,9 @@ export interface AccountRequirements {
   disabledReason: string | null;
 }
 
+/** An account as Accounts v1 (`/v1/accounts`) shows it. */
 export interface ConnectedAccountSnapshot {
+  api?: 'v1';
   id: string;
   email: string | null;
   country: string | null;
@@ -22,6 +28,69 @@ export interface ConnectedAccountSnapshot {
   requirements: AccountRequirements;
   metadata: Record<string, string>;
   created: Date;
+}
+
+export type V2CapabilityStatus = 'active' | 'pending' | 'rejected' | 'restricted' | 'unsupported';
+
+/** One capability of an Accounts v2 configuration: its status and Stripe's reason codes when not active. */
+export interface V2Capability {
+  status: V2CapabilityStatus;
+  /** `status_details[].code`, e.g. requirements_past_due, rejected_fraud (empty when active). */
+  reasons: string[];
+}
+
+export type V2DeadlineStatus = 'currently_due' | 'eventually_due' | 'past_due';
+
+/** One entry of a v2 account's `requirements.entries`. */
+export interface V2RequirementEntry {
+  description: string;
+  awaitingActionFrom: 'user' | 'stripe';
+  /** The entry's `minimum_deadline.status`. */
+  deadlineStatus: V2DeadlineStatus;
+  /** What it restricts if not provided (`impact.restricts_capabilities`). */
+  restricts: Array<{ configuration: string; capability: string; deadlineStatus: V2DeadlineStatus }>;
+}
+
+/** An account as Accounts v2 (`/v2/core/accounts`) shows it, with its configurations and requirements included. */
+export interface AccountV2Snapshot {
+  api: 'v2';
+  id: string;
+  contactEmail: string | null;
+  displayName: string | null;
+  country: string | null;
+  closed: boolean;
+  dashboard: string | null;
+  /** The merchant configuration (merchant of record: card_payments), if the account has one. */
+  merchant: { applied: boolean; cardPayments: V2Capability | null; payouts: V2Capability | null } | null;
+  /** The recipient configuration (receives transfers: stripe_balance.stripe_transfers), if any. */
+  recipient: { applied: boolean; stripeTransfers: V2Capability | null; payouts: V2Capability | null } | null;
+  requirements: { entries: V2RequirementEntry[]; minimumDeadline: Date | null };
+  metadata: Record<string, string>;
+  created: Date;
+}
+
+/** A connected account as either API shows it. */
+export type AccountSnapshot = ConnectedAccountSnapshot | AccountV2Snapshot;
+
+/** A thin event (`v2.core.event`) as `GET /v2/core/events/:id` answers. */
+export interface ThinEventSnapshot {
+  id: string;
+  type: string;
+  created: Date;
+  livemode: boolean;
+  /** The account the event happened in (Stripe-Context), null for the platform's own. */
+  context: string | null;
+  relatedObject: { id: string; type: string } | null;
+  /** The connected account it is about: its related account, or (v2.core.account_link.returned) `data.account_id`. */
+  accountId: string | null;
+}
+
+export type PayoutInterval = 'daily' | 'manual' | 'monthly' | 'weekly';
+
+/** A connected account's payout settings (`/v1/balance_settings` with Stripe-Account). */
+export interface BalanceSettingsSnapshot {
+  payoutsStatus: string | null;
+  payoutInterval: string | null;
 }
 
 export interface TransferSnapshot {

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { verifyStripeWebhook, WebhookVerificationError } from './webhook-signature.js';
+import { verifyStripeWebhook, verifyThinEvent, WebhookVerificationError } from './webhook-signature.js';
 
 const stripe = new Stripe('sk_test_x');
 const SECRET = 'whsec_one';
@@ -80,5 +80,52 @@ describe('verifyStripeWebhook', () => {
     expect(reason(() => verifyStripeWebhook(Buffer.from(notEvent), sign(notEvent, SECRET), [SECRET], { livemode: false }))).toBe('MALFORMED_EVENT');
     const live = eventBody({ livemode: true });
     expect(reason(() => verifyStripeWebhook(Buffer.from(live), sign(live, SECRET), [SECRET], { livemode: false }))).toBe('LIVEMODE_MISMATCH');
+  });
+});
+
+function thinBody(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    id: 'evt_thin_1',
+    object: 'v2.core.event',
+    type: 'v2.core.account[requirements].updated',
+    created: '2026-12-01T10:00:00.000Z',
+    livemode: false,
+    related_object: { id: 'acct_v2_1', type: 'v2.core.account', url: '/v2/core/accounts/acct_v2_1' },
+    ...overrides,
+  });
+}
+
+describe('verifyThinEvent', () => {
+  it('accepts a signed thin event: the account it is about, its related object, Stripe’s created time', () => {
+    const body = thinBody();
+    const event = verifyThinEvent(Buffer.from(body), sign(body, OTHER), [SECRET, OTHER], { livemode: false });
+    expect(event).toEqual(expect.objectContaining({ id: 'evt_thin_1', type: 'v2.core.account[requirements].updated', account: 'acct_v2_1', objectId: 'acct_v2_1', livemode: false, rawJson: body }));
+    expect(event.created.toISOString()).toBe('2026-12-01T10:00:00.000Z');
+  });
+
+  it("an event in a connected account's context belongs to that account", () => {
+    const body = thinBody({ context: 'acct_ctx', related_object: { id: 'po_1', type: 'payout', url: '/v1/payouts/po_1' } });
+    expect(verifyThinEvent(Buffer.from(body), sign(body, SECRET), [SECRET], { livemode: false })).toMatchObject({ account: 'acct_ctx', objectId: 'po_1' });
+  });
+
+  it('refuses a forged, stale, future or unsigned delivery, a v1 snapshot event and a livemode mismatch', () => {
+    const body = thinBody();
+    const now = Math.floor(Date.now() / 1000);
+    const verify = (b: string, header: string | undefined, secrets = [SECRET]) => reason(() => verifyThinEvent(Buffer.from(b), header, secrets, { livemode: false }));
+    expect(verify(body, sign(body, 'whsec_forged'))).toBe('BAD_SIGNATURE');
+    expect(verify(body.replace('acct_v2_1', 'acct_v2_2'), sign(body, SECRET))).toBe('BAD_SIGNATURE');
+    expect(verify(body, sign(body, SECRET, now - 301))).toBe('BAD_SIGNATURE');
+    expect(verify(body, sign(body, SECRET, now + 301))).toBe('BAD_SIGNATURE');
+    expect(verify(body, undefined)).toBe('MISSING_SIGNATURE');
+    expect(verify(body, sign(body, SECRET), [])).toBe('NO_SECRET_CONFIGURED');
+    const snapshot = eventBody();
+    expect(verify(snapshot, sign(snapshot, SECRET))).toBe('MALFORMED_EVENT');
+    const live = thinBody({ livemode: true });
+    expect(verify(live, sign(live, SECRET))).toBe('LIVEMODE_MISMATCH');
+  });
+
+  it('the classic endpoint refuses a thin event', () => {
+    const body = thinBody();
+    expect(reason(() => verifyStripeWebhook(Buffer.from(body), sign(body, SECRET), [SECRET], { livemode: false }))).toBe('MALFORMED_EVENT');
   });
 });

@@ -11,8 +11,25 @@ function problemsOf(fn: () => unknown): string[] {
   return [];
 }
 
-const REAL_KEY = { STRIPE_SECRET_KEY: 'sk_test_123' };
+// the classic endpoints' rules, on a v1 platform (v2 adds the thin events endpoint: below)
+const REAL_KEY = { STRIPE_SECRET_KEY: 'sk_test_123', STRIPE_ACCOUNTS_API: 'v1' };
 const SECRETS = { STRIPE_WEBHOOK_SECRETS: 'whsec_platform', STRIPE_CONNECT_WEBHOOK_SECRETS: 'whsec_connect' };
+
+describe('STRIPE_ACCOUNTS_API', () => {
+  it('is v2 unless told, v1 by setting, and nothing else', () => {
+    const key = { STRIPE_SECRET_KEY: 'sk_test_123' };
+    expect(loadConfiguration(key).onboarding.STRIPE_ACCOUNTS_API).toBe('v2');
+    expect(loadConfiguration({ ...key, STRIPE_ACCOUNTS_API: 'v1' }).onboarding.STRIPE_ACCOUNTS_API).toBe('v1');
+    expect(problemsOf(() => loadConfiguration({ ...key, STRIPE_ACCOUNTS_API: 'v3' }))).toEqual([expect.stringMatching(/^STRIPE_ACCOUNTS_API \(got "v3"\).*must be v2 or v1/)]);
+  });
+
+  it('with v2 and a real key the api needs the event destination secret too', () => {
+    const v2 = { STRIPE_SECRET_KEY: 'sk_test_123', ...SECRETS };
+    expect(problemsOf(() => loadConfiguration(v2, { service: true }))).toEqual([expect.stringMatching(/^STRIPE_EVENT_DESTINATION_SECRETS \(thin events endpoint\) not set/)]);
+    expect(problemsOf(() => loadConfiguration({ ...v2, STRIPE_EVENT_DESTINATION_SECRETS: 'whsec_events,whsec_events_next' }, { service: true }))).toEqual([]);
+    expect(problemsOf(() => loadConfiguration({ ...v2, STRIPE_EVENT_DESTINATION_SECRETS: 'events' }, { service: true }))).toEqual([expect.stringContaining('STRIPE_EVENT_DESTINATION_SECRETS')]);
+  });
+});
 
 describe('the service with a real Stripe key', () => {
   it.each(['api', 'all'])('refuses ROLE=%s without webhook secrets, naming both variables and the way out', (role) => {
@@ -47,6 +64,16 @@ describe('withSandboxDefaults', () => {
     const { env, sandbox } = withSandboxDefaults({ SANDBOX_PORT: '12999', SANDBOX_HOST: '0.0.0.0', SANDBOX_PUBLIC_URL: 'http://192.168.1.20:12999' });
     expect(sandbox).toEqual(expect.objectContaining({ port: 12999, host: '0.0.0.0', publicUrl: 'http://192.168.1.20:12999', url: 'http://127.0.0.1:12999' }));
     expect(env.STRIPE_API_BASE).toBe('http://127.0.0.1:12999');
+  });
+
+  it("gives the sandbox's event destination (thin events) its own secret, or the first of STRIPE_EVENT_DESTINATION_SECRETS", () => {
+    const offline = withSandboxDefaults({});
+    expect(offline.sandbox?.eventsSecret).toMatch(/^whsec_/);
+    expect(offline.sandbox?.eventsSecret).not.toBe(offline.sandbox?.platformSecret);
+    expect(offline.env.STRIPE_EVENT_DESTINATION_SECRETS).toBe(offline.sandbox?.eventsSecret);
+    const mine = withSandboxDefaults({ STRIPE_EVENT_DESTINATION_SECRETS: 'whsec_new,whsec_old' });
+    expect(mine.sandbox?.eventsSecret).toBe('whsec_new');
+    expect(mine.env.STRIPE_EVENT_DESTINATION_SECRETS).toBe('whsec_new,whsec_old');
   });
 
   it('reaches a sandbox on one interface at that interface', () => {

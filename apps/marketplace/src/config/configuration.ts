@@ -42,7 +42,7 @@ export function loadConfiguration(env: NodeJS.ProcessEnv = process.env, { servic
   if (stripe) problems.push(...stripe.problems());
   if (transfers) problems.push(...transfers.problems());
   if (transfers && stripe) transfers.withGatewayTimings(stripe);
-  if (service && app && stripe) problems.push(...webhookSecretProblems(app, stripe));
+  if (service && app && stripe && onboarding) problems.push(...webhookSecretProblems(app, stripe, onboarding));
   if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments || !transfers) throw new ConfigError(problems);
   return { app, stripe, webhooks, onboarding, fees, payments, transfers };
 }
@@ -51,15 +51,23 @@ export function loadConfiguration(env: NodeJS.ProcessEnv = process.env, { servic
  * An api on a real Stripe key without signing secrets would start and then answer every delivery
  * 400: money state would never arrive. It needs both endpoints' secrets unless STRIPE_WEBHOOKS=off.
  */
-export function webhookSecretProblems(app: AppConfig, stripe: StripeConfig): string[] {
+export function webhookSecretProblems(app: AppConfig, stripe: StripeConfig, onboarding: OnboardingConfig): string[] {
   if (!app.servesHttp || !stripe.STRIPE_SECRET_KEY || app.STRIPE_WEBHOOKS === 'off') return [];
+  // Accounts v2 announce onboarding progress with thin events only (an event destination)
+  const events =
+    onboarding.STRIPE_ACCOUNTS_API === 'v2' && !stripe.STRIPE_EVENT_DESTINATION_SECRETS.length
+      ? [
+          'STRIPE_EVENT_DESTINATION_SECRETS (thin events endpoint) not set: with STRIPE_ACCOUNTS_API=v2 sellers are onboarded by thin events from an event destination to /webhooks/stripe/events; set its signing secret, STRIPE_ACCOUNTS_API=v1, or STRIPE_WEBHOOKS=off',
+        ]
+      : [];
   const missing = [
     ...(stripe.STRIPE_WEBHOOK_SECRETS.length ? [] : ['STRIPE_WEBHOOK_SECRETS (platform endpoint)']),
     ...(stripe.STRIPE_CONNECT_WEBHOOK_SECRETS.length ? [] : ['STRIPE_CONNECT_WEBHOOK_SECRETS (Connect endpoint)']),
   ];
-  if (!missing.length) return [];
+  if (!missing.length) return events;
   return [
     `${missing.join(' and ')} not set: with STRIPE_SECRET_KEY the api verifies Stripe's webhooks with them (webhooks are the source of truth for money state); set them, or STRIPE_WEBHOOKS=off to run without webhooks`,
+    ...events,
   ];
 }
 
@@ -67,6 +75,7 @@ export const SANDBOX_DEFAULTS = {
   port: 12111,
   platformSecret: 'whsec_sandbox_platform_local_only',
   connectSecret: 'whsec_sandbox_connect_local_only',
+  eventsSecret: 'whsec_sandbox_events_local_only',
 };
 
 export interface SandboxLaunch {
@@ -79,6 +88,8 @@ export interface SandboxLaunch {
   publicUrl?: string;
   platformSecret: string;
   connectSecret: string;
+  /** Signs the thin events its event destination delivers to /webhooks/stripe/events. */
+  eventsSecret: string;
 }
 
 /**
@@ -101,13 +112,15 @@ export function withSandboxDefaults(env: NodeJS.ProcessEnv): { env: NodeJS.Proce
   const reachAt = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const platformSecret = env.STRIPE_WEBHOOK_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.platformSecret;
   const connectSecret = env.STRIPE_CONNECT_WEBHOOK_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.connectSecret;
+  const eventsSecret = env.STRIPE_EVENT_DESTINATION_SECRETS?.split(',')[0]?.trim() || SANDBOX_DEFAULTS.eventsSecret;
   return {
     env: {
       ...env,
       STRIPE_API_BASE: `http://${reachAt}:${port}`,
       STRIPE_WEBHOOK_SECRETS: env.STRIPE_WEBHOOK_SECRETS || platformSecret,
       STRIPE_CONNECT_WEBHOOK_SECRETS: env.STRIPE_CONNECT_WEBHOOK_SECRETS || connectSecret,
+      STRIPE_EVENT_DESTINATION_SECRETS: env.STRIPE_EVENT_DESTINATION_SECRETS || eventsSecret,
     },
-    sandbox: { port, host, publicUrl, url: `http://${reachAt}:${port}`, platformSecret, connectSecret },
+    sandbox: { port, host, publicUrl, url: `http://${reachAt}:${port}`, platformSecret, connectSecret, eventsSecret },
   };
 }

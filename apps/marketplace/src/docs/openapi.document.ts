@@ -188,13 +188,46 @@ function errorResponse(codes: string[], description: string): ResponseObject {
 
 // Mounted on express ahead of Nest (bootstrap.ts), so Swagger cannot see them: described here.
 function webhookPaths(): OpenAPIObject['paths'] {
-  const operation = (endpoint: 'platform' | 'connect'): OperationObject => ({
-    operationId: endpoint === 'platform' ? 'StripeWebhooks_platform' : 'StripeWebhooks_connect',
+  const SUMMARY = {
+    platform: "Receive a Stripe event of the platform's account",
+    connect: "Receive a Stripe Connect event (a connected account's)",
+    events: 'Receive a thin event from an event destination (Accounts v2)',
+  };
+  const snapshotEvent = (endpoint: 'platform' | 'connect') => ({
+    type: 'object' as const,
+    required: ['id', 'object', 'type', 'created', 'livemode', 'data'],
+    properties: {
+      id: { type: 'string' as const, example: 'evt_1Nv0000000000000' },
+      object: { type: 'string' as const, enum: ['event'] },
+      type: { type: 'string' as const, example: endpoint === 'platform' ? 'payment_intent.succeeded' : 'account.updated' },
+      created: { type: 'integer' as const, description: 'Unix seconds' },
+      livemode: { type: 'boolean' as const },
+      account: { type: 'string' as const, description: 'The connected account (Connect events)', example: 'acct_1Nv0000000000000' },
+      data: { type: 'object' as const, properties: { object: { type: 'object' as const } } },
+    },
+  });
+  const thinEvent = {
+    type: 'object' as const,
+    required: ['id', 'object', 'type', 'created', 'livemode'],
+    description: 'A thin event: no object snapshot; the service fetches the event (GET /v2/core/events/:id) and the account before acting',
+    properties: {
+      id: { type: 'string' as const, example: 'evt_test_65R0000000000000' },
+      object: { type: 'string' as const, enum: ['v2.core.event'] },
+      type: { type: 'string' as const, example: 'v2.core.account[requirements].updated' },
+      created: { type: 'string' as const, format: 'date-time' },
+      livemode: { type: 'boolean' as const },
+      context: { type: 'string' as const, description: 'The account the event happened in, if not the platform' },
+      related_object: { type: 'object' as const, properties: { id: { type: 'string' as const }, type: { type: 'string' as const }, url: { type: 'string' as const } } },
+    },
+  };
+  const operation = (endpoint: 'platform' | 'connect' | 'events'): OperationObject => ({
+    operationId: `StripeWebhooks_${endpoint}`,
     tags: ['webhooks (Stripe)'],
-    summary: endpoint === 'platform' ? "Receive a Stripe event of the platform's account" : "Receive a Stripe Connect event (a connected account's)",
+    summary: SUMMARY[endpoint],
     description: [
-      "**Auth:** none (no API key): the `Stripe-Signature` header, checked against the raw body with the endpoint's signing secrets (STRIPE_WEBHOOK_SECRETS, STRIPE_CONNECT_WEBHOOK_SECRETS for Connect; several allowed for rotation; tolerance 300 s).",
+      "**Auth:** none (no API key): the `Stripe-Signature` header, checked against the raw body with the endpoint's signing secrets (STRIPE_WEBHOOK_SECRETS, STRIPE_CONNECT_WEBHOOK_SECRETS for Connect, STRIPE_EVENT_DESTINATION_SECRETS for thin events; several allowed for rotation; tolerance 300 s).",
       'Called by Stripe. A verified event is stored in the inbox by its id and acknowledged at once; a duplicate delivery is acknowledged and changes nothing. A bad or missing signature is 400 and stores nothing.',
+      ...(endpoint === 'events' ? ['An event about an account no seller owns is stored `quarantined` and never applied.'] : []),
     ].join('\n\n'),
     security: [],
     'x-roles': [],
@@ -210,23 +243,7 @@ function webhookPaths(): OpenAPIObject['paths'] {
     requestBody: {
       required: true,
       description: 'The Stripe Event exactly as Stripe sent it: the signature covers these raw bytes (at most 1 MiB), so it must not be re-encoded on the way.',
-      content: {
-        'application/json': {
-          schema: {
-            type: 'object',
-            required: ['id', 'object', 'type', 'created', 'livemode', 'data'],
-            properties: {
-              id: { type: 'string', example: 'evt_1Nv0000000000000' },
-              object: { type: 'string', enum: ['event'] },
-              type: { type: 'string', example: endpoint === 'platform' ? 'payment_intent.succeeded' : 'account.updated' },
-              created: { type: 'integer', description: 'Unix seconds' },
-              livemode: { type: 'boolean' },
-              account: { type: 'string', description: 'The connected account (Connect events)', example: 'acct_1Nv0000000000000' },
-              data: { type: 'object', properties: { object: { type: 'object' } } },
-            },
-          },
-        },
-      },
+      content: { 'application/json': { schema: endpoint === 'events' ? thinEvent : snapshotEvent(endpoint) } },
     },
     responses: {
       200: { description: 'Stored (or already stored) and acknowledged', content: { 'application/json': { schema: { $ref: getSchemaPath(WebhookAckResponse) } } } },
@@ -238,5 +255,9 @@ function webhookPaths(): OpenAPIObject['paths'] {
       500: errorResponse(['INTERNAL'], 'Could not store the event: not acknowledged, Stripe retries the delivery'),
     },
   });
-  return { '/webhooks/stripe': { post: operation('platform') }, '/webhooks/stripe/connect': { post: operation('connect') } };
+  return {
+    '/webhooks/stripe': { post: operation('platform') },
+    '/webhooks/stripe/connect': { post: operation('connect') },
+    '/webhooks/stripe/events': { post: operation('events') },
+  };
 }

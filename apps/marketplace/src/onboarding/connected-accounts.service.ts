@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway, StripeGatewayError, type ConnectedAccountSnapshot } from '@app/stripe';
+import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway, StripeGatewayError, type AccountSnapshot } from '@app/stripe';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../identity/principal.entity.js';
-import { OnboardingConfig } from './onboarding.config.js';
+import { OnboardingConfig, SellerRole } from './onboarding.config.js';
 import { AccountBeingCreatedError } from './onboarding.errors.js';
 import { SellerAccount } from './seller-account.entity.js';
 import { SellerAccountsService } from './seller-accounts.service.js';
@@ -23,24 +23,26 @@ export class ConnectedAccountsService {
     private readonly gateway: StripeGateway,
     private readonly sellers: SellerAccountsService,
     private readonly config: OnboardingConfig,
+    private readonly role: SellerRole,
   ) {}
 
   /**
-   * tx1 inserts the seller's row (first request wins; its country and name are what Stripe gets),
+   * tx1 inserts the seller's row (first request wins; its country, name and API, STRIPE_ACCOUNTS_API
+   * then, are what Stripe gets: a retry after the setting changed resumes the same request),
    * then Stripe is called with a key derived from the seller id, so concurrent or retried calls are
    * one account; tx2 stores the account id. No transaction is open during the Stripe call.
    */
   async open(seller: Principal, input: { country?: string; businessName?: string }): Promise<OpenedAccount> {
     await this.db.query(
-      `INSERT INTO seller_accounts (seller_id, country, business_name, link_token, status, currently_due, eventually_due, past_due, pending_verification)
-       VALUES ($1, $2, $3, $4, 'pending', '{}', '{}', '{}', '{}')
+      `INSERT INTO seller_accounts (seller_id, country, business_name, link_token, status, currently_due, eventually_due, past_due, pending_verification, accounts_api)
+       VALUES ($1, $2, $3, $4, 'pending', '{}', '{}', '{}', '{}', $5)
        ON CONFLICT (seller_id) DO NOTHING`,
-      [seller.id, (input.country ?? this.config.SELLER_DEFAULT_COUNTRY).toUpperCase(), input.businessName ?? null, randomBytes(24).toString('base64url')],
+      [seller.id, (input.country ?? this.config.SELLER_DEFAULT_COUNTRY).toUpperCase(), input.businessName ?? null, randomBytes(24).toString('base64url'), this.config.STRIPE_ACCOUNTS_API],
     );
     const intent = (await this.sellers.find(seller.id))!;
     if (intent.stripeAccountId) return { account: intent, created: false };
 
-    let snapshot: ConnectedAccountSnapshot;
+    let snapshot: AccountSnapshot;
     try {
       snapshot = await this.createOrRecover(seller, intent);
     } catch (error) {
@@ -64,14 +66,29 @@ export class ConnectedAccountsService {
     });
   }
 
-  private async createOrRecover(seller: Principal, intent: SellerAccount): Promise<ConnectedAccountSnapshot> {
+  private async createOrRecover(seller: Principal, intent: SellerAccount): Promise<AccountSnapshot> {
+    const key = idempotencyKey('account', seller.id);
+    if (intent.accountsApi === 'v2') {
+      // v2 keeps a key 30 days (v1: 24 h); past that, look for the account before making another
+      if (idempotencyKeyMayBeForgotten(intent.createdAt, Date.now(), 'v2')) {
+        const existing = await this.gateway.findAccountV2ByMetadata('seller_id', seller.id);
+        if (existing) return existing;
+      }
+      return this.gateway.createAccountV2(
+        {
+          sellerId: seller.id,
+          email: seller.email,
+          country: intent.country,
+          merchantOfRecord: this.role.merchantOfRecord,
+          ...(intent.businessName ? { displayName: intent.businessName } : {}),
+        },
+        key,
+      );
+    }
     if (idempotencyKeyMayBeForgotten(intent.createdAt)) {
       const existing = await this.gateway.findConnectedAccountByMetadata('seller_id', seller.id);
       if (existing) return existing;
     }
-    return this.gateway.createConnectedAccount(
-      { sellerId: seller.id, email: seller.email, country: intent.country, ...(intent.businessName ? { businessName: intent.businessName } : {}) },
-      idempotencyKey('account', seller.id),
-    );
+    return this.gateway.createConnectedAccount({ sellerId: seller.id, email: seller.email, country: intent.country, ...(intent.businessName ? { businessName: intent.businessName } : {}) }, key);
   }
 }

@@ -54,14 +54,14 @@ export class OnboardingLinksService {
     if (account.status === 'disconnected' || account.status === 'rejected') throw new AccountClosedError(account.sellerId, account.status);
     const n = await this.nextLinkNumber(account.sellerId);
     const query = `account=${encodeURIComponent(account.stripeAccountId)}&token=${encodeURIComponent(account.linkToken)}`;
-    return this.gateway.createOnboardingLink(
-      {
-        account: account.stripeAccountId,
-        refreshUrl: `${this.app.publicUrl}/onboarding/refresh?${query}`,
-        returnUrl: `${this.app.publicUrl}/onboarding/return?${query}`,
-      },
-      idempotencyKey('account_link', account.sellerId, String(n)),
-    );
+    const link = {
+      account: account.stripeAccountId,
+      refreshUrl: `${this.app.publicUrl}/onboarding/refresh?${query}`,
+      returnUrl: `${this.app.publicUrl}/onboarding/return?${query}`,
+    };
+    const key = idempotencyKey('account_link', account.sellerId, String(n));
+    // the same pages either way; a v2 account gets a v2 Account Link
+    return account.accountsApi === 'v2' ? this.gateway.createAccountLinkV2(link, key) : this.gateway.createOnboardingLink(link, key);
   }
 
   private async byLinkToken(stripeAccountId: string, token: string): Promise<SellerAccount & { stripeAccountId: string }> {

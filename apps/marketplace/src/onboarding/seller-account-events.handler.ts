@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { StripeGateway, StripeGatewayError, type ConnectedAccountSnapshot, type StripeEventEnvelope } from '@app/stripe';
+import type { AccountSnapshot, StripeEventEnvelope } from '@app/stripe';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { HandlesStripeEvents, type StripeEventHandler } from '../webhooks/stripe-event-handler.js';
 import { SellerAccountsService } from './seller-accounts.service.js';
 
-type Loaded = { kind: 'skip' } | { kind: 'deauthorized'; accountId: string } | { kind: 'snapshot'; snapshot: ConnectedAccountSnapshot; readAt: Date };
+type Loaded = { kind: 'skip' } | { kind: 'deauthorized'; accountId: string } | { kind: 'snapshot'; snapshot: AccountSnapshot; readAt: Date };
 
 /**
  * Keeps sellers in step with their accounts. The event only says "look again": the account is
@@ -16,7 +16,6 @@ type Loaded = { kind: 'skip' } | { kind: 'deauthorized'; accountId: string } | {
 @HandlesStripeEvents('account.updated', 'capability.updated', 'account.application.deauthorized')
 export class SellerAccountEventsHandler implements StripeEventHandler<Loaded> {
   constructor(
-    private readonly gateway: StripeGateway,
     private readonly sellers: SellerAccountsService,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -26,17 +25,11 @@ export class SellerAccountEventsHandler implements StripeEventHandler<Loaded> {
     // the platform's own account.updated, or an account no seller owns
     if (!accountId || !(await this.sellers.findByStripeAccount(accountId))) return { kind: 'skip' };
     if (event.type === 'account.application.deauthorized') return { kind: 'deauthorized', accountId };
-    try {
-      const snapshot = await this.gateway.retrieveConnectedAccount(accountId);
-      return { kind: 'snapshot', snapshot, readAt: new Date() };
-    } catch (error) {
-      // access revoked: the deauthorization event (delivered separately) disconnects the seller
-      if (error instanceof StripeGatewayError && error.code === 'STRIPE.ACCOUNT_NOT_ENABLED') {
-        this.logger.warn({ component: 'onboarding', eventId: event.id, account: accountId }, 'connected account no longer readable; event skipped');
-        return { kind: 'skip' };
-      }
-      throw error;
-    }
+    // a v2 account's v1 events (Stripe sends both) are read through v2, as its row says
+    const read = await this.sellers.readForEvent(accountId, () =>
+      this.logger.warn({ component: 'onboarding', eventId: event.id, account: accountId }, 'connected account no longer readable; event skipped'),
+    );
+    return read ? { kind: 'snapshot', ...read } : { kind: 'skip' };
   }
 
   async apply(event: StripeEventEnvelope, tx: EntityManager, loaded: Loaded): Promise<void> {

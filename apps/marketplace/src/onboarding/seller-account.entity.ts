@@ -1,7 +1,7 @@
-import type { CapabilityStatus, ConnectedAccountSnapshot } from '@app/stripe';
+import type { AccountSnapshot, AccountsApi, CapabilityStatus } from '@app/stripe';
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { Principal } from '../identity/principal.entity.js';
-import { toSellerStatus, type GateView, type SellerStatus } from './seller-status.js';
+import { toAccountView, toSellerStatus, type GateView, type SellerStatus } from './seller-status.js';
 
 /** 'api' (our own call), 'return' (the person came back from onboarding) or the Stripe event id. */
 export type SyncSource = 'api' | 'return' | (string & {});
@@ -9,6 +9,7 @@ export type SyncSource = 'api' | 'return' | (string & {});
 /** A seller's connected account and the last state Stripe told us about it. */
 @Entity({ name: 'seller_accounts' })
 @Check('seller_accounts_status_check', `status IN ('pending', 'restricted', 'active', 'rejected', 'disconnected')`)
+@Check('seller_accounts_accounts_api_check', `accounts_api IN ('v1', 'v2')`)
 @Index('seller_accounts_status_idx', ['status', 'currentDeadline'])
 export class SellerAccount implements GateView {
   /** The principal (role seller) this account belongs to. */
@@ -23,6 +24,10 @@ export class SellerAccount implements GateView {
   @Index('seller_accounts_stripe_account_idx', { unique: true })
   @Column({ name: 'stripe_account_id', type: 'text', nullable: true })
   stripeAccountId: string | null;
+
+  /** The API that made the account (fixed when the row is inserted): it is always read through it. */
+  @Column({ name: 'accounts_api', type: 'varchar', length: 2, default: 'v1' })
+  accountsApi: AccountsApi;
 
   @Column({ type: 'varchar', length: 2 })
   country: string;
@@ -98,21 +103,24 @@ export class SellerAccount implements GateView {
    * Takes what Stripe said when it was read at `readAt`. A read older than the stored one is
    * refused (false): an event worked late never rolls the seller back. Disconnected stays.
    */
-  sync(account: ConnectedAccountSnapshot, readAt: Date, from: SyncSource): boolean {
+  sync(account: AccountSnapshot, readAt: Date, from: SyncSource): boolean {
     if (account.id !== this.stripeAccountId) throw new Error(`snapshot of ${account.id} applied to seller account ${this.stripeAccountId}`);
+    if ((account.api ?? 'v1') !== this.accountsApi) throw new Error(`a ${account.api ?? 'v1'} snapshot of ${account.id} applied to a ${this.accountsApi} seller account`);
     if (this.syncedAt && readAt.getTime() < this.syncedAt.getTime()) return false;
-    const r = account.requirements;
-    this.chargesEnabled = account.chargesEnabled;
-    this.payoutsEnabled = account.payoutsEnabled;
-    this.detailsSubmitted = account.detailsSubmitted;
-    this.cardPaymentsCapability = account.capabilities.cardPayments;
-    this.transfersCapability = account.capabilities.transfers;
+    const view = toAccountView(account);
+    const r = view.requirements;
+    this.chargesEnabled = view.chargesEnabled;
+    this.payoutsEnabled = view.payoutsEnabled;
+    this.detailsSubmitted = view.detailsSubmitted;
+    this.cardPaymentsCapability = view.capabilities.cardPayments;
+    this.transfersCapability = view.capabilities.transfers;
     this.currentlyDue = [...r.currentlyDue];
     this.eventuallyDue = [...r.eventuallyDue];
     this.pastDue = [...r.pastDue];
     this.pendingVerification = [...r.pendingVerification];
     this.currentDeadline = r.currentDeadline;
     this.disabledReason = r.disabledReason;
+    if (view.closed && !this.disconnectedAt) this.disconnectedAt = readAt;
     this.moveTo(toSellerStatus(account, this.disconnectedAt !== null));
     this.syncedFrom = from;
     this.syncedAt = readAt;

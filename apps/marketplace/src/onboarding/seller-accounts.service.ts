@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { StripeGateway, type ConnectedAccountSnapshot } from '@app/stripe';
+import { StripeGateway, StripeGatewayError, type AccountSnapshot, type AccountsApi } from '@app/stripe';
 import type { DataSource, EntityManager } from 'typeorm';
 import { keysetPage, type KeysetOrder, type Page } from '../common/page.js';
 import type { PaginationQuery } from '../common/pagination.query.js';
@@ -74,16 +74,41 @@ export class SellerAccountsService implements OnModuleInit {
 
   /** Reads the account from Stripe now and stores what it says (unless something newer is stored). */
   async syncFromStripe(stripeAccountId: string, from: SyncSource): Promise<SellerAccount> {
-    const snapshot = await this.gateway.retrieveConnectedAccount(stripeAccountId);
+    const known = await this.findByStripeAccount(stripeAccountId);
+    if (!known) throw new Error(`no seller owns connected account ${stripeAccountId}`);
+    const snapshot = await this.readAccount(stripeAccountId, known.accountsApi);
     const readAt = new Date();
     return this.db.transaction((tx) => this.applySnapshot(tx, snapshot, readAt, from));
+  }
+
+  /**
+   * For an event's handler: the account read now through the API that made it, or null when no
+   * seller owns it or it can no longer be read (access revoked: the deauthorization event,
+   * delivered separately, disconnects the seller).
+   */
+  async readForEvent(stripeAccountId: string, onUnreadable: () => void): Promise<{ snapshot: AccountSnapshot; readAt: Date } | null> {
+    const seller = await this.findByStripeAccount(stripeAccountId);
+    if (!seller) return null;
+    try {
+      const snapshot = await this.readAccount(stripeAccountId, seller.accountsApi);
+      return { snapshot, readAt: new Date() };
+    } catch (error) {
+      if (!(error instanceof StripeGatewayError && error.code === 'STRIPE.ACCOUNT_NOT_ENABLED')) throw error;
+      onUnreadable();
+      return null;
+    }
+  }
+
+  /** The account as Stripe shows it now, through the API that made it (whatever STRIPE_ACCOUNTS_API says today). */
+  readAccount(stripeAccountId: string, api: AccountsApi): Promise<AccountSnapshot> {
+    return api === 'v2' ? this.gateway.retrieveAccountV2(stripeAccountId) : this.gateway.retrieveConnectedAccount(stripeAccountId);
   }
 
   /**
    * Stores a snapshot read from Stripe at `readAt`, under a row lock. A snapshot older than the
    * stored one changes nothing, so events worked out of order never roll a seller back.
    */
-  async applySnapshot(tx: EntityManager, snapshot: ConnectedAccountSnapshot, readAt: Date, from: SyncSource): Promise<SellerAccount> {
+  async applySnapshot(tx: EntityManager, snapshot: AccountSnapshot, readAt: Date, from: SyncSource): Promise<SellerAccount> {
     const account = await this.lockByStripeAccount(tx, snapshot.id);
     if (!account) throw new Error(`no seller owns connected account ${snapshot.id}`);
     if (account.sync(snapshot, readAt, from)) await tx.save(account);

@@ -92,6 +92,7 @@ function stored(status: SellerAccount['status'] = 'pending'): SellerAccount {
   const a = new SellerAccount();
   Object.assign(a, {
     sellerId: 'seller-1',
+    accountsApi: 'v1',
     stripeAccountId: 'acct_test',
     status,
     detailsSubmitted: false,

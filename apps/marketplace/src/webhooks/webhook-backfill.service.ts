@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { AppConfig } from '../config/app.config.js';
 import { ConnectedAccountDirectory } from './connected-account-directory.js';
+import { StripeEventHandlerRegistry } from './stripe-event-handler.registry.js';
 import { WebhookInboxService } from './webhook-inbox.service.js';
 import { WebhooksConfig } from './webhooks.config.js';
 
@@ -20,8 +21,8 @@ export interface BackfillResult {
 const BACKFILL_LOCK = 7_420_002;
 
 /**
- * Pages GET /v1/events over a window (the platform's events, then each known connected account's)
- * and inserts what the inbox lacks through the same path as a delivery: an outage of our endpoint
+ * Pages GET /v1/events over a window (the platform's events, then each known connected account's),
+ * then GET /v2/core/events (thin events of the types a handler takes), and inserts what the inbox lacks through the same path as a delivery: an outage of our endpoint
  * loses nothing. Scheduled in the worker role; one instance at a time (advisory lock).
  */
 @Injectable()
@@ -32,6 +33,7 @@ export class WebhookBackfillService implements OnApplicationBootstrap, OnApplica
     private readonly gateway: StripeGateway,
     private readonly inbox: WebhookInboxService,
     private readonly accounts: ConnectedAccountDirectory,
+    private readonly registry: StripeEventHandlerRegistry,
     private readonly app: AppConfig,
     private readonly config: WebhooksConfig,
     @InjectDataSource() private readonly db: DataSource,
@@ -57,6 +59,14 @@ export class WebhookBackfillService implements OnApplicationBootstrap, OnApplica
         scanned++;
         const accepted = await this.inbox.accept(event, event.account ? 'connect' : 'platform', 'backfill');
         if (accepted.inserted) inserted++;
+      }
+    }
+    // thin events (Accounts v2) live in GET /v2/core/events, not /v1/events: the types a handler takes
+    const thinTypes = this.registry.types().filter((type) => type.startsWith('v2.'));
+    if (thinTypes.length) {
+      for await (const event of this.gateway.listThinEvents(window, thinTypes)) {
+        scanned++;
+        if ((await this.inbox.accept(event, 'events', 'backfill')).inserted) inserted++;
       }
     }
     const result = { from: window.from.toISOString(), to: window.to.toISOString(), scanned, inserted, accounts: connected.length };

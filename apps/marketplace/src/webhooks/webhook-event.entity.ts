@@ -1,13 +1,14 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const WEBHOOK_ENDPOINTS = ['platform', 'connect'] as const;
+/** platform and Connect snapshot events, and thin events from an event destination (`events`). */
+export const WEBHOOK_ENDPOINTS = ['platform', 'connect', 'events'] as const;
 export type WebhookEndpoint = (typeof WEBHOOK_ENDPOINTS)[number];
 export const INBOX_STATUSES = ['pending', 'processing', 'processed', 'ignored', 'dead', 'quarantined'] as const;
 export type InboxStatus = (typeof INBOX_STATUSES)[number];
 
 /** One Stripe event, stored by its id before anything acts on it. */
 @Entity({ name: 'webhook_events' })
-@Check('webhook_events_endpoint_check', `endpoint IN ('platform', 'connect')`)
+@Check('webhook_events_endpoint_check', `endpoint IN ('platform', 'connect', 'events')`)
 @Check('webhook_events_status_check', `status IN ('pending', 'processing', 'processed', 'ignored', 'dead', 'quarantined')`)
 @Index('webhook_events_due_idx', ['nextAttemptAt'], { where: `status IN ('pending', 'processing')` })
 @Index('webhook_events_status_idx', ['status', 'receivedAt'])

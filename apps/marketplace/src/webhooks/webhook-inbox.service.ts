@@ -37,8 +37,11 @@ export class WebhookInboxService {
   }
 
   async accept(event: StripeEventEnvelope, endpoint: WebhookEndpoint, source: 'webhook' | 'backfill' = 'webhook'): Promise<AcceptedEvent> {
-    // A Connect event for an account we do not know is kept (evidence) but never applied.
-    const quarantined = endpoint === 'connect' && (!event.account || !(await this.accounts.isKnown(event.account)));
+    // A Connect event, or a thin event about an account, for an account we do not know is kept
+    // (evidence) but never applied.
+    const quarantined =
+      (endpoint === 'connect' && (!event.account || !(await this.accounts.isKnown(event.account)))) ||
+      (endpoint === 'events' && event.account !== null && !(await this.accounts.isKnown(event.account)));
     const status: InboxStatus = quarantined ? 'quarantined' : 'pending';
     const inserted = await this.writer.insert({
       id: event.id,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { StripeConfig, type StripeEventEnvelope, verifyStripeWebhook, WebhookVerificationError } from '@app/stripe';
+import { StripeConfig, type StripeEventEnvelope, verifyStripeWebhook, verifyThinEvent, WebhookVerificationError } from '@app/stripe';
 import type { Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -26,7 +26,7 @@ export class WebhookReceiver {
   ) {}
 
   handler(endpoint: WebhookEndpoint) {
-    const secrets = endpoint === 'platform' ? this.stripe.STRIPE_WEBHOOK_SECRETS : this.stripe.STRIPE_CONNECT_WEBHOOK_SECRETS;
+    const secrets = { platform: this.stripe.STRIPE_WEBHOOK_SECRETS, connect: this.stripe.STRIPE_CONNECT_WEBHOOK_SECRETS, events: this.stripe.STRIPE_EVENT_DESTINATION_SECRETS }[endpoint];
     return (req: Request, res: Response) => {
       this.receive(endpoint, secrets, req, res).catch((error: unknown) => {
         // not acknowledged: Stripe retries the delivery later
@@ -43,7 +43,9 @@ export class WebhookReceiver {
     let event: StripeEventEnvelope;
     try {
       const signature = req.headers['stripe-signature'];
-      event = verifyStripeWebhook(body, Array.isArray(signature) ? signature[0] : signature, secrets, { livemode: this.stripe.livemode });
+      // an event destination sends thin events (v2): the SDK's event-notification parser reads them
+      const verify = endpoint === 'events' ? verifyThinEvent : verifyStripeWebhook;
+      event = verify(body, Array.isArray(signature) ? signature[0] : signature, secrets, { livemode: this.stripe.livemode });
     } catch (error) {
       if (error instanceof WebhookVerificationError) return send(res, 400, `WEBHOOK.${error.reason}`, error.message);
       throw error;

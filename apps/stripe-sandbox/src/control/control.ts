@@ -10,6 +10,7 @@ import { checkoutPage, dashboardPage, onboardingPage } from '../pages/pages.js';
 import { createDispute, closeDispute, escalateInquiry, type DisputeOutcome } from '../resources/disputes.js';
 import { REFUND_FAILURE_REASONS, failRefund, succeedRefund } from '../resources/payments.js';
 import { failPayout } from '../resources/payouts.js';
+import { finishVerification } from '../resources/accounts-v2.js';
 import type { WebhookFaults } from '../webhooks/delivery.js';
 
 export class ControlError extends Error {
@@ -98,6 +99,17 @@ export class SandboxControl {
     this.sb.state.settlementCurrencies.set(platform, currency.toLowerCase());
     this.sb.onChange();
     return { platform, settlement_currency: currency.toLowerCase() };
+  }
+
+  /** Stripe ends its verification of an account left `pending` on the hosted page: verified or failed. */
+  finishVerification(accountId: string, outcome: unknown): Stripe.Account {
+    const row = this.sb.state.accounts.get(accountId);
+    if (!row) throw new ControlError(404, `No such account: '${accountId}'`);
+    if (outcome !== 'verified' && outcome !== 'failed') throw new ControlError(400, '`outcome` must be verified or failed');
+    if (row.obj.requirements?.disabled_reason !== 'requirements.pending_verification')
+      throw new ControlError(400, `Account ${accountId} is not waiting for verification (choose "pending" on the hosted onboarding page first)`);
+    this.run(() => finishVerification(this.sb, row, outcome === 'verified'));
+    return row.obj;
   }
 
   failPayout(payoutId: string, failureCode = 'account_closed'): Stripe.Payout {
@@ -226,6 +238,7 @@ export function controlHandler(sb: Sandbox, control: SandboxControl) {
         return sendJson(res, 200, control.inquiry(b, { reason: typeof body.reason === 'string' ? body.reason : undefined, amount: num(body.amount) }));
       if (a === 'disputes' && b && c === 'close' && method === 'POST') return sendJson(res, 200, control.closeDispute(b, String(body.outcome) as DisputeOutcome));
       if (a === 'disputes' && b && c === 'escalate' && method === 'POST') return sendJson(res, 200, control.escalate(b));
+      if (a === 'accounts' && b && c === 'verification' && method === 'POST') return sendJson(res, 200, control.finishVerification(b, body.outcome));
       if (a === 'payouts' && b && c === 'fail' && method === 'POST') return sendJson(res, 200, control.failPayout(b, typeof body.failure_code === 'string' ? body.failure_code : undefined));
       if (a === 'refunds' && b === 'hold' && !c && method === 'POST') return sendJson(res, 200, control.holdRefunds(num(body.count) ?? 1));
       if (a === 'refunds' && b && c === 'succeed' && method === 'POST') return sendJson(res, 200, control.succeedRefund(b));

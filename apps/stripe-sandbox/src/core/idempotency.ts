@@ -3,6 +3,8 @@
 // request is still executing is a 409 idempotency_key_in_use; keys expire after 24 hours.
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/** API v2 keeps a key 30 days (v1: 24 hours). */
+export const V2_IDEMPOTENCY_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 export interface SavedResponse {
   status: number;
@@ -13,6 +15,8 @@ export interface SavedResponse {
 interface Entry {
   fingerprint: string;
   createdAt: number;
+  /** seconds the key is kept (v1's 24 hours when absent, as in state files written before v2) */
+  ttl?: number;
   response: SavedResponse | null; // null while in flight
 }
 
@@ -21,15 +25,15 @@ export type Reservation = { kind: 'new' } | { kind: 'replay'; response: SavedRes
 export class IdempotencyStore {
   private entries = new Map<string, Entry>();
 
-  reserve(scope: string, key: string, fingerprint: string, now: number): Reservation {
+  reserve(scope: string, key: string, fingerprint: string, now: number, ttl = IDEMPOTENCY_TTL_SECONDS): Reservation {
     const id = `${scope}\u0000${key}`;
     const existing = this.entries.get(id);
-    if (existing && existing.createdAt + IDEMPOTENCY_TTL_SECONDS > now) {
+    if (existing && existing.createdAt + (existing.ttl ?? IDEMPOTENCY_TTL_SECONDS) > now) {
       if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };
       if (!existing.response) return { kind: 'in_flight' };
       return { kind: 'replay', response: existing.response };
     }
-    this.entries.set(id, { fingerprint, createdAt: now, response: null });
+    this.entries.set(id, { fingerprint, createdAt: now, ...(ttl !== IDEMPOTENCY_TTL_SECONDS ? { ttl } : {}), response: null });
     return { kind: 'new' };
   }
 
@@ -44,7 +48,7 @@ export class IdempotencyStore {
   }
 
   purgeExpired(now: number): void {
-    for (const [id, entry] of this.entries) if (entry.createdAt + IDEMPOTENCY_TTL_SECONDS <= now && entry.response) this.entries.delete(id);
+    for (const [id, entry] of this.entries) if (entry.createdAt + (entry.ttl ?? IDEMPOTENCY_TTL_SECONDS) <= now && entry.response) this.entries.delete(id);
   }
 
   size(): number {

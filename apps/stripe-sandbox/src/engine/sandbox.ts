@@ -19,6 +19,23 @@ export interface WebhookEndpointConfig {
   enabledEvents?: string[];
 }
 
+/** An event destination configured at start (SANDBOX_EVENT_DESTINATIONS): thin events to a webhook URL. */
+export interface EventDestinationConfig {
+  url: string;
+  secret?: string;
+  /** v2 event types (default: every v2.core.account event the sandbox sends) */
+  enabledEvents?: string[];
+}
+
+/** The thin events the sandbox sends (v2 accounts); an event destination without a list gets these. */
+export const V2_ACCOUNT_EVENT_TYPES = [
+  'v2.core.account.created',
+  'v2.core.account.updated',
+  'v2.core.account[requirements].updated',
+  'v2.core.account[configuration.recipient].capability_status_updated',
+  'v2.core.account[configuration.merchant].capability_status_updated',
+] as const;
+
 export interface SandboxConfig {
   baseUrl: string;
   processingFee: ProcessingFee;
@@ -76,6 +93,7 @@ export class Sandbox {
   readonly idempotency = new IdempotencyStore();
   readonly dispatcher: WebhookDispatcher;
   readonly configuredEndpoints: Array<Required<WebhookEndpointConfig> & { id: string }>;
+  readonly configuredDestinations: Array<Required<EventDestinationConfig> & { id: string }>;
   ctx: RequestContext | null = null;
   /** How many of the next refunds stay `pending` (POST /_sandbox/refunds/hold) until succeeded or failed by the control API. */
   refundsToHold = 0;
@@ -89,7 +107,14 @@ export class Sandbox {
     readonly config: SandboxConfig,
     readonly clock: SandboxClock,
     endpoints: WebhookEndpointConfig[],
+    destinations: EventDestinationConfig[] = [],
   ) {
+    this.configuredDestinations = destinations.map((d, i) => ({
+      id: `ed_env_${i}`,
+      url: d.url,
+      secret: d.secret ?? `whsec_${createHash('sha256').update(`thin:${d.url}`).digest('hex').slice(0, 32)}`,
+      enabledEvents: d.enabledEvents ?? [...V2_ACCOUNT_EVENT_TYPES],
+    }));
     this.configuredEndpoints = endpoints.map((e, i) => ({
       id: `we_env_${i}`,
       url: e.url,
@@ -244,6 +269,39 @@ export class Sandbox {
     event.pending_webhooks = targets.length;
     this.state.events.insert(event, opts.account ?? opts.platform, { platform: opts.platform, pending: targets.length });
     if (targets.length) this.dispatcher.enqueue(event.id, event.type, JSON.stringify(event, null, 2), targets);
+  }
+
+  /**
+   * Record a v2 event (GET /v2/core/events/:id answers it whole) and deliver its thin payload
+   * ("id, object, type, created, livemode, related_object, context": no object snapshot) to the
+   * platform's event destinations that enabled the type, signed like webhook deliveries.
+   */
+  emitV2(type: string, related: Stripe.V2.Core.Events.RelatedObject | null, opts: { platform: string; data?: Record<string, unknown>; onlyDestination?: string }): Stripe.V2.Core.Event {
+    const created = new Date(this.now() * 1000).toISOString();
+    const ctx = this.ctx;
+    const thin = {
+      id: newId('evt_test', 24),
+      object: 'v2.core.event' as const,
+      type,
+      created,
+      livemode: false,
+      ...(related ? { related_object: related } : {}),
+      ...(ctx ? { reason: { type: 'request' as const, request: { id: ctx.requestId, idempotency_key: ctx.idempotencyKey ?? '' } } } : {}),
+    };
+    const event = { ...thin, ...(opts.data ? { data: opts.data } : {}) } as unknown as Stripe.V2.Core.Event;
+    this.state.v2Events.insert(event, opts.platform, { platform: opts.platform });
+    // a ping goes to its destination alone, whatever it enabled
+    const only = opts.onlyDestination;
+    const matches = (id: string, enabled: string[]) => (only ? id === only : enabled.includes('*') || enabled.includes(type));
+    const targets: DeliveryTarget[] = [];
+    for (const d of this.configuredDestinations) if (matches(d.id, d.enabledEvents)) targets.push({ endpointId: d.id, url: d.url, secret: d.secret });
+    for (const row of this.state.eventDestinations.owned(opts.platform)) {
+      const d = row.obj;
+      if (d.status === 'enabled' && d.event_payload === 'thin' && d.webhook_endpoint?.url && matches(d.id, d.enabled_events))
+        targets.push({ endpointId: d.id, url: d.webhook_endpoint.url, secret: row.x.secret });
+    }
+    if (targets.length) this.dispatcher.enqueue(thin.id, type, JSON.stringify(thin, null, 2), targets);
+    return event;
   }
 
   private targetsFor(type: string, platform: string, connectEvent: boolean): DeliveryTarget[] {

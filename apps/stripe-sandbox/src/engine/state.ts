@@ -13,6 +13,8 @@ export interface AccountInternals {
   bank: BankAccountInfo | null;
   /** start of the sandbox day of the last automatic payout, per currency */
   lastAutoPayout: Record<string, number>;
+  /** set for an account created through POST /v2/core/accounts: its v2 view (every includable part) */
+  v2?: Stripe.V2.Core.Account;
 }
 export interface PlatformRecord {
   id: string;
@@ -25,6 +27,8 @@ export interface LinkInternals {
   account: string;
   refreshUrl: string | null;
   returnUrl: string | null;
+  /** a v2 Account Link (POST /v2/core/account_links) */
+  v2?: boolean;
 }
 export interface ChargeInternals {
   platform: string;
@@ -49,6 +53,13 @@ export interface EndpointInternals {
   platform: string | null;
   secret: string;
   connect: boolean;
+}
+export interface V2EventInternals {
+  platform: string;
+}
+export interface EventDestinationInternals {
+  platform: string | null;
+  secret: string;
 }
 export interface SessionInternals {
   platform: string;
@@ -92,6 +103,9 @@ export class SandboxState {
   disputes = new Table<Stripe.Dispute, None>();
   events = new Table<Stripe.Event, EventInternals>();
   webhookEndpoints = new Table<Stripe.WebhookEndpoint, EndpointInternals>();
+  /** v2 events (GET /v2/core/events/:id), delivered as thin events to event destinations */
+  v2Events = new Table<Stripe.V2.Core.Event, V2EventInternals>();
+  eventDestinations = new Table<Stripe.V2.Core.EventDestination, EventDestinationInternals>();
 
   tables() {
     return {
@@ -110,6 +124,8 @@ export class SandboxState {
       disputes: this.disputes,
       events: this.events,
       webhookEndpoints: this.webhookEndpoints,
+      v2Events: this.v2Events,
+      eventDestinations: this.eventDestinations,
     };
   }
 

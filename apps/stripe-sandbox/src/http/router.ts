@@ -5,6 +5,8 @@ export interface ApiRequest {
   method: string;
   path: string;
   form: FormObject;
+  /** an API v2 request's JSON body (null for v1 and for GET/DELETE) */
+  json: unknown;
   pathParams: Record<string, string>;
   ctx: RequestContext;
 }

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { V2_IDEMPOTENCY_TTL_SECONDS } from '../core/idempotency.js';
 import { newId } from '../core/ids.js';
 import { API_VERSION, type RequestContext, type Sandbox } from '../engine/sandbox.js';
 import { StripeApiError, accountInvalid, invalidRequest, redactKey } from './errors.js';
@@ -27,7 +28,7 @@ export function createHttpServer(deps: ServerDeps): { server: http.Server; socke
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     // counted as it arrives, whatever happens to it next (a fault, a 4xx)
-    if (req.url?.startsWith('/v1/')) deps.meter.record(req.method ?? 'GET', req.url.split('?')[0]!);
+    if (req.url?.startsWith('/v1/') || req.url?.startsWith('/v2/')) deps.meter.record(req.method ?? 'GET', req.url.split('?')[0]!);
     const requestId = newId('req', 14);
     res.setHeader('Request-Id', requestId);
     res.on('finish', () => logLine(deps, req, res.statusCode, started));
@@ -72,43 +73,69 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: StripeApiError): void {
-  sendJson(res, err.status, err.toJSON(), err.headers);
+function sendError(res: ServerResponse, err: StripeApiError, v2 = false): void {
+  sendJson(res, err.status, v2 ? v2ErrorBody(err) : err.toJSON(), err.headers);
+}
+
+/** API v2's error envelope: `{ error: { type, code, message } }` (no v1 `param`/`doc_url`). */
+function v2ErrorBody(err: StripeApiError): { error: { type: string; code?: string; message: string } } {
+  const { type, code, message } = err.body;
+  return { error: { type, ...(code ? { code } : {}), message } };
+}
+
+/** Same JSON whatever the key order, so a replay of the same v2 body matches its first request. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
 }
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, body: string, requestId: string): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sandbox.local');
   const method = req.method ?? 'GET';
   if (url.pathname.startsWith('/_sandbox')) return deps.control(req, res, url, body);
-  if (!url.pathname.startsWith('/v1/')) return sendError(res, invalidRequest(`Unrecognized request URL (${method}: ${url.pathname}).`, undefined, undefined, 404));
+  const v2 = url.pathname.startsWith('/v2/');
+  if (!url.pathname.startsWith('/v1/') && !v2) return sendError(res, invalidRequest(`Unrecognized request URL (${method}: ${url.pathname}).`, undefined, undefined, 404));
 
   const faults = deps.faults.take(method, url.pathname);
   const latency = faults.filter((f) => f.kind === 'latency').reduce((a, f) => a + f.latencyMs, 0);
   const fault: FaultRule | undefined = faults.find((f) => f.kind !== 'latency');
   if (fault && (fault.kind === 'connection_reset' || fault.kind === 'timeout' || fault.kind === 'error_500' || fault.kind === 'rate_limit')) {
     if (latency) await sleep(latency);
-    return failBefore(res, fault);
+    return failBefore(res, fault, v2);
   }
 
   const { sb } = deps;
   let ctx: RequestContext;
   let form: FormObject;
+  let json: unknown = null;
   try {
     ctx = authenticate(sb, req, requestId);
-    form = parseForm(method === 'GET' || method === 'DELETE' ? url.search.slice(1) : body);
-    if (method === 'DELETE' && body) Object.assign(form, parseForm(body));
+    if (v2) {
+      // API v2: JSON bodies; GET/DELETE carry their parameters in the query string.
+      form = method === 'GET' || method === 'DELETE' ? parseForm(url.search.slice(1)) : {};
+      if (method === 'POST') json = parseJsonBody(body);
+    } else {
+      form = parseForm(method === 'GET' || method === 'DELETE' ? url.search.slice(1) : body);
+      if (method === 'DELETE' && body) Object.assign(form, parseForm(body));
+    }
   } catch (err) {
-    if (err instanceof StripeApiError) return sendError(res, err);
+    if (err instanceof StripeApiError) return sendError(res, err, v2);
     throw err;
   }
   res.setHeader('Stripe-Version', String(req.headers['stripe-version'] ?? API_VERSION));
   if (ctx.connected) res.setHeader('Stripe-Account', ctx.account);
 
-  const idemKey = method === 'POST' ? ctx.idempotencyKey : null;
+  const idemKey = method === 'POST' || (v2 && method === 'DELETE') ? ctx.idempotencyKey : null;
   const scope = `${ctx.apiKey}|${ctx.account}`;
   if (idemKey) {
     res.setHeader('Idempotency-Key', idemKey);
-    const r = sb.idempotency.reserve(scope, idemKey, `${method} ${url.pathname} ${body}`, sb.now());
+    const fingerprint = v2 ? `${method} ${url.pathname}${url.search} ${canonicalJson(json)}` : `${method} ${url.pathname} ${body}`;
+    const r = sb.idempotency.reserve(scope, idemKey, fingerprint, sb.now(), v2 ? V2_IDEMPOTENCY_TTL_SECONDS : undefined);
     if (r.kind === 'replay') {
       if (fault?.kind === 'lose_response') {
         req.socket.destroy();
@@ -118,6 +145,14 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       res.setHeader('Original-Request', r.response.requestId);
       return sendJson(res, r.response.status, r.response.body);
     }
+    if (r.kind === 'mismatch' && v2)
+      return sendJson(res, 400, {
+        error: {
+          type: 'idempotency_error',
+          code: 'idempotency_key_reused',
+          message: `The idempotency key '${idemKey}' was already used for a different request. An idempotency key can only be retried with the same request parameters.`,
+        },
+      });
     if (r.kind === 'mismatch')
       return sendJson(res, 400, {
         error: {
@@ -126,19 +161,20 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
         },
       });
     if (r.kind === 'in_flight')
-      return sendJson(
+      return sendError(
         res,
-        409,
-        {
-          error: {
+        new StripeApiError(
+          409,
+          {
             type: 'invalid_request_error',
             code: 'idempotency_key_in_use',
             message:
               'There is currently another in-progress request using this idempotent key (that probably means you submitted twice, and the other request is still going through). Please try again later.',
-            doc_url: 'https://stripe.com/docs/error-codes/idempotency-key-in-use',
           },
-        },
-        { 'Stripe-Should-Retry': 'true' },
+          false,
+          { 'Stripe-Should-Retry': 'true' },
+        ),
+        v2,
       );
   }
   if (latency) await sleep(latency);
@@ -152,8 +188,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       throw invalidRequest(`Unrecognized request URL (${method}: ${url.pathname}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, undefined, undefined, 404);
     sb.ctx = ctx;
     try {
-      const result = match.handler(sb, { method, path: url.pathname, form, pathParams: match.pathParams, ctx });
-      const expand = expandList(form);
+      const result = match.handler(sb, { method, path: url.pathname, form, json, pathParams: match.pathParams, ctx });
+      const expand = v2 ? [] : expandList(form);
       text = JSON.stringify(expand.length ? applyExpand(result, expand, sb.state) : result);
     } finally {
       sb.flushBalanceAvailable();
@@ -169,10 +205,12 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     } else {
       status = err.status;
       saved = err.savedForIdempotency;
-      text = JSON.stringify(err.toJSON());
+      text = JSON.stringify(v2 ? v2ErrorBody(err) : err.toJSON());
       for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
     }
   }
+  // API v2: "retries don't repeat successful operations"; failed work is retried (nothing is replayed).
+  if (v2 && status >= 400) saved = false;
   if (idemKey) {
     if (saved) sb.idempotency.complete(scope, idemKey, { status, body: text, requestId: ctx.requestId });
     else sb.idempotency.release(scope, idemKey);
@@ -183,6 +221,19 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     return;
   }
   sendJson(res, status, text);
+}
+
+function parseJsonBody(body: string): unknown {
+  if (!body.trim()) return {};
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new StripeApiError(
+      400,
+      { type: 'invalid_request_error', code: 'invalid_json', message: 'The request body is not valid JSON. API v2 requests take JSON bodies (Content-Type: application/json).' },
+      false,
+    );
+  }
 }
 
 function expandList(form: FormObject): string[] {
@@ -220,7 +271,7 @@ function authenticate(sb: Sandbox, req: IncomingMessage, requestId: string): Req
   return { apiKey: key, platform, account: platform, connected: false, requestId, idempotencyKey };
 }
 
-function failBefore(res: ServerResponse, fault: FaultRule): void {
+function failBefore(res: ServerResponse, fault: FaultRule, v2: boolean): void {
   if (fault.kind === 'connection_reset') {
     res.socket?.destroy();
     return;
@@ -230,17 +281,10 @@ function failBefore(res: ServerResponse, fault: FaultRule): void {
     return;
   }
   if (fault.kind === 'rate_limit') {
-    sendJson(res, 429, {
-      error: {
-        type: 'invalid_request_error',
-        code: 'rate_limit',
-        message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
-        doc_url: 'https://stripe.com/docs/error-codes/rate-limit',
-      },
-    });
-    return;
+    const message = 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.';
+    return sendError(res, new StripeApiError(429, { type: 'invalid_request_error', code: 'rate_limit', message }), v2);
   }
-  sendJson(res, 500, { error: { type: 'api_error', message: 'An unknown error occurred (injected by the sandbox).' } });
+  sendError(res, new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred (injected by the sandbox).' }), v2);
 }
 
 function sleep(ms: number): Promise<void> {

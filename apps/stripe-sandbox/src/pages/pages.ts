@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sandbox } from '../engine/sandbox.js';
 import { parseForm } from '../http/form.js';
-import { completeOnboarding, type OnboardingOutcome } from '../resources/accounts.js';
+import type { OnboardingOutcome } from '../resources/accounts.js';
+import { accountLinkReturned, completeOnboardingV2 } from '../resources/accounts-v2.js';
 import { type CardBehaviour, TEST_CARD_NUMBERS, TEST_PAYMENT_METHODS } from '../resources/charge-builder.js';
 import { payCheckoutSession } from '../resources/checkout.js';
 import { BANK_FAILURE_CODES } from '../resources/common.js';
@@ -54,6 +55,7 @@ export function onboardingPage(sb: Sandbox, req: IncomingMessage, res: ServerRes
 <fieldset><legend>Outcome</legend>
 <label><input type="radio" name="outcome" value="complete" checked> Complete everything</label>
 <label><input type="radio" name="outcome" value="requirements_due"> Leave requirements due</label>
+<label><input type="radio" name="outcome" value="pending"> Submit a document Stripe still has to verify</label>
 <label><input type="radio" name="outcome" value="rejected"> Be rejected</label></fieldset>
 <label>Routing number <input type="text" name="routing_number" value="110000000"></label>
 <label>Account number <input type="text" name="account_number" value="000123456789"></label>
@@ -64,9 +66,11 @@ export function onboardingPage(sb: Sandbox, req: IncomingMessage, res: ServerRes
   }
   const form = parseForm(body);
   const outcome = String(form.outcome ?? 'complete') as OnboardingOutcome;
-  if (!['complete', 'requirements_due', 'rejected'].includes(outcome)) return html(res, 400, page('Invalid', '<p class="err">Unknown outcome.</p>'));
+  if (!['complete', 'requirements_due', 'pending', 'rejected'].includes(outcome)) return html(res, 400, page('Invalid', '<p class="err">Unknown outcome.</p>'));
   link.x.used = true;
-  completeOnboarding(sb, account, outcome, String(form.account_number ?? '000123456789'), String(form.routing_number ?? '110000000'));
+  // a v2 account also gets its v2 view updated and thin events (a v1 account: only the v1 outcome)
+  completeOnboardingV2(sb, account, outcome, String(form.account_number ?? '000123456789'), String(form.routing_number ?? '110000000'));
+  if (link.x.v2 && link.x.returnUrl) accountLinkReturned(sb, account, link.x.type);
   sb.flushBalanceAvailable();
   sb.onChange();
   if (link.x.returnUrl) return redirect(res, link.x.returnUrl);

@@ -26,7 +26,7 @@ const CONTROLLER = obj({
   stripe_dashboard: obj({ type: oneOf('express', 'full', 'none') }),
 });
 
-const CREATE: Schema = {
+export const V1_CREATE: Schema = {
   type: oneOf('express', 'custom', 'standard'),
   country: 'string',
   email: 'string',
@@ -176,7 +176,7 @@ export function bankAccountObject(account: string, bank: BankAccountInfo, curren
   };
 }
 
-function buildAccount(sb: Sandbox, p: Params): Stripe.Account {
+export function buildAccount(sb: Sandbox, p: Params): Stripe.Account {
   const now = sb.now();
   const controller = controllerFor(p);
   const type = typeFor(controller);
@@ -285,7 +285,11 @@ export function accountChanged(sb: Sandbox, row: Row<Stripe.Account, AccountInte
   }
 }
 
-export type OnboardingOutcome = 'complete' | 'requirements_due' | 'rejected';
+/** What a person chooses on the hosted onboarding page (`pending`: Stripe still verifies what they sent). */
+export type OnboardingOutcome = 'complete' | 'requirements_due' | 'pending' | 'rejected';
+/** An account's state after onboarding or after Stripe's verification of a `pending` one (POST /_sandbox/accounts/:acct/verification). */
+export type AccountOutcome = OnboardingOutcome | 'verification_failed';
+export const PENDING_DOCUMENT = 'individual.verification.document';
 
 /** What the hosted onboarding page does when a person submits it. */
 export function completeOnboarding(sb: Sandbox, row: Row<Stripe.Account, AccountInternals>, outcome: OnboardingOutcome, accountNumber: string, routingNumber: string): void {
@@ -299,24 +303,50 @@ export function completeOnboarding(sb: Sandbox, row: Row<Stripe.Account, Account
   }
   a.business_type = a.business_type ?? 'individual';
   a.tos_acceptance = { date: sb.now(), ip: '127.0.0.1', user_agent: 'stripe-sandbox' };
+  setOutcome(row, outcome);
+  accountChanged(sb, row, before);
+}
+
+/** Stripe finished verifying a `pending` account: verified (`complete`) or not (`verification_failed`). */
+export function setAccountOutcome(sb: Sandbox, row: Row<Stripe.Account, AccountInternals>, outcome: AccountOutcome): void {
+  const before = structuredClone(row.obj);
+  setOutcome(row, outcome);
+  accountChanged(sb, row, before);
+}
+
+function setOutcome(row: Row<Stripe.Account, AccountInternals>, outcome: AccountOutcome): void {
+  const a = row.obj;
   const caps: Stripe.Account.Capabilities = {};
-  if (outcome === 'complete') {
-    for (const k of Object.keys(a.capabilities ?? {}) as Array<keyof Stripe.Account.Capabilities>) caps[k] = 'active';
+  const every = (status: 'active' | 'inactive' | 'pending') => {
+    for (const k of Object.keys(a.capabilities ?? {}) as Array<keyof Stripe.Account.Capabilities>) caps[k] = status;
     a.capabilities = caps;
+  };
+  if (outcome === 'pending') {
+    every('pending');
+    a.requirements = requirements([], 'requirements.pending_verification');
+    a.requirements.pending_verification = [PENDING_DOCUMENT];
+    a.charges_enabled = false;
+    a.payouts_enabled = false;
+  } else if (outcome === 'verification_failed') {
+    every('inactive');
+    a.requirements = requirements([PENDING_DOCUMENT], 'requirements.past_due');
+    a.requirements.errors = [{ code: 'verification_failed_other', reason: 'The document could not be verified.', requirement: PENDING_DOCUMENT }];
+    a.charges_enabled = false;
+    a.payouts_enabled = false;
+  } else if (outcome === 'complete') {
+    every('active');
     a.requirements = requirements(row.x.bank ? [] : ['external_account'], null);
-    a.charges_enabled = a.capabilities.card_payments === 'active';
+    a.charges_enabled = caps.card_payments === 'active';
     a.payouts_enabled = !!row.x.bank;
   } else if (outcome === 'requirements_due') {
-    for (const k of Object.keys(a.capabilities ?? {}) as Array<keyof Stripe.Account.Capabilities>) caps[k] = 'inactive';
-    a.capabilities = caps;
-    a.requirements = requirements(['individual.verification.document'], 'requirements.past_due', null);
-    a.requirements.eventually_due = ['individual.verification.document', 'individual.id_number'];
+    every('inactive');
+    a.requirements = requirements([PENDING_DOCUMENT], 'requirements.past_due', null);
+    a.requirements.eventually_due = [PENDING_DOCUMENT, 'individual.id_number'];
     a.charges_enabled = false;
     a.payouts_enabled = false;
   } else {
     rejectAccount(a, 'rejected.other');
   }
-  accountChanged(sb, row, before);
 }
 
 function rejectAccount(a: Stripe.Account, reason: Stripe.Account.Requirements.DisabledReason): void {
@@ -354,7 +384,7 @@ function platformLiable(a: Stripe.Account): boolean {
 
 export function registerAccounts(router: Router): void {
   router.add('POST', '/v1/accounts', (sb, r) => {
-    const p = validate(r.form, CREATE);
+    const p = validate(r.form, V1_CREATE);
     if (r.ctx.connected) throw invalidRequest('Connected accounts cannot create accounts.', undefined, undefined, 400);
     const account = buildAccount(sb, p);
     sb.state.accounts.insert(account, r.ctx.platform, { platform: r.ctx.platform, bank: null, lastAutoPayout: {} });

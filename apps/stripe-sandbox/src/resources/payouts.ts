@@ -152,8 +152,10 @@ function runAutomaticPayouts(sb: Sandbox, now: number): void {
     const a = row.obj;
     const schedule = a.settings?.payouts?.schedule;
     if (!schedule || schedule.interval === 'manual' || !a.payouts_enabled || !row.x.bank || bankErrored(a)) continue;
-    if (schedule.interval === 'weekly' && WEEKDAYS[date.getUTCDay()] !== (schedule.weekly_anchor ?? 'monday')) continue;
-    if (schedule.interval === 'monthly' && date.getUTCDate() !== (schedule.monthly_anchor ?? 1)) continue;
+    // weekly_payout_days / monthly_payout_days come from the Balance Settings API, the anchors from v1 accounts
+    const weekdays: string[] = schedule.weekly_payout_days ?? [schedule.weekly_anchor ?? 'monday'];
+    if (schedule.interval === 'weekly' && !weekdays.includes(WEEKDAYS[date.getUTCDay()])) continue;
+    if (schedule.interval === 'monthly' && !(schedule.monthly_payout_days ?? [schedule.monthly_anchor ?? 1]).includes(date.getUTCDate())) continue;
     const currencies = new Set(sb.state.balanceTransactions.owned(a.id).map((t) => t.obj.currency));
     for (const currency of currencies) {
       if (row.x.lastAutoPayout[currency] === now) continue;

@@ -1,4 +1,5 @@
-// Issue 5: a seller onboards through Stripe-hosted onboarding and becomes active.
+// Issue 5: a seller onboards through Stripe-hosted onboarding and becomes active (issue 12: an
+// Accounts v2 account by default, made active by thin events from the event destination).
 import { DemoFailure, issueAdminKey, pollUntil, type DemoContext, type DemoStep } from './demo-runner.js';
 
 const TEST_BANK_ACCOUNT = '000123456789';
@@ -99,14 +100,22 @@ export const onboardingSteps: DemoStep[] = [
     },
   },
   {
-    title: "Wait for Stripe's account.updated webhook",
+    title: "Wait for Stripe's event about the account (a thin event with Accounts v2, account.updated with v1)",
     async run(ctx) {
       const account = str(ctx, 'stripeAccountId');
-      const event = await pollUntil('account.updated to be processed', async () => {
-        const res = await ctx.api.call<{ data: Array<{ id: string; status: string }> }>('GET', `/admin/webhook-events?type=account.updated&account=${account}`, { key: str(ctx, 'adminKey') });
-        return res.body.data.find((e) => e.status === 'processed');
+      // Accounts v2 (the default) announce a capability turning active with a thin event to the event destination
+      const types = ['v2.core.account[configuration.recipient].capability_status_updated', 'v2.core.account[configuration.merchant].capability_status_updated', 'account.updated'];
+      const event = await pollUntil('an event about the account to be processed', async () => {
+        for (const type of types) {
+          const res = await ctx.api.call<{ data: Array<{ id: string; type: string; status: string }> }>('GET', `/admin/webhook-events?type=${encodeURIComponent(type)}&account=${account}`, {
+            key: str(ctx, 'adminKey'),
+          });
+          const processed = res.body.data.find((e) => e.status === 'processed');
+          if (processed) return processed;
+        }
+        return undefined;
       });
-      ctx.note(`event ${event.id} processed`);
+      ctx.note(`event ${event.id} (${event.type}) processed`);
     },
   },
   {
@@ -120,7 +129,7 @@ export const onboardingSteps: DemoStep[] = [
       ctx.note(`  status            ${seller.status}`);
       ctx.note(`  stripe account    ${seller.stripeAccountId}`);
       ctx.note(`  charges/payouts   ${seller.chargesEnabled ? 'enabled' : 'disabled'} / ${seller.payoutsEnabled ? 'enabled' : 'disabled'}`);
-      ctx.note(`  capabilities      card_payments ${seller.capabilities.cardPayments}, transfers ${seller.capabilities.transfers}`);
+      ctx.note(`  capabilities      card_payments ${seller.capabilities.cardPayments ?? 'not requested (a v2 recipient)'}, transfers ${seller.capabilities.transfers}`);
       ctx.note(`  currently due     ${seller.requirements.currentlyDue.join(', ') || 'nothing'}`);
       ctx.note(`  last synced from  ${seller.lastSyncedFrom}`);
     },

@@ -9,10 +9,11 @@ export class ListWebhookEventsQuery extends PaginationQuery {
   @IsIn(INBOX_STATUSES)
   status?: InboxStatus;
 
-  @ApiPropertyOptional({ example: 'account.updated' })
+  @ApiPropertyOptional({ example: 'account.updated', description: "A v1 type, or a thin event's v2 type, e.g. v2.core.account[requirements].updated" })
   @IsOptional()
   @IsString()
-  @Matches(/^[a-z_.*]{1,100}$/)
+  // v2 types have digits and a bracketed part: v2.core.account[configuration.recipient].updated
+  @Matches(/^[a-z0-9_.*[\]]{1,100}$/)
   type?: string;
 
   @ApiPropertyOptional({ example: 'acct_123' })
