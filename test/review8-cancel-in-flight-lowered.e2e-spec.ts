@@ -12,6 +12,7 @@
 // before: B kept 2700).
 // Real app, real PostgreSQL, the Stripe sandbox (its latency fault); the workers are the test's.
 import { bearer } from './factories/principal.factory.js';
+import { setTransfersCapability } from './support/onboarding.js';
 import { expectBooksMatchStripe, getOrder } from './support/checkout.js';
 import { waitFor } from './support/process.js';
 import type { TestApp } from './support/test-app.js';
@@ -26,7 +27,7 @@ const leaseRanOut = async (t: TestApp, transferId: string): Promise<boolean> =>
 
 async function cancelInFlightThenRefund(t: TestApp, leaseRunsOut: boolean): Promise<void> {
   const shop = await manualPayoutShop(t);
-  const setTransfers = (requested: boolean) => t.stripe.accounts.update(shop.b.account, { capabilities: { transfers: { requested } } });
+  const setTransfers = (requested: boolean) => setTransfersCapability(t, shop.b.account, requested);
   const bActive = (active: boolean) =>
     waitFor(async () => (((await t.http.get('/sellers/me').set(bearer(shop.b.key))).body.status === 'active') === active ? true : undefined), 15_000, `seller B ${active ? '' : 'not '}active`);
   const order = await shop.cart();

@@ -265,6 +265,21 @@ describe('stripe sandbox: Accounts v2, thin events and balance settings', () => 
     expect(after.requirements?.summary?.minimum_deadline?.status).toBe('past_due');
   });
 
+  it('unrequesting a capability removes it and announces it (capability_status_updated), the v1 view inactive', async () => {
+    const account = await stripe.v2.core.accounts.create(recipientParams('unrequest@example.test'));
+    await onboardV2(account.id);
+    await idle();
+    const before = thin.notifications.length;
+    await stripe.v2.core.accounts.update(account.id, { configuration: { recipient: { capabilities: { stripe_balance: { stripe_transfers: { requested: false } } } } } });
+    const after = await stripe.v2.core.accounts.retrieve(account.id, { include: ['configuration.recipient'] });
+    expect(after.configuration?.recipient?.capabilities?.stripe_balance?.stripe_transfers).toBeUndefined();
+    expect((await stripe.accounts.retrieve(account.id)).capabilities?.transfers).not.toBe('active');
+    await idle();
+    const events = thin.notifications.slice(before).filter((n) => relatedId(n) === account.id && n.type === 'v2.core.account[configuration.recipient].capability_status_updated');
+    const data = await Promise.all(events.map(async (n) => ((await n.fetchEvent()) as { data?: { updated_capability: string } }).data?.updated_capability));
+    expect(data).toContain('stripe_balance.stripe_transfers');
+  });
+
   it('updates an account (v2.core.account.updated) and keeps the v1 view in step', async () => {
     const account = await stripe.v2.core.accounts.create(recipientParams('upd@example.test'));
     const updated = await stripe.v2.core.accounts.update(account.id, { display_name: 'Jenny R.', metadata: { seller_id: '43' } });

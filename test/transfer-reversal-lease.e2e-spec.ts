@@ -11,6 +11,7 @@ import { RefundFailureReturnService } from '../apps/marketplace/src/payments/ref
 import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
+import { setTransfersCapability } from './support/onboarding.js';
 import { expectBooksMatchStripe, getOrder } from './support/checkout.js';
 import { waitFor } from './support/process.js';
 import { connectedBalance, drainTransferWorkers, failRefundAtStripe, fundsAvailable, manualPayoutShop } from './support/transfers.js';
@@ -82,7 +83,7 @@ describe('a transfer reversal whose Stripe call outlives the lease, its row canc
 describe('a transfer whose Stripe call outlives the lease, canceled by an admin meanwhile (the seller could not receive transfers in our books)', () => {
   it('the transfer Stripe made late is recorded made: the row succeeded, the books match Stripe', async () => {
     const shop = await manualPayoutShop(t);
-    const setTransfers = (requested: boolean) => t.stripe.accounts.update(shop.b.account, { capabilities: { transfers: { requested } } });
+    const setTransfers = (requested: boolean) => setTransfersCapability(t, shop.b.account, requested);
     const bActive = (active: boolean) =>
       waitFor(async () => (((await t.http.get('/sellers/me').set(bearer(shop.b.key))).body.status === 'active') === active ? true : undefined), 15_000, `seller B ${active ? '' : 'not '}active`);
     const order = await shop.cart();

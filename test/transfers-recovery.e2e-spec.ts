@@ -22,10 +22,8 @@ let cart: TwoSellerShop['cart'];
 
 beforeAll(async () => {
   // the loop idles (a round at boot, then an hour's sleep): rounds are run by the test; no gateway retries, so every failure reaches the row
-  // Accounts v1: a seller made inactive by unrequesting a capability must hear of it by an event, and
-  // the sandbox announces no thin event for a capability removed from a v2 configuration
   t = await startTestApp({
-    env: { STRIPE_ACCOUNTS_API: 'v1', TRANSFERS_WORKER_POLL_MS: '3600000', TRANSFERS_RETRY_BASE_MS: '0', TRANSFERS_INACTIVE_RECHECK_MS: '0', STRIPE_MAX_RETRIES: '0' },
+    env: { TRANSFERS_WORKER_POLL_MS: '3600000', TRANSFERS_RETRY_BASE_MS: '0', TRANSFERS_INACTIVE_RECHECK_MS: '0', STRIPE_MAX_RETRIES: '0' },
   });
   sql = sqlClient(t.databaseUrl);
   ({ a, b, cart } = await twoSellerShop(t));

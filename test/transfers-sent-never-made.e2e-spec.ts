@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
+import { setTransfersCapability } from './support/onboarding.js';
 import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines } from './support/checkout.js';
 import { waitFor } from './support/process.js';
 import { drainTransferWorkers, fundsAvailable, manualPayoutShop, stripeTransfersOf } from './support/transfers.js';
@@ -32,7 +33,7 @@ const ofSeller = (xs: Array<Record<string, any>>, sellerId: string) => xs.find((
 describe("a reversal of a transfer sent but then refused for good (B's account lost its transfers capability)", () => {
   it('is settled without a Stripe call as a lowering of that transfer; an admin retry sends the rest; the books match Stripe', async () => {
     const shop = await manualPayoutShop(t);
-    const setTransfers = (requested: boolean) => t.stripe.accounts.update(shop.b.account, { capabilities: { transfers: { requested } } });
+    const setTransfers = (requested: boolean) => setTransfersCapability(t, shop.b.account, requested);
     const order = await shop.cart();
     // both transfers sent once, their answers a 500: sent, outcome unknown
     t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'error_500', count: 2 });
@@ -108,7 +109,7 @@ describe('an admin cancel of a transfer sent to Stripe once', () => {
     expect((await getOrder(t, notMade.id)).transferReversals.map((r: { kind: string }) => r.kind)).toEqual(['reversal', 'reversal']);
 
     // B can no longer receive transfers: B's row, never made, is canceled; its share stays owed
-    await t.stripe.accounts.update(shop.b.account, { capabilities: { transfers: { requested: false } } });
+    await setTransfersCapability(t, shop.b.account, false);
     await waitFor(async () => ((await t.http.get('/sellers/me').set(bearer(shop.b.key))).body.status !== 'active' ? true : undefined), 15_000, 'seller B not active');
     const bRow = ofSeller(rows, shop.b.id);
     expect((await cancel(bRow.id).expect(200)).body).toMatchObject({ id: bRow.id, status: 'canceled' });

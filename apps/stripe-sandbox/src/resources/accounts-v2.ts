@@ -294,11 +294,12 @@ function announce(sb: Sandbox, platform: string, before: V2Account | null, after
   const topLevel = ['contact_email', 'contact_phone', 'display_name', 'dashboard', 'metadata'] as const;
   if (topLevel.some((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))) sb.emitV2('v2.core.account.updated', rel, { platform });
   if (JSON.stringify(before.requirements) !== JSON.stringify(after.requirements)) sb.emitV2('v2.core.account[requirements].updated', rel, { platform });
-  const old = new Map(capabilitiesOf(before).map((c) => [`${c.configuration}:${c.capability}`, c.cap.status]));
-  for (const c of capabilitiesOf(after)) {
-    if (old.get(`${c.configuration}:${c.capability}`) === c.cap.status) continue;
-    sb.emitV2(`v2.core.account[configuration.${c.configuration}].capability_status_updated`, rel, { platform, data: { updated_capability: c.capability } });
-  }
+  const key = (c: { configuration: string; capability: string }) => `${c.configuration}:${c.capability}`;
+  const old = new Map(capabilitiesOf(before).map((c) => [key(c), c.cap.status]));
+  const now = new Map(capabilitiesOf(after).map((c) => [key(c), c.cap.status]));
+  // a capability whose status changed, one that appeared, and one unrequested (gone from the configuration)
+  const changed = [...capabilitiesOf(after).filter((c) => old.get(key(c)) !== c.cap.status), ...capabilitiesOf(before).filter((c) => !now.has(key(c)))];
+  for (const c of changed) sb.emitV2(`v2.core.account[configuration.${c.configuration}].capability_status_updated`, rel, { platform, data: { updated_capability: c.capability } });
 }
 
 function createAccount(sb: Sandbox, body: Json): V2Account {
