@@ -1,0 +1,61 @@
+// Review 9: the answer to a seller's v2 account creation is lost (a crash between Stripe's answer
+// and our commit), and Stripe's view of the account changes before the seller retries. Every
+// event about the account arrives while no seller row holds its id: all quarantined, never worked
+// again. The retry, under the same key, gets the creation's saved answer back: stored as if read
+// now, it must not leave the seller where they were at creation while Stripe says otherwise.
+import { bearer, createPrincipal } from './factories/principal.factory.js';
+import { me, submitOnboarding } from './support/onboarding.js';
+import { waitFor } from './support/process.js';
+import { sqlClient, type SqlClient } from './support/sql.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+let t: TestApp;
+let sql: SqlClient;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  sql = sqlClient(t.databaseUrl);
+});
+afterAll(async () => {
+  await sql?.end();
+  await t?.close();
+});
+
+describe('a lost v2 account creation, retried after the account changed at Stripe', () => {
+  it('the retry stores the account as Stripe shows it now, not the saved creation answer', async () => {
+    const seller = await createPrincipal(t, 'seller');
+    const account = (await t.http.post('/sellers/me/connected-account').set(bearer(seller.key)).send({}).expect(201)).body.stripeAccountId as string;
+    expect((await me(t, seller)).status).toBe('pending');
+    // as if our commit of the answer had never happened: the intent row, without the account id
+    await sql.query(`UPDATE seller_accounts SET stripe_account_id = NULL WHERE seller_id = $1`, [seller.id]);
+
+    // meanwhile the account moves at Stripe (here: onboarded to active); its events find no seller
+    const link = await t.stripe.v2.core.accountLinks.create({
+      account,
+      use_case: {
+        type: 'account_onboarding',
+        account_onboarding: { refresh_url: `${t.baseUrl}/onboarding/refresh`, return_url: `${t.baseUrl}/onboarding/return`, collection_options: { fields: 'currently_due' } },
+      },
+    });
+    await submitOnboarding(link.url, 'complete');
+    await t.sandbox.control.webhooksIdle();
+    const events = await waitFor(
+      async () => {
+        const rows = await sql.query<{ status: string }>(`SELECT status FROM webhook_events WHERE account = $1`, [account]);
+        return rows.length > 0 ? rows : undefined;
+      },
+      10_000,
+      'events about the account stored',
+    );
+    expect(new Set(events.map((e) => e.status))).toEqual(new Set(['quarantined']));
+    expect((await t.stripe.v2.core.accounts.retrieve(account, { include: ['configuration.recipient'] })).configuration?.recipient?.capabilities?.stripe_balance?.stripe_transfers?.status).toBe(
+      'active',
+    );
+
+    // the seller retries: the same key, the same account
+    const again = await t.http.post('/sellers/me/connected-account').set(bearer(seller.key)).send({}).expect(201);
+    expect(again.body.stripeAccountId).toBe(account);
+    await t.sandbox.control.webhooksIdle();
+    expect(await me(t, seller)).toMatchObject({ status: 'active', detailsSubmitted: true, capabilities: { transfers: 'active' } });
+  });
+});
