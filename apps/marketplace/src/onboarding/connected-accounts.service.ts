@@ -33,10 +33,11 @@ export class ConnectedAccountsService {
    * one account; tx2 stores the account id. No transaction is open during the Stripe call.
    */
   async open(seller: Principal, input: { country?: string; businessName?: string }): Promise<OpenedAccount> {
-    await this.db.query(
+    const inserted: Array<{ seller_id: string }> = await this.db.query(
       `INSERT INTO seller_accounts (seller_id, country, business_name, link_token, status, currently_due, eventually_due, past_due, pending_verification, accounts_api)
        VALUES ($1, $2, $3, $4, 'pending', '{}', '{}', '{}', '{}', $5)
-       ON CONFLICT (seller_id) DO NOTHING`,
+       ON CONFLICT (seller_id) DO NOTHING
+       RETURNING seller_id`,
       [seller.id, (input.country ?? this.config.SELLER_DEFAULT_COUNTRY).toUpperCase(), input.businessName ?? null, randomBytes(24).toString('base64url'), this.config.STRIPE_ACCOUNTS_API],
     );
     const intent = (await this.sellers.find(seller.id))!;
@@ -54,6 +55,10 @@ export class ConnectedAccountsService {
       }
       throw error;
     }
+    // A resumed creation (the row was there already: an earlier answer lost, or a concurrent
+    // request) gets the key's saved answer, which may be days old; the account's events meanwhile
+    // found no seller (quarantined). What is stored is the account as Stripe shows it now.
+    if (inserted.length === 0) snapshot = await this.sellers.readAccount(snapshot.id, intent.accountsApi);
     const readAt = new Date();
 
     return this.db.transaction(async (tx) => {
