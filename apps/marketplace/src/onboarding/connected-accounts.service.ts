@@ -8,6 +8,7 @@ import { OnboardingConfig, SellerRole } from './onboarding.config.js';
 import { AccountBeingCreatedError } from './onboarding.errors.js';
 import { SellerAccount } from './seller-account.entity.js';
 import { SellerAccountsService } from './seller-accounts.service.js';
+import { WebhookInboxService } from '../webhooks/webhook-inbox.service.js';
 
 export interface OpenedAccount {
   account: SellerAccount;
@@ -22,6 +23,7 @@ export class ConnectedAccountsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly gateway: StripeGateway,
     private readonly sellers: SellerAccountsService,
+    private readonly inbox: WebhookInboxService,
     private readonly config: OnboardingConfig,
     private readonly role: SellerRole,
   ) {}
@@ -61,7 +63,7 @@ export class ConnectedAccountsService {
     if (inserted.length === 0) snapshot = await this.sellers.readAccount(snapshot.id, intent.accountsApi);
     const readAt = new Date();
 
-    return this.db.transaction(async (tx) => {
+    const opened = await this.db.transaction(async (tx) => {
       const account = (await tx.getRepository(SellerAccount).findOne({ where: { sellerId: seller.id }, lock: { mode: 'pessimistic_write' } }))!;
       if (account.stripeAccountId === snapshot.id) return { account, created: false }; // a concurrent request stored it first
       if (account.stripeAccountId) throw new Error(`seller ${seller.id} already has ${account.stripeAccountId}, Stripe returned ${snapshot.id}`);
@@ -69,6 +71,10 @@ export class ConnectedAccountsService {
       account.sync(snapshot, readAt, 'api');
       return { account: await tx.save(account), created: true };
     });
+    // what Stripe announced about the account before its id was ours (v2.core.account.created, a
+    // change after the answer was made) was quarantined: worked now, so nothing it says is lost
+    await this.inbox.releaseQuarantined(snapshot.id);
+    return opened;
   }
 
   private async createOrRecover(seller: Principal, intent: SellerAccount): Promise<AccountSnapshot> {
