@@ -210,7 +210,7 @@ describe('Accounts v2 (the default)', () => {
     await byThinEvent(seller, 'active');
     const rows = await waitFor(
       async () => {
-        // v2.core.account.created arrives before our creation call has stored the account id: quarantined
+        // v2.core.account.created arrives before our creation call has stored the account id: quarantined, then released
         const r = await sql.query<{ id: string; status: string }>(
           `SELECT id, status FROM webhook_events WHERE endpoint = 'events' AND account = $1 AND type <> 'v2.core.account.created' ORDER BY created, id`,
           [seller.account],

@@ -106,3 +106,26 @@ describe('the claim lease of the transfers and reversal workers (TRANSFERS_CLAIM
       expect(problemsOf(() => loadConfiguration({ ...REAL_KEY, TRANSFERS_CLAIM_LEASE_SECONDS: bad }))).toEqual([expect.stringContaining('TRANSFERS_CLAIM_LEASE_SECONDS')]);
   });
 });
+
+// Review 9: a secret the operator got slightly wrong (a stray character, a secret without its prefix)
+// is refused at boot, and the refusal, which is logged, names the variable without
+// showing its value.
+const GOOD_SECRETS = {
+  STRIPE_SECRET_KEY: 'sk_test_123',
+  STRIPE_WEBHOOK_SECRETS: 'whsec_platform',
+  STRIPE_CONNECT_WEBHOOK_SECRETS: 'whsec_connect',
+  STRIPE_EVENT_DESTINATION_SECRETS: 'whsec_events',
+};
+
+describe('a malformed secret is refused at boot without being shown', () => {
+  it.each([
+    ['STRIPE_EVENT_DESTINATION_SECRETS', 'whsec_Thin3ventsS3cret,Thin3ventsN0Prefix'],
+    ['STRIPE_WEBHOOK_SECRETS', 'whsec_Pl4tformS3cret,Pl4tformN0Prefix'],
+    ['STRIPE_CONNECT_WEBHOOK_SECRETS', 'C0nnectN0Prefix'],
+    ['STRIPE_SECRET_KEY', 'sk_live_L1veKey-W1thADash'],
+  ])('%s', (name, value) => {
+    const problems = problemsOf(() => loadConfiguration({ ...GOOD_SECRETS, [name]: value }, { service: true }));
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${name}\\b.*must`))]);
+    for (const part of value.split(',')) expect(problems.join('\n')).not.toContain(part.replace(/^whsec_/, ''));
+  });
+});

@@ -20,13 +20,18 @@ export function validateEnv<T extends object>(cls: ClassConstructor<T>, env: Nod
   if (errors.length > 0) {
     throw new ConfigError(
       errors.map((e) => {
-        const shown = typeof raw[e.property] === 'string' ? ` (got "${raw[e.property]}")` : ' (not set)';
+        const set = typeof raw[e.property] === 'string';
+        // a secret's value is never shown: the message is logged
+        const shown = !set ? ' (not set)' : SECRET_NAME.test(e.property) ? ' (value not shown)' : ` (got "${raw[e.property]}")`;
         return `${e.property}${shown}: ${messagesOf(e.constraints ?? {}).join('; ')}`;
       }),
     );
   }
   return instance;
 }
+
+/** Variables holding secrets (STRIPE_SECRET_KEY, the signing secrets): their values never appear in a message. */
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN/;
 
 // A value of the wrong type also fails every range check ("not less than 0", "not greater than
 // 65535"); those say nothing about "abc", so only the type's message is shown.

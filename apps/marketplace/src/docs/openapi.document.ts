@@ -227,7 +227,9 @@ function webhookPaths(): OpenAPIObject['paths'] {
     description: [
       "**Auth:** none (no API key): the `Stripe-Signature` header, checked against the raw body with the endpoint's signing secrets (STRIPE_WEBHOOK_SECRETS, STRIPE_CONNECT_WEBHOOK_SECRETS for Connect, STRIPE_EVENT_DESTINATION_SECRETS for thin events; several allowed for rotation; tolerance 300 s).",
       'Called by Stripe. A verified event is stored in the inbox by its id and acknowledged at once; a duplicate delivery is acknowledged and changes nothing. A bad or missing signature is 400 and stores nothing.',
-      ...(endpoint === 'events' ? ['An event about an account no seller owns is stored `quarantined` and never applied.'] : []),
+      ...(endpoint === 'events'
+        ? ["An event about an account no seller owns is stored `quarantined` and not applied (one about a seller's account whose id was not stored yet is worked once it is)."]
+        : []),
     ].join('\n\n'),
     security: [],
     'x-roles': [],

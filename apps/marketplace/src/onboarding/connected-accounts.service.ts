@@ -8,6 +8,7 @@ import { OnboardingConfig, SellerRole } from './onboarding.config.js';
 import { AccountBeingCreatedError } from './onboarding.errors.js';
 import { SellerAccount } from './seller-account.entity.js';
 import { SellerAccountsService } from './seller-accounts.service.js';
+import { WebhookInboxService } from '../webhooks/webhook-inbox.service.js';
 
 export interface OpenedAccount {
   account: SellerAccount;
@@ -22,6 +23,7 @@ export class ConnectedAccountsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly gateway: StripeGateway,
     private readonly sellers: SellerAccountsService,
+    private readonly inbox: WebhookInboxService,
     private readonly config: OnboardingConfig,
     private readonly role: SellerRole,
   ) {}
@@ -33,10 +35,11 @@ export class ConnectedAccountsService {
    * one account; tx2 stores the account id. No transaction is open during the Stripe call.
    */
   async open(seller: Principal, input: { country?: string; businessName?: string }): Promise<OpenedAccount> {
-    await this.db.query(
+    const inserted: Array<{ seller_id: string }> = await this.db.query(
       `INSERT INTO seller_accounts (seller_id, country, business_name, link_token, status, currently_due, eventually_due, past_due, pending_verification, accounts_api)
        VALUES ($1, $2, $3, $4, 'pending', '{}', '{}', '{}', '{}', $5)
-       ON CONFLICT (seller_id) DO NOTHING`,
+       ON CONFLICT (seller_id) DO NOTHING
+       RETURNING seller_id`,
       [seller.id, (input.country ?? this.config.SELLER_DEFAULT_COUNTRY).toUpperCase(), input.businessName ?? null, randomBytes(24).toString('base64url'), this.config.STRIPE_ACCOUNTS_API],
     );
     const intent = (await this.sellers.find(seller.id))!;
@@ -54,9 +57,13 @@ export class ConnectedAccountsService {
       }
       throw error;
     }
+    // A resumed creation (the row was there already: an earlier answer lost, or a concurrent
+    // request) gets the key's saved answer, which may be days old; the account's events meanwhile
+    // found no seller (quarantined). What is stored is the account as Stripe shows it now.
+    if (inserted.length === 0) snapshot = await this.sellers.readAccount(snapshot.id, intent.accountsApi);
     const readAt = new Date();
 
-    return this.db.transaction(async (tx) => {
+    const opened = await this.db.transaction(async (tx) => {
       const account = (await tx.getRepository(SellerAccount).findOne({ where: { sellerId: seller.id }, lock: { mode: 'pessimistic_write' } }))!;
       if (account.stripeAccountId === snapshot.id) return { account, created: false }; // a concurrent request stored it first
       if (account.stripeAccountId) throw new Error(`seller ${seller.id} already has ${account.stripeAccountId}, Stripe returned ${snapshot.id}`);
@@ -64,6 +71,10 @@ export class ConnectedAccountsService {
       account.sync(snapshot, readAt, 'api');
       return { account: await tx.save(account), created: true };
     });
+    // what Stripe announced about the account before its id was ours (v2.core.account.created, a
+    // change after the answer was made) was quarantined: worked now, so nothing it says is lost
+    await this.inbox.releaseQuarantined(snapshot.id);
+    return opened;
   }
 
   private async createOrRecover(seller: Principal, intent: SellerAccount): Promise<AccountSnapshot> {

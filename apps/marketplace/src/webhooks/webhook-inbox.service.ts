@@ -4,7 +4,7 @@ import type { StripeEventEnvelope } from '@app/stripe';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ConnectedAccountDirectory } from './connected-account-directory.js';
 import { InboxBatchWriter } from './inbox-batch-writer.js';
-import type { InboxStatus, WebhookEndpoint } from './webhook-event.entity.js';
+import { WebhookEvent, type InboxStatus, type WebhookEndpoint } from './webhook-event.entity.js';
 
 export interface AcceptedEvent {
   id: string;
@@ -58,6 +58,22 @@ export class WebhookInboxService {
     });
     if (inserted && status === 'pending') this.notifyNewWork();
     return { id: event.id, inserted, status };
+  }
+
+  /**
+   * An account just became known (its seller's row now holds its id): the events about it that
+   * arrived before, quarantined as a stranger's, are worked now (their handlers read the account).
+   */
+  async releaseQuarantined(account: string): Promise<number> {
+    const result = await this.db
+      .getRepository(WebhookEvent)
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: () => 'now()', lastError: null, leaseToken: null })
+      .where(`status = 'quarantined' AND account = :account`, { account })
+      .execute();
+    if (result.affected) this.notifyNewWork();
+    return result.affected ?? 0;
   }
 
   notifyNewWork(): void {

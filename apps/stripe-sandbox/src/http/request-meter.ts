@@ -16,8 +16,9 @@ export class RequestMeter {
     const at = this.now();
     const segments = pathname.split('/');
     const resource = segments.slice(0, 3).join('/');
-    // ids (tr_..., acct_...) become `*`: Stripe counts every id of one operation together
-    const operation = `${method} ${segments.map((s, i) => (i > 2 && /^[a-z]+_[A-Za-z0-9_]+$/.test(s) ? '*' : s)).join('/')}`;
+    // ids (tr_..., acct_...) become `*`: Stripe counts every id of one operation together. An id has
+    // a capital or a digit after its prefix; a v2 resource name (account_links, event_destinations) has neither
+    const operation = `${method} ${segments.map((s, i) => (i > 2 && /^[a-z]+_[A-Za-z0-9_]*[A-Z0-9][A-Za-z0-9_]*$/.test(s) ? '*' : s)).join('/')}`;
     for (const key of ['total', resource, operation]) {
       const list = this.arrivals.get(key) ?? [];
       if (list.length === 0) this.arrivals.set(key, list);

@@ -104,12 +104,15 @@ export const onboardingSteps: DemoStep[] = [
     async run(ctx) {
       const account = str(ctx, 'stripeAccountId');
       // Accounts v2 (the default) announce a capability turning active with a thin event to the event destination
-      const types = ['v2.core.account[configuration.recipient].capability_status_updated', 'v2.core.account[configuration.merchant].capability_status_updated', 'account.updated'];
+      const thin = ['v2.core.account[configuration.recipient].capability_status_updated', 'v2.core.account[configuration.merchant].capability_status_updated'];
+      const key = str(ctx, 'adminKey');
       const event = await pollUntil('an event about the account to be processed', async () => {
+        // a v2 account's thin events (v2.core.account.created is stored at its creation) are what
+        // says it is active; its v1 account.updated, sent beside them since its creation, is not
+        const all = await ctx.api.call<{ data: Array<{ type: string }> }>('GET', `/admin/webhook-events?account=${account}&limit=100`, { key });
+        const types = all.body.data.some((e) => e.type.startsWith('v2.')) ? thin : ['account.updated'];
         for (const type of types) {
-          const res = await ctx.api.call<{ data: Array<{ id: string; type: string; status: string }> }>('GET', `/admin/webhook-events?type=${encodeURIComponent(type)}&account=${account}`, {
-            key: str(ctx, 'adminKey'),
-          });
+          const res = await ctx.api.call<{ data: Array<{ id: string; type: string; status: string }> }>('GET', `/admin/webhook-events?type=${encodeURIComponent(type)}&account=${account}`, { key });
           const processed = res.body.data.find((e) => e.status === 'processed');
           if (processed) return processed;
         }
