@@ -12,13 +12,11 @@
 // before: B kept 2700).
 // Real app, real PostgreSQL, the Stripe sandbox (its latency fault); the workers are the test's.
 import { bearer } from './factories/principal.factory.js';
-import { setTransfersCapability } from './support/onboarding.js';
 import { expectBooksMatchStripe, getOrder } from './support/checkout.js';
 import { waitFor } from './support/process.js';
 import type { TestApp } from './support/test-app.js';
-import { connectedBalance, drainTransferWorkers, fundsAvailable, manualPayoutShop, refundOrder, stripeTransfersOf, testAppForFile } from './support/transfers.js';
+import { connectedBalance, drainTransferWorkers, fundsAvailable, manualPayoutShop, refundOrder, stripeTransfersOf, testAppForFile, transfersOnTheirWay } from './support/transfers.js';
 import { DataSource } from 'typeorm';
-import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 
 const ENV = { TRANSFERS_WORKER_POLL_MS: '3600000', PAYMENTS_WORKER_POLL_MS: '60000', STRIPE_TIMEOUT_MS: '60000' };
 
@@ -27,20 +25,8 @@ const leaseRanOut = async (t: TestApp, transferId: string): Promise<boolean> =>
 
 async function cancelInFlightThenRefund(t: TestApp, leaseRunsOut: boolean): Promise<void> {
   const shop = await manualPayoutShop(t);
-  const setTransfers = (requested: boolean) => setTransfersCapability(t, shop.b.account, requested);
-  const bActive = (active: boolean) =>
-    waitFor(async () => (((await t.http.get('/sellers/me').set(bearer(shop.b.key))).body.status === 'active') === active ? true : undefined), 15_000, `seller B ${active ? '' : 'not '}active`);
-  const order = await shop.cart();
-  t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'latency', latencyMs: 25_000, count: 2 });
-  const workerA = t.app.get(TransferSubmissionService).runOnce();
-  await waitFor(async () => ((await getOrder(t, order.id)).transfers.every((x: { status: string }) => x.status === 'submitting') ? true : undefined), 10_000, 'both transfers sent');
-  // B cannot receive transfers in our books for a moment (Stripe takes the transfer all the same when it lands)
-  await setTransfers(false);
-  await bActive(false);
-  t.sandbox.control.setWebhookFaults({ outage: true });
+  const { order, workerA, bRow, bActive } = await transfersOnTheirWay(t, shop, 25_000);
   try {
-    await setTransfers(true);
-    const bRow = (await getOrder(t, order.id)).transfers.find((x: { sellerId: string }) => x.sellerId === shop.b.id);
     // its worker's call is on its way (the lease runs): whatever the answer, it must not cost money
     if (leaseRunsOut) await waitFor(async () => ((await leaseRanOut(t, bRow.id)) ? true : undefined), 10_000, "worker A's lease ran out");
     const cancel = await t.http.post(`/admin/transfers/${bRow.id}/cancel`).set(bearer(t.adminKey));

@@ -9,12 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { RefundFailureReturnService } from '../apps/marketplace/src/payments/refunds/refund-failure-return.service.js';
 import { TransferReversalSubmissionService } from '../apps/marketplace/src/transfers/transfer-reversal-submission.service.js';
-import { TransferSubmissionService } from '../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer } from './factories/principal.factory.js';
-import { setTransfersCapability } from './support/onboarding.js';
 import { expectBooksMatchStripe, getOrder } from './support/checkout.js';
 import { waitFor } from './support/process.js';
-import { connectedBalance, drainTransferWorkers, failRefundAtStripe, fundsAvailable, manualPayoutShop } from './support/transfers.js';
+import { connectedBalance, drainTransferWorkers, failRefundAtStripe, fundsAvailable, manualPayoutShop, transfersOnTheirWay } from './support/transfers.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -83,20 +81,8 @@ describe('a transfer reversal whose Stripe call outlives the lease, its row canc
 describe('a transfer whose Stripe call outlives the lease, canceled by an admin meanwhile (the seller could not receive transfers in our books)', () => {
   it('the transfer Stripe made late is recorded made: the row succeeded, the books match Stripe', async () => {
     const shop = await manualPayoutShop(t);
-    const setTransfers = (requested: boolean) => setTransfersCapability(t, shop.b.account, requested);
-    const bActive = (active: boolean) =>
-      waitFor(async () => (((await t.http.get('/sellers/me').set(bearer(shop.b.key))).body.status === 'active') === active ? true : undefined), 15_000, `seller B ${active ? '' : 'not '}active`);
-    const order = await shop.cart();
-    t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'latency', latencyMs: 20_000, count: 2 });
-    const workerA = t.app.get(TransferSubmissionService).runOnce();
-    await waitFor(async () => ((await getOrder(t, order.id)).transfers.every((x: { status: string }) => x.status === 'submitting') ? true : undefined), 10_000, 'both transfers sent');
-    // B cannot receive transfers in our books (Stripe will take the transfer all the same when it lands)
-    await setTransfers(false);
-    await bActive(false);
-    t.sandbox.control.setWebhookFaults({ outage: true });
+    const { order, workerA, bRow, bActive } = await transfersOnTheirWay(t, shop, 20_000);
     try {
-      await setTransfers(true);
-      const bRow = (await getOrder(t, order.id)).transfers.find((x: { sellerId: string }) => x.sellerId === shop.b.id);
       // worker A's lease on it ran out (within it, a cancel is refused: the call may be on its way)
       await waitFor(async () => ((await leaseRanOut(bRow.id)) ? true : undefined), 10_000, "worker A's lease ran out");
       expect((await t.http.post(`/admin/transfers/${bRow.id}/cancel`).set(bearer(t.adminKey)).expect(200)).body).toMatchObject({ status: 'canceled' });

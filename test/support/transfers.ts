@@ -5,7 +5,8 @@ import { TransferReversalSubmissionService } from '../../apps/marketplace/src/tr
 import { TransferSubmissionService } from '../../apps/marketplace/src/transfers/transfer-submission.service.js';
 import { bearer, createPrincipal, type PrincipalWithKey } from '../factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from '../factories/seller.factory.js';
-import { checkout, expectBooksMatchStripe, payOnHostedPage, waitForOrder } from './checkout.js';
+import { checkout, expectBooksMatchStripe, getOrder, payOnHostedPage, waitForOrder } from './checkout.js';
+import { setTransfersCapability } from './onboarding.js';
 import { waitFor } from './process.js';
 import { startTestApp, type TestApp } from './test-app.js';
 
@@ -218,4 +219,31 @@ export async function connectedBalance(t: TestApp, account: string, currency = '
   const b = await t.stripe.balance.retrieve({}, { stripeAccount: account });
   const sum = (xs: Array<{ currency: string; amount: number }>) => xs.filter((x) => x.currency === currency).reduce((s, x) => s + x.amount, 0);
   return sum(b.available) + sum(b.pending);
+}
+
+/**
+ * A two-seller order whose two transfer calls the sandbox holds `latencyMs` (both rows `submitting`,
+ * worker A's run returned unawaited), then seller B unable to receive transfers in our books while
+ * Stripe's webhooks are held and B able again at Stripe: the moment an admin may cancel B's row while
+ * its call is on its way (Stripe takes the transfer all the same when it lands). The caller releases
+ * the webhooks (`t.sandbox.control.releaseWebhooks()`) and waits for `bActive(true)`.
+ */
+export async function transfersOnTheirWay(t: TestApp, shop: TwoSellerShop, latencyMs: number) {
+  const bActive = (active: boolean) =>
+    waitFor(async () => (((await t.http.get('/sellers/me').set(bearer(shop.b.key))).body.status === 'active') === active ? true : undefined), 15_000, `seller B ${active ? '' : 'not '}active`);
+  const order = await shop.cart();
+  t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'latency', latencyMs, count: 2 });
+  const workerA = t.app.get(TransferSubmissionService).runOnce();
+  await waitFor(async () => ((await getOrder(t, order.id)).transfers.every((x: { status: string }) => x.status === 'submitting') ? true : undefined), 10_000, 'both transfers sent');
+  await setTransfersCapability(t, shop.b.account, false);
+  await bActive(false);
+  t.sandbox.control.setWebhookFaults({ outage: true });
+  try {
+    await setTransfersCapability(t, shop.b.account, true);
+    const bRow: TransferJson = (await getOrder(t, order.id)).transfers.find((x: { sellerId: string }) => x.sellerId === shop.b.id);
+    return { order, workerA, bRow, bActive };
+  } catch (error) {
+    t.sandbox.control.releaseWebhooks();
+    throw error;
+  }
 }
