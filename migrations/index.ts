@@ -28,6 +28,7 @@ import { TransferReversalCanceledBy1764460800000 } from './1764460800000-Transfe
 import { LoweringsGivenBack1764464400000 } from './1764464400000-LoweringsGivenBack.js';
 import { OrderChargeCreated1764466200000 } from './1764466200000-OrderChargeCreated.js';
 import { AccountsV21764468000000 } from './1764468000000-AccountsV2.js';
+import { AccountCreateRequest1764482400000 } from './1764482400000-AccountCreateRequest.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -62,4 +63,5 @@ export const MIGRATIONS = [
   LoweringsGivenBack1764464400000,
   OrderChargeCreated1764466200000,
   AccountsV21764468000000,
+  AccountCreateRequest1764482400000,
 ];

@@ -29,18 +29,27 @@ export class ConnectedAccountsService {
   ) {}
 
   /**
-   * tx1 inserts the seller's row (first request wins; its country, name and API, STRIPE_ACCOUNTS_API
-   * then, are what Stripe gets: a retry after the setting changed resumes the same request),
+   * tx1 inserts the seller's row (first request wins; its country, name, email, API and
+   * merchant-of-record choice, the settings then, are what Stripe gets: a retry after a setting or
+   * the email changed resumes the same request, as Stripe refuses a key reused with another body),
    * then Stripe is called with a key derived from the seller id, so concurrent or retried calls are
    * one account; tx2 stores the account id. No transaction is open during the Stripe call.
    */
   async open(seller: Principal, input: { country?: string; businessName?: string }): Promise<OpenedAccount> {
     const inserted: Array<{ seller_id: string }> = await this.db.query(
-      `INSERT INTO seller_accounts (seller_id, country, business_name, link_token, status, currently_due, eventually_due, past_due, pending_verification, accounts_api)
-       VALUES ($1, $2, $3, $4, 'pending', '{}', '{}', '{}', '{}', $5)
+      `INSERT INTO seller_accounts (seller_id, country, business_name, link_token, status, currently_due, eventually_due, past_due, pending_verification, accounts_api, create_email, create_merchant_of_record)
+       VALUES ($1, $2, $3, $4, 'pending', '{}', '{}', '{}', '{}', $5, $6, $7)
        ON CONFLICT (seller_id) DO NOTHING
        RETURNING seller_id`,
-      [seller.id, (input.country ?? this.config.SELLER_DEFAULT_COUNTRY).toUpperCase(), input.businessName ?? null, randomBytes(24).toString('base64url'), this.config.STRIPE_ACCOUNTS_API],
+      [
+        seller.id,
+        (input.country ?? this.config.SELLER_DEFAULT_COUNTRY).toUpperCase(),
+        input.businessName ?? null,
+        randomBytes(24).toString('base64url'),
+        this.config.STRIPE_ACCOUNTS_API,
+        seller.email,
+        this.role.merchantOfRecord,
+      ],
     );
     const intent = (await this.sellers.find(seller.id))!;
     if (intent.stripeAccountId) return { account: intent, created: false };
@@ -88,9 +97,9 @@ export class ConnectedAccountsService {
       return this.gateway.createAccountV2(
         {
           sellerId: seller.id,
-          email: seller.email,
+          email: intent.createEmail ?? seller.email,
           country: intent.country,
-          merchantOfRecord: this.role.merchantOfRecord,
+          merchantOfRecord: intent.createMerchantOfRecord ?? this.role.merchantOfRecord,
           ...(intent.businessName ? { displayName: intent.businessName } : {}),
         },
         key,
@@ -100,6 +109,9 @@ export class ConnectedAccountsService {
       const existing = await this.gateway.findConnectedAccountByMetadata('seller_id', seller.id);
       if (existing) return existing;
     }
-    return this.gateway.createConnectedAccount({ sellerId: seller.id, email: seller.email, country: intent.country, ...(intent.businessName ? { businessName: intent.businessName } : {}) }, key);
+    return this.gateway.createConnectedAccount(
+      { sellerId: seller.id, email: intent.createEmail ?? seller.email, country: intent.country, ...(intent.businessName ? { businessName: intent.businessName } : {}) },
+      key,
+    );
   }
 }

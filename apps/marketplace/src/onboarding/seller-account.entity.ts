@@ -35,6 +35,13 @@ export class SellerAccount implements GateView {
   @Column({ name: 'business_name', type: 'text', nullable: true })
   businessName: string | null;
 
+  /** The creation request's email and merchant-of-record choice, as first sent (a retry resends them; null on older rows). */
+  @Column({ name: 'create_email', type: 'text', nullable: true })
+  createEmail: string | null;
+
+  @Column({ name: 'create_merchant_of_record', type: 'boolean', nullable: true })
+  createMerchantOfRecord: boolean | null;
+
   /** Secret part of our refresh/return URLs: only whoever was handed a link can ask for a new one. */
   @Column({ name: 'link_token', type: 'varchar', length: 64 })
   linkToken: string;
