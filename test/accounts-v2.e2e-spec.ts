@@ -280,6 +280,15 @@ describe('Accounts v2 (the default)', () => {
       'backfilled thin events processed',
     );
     await waitForEventStatus(t, seller, 'active');
+    // every event backfilled about the account worked (the v1 ones too: each syncs the seller)
+    await waitFor(
+      async () => {
+        const open = await sql.query<{ id: string }>(`SELECT id FROM webhook_events WHERE account = $1 AND status IN ('pending', 'processing')`, [seller.account]);
+        return open.length === 0 ? true : undefined;
+      },
+      15_000,
+      "the account's backfilled events worked",
+    );
     // the withheld deliveries arrive after all: acknowledged as duplicates, nothing changes
     const before = await me(t, seller);
     await t.sandbox.control.setWebhookFaults({ outage: false });
