@@ -29,6 +29,7 @@ import { LoweringsGivenBack1764464400000 } from './1764464400000-LoweringsGivenB
 import { OrderChargeCreated1764466200000 } from './1764466200000-OrderChargeCreated.js';
 import { AccountsV21764468000000 } from './1764468000000-AccountsV2.js';
 import { AccountCreateRequest1764482400000 } from './1764482400000-AccountCreateRequest.js';
+import { PayoutScheduleSetAt1764486000000 } from './1764486000000-PayoutScheduleSetAt.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -64,4 +65,5 @@ export const MIGRATIONS = [
   OrderChargeCreated1764466200000,
   AccountsV21764468000000,
   AccountCreateRequest1764482400000,
+  PayoutScheduleSetAt1764486000000,
 ];

@@ -16,6 +16,7 @@ import { LedgerModule } from './ledger/ledger.module.js';
 import { ListingsModule } from './listings/listings.module.js';
 import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { PayoutsConfig } from './payouts/payouts.config.js';
 import { PayoutsModule } from './payouts/payouts.module.js';
 import { TransfersModule } from './transfers/transfers.module.js';
 import { WebhooksConfig } from './webhooks/webhooks.config.js';
@@ -61,8 +62,9 @@ export class AppModule {
         { provide: AppConfig, useValue: app },
         { provide: WebhooksConfig, useValue: webhooks },
         { provide: ROOT_LOGGER, useValue: logger },
+        { provide: PayoutsConfig, useValue: configuration.payouts },
       ],
-      exports: [AppConfig, WebhooksConfig, ROOT_LOGGER],
+      exports: [AppConfig, WebhooksConfig, ROOT_LOGGER, PayoutsConfig],
     };
   }
 }

@@ -4,6 +4,7 @@ import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway, StripeGate
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../identity/principal.entity.js';
+import { ManualPayoutSchedules } from '../payouts/manual-payout-schedules.service.js';
 import { OnboardingConfig, SellerRole } from './onboarding.config.js';
 import { AccountBeingCreatedError } from './onboarding.errors.js';
 import { SellerAccount } from './seller-account.entity.js';
@@ -26,6 +27,7 @@ export class ConnectedAccountsService {
     private readonly inbox: WebhookInboxService,
     private readonly config: OnboardingConfig,
     private readonly role: SellerRole,
+    private readonly schedules: ManualPayoutSchedules,
   ) {}
 
   /**
@@ -52,7 +54,10 @@ export class ConnectedAccountsService {
       ],
     );
     const intent = (await this.sellers.find(seller.id))!;
-    if (intent.stripeAccountId) return { account: intent, created: false };
+    if (intent.stripeAccountId) {
+      await this.schedules.afterAccountOpened(seller.id, intent.stripeAccountId, intent.payoutScheduleSetAt);
+      return { account: intent, created: false };
+    }
 
     let snapshot: AccountSnapshot;
     try {
@@ -83,6 +88,8 @@ export class ConnectedAccountsService {
     // what Stripe announced about the account before its id was ours (v2.core.account.created, a
     // change after the answer was made) was quarantined: worked now, so nothing it says is lost
     await this.inbox.releaseQuarantined(snapshot.id);
+    // PAYOUT_MODE=reviewed: before the seller can be paid anything, Stripe must not pay them out on its own
+    await this.schedules.afterAccountOpened(seller.id, snapshot.id, opened.account.payoutScheduleSetAt);
     return opened;
   }
 

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ManualPayoutSchedules } from '../payouts/manual-payout-schedules.service.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { ConnectedAccountsService } from './connected-accounts.service.js';
 import { OnboardingLinksService } from './onboarding-links.service.js';
@@ -20,7 +21,7 @@ export class OnboardingModule {
   static register(config: OnboardingConfig, merchantOfRecord = false): DynamicModule {
     return {
       module: OnboardingModule,
-      global: true, // SellerGate and PayoutFreezes are asked by payments, transfers and payouts
+      global: true, // SellerGate and PayoutFreezes are asked by payments, transfers and payouts; ManualPayoutSchedules by the payouts worker
       imports: [TypeOrmModule.forFeature([SellerAccount]), WebhooksModule],
       controllers: [SellersController, OnboardingPagesController],
       providers: [
@@ -33,8 +34,9 @@ export class OnboardingModule {
         PayoutFreezes,
         SellerAccountEventsHandler,
         SellerAccountThinEventsHandler,
+        ManualPayoutSchedules,
       ],
-      exports: [SellerGate, PayoutFreezes],
+      exports: [SellerGate, PayoutFreezes, ManualPayoutSchedules],
     };
   }
 }

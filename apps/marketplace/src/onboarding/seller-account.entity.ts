@@ -96,6 +96,10 @@ export class SellerAccount implements GateView {
   @Column({ name: 'disconnected_at', type: 'timestamptz', nullable: true })
   disconnectedAt: Date | null;
 
+  /** When the account was put on the manual payout schedule (PAYOUT_MODE=reviewed); null: not yet. */
+  @Column({ name: 'payout_schedule_set_at', type: 'timestamptz', nullable: true })
+  payoutScheduleSetAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
