@@ -4,7 +4,8 @@
 // Real app (twice, one database: automatic, then an instance with reviewed beside it), real
 // PostgreSQL, one sandbox.
 import { DataSource } from 'typeorm';
-import { createPrincipal } from './factories/principal.factory.js';
+import { ManualPayoutSchedules } from '../apps/marketplace/src/payouts/manual-payout-schedules.service.js';
+import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
 import { expectBooksMatchStripe, paidOrder } from './support/checkout.js';
 import { waitFor } from './support/process.js';
@@ -69,5 +70,21 @@ describe('PAYOUT_MODE', () => {
       .query(`SELECT seller_id, payout_schedule_set_at IS NOT NULL AS set FROM seller_accounts WHERE seller_id = ANY($1) ORDER BY seller_id`, [[older.id, newer.id]]);
     expect(rows.every((r) => r.set)).toBe(true);
     await expectBooksMatchStripe(t);
+  });
+
+  it('reviewed: a schedule Stripe failed to set loses no account; the next pass sets it under a new key', async () => {
+    const t = reviewed!;
+    t.sandbox.control.addFault({ method: 'POST', path: '/v1/balance_settings', kind: 'error_500', count: 100 });
+    const seller = await createPrincipal(t, 'seller');
+    const created = await t.http.post('/sellers/me/connected-account').set(bearer(seller.key)).send({}).expect(201);
+    t.sandbox.control.clearFaults();
+    const account: string = created.body.stripeAccountId;
+    const row = async () =>
+      (await t.app.get(DataSource).query(`SELECT payout_schedule_set_at IS NOT NULL AS set, payout_schedule_attempts AS attempts FROM seller_accounts WHERE seller_id = $1`, [seller.id]))[0];
+    expect({ row: await row(), interval: await interval(t, account) }).toEqual({ row: { set: false, attempts: 1 }, interval: 'daily' });
+
+    expect(await t.app.get(ManualPayoutSchedules).setMissing()).toEqual({ set: 1, failed: 0 });
+    expect({ row: await row(), interval: await interval(t, account) }).toEqual({ row: { set: true, attempts: 2 }, interval: 'manual' });
+    expect(await t.app.get(ManualPayoutSchedules).setMissing()).toEqual({ set: 0, failed: 0 });
   });
 });

@@ -100,6 +100,10 @@ export class SellerAccount implements GateView {
   @Column({ name: 'payout_schedule_set_at', type: 'timestamptz', nullable: true })
   payoutScheduleSetAt: Date | null;
 
+  /** Calls made to set it; each one's idempotency key derives from it (Stripe replays a key's saved 500 for 24 h). */
+  @Column({ name: 'payout_schedule_attempts', type: 'int', default: 0 })
+  payoutScheduleAttempts: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

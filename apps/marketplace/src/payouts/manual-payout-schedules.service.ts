@@ -1,4 +1,4 @@
-import { idempotencyKey, StripeGateway } from '@app/stripe';
+import { attemptKey, StripeGateway } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
@@ -16,7 +16,9 @@ const PAGE = 100;
 /**
  * In PAYOUT_MODE=reviewed, every seller's connected account is on Stripe's manual payout schedule
  * (the Balance Settings API, v1 and v2 accounts alike), so Stripe pays no one out on its own.
- * Setting it is a set, not a change: the same call again is harmless, under one key per account.
+ * Setting it is a set, not a change: the same call again is harmless. Each call has its own key
+ * (`payout_schedule:<acct>[:<n>]`, n counted on the row before the call): Stripe replays a key's
+ * saved answer, a 500 included, for 24 h, so a pass after a failure must not reuse the failed key.
  * A seller row records when it was set (`payout_schedule_set_at`); rows without it are set by the
  * worker's pass, which is also how accounts made before the switch get it.
  */
@@ -70,7 +72,11 @@ export class ManualPayoutSchedules {
   }
 
   private async setManual(sellerId: string, account: string): Promise<void> {
-    const settings = await this.gateway.updatePayoutSchedule(account, 'manual', idempotencyKey('payout_schedule', account, 'manual'));
+    const [{ generation }]: Array<{ generation: number }> = await this.db.query(
+      `UPDATE seller_accounts SET payout_schedule_attempts = payout_schedule_attempts + 1 WHERE seller_id = $1 RETURNING payout_schedule_attempts - 1 AS generation`,
+      [sellerId],
+    );
+    const settings = await this.gateway.updatePayoutSchedule(account, 'manual', attemptKey('payout_schedule', account, generation));
     if (settings.payoutInterval !== 'manual') throw new Error(`Stripe answered payout schedule ${settings.payoutInterval} for ${account}`);
     await this.db.query(`UPDATE seller_accounts SET payout_schedule_set_at = now() WHERE seller_id = $1 AND stripe_account_id = $2 AND payout_schedule_set_at IS NULL`, [sellerId, account]);
   }
