@@ -137,7 +137,9 @@ describe('sellerPartsOfRefund', () => {
           expect(taken).toEqual(bases);
         },
       ),
-      { numRuns: 300 },
+      // the first counterexample CI found: a seller's largest-remainder share fell a unit as the total grew
+      // (the Alabama paradox) and the unit was taken back from another seller already under their share
+      { numRuns: 300, examples: [[[5n, 520_062n, 1_002_797n], 997_962n, [478_476n, 222_071n, 96_761n, 27_355n, 372_176n, 524_566n, 3_873n]]] },
     );
   });
 });

@@ -42,17 +42,35 @@ export function sellerPartsOfRefund(p: {
     p.sellers.map((s) => s.base),
   ).map((m) => m.minor);
   const parts = p.sellers.map((s, i) => clamp(targets[i]! - s.takenBefore, 0n, left[i]!));
-  // a seller already past their target (or with less left than it) moves the rest onto the others, by what each can still take or give
-  const diff = total - sum(parts);
-  if (diff > 0n) {
+  // A seller already past their target (largest remainder can lower a seller's share by a unit as the
+  // total grows, or they bore a unit more before) or with less left than it moves the rest onto the
+  // others, a unit at a time: taken from whoever would then stand furthest above their exact share,
+  // given to whoever stands furthest below it, so each stays within a unit of it where room allows.
+  // (over_i × bases is how far seller i's total would stand above their exact share, scaled.)
+  const over = (i: number, x: bigint) => (p.sellers[i]!.takenBefore + x) * bases - cumulative * p.sellers[i]!.base;
+  // a large difference (a seller with much less left than their part) first moves in bulk, by what each can still take or give
+  const bulk = total - sum(parts);
+  const n = BigInt(parts.length);
+  if (bulk > n) {
     const room = parts.map((x, i) => left[i]! - x);
-    allocate(Money.of(diff, p.currency), room).forEach((m, i) => {
+    allocate(Money.of(bulk - n, p.currency), room).forEach((m, i) => {
       parts[i]! += m.minor;
     });
-  } else if (diff < 0n)
-    allocate(Money.of(-diff, p.currency), parts).forEach((m, i) => {
+  } else if (-bulk > n)
+    allocate(Money.of(-bulk - n, p.currency), [...parts]).forEach((m, i) => {
       parts[i]! -= m.minor;
     });
+  for (let diff = total - sum(parts); diff !== 0n; diff += diff > 0n ? -1n : 1n) {
+    let pick = -1;
+    for (let i = 0; i < parts.length; i++) {
+      const can = diff > 0n ? parts[i]! < left[i]! : parts[i]! > 0n;
+      if (!can) continue;
+      if (pick < 0) pick = i;
+      else if (diff > 0n ? over(i, parts[i]!) < over(pick, parts[pick]!) : over(i, parts[i]!) > over(pick, parts[pick]!)) pick = i;
+    }
+    if (pick < 0) break; // nothing left to move (total is capped at what is left)
+    parts[pick]! += diff > 0n ? 1n : -1n;
+  }
   return p.sellers.map((s, i) => ({ sellerId: s.sellerId, amount: parts[i]! }));
 }
 
