@@ -1,4 +1,4 @@
-import { idempotencyKeyMayBeForgotten, STRIPE_IDEMPOTENCY_SAFE_MS } from './idempotency-key.js';
+import { idempotencyKeyExpired, idempotencyKeyMayBeForgotten, STRIPE_IDEMPOTENCY_SAFE_MS } from './idempotency-key.js';
 
 describe('idempotencyKeyMayBeForgotten', () => {
   const since = new Date('2026-01-01T00:00:00Z');
@@ -17,5 +17,13 @@ describe('idempotencyKeyMayBeForgotten under API v2', () => {
     expect(idempotencyKeyMayBeForgotten(since, since.getTime() + 2 * day)).toBe(true);
     expect(idempotencyKeyMayBeForgotten(since, since.getTime() + 29 * day, 'v2')).toBe(false);
     expect(idempotencyKeyMayBeForgotten(since, since.getTime() + 29 * day + 1, 'v2')).toBe(true);
+  });
+});
+
+describe('idempotencyKeyExpired', () => {
+  it("is past Stripe's 24 h memory of the key, not the 23 h safe margin", () => {
+    const since = new Date('2026-01-01T00:00:00Z');
+    expect(idempotencyKeyExpired(since, since.getTime() + 23.5 * 3600 * 1000)).toBe(false);
+    expect(idempotencyKeyExpired(since, since.getTime() + 24 * 3600 * 1000 + 1)).toBe(true);
   });
 });

@@ -14,9 +14,18 @@ export function idempotencyKey(kind: string, ...parts: string[]): IdempotencyKey
 }
 
 // Stripe forgets idempotency keys after 24 h: past 23 h look the object up instead of retrying.
-export const STRIPE_IDEMPOTENCY_SAFE_MS = 23 * 3600 * 1000;
+export const STRIPE_IDEMPOTENCY_KEY_LIFETIME_MS = 24 * 3600 * 1000;
+export const STRIPE_IDEMPOTENCY_SAFE_MS = STRIPE_IDEMPOTENCY_KEY_LIFETIME_MS - 3600 * 1000;
 // API v2 keeps them 30 days (and a retry completes a failed request instead of replaying its error).
 export const STRIPE_V2_IDEMPOTENCY_SAFE_MS = 29 * 24 * 3600 * 1000;
+
+/**
+ * Whether a v1 key first sent at `since` is past Stripe's 24 h memory of it: no request sent under it
+ * can still be made (the other side of idempotencyKeyMayBeForgotten's safe margin).
+ */
+export function idempotencyKeyExpired(since: Date, now: number = Date.now()): boolean {
+  return now - since.getTime() > STRIPE_IDEMPOTENCY_KEY_LIFETIME_MS;
+}
 
 /** Whether a key first sent at `since` may have been pruned by Stripe (v1: older than 23 h; `/v2` requests: 29 days). */
 export function idempotencyKeyMayBeForgotten(since: Date, now: number = Date.now(), api: 'v1' | 'v2' = 'v1'): boolean {

@@ -1,3 +1,4 @@
+import { idempotencyKeyExpired } from '@app/stripe';
 import { DomainError } from '../common/domain-error.js';
 
 export const TRANSFER_STATUSES = ['pending', 'submitting', 'succeeded', 'failed', 'canceled'] as const;
@@ -27,16 +28,13 @@ export const TRANSFER_TRANSITIONS: Readonly<Record<TransferStatus, readonly Tran
   canceled: ['pending', 'submitting', 'failed'],
 };
 
-/** Stripe keeps an idempotency key, and so a request sent under it may still be made, for 24 hours. */
-export const STRIPE_KEY_MEMORY_MS = 24 * 3600 * 1000;
-
 /**
  * A row canceled after its key was sent, within Stripe's memory of that key: a call on its way (one
  * that outlived its worker's lease) may still land and make the transfer. Never treated as unsent: a
  * refund's part of it is a reversal, made once it lands or lowered once the key is forgotten.
  */
 export function mayStillLand(t: { status: TransferStatus; keyFirstSentAt: Date | null }, now: number = Date.now()): boolean {
-  return t.status === 'canceled' && t.keyFirstSentAt !== null && now - t.keyFirstSentAt.getTime() < STRIPE_KEY_MEMORY_MS;
+  return t.status === 'canceled' && t.keyFirstSentAt !== null && !idempotencyKeyExpired(t.keyFirstSentAt, now);
 }
 
 export function canMoveTransfer(from: TransferStatus, to: TransferStatus): boolean {

@@ -1,3 +1,4 @@
+import { idempotencyKeyExpired } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -7,7 +8,7 @@ import { keysetPage, type KeysetOrder, type Page } from '../common/page.js';
 import type { PaginationQuery } from '../common/pagination.query.js';
 import type { Principal } from '../identity/principal.entity.js';
 import { TransferSubmissionService, transferKey } from './transfer-submission.service.js';
-import { STRIPE_KEY_MEMORY_MS, type TransferStatus } from './transfer-status.js';
+import type { TransferStatus } from './transfer-status.js';
 import { Transfer } from './transfer.entity.js';
 import { TransfersErrors } from './transfers.errors.js';
 import { TransfersRepository } from './transfers.repository.js';
@@ -118,7 +119,7 @@ export class TransfersService {
       await this.submission.record(row, found);
       throw TransfersErrors.madeAtStripe(row.id, found.id);
     }
-    const forgotten = row.keyFirstSentAt !== null && Date.now() - row.keyFirstSentAt.getTime() > STRIPE_KEY_MEMORY_MS;
+    const forgotten = row.keyFirstSentAt !== null && idempotencyKeyExpired(row.keyFirstSentAt);
     if (!forgotten && !(row.sellerId && (await this.submission.sellerNotActive(row.sellerId)))) throw TransfersErrors.mayStillBeMade(row.id, row.status);
   }
 }
