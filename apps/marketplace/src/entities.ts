@@ -1,3 +1,8 @@
+import { AuditEntry } from './audit/audit-entry.entity.js';
+import { PayoutApproval } from './payouts/payout-approval.entity.js';
+import { PayoutAttempt } from './payouts/payout-attempt.entity.js';
+import { PayoutRequest } from './payouts/payout-request.entity.js';
+import { PayoutRun } from './payouts/payout-run.entity.js';
 import { SellerFeePolicy } from './fees/seller-fee-policy.entity.js';
 import { IdempotencyKeyRecord } from './common/idempotency/idempotency-key.entity.js';
 import { ApiKey } from './identity/api-key.entity.js';
@@ -36,4 +41,9 @@ export const ENTITIES = [
   TransferReversal,
   SellerDebt,
   SellerDebtRecovery,
+  PayoutRun,
+  PayoutRequest,
+  PayoutApproval,
+  PayoutAttempt,
+  AuditEntry,
 ];

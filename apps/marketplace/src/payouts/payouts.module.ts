@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { ManualPayoutSchedulesWorker } from './manual-payout-schedules.worker.js';
 import { PayoutEventsHandler } from './payout-events.handler.js';
+import { PayoutRequestsRepository } from './payout-requests.repository.js';
 
-/** Seller payouts. For now: Stripe's automatic payouts are booked from their events; PAYOUT_MODE=reviewed puts accounts on manual schedules (approvals come next). */
+/** Seller payouts: requests reviewed by admins, their attempts at Stripe, and the lifecycle from payout.* events; PAYOUT_MODE=reviewed puts accounts on manual schedules. */
 @Module({
-  imports: [LedgerModule, WebhooksModule],
-  providers: [PayoutEventsHandler, ManualPayoutSchedulesWorker],
+  imports: [LedgerModule, WebhooksModule, AuditModule],
+  providers: [PayoutEventsHandler, ManualPayoutSchedulesWorker, PayoutRequestsRepository],
 })
 export class PayoutsModule {}

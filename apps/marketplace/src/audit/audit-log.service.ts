@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditEntry, type AuditActorRole } from './audit-entry.entity.js';
+
+export interface AuditActor {
+  id: string | null;
+  role: AuditActorRole;
+}
+
+export interface NewAuditEntry {
+  subject: { type: string; id: string };
+  action: string;
+  actor: AuditActor;
+  before?: object | null;
+  after?: object | null;
+  reason?: string | null;
+}
+
+/** The system actor (the scheduler, a worker) and Stripe (an event) for audit entries. */
+export const SYSTEM_ACTOR: AuditActor = { id: null, role: 'system' };
+export const STRIPE_ACTOR: AuditActor = { id: null, role: 'stripe' };
+
+/**
+ * The only writer of the audit log. `record` runs in the caller's transaction, so the entry
+ * commits or rolls back with the change it describes; the table itself refuses UPDATE and DELETE.
+ */
+@Injectable()
+export class AuditLog {
+  async record(tx: EntityManager, entry: NewAuditEntry): Promise<void> {
+    const row: Partial<AuditEntry> = {
+      subjectType: entry.subject.type,
+      subjectId: entry.subject.id,
+      action: entry.action,
+      actorId: entry.actor.id,
+      actorRole: entry.actor.role,
+      before: entry.before ?? null,
+      after: entry.after ?? null,
+      reason: entry.reason ?? null,
+    };
+    await tx.getRepository(AuditEntry).insert(row);
+  }
+}
