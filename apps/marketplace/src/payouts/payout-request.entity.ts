@@ -20,6 +20,8 @@ export type PayoutRequestOrigin = 'schedule' | 'seller' | 'admin';
 @Check('payout_requests_status_check', `status IN ('held', 'pending_review', 'approved', 'frozen', 'executing', 'paid', 'failed', 'rejected', 'canceled')`)
 @Check('payout_requests_approvals_required_check', `approvals_required IN (1, 2)`)
 @Index('payout_requests_one_open_idx', ['sellerId', 'currency'], { unique: true, where: `status IN ('held', 'pending_review', 'approved', 'frozen', 'executing')` })
+@Check('payout_requests_idempotency_key_check', `idempotency_key IS NULL OR principal_id IS NOT NULL`)
+@Index('payout_requests_idempotency_key_idx', ['principalId', 'idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
 @Index('payout_requests_status_idx', ['status', 'createdAt'])
 @Index('payout_requests_seller_idx', ['sellerId', 'createdAt'])
 export class PayoutRequest {
@@ -99,6 +101,13 @@ export class PayoutRequest {
 
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true })
   paidAt: Date | null;
+
+  /** The caller and the API Idempotency-Key that created this request: a retry with it answers this request. */
+  @Column({ name: 'principal_id', type: 'uuid', nullable: true })
+  principalId: string | null;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
+  idempotencyKey: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

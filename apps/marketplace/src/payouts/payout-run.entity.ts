@@ -33,6 +33,10 @@ export class PayoutRun {
   @Column({ name: 'requests_created', type: 'int', default: 0 })
   requestsCreated: number;
 
+  /** Sellers the run could not look at (a Stripe error): counted, named in `error`, the run went on. */
+  @Column({ name: 'sellers_failed', type: 'int', default: 0 })
+  sellersFailed: number;
+
   @Column({ type: 'text', nullable: true })
   error: string | null;
 }

@@ -9,7 +9,8 @@ export const OPEN_PAYOUT_REQUEST_STATUSES: readonly PayoutRequestStatus[] = ['he
 /**
  * Every allowed change of a payout request: `to` <- the statuses it may come from.
  *  - held: made while Stripe's available balance and the ledger's differ (or the seller is frozen);
- *    held -> pending_review once a recheck finds them equal again.
+ *    held -> pending_review once a recheck finds them equal again; held -> held: a recheck found them
+ *    still apart, and the request's figures and the words that say why are brought up to date.
  *  - pending_review -> approved: the last approval it needs (the database counts them).
  *  - approved -> frozen: a freeze found at execution (open dispute, restricted account, payouts
  *    disabled); frozen -> approved once it is lifted (the worker checks again).
@@ -20,7 +21,7 @@ export const OPEN_PAYOUT_REQUEST_STATUSES: readonly PayoutRequestStatus[] = ['he
  *    held / pending_review -> canceled (the seller withdraws it).
  */
 export const PAYOUT_REQUEST_TRANSITIONS: Readonly<Record<PayoutRequestStatus, readonly PayoutRequestStatus[]>> = {
-  held: [],
+  held: ['held'],
   pending_review: ['held'],
   approved: ['pending_review', 'frozen', 'failed'],
   frozen: ['approved'],

@@ -4,11 +4,18 @@ import { LedgerModule } from '../ledger/ledger.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { ManualPayoutSchedulesWorker } from './manual-payout-schedules.worker.js';
 import { PayoutEventsHandler } from './payout-events.handler.js';
+import { PayoutRequestSchedule } from './payout-request-schedule.service.js';
 import { PayoutRequestsRepository } from './payout-requests.repository.js';
+import { PayoutRequestsService } from './payout-requests.service.js';
+import { PayoutRunsAdminController } from './payout-runs.admin.controller.js';
+import { PayoutsController } from './payouts.controller.js';
+import { SellerBalanceService } from './seller-balance.service.js';
 
 /** Seller payouts: requests reviewed by admins, their attempts at Stripe, and the lifecycle from payout.* events; PAYOUT_MODE=reviewed puts accounts on manual schedules. */
 @Module({
   imports: [LedgerModule, WebhooksModule, AuditModule],
-  providers: [PayoutEventsHandler, ManualPayoutSchedulesWorker, PayoutRequestsRepository],
+  controllers: [PayoutsController, PayoutRunsAdminController],
+  providers: [PayoutEventsHandler, ManualPayoutSchedulesWorker, PayoutRequestsRepository, PayoutRequestsService, PayoutRequestSchedule, SellerBalanceService],
+  exports: [PayoutRequestsService],
 })
 export class PayoutsModule {}

@@ -1,6 +1,6 @@
 // The transfers module's public surface for other modules (payments plans an order's transfers and lists them).
 export { OrderTransfersPlanner } from './order-transfers.planner.js';
-export { TransferHoldsService } from './transfer-holds.service.js';
+export { type HeldFunds, TransferHoldsService } from './transfer-holds.service.js';
 export type { RecordedSplit, SizedSeller } from './transfer-sizing.js';
 export { TRANSFER_STATUSES, TRANSFER_TRANSITIONS, type TransferStatus } from './transfer-status.js';
 export { TransferResponse, toTransferResponse } from './transfers.mapper.js';

@@ -7,6 +7,16 @@ import type { Principal } from '../identity/principal.entity.js';
 import { TransfersConfig } from './transfers.config.js';
 import { TransfersErrors } from './transfers.errors.js';
 
+/** A seller's funds held by the platform on one transfer, until its release. */
+export interface HeldFunds {
+  transferId: string;
+  orderId: string;
+  amount: bigint;
+  currency: string;
+  releasesAt: Date;
+  holdExpiresAt: Date | null;
+}
+
 /** Who acts on an order's hold, as the order's side decided: its buyer, one of its sellers, or an admin. */
 export type HoldActor = { as: 'buyer' | 'seller' | 'admin'; principal: Principal };
 
@@ -38,6 +48,20 @@ export class TransferHoldsService {
       return 0;
     }
     return requested ?? this.config.TRANSFERS_HOLD_DAYS;
+  }
+
+  /**
+   * The seller's funds the platform holds now: each held transfer of a multi-seller order not yet
+   * released, with when it is released on its own (`releasesAt`) and the end of its hold. Read-only.
+   */
+  async heldFor(sellerId: string): Promise<HeldFunds[]> {
+    const rows: Array<{ transfer_id: string; order_id: string; amount: string; currency: string; hold_until: Date; hold_expires_at: Date | null }> = await this.db.query(
+      `SELECT id AS transfer_id, order_id, amount::text AS amount, currency, hold_until, hold_expires_at FROM transfers
+        WHERE seller_id = $1 AND kind = 'order' AND hold_until IS NOT NULL AND released_at IS NULL AND status = 'pending'
+        ORDER BY hold_until, id`,
+      [sellerId],
+    );
+    return rows.map((r) => ({ transferId: r.transfer_id, orderId: r.order_id, amount: BigInt(r.amount), currency: r.currency, releasesAt: r.hold_until, holdExpiresAt: r.hold_expires_at }));
   }
 
   /** The buyer confirmed receipt: every held part not released yet is released now. Returns how many parts it released. */
