@@ -8,10 +8,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { PayoutRequestSchedule } from '../apps/marketplace/src/payouts/payout-request-schedule.service.js';
-import { bearer, createPrincipal } from './factories/principal.factory.js';
-import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
-import { expectBooksMatchStripe, paidOrder } from './support/checkout.js';
+import { bearer } from './factories/principal.factory.js';
+import { type ActiveSeller } from './factories/seller.factory.js';
+import { expectBooksMatchStripe } from './support/checkout.js';
 import { waitFor } from './support/process.js';
+import { sellerWithFunds } from './support/payouts.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { startTestApp, startTestWorker } from './support/test-app.js';
 import { testAppForFile } from './support/transfers.js';
@@ -26,28 +27,19 @@ afterAll(() => sql?.end());
 
 const DAY = 86_400_000;
 const todayMidnight = () => new Date(Math.floor(Date.now() / DAY) * DAY);
-const available = async (account: string) => (await t.stripe.balance.retrieve({}, { stripeAccount: account })).available.find((b) => b.currency === 'usd')?.amount ?? 0;
 const scheduledOf = (sellerId: string) =>
   sql.query<{ amount: string; status: string; run_id: string; reason: string; requested_by: string | null }>(
     `SELECT amount::text, status, run_id, reason, requested_by FROM payout_requests WHERE seller_id = $1 AND origin = 'schedule'`,
     [sellerId],
   );
 
-async function sellerWithFunds(unitAmount = 4_000): Promise<ActiveSeller & { available: number }> {
-  const seller = await createActiveSeller(t);
-  const buyer = await createPrincipal(t, 'buyer');
-  await paidOrder(t, buyer, await createListing(t, seller, { unitAmount, title: 'Jug' }));
-  await expectBooksMatchStripe(t);
-  return { ...seller, available: await available(seller.account) };
-}
-
 describe('the payout requests schedule', () => {
   let rich: ActiveSeller & { available: number };
 
   it('two instances running the same slot at once make one run and each request once', async () => {
-    rich = await sellerWithFunds();
-    const small = await sellerWithFunds(520); // below the minimum
-    const asked = await sellerWithFunds(); // has a request open already
+    rich = await sellerWithFunds(t);
+    const small = await sellerWithFunds(t, 520); // below the minimum
+    const asked = await sellerWithFunds(t); // has a request open already
     const own = await t.http.post('/sellers/me/payouts').set(bearer(asked.key)).set('Idempotency-Key', randomUUID()).send({ amount: 900 }).expect(201);
 
     const worker = await startTestWorker({ databaseUrl: t.databaseUrl, sandboxUrl: t.sandbox.url, env: ENV });
@@ -87,7 +79,7 @@ describe('the payout requests schedule', () => {
   });
 
   it("an admin runs it now (Idempotency-Key); one seller's Stripe error is counted and said, and the others still get their requests", async () => {
-    const later = await sellerWithFunds();
+    const later = await sellerWithFunds(t);
     // every attempt of one balance read fails (the call and its 3 retries): that one seller is skipped
     t.sandbox.control.addFault({ method: 'GET', path: '/v1/balance', kind: 'error_500', count: 4 });
     const sellers = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM seller_accounts WHERE stripe_account_id IS NOT NULL`))[0]!.n;
@@ -114,7 +106,7 @@ describe('the payout requests schedule', () => {
   });
 
   it('the cron fires in the worker role only; two workers ticking the same second make one run per slot and each request once', async () => {
-    const fresh = await sellerWithFunds();
+    const fresh = await sellerWithFunds(t);
     const before = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM payout_runs`))[0]!.n;
     const everySecond = { ...ENV, PAYOUT_REQUESTS_CRON: '* * * * * *' };
     const api = await startTestApp({ databaseUrl: t.databaseUrl, sandbox: t.sandbox, env: { ...everySecond, ROLE: 'api' } });

@@ -6,8 +6,9 @@
 // PostgreSQL, the sandbox; PAYOUT_MODE=reviewed keeps the sellers' funds on their balances.
 import { randomUUID } from 'node:crypto';
 import { bearer, createPrincipal } from './factories/principal.factory.js';
-import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
-import { expectBooksMatchStripe, paidOrder } from './support/checkout.js';
+import { createActiveSeller, createListing } from './factories/seller.factory.js';
+import { expectBooksMatchStripe } from './support/checkout.js';
+import { sellerWithFunds } from './support/payouts.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { paidCart, testAppForFile } from './support/transfers.js';
 
@@ -20,22 +21,12 @@ beforeAll(() => {
 afterAll(() => sql?.end());
 
 const requestPayout = (seller: { key: string }, body: object, key: string = randomUUID()) => t.http.post('/sellers/me/payouts').set(bearer(seller.key)).set('Idempotency-Key', key).send(body);
-const available = async (account: string) => (await t.stripe.balance.retrieve({}, { stripeAccount: account })).available.find((b) => b.currency === 'usd')?.amount ?? 0;
 const rowsOf = (sellerId: string) => sql.query<{ id: string; status: string }>(`SELECT id, status FROM payout_requests WHERE seller_id = $1`, [sellerId]);
 const stripePayouts = async (account: string) => (await t.stripe.payouts.list({ limit: 100 }, { stripeAccount: account })).data;
 
-/** An active seller who sold one item of `unitAmount` and whose funds are available at Stripe and in the ledger. */
-async function sellerWithFunds(unitAmount = 4_000): Promise<ActiveSeller & { available: number }> {
-  const seller = await createActiveSeller(t);
-  const buyer = await createPrincipal(t, 'buyer');
-  await paidOrder(t, buyer, await createListing(t, seller, { unitAmount, title: 'Bowl' }));
-  await expectBooksMatchStripe(t);
-  return { ...seller, available: await available(seller.account) };
-}
-
 describe('POST /sellers/me/payouts', () => {
   it('refuses above the available and below the minimum with nothing written; makes one request in review with both figures; a second is 409; the same key replays it', async () => {
-    const s = await sellerWithFunds();
+    const s = await sellerWithFunds(t);
     expect(s.available).toBeGreaterThan(2000);
 
     const above = await requestPayout(s, { amount: s.available + 1 }).expect(422);
@@ -80,7 +71,7 @@ describe('POST /sellers/me/payouts', () => {
   });
 
   it('concurrent POSTs with different keys make one request; the others are 409', async () => {
-    const s = await sellerWithFunds();
+    const s = await sellerWithFunds(t);
     const answers = await Promise.all(Array.from({ length: 8 }, () => requestPayout(s, { amount: 1_000 })));
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     expect(answers.filter((a) => a.status === 409).every((a) => a.body.error.code === 'PAYOUTS.OPEN_REQUEST_EXISTS')).toBe(true);
@@ -91,7 +82,7 @@ describe('POST /sellers/me/payouts', () => {
   });
 
   it('a ledger/Stripe difference holds the request with both figures in words, and no payout is made; once they agree, a recheck moves it to review', async () => {
-    const s = await sellerWithFunds();
+    const s = await sellerWithFunds(t);
     // 100 more in the ledger than Stripe holds: a balanced entry put there on purpose
     const extra = (amount: number, key: string) =>
       sql.query(
@@ -143,7 +134,7 @@ describe('POST /sellers/me/payouts', () => {
   });
 
   it("a seller sees only their own requests and cannot ask for another's; buyer and admin keys are refused on the seller routes", async () => {
-    const a = await sellerWithFunds();
+    const a = await sellerWithFunds(t);
     const b = await createActiveSeller(t);
     const made = await requestPayout(a, { amount: 700 }).expect(201);
     expect((await t.http.get('/sellers/me/payouts').set(bearer(b.key)).expect(200)).body.data).toEqual([]);
@@ -188,13 +179,13 @@ describe('GET /sellers/me/balance', () => {
     );
 
     // a seller with a little available: below the minimum, in words
-    const small = await sellerWithFunds(520);
+    const small = await sellerWithFunds(t, 520);
     expect(small.available).toBeLessThan(500);
     const below = (await t.http.get('/sellers/me/balance').set(bearer(small.key)).expect(200)).body.currencies[0];
     expect(below).toMatchObject({ stripe: { available: String(small.available), pending: '0' }, ledger: { available: String(small.available), pending: '0' }, matches: true });
     expect(below.payouts).toBe(`Below the minimum payout of USD 5.00: USD ${(small.available / 100).toFixed(2)} is available`);
     // and one whose request is in review
-    const big = await sellerWithFunds();
+    const big = await sellerWithFunds(t);
     const made = await requestPayout(big, { amount: 1_500 }).expect(201);
     const review = (await t.http.get('/sellers/me/balance').set(bearer(big.key)).expect(200)).body.currencies[0];
     expect(review).toMatchObject({
