@@ -16,6 +16,7 @@ import { LedgerModule } from './ledger/ledger.module.js';
 import { ListingsModule } from './listings/listings.module.js';
 import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { PayoutRiskConfig } from './payouts/payout-risk.config.js';
 import { PayoutsConfig } from './payouts/payouts.config.js';
 import { PayoutsModule } from './payouts/payouts.module.js';
 import { TransfersModule } from './transfers/transfers.module.js';
@@ -63,8 +64,9 @@ export class AppModule {
         { provide: WebhooksConfig, useValue: webhooks },
         { provide: ROOT_LOGGER, useValue: logger },
         { provide: PayoutsConfig, useValue: configuration.payouts },
+        { provide: PayoutRiskConfig, useValue: configuration.payoutRisk },
       ],
-      exports: [AppConfig, WebhooksConfig, ROOT_LOGGER, PayoutsConfig],
+      exports: [AppConfig, WebhooksConfig, ROOT_LOGGER, PayoutsConfig, PayoutRiskConfig],
     };
   }
 }

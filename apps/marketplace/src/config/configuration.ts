@@ -2,6 +2,7 @@ import { StripeConfig } from '@app/stripe';
 import { FeesConfig } from '../fees/fees.config.js';
 import { OnboardingConfig } from '../onboarding/onboarding.config.js';
 import { PaymentsConfig } from '../payments/payments.config.js';
+import { PayoutRiskConfig } from '../payouts/payout-risk.config.js';
 import { PayoutsConfig } from '../payouts/payouts.config.js';
 import { TransfersConfig } from '../transfers/transfers.config.js';
 import { WebhooksConfig } from '../webhooks/webhooks.config.js';
@@ -17,6 +18,7 @@ export interface Configuration {
   payments: PaymentsConfig;
   transfers: TransfersConfig;
   payouts: PayoutsConfig;
+  payoutRisk: PayoutRiskConfig;
 }
 
 /**
@@ -42,12 +44,13 @@ export function loadConfiguration(env: NodeJS.ProcessEnv = process.env, { servic
   const payments = load(PaymentsConfig);
   const transfers = load(TransfersConfig);
   const payouts = load(PayoutsConfig);
+  const payoutRisk = load(PayoutRiskConfig);
   if (stripe) problems.push(...stripe.problems());
   if (transfers) problems.push(...transfers.problems());
   if (transfers && stripe) transfers.withGatewayTimings(stripe);
   if (service && app && stripe && onboarding) problems.push(...webhookSecretProblems(app, stripe, onboarding));
-  if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments || !transfers || !payouts) throw new ConfigError(problems);
-  return { app, stripe, webhooks, onboarding, fees, payments, transfers, payouts };
+  if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments || !transfers || !payouts || !payoutRisk) throw new ConfigError(problems);
+  return { app, stripe, webhooks, onboarding, fees, payments, transfers, payouts, payoutRisk };
 }
 
 /**

@@ -53,9 +53,7 @@ describe('payoutRiskFlags', () => {
   });
 
   it('refund and dispute rates in basis points, at the threshold and only with enough orders', () => {
-    expect(payoutRiskFlags({ ...calm, refundedOrders: 10 }, t)).toEqual([
-      { code: 'refund_rate', reason: '10 of 100 orders paid in the last 90 days were refunded (1000 bps), at or above 1000 bps' },
-    ]);
+    expect(payoutRiskFlags({ ...calm, refundedOrders: 10 }, t)).toEqual([{ code: 'refund_rate', reason: '10 of 100 orders paid in the last 90 days were refunded (1000 bps), at or above 1000 bps' }]);
     expect(codes({ refundedOrders: 9 })).toEqual([]);
     expect(codes({ disputedOrders: 1, paidOrders: 100 })).toEqual(['dispute_rate']); // 100 bps >= 75
     expect(codes({ disputedOrders: 3, refundedOrders: 4, paidOrders: 4 })).toEqual([]); // below PAYOUT_RISK_RATE_MIN_ORDERS

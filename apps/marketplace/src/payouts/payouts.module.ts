@@ -4,11 +4,17 @@ import { LedgerModule } from '../ledger/ledger.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { ManualPayoutSchedulesWorker } from './manual-payout-schedules.worker.js';
 import { PayoutEventsHandler } from './payout-events.handler.js';
+import { PayoutHoldLimitWorker } from './payout-hold-limit.worker.js';
 import { PayoutRequestsRepository } from './payout-requests.repository.js';
+import { PayoutReviewQueue } from './payout-review-queue.service.js';
+import { PayoutReviewService } from './payout-review.service.js';
+import { PayoutSellerFacts } from './payout-seller-facts.js';
+import { PayoutsAdminController } from './payouts.admin.controller.js';
 
 /** Seller payouts: requests reviewed by admins, their attempts at Stripe, and the lifecycle from payout.* events; PAYOUT_MODE=reviewed puts accounts on manual schedules. */
 @Module({
   imports: [LedgerModule, WebhooksModule, AuditModule],
-  providers: [PayoutEventsHandler, ManualPayoutSchedulesWorker, PayoutRequestsRepository],
+  controllers: [PayoutsAdminController],
+  providers: [PayoutEventsHandler, ManualPayoutSchedulesWorker, PayoutRequestsRepository, PayoutSellerFacts, PayoutReviewQueue, PayoutReviewService, PayoutHoldLimitWorker],
 })
 export class PayoutsModule {}
