@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, createPrincipal, type PrincipalWithKey } from '../factories/principal.factory.js';
-import { sqlClient, type SqlClient } from './sql.js';
+import type { SqlClient } from './sql.js';
 import type { TestApp } from './test-app.js';
 
 export interface ReviewRequestInput {
@@ -54,6 +54,9 @@ export const reject = (t: TestApp, id: string, key: string, body: object, idempo
 
 export const reviewOf = async (t: TestApp, id: string) => (await t.http.get(`/admin/payouts/${id}`).set(bearer(t.adminKey)).expect(200)).body;
 
+// biome-ignore lint/suspicious/noExplicitAny: the audit entries' JSON, read loosely as supertest's `body` is
+export type AuditJson = Record<string, any>;
+
 export const auditOf = async (t: TestApp, id: string) =>
   (
     await t.http
@@ -61,6 +64,4 @@ export const auditOf = async (t: TestApp, id: string) =>
       .query({ subject: `payout_request:${id}`, limit: 200 })
       .set(bearer(t.adminKey))
       .expect(200)
-  ).body.data as Array<Record<string, any>>;
-
-export { sqlClient };
+  ).body.data as AuditJson[];
