@@ -38,7 +38,7 @@ export class PayoutHoldLimitWorker implements OnApplicationBootstrap, OnApplicat
   }
 
   /** One pass: tells admins of each seller near or past the limit. Returns how many. */
-  async tellAdmins(now: Date = new Date()): Promise<number> {
+  async tellAdmins(now?: Date): Promise<number> {
     const standings = await this.queue.holdLimit(now);
     for (const s of standings) {
       this.logger.error(

@@ -83,10 +83,12 @@ export class PayoutReviewQueue {
     const account = await this.db.manager.findOneBy(SellerAccount, { sellerId: request.sellerId });
     const balance = await this.balance(request);
     const activity = await this.facts.activity(request.sellerId, this.thresholds.rateWindowDays);
-    const unpaid = (await this.facts.unpaidFunds(request.sellerId)).find((u) => u.currency === request.currency);
+    // the hold limit is the account's, whatever the currency: its oldest unpaid funds in any (unpaidFunds is oldest first)
+    const [oldestUnpaid] = await this.facts.unpaidFunds(request.sellerId);
     const flags = payoutRiskFlags(
       {
         now: new Date(),
+        stripeNow: await this.facts.stripeNow(),
         amount: request.amount,
         currency: request.currency,
         accountCreatedAt: account?.createdAt ?? null,
@@ -97,15 +99,16 @@ export class PayoutReviewQueue {
         paidPayouts: await this.facts.paidPayouts(request.sellerId, request.currency, request.id),
         openDisputes: activity.disputes.openList,
         ...activity.window,
-        oldestUnpaidAvailableSince: unpaid?.oldestAvailableSince ?? null,
+        oldestUnpaidAvailableSince: oldestUnpaid?.oldestAvailableSince ?? null,
       },
       this.thresholds,
     );
     return { request, approvals, account, balance, activity, flags };
   }
 
-  /** Sellers whose oldest unpaid available funds are within PAYOUT_HOLD_LIMIT_WARN_DAYS of Stripe's hold limit, or past it; soonest first. */
-  async holdLimit(now: Date = new Date()): Promise<HoldLimitStanding[]> {
+  /** Sellers whose oldest unpaid available funds are within PAYOUT_HOLD_LIMIT_WARN_DAYS of Stripe's hold limit, or past it, on Stripe's clock; soonest first. */
+  async holdLimit(at?: Date): Promise<HoldLimitStanding[]> {
+    const now = at ?? (await this.facts.stripeNow());
     const unpaid = await this.facts.unpaidFunds();
     if (unpaid.length === 0) return [];
     const accounts = await this.db.manager.getRepository(SellerAccount).findBy(unpaid.map((u) => ({ sellerId: u.sellerId })));

@@ -10,6 +10,7 @@ const t = riskThresholdsOf(new PayoutRiskConfig());
 // a seller nothing is wrong with: a year old, five paid payouts around USD 100, clean history
 const calm: PayoutRiskFacts = {
   now,
+  stripeNow: now,
   amount: 10_000n,
   currency: 'USD',
   accountCreatedAt: new Date(now.getTime() - 365 * DAY),

@@ -39,6 +39,8 @@ export function riskThresholdsOf(c: PayoutRiskConfig): PayoutRiskThresholds {
 /** What is known about a request and its seller when an admin looks at it. */
 export interface PayoutRiskFacts {
   now: Date;
+  /** The time Stripe's clock has reached (never before now): funds' availability, and so the hold limit, run on it. */
+  stripeNow: Date;
   amount: bigint;
   currency: string;
   /** When the seller's connected account was made (null: none yet). */
@@ -116,7 +118,7 @@ export function payoutRiskFlags(f: PayoutRiskFacts, t: PayoutRiskThresholds): Pa
   ];
   if (restricted.length) flags.push({ code: 'restricted_account', reason: `The account is restricted: ${restricted.join('; ')}` });
 
-  const hold = holdLimitStanding(f.oldestUnpaidAvailableSince, f.country, f.now, t.holdLimitWarnDays);
+  const hold = holdLimitStanding(f.oldestUnpaidAvailableSince, f.country, f.stripeNow, t.holdLimitWarnDays);
   if (hold) flags.push({ code: 'hold_limit', reason: hold.reason });
 
   return flags;

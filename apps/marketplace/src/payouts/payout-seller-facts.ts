@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { WebhookInboxService } from '../webhooks/webhook-inbox.service.js';
 
 export interface RecentOrder {
   orderId: string;
@@ -60,7 +61,16 @@ const SELLER_ORDERS = `SELECT order_id FROM order_sellers WHERE seller_id = $1`;
  */
 @Injectable()
 export class PayoutSellerFacts {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly inbox: WebhookInboxService,
+  ) {}
+
+  /** The latest time Stripe's clock is known to have reached, never earlier than now (as the ledger books availability). */
+  async stripeNow(): Promise<Date> {
+    const stripeTime = await this.inbox.latestStripeTime();
+    return stripeTime && stripeTime.getTime() > Date.now() ? stripeTime : new Date();
+  }
 
   async activity(sellerId: string, windowDays: number): Promise<SellerActivity> {
     const orders: Array<{ id: string; status: string; amount: string; currency: string; paid_at: Date | null; created_at: Date }> = await this.db.query(
