@@ -5,6 +5,7 @@
 // sandbox clock), and with SQL only where waiting is impossible: the calm seller's account age
 // (created_at moved back 400 days) and their earlier paid payouts (payout_requests rows inserted
 // paid: paying them is the execution part of the issue). Real app, real PostgreSQL, the sandbox.
+import { PayoutHoldLimitWorker } from '../apps/marketplace/src/payouts/payout-hold-limit.worker.js';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
 import { expectBooksMatchStripe, paidOrder, waitForOrder } from './support/checkout.js';
@@ -125,6 +126,8 @@ describe('risk flags in the review queue', () => {
     const mine = list.filter((s) => s.sellerId === th.id || s.sellerId === us.id);
     expect(mine).toEqual([expect.objectContaining({ sellerId: th.id, stripeAccount: th.account, country: 'TH', limitDays: 10, past: false, reason: flag!.reason })]);
     expect(BigInt(mine[0]!.available as string)).toBeGreaterThan(0n);
+    // the worker's pass tells admins of the same sellers (logged at error, alert payout_hold_limit: see its unit test)
+    expect(await t.app.get(PayoutHoldLimitWorker).tellAdmins()).toBe(list.length);
     await t.http.get('/admin/payouts/hold-limit').set(bearer(thai.key)).expect(403);
     await expectBooksMatchStripe(t);
   });

@@ -253,6 +253,7 @@ describe('reading', () => {
     expect((await t.http.get('/admin/payouts').query({ limit: 51 }).set(bearer(t.adminKey)).expect(400)).body.error.code).toBe('PAGINATION.INVALID_LIMIT');
     expect((await t.http.get('/admin/audit').query({ subject: 'nonsense' }).set(bearer(t.adminKey)).expect(400)).body.error.code).toBe('AUDIT.INVALID_SUBJECT');
 
+    expect((await t.http.get(`/admin/payouts/${randomUUID()}`).set(bearer(t.adminKey)).expect(404)).body.error.code).toBe('NOT_FOUND');
     // the detail: the request, who asked, the seller's account, live balances
     const review = await reviewOf(t, first);
     expect(review).toMatchObject({ origin: 'seller', requestedBy: s.id, reason: 'the seller asked for a payout', approvals: [], approvalsRequired: 1 });
