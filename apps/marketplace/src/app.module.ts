@@ -17,6 +17,7 @@ import { ListingsModule } from './listings/listings.module.js';
 import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { PayoutRequestsConfig } from './payouts/payout-requests.config.js';
+import { PayoutRiskConfig } from './payouts/payout-risk.config.js';
 import { PayoutsConfig } from './payouts/payouts.config.js';
 import { PayoutsModule } from './payouts/payouts.module.js';
 import { TransfersModule } from './transfers/transfers.module.js';
@@ -65,8 +66,9 @@ export class AppModule {
         { provide: ROOT_LOGGER, useValue: logger },
         { provide: PayoutsConfig, useValue: configuration.payouts },
         { provide: PayoutRequestsConfig, useValue: configuration.payoutRequests },
+        { provide: PayoutRiskConfig, useValue: configuration.payoutRisk },
       ],
-      exports: [AppConfig, WebhooksConfig, ROOT_LOGGER, PayoutsConfig, PayoutRequestsConfig],
+      exports: [AppConfig, WebhooksConfig, ROOT_LOGGER, PayoutsConfig, PayoutRequestsConfig, PayoutRiskConfig],
     };
   }
 }

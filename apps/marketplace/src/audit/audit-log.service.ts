@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { keysetPage, type Page } from '../common/page.js';
+import type { PaginationQuery } from '../common/pagination.query.js';
 import { AuditEntry, type AuditActorRole } from './audit-entry.entity.js';
 
 export interface AuditActor {
@@ -21,11 +24,19 @@ export const SYSTEM_ACTOR: AuditActor = { id: null, role: 'system' };
 export const STRIPE_ACTOR: AuditActor = { id: null, role: 'stripe' };
 
 /**
- * The only writer of the audit log. `record` runs in the caller's transaction, so the entry
+ * The only writer (and reader) of the audit log. `record` runs in the caller's transaction, so the entry
  * commits or rolls back with the change it describes; the table itself refuses UPDATE and DELETE.
  */
 @Injectable()
 export class AuditLog {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** A subject's entries, oldest first (the log's own order), a page at a time. */
+  list(subject: { type: string; id: string }, page: PaginationQuery): Promise<Page<AuditEntry>> {
+    const qb = this.db.getRepository(AuditEntry).createQueryBuilder('e').where('e.subject_type = :type AND e.subject_id = :id', subject);
+    return keysetPage(qb, { table: 'audit_log', idColumn: 'id', idIsUuid: false, direction: 'ASC', keys: (a) => [`${a}.id`], idOf: (e) => e.id }, page);
+  }
+
   async record(tx: EntityManager, entry: NewAuditEntry): Promise<void> {
     const row: Partial<AuditEntry> = {
       subjectType: entry.subject.type,

@@ -3,6 +3,7 @@ import { FeesConfig } from '../fees/fees.config.js';
 import { OnboardingConfig } from '../onboarding/onboarding.config.js';
 import { PaymentsConfig } from '../payments/payments.config.js';
 import { PayoutRequestsConfig } from '../payouts/payout-requests.config.js';
+import { PayoutRiskConfig } from '../payouts/payout-risk.config.js';
 import { PayoutsConfig } from '../payouts/payouts.config.js';
 import { TransfersConfig } from '../transfers/transfers.config.js';
 import { WebhooksConfig } from '../webhooks/webhooks.config.js';
@@ -19,6 +20,7 @@ export interface Configuration {
   transfers: TransfersConfig;
   payouts: PayoutsConfig;
   payoutRequests: PayoutRequestsConfig;
+  payoutRisk: PayoutRiskConfig;
 }
 
 /**
@@ -45,12 +47,13 @@ export function loadConfiguration(env: NodeJS.ProcessEnv = process.env, { servic
   const transfers = load(TransfersConfig);
   const payouts = load(PayoutsConfig);
   const payoutRequests = load(PayoutRequestsConfig);
+  const payoutRisk = load(PayoutRiskConfig);
   if (stripe) problems.push(...stripe.problems());
   if (transfers) problems.push(...transfers.problems());
   if (transfers && stripe) transfers.withGatewayTimings(stripe);
   if (service && app && stripe && onboarding) problems.push(...webhookSecretProblems(app, stripe, onboarding));
-  if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments || !transfers || !payouts || !payoutRequests) throw new ConfigError(problems);
-  return { app, stripe, webhooks, onboarding, fees, payments, transfers, payouts, payoutRequests };
+  if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments || !transfers || !payouts || !payoutRequests || !payoutRisk) throw new ConfigError(problems);
+  return { app, stripe, webhooks, onboarding, fees, payments, transfers, payouts, payoutRequests, payoutRisk };
 }
 
 /**

@@ -10,12 +10,28 @@ import { PayoutRequestsService } from './payout-requests.service.js';
 import { PayoutRunsAdminController } from './payout-runs.admin.controller.js';
 import { PayoutsController } from './payouts.controller.js';
 import { SellerBalanceService } from './seller-balance.service.js';
+import { PayoutHoldLimitWorker } from './payout-hold-limit.worker.js';
+import { PayoutReviewQueue } from './payout-review-queue.service.js';
+import { PayoutReviewService } from './payout-review.service.js';
+import { PayoutSellerFacts } from './payout-seller-facts.js';
+import { PayoutsAdminController } from './payouts.admin.controller.js';
 
 /** Seller payouts: requests reviewed by admins, their attempts at Stripe, and the lifecycle from payout.* events; PAYOUT_MODE=reviewed puts accounts on manual schedules. */
 @Module({
   imports: [LedgerModule, WebhooksModule, AuditModule],
-  controllers: [PayoutsController, PayoutRunsAdminController],
-  providers: [PayoutEventsHandler, ManualPayoutSchedulesWorker, PayoutRequestsRepository, PayoutRequestsService, PayoutRequestSchedule, SellerBalanceService],
+  controllers: [PayoutsController, PayoutRunsAdminController, PayoutsAdminController],
+  providers: [
+    PayoutEventsHandler,
+    ManualPayoutSchedulesWorker,
+    PayoutRequestsRepository,
+    PayoutRequestsService,
+    PayoutRequestSchedule,
+    SellerBalanceService,
+    PayoutSellerFacts,
+    PayoutReviewQueue,
+    PayoutReviewService,
+    PayoutHoldLimitWorker,
+  ],
   exports: [PayoutRequestsService],
 })
 export class PayoutsModule {}
