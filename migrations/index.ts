@@ -31,6 +31,7 @@ import { AccountsV21764468000000 } from './1764468000000-AccountsV2.js';
 import { AccountCreateRequest1764482400000 } from './1764482400000-AccountCreateRequest.js';
 import { PayoutScheduleSetAt1764486000000 } from './1764486000000-PayoutScheduleSetAt.js';
 import { PayoutRequests1764489600000 } from './1764489600000-PayoutRequests.js';
+import { LedgerPayoutAllocations1764500400000 } from './1764500400000-LedgerPayoutAllocations.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -68,4 +69,5 @@ export const MIGRATIONS = [
   AccountCreateRequest1764482400000,
   PayoutScheduleSetAt1764486000000,
   PayoutRequests1764489600000,
+  LedgerPayoutAllocations1764500400000,
 ];
