@@ -103,6 +103,11 @@ export class PayoutExecution {
       await this.audit.record(tx, { subject, action: 'payout.unfrozen', actor: SYSTEM_ACTOR, before: { status: 'frozen', reason: request.statusReason }, after: { status: 'approved' } });
     }
     const attemptId = randomUUID();
+    // a request reopened by an admin (POST /admin/payouts/:id/retry): the new attempt is theirs
+    const [retriedBy]: Array<{ actor_id: string }> = await tx.query(
+      `SELECT actor_id FROM audit_log WHERE subject_type = 'payout_request' AND subject_id = $1 AND action = 'payout.retry' ORDER BY id DESC LIMIT 1`,
+      [id],
+    );
     await this.payouts.transitionRequest(tx, id, 'executing', { statusCode: null, statusReason: null }, ['approved']);
     await tx.getRepository(PayoutAttempt).insert({
       id: attemptId,
@@ -114,7 +119,7 @@ export class PayoutExecution {
       status: 'pending',
       idempotencyKey: payoutAttemptKey(attemptId),
       stripeParams: payoutStripeParams(request, attemptId),
-      createdBy: null,
+      createdBy: retriedBy?.actor_id ?? null,
     });
     await this.audit.record(tx, { subject, action: 'payout.executing', actor: SYSTEM_ACTOR, before: { status: 'approved' }, after: { status: 'executing', attemptId } });
     return true;

@@ -1,0 +1,92 @@
+// A real worker process is SIGKILLed while its payout call is at Stripe, before it commits the
+// outcome; a restarted worker looks the attempt up (metadata.payout_attempt_id) instead of sending
+// it again: exactly one Stripe payout, then paid.
+import { expectBooksMatchStripe } from './support/checkout.js';
+import { approvedRequest, attemptRows, availableAtStripe, sellerWithAvailableFunds, stripePayoutsOfRequest, waitForRequest } from './support/payout-execution.js';
+import { runNode, stopProcess, waitFor, type RunningProcess } from './support/process.js';
+import { sqlClient, type SqlClient } from './support/sql.js';
+import { CONNECT_SECRET, PLATFORM_SECRET, STRIPE_TEST_KEY, startTestApp, type TestApp } from './support/test-app.js';
+
+const MAIN = 'dist/apps/marketplace/src/main.js';
+
+let t: TestApp;
+let sql: SqlClient;
+const procs: RunningProcess[] = [];
+
+beforeAll(async () => {
+  // the in-process app serves HTTP and webhooks; its own execution loop idles, the worker processes pay out
+  t = await startTestApp({ env: { PAYOUT_MODE: 'reviewed', PAYOUT_EXECUTION_POLL_MS: '3600000' } });
+  sql = sqlClient(t.databaseUrl);
+});
+afterAll(async () => {
+  t?.sandbox.control.clearFaults();
+  for (const p of procs) await stopProcess(p);
+  await sql?.end();
+  await t?.close();
+});
+
+const worker = (name: string) =>
+  runNode(MAIN, {
+    ROLE: 'worker',
+    INSTANCE_NAME: name,
+    DATABASE_URL: t.databaseUrl,
+    MIGRATIONS_RUN: 'false',
+    LOG_LEVEL: 'info',
+    STRIPE_API_BASE: t.sandbox.url,
+    STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
+    STRIPE_WEBHOOK_SECRETS: PLATFORM_SECRET,
+    STRIPE_CONNECT_WEBHOOK_SECRETS: CONNECT_SECRET,
+    PAYOUT_MODE: 'reviewed',
+    PAYOUT_EXECUTION_POLL_MS: '50',
+    PAYOUT_EXECUTION_RETRY_BASE_MS: '100',
+    WEBHOOK_POLL_MS: '50',
+    WEBHOOK_BACKFILL_LOOKBACK_S: '0',
+  });
+
+it('the worker is SIGKILLed between the Stripe call and its commit; restarted, it finds the payout: still exactly one', async () => {
+  const seller = await sellerWithAvailableFunds(t, { name: 'Crash Pottery' });
+  const available = BigInt(await availableAtStripe(t, seller.account));
+
+  // Stripe holds the payout call 2 s before making it: the process dies with the call in flight, Stripe makes it anyway.
+  // Webhooks are withheld meanwhile, so only the restarted worker's look-up can find what was made.
+  t.sandbox.control.setWebhookFaults({ outage: true });
+  t.sandbox.control.addFault({ method: 'POST', path: '/v1/payouts', kind: 'latency', latencyMs: 2_000, count: null });
+  t.sandbox.control.resetRequestStats();
+  const id = await approvedRequest(t, seller, available);
+  const first = worker('payouts-a');
+  procs.push(first);
+  const arrived = () => t.sandbox.control.requestStats({ key: 'POST /v1/payouts', windowSeconds: 600 }).total;
+  await waitFor(async () => (arrived() >= 1 ? true : undefined), 30_000, 'the payout call at Stripe');
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const [left] = await attemptRows(t, id);
+  expect(left).toMatchObject({ status: 'submitting', stripe_payout_id: null, submit_attempts: 1 });
+  await new Promise((r) => setTimeout(r, 2_500)); // Stripe finishes the call the dead process made
+  t.sandbox.control.clearFaults();
+  expect((await stripePayoutsOfRequest(t, seller.account, id)).map((p) => p.metadata?.payout_attempt_id)).toEqual([left!.id]);
+
+  // the dead worker's lease lapses (minutes): made to lapse now rather than waited out
+  await sql.query(`UPDATE payout_attempts SET next_attempt_at = now() WHERE status = 'submitting'`);
+  const second = worker('payouts-b');
+  procs.push(second);
+  const recorded = await waitFor(
+    async () => {
+      const [a] = await attemptRows(t, id);
+      return a?.status === 'created' ? a : undefined;
+    },
+    60_000,
+    'the attempt recorded created',
+  );
+  await stopProcess(second);
+  const atStripe = await stripePayoutsOfRequest(t, seller.account, id);
+  expect(atStripe.map((p) => p.id)).toEqual([recorded.stripe_payout_id]);
+  // found by the look-up, never sent again: one create call in all, under the attempt's key
+  expect(arrived()).toBe(1);
+  expect(recorded).toMatchObject({ idempotency_key: `payout:${recorded.id}`, submit_attempts: 1 });
+
+  t.sandbox.control.releaseWebhooks();
+  t.sandbox.control.advance(3 * 86_400);
+  await t.sandbox.control.webhooksIdle();
+  await waitForRequest(t, id, (r) => r.status === 'paid', 'paid', 30_000);
+  await expectBooksMatchStripe(t, { timeoutMs: 60_000 });
+}, 180_000);
