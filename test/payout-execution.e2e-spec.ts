@@ -3,6 +3,10 @@
 // says what the seller can do, an admin's retry is a new attempt, a freeze after approval holds it.
 // Real app (PAYOUT_MODE=reviewed: every account on a manual schedule), real PostgreSQL, the sandbox.
 import { randomUUID } from 'node:crypto';
+import { StripeGateway } from '@app/stripe';
+import { DataSource } from 'typeorm';
+import { PayoutEventsHandler } from '../apps/marketplace/src/payouts/payout-events.handler.js';
+import { PayoutLifecycle } from '../apps/marketplace/src/payouts/payout-lifecycle.service.js';
 import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createListing } from './factories/seller.factory.js';
 import { balance, expectBooksMatchStripe, getOrder, paidOrder } from './support/checkout.js';
@@ -116,7 +120,33 @@ describe('payout execution', () => {
     expect(await balance(t, 'connected_cash_available', 'USD', seller.id)).toBe(available);
     await expectBooksMatchStripe(t);
 
+    // replays and late events in any order end in the same state: each re-reads the payout (failed);
+    // even a stale read saying paid never undoes the failure
+    const handler = t.app.get(PayoutEventsHandler);
+    const db = t.app.get(DataSource);
+    for (const type of ['payout.paid', 'payout.created', 'payout.updated', 'payout.failed', 'payout.paid']) {
+      const event = { id: `evt_replay_${randomUUID()}`, type, account: seller.account, livemode: false, created: new Date(), apiVersion: null, objectId: first.stripe_payout_id, payload: {} };
+      const loaded = await handler.load(event);
+      await db.transaction((tx) => handler.apply(event, tx, loaded));
+    }
+    const stale = { ...(await t.app.get(StripeGateway).retrievePayout(first.stripe_payout_id!, seller.account)), status: 'paid', failureBalanceTransaction: null };
+    await db.transaction((tx) => t.app.get(PayoutLifecycle).apply(tx, seller.account, stale));
+    expect(await requestRow(t, id)).toMatchObject({ status: 'failed', status_code: 'PAYOUTS.PAYOUT_FAILED' });
+    expect((await attemptRows(t, id))[0]).toMatchObject({ status: 'failed', stripe_status: 'failed' });
+    expect(await balance(t, 'connected_cash_available', 'USD', seller.id)).toBe(available);
+    expect(await allocatedTotal(t, first.stripe_payout_id!)).toMatchObject({ allocated: available, released: -available });
+
     const admin = await createPrincipal(t, 'admin');
+    // another open request of the seller and currency: this one cannot be reopened beside it
+    const [other]: Array<{ id: string }> = await db.query(
+      `INSERT INTO payout_requests (seller_id, stripe_account, currency, amount, origin, requested_by, reason, status, approvals_required)
+       VALUES ($1, $2, 'USD', 100, 'admin', $3, 'another (test)', 'pending_review', 1) RETURNING id`,
+      [seller.id, seller.account, admin.id],
+    );
+    const blocked = await t.http.post(`/admin/payouts/${id}/retry`).set(bearer(admin.key)).set('Idempotency-Key', randomUUID()).send().expect(409);
+    expect(blocked.body.error).toMatchObject({ code: 'PAYOUTS.OPEN_REQUEST_EXISTS' });
+    expect((await requestRow(t, id)).status).toBe('failed');
+    await db.query(`UPDATE payout_requests SET status = 'canceled' WHERE id = $1`, [other!.id]);
     const key = randomUUID();
     const retried = await t.http.post(`/admin/payouts/${id}/retry`).set(bearer(admin.key)).set('Idempotency-Key', key).send().expect(200);
     expect(retried.body).toMatchObject({ id, status: 'approved', statusCode: null, attempts: [{ id: first.id, status: 'failed', failureCode: 'no_account' }] });
