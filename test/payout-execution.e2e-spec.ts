@@ -67,9 +67,13 @@ describe('payout execution', () => {
     // more than the gateway's own retries (3): the worker's next pass looks the lost one up
     for (const kind of ['error_500', 'lose_response', 'rate_limit', 'error_500', 'error_500'] as const) t.sandbox.control.addFault({ method: 'POST', path: '/v1/payouts', kind, count: 1 });
     t.sandbox.control.resetRequestStats();
+    // Stripe's events held: only the worker's look-up can learn what the lost answer made
+    t.sandbox.control.setWebhookFaults({ outage: true });
     const id = await approvedRequest(t, seller, amount);
     const attempt = await createdAttempt(id);
     t.sandbox.control.clearFaults();
+    t.sandbox.control.setWebhookFaults({ outage: false });
+    t.sandbox.control.releaseWebhooks();
     // the gateway's attempts all failed (the lost one made the payout); the worker's next pass looked it up rather than sending again
     expect(t.sandbox.control.requestStats({ key: 'POST /v1/payouts', windowSeconds: 600 }).total).toBe(4);
     expect(t.sandbox.control.requestStats({ key: 'GET /v1/payouts', windowSeconds: 600 }).total).toBeGreaterThanOrEqual(1);
