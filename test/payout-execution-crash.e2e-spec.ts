@@ -3,11 +3,10 @@
 // it again: exactly one Stripe payout, then paid.
 import { expectBooksMatchStripe } from './support/checkout.js';
 import { approvedRequest, attemptRows, availableAtStripe, sellerWithAvailableFunds, stripePayoutsOfRequest, waitForRequest } from './support/payout-execution.js';
-import { runNode, stopProcess, waitFor, type RunningProcess } from './support/process.js';
+import { stopProcess, waitFor, type RunningProcess } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
-import { CONNECT_SECRET, PLATFORM_SECRET, STRIPE_TEST_KEY, startTestApp, type TestApp } from './support/test-app.js';
-
-const MAIN = 'dist/apps/marketplace/src/main.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { workerProcess } from './support/worker-process.js';
 
 let t: TestApp;
 let sql: SqlClient;
@@ -25,23 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const worker = (name: string) =>
-  runNode(MAIN, {
-    ROLE: 'worker',
-    INSTANCE_NAME: name,
-    DATABASE_URL: t.databaseUrl,
-    MIGRATIONS_RUN: 'false',
-    LOG_LEVEL: 'info',
-    STRIPE_API_BASE: t.sandbox.url,
-    STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
-    STRIPE_WEBHOOK_SECRETS: PLATFORM_SECRET,
-    STRIPE_CONNECT_WEBHOOK_SECRETS: CONNECT_SECRET,
-    PAYOUT_MODE: 'reviewed',
-    PAYOUT_EXECUTION_POLL_MS: '50',
-    PAYOUT_EXECUTION_RETRY_BASE_MS: '100',
-    WEBHOOK_POLL_MS: '50',
-    WEBHOOK_BACKFILL_LOOKBACK_S: '0',
-  });
+const worker = (name: string) => workerProcess(t, name, { PAYOUT_MODE: 'reviewed', PAYOUT_EXECUTION_POLL_MS: '50', PAYOUT_EXECUTION_RETRY_BASE_MS: '100' });
 
 /** An approved request whose worker process was SIGKILLed while Stripe held its create call (webhooks withheld); Stripe made the payout after the kill. */
 async function killedMidCall(name: string) {
