@@ -32,6 +32,7 @@ import { AccountCreateRequest1764482400000 } from './1764482400000-AccountCreate
 import { PayoutScheduleSetAt1764486000000 } from './1764486000000-PayoutScheduleSetAt.js';
 import { PayoutRequests1764489600000 } from './1764489600000-PayoutRequests.js';
 import { PayoutRequestKeys1764493200000 } from './1764493200000-PayoutRequestKeys.js';
+import { LedgerPayoutAllocations1764500400000 } from './1764500400000-LedgerPayoutAllocations.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -70,4 +71,5 @@ export const MIGRATIONS = [
   PayoutScheduleSetAt1764486000000,
   PayoutRequests1764489600000,
   PayoutRequestKeys1764493200000,
+  LedgerPayoutAllocations1764500400000,
 ];

@@ -3,12 +3,11 @@
 import { createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing } from './factories/seller.factory.js';
 import { expectBooksMatchStripe } from './support/checkout.js';
-import { runNode, stopProcess, waitFor, type RunningProcess } from './support/process.js';
+import { stopProcess, waitFor, type RunningProcess } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
-import { CONNECT_SECRET, PLATFORM_SECRET, STRIPE_TEST_KEY, startTestApp, type TestApp } from './support/test-app.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
 import { paidCart } from './support/transfers.js';
-
-const MAIN = 'dist/apps/marketplace/src/main.js';
+import { workerProcess } from './support/worker-process.js';
 const ORDERS = 50;
 
 let t: TestApp;
@@ -27,24 +26,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const worker = (name: string) =>
-  runNode(MAIN, {
-    ROLE: 'worker',
-    INSTANCE_NAME: name,
-    DATABASE_URL: t.databaseUrl,
-    MIGRATIONS_RUN: 'false',
-    LOG_LEVEL: 'info',
-    STRIPE_API_BASE: t.sandbox.url,
-    STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
-    STRIPE_WEBHOOK_SECRETS: PLATFORM_SECRET,
-    STRIPE_CONNECT_WEBHOOK_SECRETS: CONNECT_SECRET,
-    STRIPE_REQUESTS_PER_SECOND: '1000',
-    STRIPE_TRANSFERS_PER_SECOND: '1000',
-    TRANSFERS_WORKER_POLL_MS: '50',
-    TRANSFERS_RETRY_BASE_MS: '100',
-    WEBHOOK_POLL_MS: '50',
-    WEBHOOK_BACKFILL_LOOKBACK_S: '0',
-  });
+const worker = (name: string) => workerProcess(t, name, { STRIPE_REQUESTS_PER_SECOND: '1000', STRIPE_TRANSFERS_PER_SECOND: '1000', TRANSFERS_WORKER_POLL_MS: '50', TRANSFERS_RETRY_BASE_MS: '100' });
 
 const count = async (status: string) => (await sql.one<{ n: number }>(`SELECT count(*)::int AS n FROM transfers WHERE kind = 'order' AND status = $1`, [status])).n;
 

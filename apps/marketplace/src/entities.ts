@@ -9,6 +9,7 @@ import { ApiKey } from './identity/api-key.entity.js';
 import { Principal } from './identity/principal.entity.js';
 import { LedgerEntry } from './ledger/ledger-entry.entity.js';
 import { LedgerLine } from './ledger/ledger-line.entity.js';
+import { LedgerPayoutAllocation } from './ledger/ledger-payout-allocation.entity.js';
 import { Listing } from './listings/listing.entity.js';
 import { SellerAccount } from './onboarding/seller-account.entity.js';
 import { Dispute } from './payments/disputes/dispute.entity.js';
@@ -29,6 +30,7 @@ export const ENTITIES = [
   WebhookEvent,
   LedgerEntry,
   LedgerLine,
+  LedgerPayoutAllocation,
   SellerFeePolicy,
   Listing,
   SellerAccount,

@@ -386,6 +386,34 @@ export class StripeGateway {
     return toPayoutSnapshot(payout);
   }
 
+  /**
+   * A manual payout from a connected account's available balance to its bank account
+   * (`POST /v1/payouts` with Stripe-Account). The key derives from our attempt row (`payout:<id>`).
+   */
+  async createPayout(input: { account: string; amount: bigint; currency: string; metadata: Record<string, string> }, key: IdempotencyKey): Promise<PayoutSnapshot> {
+    const payout = await this.call({ method: 'POST', path: '/v1/payouts', idempotencyKey: key, account: input.account }, () =>
+      this.stripe.payouts.create(
+        { amount: toStripeAmount(input.amount), currency: input.currency.toLowerCase(), metadata: input.metadata, expand: ['balance_transaction'] },
+        { idempotencyKey: key, stripeAccount: input.account },
+      ),
+    );
+    return toPayoutSnapshot(payout);
+  }
+
+  /** The account's payout whose metadata[key] is value (every page read, newest first), or null. */
+  async findPayoutByMetadata(account: string, key: string, value: string): Promise<PayoutSnapshot | null> {
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await this.call({ method: 'GET', path: '/v1/payouts', account }, () =>
+        this.stripe.payouts.list({ limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}), expand: ['data.balance_transaction'] }, { stripeAccount: account }),
+      );
+      const found = page.data.find((p) => p.metadata?.[key] === value);
+      if (found) return toPayoutSnapshot(found);
+      if (!page.has_more || page.data.length === 0) return null;
+      startingAfter = page.data[page.data.length - 1]!.id;
+    }
+  }
+
   /** Balance transactions made by one object (e.g. a canceled payout's `payout_cancel`). */
   async listBalanceTransactionsOf(source: string, account?: string): Promise<BalanceTransactionSnapshot[]> {
     const page = await this.call({ method: 'GET', path: '/v1/balance_transactions', account }, () =>

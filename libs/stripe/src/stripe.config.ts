@@ -79,6 +79,18 @@ export class StripeConfig {
   STRIPE_TRANSFERS_PER_SECOND: number = 25;
 
   /**
+   * Budget of `POST /v1/payouts` (payout creation on connected accounts), taken beside the global one.
+   * Stripe's rate-limits page lists no limit of its own for payouts: the documented default of an
+   * endpoint, 25/s, applies.
+   */
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  STRIPE_PAYOUTS_PER_SECOND: number = 25;
+
+  /**
    * Lateness a send slot allows between its grant and Stripe's receipt: slots are (1000 + slack) / rate
    * ms apart, so 40 ms uses 96% of a budget and no 1-second window goes over it.
    */
@@ -141,6 +153,7 @@ export class StripeConfig {
     return [
       { method: 'POST', path: '/v1/transfers', ratePerSecond: this.STRIPE_TRANSFERS_PER_SECOND },
       { method: 'POST', path: '/v1/transfers/*/reversals', ratePerSecond: this.STRIPE_TRANSFERS_PER_SECOND },
+      { method: 'POST', path: '/v1/payouts', ratePerSecond: this.STRIPE_PAYOUTS_PER_SECOND },
     ];
   }
 

@@ -233,6 +233,10 @@ export interface PayoutSnapshot {
   status: string;
   automatic: boolean;
   failureCode: string | null;
+  failureMessage: string | null;
+  /** When Stripe expects the payout in the bank account. */
+  arrivalDate: Date | null;
+  metadata: Record<string, string>;
   balanceTransaction: BalanceTransactionSnapshot | null;
   failureBalanceTransaction: BalanceTransactionSnapshot | null;
   created: Date;

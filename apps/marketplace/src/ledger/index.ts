@@ -5,3 +5,5 @@ export * from './ledger-recipes.js';
 export { LedgerModule } from './ledger.module.js';
 export { LedgerService, type NewLedgerEntry, type PostedEntry } from './ledger.service.js';
 export { BalanceCheckService, type BalanceCheckReport, type BalanceComparison } from './balance-check.service.js';
+export { PayoutAllocations, type PayoutToAllocate } from './payout-allocations.service.js';
+export { LedgerPayoutAllocation } from './ledger-payout-allocation.entity.js';

@@ -37,6 +37,7 @@ export type PayoutAttemptStatus = (typeof PAYOUT_ATTEMPT_STATUSES)[number];
 
 /**
  * Every allowed change of a payout attempt (one Stripe payout), `to` <- from:
+ *  - pending -> pending: a look-up before a resend did not answer; looked up again after a backoff.
  *  - pending -> submitting: a worker sends it (key `payout:<attemptId>`); submitting -> submitting: a
  *    takeover of a row whose worker died mid-call; submitting -> pending: no sure answer, retried with the same key.
  *  - created: Stripe has the payout (pending or in_transit at Stripe), from the call's answer, a
@@ -45,7 +46,7 @@ export type PayoutAttemptStatus = (typeof PAYOUT_ATTEMPT_STATUSES)[number];
  *  - canceled: payout.canceled, or never sent and an admin canceled it.
  */
 export const PAYOUT_ATTEMPT_TRANSITIONS: Readonly<Record<PayoutAttemptStatus, readonly PayoutAttemptStatus[]>> = {
-  pending: ['submitting'],
+  pending: ['pending', 'submitting'],
   submitting: ['pending', 'submitting'],
   created: ['pending', 'submitting'],
   paid: ['pending', 'submitting', 'created'],

@@ -1,5 +1,5 @@
 import { Expose, Transform } from 'class-transformer';
-import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { envInt } from '../config/env-transforms.js';
 
 export const PAYOUT_MODES = ['reviewed', 'automatic'] as const;
@@ -19,4 +19,13 @@ export class PayoutsConfig {
 
   /** How often the worker looks for connected accounts not yet on the manual schedule, in reviewed mode (ms). */
   @Expose() @Transform(envInt) @IsInt() @Min(10) @Max(86_400_000) PAYOUT_SCHEDULE_POLL_MS: number = 60_000;
+
+  /** How often the payout execution worker looks for approved requests and attempts to send when idle (ms). */
+  @Expose() @Transform(envInt) @IsInt() @Min(10) @Max(3_600_000) PAYOUT_EXECUTION_POLL_MS: number = 1000;
+
+  /** First wait before an attempt whose create had no sure answer (5xx, 429, network) is sent again with its key; doubles, capped at 10 minutes (ms). */
+  @Expose() @Transform(envInt) @IsInt() @Min(1) @Max(600_000) PAYOUT_EXECUTION_RETRY_BASE_MS: number = 5000;
+
+  /** How long a worker's claim on an attempt lasts (s). Unset: twice the longest gateway call (STRIPE_TIMEOUT_MS and retries), so no takeover happens mid-call. */
+  @Expose() @Transform(envInt) @IsOptional() @IsInt() @Min(1) @Max(86_400) PAYOUT_EXECUTION_CLAIM_LEASE_SECONDS?: number;
 }

@@ -15,11 +15,16 @@ import { PayoutReviewQueue } from './payout-review-queue.service.js';
 import { PayoutReviewService } from './payout-review.service.js';
 import { PayoutSellerFacts } from './payout-seller-facts.js';
 import { PayoutsAdminController } from './payouts.admin.controller.js';
+import { PayoutExecution } from './payout-execution.service.js';
+import { PayoutExecutionWorker } from './payout-execution.worker.js';
+import { PayoutLifecycle } from './payout-lifecycle.service.js';
+import { PayoutRetryController } from './payout-retry.controller.js';
+import { PayoutRetry } from './payout-retry.service.js';
 
 /** Seller payouts: requests reviewed by admins, their attempts at Stripe, and the lifecycle from payout.* events; PAYOUT_MODE=reviewed puts accounts on manual schedules. */
 @Module({
   imports: [LedgerModule, WebhooksModule, AuditModule],
-  controllers: [PayoutsController, PayoutRunsAdminController, PayoutsAdminController],
+  controllers: [PayoutsController, PayoutRunsAdminController, PayoutsAdminController, PayoutRetryController],
   providers: [
     PayoutEventsHandler,
     ManualPayoutSchedulesWorker,
@@ -31,6 +36,10 @@ import { PayoutsAdminController } from './payouts.admin.controller.js';
     PayoutReviewQueue,
     PayoutReviewService,
     PayoutHoldLimitWorker,
+    PayoutLifecycle,
+    PayoutExecution,
+    PayoutExecutionWorker,
+    PayoutRetry,
   ],
   exports: [PayoutRequestsService],
 })

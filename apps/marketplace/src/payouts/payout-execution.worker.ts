@@ -1,0 +1,35 @@
+import { startClaimLoop, type ClaimLoop } from '@app/database';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER } from '../common/logger.js';
+import { AppConfig } from '../config/app.config.js';
+import { PayoutExecution } from './payout-execution.service.js';
+import { PayoutsConfig } from './payouts.config.js';
+
+/** In the worker role: pays approved payout requests out (PayoutExecution), every PAYOUT_EXECUTION_POLL_MS when idle. */
+@Injectable()
+export class PayoutExecutionWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private loop: ClaimLoop | null = null;
+
+  constructor(
+    private readonly app: AppConfig,
+    private readonly config: PayoutsConfig,
+    private readonly execution: PayoutExecution,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.app.runsWorkers) return;
+    this.loop = startClaimLoop({
+      name: 'payout-execution',
+      idleMs: this.config.PAYOUT_EXECUTION_POLL_MS,
+      runOnce: () => this.execution.runOnce(),
+      onError: (error) => this.logger.error({ err: error, component: 'payout-execution-worker' }, 'payout execution round failed'),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.loop?.stop();
+    this.loop = null;
+  }
+}

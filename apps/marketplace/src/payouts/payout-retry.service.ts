@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditLog } from '../audit/audit-log.service.js';
+import { NotFoundError } from '../common/domain-error.js';
+import type { Principal } from '../identity/principal.entity.js';
+import type { PayoutAttempt } from './payout-attempt.entity.js';
+import type { PayoutRequest } from './payout-request.entity.js';
+import { PayoutRequestsRepository } from './payout-requests.repository.js';
+import { OPEN_PAYOUT_REQUEST_STATUSES } from './payout-status.js';
+import { PayoutsErrors } from './payouts.errors.js';
+
+/**
+ * A new attempt after a failure is an admin's decision (the seller fixed their bank account, the
+ * bank was asked): the request goes failed -> approved (its approvals still hold) and the execution
+ * worker makes a new attempt with a new key, after checking the freezes again.
+ */
+@Injectable()
+export class PayoutRetry {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly payouts: PayoutRequestsRepository,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async retry(id: string, admin: Principal): Promise<{ request: PayoutRequest; attempts: PayoutAttempt[] }> {
+    await this.db.transaction(async (tx) => {
+      const request = await this.payouts.lockRequest(tx, id);
+      if (!request) throw new NotFoundError('Payout request', id);
+      if (request.status !== 'failed') throw PayoutsErrors.notRetryable(id, request.status);
+      const [open]: Array<{ id: string }> = await tx.query(`SELECT id FROM payout_requests WHERE seller_id = $1 AND currency = $2 AND id <> $3 AND status = ANY($4) LIMIT 1`, [
+        request.sellerId,
+        request.currency,
+        id,
+        OPEN_PAYOUT_REQUEST_STATUSES,
+      ]);
+      if (open) throw PayoutsErrors.openRequestExists(id, open.id);
+      await this.payouts.transitionRequest(tx, id, 'approved', { statusCode: null, statusReason: null, paidAt: null }, ['failed']);
+      await this.audit.record(tx, {
+        subject: { type: 'payout_request', id },
+        action: 'payout.retry',
+        actor: { id: admin.id, role: 'admin' },
+        before: { status: 'failed', statusCode: request.statusCode },
+        after: { status: 'approved' },
+        reason: request.statusReason,
+      });
+    });
+    const request = (await this.payouts.findRequest(id))!;
+    return { request, attempts: await this.payouts.attemptsOf(id) };
+  }
+}
