@@ -12,7 +12,7 @@ describe('StripeConfig: the request budget', () => {
       { method: 'POST', path: '/v1/payouts', ratePerSecond: 25 },
     ]);
     expect(validateEnv(StripeConfig, { STRIPE_SECRET_KEY: 'sk_live_abc' }).requestsPerSecond).toBe(100);
-    expect(validateEnv(StripeConfig, { STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_TRANSFERS_PER_SECOND: '10' }).endpointLimits.map((l) => l.ratePerSecond)).toEqual([10, 10]);
+    expect(validateEnv(StripeConfig, { STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_TRANSFERS_PER_SECOND: '10' }).endpointLimits.map((l) => l.ratePerSecond)).toEqual([10, 10, 25]);
   });
 
   it.each([
