@@ -49,6 +49,7 @@ export class PayoutLifecycle {
     if (await this.payouts.transitionAttempt(tx, attempt.id, 'paid', { paidAt: () => 'now()' }, ['created'])) {
       await this.audit.record(tx, { subject: { type: 'payout_attempt', id: attempt.id }, action: 'payout.paid', actor: STRIPE_ACTOR, before: { status: 'created' }, after: { status: 'paid' } });
     }
+    if (!(await this.standsFor(tx, attempt, 'paid'))) return;
     if (await this.payouts.transitionRequest(tx, attempt.requestId, 'paid', { paidAt: () => 'now()', statusCode: null, statusReason: null }, ['executing'])) {
       await this.audit.record(tx, {
         subject: { type: 'payout_request', id: attempt.requestId },
@@ -78,6 +79,7 @@ export class PayoutLifecycle {
       });
     }
     // only the request this attempt stands for now: a request an admin reopened since has a new attempt
+    if (!(await this.standsFor(tx, attempt, 'failed'))) return;
     if (await this.payouts.transitionRequest(tx, attempt.requestId, 'failed', { statusCode: PAYOUT_STATUS_CODES.payoutFailed, statusReason: reason, paidAt: null }, ['executing', 'paid'])) {
       await this.audit.record(tx, {
         subject: { type: 'payout_request', id: attempt.requestId },
@@ -95,6 +97,7 @@ export class PayoutLifecycle {
     if (await this.payouts.transitionAttempt(tx, attempt.id, 'canceled', { nextAttemptAt: null }, ['created'])) {
       await this.audit.record(tx, { subject: { type: 'payout_attempt', id: attempt.id }, action: 'payout.canceled', actor: STRIPE_ACTOR, after: { status: 'canceled' } });
     }
+    if (!(await this.standsFor(tx, attempt, 'canceled'))) return;
     if (await this.payouts.transitionRequest(tx, attempt.requestId, 'failed', { statusCode: PAYOUT_STATUS_CODES.payoutCanceled, statusReason: reason }, ['executing'])) {
       await this.audit.record(tx, {
         subject: { type: 'payout_request', id: attempt.requestId },
@@ -105,6 +108,19 @@ export class PayoutLifecycle {
         reason,
       });
     }
+  }
+
+  /**
+   * Whether this attempt, now in `status`, is its request's latest: a stale or replayed event of an
+   * earlier attempt (failed, then an admin made a new one) never moves the request the new one stands for.
+   */
+  private async standsFor(tx: EntityManager, attempt: PayoutAttempt, status: PayoutAttempt['status']): Promise<boolean> {
+    const [row]: Array<{ status: string; latest: boolean }> = await tx.query(
+      `SELECT a.status, NOT EXISTS (SELECT 1 FROM payout_attempts later WHERE later.request_id = a.request_id AND later.created_at > a.created_at) AS latest
+         FROM payout_attempts a WHERE a.id = $1`,
+      [attempt.id],
+    );
+    return row?.status === status && row.latest;
   }
 
   private async attemptOf(tx: EntityManager, account: string, payout: PayoutSnapshot): Promise<PayoutAttempt | null> {
