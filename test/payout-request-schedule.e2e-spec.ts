@@ -129,4 +129,13 @@ describe('the payout requests schedule', () => {
     expect(await scheduledOf(fresh.id)).toEqual([expect.objectContaining({ amount: String(fresh.available), status: 'pending_review' })]);
     await expectBooksMatchStripe(t);
   });
+
+  it('a run left running by an instance that died is finished by the next one to run its slot', async () => {
+    const slot = new Date(todayMidnight().getTime() - 3 * DAY);
+    await sql.query(`INSERT INTO payout_runs (slot, trigger, status) VALUES ($1, 'schedule', 'running')`, [slot]);
+    const sellers = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM seller_accounts WHERE stripe_account_id IS NOT NULL`))[0]!.n;
+    const run = await t.app.get(PayoutRequestSchedule).run(slot, 'schedule');
+    expect(run).toMatchObject({ status: 'succeeded', sellersConsidered: sellers, sellersFailed: 0, finishedAt: expect.any(Date) });
+    expect(await sql.query(`SELECT status FROM payout_runs WHERE slot = $1`, [slot])).toEqual([{ status: 'succeeded' }]);
+  });
 });

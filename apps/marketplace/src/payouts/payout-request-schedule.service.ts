@@ -64,7 +64,7 @@ export class PayoutRequestSchedule implements OnApplicationBootstrap, OnApplicat
 
   /**
    * The run of `slot`: made once whoever asks (null when another instance holds the lock now;
-   * the existing row when the slot already ran).
+   * the existing row when the slot already ran; a run left `running` by an instance that died is finished).
    */
   async run(slot: Date, trigger: PayoutRunTrigger): Promise<PayoutRun | null> {
     const runner = this.db.createQueryRunner();
@@ -78,9 +78,12 @@ export class PayoutRequestSchedule implements OnApplicationBootstrap, OnApplicat
           trigger,
         ]);
         const id = inserted[0]?.id;
-        if (!id) return this.db.getRepository(PayoutRun).findOneByOrFail({ slot });
-        await this.work(id);
-        return this.db.getRepository(PayoutRun).findOneByOrFail({ id });
+        const existing = id ? null : await this.db.getRepository(PayoutRun).findOneByOrFail({ slot });
+        // we hold the lock, so a run of this slot still `running` belongs to an instance that died mid-run: finish it
+        if (existing && existing.status !== 'running') return existing;
+        const runId = id ?? existing!.id;
+        await this.work(runId);
+        return this.db.getRepository(PayoutRun).findOneByOrFail({ id: runId });
       } finally {
         await runner.query('SELECT pg_advisory_unlock($1)', [RUN_LOCK]);
       }

@@ -129,7 +129,8 @@ export class PayoutRequestsService {
     return this.db.transaction(async (tx) => {
       const before = await this.requests.lockRequest(tx, requestId);
       if (before?.status !== 'held') return before ?? found;
-      const changes = { statusCode: agrees ? null : 'PAYOUTS.BALANCE_MISMATCH', statusReason, stripeAvailable: sides.stripe.available, ledgerAvailable: sides.ledger.available };
+      const statusCode = agrees ? null : sides.matches ? 'PAYOUTS.AMOUNT_ABOVE_AVAILABLE' : 'PAYOUTS.BALANCE_MISMATCH';
+      const changes = { statusCode, statusReason, stripeAvailable: sides.stripe.available, ledgerAvailable: sides.ledger.available };
       await this.requests.transitionRequest(tx, requestId, agrees ? 'pending_review' : 'held', changes, ['held']);
       const after = (await this.requests.findRequest(requestId, tx))!;
       await this.audit.record(tx, {
