@@ -131,10 +131,10 @@ describe('a malformed secret is refused at boot without being shown', () => {
 });
 
 describe('PAYOUT_MODE', () => {
-  it('is automatic unless told (until approvals exist), reviewed by setting, and nothing else', () => {
+  it('is reviewed unless told, automatic by setting, and nothing else', () => {
     const key = { STRIPE_SECRET_KEY: 'sk_test_123' };
-    expect(loadConfiguration(key).payouts.PAYOUT_MODE).toBe('automatic');
-    expect(loadConfiguration({ ...key, PAYOUT_MODE: 'reviewed' }).payouts.PAYOUT_MODE).toBe('reviewed');
+    expect(loadConfiguration(key).payouts.PAYOUT_MODE).toBe('reviewed');
+    expect(loadConfiguration({ ...key, PAYOUT_MODE: 'automatic' }).payouts.PAYOUT_MODE).toBe('automatic');
     expect(problemsOf(() => loadConfiguration({ ...key, PAYOUT_MODE: 'manual' }))).toEqual([expect.stringMatching(/^PAYOUT_MODE \(got "manual"\).*must be reviewed or automatic/)]);
   });
 });

@@ -10,12 +10,12 @@ export class PayoutsConfig {
   /**
    * reviewed: every connected account is on a manual payout schedule (set at account creation, and
    * by the worker for accounts made before), so Stripe pays no seller out on its own; automatic:
-   * Stripe's schedule runs and its payouts are booked from their events. automatic until payout
-   * approvals exist (issue 13): with reviewed and no approvals, nobody would be paid.
+   * Stripe's schedule runs and its payouts are booked from their events (and still shown to admins).
+   * reviewed by default: a payout happens only after an admin approves its request.
    */
   @Expose()
   @IsIn(PAYOUT_MODES, { message: 'must be reviewed or automatic' })
-  PAYOUT_MODE: PayoutMode = 'automatic';
+  PAYOUT_MODE: PayoutMode = 'reviewed';
 
   /** How often the worker looks for connected accounts not yet on the manual schedule, in reviewed mode (ms). */
   @Expose() @Transform(envInt) @IsInt() @Min(10) @Max(86_400_000) PAYOUT_SCHEDULE_POLL_MS: number = 60_000;
