@@ -8,6 +8,7 @@ import { keysetPage, type Page } from '../common/page.js';
 import { BalanceCheckService } from '../ledger/balance-check.service.js';
 import { SellerAccount } from '../onboarding/seller-account.entity.js';
 import type { ListPayoutRequestsQuery } from './dto/list-payout-requests.query.js';
+import { PayoutAttempt } from './payout-attempt.entity.js';
 import { PayoutApproval } from './payout-approval.entity.js';
 import { PayoutRequest } from './payout-request.entity.js';
 import { holdLimitStanding, payoutRiskFlags, riskThresholdsOf, type PayoutRiskFlag, type PayoutRiskThresholds } from './payout-risk.js';
@@ -21,6 +22,7 @@ export type ReviewBalance = { stripeAvailable: bigint; ledgerAvailable: bigint; 
 export interface PayoutReview {
   request: PayoutRequest;
   approvals: PayoutApproval[];
+  attempts: PayoutAttempt[];
   account: SellerAccount | null;
   balance: ReviewBalance;
   activity: SellerActivity;
@@ -80,6 +82,7 @@ export class PayoutReviewQueue {
 
   async review(request: PayoutRequest): Promise<PayoutReview> {
     const approvals = await this.db.manager.find(PayoutApproval, { where: { requestId: request.id }, order: { createdAt: 'ASC', adminId: 'ASC' } });
+    const attempts = await this.db.manager.find(PayoutAttempt, { where: { requestId: request.id }, order: { createdAt: 'ASC', id: 'ASC' } });
     const account = await this.db.manager.findOneBy(SellerAccount, { sellerId: request.sellerId });
     const balance = await this.balance(request);
     const activity = await this.facts.activity(request.sellerId, this.thresholds.rateWindowDays);
@@ -103,7 +106,7 @@ export class PayoutReviewQueue {
       },
       this.thresholds,
     );
-    return { request, approvals, account, balance, activity, flags };
+    return { request, approvals, attempts, account, balance, activity, flags };
   }
 
   /** Sellers whose oldest unpaid available funds are within PAYOUT_HOLD_LIMIT_WARN_DAYS of Stripe's hold limit, or past it, on Stripe's clock; soonest first. */

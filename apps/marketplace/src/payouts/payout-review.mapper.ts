@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { SellerResponse, toNoAccountResponse, toSellerResponse } from '../onboarding/seller.mapper.js';
 import type { HoldLimitStanding, PayoutReview, ReviewBalance } from './payout-review-queue.service.js';
 import { PAYOUT_RISK_FLAGS, type PayoutRiskFlag, type PayoutRiskThresholds } from './payout-risk.js';
-import { PAYOUT_REQUEST_STATUSES, type PayoutRequestStatus } from './payout-status.js';
+import { PayoutRequestResponse, toPayoutRequestResponse } from './payout-requests.mapper.js';
 import type { PayoutRequest } from './payout-request.entity.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -12,24 +12,12 @@ export class PayoutApprovalResponse {
   @ApiProperty() approvedAt: string;
 }
 
-export class PayoutRequestResponse {
-  @ApiProperty() id: string;
-  @ApiProperty() sellerId: string;
+/** A request as admins see it: what the seller sees, and who asked, who approved and who rejected it. */
+export class PayoutDecisionResponse extends PayoutRequestResponse {
   @ApiProperty() stripeAccount: string;
-  @ApiProperty({ description: 'Minor units, as a string' }) amount: string;
-  @ApiProperty() currency: string;
-  @ApiProperty({ enum: ['schedule', 'seller', 'admin'] }) origin: string;
   @ApiProperty({ nullable: true, type: String, description: 'The seller or admin who asked; null for the scheduled job' }) requestedBy: string | null;
-  @ApiProperty({ description: 'Why it was made, in words' }) reason: string;
-  @ApiProperty({ enum: PAYOUT_REQUEST_STATUSES }) status: PayoutRequestStatus;
-  @ApiProperty({ nullable: true, type: String }) statusCode: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Why it waits, was rejected or failed: the words the seller sees' }) statusReason: string | null;
-  @ApiProperty() approvalsRequired: number;
   @ApiProperty({ type: [PayoutApprovalResponse], description: 'Approvals so far, oldest first' }) approvals: PayoutApprovalResponse[];
-  @ApiProperty({ nullable: true, type: String }) approvedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) rejectedBy: string | null;
-  @ApiProperty() createdAt: string;
-  @ApiProperty() updatedAt: string;
 }
 
 export class ReviewBalanceResponse {
@@ -98,7 +86,7 @@ export class PayoutRiskFlagResponse {
   @ApiProperty({ description: 'Why it fired, in words' }) reason: string;
 }
 
-export class PayoutReviewResponse extends PayoutRequestResponse {
+export class PayoutReviewResponse extends PayoutDecisionResponse {
   @ApiProperty({ description: "The seller's connected account: status and requirements" }) seller: SellerResponse;
   @ApiProperty() balance: ReviewBalanceResponse;
   @ApiProperty() activity: SellerActivityResponse;
@@ -134,25 +122,13 @@ export class HoldLimitListResponse {
   @ApiProperty({ type: [HoldLimitStandingResponse], description: 'Soonest deadline first' }) data: HoldLimitStandingResponse[];
 }
 
-export function toPayoutRequestResponse(r: PayoutRequest, approvals: PayoutReview['approvals']): PayoutRequestResponse {
+export function toPayoutDecisionResponse(r: PayoutRequest, approvals: PayoutReview['approvals'], attempts: PayoutReview['attempts'] = []): PayoutDecisionResponse {
   return {
-    id: r.id,
-    sellerId: r.sellerId,
+    ...toPayoutRequestResponse(r, attempts),
     stripeAccount: r.stripeAccount,
-    amount: r.amount.toString(),
-    currency: r.currency,
-    origin: r.origin,
     requestedBy: r.requestedBy,
-    reason: r.reason,
-    status: r.status,
-    statusCode: r.statusCode,
-    statusReason: r.statusReason,
-    approvalsRequired: r.approvalsRequired,
     approvals: approvals.map((a) => ({ adminId: a.adminId, approvedAt: a.createdAt.toISOString() })),
-    approvedAt: iso(r.approvedAt),
     rejectedBy: r.rejectedBy,
-    createdAt: r.createdAt.toISOString(),
-    updatedAt: r.updatedAt.toISOString(),
   };
 }
 
@@ -164,7 +140,7 @@ function toBalanceResponse(b: ReviewBalance): ReviewBalanceResponse {
 export function toPayoutReviewResponse(v: PayoutReview, thresholds: PayoutRiskThresholds): PayoutReviewResponse {
   const a = v.activity;
   return {
-    ...toPayoutRequestResponse(v.request, v.approvals),
+    ...toPayoutDecisionResponse(v.request, v.approvals, v.attempts),
     seller: v.account ? toSellerResponse(v.account) : toNoAccountResponse(v.request.sellerId),
     balance: toBalanceResponse(v.balance),
     activity: {

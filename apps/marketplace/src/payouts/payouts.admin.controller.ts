@@ -11,11 +11,11 @@ import { ApprovePayoutDto, RejectPayoutDto } from './dto/review-payout.dto.js';
 import { PayoutReviewQueue } from './payout-review-queue.service.js';
 import {
   HoldLimitListResponse,
-  PayoutRequestResponse,
+  PayoutDecisionResponse,
   PayoutReviewResponse,
   PayoutRiskThresholdsResponse,
   toHoldLimitStandingResponse,
-  toPayoutRequestResponse,
+  toPayoutDecisionResponse,
   toPayoutReviewResponse,
 } from './payout-review.mapper.js';
 import { PayoutReviewService } from './payout-review.service.js';
@@ -76,21 +76,21 @@ export class PayoutsAdminController {
     description:
       'One approval by this admin; the last one it needs (approvalsRequired: 2 above the two-person threshold, from distinct admins, never the requester) moves it to approved. The database holds the same rule.',
   })
-  @ApiAnswer(PayoutRequestResponse)
+  @ApiAnswer(PayoutDecisionResponse)
   @ApiErrors({ 403: ['PAYOUTS.REQUESTER_CANNOT_APPROVE'], 404: ['NOT_FOUND'], 409: ['PAYOUTS.ALREADY_APPROVED_BY_YOU', 'PAYOUTS.NOT_IN_REVIEW'] })
-  async approve(@CurrentPrincipal() admin: Principal, @Param('id', uuid) id: string, @Body() body: ApprovePayoutDto): Promise<PayoutRequestResponse> {
+  async approve(@CurrentPrincipal() admin: Principal, @Param('id', uuid) id: string, @Body() body: ApprovePayoutDto): Promise<PayoutDecisionResponse> {
     const decision = await this.review.approve(id, admin, body.reason ?? null);
-    return toPayoutRequestResponse(decision.request, decision.approvals);
+    return toPayoutDecisionResponse(decision.request, decision.approvals);
   }
 
   @Post(':id/reject')
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({ summary: 'Reject a payout request', description: 'A held, pending_review, frozen or failed request; `reason` is what the seller is shown.' })
-  @ApiAnswer(PayoutRequestResponse)
+  @ApiAnswer(PayoutDecisionResponse)
   @ApiErrors({ 400: ['PAYOUTS.REASON_REQUIRED'], 404: ['NOT_FOUND'], 409: ['PAYOUTS.NOT_REJECTABLE'] })
-  async reject(@CurrentPrincipal() admin: Principal, @Param('id', uuid) id: string, @Body() body: RejectPayoutDto): Promise<PayoutRequestResponse> {
+  async reject(@CurrentPrincipal() admin: Principal, @Param('id', uuid) id: string, @Body() body: RejectPayoutDto): Promise<PayoutDecisionResponse> {
     const decision = await this.review.reject(id, admin, body.reason);
-    return toPayoutRequestResponse(decision.request, decision.approvals);
+    return toPayoutDecisionResponse(decision.request, decision.approvals);
   }
 }
