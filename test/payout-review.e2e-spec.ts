@@ -60,9 +60,9 @@ describe('approve', () => {
 
     const audit = await auditOf(t, id);
     expect(audit.map((e) => [e.action, e.actorId, e.actorRole])).toEqual([
-      ['payout_request.approval_added', alice!.id, 'admin'],
-      ['payout_request.approval_added', bob!.id, 'admin'],
-      ['payout_request.approved', bob!.id, 'admin'],
+      ['approval_added', alice!.id, 'admin'],
+      ['approval_added', bob!.id, 'admin'],
+      ['approved', bob!.id, 'admin'],
     ]);
     expect(audit[1]).toMatchObject({ before: { approvals: 1, approvalsRequired: 2 }, after: { approvals: 2, approvalsRequired: 2 }, reason: 'second pair of eyes' });
     expect(audit[2]).toMatchObject({ subjectType: 'payout_request', subjectId: id, before: { status: 'pending_review' }, after: { status: 'approved' } });
@@ -99,7 +99,7 @@ describe('approve', () => {
     expect(new Set(answers.filter((r) => r.status === 409).map((r) => r.body.error.code))).toEqual(new Set(['PAYOUTS.NOT_IN_REVIEW']));
     expect(await approvalRows(id)).toHaveLength(2);
     expect(await statusOf(id)).toBe('approved');
-    expect((await auditOf(t, id)).filter((e) => e.action === 'payout_request.approved')).toHaveLength(1);
+    expect((await auditOf(t, id)).filter((e) => e.action === 'approved')).toHaveLength(1);
   });
 
   it('20 concurrent approvals by one admin under 20 keys: one approval, every other call 409 PAYOUTS.ALREADY_APPROVED_BY_YOU', async () => {
@@ -142,7 +142,7 @@ describe('reject', () => {
     expect(row).toEqual({ status: 'rejected', status_code: 'PAYOUTS.REJECTED', status_reason: reason, rejected_by: alice!.id });
     expect(await auditOf(t, id)).toEqual([
       expect.objectContaining({
-        action: 'payout_request.rejected',
+        action: 'rejected',
         actorId: alice!.id,
         actorRole: 'admin',
         before: { status: 'pending_review', statusCode: null, statusReason: null },
@@ -274,7 +274,7 @@ describe('reading', () => {
       .query({ subject: `payout_request:${id}`, limit: 2, startingAfter: a1.body.nextCursor })
       .set(bearer(t.adminKey))
       .expect(200);
-    expect([...a1.body.data, ...a2.body.data].map((e: { action: string }) => e.action)).toEqual(['payout_request.approval_added', 'payout_request.approval_added', 'payout_request.approved']);
+    expect([...a1.body.data, ...a2.body.data].map((e: { action: string }) => e.action)).toEqual(['approval_added', 'approval_added', 'approved']);
   });
 
   it('GET /admin/payouts/risk-thresholds answers the configured thresholds', async () => {

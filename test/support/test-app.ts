@@ -64,6 +64,7 @@ export function testConfiguration(o: { port: number; sandboxUrl: string; databas
     // the app's default is reviewed; the suites written before reviewed payouts rely on Stripe's own
     // schedule paying sellers out, so they run automatic. Suites of reviewed payouts say PAYOUT_MODE=reviewed.
     PAYOUT_MODE: 'automatic',
+    PAYOUT_HELD_RECHECK_MS: '200',
     ...o.env,
     DATABASE_URL: o.databaseUrl,
   });

@@ -5,7 +5,7 @@ export class AuditEntryResponse {
   @ApiProperty({ description: "The log's own order" }) id: string;
   @ApiProperty() subjectType: string;
   @ApiProperty() subjectId: string;
-  @ApiProperty({ example: 'payout_request.approved' }) action: string;
+  @ApiProperty({ example: 'approved' }) action: string;
   @ApiProperty({ nullable: true, type: String, description: 'Who acted (null for the system or Stripe)' }) actorId: string | null;
   @ApiProperty({ enum: ['admin', 'seller', 'buyer', 'system', 'stripe'] }) actorRole: string;
   @ApiProperty({ nullable: true, type: Object }) before: object | null;

@@ -44,14 +44,19 @@ export class PayoutRequestSchedule implements OnApplicationBootstrap, OnApplicat
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
+  private heldTimer: NodeJS.Timeout | null = null;
+
   onApplicationBootstrap(): void {
     if (!this.app.runsWorkers) return;
+    this.heldTimer = setInterval(() => void this.recheckHeld(), this.config.PAYOUT_HELD_RECHECK_MS);
     const job = CronJob.from({ cronTime: this.config.PAYOUT_REQUESTS_CRON, timeZone: 'UTC', onTick: () => void this.scheduled(), start: false });
     this.scheduler.addCronJob(CRON_NAME, job);
     job.start();
   }
 
   onApplicationShutdown(): void {
+    if (this.heldTimer) clearInterval(this.heldTimer);
+    this.heldTimer = null;
     if (this.scheduler.doesExist('cron', CRON_NAME)) this.scheduler.deleteCronJob(CRON_NAME);
   }
 
@@ -113,6 +118,28 @@ export class PayoutRequestSchedule implements OnApplicationBootstrap, OnApplicat
     }
   }
 
+  /**
+   * Checks every held request again (between runs too, every PAYOUT_HELD_RECHECK_MS): a request held
+   * only because the ledger had not yet booked funds Stripe already made available goes to review as
+   * soon as they agree. A recheck is a guarded transition: two workers at once move it once. Returns the failures, in words.
+   */
+  async recheckHeld(): Promise<string[]> {
+    const failures: string[] = [];
+    try {
+      for (const id of await this.requests.heldIds()) {
+        try {
+          await this.requests.recheck(id);
+        } catch (e) {
+          failures.push(`recheck of held request ${id}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    } catch (e) {
+      failures.push(`held requests could not be read: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (failures.length) this.logger.warn({ component: 'payout-requests-schedule', failures }, 'held payout requests not all rechecked');
+    return failures;
+  }
+
   private async work(runId: string): Promise<void> {
     let considered = 0;
     let created = 0;
@@ -130,13 +157,7 @@ export class PayoutRequestSchedule implements OnApplicationBootstrap, OnApplicat
           this.logger.warn({ err: e, component: 'payout-requests-schedule', sellerId, runId }, 'a seller was skipped by the payout requests run');
         }
       }
-      for (const id of await this.requests.heldIds()) {
-        try {
-          await this.requests.recheck(id);
-        } catch (e) {
-          failures.push(`recheck of held request ${id}: ${e instanceof Error ? e.message : String(e)}`);
-        }
-      }
+      failures.push(...(await this.recheckHeld()));
       if (failures.length) error = `${failures.length} failed and the run went on: ${failures.join('; ')}`;
     } catch (e) {
       error = `the run stopped: ${e instanceof Error ? e.message : String(e)}`;

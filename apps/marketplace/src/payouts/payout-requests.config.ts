@@ -40,6 +40,9 @@ export class PayoutRequestsConfig {
   /** Above this amount (minor units), a request needs two distinct admins' approvals; at or below it, one. */
   @Expose() @Transform(envInt) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) PAYOUT_TWO_PERSON_THRESHOLD: number = 100_000;
 
+  /** How often the worker checks held requests again (ms): one held because the ledger had not yet booked what Stripe made available goes to review once they agree. */
+  @Expose() @Transform(envInt) @IsInt() @Min(10) @Max(86_400_000) PAYOUT_HELD_RECHECK_MS: number = 30_000;
+
   private minimums: Map<string, bigint> | undefined;
 
   /** The minimum payout in `currency` (minor units). */

@@ -131,6 +131,8 @@ export class PayoutRequestsService {
       if (before?.status !== 'held') return before ?? found;
       const statusCode = agrees ? null : sides.matches ? 'PAYOUTS.AMOUNT_ABOVE_AVAILABLE' : 'PAYOUTS.BALANCE_MISMATCH';
       const changes = { statusCode, statusReason, stripeAvailable: sides.stripe.available, ledgerAvailable: sides.ledger.available };
+      // still held for the same figures (the worker rechecks often): nothing to write, nothing to audit
+      if (!agrees && before.statusCode === statusCode && before.stripeAvailable === changes.stripeAvailable && before.ledgerAvailable === changes.ledgerAvailable) return before;
       await this.requests.transitionRequest(tx, requestId, agrees ? 'pending_review' : 'held', changes, ['held']);
       const after = (await this.requests.findRequest(requestId, tx))!;
       await this.audit.record(tx, {

@@ -56,7 +56,7 @@ export class PayoutReviewService {
     const count = approvals.length + 1;
     await this.audit.record(tx, {
       subject: subjectOf(request),
-      action: 'payout_request.approval_added',
+      action: 'approval_added',
       actor: actorOf(admin),
       before: { approvals: approvals.length, approvalsRequired: request.approvalsRequired },
       after: { approvals: count, approvalsRequired: request.approvalsRequired },
@@ -68,7 +68,7 @@ export class PayoutReviewService {
       if (!moved) throw PayoutsErrors.notInReview(id, request.status); // the lock makes this unreachable; never approve silently
       await this.audit.record(tx, {
         subject: subjectOf(request),
-        action: 'payout_request.approved',
+        action: 'approved',
         actor: actorOf(admin),
         before: statusOf(request),
         after: { status: 'approved', statusCode: request.statusCode, statusReason: request.statusReason, approvedAt: approvedAt.toISOString() },
@@ -94,7 +94,7 @@ export class PayoutReviewService {
       if (!moved) throw PayoutsErrors.notRejectable(id, request.status);
       await this.audit.record(tx, {
         subject: subjectOf(request),
-        action: 'payout_request.rejected',
+        action: 'rejected',
         actor: actorOf(admin),
         before: statusOf(request),
         after: { status: 'rejected', statusCode: REJECTED_CODE, statusReason: reason, rejectedBy: admin.id },
