@@ -77,7 +77,8 @@ export class PayoutExecution {
 
   /** Step 1: approved and frozen requests, each in its own transaction with its row locked. */
   async startApproved(limit: number): Promise<number> {
-    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM payout_requests WHERE status IN ('approved', 'frozen') ORDER BY updated_at LIMIT $1`, [limit]);
+    // approved ones first: requests that stay frozen never hold them up
+    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM payout_requests WHERE status IN ('approved', 'frozen') ORDER BY status = 'frozen', updated_at LIMIT $1`, [limit]);
     let moved = 0;
     for (const { id } of rows) {
       if (await this.db.transaction((tx) => this.start(tx, id))) moved++;
