@@ -10,11 +10,12 @@ import { PayoutLifecycle } from './payout-lifecycle.service.js';
 import { PayoutRequestsRepository } from './payout-requests.repository.js';
 import { PayoutRetryController } from './payout-retry.controller.js';
 import { PayoutRetry } from './payout-retry.service.js';
+import { PayoutStart } from './payout-start.service.js';
 
 /** Seller payouts: requests reviewed by admins, their attempts at Stripe, and the lifecycle from payout.* events; PAYOUT_MODE=reviewed puts accounts on manual schedules. */
 @Module({
   imports: [LedgerModule, WebhooksModule, AuditModule],
   controllers: [PayoutRetryController],
-  providers: [PayoutEventsHandler, ManualPayoutSchedulesWorker, PayoutRequestsRepository, PayoutLifecycle, PayoutExecution, PayoutExecutionWorker, PayoutRetry],
+  providers: [PayoutEventsHandler, ManualPayoutSchedulesWorker, PayoutRequestsRepository, PayoutLifecycle, PayoutStart, PayoutExecution, PayoutExecutionWorker, PayoutRetry],
 })
 export class PayoutsModule {}
