@@ -58,6 +58,17 @@ describe('payout execution', () => {
     expect(await balance(t, 'seller_payable_available', 'USD', seller.id)).toBe(0n);
     // what the payout paid out: the seller's available movements, summing to the payout exactly
     expect(await allocatedTotal(t, attempt.stripe_payout_id!)).toMatchObject({ allocated: available, released: 0n });
+    // every transition is in the audit log, by whom: the worker, then Stripe
+    const audit: Array<{ subject_type: string; action: string; actor_role: string }> = await t.app
+      .get(DataSource)
+      .query(`SELECT subject_type, action, actor_role FROM audit_log WHERE subject_id = ANY($1) ORDER BY id`, [[id, attempt.id]]);
+    expect(audit.map((a) => `${a.subject_type} ${a.action} ${a.actor_role}`)).toEqual([
+      'payout_request payout.executing system',
+      'payout_attempt payout.submitting system',
+      'payout_attempt payout.created stripe',
+      'payout_attempt payout.paid stripe',
+      'payout_request payout.paid stripe',
+    ]);
     await expectBooksMatchStripe(t);
   });
 
