@@ -3,8 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * What each payout paid out: Stripe cannot say what a manual payout contained, so the ledger does.
  * `ledger_payout_allocations` links a payout's ledger entry to the seller's available-cash lines
- * (connected_cash_available) it took, oldest first, a line in part where the payout ended inside
- * it; a part with no line is what the ledger could not cover (reconciliation reports it). Written
+ * (connected_cash_available) it took: every debit not yet paid out (a refund, a reversal), then
+ * the credits oldest first, a line in part where the payout ended inside it; a part with no line is what the ledger could not cover (reconciliation reports it). Written
  * in the transaction that posts the payout's entry, summing to the payout's amount. A returned
  * payout (failed, canceled) releases its parts with negated rows under the return's entry, so the
  * lines can be paid out again. Append-only, as the ledger: UPDATE, DELETE and TRUNCATE are refused.

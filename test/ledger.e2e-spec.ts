@@ -121,7 +121,9 @@ describe('ledger: double-entry journal', () => {
     await expect(sql.query(`DELETE FROM ledger_lines WHERE entry_id = $1`, [entryId])).rejects.toThrow(/append-only: DELETE/);
     await expect(sql.query(`UPDATE ledger_entries SET description = 'edited' WHERE id = $1`, [entryId])).rejects.toThrow(/append-only: UPDATE/);
     await expect(sql.query(`DELETE FROM ledger_entries WHERE id = $1`, [entryId])).rejects.toThrow(/append-only: DELETE/);
-    await expect(sql.query(`TRUNCATE ledger_lines`)).rejects.toThrow(/append-only/);
+    // payout allocations reference the lines (a plain TRUNCATE is refused for that first); CASCADE reaches the trigger
+    await expect(sql.query(`TRUNCATE ledger_lines`)).rejects.toThrow(/append-only|referenced in a foreign key/);
+    await expect(sql.query(`TRUNCATE ledger_lines CASCADE`)).rejects.toThrow(/append-only/);
     const lines = await sql.query(`SELECT amount::text FROM ledger_lines WHERE entry_id = $1 ORDER BY amount`, [entryId]);
     expect(lines.rows.map((r) => r.amount)).toEqual(['-100', '100']);
   });

@@ -12,7 +12,7 @@ import { createListing } from './factories/seller.factory.js';
 import { balance, expectBooksMatchStripe, getOrder, paidOrder } from './support/checkout.js';
 import { allocatedTotal, approvedRequest, attemptRows, availableAtStripe, requestRow, sellerWithAvailableFunds, stripePayoutsOfRequest, waitForRequest } from './support/payout-execution.js';
 import { waitFor } from './support/process.js';
-import { testAppForFile } from './support/transfers.js';
+import { refundOrder, testAppForFile } from './support/transfers.js';
 
 const t = testAppForFile({ PAYOUT_MODE: 'reviewed', PAYOUT_EXECUTION_POLL_MS: '100', PAYOUT_EXECUTION_RETRY_BASE_MS: '100' });
 
@@ -58,6 +58,43 @@ describe('payout execution', () => {
     expect(await balance(t, 'seller_payable_available', 'USD', seller.id)).toBe(0n);
     // what the payout paid out: the seller's available movements, summing to the payout exactly
     expect(await allocatedTotal(t, attempt.stripe_payout_id!)).toMatchObject({ allocated: available, released: 0n });
+    // every transition is in the audit log, by whom: the worker, then Stripe
+    const audit: Array<{ subject_type: string; action: string; actor_role: string }> = await t.app
+      .get(DataSource)
+      .query(`SELECT subject_type, action, actor_role FROM audit_log WHERE subject_id = ANY($1) ORDER BY id`, [[id, attempt.id]]);
+    expect(audit.map((a) => `${a.subject_type} ${a.action} ${a.actor_role}`)).toEqual([
+      'payout_request payout.executing system',
+      'payout_attempt payout.submitting system',
+      'payout_attempt payout.created stripe',
+      'payout_attempt payout.paid stripe',
+      'payout_request payout.paid stripe',
+    ]);
+    await expectBooksMatchStripe(t);
+  });
+
+  it("the links: a refund of available funds counts as a debit; the rows are the seller's available movements and sum to the payout", async () => {
+    const seller = await sellerWithAvailableFunds(t, { name: 'Linked Pottery', unitAmount: 6_000 });
+    const buyer = await createPrincipal(t, 'buyer');
+    const second = await paidOrder(t, buyer, await createListing(t, seller, { unitAmount: 4_000, title: 'Cup' }));
+    t.sandbox.control.advance(3 * 86_400);
+    await t.sandbox.control.webhooksIdle();
+    await refundOrder(t, second.id, { amount: '1000' }).expect(201);
+    // past the refund's debit's availability too
+    await expectBooksMatchStripe(t, { advanceSeconds: 3 * 86_400 });
+    const available = BigInt(await availableAtStripe(t, seller.account));
+    const id = await approvedRequest(t, seller, available);
+    const attempt = await createdAttempt(id);
+    await payoutArrives();
+    await waitForRequest(t, id, (r) => r.status === 'paid', 'paid');
+    const rows: Array<{ amount: string; account: string; seller_id: string; line_amount: string }> = await t.app.get(DataSource).query(
+      `SELECT a.amount::text, l.account, l.seller_id, l.amount::text AS line_amount FROM ledger_payout_allocations a JOIN ledger_lines l ON l.id = a.line_id
+        WHERE a.stripe_payout_id = $1 ORDER BY a.position`,
+      [attempt.stripe_payout_id],
+    );
+    expect(rows.every((r) => r.account === 'connected_cash_available' && r.seller_id === seller.id)).toBe(true);
+    expect(rows.filter((r) => BigInt(r.amount) < 0n).map((r) => r.amount)).toEqual(['-1000']); // the refund's debit, though newer than what the payout took
+    expect(rows.reduce((sum, r) => sum + BigInt(r.amount), 0n)).toBe(available);
+    expect(await allocatedTotal(t, attempt.stripe_payout_id!)).toMatchObject({ allocated: available, released: 0n, rows: rows.length });
     await expectBooksMatchStripe(t);
   });
 

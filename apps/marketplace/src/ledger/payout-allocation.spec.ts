@@ -12,16 +12,20 @@ describe('allocatePayout', () => {
     ]);
   });
 
-  it('a debit (a refund of available funds) counts where it stands', () => {
-    expect(allocatePayout(1500n, movements([1000n, -300n, 1000n]))).toEqual([
+  it('every debit (a refund of available funds) counts, whole, wherever it stands', () => {
+    expect(allocatePayout(1500n, movements([1000n, 1000n, -300n]))).toEqual([
+      { lineId: 'l2', amount: -300n },
       { lineId: 'l0', amount: 1000n },
-      { lineId: 'l1', amount: -300n },
-      { lineId: 'l2', amount: 800n },
+      { lineId: 'l1', amount: 800n },
     ]);
   });
 
   it('stops at the exact amount and skips what is fully paid out', () => {
-    expect(allocatePayout(1000n, movements([0n, 1000n, -200n, 500n]))).toEqual([{ lineId: 'l1', amount: 1000n }]);
+    expect(allocatePayout(1000n, movements([0n, 1000n, 500n]))).toEqual([{ lineId: 'l1', amount: 1000n }]);
+    expect(allocatePayout(800n, movements([0n, 1000n, -200n, 500n]))).toEqual([
+      { lineId: 'l2', amount: -200n },
+      { lineId: 'l1', amount: 1000n },
+    ]);
   });
 
   it('what the ledger cannot cover is a part without a movement', () => {
@@ -38,32 +42,34 @@ describe('allocatePayout', () => {
 
   const movementList = fc.array(fc.bigInt({ min: -5000n, max: 20_000n }), { maxLength: 30 });
 
-  it('property: the parts sum to the payout exactly; each takes at most what remains of its movement, with its sign; oldest first, only the last part of a line partial', () => {
+  it('property: the parts sum to the payout exactly; every debit whole; credits oldest first, each whole but the last, never more than remains', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 1n, max: 200_000n }), movementList, (amount, remaining) => {
         const given = movements(remaining);
         const parts = allocatePayout(amount, given);
         expect(parts.reduce((s, p) => s + p.amount, 0n)).toBe(amount);
         const taken = parts.filter((p) => p.lineId !== null);
-        const indexes = taken.map((p) => Number(p.lineId!.slice(1)));
-        // in the order given, each movement once
-        expect([...indexes].sort((a, b) => a - b)).toEqual(indexes);
-        expect(new Set(indexes).size).toBe(indexes.length);
-        taken.forEach((p, i) => {
-          const m = given[indexes[i]!]!;
-          expect(p.amount !== 0n).toBe(true);
-          if (m.remaining < 0n) expect(p.amount).toBe(m.remaining);
-          else if (i < taken.length - 1) expect(p.amount).toBe(m.remaining);
+        const byLine = new Map(taken.map((p) => [p.lineId!, p.amount]));
+        expect(byLine.size).toBe(taken.length); // each movement once
+        // every debit, whole
+        for (const m of given.filter((m) => m.remaining < 0n)) expect(byLine.get(m.lineId)).toBe(m.remaining);
+        // credits: a prefix of the credits in the order given, all whole but the last, which is positive and at most what remains
+        const credits = given.filter((m) => m.remaining > 0n);
+        const takenCredits = taken.filter((p) => p.amount > 0n);
+        expect(takenCredits.map((p) => p.lineId)).toEqual(credits.slice(0, takenCredits.length).map((m) => m.lineId));
+        takenCredits.forEach((p, i) => {
+          const m = credits[i]!;
+          if (i < takenCredits.length - 1) expect(p.amount).toBe(m.remaining);
           else expect(p.amount > 0n && p.amount <= m.remaining).toBe(true);
         });
-        // no movement before the last one taken is left out (except those with nothing remaining)
-        const last = indexes.at(-1) ?? -1;
-        for (let i = 0; i <= last; i++) if (given[i]!.remaining !== 0n) expect(indexes).toContain(i);
-        // a part without a movement only when every movement was taken and they fell short
+        // nothing is taken from a movement with nothing left
+        expect(taken.every((p) => p.amount !== 0n)).toBe(true);
+        // a part without a movement only when every credit was taken whole and they fell short
         const uncovered = parts.find((p) => p.lineId === null);
         if (uncovered) {
           expect(uncovered).toBe(parts.at(-1));
-          expect(given.filter((m) => m.remaining !== 0n).length).toBe(taken.length);
+          expect(takenCredits.length).toBe(credits.length);
+          expect(takenCredits.every((p, i) => p.amount === credits[i]!.remaining)).toBe(true);
         }
       }),
     );

@@ -12,26 +12,22 @@ export interface PayoutAllocationPart {
 }
 
 /**
- * Which available-cash movements a payout of `amount` paid out: the movements in the order given
- * (oldest first), each whole, until one that would go past the amount, taken in part. A debit (a
- * refund or reversal of funds already available) is taken whole where it stands: the payout could
- * not contain what it took back. What the movements cannot cover is one part without a movement,
- * so the parts always sum to the amount exactly.
+ * Which available-cash movements a payout of `amount` paid out. Every debit not yet paid out (a
+ * refund or reversal of funds already available) first, whole: the balance the payout drew on was
+ * already net of them, so it could not contain what they took back. Then the credits in the order
+ * given (oldest first), each whole, until one that would go past the amount, taken in part. What
+ * the movements cannot cover is one part without a movement, so the parts always sum to the amount.
  */
 export function allocatePayout(amount: bigint, movements: readonly AllocatableMovement[]): PayoutAllocationPart[] {
   if (amount <= 0n) throw new RangeError(`a payout's amount must be positive, got ${amount}`);
-  const parts: PayoutAllocationPart[] = [];
-  let total = 0n;
+  const parts: PayoutAllocationPart[] = movements.filter((m) => m.remaining < 0n).map((m) => ({ lineId: m.lineId, amount: m.remaining }));
+  let total = parts.reduce((sum, p) => sum + p.amount, 0n);
   for (const m of movements) {
     if (total === amount) break;
-    if (m.remaining === 0n) continue;
-    if (m.remaining > 0n && total + m.remaining > amount) {
-      parts.push({ lineId: m.lineId, amount: amount - total });
-      total = amount;
-      break;
-    }
-    parts.push({ lineId: m.lineId, amount: m.remaining });
-    total += m.remaining;
+    if (m.remaining <= 0n) continue;
+    const part = total + m.remaining > amount ? amount - total : m.remaining;
+    parts.push({ lineId: m.lineId, amount: part });
+    total += part;
   }
   if (total !== amount) parts.push({ lineId: null, amount: amount - total });
   return parts;

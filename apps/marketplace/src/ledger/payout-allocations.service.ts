@@ -18,7 +18,7 @@ export interface PayoutToAllocate {
 /**
  * Records what each payout paid out (ledger_payout_allocations), in the transaction that posts the
  * payout's entry: the seller's connected_cash_available lines of that currency not yet paid out,
- * oldest available first (allocatePayout). A returned payout releases its rows. Both are idempotent
+ * debits whole, then credits oldest available first (allocatePayout). A returned payout releases its rows. Both are idempotent
  * on the entry, and a seller and currency allocate one at a time (a transaction advisory lock), so
  * two payouts never take the same funds.
  */

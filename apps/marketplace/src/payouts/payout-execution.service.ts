@@ -1,17 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { claimDueRows } from '@app/database';
-import { idempotencyKey, idempotencyKeyMayBeForgotten, refusalOf, StripeConfig, StripeGateway, StripeGatewayError, type PayoutSnapshot } from '@app/stripe';
+import { idempotencyKeyMayBeForgotten, refusalOf, StripeConfig, StripeGateway, StripeGatewayError, type PayoutSnapshot } from '@app/stripe';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { AuditLog, STRIPE_ACTOR, SYSTEM_ACTOR } from '../audit/audit-log.service.js';
 import { ROOT_LOGGER } from '../common/logger.js';
-import { SellerNotActiveError, SellerPayoutsFrozenError } from '../onboarding/onboarding.errors.js';
-import { SellerGate } from '../onboarding/seller-gate.service.js';
-import { PayoutAttempt, type PayoutStripeParams } from './payout-attempt.entity.js';
+import { PayoutAttempt } from './payout-attempt.entity.js';
 import { PayoutLifecycle } from './payout-lifecycle.service.js';
-import { PayoutRequest } from './payout-request.entity.js';
+import { payoutAttemptKey } from './payout-attempt-params.js';
 import { PayoutRequestsRepository } from './payout-requests.repository.js';
 import { PAYOUT_STATUS_CODES } from './payouts.errors.js';
 import { PayoutsConfig } from './payouts.config.js';
@@ -23,19 +20,9 @@ export function payoutRetrySeconds(attempts: number, baseMs: number): number {
   return Math.min((baseMs / 1000) * 2 ** Math.max(0, Math.min(attempts - 1, 12)), MAX_RETRY_SECONDS);
 }
 
-/** `payout:<attemptId>`: the attempt row's one key (the database checks it). */
-export function payoutAttemptKey(attemptId: string) {
-  return idempotencyKey('payout', attemptId);
-}
-
-/** Exactly what the attempt sends, fixed on its row. */
-export function payoutStripeParams(request: Pick<PayoutRequest, 'id' | 'amount' | 'currency' | 'sellerId'>, attemptId: string): PayoutStripeParams {
-  return { amount: request.amount.toString(), currency: request.currency, metadata: { payout_request_id: request.id, payout_attempt_id: attemptId, seller_id: request.sellerId } };
-}
-
 /**
  * Pays approved requests out, crash-safe as transfers are. A pass:
- *  1. requests `approved` or `frozen` (FOR UPDATE SKIP LOCKED): the freezes are checked again
+ *  1. (PayoutStart) requests `approved` or `frozen` (FOR UPDATE SKIP LOCKED): the freezes are checked again
  *     (SellerGate: account restricted, payouts disabled, an open dispute...): frozen -> the request
  *     waits `frozen` with the reason in words; not (or no longer) frozen -> one transaction moves it
  *     to `executing` and inserts its attempt (`pending`, key `payout:<attemptId>`, Stripe params fixed).
@@ -56,7 +43,6 @@ export class PayoutExecution {
     private readonly gateway: StripeGateway,
     private readonly payouts: PayoutRequestsRepository,
     private readonly lifecycle: PayoutLifecycle,
-    private readonly gate: SellerGate,
     private readonly audit: AuditLog,
     private readonly config: PayoutsConfig,
     private readonly stripe: StripeConfig,
@@ -67,74 +53,11 @@ export class PayoutExecution {
     return this.config.PAYOUT_EXECUTION_CLAIM_LEASE_SECONDS ?? Math.ceil((2 * this.stripe.longestCallMs) / 1000);
   }
 
-  /** One pass; returns how much moved (0: nothing to do now). */
+  /** Step 2 of a pass (after PayoutStart): the attempts due; returns how many it worked. */
   async runOnce(limit = 20): Promise<number> {
-    const started = await this.startApproved(limit);
     const due = await this.claimAttempts(limit);
     await Promise.all(due.map((a) => this.submit(a).catch((error: unknown) => this.recordError(a, error))));
-    return started + due.length;
-  }
-
-  /** Step 1: approved and frozen requests, each in its own transaction with its row locked. */
-  async startApproved(limit: number): Promise<number> {
-    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM payout_requests WHERE status IN ('approved', 'frozen') ORDER BY updated_at LIMIT $1`, [limit]);
-    let moved = 0;
-    for (const { id } of rows) {
-      if (await this.db.transaction((tx) => this.start(tx, id))) moved++;
-    }
-    return moved;
-  }
-
-  private async start(tx: EntityManager, id: string): Promise<boolean> {
-    const [locked]: Array<{ id: string }> = await tx.query(`SELECT id FROM payout_requests WHERE id = $1 AND status IN ('approved', 'frozen') FOR UPDATE SKIP LOCKED`, [id]);
-    if (!locked) return false;
-    const request = (await this.payouts.findRequest(id, tx))!;
-    const frozen = await this.freezeOf(request.sellerId, tx);
-    const subject = { type: 'payout_request', id };
-    if (frozen) {
-      if (request.status === 'frozen') return false; // still frozen: looked at again next pass
-      await this.payouts.transitionRequest(tx, id, 'frozen', { statusCode: PAYOUT_STATUS_CODES.frozen, statusReason: frozen }, ['approved']);
-      await this.audit.record(tx, { subject, action: 'payout.frozen', actor: SYSTEM_ACTOR, before: { status: 'approved' }, after: { status: 'frozen' }, reason: frozen });
-      this.logger.warn({ component: 'payout-execution', requestId: id, sellerId: request.sellerId, reason: frozen }, 'approved payout frozen at execution');
-      return true;
-    }
-    if (request.status === 'frozen') {
-      await this.payouts.transitionRequest(tx, id, 'approved', { statusCode: null, statusReason: null }, ['frozen']);
-      await this.audit.record(tx, { subject, action: 'payout.unfrozen', actor: SYSTEM_ACTOR, before: { status: 'frozen', reason: request.statusReason }, after: { status: 'approved' } });
-    }
-    const attemptId = randomUUID();
-    // a request reopened by an admin (POST /admin/payouts/:id/retry): the new attempt is theirs
-    const [retriedBy]: Array<{ actor_id: string }> = await tx.query(
-      `SELECT actor_id FROM audit_log WHERE subject_type = 'payout_request' AND subject_id = $1 AND action = 'payout.retry' ORDER BY id DESC LIMIT 1`,
-      [id],
-    );
-    await this.payouts.transitionRequest(tx, id, 'executing', { statusCode: null, statusReason: null }, ['approved']);
-    await tx.getRepository(PayoutAttempt).insert({
-      id: attemptId,
-      requestId: id,
-      sellerId: request.sellerId,
-      stripeAccount: request.stripeAccount,
-      amount: request.amount,
-      currency: request.currency,
-      status: 'pending',
-      idempotencyKey: payoutAttemptKey(attemptId),
-      stripeParams: payoutStripeParams(request, attemptId),
-      createdBy: retriedBy?.actor_id ?? null,
-    });
-    await this.audit.record(tx, { subject, action: 'payout.executing', actor: SYSTEM_ACTOR, before: { status: 'approved' }, after: { status: 'executing', attemptId } });
-    return true;
-  }
-
-  /** Why the seller cannot be paid out now, in words, or null. */
-  private async freezeOf(sellerId: string, tx: EntityManager): Promise<string | null> {
-    try {
-      await this.gate.assertCanBePaidOut(sellerId, tx);
-      return null;
-    } catch (error) {
-      if (error instanceof SellerPayoutsFrozenError) return `Payouts are frozen: ${(error.details as { reasons: string[] }).reasons.join('; ')}`.slice(0, 2000);
-      if (error instanceof SellerNotActiveError) return `The seller's account cannot be paid out: ${(error.details as { missing: string[] }).missing.join('; ')}`.slice(0, 2000);
-      throw error;
-    }
+    return due.length;
   }
 
   private async claimAttempts(limit: number): Promise<PayoutAttempt[]> {

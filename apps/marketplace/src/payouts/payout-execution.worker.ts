@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { AppConfig } from '../config/app.config.js';
 import { PayoutExecution } from './payout-execution.service.js';
+import { PayoutStart } from './payout-start.service.js';
 import { PayoutsConfig } from './payouts.config.js';
 
-/** In the worker role: pays approved payout requests out (PayoutExecution), every PAYOUT_EXECUTION_POLL_MS when idle. */
+/** In the worker role: pays approved payout requests out (PayoutStart, then PayoutExecution), every PAYOUT_EXECUTION_POLL_MS when idle. */
 @Injectable()
 export class PayoutExecutionWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private loop: ClaimLoop | null = null;
@@ -14,6 +15,7 @@ export class PayoutExecutionWorker implements OnApplicationBootstrap, OnApplicat
   constructor(
     private readonly app: AppConfig,
     private readonly config: PayoutsConfig,
+    private readonly starts: PayoutStart,
     private readonly execution: PayoutExecution,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -23,7 +25,7 @@ export class PayoutExecutionWorker implements OnApplicationBootstrap, OnApplicat
     this.loop = startClaimLoop({
       name: 'payout-execution',
       idleMs: this.config.PAYOUT_EXECUTION_POLL_MS,
-      runOnce: () => this.execution.runOnce(),
+      runOnce: async () => (await this.starts.startApproved(20)) + (await this.execution.runOnce(20)),
       onError: (error) => this.logger.error({ err: error, component: 'payout-execution-worker' }, 'payout execution round failed'),
     });
   }

@@ -4,7 +4,8 @@ import type { EntityManager } from 'typeorm';
 import { AuditLog, STRIPE_ACTOR } from '../audit/audit-log.service.js';
 import { PayoutAttempt } from './payout-attempt.entity.js';
 import { payoutFailureReason } from './payout-remedies.js';
-import { PayoutRequestsRepository } from './payout-requests.repository.js';
+import { PayoutRequestsRepository, type PayoutRequestChanges } from './payout-requests.repository.js';
+import type { PayoutRequestStatus } from './payout-status.js';
 import { PAYOUT_STATUS_CODES } from './payouts.errors.js';
 
 // Stripe's payout statuses in the order they can follow each other: a re-read never moves back
@@ -49,21 +50,31 @@ export class PayoutLifecycle {
     if (await this.payouts.transitionAttempt(tx, attempt.id, 'paid', { paidAt: () => 'now()' }, ['created'])) {
       await this.audit.record(tx, { subject: { type: 'payout_attempt', id: attempt.id }, action: 'payout.paid', actor: STRIPE_ACTOR, before: { status: 'created' }, after: { status: 'paid' } });
     }
-    if (!(await this.standsFor(tx, attempt, 'paid'))) return;
-    if (await this.payouts.transitionRequest(tx, attempt.requestId, 'paid', { paidAt: () => 'now()', statusCode: null, statusReason: null }, ['executing'])) {
-      await this.audit.record(tx, {
-        subject: { type: 'payout_request', id: attempt.requestId },
-        action: 'payout.paid',
-        actor: STRIPE_ACTOR,
-        before: { status: 'executing' },
-        after: { status: 'paid', attemptId: attempt.id },
-      });
-    }
+    await this.moveRequest(tx, attempt, 'payout.paid', { attemptNow: 'paid', to: 'paid', from: ['executing'], changes: { paidAt: () => 'now()', statusCode: null, statusReason: null } });
+  }
+
+  // the request this attempt stands for, with its audit entry; only from `from` (a request an admin reopened since has a new attempt)
+  private async moveRequest(
+    tx: EntityManager,
+    attempt: PayoutAttempt,
+    action: string,
+    move: { attemptNow: PayoutAttempt['status']; to: PayoutRequestStatus; from: PayoutRequestStatus[]; changes: PayoutRequestChanges; reason?: string; after?: object },
+  ): Promise<void> {
+    if (!(await this.standsFor(tx, attempt, move.attemptNow))) return;
+    const before = await this.payouts.findRequest(attempt.requestId, tx);
+    if (!(await this.payouts.transitionRequest(tx, attempt.requestId, move.to, move.changes, move.from))) return;
+    await this.audit.record(tx, {
+      subject: { type: 'payout_request', id: attempt.requestId },
+      action,
+      actor: STRIPE_ACTOR,
+      before: { status: before?.status ?? null },
+      after: { status: move.to, attemptId: attempt.id, ...move.after },
+      reason: move.reason ?? null,
+    });
   }
 
   private async failed(tx: EntityManager, attempt: PayoutAttempt, payout: PayoutSnapshot): Promise<void> {
     const reason = payoutFailureReason(payout.failureCode, payout.failureMessage);
-    const before = await this.payouts.findRequest(attempt.requestId, tx);
     if (
       await this.payouts.transitionAttempt(tx, attempt.id, 'failed', { failureCode: payout.failureCode, failureMessage: payout.failureMessage, failedAt: () => 'now()', nextAttemptAt: null }, [
         'created',
@@ -78,18 +89,14 @@ export class PayoutLifecycle {
         reason: payout.failureMessage,
       });
     }
-    // only the request this attempt stands for now: a request an admin reopened since has a new attempt
-    if (!(await this.standsFor(tx, attempt, 'failed'))) return;
-    if (await this.payouts.transitionRequest(tx, attempt.requestId, 'failed', { statusCode: PAYOUT_STATUS_CODES.payoutFailed, statusReason: reason, paidAt: null }, ['executing', 'paid'])) {
-      await this.audit.record(tx, {
-        subject: { type: 'payout_request', id: attempt.requestId },
-        action: 'payout.failed',
-        actor: STRIPE_ACTOR,
-        before: { status: before?.status ?? null },
-        after: { status: 'failed', attemptId: attempt.id, failureCode: payout.failureCode },
-        reason,
-      });
-    }
+    await this.moveRequest(tx, attempt, 'payout.failed', {
+      attemptNow: 'failed',
+      to: 'failed',
+      from: ['executing', 'paid'],
+      changes: { statusCode: PAYOUT_STATUS_CODES.payoutFailed, statusReason: reason, paidAt: null },
+      reason,
+      after: { failureCode: payout.failureCode },
+    });
   }
 
   private async canceled(tx: EntityManager, attempt: PayoutAttempt): Promise<void> {
@@ -97,17 +104,13 @@ export class PayoutLifecycle {
     if (await this.payouts.transitionAttempt(tx, attempt.id, 'canceled', { nextAttemptAt: null }, ['created'])) {
       await this.audit.record(tx, { subject: { type: 'payout_attempt', id: attempt.id }, action: 'payout.canceled', actor: STRIPE_ACTOR, after: { status: 'canceled' } });
     }
-    if (!(await this.standsFor(tx, attempt, 'canceled'))) return;
-    if (await this.payouts.transitionRequest(tx, attempt.requestId, 'failed', { statusCode: PAYOUT_STATUS_CODES.payoutCanceled, statusReason: reason }, ['executing'])) {
-      await this.audit.record(tx, {
-        subject: { type: 'payout_request', id: attempt.requestId },
-        action: 'payout.canceled',
-        actor: STRIPE_ACTOR,
-        before: { status: 'executing' },
-        after: { status: 'failed', attemptId: attempt.id },
-        reason,
-      });
-    }
+    await this.moveRequest(tx, attempt, 'payout.canceled', {
+      attemptNow: 'canceled',
+      to: 'failed',
+      from: ['executing'],
+      changes: { statusCode: PAYOUT_STATUS_CODES.payoutCanceled, statusReason: reason },
+      reason,
+    });
   }
 
   /**

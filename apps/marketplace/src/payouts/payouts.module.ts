@@ -20,6 +20,7 @@ import { PayoutExecutionWorker } from './payout-execution.worker.js';
 import { PayoutLifecycle } from './payout-lifecycle.service.js';
 import { PayoutRetryController } from './payout-retry.controller.js';
 import { PayoutRetry } from './payout-retry.service.js';
+import { PayoutStart } from './payout-start.service.js';
 
 /** Seller payouts: requests reviewed by admins, their attempts at Stripe, and the lifecycle from payout.* events; PAYOUT_MODE=reviewed puts accounts on manual schedules. */
 @Module({
@@ -37,6 +38,7 @@ import { PayoutRetry } from './payout-retry.service.js';
     PayoutReviewService,
     PayoutHoldLimitWorker,
     PayoutLifecycle,
+    PayoutStart,
     PayoutExecution,
     PayoutExecutionWorker,
     PayoutRetry,
