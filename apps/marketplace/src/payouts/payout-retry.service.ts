@@ -1,3 +1,4 @@
+import { QueryFailedError } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -35,7 +36,11 @@ export class PayoutRetry {
         OPEN_PAYOUT_REQUEST_STATUSES,
       ]);
       if (open) throw PayoutsErrors.openRequestExists(id, open.id);
-      await this.payouts.transitionRequest(tx, id, 'approved', { statusCode: null, statusReason: null, paidAt: null }, ['failed']);
+      // a request of the seller's made at this very moment: the unique index refuses, in the same words
+      await this.payouts.transitionRequest(tx, id, 'approved', { statusCode: null, statusReason: null, paidAt: null }, ['failed']).catch((error: unknown) => {
+        if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === 'payout_requests_one_open_idx') throw PayoutsErrors.openRequestExists(id, 'another');
+        throw error;
+      });
       await this.audit.record(tx, {
         subject: { type: 'payout_request', id },
         action: 'payout.retry',
