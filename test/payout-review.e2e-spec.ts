@@ -11,7 +11,9 @@ import { admins, approve, auditOf, insertReviewRequest, reject, reviewOf } from 
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { testAppForFile } from './support/transfers.js';
 
-const t = testAppForFile();
+// the review alone: the execution worker's first pass (at boot) finds nothing and it then idles for an
+// hour, so an approved request stays `approved` where these tests read it (execution has its own suites)
+const t = testAppForFile({ PAYOUT_EXECUTION_POLL_MS: '3600000' });
 let sql: SqlClient;
 let seller: ActiveSeller;
 let [alice, bob, carol]: PrincipalWithKey[] = [];
