@@ -41,7 +41,33 @@ describe('PAYOUT_MODE', () => {
     await sellOne(t, older, 4_000);
     await expectBooksMatchStripe(t);
     expect(await interval(t, older.account)).toBe('daily');
-    expect((await payoutsOf(t, older.account)).map((p) => p.automatic)).toEqual([true]);
+    const [payout] = await payoutsOf(t, older.account);
+    expect(payout?.automatic).toBe(true);
+    // still shown to admins: the payout no one requested, as the ledger booked it
+    await waitFor(
+      async () => {
+        const list = (await t.http.get('/admin/stripe-payouts').query({ sellerId: older.id }).set(bearer(t.adminKey)).expect(200)).body;
+        return list.data.length > 0 ? list : undefined;
+      },
+      15_000,
+      'the automatic payout booked',
+    ).then((list) =>
+      expect(list.data).toEqual([
+        expect.objectContaining({
+          stripePayoutId: payout!.id,
+          sellerId: older.id,
+          stripeAccount: older.account,
+          amount: String(payout!.amount),
+          currency: 'USD',
+          madeBy: 'stripe',
+          attempt: null,
+          returned: false,
+        }),
+      ]),
+    );
+    // a seller key cannot read it
+    const seller = await createPrincipal(t, 'seller');
+    await t.http.get('/admin/stripe-payouts').set(bearer(seller.key)).expect(403);
   });
 
   it('reviewed: no automatic payout ever, for a seller onboarded now and for one onboarded under automatic; the schedules read back manual', async () => {

@@ -79,6 +79,11 @@ describe('reviewed payouts, through the API', () => {
     expect(await balance(t, 'connected_cash_available', 'USD', seller.id)).toBe(500n);
     expect(await balance(t, 'seller_payable_available', 'USD', seller.id)).toBe(500n);
     expect(await allocatedTotal(t, atStripe[0]!.id)).toMatchObject({ allocated: BigInt(amount), released: 0n });
+    // admins see it among the payouts Stripe made, as the request's
+    const booked = (await t.http.get('/admin/stripe-payouts').query({ sellerId: seller.id }).set(bearer(t.adminKey)).expect(200)).body.data;
+    expect(booked).toEqual([
+      expect.objectContaining({ stripePayoutId: atStripe[0]!.id, amount: String(amount), madeBy: 'request', attempt: expect.objectContaining({ requestId: asked.body.id, status: 'paid' }) }),
+    ]);
 
     // every action on it is in the audit log, oldest first
     const actions = (await auditOf(t, asked.body.id)).map((e: AuditJson) => e.action);

@@ -3,6 +3,8 @@ import { AuditModule } from '../audit/audit.module.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { ManualPayoutSchedulesWorker } from './manual-payout-schedules.worker.js';
+import { BookedPayoutsController } from './booked-payouts.controller.js';
+import { BookedPayouts } from './booked-payouts.service.js';
 import { PayoutEventsHandler } from './payout-events.handler.js';
 import { PayoutRequestSchedule } from './payout-request-schedule.service.js';
 import { PayoutRequestsRepository } from './payout-requests.repository.js';
@@ -25,7 +27,7 @@ import { PayoutStart } from './payout-start.service.js';
 /** Seller payouts: requests reviewed by admins, their attempts at Stripe, and the lifecycle from payout.* events; PAYOUT_MODE=reviewed puts accounts on manual schedules. */
 @Module({
   imports: [LedgerModule, WebhooksModule, AuditModule],
-  controllers: [PayoutsController, PayoutRunsAdminController, PayoutsAdminController, PayoutRetryController],
+  controllers: [PayoutsController, PayoutRunsAdminController, PayoutsAdminController, PayoutRetryController, BookedPayoutsController],
   providers: [
     PayoutEventsHandler,
     ManualPayoutSchedulesWorker,
@@ -42,6 +44,7 @@ import { PayoutStart } from './payout-start.service.js';
     PayoutExecution,
     PayoutExecutionWorker,
     PayoutRetry,
+    BookedPayouts,
   ],
   exports: [PayoutRequestsService],
 })
