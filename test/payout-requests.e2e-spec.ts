@@ -9,6 +9,7 @@ import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing } from './factories/seller.factory.js';
 import { expectBooksMatchStripe } from './support/checkout.js';
 import { sellerWithFunds } from './support/payouts.js';
+import { waitFor } from './support/process.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { paidCart, testAppForFile } from './support/transfers.js';
 
@@ -116,18 +117,30 @@ describe('POST /sellers/me/payouts', () => {
         payouts: expect.stringMatching(new RegExp(`^A payout of ${usd(s.available)} is held: Held: Stripe reports`)),
       }),
     ]);
-    // a recheck while they still differ keeps it held
+    // a recheck while they still differ keeps it held, and writes nothing (the figures are the same)
     expect((await t.http.post(`/admin/payouts/${made.body.id}/recheck`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).expect(200)).body.status).toBe('held');
+    // the worker rechecks held requests too (PAYOUT_HELD_RECHECK_MS): still held, nothing written either
+    await new Promise((r) => setTimeout(r, 600));
     expect(await stripePayouts(s.account)).toEqual([]);
 
+    expect(await sql.query(`SELECT action FROM audit_log WHERE subject_id = $1 ORDER BY id`, [made.body.id])).toEqual([{ action: 'created' }]);
+
+    // once they agree, the worker's recheck (or an admin's) moves it to review, once
     await extra(-100, `mismatch-undone-${s.id}`);
-    const rechecked = await t.http.post(`/admin/payouts/${made.body.id}/recheck`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).expect(200);
-    expect(rechecked.body).toMatchObject({ status: 'pending_review', statusCode: null, statusReason: null, ledgerAvailable: String(s.available) });
+    const inReview = await waitFor(
+      async () => {
+        const r = (await t.http.get('/sellers/me/payouts').set(bearer(s.key)).expect(200)).body.data.find((x: { id: string }) => x.id === made.body.id);
+        return r?.status === 'pending_review' ? r : undefined;
+      },
+      10_000,
+      'the held request in review',
+    );
+    expect(inReview).toMatchObject({ statusCode: null, statusReason: null, ledgerAvailable: String(s.available) });
+    expect((await t.http.post(`/admin/payouts/${made.body.id}/recheck`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).expect(200)).body.status).toBe('pending_review');
     const actions = await sql.query<{ action: string; actor_role: string }>(`SELECT action, actor_role FROM audit_log WHERE subject_id = $1 ORDER BY id`, [made.body.id]);
     expect(actions).toEqual([
       { action: 'created', actor_role: 'seller' },
-      { action: 'rechecked', actor_role: 'admin' },
-      { action: 'rechecked', actor_role: 'admin' },
+      { action: 'rechecked', actor_role: 'system' },
     ]);
     expect(await stripePayouts(s.account)).toEqual([]);
     await expectBooksMatchStripe(t);
