@@ -1,5 +1,6 @@
 // Review r1 (adversarial, issue 13 money paths): what an approved payout request must still hold at
 // execution. Real app (PAYOUT_MODE=reviewed), real PostgreSQL, the sandbox.
+import { createPrincipal } from './factories/principal.factory.js';
 import { sqlClient } from './support/sql.js';
 import { expectBooksMatchStripe } from './support/checkout.js';
 import { approvedRequest, attemptRows, availableAtStripe, requestRow, sellerWithAvailableFunds, stripePayoutsOfRequest, waitForRequest } from './support/payout-execution.js';
@@ -47,5 +48,28 @@ describe('review r1: payout execution runs the balance check before paying', () 
     await waitForRequest(t, id, (r) => r.status === 'paid', 'paid');
     expect((await stripePayoutsOfRequest(t, seller.account, id)).map((p) => p.amount)).toEqual([Number(available)]);
     await expectBooksMatchStripe(t);
+  });
+});
+
+describe('review r1: the database holds that only admins approve', () => {
+  it('a raw SQL approval by the seller paid or by a buyer is refused; the request cannot be approved or paid with it', async () => {
+    const seller = await createPrincipal(t, 'seller');
+    const buyer = await createPrincipal(t, 'buyer');
+    const requester = await createPrincipal(t, 'admin');
+    const sql = sqlClient(t.databaseUrl);
+    try {
+      const [request] = await sql.query<{ id: string }>(
+        `INSERT INTO payout_requests (seller_id, stripe_account, currency, amount, origin, requested_by, reason, status, approvals_required)
+         VALUES ($1, 'acct_r1_sql', 'USD', 5000, 'admin', $2, 'raw SQL (test)', 'pending_review', 1) RETURNING id`,
+        [seller.id, requester.id],
+      );
+      for (const who of [seller, buyer]) {
+        await expect(sql.query(`INSERT INTO payout_approvals (request_id, admin_id) VALUES ($1, $2)`, [request!.id, who.id])).rejects.toThrow(/admin/);
+      }
+      await expect(sql.query(`UPDATE payout_requests SET status = 'approved' WHERE id = $1`, [request!.id])).rejects.toThrow(/distinct approvals/);
+      expect(await sql.query(`SELECT admin_id FROM payout_approvals WHERE request_id = $1`, [request!.id])).toEqual([]);
+    } finally {
+      await sql.end();
+    }
   });
 });
