@@ -161,6 +161,21 @@ describe('reject', () => {
     const id = await insertReviewRequest(sql, { seller: s, status: 'held' });
     expect((await reject(t, id, bob!.key, { reason: 'balances differ: we are looking into it' }).expect(200)).body.status).toBe('rejected');
   });
+
+  it('an approved request not yet started can still be stopped: rejected, and no attempt is ever made for it', async () => {
+    const s = await freshSeller();
+    const id = await insertReviewRequest(sql, { seller: s });
+    expect((await approve(t, id, alice!.key).expect(200)).body.status).toBe('approved');
+    expect((await reject(t, id, bob!.key, { reason: 'second thoughts: the order is under review' }).expect(200)).body.status).toBe('rejected');
+    expect(await sql.query(`SELECT id FROM payout_attempts WHERE request_id = $1`, [id])).toEqual([]);
+    await expect(
+      sql.query(
+        `INSERT INTO payout_attempts (id, request_id, seller_id, stripe_account, amount, currency, status, idempotency_key, stripe_params)
+      SELECT x.id, r.id, r.seller_id, r.stripe_account, r.amount, r.currency, 'pending', 'payout:' || x.id, '{}'::jsonb FROM payout_requests r, (SELECT gen_random_uuid() AS id) x WHERE r.id = $1`,
+        [id],
+      ),
+    ).rejects.toThrow(/no payout may be made/);
+  });
 });
 
 describe('who may', () => {

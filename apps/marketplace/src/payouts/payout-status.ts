@@ -13,22 +13,25 @@ export const OPEN_PAYOUT_REQUEST_STATUSES: readonly PayoutRequestStatus[] = ['he
  *    still apart, and the request's figures and the words that say why are brought up to date.
  *  - pending_review -> approved: the last approval it needs (the database counts them).
  *  - approved -> frozen: a freeze found at execution (open dispute, restricted account, payouts
- *    disabled); frozen -> approved once it is lifted (the worker checks again).
+ *    disabled) or by the balance check run before paying (ledger and Stripe differ, or no longer cover
+ *    the amount); frozen -> frozen: the reason it waits changed (a freeze lifted, the balance check
+ *    still fails, or new figures); frozen -> approved once it is lifted (the worker checks again).
  *  - approved -> executing: the attempt row is made in the same transaction.
  *  - executing -> paid: Stripe says the attempt's payout is paid. paid is not final:
  *    paid / executing -> failed when Stripe fails it (funds back); failed -> approved is an admin's new attempt.
- *  - held / pending_review / frozen / failed -> rejected (an admin, with a reason the seller sees);
+ *  - held / pending_review / approved (not yet started) / frozen / failed -> rejected (an admin, with a
+ *    reason the seller sees; the worker starts a request only under its row lock, so it is one or the other);
  *    held / pending_review -> canceled (the seller withdraws it).
  */
 export const PAYOUT_REQUEST_TRANSITIONS: Readonly<Record<PayoutRequestStatus, readonly PayoutRequestStatus[]>> = {
   held: ['held'],
   pending_review: ['held'],
   approved: ['pending_review', 'frozen', 'failed'],
-  frozen: ['approved'],
+  frozen: ['approved', 'frozen'],
   executing: ['approved'],
   paid: ['executing'],
   failed: ['executing', 'paid'],
-  rejected: ['held', 'pending_review', 'frozen', 'failed'],
+  rejected: ['held', 'pending_review', 'approved', 'frozen', 'failed'],
   canceled: ['held', 'pending_review'],
 };
 

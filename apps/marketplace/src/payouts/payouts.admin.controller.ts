@@ -86,7 +86,7 @@ export class PayoutsAdminController {
   @Post(':id/reject')
   @HttpCode(200)
   @Idempotent()
-  @ApiOperation({ summary: 'Reject a payout request', description: 'A held, pending_review, frozen or failed request; `reason` is what the seller is shown.' })
+  @ApiOperation({ summary: 'Reject a payout request', description: 'A held, pending_review, approved (not yet started), frozen or failed request; `reason` is what the seller is shown.' })
   @ApiAnswer(PayoutDecisionResponse)
   @ApiErrors({ 400: ['PAYOUTS.REASON_REQUIRED'], 404: ['NOT_FOUND'], 409: ['PAYOUTS.NOT_REJECTABLE'] })
   async reject(@CurrentPrincipal() admin: Principal, @Param('id', uuid) id: string, @Body() body: RejectPayoutDto): Promise<PayoutDecisionResponse> {

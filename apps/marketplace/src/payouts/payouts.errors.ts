@@ -16,7 +16,7 @@ export const PayoutsErrors = {
       status,
     }),
   notRejectable: (id: string, status: PayoutRequestStatus) =>
-    new DomainError('PAYOUTS.NOT_REJECTABLE', `Payout request ${id} is ${status}: only a held, pending_review, frozen or failed request can be rejected`, 'conflict', {
+    new DomainError('PAYOUTS.NOT_REJECTABLE', `Payout request ${id} is ${status}: only a held, pending_review, approved (not yet started), frozen or failed request can be rejected`, 'conflict', {
       requestId: id,
       status,
     }),
