@@ -34,6 +34,7 @@ import { PayoutRequests1764489600000 } from './1764489600000-PayoutRequests.js';
 import { PayoutRequestKeys1764493200000 } from './1764493200000-PayoutRequestKeys.js';
 import { LedgerPayoutAllocations1764500400000 } from './1764500400000-LedgerPayoutAllocations.js';
 import { PayoutApprovalsByAdmins1764504000000 } from './1764504000000-PayoutApprovalsByAdmins.js';
+import { PayoutRequestCheckedAt1764504000100 } from './1764504000100-PayoutRequestCheckedAt.js';
 
 // Explicit list (no globs): the same classes load from dist/ at run time and from source under Jest.
 // `npm run migration:generate -- <Name>` writes a new file; add its class here.
@@ -74,4 +75,5 @@ export const MIGRATIONS = [
   PayoutRequestKeys1764493200000,
   LedgerPayoutAllocations1764500400000,
   PayoutApprovalsByAdmins1764504000000,
+  PayoutRequestCheckedAt1764504000100,
 ];

@@ -73,3 +73,60 @@ describe('review r1: the database holds that only admins approve', () => {
     }
   });
 });
+
+describe('review r2: frozen requests are each looked at again', () => {
+  it('25 requests frozen for good never keep the worker from one whose freeze was lifted: it is paid', async () => {
+    const seller = await sellerWithAvailableFunds(t, { name: 'Patient Pottery' });
+    const available = BigInt(await availableAtStripe(t, seller.account));
+    const sql = sqlClient(t.databaseUrl);
+    try {
+      // 25 sellers without an account to pay out from, their approved requests frozen for good, all older than the real one
+      const admin = await createPrincipal(t, 'admin');
+      for (let i = 0; i < 25; i++) {
+        const s = await createPrincipal(t, 'seller');
+        const [row] = await sql.query<{ id: string }>(
+          `INSERT INTO payout_requests (seller_id, stripe_account, currency, amount, origin, requested_by, reason, status, approvals_required, created_at, updated_at)
+           VALUES ($1, 'acct_none', 'USD', 1000, 'admin', $2, 'test', 'pending_review', 1, now() - interval '1 hour', now() - interval '1 hour') RETURNING id`,
+          [s.id, admin.id],
+        );
+        const approver = await createPrincipal(t, 'admin');
+        await sql.query(`INSERT INTO payout_approvals (request_id, admin_id) VALUES ($1, $2)`, [row!.id, approver.id]);
+        await sql.query(`UPDATE payout_requests SET status = 'frozen', status_code = 'PAYOUTS.FROZEN', status_reason = 'stays frozen', updated_at = now() - interval '1 hour' WHERE id = $1`, [
+          row!.id,
+        ]);
+      }
+      // the real one: frozen, once, for a reason that no longer holds
+      const id = await approvedRequest(t, seller, available);
+      await sql.query(`UPDATE payout_requests SET status = 'frozen', status_code = 'PAYOUTS.FROZEN', status_reason = 'a dispute that has closed since' WHERE id = $1 AND status = 'approved'`, [id]);
+      const paidOut = await waitFor(
+        async () => {
+          const [a] = await attemptRows(t, id);
+          return a?.stripe_payout_id ? a : undefined;
+        },
+        20_000,
+        'the unfrozen request paid out',
+      );
+      expect((await stripePayoutsOfRequest(t, seller.account, id)).map((p) => p.id)).toEqual([paidOut.stripe_payout_id]);
+      const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM payout_attempts a JOIN payout_requests r ON r.id = a.request_id WHERE r.stripe_account = 'acct_none'`);
+      expect(n).toBe(0);
+      // the others are rejected so the books' check sees only real sellers
+      await sql.query(`UPDATE payout_requests SET status = 'rejected', status_code = 'PAYOUTS.REJECTED', status_reason = 'test' WHERE stripe_account = 'acct_none'`);
+    } finally {
+      await sql.end();
+    }
+    t.sandbox.control.advance(3 * 86_400);
+    await t.sandbox.control.webhooksIdle();
+    await waitForRequest(t, (await sqlRequestId(seller.id))!, (r) => r.status === 'paid', 'paid');
+    await expectBooksMatchStripe(t);
+  });
+});
+
+async function sqlRequestId(sellerId: string): Promise<string | undefined> {
+  const sql = sqlClient(t.databaseUrl);
+  try {
+    const [row] = await sql.query<{ id: string }>(`SELECT id FROM payout_requests WHERE seller_id = $1 ORDER BY created_at DESC LIMIT 1`, [sellerId]);
+    return row?.id;
+  } finally {
+    await sql.end();
+  }
+}

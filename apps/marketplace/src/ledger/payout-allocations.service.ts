@@ -13,11 +13,14 @@ export interface PayoutToAllocate {
   currency: string;
   /** What the payout took from the balance (positive). */
   amount: bigint;
+  /** When Stripe made the payout: only what the balance held then can be in it, whatever order the events are worked in. */
+  createdAt: Date;
 }
 
 /**
  * Records what each payout paid out (ledger_payout_allocations), in the transaction that posts the
- * payout's entry: the seller's connected_cash_available lines of that currency not yet paid out,
+ * payout's entry: the seller's connected_cash_available lines of that currency not yet paid out and
+ * available by the payout's creation (a later refund, or funds a later payout took first, never stand in it),
  * debits whole, then credits oldest available first (allocatePayout). A returned payout releases its rows. Both are idempotent
  * on the entry, and a seller and currency allocate one at a time (a transaction advisory lock), so
  * two payouts never take the same funds.
@@ -33,8 +36,9 @@ export class PayoutAllocations {
       `SELECT l.id, (l.amount - coalesce((SELECT sum(a.amount) FROM ledger_payout_allocations a WHERE a.line_id = l.id), 0))::text AS remaining
          FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
         WHERE l.account = 'connected_cash_available' AND l.seller_id = $1 AND l.currency = $2 AND e.kind NOT IN ($3, $4)
+          AND coalesce(l.available_on, e.occurred_at) <= $5
         ORDER BY coalesce(l.available_on, e.occurred_at), e.created_at, e.occurred_at, l.id`,
-      [payout.sellerId, payout.currency, LEDGER_ENTRY_KINDS.sellerPayout, LEDGER_ENTRY_KINDS.sellerPayoutReturned],
+      [payout.sellerId, payout.currency, LEDGER_ENTRY_KINDS.sellerPayout, LEDGER_ENTRY_KINDS.sellerPayoutReturned, payout.createdAt],
     );
     const parts = allocatePayout(
       payout.amount,

@@ -57,7 +57,15 @@ export class PayoutEventsHandler implements StripeEventHandler<Loaded> {
       });
       payoutEntryId = entry.id;
       const paidOut = -payout.balanceTransaction.net;
-      if (paidOut > 0n) await this.allocations.allocate(tx, { entryId: entry.id, stripePayoutId: payout.id, sellerId: loaded.sellerId, currency: payout.balanceTransaction.currency, amount: paidOut });
+      if (paidOut > 0n)
+        await this.allocations.allocate(tx, {
+          entryId: entry.id,
+          stripePayoutId: payout.id,
+          sellerId: loaded.sellerId,
+          currency: payout.balanceTransaction.currency,
+          amount: paidOut,
+          createdAt: payout.created,
+        });
     }
     for (const txn of loaded.returned) {
       const returned = await this.ledger.post(tx, {

@@ -25,7 +25,12 @@ export class PayoutExecutionWorker implements OnApplicationBootstrap, OnApplicat
     this.loop = startClaimLoop({
       name: 'payout-execution',
       idleMs: this.config.PAYOUT_EXECUTION_POLL_MS,
-      runOnce: async () => (await this.starts.startApproved(20)) + (await this.execution.runOnce(20)),
+      // each step on its own: a start that fails never holds up the attempts' look-ups and sends
+      runOnce: async () => {
+        const [started, sent] = await Promise.allSettled([this.starts.startApproved(20), this.execution.runOnce(20)]);
+        for (const r of [started, sent]) if (r.status === 'rejected') this.logger.error({ err: r.reason, component: 'payout-execution-worker' }, 'payout execution step failed');
+        return (started.status === 'fulfilled' ? started.value : 0) + (sent.status === 'fulfilled' ? sent.value : 0);
+      },
       onError: (error) => this.logger.error({ err: error, component: 'payout-execution-worker' }, 'payout execution round failed'),
     });
   }

@@ -102,6 +102,10 @@ export class PayoutRequest {
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true })
   paidAt: Date | null;
 
+  /** When the execution worker last looked at it (approved or frozen): frozen ones are taken least recently checked first. */
+  @Column({ name: 'checked_at', type: 'timestamptz', nullable: true })
+  checkedAt: Date | null;
+
   /** The caller and the API Idempotency-Key that created this request: a retry with it answers this request. */
   @Column({ name: 'principal_id', type: 'uuid', nullable: true })
   principalId: string | null;

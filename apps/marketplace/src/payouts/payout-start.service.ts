@@ -56,15 +56,22 @@ export class PayoutStart {
   async startApproved(limit: number): Promise<number> {
     // approved ones first: requests that stay frozen never hold them up
     const rows: Array<{ id: string; seller_id: string; currency: string; stripe_account: string }> = await this.db.query(
-      `SELECT id, seller_id, currency, stripe_account FROM payout_requests WHERE status IN ('approved', 'frozen') ORDER BY status = 'frozen', updated_at LIMIT $1`,
+      `SELECT id, seller_id, currency, stripe_account FROM payout_requests WHERE status IN ('approved', 'frozen') ORDER BY status = 'frozen', coalesce(checked_at, updated_at) LIMIT $1`,
       [limit],
     );
     let moved = 0;
     for (const row of rows) {
-      // a seller frozen by the gate waits without a Stripe read; the transaction checks the gate again
-      const balance = (await this.freezeOf(row.seller_id, this.db.manager)) ? null : await this.balanceOf(row);
-      if (balance === undefined) continue; // Stripe did not answer: looked at again next pass
-      if (await this.db.transaction((tx) => this.start(tx, row.id, balance))) moved++;
+      try {
+        // a seller frozen by the gate waits without a Stripe read; the transaction checks the gate again
+        const balance = (await this.freezeOf(row.seller_id, this.db.manager)) ? null : await this.balanceOf(row);
+        if (balance === undefined) continue; // Stripe did not answer: looked at again next pass
+        if (await this.db.transaction((tx) => this.start(tx, row.id, balance))) moved++;
+      } catch (error) {
+        // one request's failure never holds up the others
+        this.logger.error({ err: error, component: 'payout-execution', requestId: row.id }, 'approved payout request could not be started; tried again next pass');
+      } finally {
+        await this.db.query(`UPDATE payout_requests SET checked_at = now() WHERE id = $1 AND status IN ('approved', 'frozen')`, [row.id]).catch(() => undefined);
+      }
     }
     return moved;
   }
@@ -113,7 +120,7 @@ export class PayoutStart {
       `SELECT actor_id FROM audit_log WHERE subject_type = 'payout_request' AND subject_id = $1 AND action = 'payout.retry' ORDER BY id DESC LIMIT 1`,
       [id],
     );
-    await this.payouts.transitionRequest(tx, id, 'executing', { statusCode: null, statusReason: null }, ['approved']);
+    if (!(await this.payouts.transitionRequest(tx, id, 'executing', { statusCode: null, statusReason: null }, ['approved']))) return false;
     await tx.getRepository(PayoutAttempt).insert({
       id: attemptId,
       requestId: id,

@@ -65,6 +65,7 @@ async function approveAndPay(ctx: DemoContext, sellerKey: string, request: Payou
   }
   const made = await pollUntil('the payout made at Stripe', async () => {
     const r = await myRequest(ctx, sellerKey, request.id);
+    if (r && ['frozen', 'failed', 'rejected'].includes(r.status)) throw new DemoFailure(`the request is ${r.status}: ${r.statusReason}`);
     return r?.attempts[0]?.stripePayoutId ? r : undefined;
   });
   ctx.note(`the worker made payout ${made.attempts[0]!.stripePayoutId} (key payout:${made.attempts[0]!.id}); the request is ${made.status}`);
@@ -82,6 +83,12 @@ export const payoutsSteps: DemoStep[] = [
     async run(ctx) {
       const seller = str(ctx, 'sellerKey');
       await advanceDays(ctx, 3);
+      // the refund's transfer reversals waited for the sellers' funds: they are taken first
+      await pollUntil("the refund's transfer reversals made", async () => {
+        const o = await ctx.api.call<{ transferReversals: { status: string; display: string }[] }>('GET', `/orders/${str(ctx, 'cartOrderId')}`, { key: str(ctx, 'adminKey') });
+        return o.body.transferReversals.every((r) => r.status === 'succeeded') ? o.body : undefined;
+      });
+      ctx.note("the refund's transfer reversals are made: the sellers' balances are net of them");
       const available = await availableUsd(ctx, seller, 1n);
       const asked = await ctx.api.call<PayoutRequest>('POST', '/sellers/me/payouts', { key: seller, headers: { 'idempotency-key': randomUUID() }, body: { currency: 'usd' } });
       ctx.note(`request ${asked.body.id}: ${asked.body.display}, ${asked.body.status}, ${asked.body.approvalsRequired} approval(s) needed`);
