@@ -30,7 +30,7 @@ it("a reversal the admin canceled is not taken from the seller again by the orde
   const { shop, order } = await madeOrderFundsAvailable(t);
   const aTransfer = (await getOrder(t, order.id)).transfers.find((x: { sellerId: string }) => x.sellerId === shop.a.id).stripeTransferId as string;
   // A's reversal call is slow: a Dashboard reversal of 800 of A's transfer lands first
-  t.sandbox.control.addFault({ method: 'POST', path: `/v1/transfers/${aTransfer}/reversals`, kind: 'latency', latencyMs: 4_000, count: 1 });
+  t.sandbox.control.addFault({ method: 'POST', path: `/v1/transfers/${aTransfer}/reversals`, kind: 'latency', latencyMs: 8_000, count: 1 });
   const first = await refundOrder(t, order.id, { amount: '1000' }).expect(201);
   const worker = t.app.get(TransferReversalSubmissionService).runOnce();
   await waitFor(async () => ((await rowOf(first.body.id, shop.a.id))?.status === 'submitting' ? true : undefined), 10_000, "A's reversal sent");
