@@ -20,7 +20,8 @@ it('a held order refunded in full, the refund failed: both transfers back at 900
   await waitForOrder(t, order.id, (o) => o.refunds.find((r: { id: string }) => r.id === made.body.id)?.status === 'failed', 'refund failure recorded');
   await t.sandbox.control.webhooksIdle();
   await drainTransferWorkers(t);
-  const now = await getOrder(t, order.id);
+  // the lowerings are given back in their own step after the failure is recorded: wait for it, not for a moment
+  const now = await waitForOrder(t, order.id, (o) => o.transfers.every((x: { status: string }) => x.status === 'pending'), 'the lowerings given back');
   expect(now.transfers.map((x: { kind: string; amount: string; status: string }) => [x.kind, x.amount, x.status]).sort()).toEqual([
     ['order', '2700', 'pending'],
     ['order', '900', 'pending'],
