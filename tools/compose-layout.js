@@ -136,7 +136,11 @@ async function main() {
   if (issued !== 0 || !adminKey) throw new Error(`the admin-key CLI failed (${issued}): ${issue.output()}`);
   say('admin key issued by the admin-key CLI with the api service environment');
   // then the demo from the host: only the published ports (localhost:3000, localhost:12111) and the key
-  const demo = run('demo', ['dist/apps/marketplace/src/cli/demo.js'], { MARKETPLACE_URL: `http://127.0.0.1:${ports['marketplace-api']}`, ADMIN_API_KEY: adminKey });
+  const demo = run('demo', ['dist/apps/marketplace/src/cli/demo.js'], {
+    MARKETPLACE_URL: `http://127.0.0.1:${ports['marketplace-api']}`,
+    SANDBOX_URL: `http://127.0.0.1:${ports['stripe-sandbox']}`,
+    ADMIN_API_KEY: adminKey,
+  });
   running.push(demo);
   const code = await demo.done;
   process.stdout.write(demo.output().replace(/^/gm, '    '));

@@ -28,8 +28,9 @@ const str = (ctx: DemoContext, key: string): string => {
   return value;
 };
 
-/** The sandbox `npm start` launched (the same environment as the service: STRIPE_API_BASE, or SANDBOX_PORT). */
+/** The sandbox's control API: SANDBOX_URL, else the one `npm start` launched (the same environment as the service: STRIPE_API_BASE, or SANDBOX_PORT). */
 function sandboxUrl(): string {
+  if (process.env.SANDBOX_URL) return process.env.SANDBOX_URL.replace(/\/$/, '');
   if (process.env.STRIPE_API_BASE) return process.env.STRIPE_API_BASE.replace(/\/$/, '');
   const host = !process.env.SANDBOX_HOST || process.env.SANDBOX_HOST === '0.0.0.0' ? '127.0.0.1' : process.env.SANDBOX_HOST;
   return `http://${host}:${process.env.SANDBOX_PORT ?? '12111'}`;
