@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { isUniqueViolation } from '../common/idempotency/idempotency.errors.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -38,7 +38,7 @@ export class PayoutRetry {
       if (open) throw PayoutsErrors.openRequestExists(id, open.id);
       // a request of the seller's made at this very moment: the unique index refuses, in the same words
       await this.payouts.transitionRequest(tx, id, 'approved', { statusCode: null, statusReason: null, paidAt: null }, ['failed']).catch((error: unknown) => {
-        if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === 'payout_requests_one_open_idx') throw PayoutsErrors.openRequestExists(id, 'another');
+        if (isUniqueViolation(error, 'payout_requests_one_open_idx')) throw PayoutsErrors.openRequestExists(id, 'another');
         throw error;
       });
       await this.audit.record(tx, {
