@@ -155,7 +155,7 @@ describe('Accounts v2 (the default)', () => {
       t,
       seller,
       'pending',
-      async (from) => (await thinEventIds()).has(from) && (await me(t, seller)).requirements.pastDue.includes('identity.individual.verification.document'),
+      async (from, body) => (await thinEventIds()).has(from) && body.requirements.pastDue.includes('identity.individual.verification.document'),
     );
     expect(due.requirements).toMatchObject({ pastDue: ['identity.individual.verification.document'], disabledReason: 'requirements.past_due' });
     await expect(t.app.get(SellerGate).assertCanReceivePayments(seller.id)).rejects.toMatchObject({

@@ -34,14 +34,19 @@ export async function submitOnboarding(url: string, outcome: 'complete' | 'requi
 export const me = async (t: TestApp, seller: PrincipalWithKey) => (await t.http.get('/sellers/me').set(bearer(seller.key)).expect(200)).body;
 
 /** Waits until an event (not our own read) has brought the seller to `status`; `from` says which events count. */
-export async function waitForEventStatus(t: TestApp, seller: PrincipalWithKey, status: string, from: (syncedFrom: string) => boolean | Promise<boolean> = (s) => s.startsWith('evt_')) {
+export async function waitForEventStatus(
+  t: TestApp,
+  seller: PrincipalWithKey,
+  status: string,
+  from: (syncedFrom: string, body: Awaited<ReturnType<typeof me>>) => boolean | Promise<boolean> = (s) => s.startsWith('evt_'),
+) {
   let last: unknown;
   try {
     return await waitFor(
       async () => {
         const body = await me(t, seller);
         last = body;
-        return body.status === status && body.lastSyncedFrom && (await from(String(body.lastSyncedFrom))) ? body : undefined;
+        return body.status === status && body.lastSyncedFrom && (await from(String(body.lastSyncedFrom), body)) ? body : undefined;
       },
       15_000,
       `seller ${seller.id} ${status} through an event`,
