@@ -6,6 +6,12 @@ import { StripeConfig } from './stripe.config.js';
 
 const SLOT_STORE = Symbol('SLOT_STORE');
 
+/**
+ * The gateway reconciliation reads Stripe with: only GET requests. Today the process's own
+ * gateway; with STRIPE_RECONCILIATION_KEY a restricted, read-only key's (same request budget).
+ */
+export const RECONCILIATION_GATEWAY = Symbol('RECONCILIATION_GATEWAY');
+
 /** The request budget of a gateway: slots from `store` (shared, e.g. PostgreSQL), or this process's own. */
 export function createRequestBudget(config: StripeConfig, store: SlotStore, logger?: GatewayLogger): ScheduledRequestBudget {
   return new ScheduledRequestBudget(store, { name: 'stripe', ratePerSecond: config.requestsPerSecond, slackMs: config.STRIPE_REQUEST_BUDGET_SLACK_MS, logger });
@@ -38,10 +44,11 @@ export class StripeModule {
       providers: [
         { provide: StripeConfig, useValue: config },
         { provide: StripeGateway, useValue: createStripeGateway(config, slots, logger) },
+        { provide: RECONCILIATION_GATEWAY, useExisting: StripeGateway },
         { provide: SLOT_STORE, useValue: slots },
         SlotStoreShutdown,
       ],
-      exports: [StripeConfig, StripeGateway],
+      exports: [StripeConfig, StripeGateway, RECONCILIATION_GATEWAY],
     };
   }
 }
