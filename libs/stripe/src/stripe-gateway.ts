@@ -21,6 +21,7 @@ import {
   toRefundSnapshot,
   toTransferReversalSnapshot,
   toTransferSnapshot,
+  toListedBalanceTransaction,
 } from './stripe.mappers.js';
 import type {
   AccountLink,
@@ -44,6 +45,9 @@ import type {
   StripeEventEnvelope,
   TransferReversalSnapshot,
   TransferSnapshot,
+  CreatedRange,
+  ListPage,
+  ListedBalanceTransaction,
 } from './stripe.types.js';
 import { endpointLimitFor, type RequestBudget } from './request-budget.js';
 
@@ -541,6 +545,88 @@ export class StripeGateway {
     }
   }
 
+  // ---- reads for reconciliation: whole lists, a page at a time, resumable after any id ----
+
+  /**
+   * Balance transactions of one balance (the platform's, or `account`'s), created in the range or
+   * paid out by `payout` (automatic payouts only: Stripe refuses the filter for manual ones), a page at a time.
+   */
+  pagesOfBalanceTransactions(q: { account?: string; created?: CreatedRange; payout?: string; startingAfter?: string }): AsyncGenerator<ListPage<ListedBalanceTransaction>> {
+    const opts = q.account ? { stripeAccount: q.account } : {};
+    return this.pages(
+      { method: 'GET', path: '/v1/balance_transactions', account: q.account },
+      (page) => this.stripe.balanceTransactions.list({ ...page, ...(q.created ? { created: range(q.created) } : {}), ...(q.payout ? { payout: q.payout } : {}) }, opts),
+      toListedBalanceTransaction,
+      q.startingAfter,
+    );
+  }
+
+  /** One balance transaction, or null when Stripe has none with that id in that balance. */
+  async retrieveBalanceTransaction(id: string, account?: string): Promise<ListedBalanceTransaction | null> {
+    try {
+      const txn = await this.call({ method: 'GET', path: `/v1/balance_transactions/${id}`, account }, () =>
+        this.stripe.balanceTransactions.retrieve(id, {}, account ? { stripeAccount: account } : {}),
+      );
+      return toListedBalanceTransaction(txn);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'STRIPE.NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
+  pagesOfPayouts(q: { account?: string; created: CreatedRange; startingAfter?: string }): AsyncGenerator<ListPage<PayoutSnapshot>> {
+    const opts = q.account ? { stripeAccount: q.account } : {};
+    return this.pages(
+      { method: 'GET', path: '/v1/payouts', account: q.account },
+      (page) => this.stripe.payouts.list({ ...page, created: range(q.created), expand: ['data.balance_transaction', 'data.failure_balance_transaction'] }, opts),
+      toPayoutSnapshot,
+      q.startingAfter,
+    );
+  }
+
+  /** The platform's transfers created in the range. */
+  pagesOfTransfers(q: { created: CreatedRange; startingAfter?: string }): AsyncGenerator<ListPage<TransferSnapshot>> {
+    return this.pages({ method: 'GET', path: '/v1/transfers' }, (page) => this.stripe.transfers.list({ ...page, created: range(q.created) }), toTransferSnapshot, q.startingAfter);
+  }
+
+  /** The platform's refunds created in the range. */
+  pagesOfRefunds(q: { created: CreatedRange; startingAfter?: string }): AsyncGenerator<ListPage<RefundSnapshot>> {
+    return this.pages({ method: 'GET', path: '/v1/refunds' }, (page) => this.stripe.refunds.list({ ...page, created: range(q.created) }), toRefundSnapshot, q.startingAfter);
+  }
+
+  /** The platform's disputes created in the range. */
+  pagesOfDisputes(q: { created: CreatedRange; startingAfter?: string }): AsyncGenerator<ListPage<DisputeSnapshot>> {
+    return this.pages({ method: 'GET', path: '/v1/disputes' }, (page) => this.stripe.disputes.list({ ...page, created: range(q.created) }), toDisputeSnapshot, q.startingAfter);
+  }
+
+  /** Application fees the platform collected, created in the range. */
+  pagesOfApplicationFees(q: { created: CreatedRange; startingAfter?: string }): AsyncGenerator<ListPage<ApplicationFeeSnapshot>> {
+    return this.pages({ method: 'GET', path: '/v1/application_fees' }, (page) => this.stripe.applicationFees.list({ ...page, created: range(q.created) }), toApplicationFeeSnapshot, q.startingAfter);
+  }
+
+  /** When Stripe made the platform's newest event (Stripe's clock, which in the sandbox may run ahead of ours), or null. */
+  async newestEventAt(): Promise<Date | null> {
+    const page = await this.call({ method: 'GET', path: '/v1/events' }, () => this.stripe.events.list({ limit: 1 }));
+    const newest = page.data[0];
+    return newest ? new Date(newest.created * 1000) : null;
+  }
+
+  private async *pages<R extends { id: string }, S>(
+    spec: CallSpec,
+    list: (page: { limit: number; starting_after?: string }) => Promise<Stripe.Response<Stripe.ApiList<R>>>,
+    map: (raw: R) => S,
+    startingAfter?: string,
+  ): AsyncGenerator<ListPage<S>> {
+    let after = startingAfter;
+    for (;;) {
+      const page = await this.call(spec, () => list({ limit: 100, ...(after ? { starting_after: after } : {}) }));
+      const last = page.data.at(-1)?.id ?? after ?? null;
+      yield { data: page.data.map(map), hasMore: page.has_more, last };
+      if (!page.has_more || page.data.length === 0) return;
+      after = last ?? undefined;
+    }
+  }
+
   private async call<T extends { id?: string; lastResponse?: { requestId?: string; statusCode?: number } }>(spec: CallSpec, send: () => Promise<T>): Promise<T> {
     const mutating = spec.method !== 'GET';
     if (mutating && !spec.idempotencyKey) throw new Error(`${spec.method} ${spec.path} needs an idempotency key`);
@@ -625,6 +711,8 @@ export function accountV2CreateParams(input: NewAccountV2): Stripe.V2.Core.Accou
     include: ACCOUNT_V2_INCLUDE,
   };
 }
+
+const range = (r: CreatedRange) => ({ gte: Math.floor(r.gte.getTime() / 1000), lt: Math.ceil(r.lt.getTime() / 1000) });
 
 function describe(spec: CallSpec) {
   return { method: spec.method, path: spec.path, account: spec.account ?? null, idempotencyKey: spec.idempotencyKey ?? null };

@@ -9,6 +9,7 @@ import type {
   ApplicationFeeSnapshot,
   BalanceSnapshot,
   BalanceTransactionSnapshot,
+  ListedBalanceTransaction,
   FeeRefundSnapshot,
   PayoutSnapshot,
   CapabilityStatus,
@@ -137,6 +138,16 @@ export function toBalanceTransactionSnapshot(t: Stripe.BalanceTransaction): Bala
   };
 }
 
+export function toListedBalanceTransaction(t: Stripe.BalanceTransaction): ListedBalanceTransaction {
+  return {
+    ...toBalanceTransactionSnapshot(t),
+    source: idOf(t.source),
+    created: date(t.created),
+    reportingCategory: t.reporting_category,
+    description: t.description ?? null,
+  };
+}
+
 /** An expandable balance_transaction field: the snapshot when Stripe expanded it, else null. */
 export function expandedTxn(value: string | Stripe.BalanceTransaction | null | undefined): BalanceTransactionSnapshot | null {
   return value && typeof value !== 'string' ? toBalanceTransactionSnapshot(value) : null;
@@ -183,6 +194,7 @@ export function toPayoutSnapshot(p: Stripe.Payout): PayoutSnapshot {
     balanceTransaction: expandedTxn(p.balance_transaction),
     failureBalanceTransaction: expandedTxn(p.failure_balance_transaction),
     created: date(p.created),
+    reconciliationStatus: p.reconciliation_status,
   };
 }
 

@@ -199,6 +199,29 @@ export interface BalanceTransactionSnapshot {
   type: string;
 }
 
+/** A balance transaction as Stripe lists it: what moved, and which object moved it. */
+export interface ListedBalanceTransaction extends BalanceTransactionSnapshot {
+  /** The object that made it (ch_, py_, re_, tr_, po_, fee_, fr_, du_...), null for Stripe's own (an adjustment without source). */
+  source: string | null;
+  created: Date;
+  reportingCategory: string;
+  description: string | null;
+}
+
+/** One page of a Stripe list, newest first, and the id a resumed read starts after. */
+export interface ListPage<T> {
+  data: T[];
+  hasMore: boolean;
+  /** The last id of this page (null on an empty first page): pass it as `startingAfter` to read on. */
+  last: string | null;
+}
+
+/** `created` of a list: [gte, lt), Unix seconds at Stripe. */
+export interface CreatedRange {
+  gte: Date;
+  lt: Date;
+}
+
 /** One side of `GET /v1/balance`: minor units per (upper-case) currency. */
 export interface BalanceSnapshot {
   available: Array<{ currency: string; amount: bigint }>;
@@ -240,6 +263,8 @@ export interface PayoutSnapshot {
   balanceTransaction: BalanceTransactionSnapshot | null;
   failureBalanceTransaction: BalanceTransactionSnapshot | null;
   created: Date;
+  /** Automatic payouts: `in_progress` until Stripe knows what it contained, then `completed`; manual ones `not_applicable`. */
+  reconciliationStatus: string;
 }
 
 export interface ChargeSnapshot {

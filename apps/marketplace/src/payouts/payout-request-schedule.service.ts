@@ -8,7 +8,7 @@ import { DomainError } from '../common/domain-error.js';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { AppConfig } from '../config/app.config.js';
 import { ConnectedAccountDirectory } from '../webhooks/connected-account-directory.js';
-import { latestSlotAtOrBefore, slotsBetween } from './payout-run-slots.js';
+import { latestSlotAtOrBefore, slotsBetween } from '../common/cron-slots.js';
 import { PayoutRun, type PayoutRunTrigger } from './payout-run.entity.js';
 import { PayoutRequestsConfig } from './payout-requests.config.js';
 import { PayoutRequestsErrors } from './payout-requests.errors.js';

@@ -1,4 +1,4 @@
-import { latestSlotAtOrBefore, slotsBetween } from './payout-run-slots.js';
+import { latestSlotAtOrBefore, slotsBetween } from './cron-slots.js';
 
 describe('payout run slots', () => {
   it('lists the daily slots of a window, in UTC, excluding its start and including its end', () => {
