@@ -65,6 +65,9 @@ export function testConfiguration(o: { port: number; sandboxUrl: string; databas
     // schedule paying sellers out, so they run automatic. Suites of reviewed payouts say PAYOUT_MODE=reviewed.
     PAYOUT_MODE: 'automatic',
     PAYOUT_HELD_RECHECK_MS: '200',
+    // the hourly cron would fire in whichever suite runs on the hour: suites of the schedule set their own
+    RECONCILIATION_CRON: '0 0 1 1 *',
+    RECONCILIATION_POLL_MS: '250',
     ...o.env,
     DATABASE_URL: o.databaseUrl,
   });

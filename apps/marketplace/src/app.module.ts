@@ -20,6 +20,8 @@ import { PayoutRequestsConfig } from './payouts/payout-requests.config.js';
 import { PayoutRiskConfig } from './payouts/payout-risk.config.js';
 import { PayoutsConfig } from './payouts/payouts.config.js';
 import { PayoutsModule } from './payouts/payouts.module.js';
+import { ReconciliationConfig } from './reconciliation/reconciliation.config.js';
+import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { TransfersModule } from './transfers/transfers.module.js';
 import { WebhooksConfig } from './webhooks/webhooks.config.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -58,6 +60,7 @@ export class AppModule {
         TransfersModule.register(configuration.transfers),
         PaymentsModule.register(configuration.payments),
         PayoutsModule,
+        ReconciliationModule,
         ...imports,
       ],
       providers: [
@@ -67,8 +70,9 @@ export class AppModule {
         { provide: PayoutsConfig, useValue: configuration.payouts },
         { provide: PayoutRequestsConfig, useValue: configuration.payoutRequests },
         { provide: PayoutRiskConfig, useValue: configuration.payoutRisk },
+        { provide: ReconciliationConfig, useValue: configuration.reconciliation },
       ],
-      exports: [AppConfig, WebhooksConfig, ROOT_LOGGER, PayoutsConfig, PayoutRequestsConfig, PayoutRiskConfig],
+      exports: [AppConfig, WebhooksConfig, ROOT_LOGGER, PayoutsConfig, PayoutRequestsConfig, PayoutRiskConfig, ReconciliationConfig],
     };
   }
 }

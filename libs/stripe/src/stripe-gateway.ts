@@ -611,6 +611,29 @@ export class StripeGateway {
     return newest ? new Date(newest.created * 1000) : null;
   }
 
+  /**
+   * A re-sync past Stripe's 30-day event retention: the object as Stripe has it now, wrapped in an
+   * event of a type its handler takes (id `evt_resync_<tag>`, so the inbox keeps it once), to be worked
+   * by the normal handler. Null for an object of a kind no handler re-reads.
+   */
+  async resyncEvent(objectId: string, account: string | null, tag: string): Promise<StripeEventEnvelope | null> {
+    const opts = account ? { stripeAccount: account } : {};
+    const spec = (path: string): CallSpec => ({ method: 'GET', path, account: account ?? undefined });
+    let type: string;
+    let object: { id: string };
+    if (objectId.startsWith('re_')) [type, object] = ['charge.refund.updated', await this.call(spec(`/v1/refunds/${objectId}`), () => this.stripe.refunds.retrieve(objectId, {}, opts))];
+    else if (objectId.startsWith('po_')) [type, object] = ['payout.updated', await this.call(spec(`/v1/payouts/${objectId}`), () => this.stripe.payouts.retrieve(objectId, {}, opts))];
+    else if (objectId.startsWith('tr_')) [type, object] = ['transfer.updated', await this.call(spec(`/v1/transfers/${objectId}`), () => this.stripe.transfers.retrieve(objectId, {}, opts))];
+    else if (objectId.startsWith('du_') || objectId.startsWith('dp_'))
+      [type, object] = ['charge.dispute.updated', await this.call(spec(`/v1/disputes/${objectId}`), () => this.stripe.disputes.retrieve(objectId, {}, opts))];
+    else if (objectId.startsWith('ch_')) [type, object] = ['charge.refunded', await this.call(spec(`/v1/charges/${objectId}`), () => this.stripe.charges.retrieve(objectId, {}, opts))];
+    else return null;
+    const { lastResponse: _response, ...data } = object as { id: string; lastResponse?: unknown };
+    const created = Math.floor(Date.now() / 1000);
+    const event = { id: `evt_resync_${tag}`, object: 'event', type, account: account ?? undefined, created, livemode: this.config.livemode, api_version: null, data: { object: data } };
+    return toEventEnvelope(event as unknown as Stripe.Event);
+  }
+
   private async *pages<R extends { id: string }, S>(
     spec: CallSpec,
     list: (page: { limit: number; starting_after?: string }) => Promise<Stripe.Response<Stripe.ApiList<R>>>,

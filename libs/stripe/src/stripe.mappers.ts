@@ -145,6 +145,7 @@ export function toListedBalanceTransaction(t: Stripe.BalanceTransaction): Listed
     created: date(t.created),
     reportingCategory: t.reporting_category,
     description: t.description ?? null,
+    applicationFee: (t.fee_details ?? []).filter((d) => d.type === 'application_fee').reduce((sum, d) => sum + BigInt(d.amount), 0n),
   };
 }
 

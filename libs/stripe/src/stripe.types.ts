@@ -206,6 +206,8 @@ export interface ListedBalanceTransaction extends BalanceTransactionSnapshot {
   created: Date;
   reportingCategory: string;
   description: string | null;
+  /** The part of `fee` that is an application fee (a connected account's payment of a destination charge): the platform's revenue, not Stripe's fee. */
+  applicationFee: bigint;
 }
 
 /** One page of a Stripe list, newest first, and the id a resumed read starts after. */

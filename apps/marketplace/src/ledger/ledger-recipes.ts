@@ -24,6 +24,7 @@ export const LEDGER_ENTRY_KINDS = {
   transferReversal: 'transfer_reversal',
   sellerDebt: 'seller_debt',
   sellerDebtNetting: 'seller_debt_netting',
+  reconciliationCorrection: 'reconciliation_correction', // an entry booked wrong, negated by an admin's heal
 } as const;
 
 /** The part of a Stripe balance transaction the ledger books (our snapshot has these fields). */

@@ -5,7 +5,7 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isUuid } from '../common/ids.js';
 import { keysetPage, mapPage, type KeysetOrder, type Page } from '../common/page.js';
 import type { PaginationQuery } from '../common/pagination.query.js';
-import { findLedgerAccount, type LedgerAccountCode } from './chart-of-accounts.js';
+import { CASH_ACCOUNTS, findLedgerAccount, type LedgerAccountCode } from './chart-of-accounts.js';
 import { LedgerEntry } from './ledger-entry.entity.js';
 import { LedgerLine } from './ledger-line.entity.js';
 import { assertPostableLines, type LedgerLineInput } from './ledger-lines.js';
@@ -157,6 +157,51 @@ export class LedgerService {
     };
     this.assertHeader(reversal);
     return this.insert(tx, reversal, original.id);
+  }
+
+  /**
+   * Reconciliation's correction of an entry booked wrong on a Stripe movement: its negation, keeping
+   * each line's Stripe references, so the movement's lines sum to what Stripe reports again (never an
+   * edit; `reverse` refuses Stripe movements because those are normally corrected by what Stripe did
+   * next). Reversed at most once, idempotent on the key.
+   */
+  async correctMisbooked(tx: EntityManager, entryId: string, idempotencyKey: string, reason: string): Promise<PostedEntry> {
+    const previous = await this.findByKey(tx, idempotencyKey);
+    if (previous) {
+      if (previous.reversesEntryId !== entryId) throw LedgerErrors.idempotencyKeyReused(idempotencyKey);
+      return previous;
+    }
+    const original = await this.findEntry(tx, entryId);
+    if (!original) throw LedgerErrors.entryNotFound(entryId);
+    if (original.reversesEntryId) throw LedgerErrors.cannotReverseReversal(entryId);
+    // a pending cash line whose funds were since made available (funds_available moved them) is negated where they are now
+    const availableOf = (account: string) => Object.values(CASH_ACCOUNTS).find((pair) => pair.pending === account)?.available;
+    const moved = async (l: LedgerLine): Promise<boolean> => {
+      if (!availableOf(l.account) || !l.stripeBalanceTransactionId) return false;
+      const [{ left }] = (await tx.query(`SELECT coalesce(sum(amount), 0)::text AS left FROM ledger_lines WHERE account = $1 AND stripe_balance_transaction_id = $2`, [
+        l.account,
+        l.stripeBalanceTransactionId,
+      ])) as [{ left: string }];
+      return BigInt(left) === 0n;
+    };
+    const accounts: LedgerAccountCode[] = [];
+    for (const l of original.lines) accounts.push((await moved(l)) ? availableOf(l.account)! : l.account);
+    const correction: NewLedgerEntry = {
+      kind: LEDGER_ENTRY_KINDS.reconciliationCorrection,
+      reference: { type: original.referenceType, id: original.referenceId },
+      idempotencyKey,
+      description: `Correction of ${original.id}: ${reason}`,
+      lines: original.lines.map((l, i) => ({
+        account: accounts[i]!,
+        amount: Money.of(-l.amount, l.currency),
+        ...(l.sellerId ? { sellerId: l.sellerId } : {}),
+        ...(l.stripeObjectId || l.stripeBalanceTransactionId
+          ? { stripe: { objectId: l.stripeObjectId ?? '', balanceTransactionId: l.stripeBalanceTransactionId, account: l.stripeAccount, availableOn: l.availableOn } }
+          : {}),
+      })),
+    };
+    this.assertHeader(correction);
+    return this.insert(tx, correction, original.id);
   }
 
   /**

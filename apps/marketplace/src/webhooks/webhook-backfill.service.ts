@@ -16,6 +16,8 @@ export interface BackfillResult {
   scanned: number;
   inserted: number;
   accounts: number;
+  /** The events it added to the inbox (the first 100): what healed a difference reconciliation found. */
+  insertedIds: string[];
 }
 
 const BACKFILL_LOCK = 7_420_002;
@@ -53,12 +55,13 @@ export class WebhookBackfillService implements OnApplicationBootstrap, OnApplica
   async backfill(window: { from: Date; to: Date }): Promise<BackfillResult> {
     let scanned = 0;
     let inserted = 0;
+    const insertedIds: string[] = [];
     const connected = await this.accounts.list();
     for (const account of [undefined, ...connected]) {
       for await (const event of this.gateway.listEvents(window, account)) {
         scanned++;
         const accepted = await this.inbox.accept(event, event.account ? 'connect' : 'platform', 'backfill');
-        if (accepted.inserted) inserted++;
+        if (accepted.inserted && ++inserted <= 100) insertedIds.push(event.id);
       }
     }
     // thin events (Accounts v2) live in GET /v2/core/events, not /v1/events: the types a handler takes
@@ -66,11 +69,11 @@ export class WebhookBackfillService implements OnApplicationBootstrap, OnApplica
     if (thinTypes.length) {
       for await (const event of this.gateway.listThinEvents(window, thinTypes)) {
         scanned++;
-        if ((await this.inbox.accept(event, 'events', 'backfill')).inserted) inserted++;
+        if ((await this.inbox.accept(event, 'events', 'backfill')).inserted && ++inserted <= 100) insertedIds.push(event.id);
       }
     }
-    const result = { from: window.from.toISOString(), to: window.to.toISOString(), scanned, inserted, accounts: connected.length };
-    this.logger.info({ component: 'webhook-backfill', ...result }, 'backfill finished');
+    const result = { from: window.from.toISOString(), to: window.to.toISOString(), scanned, inserted, accounts: connected.length, insertedIds };
+    this.logger.info({ component: 'webhook-backfill', from: result.from, to: result.to, scanned, inserted, accounts: result.accounts }, 'backfill finished');
     return result;
   }
 

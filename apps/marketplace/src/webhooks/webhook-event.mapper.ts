@@ -53,4 +53,5 @@ export class BackfillResultResponse {
   @ApiProperty({ description: "Events read from Stripe's GET /v1/events" }) scanned: number;
   @ApiProperty({ description: 'Of those, events the inbox did not have' }) inserted: number;
   @ApiProperty({ description: 'Connected accounts read (besides the platform)' }) accounts: number;
+  @ApiProperty({ type: [String], description: 'The events it added to the inbox (the first 100)' }) insertedIds: string[];
 }

@@ -16,6 +16,6 @@ import { WebhookReceiver } from './webhook-receiver.js';
   imports: [DiscoveryModule, TypeOrmModule.forFeature([WebhookEvent])],
   controllers: [WebhookEventsAdminController],
   providers: [ConnectedAccountDirectory, StripeEventHandlerRegistry, WebhookInboxService, WebhookDispatcherService, WebhookWorker, WebhookBackfillService, WebhookEventsAdminService, WebhookReceiver],
-  exports: [ConnectedAccountDirectory, WebhookDispatcherService, WebhookInboxService],
+  exports: [ConnectedAccountDirectory, WebhookDispatcherService, WebhookInboxService, WebhookBackfillService],
 })
 export class WebhooksModule {}

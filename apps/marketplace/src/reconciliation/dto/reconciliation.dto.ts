@@ -1,0 +1,63 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PaginationQuery } from '../../common/pagination.query.js';
+import { DISCREPANCY_KINDS, type DiscrepancyKind } from '../discrepancies.js';
+import type { DiscrepancyStatus, HealAction } from '../reconciliation-run.js';
+
+export const DISCREPANCY_STATUSES: readonly DiscrepancyStatus[] = ['open', 'healed', 'resolved', 'cleared'];
+export const HEAL_ACTIONS: readonly HealAction[] = ['backfill', 'resync', 'correct'];
+const MAX_RUN_DAYS = 90;
+
+export class StartReconciliationRunDto {
+  @ApiPropertyOptional({ format: 'date-time', description: "The window's start (Stripe's `created`); default RECONCILIATION_FIRST_WINDOW_S before its end" })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: "The window's end (exclusive); default now on Stripe's clock" })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  to?: string;
+}
+
+export class ListReconciliationRunsQuery {
+  @ApiPropertyOptional({ type: 'integer', default: 7, minimum: 1, maximum: MAX_RUN_DAYS, description: 'How many days back to list runs and missed slots' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value))
+  @IsInt({ message: `days must be an integer from 1 to ${MAX_RUN_DAYS}` })
+  @Min(1, { message: `days must be an integer from 1 to ${MAX_RUN_DAYS}` })
+  @Max(MAX_RUN_DAYS, { message: `days must be an integer from 1 to ${MAX_RUN_DAYS}` })
+  days: number = 7;
+}
+
+export class ListDiscrepanciesQuery extends PaginationQuery {
+  @ApiPropertyOptional({ enum: DISCREPANCY_KINDS })
+  @IsOptional()
+  @IsIn(DISCREPANCY_KINDS)
+  kind?: DiscrepancyKind;
+
+  @ApiPropertyOptional({ enum: DISCREPANCY_STATUSES, description: 'The status the discrepancy has now' })
+  @IsOptional()
+  @IsIn(DISCREPANCY_STATUSES)
+  status?: DiscrepancyStatus;
+}
+
+export class ResolveDiscrepancyDto {
+  @ApiProperty({ maxLength: 1000, description: 'What was found and done: kept with the discrepancy and in the audit log' })
+  @IsString({ message: 'note is required: say what was found and done', context: { code: 'RECONCILIATION.NOTE_REQUIRED' } })
+  @Matches(/\S/, { message: 'note is required: say what was found and done', context: { code: 'RECONCILIATION.NOTE_REQUIRED' } })
+  @MaxLength(1000)
+  note: string;
+}
+
+export class HealDiscrepancyDto {
+  @ApiPropertyOptional({
+    enum: HEAL_ACTIONS,
+    description:
+      'backfill: fetch the missing events from /v1/events (30 days); resync: re-read the object from Stripe and apply it through its handler; correct: negate the ledger entry booked wrong. Default: the one that fits the kind.',
+  })
+  @IsOptional()
+  @IsIn(HEAL_ACTIONS)
+  action?: HealAction;
+}

@@ -1,0 +1,22 @@
+import { DomainError } from '../common/domain-error.js';
+import type { DiscrepancyStatus, HealAction } from './reconciliation-run.js';
+
+export const ReconciliationErrors = {
+  notLive: (id: string, status: DiscrepancyStatus) =>
+    new DomainError('RECONCILIATION.NOT_OPEN', `Discrepancy ${id} is ${status}: only an open or healed discrepancy can be resolved or healed`, 'conflict', { discrepancyId: id, status }),
+  noHeal: (id: string, kind: string, action: HealAction | undefined) =>
+    new DomainError(
+      'RECONCILIATION.NO_HEAL',
+      action ? `A ${kind} discrepancy cannot be healed by ${action}: resolve it with a note, or choose another action` : `A ${kind} discrepancy has no automatic heal: resolve it with a note`,
+      'unprocessable',
+      { discrepancyId: id, kind, action: action ?? null },
+    ),
+  noCorrection: (id: string) =>
+    new DomainError(
+      'RECONCILIATION.NO_CORRECTION',
+      `No single ledger entry accounts for discrepancy ${id}'s difference any more: nothing was posted; read the entries and resolve it with a note`,
+      'unprocessable',
+      { discrepancyId: id },
+    ),
+  runInvalidWindow: () => new DomainError('RECONCILIATION.INVALID_WINDOW', '`from` must be before `to`, and `to` not in the future of Stripe’s clock', 'invalid'),
+};

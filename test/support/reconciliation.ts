@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { bearer } from '../factories/principal.factory.js';
+import { waitFor } from './process.js';
+import type { TestApp } from './test-app.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: a run's JSON, read loosely as supertest's `body` is
+export type RunJson = Record<string, any>;
+// biome-ignore lint/suspicious/noExplicitAny: a discrepancy's JSON, read loosely as supertest's `body` is
+export type DiscrepancyJson = Record<string, any>;
+
+/** Asks for a run (POST /admin/reconciliation/runs) and waits until a worker has finished it; its detail. */
+export async function reconcile(t: TestApp, body: { from?: string; to?: string } = {}, key: string = randomUUID()): Promise<RunJson> {
+  const started = await t.http.post('/admin/reconciliation/runs').set(bearer(t.adminKey)).set('Idempotency-Key', key).send(body).expect(201);
+  return finishedRun(t, started.body.id);
+}
+
+export async function finishedRun(t: TestApp, id: string, timeoutMs = 30_000): Promise<RunJson> {
+  let last: RunJson | undefined;
+  try {
+    return await waitFor(
+      async () => {
+        last = (await t.http.get(`/admin/reconciliation/runs/${id}`).set(bearer(t.adminKey)).expect(200)).body;
+        return last!.status === 'completed' || last!.status === 'failed' ? last : undefined;
+      },
+      timeoutMs,
+      `reconciliation run ${id} finished`,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last seen ${JSON.stringify(last)}`);
+  }
+}
+
+/** Every discrepancy a run saw (all pages). */
+export async function discrepanciesOf(t: TestApp, runId: string, query: Record<string, string> = {}): Promise<DiscrepancyJson[]> {
+  const out: DiscrepancyJson[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const res = await t.http
+      .get(`/admin/reconciliation/runs/${runId}/discrepancies`)
+      .query({ ...query, limit: '200', ...(after ? { startingAfter: after } : {}) })
+      .set(bearer(t.adminKey))
+      .expect(200);
+    out.push(...res.body.data);
+    if (!res.body.hasMore) return out;
+    after = res.body.nextCursor;
+  }
+}
+
+/** What a run found, in one line each: kind, balance, Stripe ids and the summary (readable in a failed expectation). */
+export const described = (ds: DiscrepancyJson[]) => ds.map((d) => `${d.kind} ${d.balance} ${d.stripe.objectId ?? ''} ${d.stripe.balanceTransactionId ?? ''}: ${d.summary}`);
