@@ -56,11 +56,11 @@ export class ReconciliationRunner {
     }
   }
 
-  /** Stripe's clock: ours, or the newest event's when Stripe's runs ahead (the sandbox's can). */
+  /** Stripe's clock (its answers' Date; the sandbox's may run ahead of ours): windows end, and "too young to be missing" is judged, on it. */
   async stripeClock(): Promise<Date> {
-    const newest = await this.gateway.newestEventAt();
+    const stripe = await this.gateway.stripeClock();
     const now = new Date();
-    return newest && newest > now ? newest : now;
+    return stripe > now ? stripe : now;
   }
 
   private async work(queued: ReconciliationRun): Promise<void> {

@@ -66,9 +66,10 @@ export class ReconciliationSchedule implements OnApplicationBootstrap, OnApplica
   /** An admin's run of a window (default: RECONCILIATION_FIRST_WINDOW_S back to Stripe's clock), bound to the Idempotency-Key; a worker works it. */
   async runNow(ask: { by: string; idempotencyKey: string; from?: Date; to?: Date }): Promise<ReconciliationRun> {
     const clock = await this.runner.stripeClock();
-    const to = ask.to ?? clock;
+    // `to` is exclusive: by default the window takes in what Stripe made in its clock's second too
+    const to = ask.to ?? new Date(clock.getTime() + 1000);
     const from = ask.from ?? new Date(to.getTime() - this.config.RECONCILIATION_FIRST_WINDOW_S * 1000);
-    if (from.getTime() >= to.getTime() || to.getTime() > clock.getTime() + 60_000) throw ReconciliationErrors.runInvalidWindow();
+    if (from.getTime() >= to.getTime() || to.getTime() > clock.getTime() + 61_000) throw ReconciliationErrors.runInvalidWindow();
     const run = await this.store.create({ trigger: 'admin', slot: null, requestedBy: ask.by, idempotencyKey: ask.idempotencyKey, from, to });
     if (this.app.runsWorkers) void this.kick();
     return run!;

@@ -46,7 +46,7 @@ export class TransactionJudge {
         outcome: 'matched',
       };
       if (verdict.outcome === 'matched') return base;
-      const young = txn.created.getTime() >= clock - this.config.RECONCILIATION_SKEW_S * 1000;
+      const young = txn.created.getTime() > clock - this.config.RECONCILIATION_SKEW_S * 1000;
       if (verdict.kind === 'missing_in_ledger' && (young || (txn.source !== null && inFlight.has(txn.source)))) return { ...base, outcome: 'in_flight' };
       const finding: Finding = {
         kind: verdict.kind,

@@ -31,6 +31,8 @@ export function createHttpServer(deps: ServerDeps): { server: http.Server; socke
     if (req.url?.startsWith('/v1/') || req.url?.startsWith('/v2/')) deps.meter.record(req.method ?? 'GET', req.url.split('?')[0]!);
     const requestId = newId('req', 14);
     res.setHeader('Request-Id', requestId);
+    // an HTTP Date on Stripe's clock, as Stripe's own responses carry theirs: here the sandbox's clock, which tests move ahead
+    res.setHeader('Date', new Date(deps.sb.now() * 1000).toUTCString());
     res.on('finish', () => logLine(deps, req, res.statusCode, started));
     res.on('close', () => {
       if (!res.writableFinished) logLine(deps, req, 0, started);
