@@ -8,6 +8,7 @@ import { convert, invert, parseRate, rateNumber, type Rate } from '../core/fx.js
 import { invalidRequest } from '../http/errors.js';
 import { WebhookDispatcher, type DeliveryTarget } from '../webhooks/delivery.js';
 import { SandboxState } from './state.js';
+import type { PermissionMap } from './restricted-keys.js';
 
 export const API_VERSION = '2026-10-28.endive';
 export const DAY = 86_400;
@@ -161,6 +162,14 @@ export class Sandbox {
       this.state.platforms.set(apiKey, p);
     }
     return p.id;
+  }
+
+  /** A restricted key for `secretKey`'s platform holding `permissions` (and `connect`: on its connected accounts). */
+  createRestrictedKey(secretKey: string, permissions: PermissionMap, connect: PermissionMap = {}): string {
+    const key = newId('rk_test', 32);
+    const platform = this.platformFor(secretKey);
+    this.state.restrictedKeys.set(key, { secretKey, platform, permissions: { ...permissions }, connect: { ...connect }, created: this.now() });
+    return key;
   }
 
   /** The currency a platform's balance settles in (Stripe: its default currency). */
@@ -418,6 +427,7 @@ export class Sandbox {
     this.fundsBecameAvailable.clear();
     for (const table of Object.values(this.state.tables())) table.clear();
     this.state.platforms.clear();
+    this.state.restrictedKeys.clear();
     this.state.settlementCurrencies.clear();
     this.state.exchangeRates.clear();
     this.setExchangeRates(this.config.exchangeRates);

@@ -4,6 +4,7 @@ import { V2_IDEMPOTENCY_TTL_SECONDS } from '../core/idempotency.js';
 import { newId } from '../core/ids.js';
 import { API_VERSION, type RequestContext, type Sandbox } from '../engine/sandbox.js';
 import { StripeApiError, accountInvalid, invalidRequest, redactKey } from './errors.js';
+import { assertPermitted } from '../engine/restricted-keys.js';
 import { applyExpand } from './expand.js';
 import type { FaultInjector, FaultRule } from './faults.js';
 import { parseForm, type FormObject } from './form.js';
@@ -114,7 +115,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   let form: FormObject;
   let json: unknown = null;
   try {
-    ctx = authenticate(sb, req, requestId);
+    ctx = authenticate(sb, req, requestId, method, url.pathname);
     if (v2) {
       // API v2: JSON bodies; GET/DELETE carry their parameters in the query string.
       form = method === 'GET' || method === 'DELETE' ? parseForm(url.search.slice(1)) : {};
@@ -243,7 +244,7 @@ function expandList(form: FormObject): string[] {
   return [];
 }
 
-function authenticate(sb: Sandbox, req: IncomingMessage, requestId: string): RequestContext {
+function authenticate(sb: Sandbox, req: IncomingMessage, requestId: string, method: string, path: string): RequestContext {
   const header = req.headers.authorization ?? '';
   let key = '';
   if (header.startsWith('Bearer ')) key = header.slice(7).trim();
@@ -259,16 +260,19 @@ function authenticate(sb: Sandbox, req: IncomingMessage, requestId: string): Req
       code: 'api_key_invalid',
       message: `Invalid API Key provided: ${redactKey(key)}. The sandbox accepts any test-mode secret key (sk_test_...).`,
     });
-  const platform = sb.platformFor(key);
+  // A restricted key is one made through the control API, acting for its secret key's platform.
+  const restricted = key.startsWith('rk_') ? sb.state.restrictedKeys.get(key) : undefined;
+  if (key.startsWith('rk_') && !restricted) throw new StripeApiError(401, { type: 'invalid_request_error', code: 'api_key_invalid', message: `Invalid API Key provided: ${redactKey(key)}` });
+  const platform = restricted ? restricted.platform : sb.platformFor(key);
   const header2 = req.headers['stripe-account'];
   const stripeAccount = Array.isArray(header2) ? header2[0] : header2;
   const idem = req.headers['idempotency-key'];
   const idempotencyKey = (Array.isArray(idem) ? idem[0] : idem) ?? null;
-  if (stripeAccount && stripeAccount !== platform) {
-    if (!sb.state.isAccountOf(platform, stripeAccount)) throw accountInvalid(key, stripeAccount);
-    return { apiKey: key, platform, account: stripeAccount, connected: true, requestId, idempotencyKey };
-  }
-  return { apiKey: key, platform, account: platform, connected: false, requestId, idempotencyKey };
+  const connected = !!stripeAccount && stripeAccount !== platform;
+  if (connected && !sb.state.isAccountOf(platform, stripeAccount)) throw accountInvalid(key, stripeAccount);
+  const account = connected ? stripeAccount : platform;
+  if (restricted) assertPermitted(key, restricted, method, path, account, connected);
+  return { apiKey: key, platform, account, connected, requestId, idempotencyKey };
 }
 
 function failBefore(res: ServerResponse, fault: FaultRule, v2: boolean): void {
