@@ -54,6 +54,11 @@ describe('stripe sandbox balance history seeding', () => {
         expect(t.created).toBeLessThan(now);
       }
     }
+    // each charge transaction's source is a real charge, readable and expandable
+    const [newest] = (await stripe.balanceTransactions.list({ limit: 1, type: 'charge', expand: ['data.source'] }, on())).data;
+    const charge = newest!.source as Stripe.Charge;
+    expect(charge).toMatchObject({ object: 'charge', status: 'succeeded', captured: true, paid: true, amount: newest!.amount, balance_transaction: newest!.id, created: newest!.created });
+    expect(await stripe.charges.retrieve(charge.id, {}, on())).toEqual(charge);
     // all of it paid out: nothing left available
     const balance = await stripe.balance.retrieve({}, on());
     expect(balance.available.find((b) => b.currency === 'usd')?.amount).toBe(0);

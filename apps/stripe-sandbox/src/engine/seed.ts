@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { newId } from '../core/ids.js';
 import { processingFee } from '../core/money.js';
+import { TEST_PAYMENT_METHODS, newCharge } from '../resources/charge-builder.js';
 import { DAY, type Sandbox } from './sandbox.js';
 
 export interface SeededHistory {
@@ -16,8 +17,8 @@ export interface SeededHistory {
 /**
  * A past of `transactions` card charges on `owner`'s balance, paid out by `payouts` automatic
  * payouts (each carrying its share, its own payout transaction included), written straight into
- * the tables: no events, no webhooks, one O(1) insert per row. A benchmark's history, not a story
- * the sandbox tells: the charges' `source` ids have no charge object behind them.
+ * the tables: no events, no webhooks, one O(1) insert per row. Each charge is a real charge object
+ * (paid with pm_card_visa, no PaymentIntent), so `GET /v1/charges/:id` and `expand[]=data.source` work.
  */
 export function seedBalanceHistory(sb: Sandbox, owner: string, transactions: number, payouts: number, currency: string): SeededHistory {
   const now = sb.now();
@@ -26,6 +27,7 @@ export function seedBalanceHistory(sb: Sandbox, owner: string, transactions: num
   // segment k's charges are made on day k; its payout runs once they are available, arriving a day later (by now)
   const start = now - segments * DAY - aa - DAY;
   const txns = sb.state.balanceTransactions;
+  const platform = sb.state.accounts.get(owner)?.x.platform ?? owner;
   const paid: string[] = [];
   let first: string | null = null;
   let last: string | null = null;
@@ -41,6 +43,7 @@ export function seedBalanceHistory(sb: Sandbox, owner: string, transactions: num
       const amount = 500 + ((i * 7919) % 50_000);
       const fee = processingFee(amount, sb.config.processingFee);
       const created = dayStart + Math.floor((i - from) * spacing);
+      const charge = newCharge({ amount, currency, created, status: 'succeeded', captured: true, paymentIntent: null, paymentMethod: 'pm_card_visa', card: TEST_PAYMENT_METHODS.pm_card_visa! });
       const txn: Stripe.BalanceTransaction = {
         id: newId('txn'),
         object: 'balance_transaction',
@@ -55,11 +58,13 @@ export function seedBalanceHistory(sb: Sandbox, owner: string, transactions: num
         fee_details: [{ amount: fee, application: null, currency, description: 'Stripe processing fees', type: 'stripe_fee' }],
         net: amount - fee,
         reporting_category: 'charge',
-        source: newId('ch'),
+        source: charge.id,
         status: 'available',
         type: 'charge',
       };
       txns.insert(txn, owner, { payout: payoutId });
+      charge.balance_transaction = txn.id;
+      sb.state.charges.insert(charge, owner, { platform, availableOn: txn.available_on, processingFee: fee });
       total += txn.net;
       first ??= txn.id;
       last = txn.id;
