@@ -88,6 +88,25 @@ describe('stripe sandbox restricted keys', () => {
     expect(err.message).toContain("Having the 'rak_event_read' permission would allow this request to continue.");
   });
 
+  it('expand[] brings in only what the key may read; a balance transaction source needs Balance transaction sources', async () => {
+    const stripe = sdk(sandbox, SECRET_KEY);
+    const seller = await onboardedAccount(stripe);
+    const charge = await destinationCharge(stripe, seller, { amount: 5000, fee: 500 });
+    const chargesOnly = sdk(sandbox, sandbox.control.createRestrictedKey({ secretKey: SECRET_KEY, permissions: { charges: 'read' } }).id);
+    expect((await chargesOnly.charges.retrieve(charge.id)).balance_transaction).toEqual(expect.stringMatching(/^txn_/));
+    const noBalance = await stripeError(chargesOnly.charges.retrieve(charge.id, { expand: ['balance_transaction'] }));
+    expect(noBalance.statusCode).toBe(403);
+    expect(noBalance.message).toContain("Having the 'rak_balance_read' permission would allow this request to continue.");
+
+    const balanceOnly = sdk(sandbox, sandbox.control.createRestrictedKey({ secretKey: SECRET_KEY, permissions: { balance: 'read', charges: 'read' } }).id);
+    expect((await balanceOnly.charges.retrieve(charge.id, { expand: ['balance_transaction'] })).balance_transaction).toMatchObject({ object: 'balance_transaction', amount: 5000 });
+    const noSources = await stripeError(balanceOnly.balanceTransactions.retrieve(charge.balance_transaction as string, { expand: ['source'] }));
+    expect(noSources.statusCode).toBe(403);
+    expect(noSources.message).toContain("Having the 'rak_balance_transaction_source_read' permission would allow this request to continue.");
+    const withSources = sdk(sandbox, sandbox.control.createRestrictedKey({ secretKey: SECRET_KEY, permissions: { balance: 'read', balance_transaction_sources: 'read' } }).id);
+    expect((await withSources.balanceTransactions.retrieve(charge.balance_transaction as string, { expand: ['source'] })).source).toMatchObject({ id: charge.id, object: 'charge' });
+  });
+
   it('an unknown restricted key is 401 api_key_invalid, as any invalid key', async () => {
     const err = await stripeError(sdk(sandbox, 'rk_test_neverMadeByTheControlApi').balance.retrieve());
     expect(err.statusCode).toBe(401);

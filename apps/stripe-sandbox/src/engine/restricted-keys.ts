@@ -16,6 +16,7 @@ export interface PermissionResource {
 
 export const PERMISSION_RESOURCES = {
   balance: { dashboard: 'Balance', slug: 'balance' },
+  balance_transaction_sources: { dashboard: 'Balance transaction sources', slug: 'balance_transaction_source' },
   balance_settings: { dashboard: 'Balance settings', slug: 'balance_settings' },
   charges: { dashboard: 'Charges', slug: 'charge' },
   refunds: { dashboard: 'Refunds', slug: 'refund' },
@@ -83,14 +84,53 @@ export function isPermissionName(v: string): v is PermissionName {
   return Object.hasOwn(PERMISSION_RESOURCES, v);
 }
 
+// The resource whose read permission an expanded object needs, by its `object`.
+const OBJECT_RESOURCE: Record<string, PermissionName> = {
+  balance_transaction: 'balance',
+  charge: 'charges',
+  refund: 'refunds',
+  dispute: 'disputes',
+  payment_intent: 'payment_intents',
+  'checkout.session': 'checkout_sessions',
+  event: 'events',
+  payout: 'payouts',
+  transfer: 'transfers',
+  transfer_reversal: 'transfers',
+  application_fee: 'application_fees',
+  fee_refund: 'application_fees',
+  account: 'accounts',
+  webhook_endpoint: 'webhook_endpoints',
+};
+
 /** Refuses the request (403) unless the key holds the permission: write covers read. */
 export function assertPermitted(key: string, record: RestrictedKeyRecord, method: string, path: string, account: string, connected: boolean): void {
   const needed = requiredPermission(method, path);
   // no resource of ours: the router answers it (404 for an unknown URL)
   if (!needed) return;
-  const held = (connected ? record.connect : record.permissions)[needed.resource];
-  if (held === 'write' || (held === 'read' && needed.level === 'read')) return;
-  const permission = `rak_${PERMISSION_RESOURCES[needed.resource].slug}_${needed.level}`;
+  assertHeld(key, record, needed.resource, needed.level, account, connected);
+}
+
+/**
+ * Refuses an `expand[]` that brings in an object the key cannot read: its resource's read
+ * permission, and for a balance transaction's `source`, Balance transaction sources.
+ */
+export function assertMayExpand(
+  key: string,
+  record: RestrictedKeyRecord,
+  found: { id: string; object?: unknown },
+  holder: Record<string, unknown>,
+  field: string,
+  account: string,
+  connected: boolean,
+): void {
+  const resource = holder.object === 'balance_transaction' && field === 'source' ? 'balance_transaction_sources' : OBJECT_RESOURCE[String(found.object)];
+  if (resource) assertHeld(key, record, resource, 'read', account, connected);
+}
+
+function assertHeld(key: string, record: RestrictedKeyRecord, resource: PermissionName, level: 'read' | 'write', account: string, connected: boolean): void {
+  const held = (connected ? record.connect : record.permissions)[resource];
+  if (held === 'write' || (held === 'read' && level === 'read')) return;
+  const permission = `rak_${PERMISSION_RESOURCES[resource].slug}_${level}`;
   throw new StripeApiError(
     403,
     {

@@ -8,7 +8,7 @@ import { convert, invert, parseRate, rateNumber, type Rate } from '../core/fx.js
 import { invalidRequest } from '../http/errors.js';
 import { WebhookDispatcher, type DeliveryTarget } from '../webhooks/delivery.js';
 import { SandboxState } from './state.js';
-import type { PermissionMap } from './restricted-keys.js';
+import type { PermissionMap, RestrictedKeyRecord } from './restricted-keys.js';
 
 export const API_VERSION = '2026-10-28.endive';
 export const DAY = 86_400;
@@ -81,6 +81,8 @@ export interface RequestContext {
   connected: boolean;
   requestId: string;
   idempotencyKey: string | null;
+  /** set when the request is made with a restricted key */
+  restricted?: RestrictedKeyRecord;
 }
 
 // One member per event type: `{ type, data: { object, previous_attributes? } }`, checked by the compiler.

@@ -4,8 +4,8 @@ import { V2_IDEMPOTENCY_TTL_SECONDS } from '../core/idempotency.js';
 import { newId } from '../core/ids.js';
 import { API_VERSION, type RequestContext, type Sandbox } from '../engine/sandbox.js';
 import { StripeApiError, accountInvalid, invalidRequest, redactKey } from './errors.js';
-import { assertPermitted } from '../engine/restricted-keys.js';
-import { applyExpand } from './expand.js';
+import { assertMayExpand, assertPermitted } from '../engine/restricted-keys.js';
+import { applyExpand, type ExpandGuard } from './expand.js';
 import type { FaultInjector, FaultRule } from './faults.js';
 import { parseForm, type FormObject } from './form.js';
 import type { RequestMeter } from './request-meter.js';
@@ -191,7 +191,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     try {
       const result = match.handler(sb, { method, path: url.pathname, form, json, pathParams: match.pathParams, ctx });
       const expand = v2 ? [] : expandList(form);
-      text = JSON.stringify(expand.length ? applyExpand(result, expand, sb.state) : result);
+      text = JSON.stringify(expand.length ? applyExpand(result, expand, sb.state, expandGuard(ctx, method)) : result);
     } finally {
       sb.flushBalanceAvailable();
       sb.ctx = null;
@@ -222,6 +222,16 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     return;
   }
   sendJson(res, status, text);
+}
+
+/**
+ * A restricted key reads through `expand[]` only what it could read directly. Checked on reads:
+ * a write's expansion is resolved after its effect, too late to refuse it.
+ */
+function expandGuard(ctx: RequestContext, method: string): ExpandGuard | undefined {
+  const { restricted } = ctx;
+  if (!restricted || method !== 'GET') return undefined;
+  return (found, holder, field) => assertMayExpand(ctx.apiKey, restricted, found, holder, field, ctx.account, ctx.connected);
 }
 
 function parseJsonBody(body: string): unknown {
@@ -272,7 +282,7 @@ function authenticate(sb: Sandbox, req: IncomingMessage, requestId: string, meth
   if (connected && !sb.state.isAccountOf(platform, stripeAccount)) throw accountInvalid(key, stripeAccount);
   const account = connected ? stripeAccount : platform;
   if (restricted) assertPermitted(key, restricted, method, path, account, connected);
-  return { apiKey: key, platform, account, connected, requestId, idempotencyKey };
+  return { apiKey: key, platform, account, connected, requestId, idempotencyKey, ...(restricted ? { restricted } : {}) };
 }
 
 function failBefore(res: ServerResponse, fault: FaultRule, v2: boolean): void {
