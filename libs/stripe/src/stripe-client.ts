@@ -19,8 +19,11 @@ export function withoutSdkResend(inner: Stripe.HttpClient): Stripe.HttpClient {
   return client;
 }
 
-/** Real Stripe with the key alone, or the sandbox at STRIPE_API_BASE; retries are ours, not the SDK's. */
-export function createStripeClient(config: StripeConfig): Stripe {
+/**
+ * Real Stripe with the key alone, or the sandbox at STRIPE_API_BASE; retries are ours, not the SDK's.
+ * `apiKey`: another key of the same account (the reconciliation key), else the main one.
+ */
+export function createStripeClient(config: StripeConfig, apiKey: string = config.secretKey): Stripe {
   const options: Stripe.StripeConfig = {
     maxNetworkRetries: 0,
     httpClient: withoutSdkResend(Stripe.createNodeHttpClient()),
@@ -34,5 +37,5 @@ export function createStripeClient(config: StripeConfig): Stripe {
     options.port = base.port || (base.protocol === 'https:' ? 443 : 80);
     options.protocol = base.protocol === 'https:' ? 'https' : 'http';
   }
-  return new Stripe(config.secretKey, options);
+  return new Stripe(apiKey, options);
 }

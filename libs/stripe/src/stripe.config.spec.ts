@@ -24,3 +24,39 @@ describe('StripeConfig.endpointLimits: payouts', () => {
     expect(endpointLimitFor('POST', '/v1/transfers', limits)?.ratePerSecond).toBe(40);
   });
 });
+
+describe('StripeConfig: STRIPE_RECONCILIATION_KEY', () => {
+  const build = (env: Record<string, string>) => plainToInstance(StripeConfig, env, { exposeDefaultValues: true, excludeExtraneousValues: true });
+  const failing = (env: Record<string, string>) => validateSync(build(env)).map((e) => e.property);
+
+  it('is optional: reconciliation reads with the main key when unset', () => {
+    const config = configOf({ STRIPE_SECRET_KEY: 'sk_test_main' });
+    expect(config.STRIPE_RECONCILIATION_KEY).toBeUndefined();
+    expect(config.reconciliationKey).toBe('sk_test_main');
+    expect(config.problems()).toEqual([]);
+  });
+
+  it('takes a restricted key (or a secret key) of the main key mode', () => {
+    expect(configOf({ STRIPE_SECRET_KEY: 'sk_test_main', STRIPE_RECONCILIATION_KEY: 'rk_test_reader' }).reconciliationKey).toBe('rk_test_reader');
+    expect(configOf({ STRIPE_SECRET_KEY: 'sk_test_main', STRIPE_RECONCILIATION_KEY: 'sk_test_other' }).problems()).toEqual([]);
+    const live = build({ STRIPE_SECRET_KEY: 'sk_live_main', STRIPE_RECONCILIATION_KEY: 'rk_live_reader' });
+    expect(validateSync(live)).toEqual([]);
+    expect(live.problems()).toEqual([]);
+    // the sandbox's default key is test mode
+    expect(configOf({ STRIPE_RECONCILIATION_KEY: 'rk_test_reader' }).problems()).toEqual([]);
+  });
+
+  it('refuses what is not an rk_/sk_ key, naming the variable', () => {
+    for (const bad of ['pk_test_publishable', 'rk_prod_x', 'whsec_abc', 'rk_test_'])
+      expect(failing({ STRIPE_SECRET_KEY: 'sk_test_main', STRIPE_RECONCILIATION_KEY: bad })).toEqual(['STRIPE_RECONCILIATION_KEY']);
+  });
+
+  it('refuses a key of the other mode, without showing its value', () => {
+    const testWithLive = configOf({ STRIPE_SECRET_KEY: 'sk_test_main', STRIPE_RECONCILIATION_KEY: 'rk_live_readerSecretValue' }).problems();
+    expect(testWithLive).toHaveLength(1);
+    expect(testWithLive[0]).toMatch(/^STRIPE_RECONCILIATION_KEY .*test-mode/);
+    expect(testWithLive[0]).not.toContain('readerSecretValue');
+    const liveWithTest = build({ STRIPE_SECRET_KEY: 'sk_live_main', STRIPE_RECONCILIATION_KEY: 'rk_test_reader' });
+    expect(liveWithTest.problems()).toEqual([expect.stringMatching(/^STRIPE_RECONCILIATION_KEY .*live-mode/)]);
+  });
+});

@@ -25,6 +25,16 @@ export class StripeConfig {
   @Matches(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, { message: 'must look like sk_test_... or sk_live_...' })
   STRIPE_SECRET_KEY?: string;
 
+  /**
+   * The key reconciliation reads Stripe with: a restricted key (rk_...) holding read permissions
+   * only (README: "A read-only key for reconciliation"), or a secret key. Unset: STRIPE_SECRET_KEY.
+   * Same mode (test or live) as the main key. A secret: its value is never logged.
+   */
+  @Expose()
+  @IsOptional()
+  @Matches(/^(rk|sk)_(test|live)_[A-Za-z0-9_]+$/, { message: 'must look like rk_test_... or rk_live_... (a restricted key; sk_ also accepted)' })
+  STRIPE_RECONCILIATION_KEY?: string;
+
   /** Base URL of the Stripe sandbox, e.g. http://127.0.0.1:12111. Unset: Stripe's own servers. */
   @Expose()
   @IsOptional()
@@ -144,6 +154,11 @@ export class StripeConfig {
     return this.secretKey.startsWith('sk_live_') || this.secretKey.startsWith('rk_live_');
   }
 
+  /** The key reconciliation reads with: STRIPE_RECONCILIATION_KEY, else the main key. */
+  get reconciliationKey(): string {
+    return this.STRIPE_RECONCILIATION_KEY ?? this.secretKey;
+  }
+
   get requestsPerSecond(): number {
     return this.STRIPE_REQUESTS_PER_SECOND ?? (this.livemode ? 100 : 25);
   }
@@ -161,6 +176,11 @@ export class StripeConfig {
   problems(): string[] {
     const out: string[] = [];
     if (this.usesSandbox && this.livemode) out.push('STRIPE_SECRET_KEY: a live key cannot be used with STRIPE_API_BASE (the sandbox)');
+    const reconciliation = this.STRIPE_RECONCILIATION_KEY;
+    if (reconciliation && /_live_/.test(reconciliation.slice(0, 8)) !== this.livemode)
+      out.push(
+        `STRIPE_RECONCILIATION_KEY (value not shown): must be a ${this.livemode ? 'live' : 'test'}-mode key like STRIPE_SECRET_KEY (${this.livemode ? 'rk_live_' : 'rk_test_'}...); reconciliation would read another Stripe mode's records`,
+      );
     return out;
   }
 }

@@ -21,6 +21,16 @@ export function createStripeGateway(config: StripeConfig, store: SlotStore, logg
   return new StripeGateway(createStripeClient(config), config, budget, logger);
 }
 
+/**
+ * The gateway reconciliation reads with: with STRIPE_RECONCILIATION_KEY a gateway of its own on
+ * that key, taking its slots from `main`'s request budget (one account, one Stripe rate limit);
+ * else `main` itself.
+ */
+export function createReconciliationGateway(config: StripeConfig, main: StripeGateway, budget: RequestBudget, logger: GatewayLogger): StripeGateway {
+  if (!config.STRIPE_RECONCILIATION_KEY) return main;
+  return new StripeGateway(createStripeClient(config, config.STRIPE_RECONCILIATION_KEY), config, budget, logger);
+}
+
 @Injectable()
 class SlotStoreShutdown implements OnApplicationShutdown {
   constructor(@Inject(SLOT_STORE) private readonly store: SlotStore) {}
@@ -38,13 +48,15 @@ class SlotStoreShutdown implements OnApplicationShutdown {
 @Module({})
 export class StripeModule {
   static forRoot(config: StripeConfig, logger: GatewayLogger, slots: SlotStore = new LocalSlotStore()): DynamicModule {
+    const budget = createRequestBudget(config, slots, logger);
+    const gateway = createStripeGateway(config, slots, logger, budget);
     return {
       module: StripeModule,
       global: true,
       providers: [
         { provide: StripeConfig, useValue: config },
-        { provide: StripeGateway, useValue: createStripeGateway(config, slots, logger) },
-        { provide: RECONCILIATION_GATEWAY, useExisting: StripeGateway },
+        { provide: StripeGateway, useValue: gateway },
+        { provide: RECONCILIATION_GATEWAY, useValue: createReconciliationGateway(config, gateway, budget, logger) },
         { provide: SLOT_STORE, useValue: slots },
         SlotStoreShutdown,
       ],

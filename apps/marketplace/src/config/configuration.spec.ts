@@ -138,3 +138,14 @@ describe('PAYOUT_MODE', () => {
     expect(problemsOf(() => loadConfiguration({ ...key, PAYOUT_MODE: 'manual' }))).toEqual([expect.stringMatching(/^PAYOUT_MODE \(got "manual"\).*must be reviewed or automatic/)]);
   });
 });
+
+describe('STRIPE_RECONCILIATION_KEY at boot', () => {
+  it('stops the boot naming the variable, never showing the key', () => {
+    const malformed = problemsOf(() => loadConfiguration({ ...REAL_KEY, STRIPE_RECONCILIATION_KEY: 'pk_test_notAReaderKey' }));
+    expect(malformed).toEqual([expect.stringMatching(/^STRIPE_RECONCILIATION_KEY \(value not shown\): must look like rk_test_/)]);
+    const otherMode = problemsOf(() => loadConfiguration({ ...REAL_KEY, STRIPE_RECONCILIATION_KEY: 'rk_live_notAReaderKey' }));
+    expect(otherMode).toEqual([expect.stringMatching(/^STRIPE_RECONCILIATION_KEY \(value not shown\): must be a test-mode key/)]);
+    expect([...malformed, ...otherMode].join(' ')).not.toContain('notAReaderKey');
+    expect(loadConfiguration({ ...REAL_KEY, STRIPE_RECONCILIATION_KEY: 'rk_test_reader' }).stripe.reconciliationKey).toBe('rk_test_reader');
+  });
+});

@@ -30,8 +30,8 @@ export function validateEnv<T extends object>(cls: ClassConstructor<T>, env: Nod
   return instance;
 }
 
-/** Variables holding secrets (STRIPE_SECRET_KEY, the signing secrets): their values never appear in a message. */
-const SECRET_NAME = /SECRET|PASSWORD|TOKEN/;
+/** Variables holding secrets (STRIPE_SECRET_KEY, STRIPE_RECONCILIATION_KEY, the signing secrets): their values never appear in a message. */
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$/;
 
 // A value of the wrong type also fails every range check ("not less than 0", "not greater than
 // 65535"); those say nothing about "abc", so only the type's message is shown.

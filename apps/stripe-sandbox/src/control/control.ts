@@ -12,6 +12,8 @@ import { REFUND_FAILURE_REASONS, failRefund, succeedRefund } from '../resources/
 import { failPayout } from '../resources/payouts.js';
 import { finishVerification } from '../resources/accounts-v2.js';
 import type { WebhookFaults } from '../webhooks/delivery.js';
+import { PERMISSION_RESOURCES, isPermissionLevel, isPermissionName, type PermissionMap } from '../engine/restricted-keys.js';
+import { seedBalanceHistory, type SeededHistory } from '../engine/seed.js';
 
 export class ControlError extends Error {
   constructor(
@@ -112,6 +114,58 @@ export class SandboxControl {
     return row.obj;
   }
 
+  /**
+   * A restricted key (rk_test_...) for the platform of `secretKey` (an sk_test_ key), holding
+   * `permissions` on the platform's own account and `connect` on its connected accounts (requests
+   * with Stripe-Account); every resource left out is None.
+   */
+  createRestrictedKey(input: { secretKey: unknown; permissions?: unknown; connect?: unknown }): {
+    id: string;
+    secret_key_hint: string;
+    platform: string;
+    permissions: PermissionMap;
+    connect: PermissionMap;
+  } {
+    const secretKey = input.secretKey;
+    if (typeof secretKey !== 'string' || !/^sk_test_\S+$/.test(secretKey)) throw new ControlError(400, "`secret_key` must be the platform's test secret key (sk_test_...)");
+    const permissions = permissionMap(input.permissions, 'permissions');
+    const connect = permissionMap(input.connect, 'connect');
+    const id = this.sb.createRestrictedKey(secretKey, permissions, connect);
+    this.sb.onChange();
+    return { id, secret_key_hint: secretKey.slice(-4), platform: this.sb.platformFor(secretKey), permissions, connect };
+  }
+
+  /**
+   * `transactions` past card charges on a balance (a connected account's, or a platform's by its
+   * account id; the only platform's when left out), paid out by `payouts` automatic payouts, each
+   * carrying its share: no events, no webhooks. For benchmarks.
+   */
+  seedBalanceHistory(input: { account?: unknown; transactions: unknown; payouts?: unknown; currency?: unknown }): SeededHistory {
+    const transactions = input.transactions;
+    const payouts = input.payouts ?? 0;
+    if (!Number.isSafeInteger(transactions) || (transactions as number) < 0 || (transactions as number) > 10_000_000)
+      throw new ControlError(400, '`transactions` must be a whole number from 0 to 10000000');
+    if (!Number.isSafeInteger(payouts) || (payouts as number) < 0 || (payouts as number) > 100_000) throw new ControlError(400, '`payouts` must be a whole number from 0 to 100000');
+    if ((payouts as number) > (transactions as number)) throw new ControlError(400, '`payouts` cannot exceed `transactions` (each payout carries at least one charge)');
+    const owner = this.balanceOwner(input.account);
+    const currency = input.currency ?? this.sb.settlementCurrency(this.sb.state.accounts.get(owner)?.x.platform ?? owner);
+    if (typeof currency !== 'string' || !/^[a-z]{3}$/.test(currency)) throw new ControlError(400, '`currency` must be a lowercase three-letter currency code');
+    const seeded = seedBalanceHistory(this.sb, owner, transactions as number, payouts as number, currency);
+    this.sb.onChange();
+    return seeded;
+  }
+
+  private balanceOwner(account: unknown): string {
+    const platforms = this.sb.platformIds();
+    if (account === undefined) {
+      if (platforms.length !== 1) throw new ControlError(400, `\`account\` is required: ${platforms.length} platforms exist (pass a platform's account id or a connected account's)`);
+      return platforms[0]!;
+    }
+    if (typeof account !== 'string') throw new ControlError(400, '`account` must be an account id');
+    if (platforms.includes(account) || this.sb.state.accounts.get(account)) return account;
+    throw new ControlError(404, `No such account: '${account}'`);
+  }
+
   failPayout(payoutId: string, failureCode = 'account_closed'): Stripe.Payout {
     const row = this.sb.state.payouts.get(payoutId);
     if (!row) throw new ControlError(404, `No such payout: '${payoutId}'`);
@@ -200,6 +254,18 @@ export class SandboxControl {
 
 type Json = Record<string, unknown>;
 
+function permissionMap(v: unknown, name: string): PermissionMap {
+  if (v === undefined) return {};
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ControlError(400, `\`${name}\` must be an object such as { "balance": "read" }`);
+  const out: PermissionMap = {};
+  for (const [resource, level] of Object.entries(v)) {
+    if (!isPermissionName(resource)) throw new ControlError(400, `\`${name}.${resource}\` is not a resource; one of ${Object.keys(PERMISSION_RESOURCES).join(', ')}`);
+    if (!isPermissionLevel(level)) throw new ControlError(400, `\`${name}.${resource}\` must be none, read or write`);
+    out[resource] = level;
+  }
+  return out;
+}
+
 function readBody(body: string, req: IncomingMessage): Json {
   if (!body) return {};
   const type = req.headers['content-type'] ?? '';
@@ -246,6 +312,10 @@ export function controlHandler(sb: Sandbox, control: SandboxControl) {
       if (a === 'exchange_rates' && !b && method === 'GET') return sendJson(res, 200, control.exchangeRates());
       if (a === 'exchange_rates' && !b && method === 'POST') return sendJson(res, 200, control.setExchangeRates(body));
       if (a === 'platforms' && b && c === 'settlement_currency' && method === 'POST') return sendJson(res, 200, control.setSettlementCurrency(b, body.currency));
+      if (a === 'restricted_keys' && !b && method === 'POST')
+        return sendJson(res, 200, control.createRestrictedKey({ secretKey: body.secret_key, permissions: body.permissions, connect: body.connect }));
+      if (a === 'balance_history' && !b && method === 'POST')
+        return sendJson(res, 200, control.seedBalanceHistory({ account: body.account, transactions: num(body.transactions), payouts: num(body.payouts), currency: body.currency }));
       if (a === 'reset' && method === 'POST') {
         control.reset();
         return sendJson(res, 200, { reset: true });

@@ -1,5 +1,7 @@
-import { Params } from '../http/params.js';
-import { paginate } from './lists.js';
+import { Params, type Value } from '../http/params.js';
+import fc from 'fast-check';
+import { paginate, paginateRows } from './lists.js';
+import { Table } from './store.js';
 
 const items = Array.from({ length: 25 }, (_, i) => ({ id: `obj_${String(i).padStart(2, '0')}` }));
 const ids = (l: { data: Array<{ id: string }> }) => l.data.map((d) => d.id);
@@ -38,5 +40,54 @@ describe('paginate', () => {
     expect(() => paginate(items, new Params({ limit: 101 }), '/v1/x')).toThrow(/limit/);
     expect(() => paginate(items, new Params({ limit: 0 }), '/v1/x')).toThrow(/limit/);
     expect(() => paginate(items, new Params({ starting_after: 'obj_nope' }), '/v1/x')).toThrow(/No such/);
+  });
+});
+
+describe('paginateRows', () => {
+  const rowsOf = (n: number) => {
+    const table = new Table<{ id: string; n: number }>();
+    for (let i = 0; i < n; i++) table.insert({ id: `obj_${String(i).padStart(5, '0')}`, n: i }, 'acct_a', {});
+    return table;
+  };
+
+  it('answers what paginate answers for the matching rows, for every cursor, direction and limit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 12 }), fc.nat(), fc.boolean(), (n, modulo, limit, pick, forward) => {
+        const table = rowsOf(n);
+        const match = (r: { obj: { n: number } }) => r.obj.n % modulo === 0;
+        const rows = table.owned('acct_a');
+        const matching = rows.filter(match).map((r) => r.obj);
+        const run = (params: Record<string, Value>) => {
+          const outcome = (f: () => unknown) => {
+            try {
+              return f();
+            } catch (err) {
+              return (err as Error).message;
+            }
+          };
+          expect(outcome(() => paginateRows(rows, match, (id) => table.indexOf(id, 'acct_a'), new Params(params), '/v1/x'))).toEqual(outcome(() => paginate(matching, new Params(params), '/v1/x')));
+        };
+        run({ limit });
+        // a cursor: any row, matching or not (a row the filter leaves out is unknown to the list)
+        if (n > 0) run({ limit, [forward ? 'ending_before' : 'starting_after']: rows[pick % n]!.obj.id });
+        run({ limit, starting_after: 'obj_missing' });
+      }),
+    );
+  });
+
+  it('a page walks from its cursor: its cost is the rows it passes, not the whole list', () => {
+    const table = rowsOf(100_000);
+    let calls = 0;
+    const match = () => {
+      calls++;
+      return true;
+    };
+    const rows = table.owned('acct_a');
+    const page = paginateRows(rows, match, (id) => table.indexOf(id, 'acct_a'), new Params({ limit: 100, starting_after: 'obj_50000' }), '/v1/x');
+    expect(page.data[0]!.id).toBe('obj_49999');
+    expect(page.data).toHaveLength(100);
+    expect(page.has_more).toBe(true);
+    // the cursor, 100 rows and the one that says has_more
+    expect(calls).toBe(102);
   });
 });

@@ -41,6 +41,23 @@ export class Table<T extends { id: string }, X = Record<string, never>> {
       );
   }
 
+  /** Where row `id` is in `owned(owner)` (-1: not on that account); a binary search, rows being in `seq` order. */
+  indexOf(id: string, owner: string): number {
+    const row = this.rows.get(id);
+    if (!row || row.owner !== owner) return -1;
+    const list = this.owned(owner);
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const seq = list[mid]!.seq;
+      if (seq === row.seq) return mid;
+      if (seq < row.seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
   /** Rows on one account, oldest first. */
   owned(owner: string): Row<T, X>[] {
     return this.byOwner.get(owner) ?? [];

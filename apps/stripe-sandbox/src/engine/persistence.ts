@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Sandbox } from './sandbox.js';
 import type { Row } from '../core/store.js';
+import type { RestrictedKeyRecord } from './restricted-keys.js';
 
 // SANDBOX_STATE_FILE: the whole state as JSON, written atomically (tmp file + rename).
 export function saveState(sb: Sandbox, file: string): void {
@@ -11,6 +12,7 @@ export function saveState(sb: Sandbox, file: string): void {
     version: 1,
     now: sb.now(),
     platforms: [...sb.state.platforms],
+    restrictedKeys: [...sb.state.restrictedKeys],
     settlementCurrencies: [...sb.state.settlementCurrencies],
     exchangeRates: [...sb.state.exchangeRates],
     idempotency: sb.idempotency.toJSON(),
@@ -49,6 +51,7 @@ export function loadState(sb: Sandbox, file: string): void {
     version: number;
     now: number;
     platforms: Array<[string, { id: string; keyHint: string }]>;
+    restrictedKeys?: Array<[string, RestrictedKeyRecord]>;
     settlementCurrencies?: Array<[string, string]>;
     exchangeRates?: Array<[string, string]>;
     idempotency: Parameters<Sandbox['idempotency']['load']>[0];
@@ -57,6 +60,7 @@ export function loadState(sb: Sandbox, file: string): void {
   if (data.version !== 1) throw new Error(`Unsupported sandbox state file version ${data.version} in ${file}`);
   if (data.now > sb.now()) sb.clock.set(data.now);
   sb.state.platforms = new Map(data.platforms);
+  sb.state.restrictedKeys = new Map(data.restrictedKeys ?? []);
   if (data.settlementCurrencies) sb.state.settlementCurrencies = new Map(data.settlementCurrencies);
   if (data.exchangeRates) for (const [k, v] of data.exchangeRates) sb.state.exchangeRates.set(k, v);
   sb.idempotency.load(data.idempotency);

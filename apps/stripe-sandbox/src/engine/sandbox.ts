@@ -8,6 +8,7 @@ import { convert, invert, parseRate, rateNumber, type Rate } from '../core/fx.js
 import { invalidRequest } from '../http/errors.js';
 import { WebhookDispatcher, type DeliveryTarget } from '../webhooks/delivery.js';
 import { SandboxState } from './state.js';
+import type { PermissionMap, RestrictedKeyRecord } from './restricted-keys.js';
 
 export const API_VERSION = '2026-10-28.endive';
 export const DAY = 86_400;
@@ -80,6 +81,8 @@ export interface RequestContext {
   connected: boolean;
   requestId: string;
   idempotencyKey: string | null;
+  /** set when the request is made with a restricted key */
+  restricted?: RestrictedKeyRecord;
 }
 
 // One member per event type: `{ type, data: { object, previous_attributes? } }`, checked by the compiler.
@@ -161,6 +164,14 @@ export class Sandbox {
       this.state.platforms.set(apiKey, p);
     }
     return p.id;
+  }
+
+  /** A restricted key for `secretKey`'s platform holding `permissions` (and `connect`: on its connected accounts). */
+  createRestrictedKey(secretKey: string, permissions: PermissionMap, connect: PermissionMap = {}): string {
+    const key = newId('rk_test', 32);
+    const platform = this.platformFor(secretKey);
+    this.state.restrictedKeys.set(key, { secretKey, platform, permissions: { ...permissions }, connect: { ...connect }, created: this.now() });
+    return key;
   }
 
   /** The currency a platform's balance settles in (Stripe: its default currency). */
@@ -418,6 +429,7 @@ export class Sandbox {
     this.fundsBecameAvailable.clear();
     for (const table of Object.values(this.state.tables())) table.clear();
     this.state.platforms.clear();
+    this.state.restrictedKeys.clear();
     this.state.settlementCurrencies.clear();
     this.state.exchangeRates.clear();
     this.setExchangeRates(this.config.exchangeRates);

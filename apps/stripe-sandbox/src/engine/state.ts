@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { Table } from '../core/store.js';
+import type { RestrictedKeyRecord } from './restricted-keys.js';
 
 export interface BankAccountInfo {
   accountNumber: string;
@@ -84,6 +85,8 @@ export type None = Record<string, never>;
 
 export class SandboxState {
   platforms = new Map<string, PlatformRecord>(); // key -> platform
+  /** restricted keys (rk_test_...) made through the control API, each acting for its secret key's platform */
+  restrictedKeys = new Map<string, RestrictedKeyRecord>();
   /** platform id -> settlement currency, where set through the control API */
   settlementCurrencies = new Map<string, string>();
   /** `from:to` -> decimal rate text (units of `to` per unit of `from`) */

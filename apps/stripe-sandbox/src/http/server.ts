@@ -4,7 +4,8 @@ import { V2_IDEMPOTENCY_TTL_SECONDS } from '../core/idempotency.js';
 import { newId } from '../core/ids.js';
 import { API_VERSION, type RequestContext, type Sandbox } from '../engine/sandbox.js';
 import { StripeApiError, accountInvalid, invalidRequest, redactKey } from './errors.js';
-import { applyExpand } from './expand.js';
+import { assertMayExpand, assertPermitted } from '../engine/restricted-keys.js';
+import { applyExpand, type ExpandGuard } from './expand.js';
 import type { FaultInjector, FaultRule } from './faults.js';
 import { parseForm, type FormObject } from './form.js';
 import type { RequestMeter } from './request-meter.js';
@@ -116,7 +117,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   let form: FormObject;
   let json: unknown = null;
   try {
-    ctx = authenticate(sb, req, requestId);
+    ctx = authenticate(sb, req, requestId, method, url.pathname);
     if (v2) {
       // API v2: JSON bodies; GET/DELETE carry their parameters in the query string.
       form = method === 'GET' || method === 'DELETE' ? parseForm(url.search.slice(1)) : {};
@@ -192,7 +193,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     try {
       const result = match.handler(sb, { method, path: url.pathname, form, json, pathParams: match.pathParams, ctx });
       const expand = v2 ? [] : expandList(form);
-      text = JSON.stringify(expand.length ? applyExpand(result, expand, sb.state) : result);
+      text = JSON.stringify(expand.length ? applyExpand(result, expand, sb.state, expandGuard(ctx, method)) : result);
     } finally {
       sb.flushBalanceAvailable();
       sb.ctx = null;
@@ -225,6 +226,16 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   sendJson(res, status, text);
 }
 
+/**
+ * A restricted key reads through `expand[]` only what it could read directly. Checked on reads:
+ * a write's expansion is resolved after its effect, too late to refuse it.
+ */
+function expandGuard(ctx: RequestContext, method: string): ExpandGuard | undefined {
+  const { restricted } = ctx;
+  if (!restricted || method !== 'GET') return undefined;
+  return (found, holder, field) => assertMayExpand(ctx.apiKey, restricted, found, holder, field, ctx.account, ctx.connected);
+}
+
 function parseJsonBody(body: string): unknown {
   if (!body.trim()) return {};
   try {
@@ -245,7 +256,7 @@ function expandList(form: FormObject): string[] {
   return [];
 }
 
-function authenticate(sb: Sandbox, req: IncomingMessage, requestId: string): RequestContext {
+function authenticate(sb: Sandbox, req: IncomingMessage, requestId: string, method: string, path: string): RequestContext {
   const header = req.headers.authorization ?? '';
   let key = '';
   if (header.startsWith('Bearer ')) key = header.slice(7).trim();
@@ -261,16 +272,19 @@ function authenticate(sb: Sandbox, req: IncomingMessage, requestId: string): Req
       code: 'api_key_invalid',
       message: `Invalid API Key provided: ${redactKey(key)}. The sandbox accepts any test-mode secret key (sk_test_...).`,
     });
-  const platform = sb.platformFor(key);
+  // A restricted key is one made through the control API, acting for its secret key's platform.
+  const restricted = key.startsWith('rk_') ? sb.state.restrictedKeys.get(key) : undefined;
+  if (key.startsWith('rk_') && !restricted) throw new StripeApiError(401, { type: 'invalid_request_error', code: 'api_key_invalid', message: `Invalid API Key provided: ${redactKey(key)}` });
+  const platform = restricted ? restricted.platform : sb.platformFor(key);
   const header2 = req.headers['stripe-account'];
   const stripeAccount = Array.isArray(header2) ? header2[0] : header2;
   const idem = req.headers['idempotency-key'];
   const idempotencyKey = (Array.isArray(idem) ? idem[0] : idem) ?? null;
-  if (stripeAccount && stripeAccount !== platform) {
-    if (!sb.state.isAccountOf(platform, stripeAccount)) throw accountInvalid(key, stripeAccount);
-    return { apiKey: key, platform, account: stripeAccount, connected: true, requestId, idempotencyKey };
-  }
-  return { apiKey: key, platform, account: platform, connected: false, requestId, idempotencyKey };
+  const connected = !!stripeAccount && stripeAccount !== platform;
+  if (connected && !sb.state.isAccountOf(platform, stripeAccount)) throw accountInvalid(key, stripeAccount);
+  const account = connected ? stripeAccount : platform;
+  if (restricted) assertPermitted(key, restricted, method, path, account, connected);
+  return { apiKey: key, platform, account, connected, requestId, idempotencyKey, ...(restricted ? { restricted } : {}) };
 }
 
 function failBefore(res: ServerResponse, fault: FaultRule, v2: boolean): void {

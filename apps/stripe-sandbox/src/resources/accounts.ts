@@ -392,7 +392,7 @@ export function registerAccounts(router: Router): void {
   });
   router.add('GET', '/v1/accounts', (sb, r) => {
     const p = validate(r.form, { ...LIST_SCHEMA, created: 'range' });
-    return listOf(sb.state.accounts.owned(r.ctx.platform), p, '/v1/accounts', undefined, 'account');
+    return listOf(sb.state.accounts, r.ctx.platform, p, '/v1/accounts', undefined, 'account');
   });
   router.add('GET', '/v1/account', (sb, r) => {
     validate(r.form, {});

@@ -134,7 +134,7 @@ export function registerCheckout(router: Router): void {
     const p = validate(r.form, { ...LIST_SCHEMA, created: 'range', payment_intent: 'string', status: oneOf('open', 'complete', 'expired') });
     const pi = p.str('payment_intent');
     const status = p.str('status');
-    return listOf(sb.state.sessions.owned(r.ctx.account), p, '/v1/checkout/sessions', (row) => (!pi || row.obj.payment_intent === pi) && (!status || row.obj.status === status), 'checkout.session');
+    return listOf(sb.state.sessions, r.ctx.account, p, '/v1/checkout/sessions', (row) => (!pi || row.obj.payment_intent === pi) && (!status || row.obj.status === status), 'checkout.session');
   });
   router.add('GET', '/v1/checkout/sessions/:id', (sb, r) => {
     validate(r.form, {});

@@ -4,7 +4,7 @@ import type { Row, Table } from '../core/store.js';
 import type { Sandbox } from '../engine/sandbox.js';
 import { invalidRequest, resourceMissing } from '../http/errors.js';
 import { inRange, type Params } from '../http/params.js';
-import { paginate, type ApiListShape } from '../core/lists.js';
+import { paginateRows, type ApiListShape } from '../core/lists.js';
 
 /** A row on the requesting account, or Stripe's 404 resource_missing. */
 export function owned<T extends { id: string }, X>(table: Table<T, X>, id: string, owner: string, noun: string, param = 'id'): Row<T, X> {
@@ -13,10 +13,18 @@ export function owned<T extends { id: string }, X>(table: Table<T, X>, id: strin
   return row;
 }
 
-export function listOf<T extends { id: string; created?: number }, X>(rows: Row<T, X>[], p: Params, url: string, filter: (row: Row<T, X>) => boolean = () => true, noun = 'object'): ApiListShape<T> {
+/** A Stripe list of `owner`'s rows in `table` that pass `filter` and the `created` range, newest first. */
+export function listOf<T extends { id: string; created?: number }, X>(
+  table: Table<T, X>,
+  owner: string,
+  p: Params,
+  url: string,
+  filter: (row: Row<T, X>) => boolean = () => true,
+  noun = 'object',
+): ApiListShape<T> {
   const created = p.range('created');
-  const items = rows.filter((r) => filter(r) && (created === undefined || r.obj.created === undefined || inRange(r.obj.created, created))).map((r) => r.obj);
-  return paginate(items, p, url, noun);
+  const match = (r: Row<T, X>) => filter(r) && (created === undefined || r.obj.created === undefined || inRange(r.obj.created, created));
+  return paginateRows(table.owned(owner), match, (id) => table.indexOf(id, owner), p, url, noun);
 }
 
 export function requireCurrency(p: Params, key = 'currency'): string {

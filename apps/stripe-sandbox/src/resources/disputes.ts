@@ -208,7 +208,7 @@ export function registerDisputes(router: Router): void {
     const p = validate(r.form, { ...LIST_SCHEMA, created: 'range', charge: 'string', payment_intent: 'string' });
     const charge = p.str('charge');
     const pi = p.str('payment_intent');
-    return listOf(sb.state.disputes.owned(r.ctx.account), p, '/v1/disputes', (row) => (!charge || row.obj.charge === charge) && (!pi || row.obj.payment_intent === pi), 'dispute');
+    return listOf(sb.state.disputes, r.ctx.account, p, '/v1/disputes', (row) => (!charge || row.obj.charge === charge) && (!pi || row.obj.payment_intent === pi), 'dispute');
   });
   router.add('GET', '/v1/disputes/:id', (sb, r) => {
     validate(r.form, {});

@@ -21,7 +21,8 @@ export function registerEvents(router: Router): void {
     if (type && types.length) throw invalidRequest('You may only specify one of these parameters: type, types.', 'types');
     const delivered = p.bool('delivery_success');
     return listOf(
-      sb.state.events.owned(r.ctx.account),
+      sb.state.events,
+      r.ctx.account,
       p,
       '/v1/events',
       (row) =>
@@ -59,7 +60,7 @@ export function registerEvents(router: Router): void {
   });
   router.add('GET', '/v1/webhook_endpoints', (sb, r) => {
     const p = validate(r.form, LIST_SCHEMA);
-    return listOf(sb.state.webhookEndpoints.owned(r.ctx.platform), p, '/v1/webhook_endpoints', undefined, 'webhook_endpoint');
+    return listOf(sb.state.webhookEndpoints, r.ctx.platform, p, '/v1/webhook_endpoints', undefined, 'webhook_endpoint');
   });
   router.add('GET', '/v1/webhook_endpoints/:id', (sb, r) => {
     validate(r.form, {});

@@ -421,7 +421,7 @@ export function registerPayments(router: Router): void {
   });
   router.add('GET', '/v1/payment_intents', (sb, r) => {
     const p = validate(r.form, { ...LIST_SCHEMA, created: 'range', customer: 'string' });
-    return listOf(sb.state.paymentIntents.owned(r.ctx.account), p, '/v1/payment_intents', undefined, 'payment_intent');
+    return listOf(sb.state.paymentIntents, r.ctx.account, p, '/v1/payment_intents', undefined, 'payment_intent');
   });
   router.add('GET', '/v1/payment_intents/:id', (sb, r) => {
     validate(r.form, { client_secret: 'string' });
@@ -513,7 +513,7 @@ export function registerPayments(router: Router): void {
     const p = validate(r.form, { ...LIST_SCHEMA, created: 'range', payment_intent: 'string', transfer_group: 'string', customer: 'string' });
     const pi = p.str('payment_intent');
     const group = p.str('transfer_group');
-    return listOf(sb.state.charges.owned(r.ctx.account), p, '/v1/charges', (row) => (!pi || row.obj.payment_intent === pi) && (!group || row.obj.transfer_group === group), 'charge');
+    return listOf(sb.state.charges, r.ctx.account, p, '/v1/charges', (row) => (!pi || row.obj.payment_intent === pi) && (!group || row.obj.transfer_group === group), 'charge');
   });
   router.add('GET', '/v1/charges/:id', (sb, r) => {
     validate(r.form, {});
@@ -560,7 +560,7 @@ export function registerPayments(router: Router): void {
     const p = validate(r.form, { ...LIST_SCHEMA, created: 'range', charge: 'string', payment_intent: 'string' });
     const charge = p.str('charge');
     const pi = p.str('payment_intent');
-    return listOf(sb.state.refunds.owned(r.ctx.account), p, '/v1/refunds', (row) => (!charge || row.obj.charge === charge) && (!pi || row.obj.payment_intent === pi), 'refund');
+    return listOf(sb.state.refunds, r.ctx.account, p, '/v1/refunds', (row) => (!charge || row.obj.charge === charge) && (!pi || row.obj.payment_intent === pi), 'refund');
   });
   router.add('GET', '/v1/refunds/:id', (sb, r) => {
     validate(r.form, {});

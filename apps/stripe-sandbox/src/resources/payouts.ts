@@ -208,7 +208,8 @@ export function registerPayouts(router: Router): void {
     const status = p.str('status');
     const arrival = p.range('arrival_date');
     return listOf(
-      sb.state.payouts.owned(r.ctx.account),
+      sb.state.payouts,
+      r.ctx.account,
       p,
       '/v1/payouts',
       (row) => (!status || row.obj.status === status) && (arrival === undefined || inRangeValue(row.obj.arrival_date, arrival)),
@@ -255,7 +256,8 @@ export function registerPayouts(router: Router): void {
     const source = p.str('source');
     const currency = p.str('currency');
     return listOf(
-      sb.state.balanceTransactions.owned(r.ctx.account),
+      sb.state.balanceTransactions,
+      r.ctx.account,
       p,
       '/v1/balance_transactions',
       (row) => (!payout || row.x.payout === payout) && (!type || row.obj.type === type) && (!source || row.obj.source === source) && (!currency || row.obj.currency === currency),

@@ -294,7 +294,7 @@ export function registerTransfers(router: Router): void {
     const p = validate(r.form, { ...LIST_SCHEMA, created: 'range', destination: 'string', transfer_group: 'string' });
     const dest = p.str('destination');
     const group = p.str('transfer_group');
-    return listOf(sb.state.transfers.owned(r.ctx.account), p, '/v1/transfers', (row) => (!dest || row.obj.destination === dest) && (!group || row.obj.transfer_group === group), 'transfer');
+    return listOf(sb.state.transfers, r.ctx.account, p, '/v1/transfers', (row) => (!dest || row.obj.destination === dest) && (!group || row.obj.transfer_group === group), 'transfer');
   });
   router.add('GET', '/v1/transfers/:id', (sb, r) => {
     validate(r.form, {});
@@ -346,7 +346,7 @@ export function registerTransfers(router: Router): void {
   router.add('GET', '/v1/transfers/:id/reversals', (sb, r) => {
     const p = validate(r.form, LIST_SCHEMA);
     owned(sb.state.transfers, r.pathParams.id, r.ctx.account, 'transfer');
-    return listOf(sb.state.reversals.owned(r.ctx.account), p, `/v1/transfers/${r.pathParams.id}/reversals`, (row) => row.obj.transfer === r.pathParams.id, 'transfer_reversal');
+    return listOf(sb.state.reversals, r.ctx.account, p, `/v1/transfers/${r.pathParams.id}/reversals`, (row) => row.obj.transfer === r.pathParams.id, 'transfer_reversal');
   });
   router.add('GET', '/v1/transfers/:id/reversals/:rid', (sb, r) => {
     validate(r.form, {});
@@ -358,13 +358,7 @@ export function registerTransfers(router: Router): void {
   router.add('GET', '/v1/application_fees', (sb, r) => {
     const p = validate(r.form, { ...LIST_SCHEMA, created: 'range', charge: 'string' });
     const charge = p.str('charge');
-    return listOf(
-      sb.state.applicationFees.owned(r.ctx.account),
-      p,
-      '/v1/application_fees',
-      (row) => !charge || row.obj.charge === charge || row.obj.originating_transaction === charge,
-      'application_fee',
-    );
+    return listOf(sb.state.applicationFees, r.ctx.account, p, '/v1/application_fees', (row) => !charge || row.obj.charge === charge || row.obj.originating_transaction === charge, 'application_fee');
   });
   router.add('GET', '/v1/application_fees/:id', (sb, r) => {
     validate(r.form, {});
@@ -382,7 +376,7 @@ export function registerTransfers(router: Router): void {
   router.add('GET', '/v1/application_fees/:id/refunds', (sb, r) => {
     const p = validate(r.form, LIST_SCHEMA);
     owned(sb.state.applicationFees, r.pathParams.id, r.ctx.account, 'application fee');
-    return listOf(sb.state.feeRefunds.owned(r.ctx.account), p, `/v1/application_fees/${r.pathParams.id}/refunds`, (row) => row.obj.fee === r.pathParams.id, 'fee_refund');
+    return listOf(sb.state.feeRefunds, r.ctx.account, p, `/v1/application_fees/${r.pathParams.id}/refunds`, (row) => row.obj.fee === r.pathParams.id, 'fee_refund');
   });
   router.add('GET', '/v1/application_fees/:id/refunds/:rid', (sb, r) => {
     validate(r.form, {});
