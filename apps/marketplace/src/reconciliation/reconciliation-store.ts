@@ -182,6 +182,18 @@ export class ReconciliationStore {
   }
 
   private async upsertFinding(tx: EntityManager, runId: string, f: Finding, fingerprint: string): Promise<{ id: string; isNew: boolean }> {
+    // a difference a person resolved, seen again unchanged, stays resolved (linked to this run); changed, it is a new item
+    const [resolved]: Array<{ id: string }> = await tx.query(
+      `SELECT id FROM reconciliation_discrepancies
+        WHERE fingerprint = $1 AND status = 'resolved' AND stripe_amount IS NOT DISTINCT FROM $2 AND ledger_amount IS NOT DISTINCT FROM $3
+          AND NOT EXISTS (SELECT 1 FROM reconciliation_discrepancies live WHERE live.fingerprint = $1 AND live.status IN ('open', 'healed'))
+        ORDER BY resolved_at DESC LIMIT 1`,
+      [fingerprint, f.stripeAmount ?? null, f.ledgerAmount ?? null],
+    );
+    if (resolved) {
+      await tx.query(`UPDATE reconciliation_discrepancies SET last_seen_run_id = $2, updated_at = now() WHERE id = $1`, [resolved.id, runId]);
+      return this.link(tx, runId, resolved.id);
+    }
     const rows: Array<{ id: string }> = await tx.query(
       `INSERT INTO reconciliation_discrepancies (found_in_run_id, last_seen_run_id, kind, severity, status, fingerprint, balance, seller_id, currency,
          stripe_object_id, stripe_balance_transaction_id, stripe_amount, ledger_amount, ours, details, summary)
@@ -207,7 +219,11 @@ export class ReconciliationStore {
         f.summary,
       ],
     );
-    const id = rows[0]!.id;
+    return this.link(tx, runId, rows[0]!.id);
+  }
+
+  /** This run saw that discrepancy (once, however often a resumed page sees it again). */
+  private async link(tx: EntityManager, runId: string, id: string): Promise<{ id: string; isNew: boolean }> {
     const linked: unknown[] = await tx.query(`INSERT INTO reconciliation_findings (run_id, discrepancy_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`, [runId, id]);
     return { id, isNew: linked.length > 0 };
   }
