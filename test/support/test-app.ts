@@ -37,6 +37,8 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** Reuse a sandbox instead of starting one. */
   sandbox?: RunningSandbox;
+  /** Settings that need the started sandbox (e.g. a restricted key made by its control API). */
+  envFor?: (sandbox: RunningSandbox) => Record<string, string>;
   /** The event types the sandbox's Connect endpoint receives (default: all). */
   connectEnabledEvents?: string[];
 }
@@ -103,7 +105,7 @@ async function listenOnFreePort(options: TestAppOptions, databaseUrl: string): P
     let app: NestExpressApplication | undefined;
     try {
       app = await createMarketplaceApp({
-        configuration: testConfiguration({ port, sandboxUrl: sandbox.url, databaseUrl, env: options.env }),
+        configuration: testConfiguration({ port, sandboxUrl: sandbox.url, databaseUrl, env: { ...options.env, ...options.envFor?.(sandbox) } }),
         databaseUrl,
         logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
         imports: options.imports,

@@ -44,13 +44,14 @@ export class BalanceCheckService {
     private readonly accounts: ConnectedAccountDirectory,
   ) {}
 
-  async check(filter: { sellerId?: string; currency?: string } = {}): Promise<BalanceCheckReport> {
+  /** `reader`: the gateway Stripe's balances are read with (reconciliation passes its read-only one). */
+  async check(filter: { sellerId?: string; currency?: string } = {}, reader: Pick<StripeGateway, 'retrieveBalance'> = this.gateway): Promise<BalanceCheckReport> {
     const currency = filter.currency ? Money.zero(filter.currency).currency : undefined;
     const sellers = await this.sellers(filter.sellerId);
     const balances: BalanceComparison[] = [];
-    if (!filter.sellerId) balances.push(...compare('platform', null, null, await this.ledgerFigures(null), toFigures(await this.gateway.retrieveBalance()), currency));
+    if (!filter.sellerId) balances.push(...compare('platform', null, null, await this.ledgerFigures(null), toFigures(await reader.retrieveBalance()), currency));
     for (const { sellerId, account } of sellers) {
-      balances.push(...compare('connected', sellerId, account, await this.ledgerFigures(sellerId), toFigures(await this.gateway.retrieveBalance(account)), currency));
+      balances.push(...compare('connected', sellerId, account, await this.ledgerFigures(sellerId), toFigures(await reader.retrieveBalance(account)), currency));
     }
     return { checkedAt: new Date(), matches: balances.every((b) => b.matches), balances };
   }

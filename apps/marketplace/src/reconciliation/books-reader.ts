@@ -21,6 +21,8 @@ export interface BookedPayout {
   allocated: bigint;
   /** Balance transactions of the ledger lines the payout paid out. */
   allocatedTransactions: string[];
+  /** The Stripe objects of lines it paid out that were booked without their balance transaction (matched on the transaction's source). */
+  allocatedObjects: string[];
   attempt: { id: string; status: string; requestId: string; requestStatus: string; approvals: number } | null;
 }
 
@@ -131,9 +133,10 @@ export class BooksReader {
          FROM ledger_entries e WHERE e.kind = $2 AND e.reference_type = 'payout' AND e.reference_id = ANY($1)`,
       [ids, LEDGER_ENTRY_KINDS.sellerPayout, LEDGER_ENTRY_KINDS.sellerPayoutReturned],
     );
-    const allocations: Array<{ po: string; allocated: string; txns: string[] | null }> = await this.db.query(
+    const allocations: Array<{ po: string; allocated: string; txns: string[] | null; objects: string[] | null }> = await this.db.query(
       `SELECT a.stripe_payout_id AS po, sum(a.amount)::text AS allocated,
-              array_agg(DISTINCT l.stripe_balance_transaction_id) FILTER (WHERE a.kind = 'allocated' AND l.stripe_balance_transaction_id IS NOT NULL) AS txns
+              array_agg(DISTINCT l.stripe_balance_transaction_id) FILTER (WHERE a.kind = 'allocated' AND l.stripe_balance_transaction_id IS NOT NULL) AS txns,
+              array_agg(DISTINCT l.stripe_object_id) FILTER (WHERE a.kind = 'allocated' AND l.stripe_balance_transaction_id IS NULL AND l.stripe_object_id IS NOT NULL) AS objects
          FROM ledger_payout_allocations a LEFT JOIN ledger_lines l ON l.id = a.line_id
         WHERE a.stripe_payout_id = ANY($1) GROUP BY 1`,
       [ids],
@@ -156,6 +159,7 @@ export class BooksReader {
         returned: e?.returned ?? false,
         allocated: a ? BigInt(a.allocated) : 0n,
         allocatedTransactions: a?.txns ?? [],
+        allocatedObjects: a?.objects ?? [],
         attempt: t ? { id: t.id, status: t.status, requestId: t.request, requestStatus: t.requestStatus, approvals: t.approvals } : null,
       });
     }

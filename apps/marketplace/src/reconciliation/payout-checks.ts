@@ -87,12 +87,18 @@ export class PayoutChecks {
   /** An automatic payout Stripe finished reconciling: the transactions it carried against those the ledger allocated to it (null when they agree). */
   private async contentsDiffer(balance: string, p: PayoutSnapshot, b: BookedPayout): Promise<{ onlyAtStripe: string[]; onlyInLedger: string[] } | null> {
     if (!p.automatic || p.reconciliationStatus !== 'completed' || p.status !== 'paid') return null;
-    const atStripe = new Set<string>();
     const own = p.balanceTransaction?.id;
-    for await (const page of this.gateway.pagesOfBalanceTransactions({ account: accountOf(balance), payout: p.id }))
-      for (const t of page.data) if (t.id !== own && t.type !== 'payout') atStripe.add(t.id);
     const inLedger = new Set(b.allocatedTransactions);
-    const onlyAtStripe = [...atStripe].filter((id) => !inLedger.has(id));
+    const byObject = new Set(b.allocatedObjects);
+    const atStripe = new Set<string>();
+    const onlyAtStripe: string[] = [];
+    for await (const page of this.gateway.pagesOfBalanceTransactions({ account: accountOf(balance), payout: p.id }))
+      for (const t of page.data) {
+        if (t.id === own || t.type === 'payout') continue;
+        atStripe.add(t.id);
+        // a line booked without its transaction id stands for it by the object that made it
+        if (!inLedger.has(t.id) && !(t.source && byObject.has(t.source))) onlyAtStripe.push(t.id);
+      }
     const onlyInLedger = [...inLedger].filter((id) => !atStripe.has(id));
     return onlyAtStripe.length || onlyInLedger.length ? { onlyAtStripe: onlyAtStripe.slice(0, LISTED), onlyInLedger: onlyInLedger.slice(0, LISTED) } : null;
   }

@@ -97,10 +97,11 @@ export class BalancesPass implements RunPass {
   constructor(
     private readonly balances: BalanceCheckService,
     private readonly store: ReconciliationStore,
+    @Inject(RECONCILIATION_GATEWAY) private readonly gateway: StripeGateway,
   ) {}
 
   async page(run: ReconciliationRun, cursor: RunCursor): Promise<PageOutcome> {
-    const report = await this.balances.check();
+    const report = await this.balances.check({}, this.gateway);
     const findings: Finding[] = report.balances
       .filter((b) => !b.matches)
       .map((b) => ({

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiAnswer } from '../common/api-answer.js';
 import { ApiErrors } from '../common/error-response.js';
@@ -83,6 +83,7 @@ export class ReconciliationAdminController {
 
   @Get('runs/:id/export.csv')
   @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'text/csv; a header row, then one row per balance transaction', schema: { type: 'string' } })
   @ApiOperation({
     summary: 'Everything a run compared, as CSV',
     description: 'One row per Stripe balance transaction: both sides, amounts in major units, the outcome and the discrepancy it is part of.',
