@@ -56,6 +56,9 @@ describe('npm run demo', () => {
     expect(output).toMatch(/tr_\w+ to seller [0-9a-f-]{36}: USD 40\.50/);
     expect(output).toMatch(/tr_\w+ to seller [0-9a-f-]{36}: USD 27\.00/);
     expect(output).toContain('the second seller sees their own: USD 27.00, succeeded');
+    // it ends with a reconciliation run: everything matched
+    expect(output).toMatch(/run [0-9a-f-]{36}: \d+ Stripe balance transactions compared, \d+ matched, 0 discrepancies/);
+    expect(output).toContain('everything matched');
     expect(output).not.toContain('FAILED');
 
     // a failure is a non-zero exit naming the step

@@ -4,11 +4,12 @@ import { runDemo, type DemoStep } from './demo/demo-runner.js';
 import { checkoutSteps } from './demo/checkout.steps.js';
 import { onboardingSteps } from './demo/onboarding.steps.js';
 import { payoutsSteps } from './demo/payouts.steps.js';
+import { reconciliationSteps } from './demo/reconciliation.steps.js';
 import { transfersSteps } from './demo/transfers.steps.js';
 import { loadEnvFile } from '../config/env-file.js';
 
 // Later issues append their steps (checkout, transfers, payouts, ...).
-const STEPS: DemoStep[] = [...onboardingSteps, ...checkoutSteps, ...transfersSteps, ...payoutsSteps];
+const STEPS: DemoStep[] = [...onboardingSteps, ...checkoutSteps, ...transfersSteps, ...payoutsSteps, ...reconciliationSteps];
 
 loadEnvFile(process.env); // the same .env as `npm start` (real variables win)
 const baseUrl = (process.env.MARKETPLACE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
