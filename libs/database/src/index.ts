@@ -1,3 +1,4 @@
+export * from './advisory-lock.js';
 export * from './claim-due.js';
 export * from './claim-loop.js';
 export * from './create-database.js';

@@ -133,14 +133,8 @@ export class LedgerService {
    * once (LEDGER.ALREADY_REVERSED); a reversal is not reversed again. Idempotent on the key.
    */
   async reverse(tx: EntityManager, entryId: string, idempotencyKey: string, reason: string): Promise<PostedEntry> {
-    const previous = await this.findByKey(tx, idempotencyKey);
-    if (previous) {
-      if (previous.reversesEntryId !== entryId) throw LedgerErrors.idempotencyKeyReused(idempotencyKey);
-      return previous;
-    }
-    const original = await this.findEntry(tx, entryId);
-    if (!original) throw LedgerErrors.entryNotFound(entryId);
-    if (original.reversesEntryId) throw LedgerErrors.cannotReverseReversal(entryId);
+    const { previous, original } = await this.toNegate(tx, entryId, idempotencyKey);
+    if (previous) return previous;
     // a reversal corrects our own bookings; an amount Stripe moved is corrected by what Stripe did next
     if (original.lines.some((l) => l.stripeBalanceTransactionId)) throw LedgerErrors.cannotReverseStripeMovement(entryId);
     const lines = original.lines.map((l) => ({
@@ -166,14 +160,8 @@ export class LedgerService {
    * next). Reversed at most once, idempotent on the key.
    */
   async correctMisbooked(tx: EntityManager, entryId: string, idempotencyKey: string, reason: string): Promise<PostedEntry> {
-    const previous = await this.findByKey(tx, idempotencyKey);
-    if (previous) {
-      if (previous.reversesEntryId !== entryId) throw LedgerErrors.idempotencyKeyReused(idempotencyKey);
-      return previous;
-    }
-    const original = await this.findEntry(tx, entryId);
-    if (!original) throw LedgerErrors.entryNotFound(entryId);
-    if (original.reversesEntryId) throw LedgerErrors.cannotReverseReversal(entryId);
+    const { previous, original } = await this.toNegate(tx, entryId, idempotencyKey);
+    if (previous) return previous;
     // a pending cash line whose funds were since made available (funds_available moved them) is negated where they are now
     const availableOf = (account: string) => Object.values(CASH_ACCOUNTS).find((pair) => pair.pending === account)?.available;
     const moved = async (l: LedgerLine): Promise<boolean> => {
@@ -279,6 +267,19 @@ export class LedgerService {
     );
     const posted = await this.findEntry(tx, entryId);
     return posted!;
+  }
+
+  /** The entry a reversal or correction negates, or the one `idempotencyKey` posted already (which must negate that entry). */
+  private async toNegate(tx: EntityManager, entryId: string, idempotencyKey: string): Promise<{ previous: PostedEntry; original?: undefined } | { previous?: undefined; original: PostedEntry }> {
+    const previous = await this.findByKey(tx, idempotencyKey);
+    if (previous) {
+      if (previous.reversesEntryId !== entryId) throw LedgerErrors.idempotencyKeyReused(idempotencyKey);
+      return { previous };
+    }
+    const original = await this.findEntry(tx, entryId);
+    if (!original) throw LedgerErrors.entryNotFound(entryId);
+    if (original.reversesEntryId) throw LedgerErrors.cannotReverseReversal(entryId);
+    return { original };
   }
 
   private async findByKey(tx: EntityManager, idempotencyKey: string): Promise<PostedEntry | null> {

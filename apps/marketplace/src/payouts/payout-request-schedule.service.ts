@@ -1,3 +1,4 @@
+import { withSessionLock } from '@app/database';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -72,29 +73,19 @@ export class PayoutRequestSchedule implements OnApplicationBootstrap, OnApplicat
    * the existing row when the slot already ran; a run left `running` by an instance that died is finished).
    */
   async run(slot: Date, trigger: PayoutRunTrigger): Promise<PayoutRun | null> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RUN_LOCK])) as [{ locked: boolean }];
-      if (!locked) return null;
-      try {
-        const inserted: Array<{ id: string }> = await this.db.query(`INSERT INTO payout_runs (slot, trigger, status) VALUES ($1, $2, 'running') ON CONFLICT (slot) DO NOTHING RETURNING id`, [
-          slot,
-          trigger,
-        ]);
-        const id = inserted[0]?.id;
-        const existing = id ? null : await this.db.getRepository(PayoutRun).findOneByOrFail({ slot });
-        // we hold the lock, so a run of this slot still `running` belongs to an instance that died mid-run: finish it
-        if (existing && existing.status !== 'running') return existing;
-        const runId = id ?? existing!.id;
-        await this.work(runId);
-        return this.db.getRepository(PayoutRun).findOneByOrFail({ id: runId });
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [RUN_LOCK]);
-      }
-    } finally {
-      await runner.release();
-    }
+    return withSessionLock(this.db, RUN_LOCK, async () => {
+      const inserted: Array<{ id: string }> = await this.db.query(`INSERT INTO payout_runs (slot, trigger, status) VALUES ($1, $2, 'running') ON CONFLICT (slot) DO NOTHING RETURNING id`, [
+        slot,
+        trigger,
+      ]);
+      const id = inserted[0]?.id;
+      const existing = id ? null : await this.db.getRepository(PayoutRun).findOneByOrFail({ slot });
+      // we hold the lock, so a run of this slot still `running` belongs to an instance that died mid-run: finish it
+      if (existing && existing.status !== 'running') return existing;
+      const runId = id ?? existing!.id;
+      await this.work(runId);
+      return this.db.getRepository(PayoutRun).findOneByOrFail({ id: runId });
+    });
   }
 
   /** Runs since `days` ago and, from the cron expression, every slot of that window without a run (`missed`), newest first. */

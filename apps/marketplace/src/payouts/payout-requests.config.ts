@@ -1,7 +1,6 @@
 import { Expose, Transform } from 'class-transformer';
 import { IsInt, Max, Min, ValidateBy } from 'class-validator';
-import { validateCronExpression } from 'cron';
-import { envInt } from '../config/env-transforms.js';
+import { envInt, IsCronExpression } from '../config/env-transforms.js';
 
 const MINIMUMS_FORMAT = /^\s*[a-zA-Z]{3}\s*:\s*\d{1,15}\s*(,\s*[a-zA-Z]{3}\s*:\s*\d{1,15}\s*)*$/;
 
@@ -20,10 +19,7 @@ export function parseMinimums(text: string): Map<string, bigint> {
 export class PayoutRequestsConfig {
   /** When the worker makes requests for every available balance at or above the minimum: a cron expression (5 fields, or 6 with seconds), in UTC. */
   @Expose()
-  @ValidateBy(
-    { name: 'isCron', validator: { validate: (v: unknown) => typeof v === 'string' && validateCronExpression(v).valid } },
-    { message: 'must be a cron expression, e.g. 0 0 * * * (daily at 00:00 UTC)' },
-  )
+  @IsCronExpression('0 0 * * * (daily at 00:00 UTC)')
   PAYOUT_REQUESTS_CRON: string = '0 0 * * *';
 
   /** The smallest payout, in minor units of any currency without its own in PAYOUT_MINIMUMS. */

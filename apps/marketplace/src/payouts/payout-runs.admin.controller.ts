@@ -5,7 +5,7 @@ import { ApiErrors } from '../common/error-response.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { CurrentPrincipal, Roles } from '../identity/auth.decorators.js';
 import type { Principal } from '../identity/principal.entity.js';
-import { ListPayoutRunsQuery } from './dto/list-payout-runs.query.js';
+import { RecentRunsQuery } from '../common/recent-runs.query.js';
 import { PayoutRequestSchedule } from './payout-request-schedule.service.js';
 import { PayoutRequestResponse, PayoutRunResponse, PayoutRunsResponse, toPayoutRequestResponse, toPayoutRunResponse } from './payout-requests.mapper.js';
 import { PayoutRequestsConfig } from './payout-requests.config.js';
@@ -30,7 +30,7 @@ export class PayoutRunsAdminController {
     description: 'Every run of the last `days` days and, from PAYOUT_REQUESTS_CRON, every scheduled slot of that window with no run, marked `missed`; newest first.',
   })
   @ApiAnswer(PayoutRunsResponse)
-  async runs(@Query() query: ListPayoutRunsQuery): Promise<PayoutRunsResponse> {
+  async runs(@Query() query: RecentRunsQuery): Promise<PayoutRunsResponse> {
     const items = await this.schedule.listing(query.days);
     return { cron: this.config.PAYOUT_REQUESTS_CRON, days: query.days, data: items.map(toPayoutRunResponse) };
   }

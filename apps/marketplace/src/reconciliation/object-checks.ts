@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type ApplicationFeeSnapshot, type DisputeSnapshot, RECONCILIATION_GATEWAY, type RefundSnapshot, type StripeGateway, type TransferSnapshot } from '@app/stripe';
 import { BooksReader } from './books-reader.js';
 import type { Finding } from './discrepancies.js';
-import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, nextCursor } from './reconciliation-run.js';
+import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, firstPage, nextCursor } from './reconciliation-run.js';
 import type { PageOutcome } from './reconciliation-store.js';
 
 // our refund statuses for Stripe's (requires_action waits like pending; a canceled refund is one that did not happen)
@@ -146,31 +146,26 @@ export class ObjectsPass implements RunPass {
 
   async page(run: ReconciliationRun, cursor: RunCursor): Promise<PageOutcome> {
     const q = { created: { gte: run.windowFrom, lt: run.windowTo }, startingAfter: cursor.after ?? undefined };
-    const read = async <T>(pages: AsyncGenerator<{ data: T[]; hasMore: boolean; last: string | null }>) => {
-      const first = await pages.next();
-      await pages.return(undefined);
-      return first.done ? { data: [] as T[], hasMore: false, last: null } : first.value;
-    };
     let findings: Finding[];
     let page: { hasMore: boolean; last: string | null };
     switch (cursor.phase) {
       case 'transfers': {
-        const p = await read(this.gateway.pagesOfTransfers(q));
+        const p = await firstPage(this.gateway.pagesOfTransfers(q));
         [findings, page] = [await this.checks.transfers(p.data), p];
         break;
       }
       case 'refunds': {
-        const p = await read(this.gateway.pagesOfRefunds(q));
+        const p = await firstPage(this.gateway.pagesOfRefunds(q));
         [findings, page] = [await this.checks.refunds(p.data), p];
         break;
       }
       case 'disputes': {
-        const p = await read(this.gateway.pagesOfDisputes(q));
+        const p = await firstPage(this.gateway.pagesOfDisputes(q));
         [findings, page] = [await this.checks.disputes(p.data), p];
         break;
       }
       default: {
-        const p = await read(this.gateway.pagesOfApplicationFees(q));
+        const p = await firstPage(this.gateway.pagesOfApplicationFees(q));
         [findings, page] = [await this.checks.applicationFees(p.data), p];
       }
     }

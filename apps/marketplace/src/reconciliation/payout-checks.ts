@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type PayoutSnapshot, RECONCILIATION_GATEWAY, type StripeGateway } from '@app/stripe';
 import { type BookedPayout, BooksReader } from './books-reader.js';
 import type { Finding } from './discrepancies.js';
-import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, nextCursor } from './reconciliation-run.js';
+import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, firstPage, nextCursor } from './reconciliation-run.js';
 import type { PageOutcome } from './reconciliation-store.js';
 
 // what our attempt's status must be for each status of its payout at Stripe
@@ -117,10 +117,7 @@ export class PayoutsPass implements RunPass {
   async page(run: ReconciliationRun, cursor: RunCursor): Promise<PageOutcome> {
     const balance = run.balances[cursor.balance]!;
     if (balance === 'platform') return { next: nextCursor(cursor, run.balances.length, { hasMore: false, last: null }, true) };
-    const pages = this.gateway.pagesOfPayouts({ account: balance, created: { gte: run.windowFrom, lt: run.windowTo }, startingAfter: cursor.after ?? undefined });
-    const first = await pages.next();
-    await pages.return(undefined);
-    const page = first.done ? { data: [], hasMore: false, last: null } : first.value;
+    const page = await firstPage(this.gateway.pagesOfPayouts({ account: balance, created: { gte: run.windowFrom, lt: run.windowTo }, startingAfter: cursor.after ?? undefined }));
     return { findings: await this.checks.check(balance, page.data), next: nextCursor(cursor, run.balances.length, page, true) };
   }
 }

@@ -25,6 +25,13 @@ export function nextCursor(cursor: RunCursor, balances: number, page: { hasMore:
   return { phase: PHASES[PHASES.indexOf(cursor.phase) + 1] ?? 'done', balance: 0, after: null };
 }
 
+/** The one page a pass reads at its cursor (the list's generator is closed after it: the next page is the next cursor's). */
+export async function firstPage<T>(pages: AsyncGenerator<{ data: T[]; hasMore: boolean; last: string | null }>): Promise<{ data: T[]; hasMore: boolean; last: string | null }> {
+  const first = await pages.next();
+  await pages.return(undefined);
+  return first.done ? { data: [], hasMore: false, last: null } : first.value;
+}
+
 /** A pass of a run: reads one page at its cursor and says what it found and where to go on. */
 export interface RunPass {
   readonly phases: readonly Phase[];

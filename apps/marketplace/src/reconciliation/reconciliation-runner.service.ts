@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { withSessionLock } from '@app/database';
 import { RECONCILIATION_GATEWAY, type StripeGateway } from '@app/stripe';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -40,20 +41,11 @@ export class ReconciliationRunner {
 
   /** Works every unfinished run if this instance gets the lock; false when another instance holds it. */
   async drain(): Promise<boolean> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RECONCILIATION_LOCK])) as [{ locked: boolean }];
-      if (!locked) return false;
-      try {
-        for (let run = await this.store.nextUnfinished(); run && !this.stopping; run = await this.store.nextUnfinished()) await this.work(run);
-        return true;
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [RECONCILIATION_LOCK]);
-      }
-    } finally {
-      await runner.release();
-    }
+    const drained = await withSessionLock(this.db, RECONCILIATION_LOCK, async () => {
+      for (let run = await this.store.nextUnfinished(); run && !this.stopping; run = await this.store.nextUnfinished()) await this.work(run);
+      return true;
+    });
+    return drained ?? false;
   }
 
   /** Stripe's clock (its answers' Date; the sandbox's may run ahead of ours): windows end, and "too young to be missing" is judged, on it. */

@@ -8,7 +8,8 @@ import { ApiPageResponse, mapPage, type Page } from '../common/page.js';
 import { CurrentPrincipal, Roles } from '../identity/auth.decorators.js';
 import type { Principal } from '../identity/principal.entity.js';
 import { DiscrepancyActions } from './discrepancy-actions.service.js';
-import { HealDiscrepancyDto, ListDiscrepanciesQuery, ListReconciliationRunsQuery, ResolveDiscrepancyDto, StartReconciliationRunDto } from './dto/reconciliation.dto.js';
+import { RecentRunsQuery } from '../common/recent-runs.query.js';
+import { HealDiscrepancyDto, ListDiscrepanciesQuery, ResolveDiscrepancyDto, StartReconciliationRunDto } from './dto/reconciliation.dto.js';
 import {
   DiscrepancyResponse,
   ReconciliationRunDetailResponse,
@@ -41,7 +42,7 @@ export class ReconciliationAdminController {
     description: 'Every run of the last `days` days and every RECONCILIATION_CRON slot of that window with no run (`missed`), newest first.',
   })
   @ApiAnswer(ReconciliationRunsResponse)
-  async runs(@Query() query: ListReconciliationRunsQuery): Promise<ReconciliationRunsResponse> {
+  async runs(@Query() query: RecentRunsQuery): Promise<ReconciliationRunsResponse> {
     const since = new Date(Date.now() - query.days * 86_400_000);
     const items = await this.schedule.listing(query.days, await this.schedule.runsSince(since));
     return { cron: this.config.RECONCILIATION_CRON, days: query.days, data: items.map(toReconciliationRunResponse) };

@@ -1,16 +1,12 @@
 import { Expose, Transform } from 'class-transformer';
-import { IsInt, Max, Min, ValidateBy } from 'class-validator';
-import { validateCronExpression } from 'cron';
-import { envInt } from '../config/env-transforms.js';
+import { IsInt, Max, Min } from 'class-validator';
+import { envInt, IsCronExpression } from '../config/env-transforms.js';
 
 /** Scheduled reconciliation. Every property is the environment variable of the same name. */
 export class ReconciliationConfig {
   /** When the worker reconciles the ledger with Stripe: a cron expression (5 fields, or 6 with seconds), in UTC. Hourly by default. */
   @Expose()
-  @ValidateBy(
-    { name: 'isCron', validator: { validate: (v: unknown) => typeof v === 'string' && validateCronExpression(v).valid } },
-    { message: 'must be a cron expression, e.g. 0 * * * * (hourly, on the hour, UTC)' },
-  )
+  @IsCronExpression('0 * * * * (hourly, on the hour, UTC)')
   RECONCILIATION_CRON: string = '0 * * * *';
 
   /**

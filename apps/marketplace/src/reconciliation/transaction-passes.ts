@@ -3,7 +3,7 @@ import { RECONCILIATION_GATEWAY, type StripeGateway } from '@app/stripe';
 import { BooksReader } from './books-reader.js';
 import type { Finding } from './discrepancies.js';
 import { PayoutChecks } from './payout-checks.js';
-import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, nextCursor } from './reconciliation-run.js';
+import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, firstPage, nextCursor } from './reconciliation-run.js';
 import type { PageOutcome, RunItem } from './reconciliation-store.js';
 import { TransactionJudge } from './transaction-judge.js';
 
@@ -30,10 +30,9 @@ export class StripeTransactionsPass implements RunPass {
 
   async page(run: ReconciliationRun, cursor: RunCursor): Promise<PageOutcome> {
     const balance = run.balances[cursor.balance]!;
-    const pages = this.gateway.pagesOfBalanceTransactions({ account: accountOf(balance), created: { gte: run.windowFrom, lt: run.windowTo }, startingAfter: cursor.after ?? undefined });
-    const first = await pages.next();
-    await pages.return(undefined);
-    const page = first.done ? { data: [], hasMore: false, last: null } : first.value;
+    const page = await firstPage(
+      this.gateway.pagesOfBalanceTransactions({ account: accountOf(balance), created: { gte: run.windowFrom, lt: run.windowTo }, startingAfter: cursor.after ?? undefined }),
+    );
     const items = await this.judge.judge(run, balance, page.data);
     const returned = page.data.filter((t) => PAYOUT_RETURNS.has(t.type) && t.source?.startsWith('po_')).map((t) => t.source!);
     const findings = returned.length ? await this.payouts.checkByIds(balance, returned) : [];

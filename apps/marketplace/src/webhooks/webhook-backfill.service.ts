@@ -1,3 +1,4 @@
+import { withSessionLock } from '@app/database';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { StripeGateway } from '@app/stripe';
@@ -78,21 +79,13 @@ export class WebhookBackfillService implements OnApplicationBootstrap, OnApplica
   }
 
   private async scheduled(): Promise<void> {
-    const runner = this.db.createQueryRunner();
     try {
-      await runner.connect();
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [BACKFILL_LOCK])) as [{ locked: boolean }];
-      if (!locked) return;
-      try {
+      await withSessionLock(this.db, BACKFILL_LOCK, async () => {
         const to = new Date();
         await this.backfill({ from: new Date(to.getTime() - this.config.WEBHOOK_BACKFILL_LOOKBACK_S * 1000), to });
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [BACKFILL_LOCK]);
-      }
+      });
     } catch (error) {
       this.logger.error({ err: error, component: 'webhook-backfill' }, 'scheduled backfill failed');
-    } finally {
-      await runner.release();
     }
   }
 }

@@ -7,7 +7,6 @@ import type { DiscrepancyStatus, HealAction } from '../reconciliation-run.js';
 
 export const DISCREPANCY_STATUSES: readonly DiscrepancyStatus[] = ['open', 'healed', 'resolved', 'cleared'];
 export const HEAL_ACTIONS: readonly HealAction[] = ['backfill', 'resync', 'correct'];
-const MAX_RUN_DAYS = 90;
 
 export class StartReconciliationRunDto {
   @ApiPropertyOptional({ format: 'date-time', description: "The window's start (Stripe's `created`); default RECONCILIATION_FIRST_WINDOW_S before its end" })
@@ -19,16 +18,6 @@ export class StartReconciliationRunDto {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
   to?: string;
-}
-
-export class ListReconciliationRunsQuery {
-  @ApiPropertyOptional({ type: 'integer', default: 7, minimum: 1, maximum: MAX_RUN_DAYS, description: 'How many days back to list runs and missed slots' })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value))
-  @IsInt({ message: `days must be an integer from 1 to ${MAX_RUN_DAYS}` })
-  @Min(1, { message: `days must be an integer from 1 to ${MAX_RUN_DAYS}` })
-  @Max(MAX_RUN_DAYS, { message: `days must be an integer from 1 to ${MAX_RUN_DAYS}` })
-  days: number = 7;
 }
 
 export class ListDiscrepanciesQuery extends PaginationQuery {

@@ -4,7 +4,8 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const MAX_RUN_DAYS = 90;
 
-export class ListPayoutRunsQuery {
+/** `?days=` of a scheduled job's runs list (its runs and missed slots of the last days). */
+export class RecentRunsQuery {
   @ApiPropertyOptional({ type: 'integer', default: 7, minimum: 1, maximum: MAX_RUN_DAYS, description: 'How many days back to list runs and missed slots' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value))
