@@ -65,6 +65,8 @@ export class Reconciliation1764511200000 implements MigrationInterface {
         CONSTRAINT reconciliation_items_outcome_check CHECK (outcome IN ('matched', 'discrepancy', 'in_flight'))
       )`);
     await q.query(`CREATE INDEX reconciliation_items_txn_idx ON reconciliation_items (balance_transaction_id)`);
+    // what earlier runs left in flight, looked at again first by every run
+    await q.query(`CREATE INDEX reconciliation_items_in_flight_idx ON reconciliation_items (balance_transaction_id) WHERE outcome = 'in_flight'`);
 
     await q.query(`
       CREATE TABLE reconciliation_run_totals (
@@ -104,7 +106,7 @@ export class Reconciliation1764511200000 implements MigrationInterface {
         cleared_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT reconciliation_discrepancies_kind_check CHECK (kind IN ('missing_in_ledger', 'missing_in_stripe', 'amount_mismatch', 'currency_mismatch', 'status_mismatch', 'unexpected_fee', 'payout_contents_mismatch', 'balance_mismatch')),
+        CONSTRAINT reconciliation_discrepancies_kind_check CHECK (kind IN ('missing_in_ledger', 'missing_in_stripe', 'amount_mismatch', 'currency_mismatch', 'status_mismatch', 'unexpected_fee', 'payout_contents_mismatch', 'balance_mismatch', 'unreadable_balance')),
         CONSTRAINT reconciliation_discrepancies_severity_check CHECK (severity IN ('low', 'medium', 'high')),
         CONSTRAINT reconciliation_discrepancies_status_check CHECK (status IN ('open', 'healed', 'resolved', 'cleared')),
         CONSTRAINT reconciliation_discrepancies_resolved_check CHECK ((status = 'resolved') = (resolved_at IS NOT NULL AND resolution_note IS NOT NULL)),
@@ -121,9 +123,14 @@ export class Reconciliation1764511200000 implements MigrationInterface {
         PRIMARY KEY (run_id, discrepancy_id)
       )`);
     await q.query(`CREATE INDEX reconciliation_findings_discrepancy_idx ON reconciliation_findings (discrepancy_id)`);
+    // what reconciliation looks the books up by: a Stripe object booked without its balance transaction, a payout's allocation
+    await q.query(`CREATE INDEX ledger_lines_stripe_object_idx ON ledger_lines (stripe_object_id) WHERE stripe_object_id IS NOT NULL`);
+    await q.query(`CREATE INDEX ledger_payout_allocations_stripe_payout_idx ON ledger_payout_allocations (stripe_payout_id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX ledger_payout_allocations_stripe_payout_idx`);
+    await q.query(`DROP INDEX ledger_lines_stripe_object_idx`);
     await q.query(`DROP TABLE reconciliation_findings`);
     await q.query(`DROP TABLE reconciliation_discrepancies`);
     await q.query(`DROP TABLE reconciliation_run_totals`);

@@ -94,7 +94,16 @@ describe('reconciliation runs', () => {
     expect(left.counts.stripeTransactions).toBeGreaterThanOrEqual(midway.counts.stripeTransactions);
     expect(left.counts.stripeTransactions).toBeLessThan(450);
 
-    await t.app.get(ReconciliationSchedule).kick();
+    // the dead process's lock goes when PostgreSQL sees its connection close: this instance asks until it has it
+    await waitFor(
+      async () => {
+        await t.app.get(ReconciliationSchedule).kick();
+        const r = await t.app.get(ReconciliationStore).get(run.id);
+        return r?.status === 'completed' ? true : undefined;
+      },
+      60_000,
+      'the run resumed and completed here',
+    );
     const done = await finishedRun(t, run.id);
     expect(done.status).toBe('completed');
     const [{ items }] = await sql().query(`SELECT count(*)::int AS items FROM reconciliation_items WHERE run_id = $1`, [run.id]);

@@ -39,6 +39,8 @@ export interface TestAppOptions {
   sandbox?: RunningSandbox;
   /** Settings that need the started sandbox (e.g. a restricted key made by its control API). */
   envFor?: (sandbox: RunningSandbox) => Record<string, string>;
+  /** The event types the sandbox's platform endpoint receives (default: all). */
+  platformEnabledEvents?: string[];
   /** The event types the sandbox's Connect endpoint receives (default: all). */
   connectEnabledEvents?: string[];
 }
@@ -95,7 +97,7 @@ async function listenOnFreePort(options: TestAppOptions, databaseUrl: string): P
       (await startSandbox({
         port: 0,
         webhookEndpoints: [
-          { url: `${baseUrl}/webhooks/stripe`, secret: PLATFORM_SECRET, connect: false },
+          { url: `${baseUrl}/webhooks/stripe`, secret: PLATFORM_SECRET, connect: false, ...(options.platformEnabledEvents ? { enabledEvents: options.platformEnabledEvents } : {}) },
           { url: `${baseUrl}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true, ...(options.connectEnabledEvents ? { enabledEvents: options.connectEnabledEvents } : {}) },
         ],
         // the event destination of thin events (Accounts v2), as created in the Dashboard

@@ -574,11 +574,13 @@ export class StripeGateway {
     }
   }
 
-  pagesOfPayouts(q: { account?: string; created: CreatedRange; startingAfter?: string }): AsyncGenerator<ListPage<PayoutSnapshot>> {
+  /** A balance's payouts created in the range, or (`arrival`) expected in the bank in it. */
+  pagesOfPayouts(q: { account?: string; created?: CreatedRange; arrival?: CreatedRange; startingAfter?: string }): AsyncGenerator<ListPage<PayoutSnapshot>> {
     const opts = q.account ? { stripeAccount: q.account } : {};
+    const filter = { ...(q.created ? { created: range(q.created) } : {}), ...(q.arrival ? { arrival_date: range(q.arrival) } : {}) };
     return this.pages(
       { method: 'GET', path: '/v1/payouts', account: q.account },
-      (page) => this.stripe.payouts.list({ ...page, created: range(q.created), expand: ['data.balance_transaction', 'data.failure_balance_transaction'] }, opts),
+      (page) => this.stripe.payouts.list({ ...page, ...filter, expand: ['data.balance_transaction', 'data.failure_balance_transaction'] }, opts),
       toPayoutSnapshot,
       q.startingAfter,
     );

@@ -45,9 +45,9 @@ export class BalanceCheckService {
   ) {}
 
   /** `reader`: the gateway Stripe's balances are read with (reconciliation passes its read-only one). */
-  async check(filter: { sellerId?: string; currency?: string } = {}, reader: Pick<StripeGateway, 'retrieveBalance'> = this.gateway): Promise<BalanceCheckReport> {
+  async check(filter: { sellerId?: string; currency?: string; platformOnly?: boolean } = {}, reader: Pick<StripeGateway, 'retrieveBalance'> = this.gateway): Promise<BalanceCheckReport> {
     const currency = filter.currency ? Money.zero(filter.currency).currency : undefined;
-    const sellers = await this.sellers(filter.sellerId);
+    const sellers = filter.platformOnly ? [] : await this.sellers(filter.sellerId);
     const balances: BalanceComparison[] = [];
     if (!filter.sellerId) balances.push(...compare('platform', null, null, await this.ledgerFigures(null), toFigures(await reader.retrieveBalance()), currency));
     for (const { sellerId, account } of sellers) {

@@ -50,6 +50,7 @@ export class LedgerLine {
   amount: bigint;
 
   /** The Stripe object that moved this amount (ch_, tr_, py_, re_, trr_, fr_, dp_, po_...), if it came from Stripe. */
+  @Index('ledger_lines_stripe_object_idx', { where: 'stripe_object_id IS NOT NULL' })
   @Column({ name: 'stripe_object_id', type: 'varchar', length: 255, nullable: true })
   stripeObjectId: string | null;
 

@@ -20,6 +20,7 @@ export type PayoutAllocationKind = 'allocated' | 'released';
 @Index('ledger_payout_allocations_line_idx', ['lineId'], { where: 'line_id IS NOT NULL' })
 @Index('ledger_payout_allocations_payout_idx', ['payoutEntryId'])
 @Index('ledger_payout_allocations_seller_idx', ['sellerId', 'currency'])
+@Index('ledger_payout_allocations_stripe_payout_idx', ['stripePayoutId'])
 export class LedgerPayoutAllocation {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -162,8 +162,10 @@ export class LedgerService {
   async correctMisbooked(tx: EntityManager, entryId: string, idempotencyKey: string, reason: string): Promise<PostedEntry> {
     const { previous, original } = await this.toNegate(tx, entryId, idempotencyKey);
     if (previous) return previous;
-    // a pending cash line whose funds were since made available (funds_available moved them) is negated where they are now
-    const availableOf = (account: string) => Object.values(CASH_ACCOUNTS).find((pair) => pair.pending === account)?.available;
+    // a pending cash or payable line whose funds were since made available (funds_available moved both, by
+    // the line's balance transaction) is negated where they are now, or pending would be left short for good
+    const pairs = [...Object.values(CASH_ACCOUNTS), { pending: 'seller_payable_pending', available: 'seller_payable_available' } as const];
+    const availableOf = (account: string) => pairs.find((pair) => pair.pending === account)?.available;
     const moved = async (l: LedgerLine): Promise<boolean> => {
       if (!availableOf(l.account) || !l.stripeBalanceTransactionId) return false;
       const [{ left }] = (await tx.query(`SELECT coalesce(sum(amount), 0)::text AS left FROM ledger_lines WHERE account = $1 AND stripe_balance_transaction_id = $2`, [

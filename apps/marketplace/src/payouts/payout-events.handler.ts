@@ -57,6 +57,9 @@ export class PayoutEventsHandler implements StripeEventHandler<Loaded> {
       });
       payoutEntryId = entry.id;
       const paidOut = -payout.balanceTransaction.net;
+      // what Stripe had made available by the payout's creation is available in the ledger before it is
+      // allocated, whichever event came first (balance.available may be worked after payout.created)
+      if (paidOut > 0n) await this.ledger.bookAvailable(tx, payout.created);
       if (paidOut > 0n)
         await this.allocations.allocate(tx, {
           entryId: entry.id,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { CASH_ACCOUNTS, LEDGER_ENTRY_KINDS } from '../ledger/index.js';
 import type { LedgerFigures } from './transaction-match.js';
 
@@ -23,7 +23,7 @@ export interface BookedPayout {
   allocatedTransactions: string[];
   /** The Stripe objects of lines it paid out that were booked without their balance transaction (matched on the transaction's source). */
   allocatedObjects: string[];
-  attempt: { id: string; status: string; requestId: string; requestStatus: string; approvals: number } | null;
+  attempt: { id: string; status: string; requestId: string; requestStatus: string; approvals: number; approvalsRequired: number } | null;
 }
 
 /**
@@ -35,12 +35,12 @@ export class BooksReader {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** The ledger's figures of each balance transaction of one balance: by its id, else by the object that made it (lines booked without the id). */
-  async figures(balance: string, txns: Array<{ id: string; source: string | null }>): Promise<Map<string, LedgerFigures>> {
+  async figures(balance: string, txns: Array<{ id: string; source: string | null }>, manager: EntityManager = this.db.manager): Promise<Map<string, LedgerFigures>> {
     const out = new Map<string, LedgerFigures>();
     if (!txns.length) return out;
     const cash = cashOf(balance);
     const n = cash.params.length;
-    const byTxn: Array<{ txn: string; net: string; fee: string; currencies: string[] | null; entries: string[]; cash: boolean }> = await this.db.query(
+    const byTxn: Array<{ txn: string; net: string; fee: string; currencies: string[] | null; entries: string[]; cash: boolean }> = await manager.query(
       `SELECT l.stripe_balance_transaction_id AS txn,
               coalesce(sum(l.amount) FILTER (WHERE ${cash.where}), 0)::text AS net,
               coalesce(sum(l.amount) FILTER (WHERE l.account = ANY($${n + 2})), 0)::text AS fee,
@@ -55,7 +55,7 @@ export class BooksReader {
     for (const r of byTxn) if (r.cash) out.set(r.txn, { net: BigInt(r.net), fee: BigInt(r.fee), currencies: r.currencies ?? [], entryIds: r.entries });
     const unseen = txns.filter((t) => !out.has(t.id) && t.source);
     if (unseen.length) {
-      const byObject: Array<{ source: string; net: string; currencies: string[]; entries: string[] }> = await this.db.query(
+      const byObject: Array<{ source: string; net: string; currencies: string[]; entries: string[] }> = await manager.query(
         `SELECT l.stripe_object_id AS source, sum(l.amount)::text AS net, array_agg(DISTINCT l.currency) AS currencies, array_agg(DISTINCT l.entry_id) AS entries
            FROM ledger_lines l
           WHERE ${cash.where} AND l.stripe_balance_transaction_id IS NULL AND l.stripe_object_id = ANY($${n + 1})
@@ -69,6 +69,19 @@ export class BooksReader {
       }
     }
     return out;
+  }
+
+  /** What an entry's cash lines moved, per Stripe balance and balance transaction (lines without one are left out). */
+  async cashContributions(entryId: string): Promise<Array<{ balance: string; txn: string; amount: bigint }>> {
+    const rows: Array<{ balance: string; txn: string; amount: string }> = await this.db.query(
+      `SELECT coalesce(l.stripe_account, 'platform') AS balance, l.stripe_balance_transaction_id AS txn, sum(l.amount)::text AS amount
+         FROM ledger_lines l
+        WHERE l.entry_id = $1 AND l.stripe_balance_transaction_id IS NOT NULL
+          AND l.account IN ('${CASH_ACCOUNTS.platform.pending}', '${CASH_ACCOUNTS.platform.available}', '${CASH_ACCOUNTS.connected.pending}', '${CASH_ACCOUNTS.connected.available}')
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+      [entryId],
+    );
+    return rows.map((r) => ({ balance: r.balance, txn: r.txn, amount: BigInt(r.amount) }));
   }
 
   /** The entry (not a reversal, not reversed) whose lines on this balance's cash carry `txn` for exactly `difference`, if one does. */
@@ -85,16 +98,24 @@ export class BooksReader {
     return rows[0]?.entry ?? null;
   }
 
-  /** Balance transactions on this balance's cash lines that no run has compared yet, in id order after `after`. */
-  async unreconciledTransactions(runId: string, balance: string, after: string | null, limit: number): Promise<string[]> {
-    const cash = cashOf(balance);
+  /**
+   * Balance transactions on this balance's cash lines for the ledger pass, in id order after `after`:
+   * those no run has compared yet (posted since `horizon`), and those with lines posted since `since`
+   * (the previous run's start: a later posting against an old transaction is judged again), except
+   * those this run compared already.
+   */
+  async transactionsToCompare(q: { runId: string; balance: string; after: string | null; limit: number; since: Date | null; horizon: Date }): Promise<string[]> {
+    const cash = cashOf(q.balance);
     const n = cash.params.length;
     const rows: Array<{ txn: string }> = await this.db.query(
-      `SELECT DISTINCT l.stripe_balance_transaction_id AS txn FROM ledger_lines l
+      `SELECT DISTINCT l.stripe_balance_transaction_id AS txn FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
         WHERE ${cash.where} AND l.stripe_balance_transaction_id IS NOT NULL AND ($${n + 1}::text IS NULL OR l.stripe_balance_transaction_id > $${n + 1}::text)
-          AND NOT EXISTS (SELECT 1 FROM reconciliation_items i WHERE i.balance_transaction_id = l.stripe_balance_transaction_id AND (i.outcome <> 'in_flight' OR i.run_id = $${n + 3}))
+          AND e.created_at >= $${n + 5}
+          AND NOT EXISTS (SELECT 1 FROM reconciliation_items i WHERE i.balance_transaction_id = l.stripe_balance_transaction_id AND i.run_id = $${n + 3})
+          AND (($${n + 4}::timestamptz IS NOT NULL AND e.created_at >= $${n + 4}::timestamptz)
+               OR NOT EXISTS (SELECT 1 FROM reconciliation_items i WHERE i.balance_transaction_id = l.stripe_balance_transaction_id AND i.outcome <> 'in_flight'))
         ORDER BY 1 LIMIT $${n + 2}`,
-      [...cash.params, after, limit, runId],
+      [...cash.params, q.after, q.limit, q.runId, q.since, q.horizon],
     );
     return rows.map((r) => r.txn);
   }
@@ -116,6 +137,31 @@ export class BooksReader {
     if (!wanted.length) return new Set();
     const rows: Array<{ id: string }> = await this.db.query(`SELECT DISTINCT object_id AS id FROM webhook_events WHERE status IN ('pending', 'processing') AND object_id = ANY($1)`, [wanted]);
     return new Set(rows.map((r) => r.id));
+  }
+
+  /** Our books have this Stripe object: its payout entry, fee line, or our transfer, refund or dispute row. */
+  async hasBooked(stripeId: string): Promise<boolean> {
+    const sql = stripeId.startsWith('po_')
+      ? `SELECT 1 FROM ledger_entries WHERE kind = '${LEDGER_ENTRY_KINDS.sellerPayout}' AND reference_type = 'payout' AND reference_id = $1`
+      : stripeId.startsWith('fee_')
+        ? `SELECT 1 FROM ledger_lines WHERE account = 'platform_fee_revenue' AND stripe_object_id = $1`
+        : stripeId.startsWith('tr_')
+          ? `SELECT 1 FROM transfers WHERE stripe_transfer_id = $1`
+          : stripeId.startsWith('re_')
+            ? `SELECT 1 FROM refunds WHERE stripe_refund_id = $1`
+            : `SELECT 1 FROM disputes WHERE stripe_dispute_id = $1`;
+    return (await this.db.query(`${sql} LIMIT 1`, [stripeId])).length > 0;
+  }
+
+  /** Events about this balance (`platform`: the platform's own) still being worked in the inbox. */
+  async eventsInFlightFor(balance: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      balance === 'platform'
+        ? `SELECT 1 FROM webhook_events WHERE status IN ('pending', 'processing') AND account IS NULL LIMIT 1`
+        : `SELECT 1 FROM webhook_events WHERE status IN ('pending', 'processing') AND account = $1 LIMIT 1`,
+      balance === 'platform' ? [] : [balance],
+    );
+    return rows.length > 0;
   }
 
   /** The seller whose connected account this is, from the ledger or the onboarding rows. */
@@ -141,8 +187,8 @@ export class BooksReader {
         WHERE a.stripe_payout_id = ANY($1) GROUP BY 1`,
       [ids],
     );
-    const attempts: Array<{ po: string; id: string; status: string; request: string; requestStatus: string; approvals: number }> = await this.db.query(
-      `SELECT a.stripe_payout_id AS po, a.id, a.status, a.request_id AS request, r.status AS "requestStatus",
+    const attempts: Array<{ po: string; id: string; status: string; request: string; requestStatus: string; approvals: number; approvalsRequired: number }> = await this.db.query(
+      `SELECT a.stripe_payout_id AS po, a.id, a.status, a.request_id AS request, r.status AS "requestStatus", r.approvals_required AS "approvalsRequired",
               (SELECT count(*)::int FROM payout_approvals p WHERE p.request_id = r.id) AS approvals
          FROM payout_attempts a JOIN payout_requests r ON r.id = a.request_id WHERE a.stripe_payout_id = ANY($1)`,
       [ids],
@@ -160,7 +206,7 @@ export class BooksReader {
         allocated: a ? BigInt(a.allocated) : 0n,
         allocatedTransactions: a?.txns ?? [],
         allocatedObjects: a?.objects ?? [],
-        attempt: t ? { id: t.id, status: t.status, requestId: t.request, requestStatus: t.requestStatus, approvals: t.approvals } : null,
+        attempt: t ? { id: t.id, status: t.status, requestId: t.request, requestStatus: t.requestStatus, approvals: t.approvals, approvalsRequired: t.approvalsRequired } : null,
       });
     }
     return out;

@@ -11,6 +11,7 @@ export const DISCREPANCY_KINDS = [
   'unexpected_fee',
   'payout_contents_mismatch',
   'balance_mismatch',
+  'unreadable_balance',
 ] as const;
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
@@ -24,6 +25,7 @@ export const SEVERITY: Readonly<Record<DiscrepancyKind, Severity>> = {
   currency_mismatch: 'high',
   balance_mismatch: 'high',
   payout_contents_mismatch: 'high',
+  unreadable_balance: 'high',
   status_mismatch: 'medium',
   unexpected_fee: 'low',
 };
@@ -45,12 +47,14 @@ export interface Finding {
   ours?: { entryIds?: string[]; row?: { type: string; id: string } };
   details?: Record<string, unknown>;
   summary: string;
+  /** Which check of the subject found it, when one subject has several of the same kind (a payout's approval and its allocation). */
+  aspect?: string;
 }
 
 /** The same difference found twice has the same fingerprint: kind, balance, and the Stripe id it is about. */
-export function fingerprintOf(f: Pick<Finding, 'kind' | 'balance' | 'currency' | 'stripeObjectId' | 'stripeBalanceTransactionId'>): string {
+export function fingerprintOf(f: Pick<Finding, 'kind' | 'balance' | 'currency' | 'stripeObjectId' | 'stripeBalanceTransactionId' | 'aspect'>): string {
   const subject = f.stripeBalanceTransactionId ?? f.stripeObjectId ?? '';
-  return [f.kind, f.balance, (f.currency ?? '').toUpperCase(), subject].join(':');
+  return [f.kind, f.balance, (f.currency ?? '').toUpperCase(), subject, ...(f.aspect ? [f.aspect] : [])].join(':');
 }
 
 // Dashboard pages per id prefix (a connected account's objects live under that account).

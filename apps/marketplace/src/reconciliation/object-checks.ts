@@ -36,7 +36,7 @@ export class ObjectChecks {
           kind: 'status_mismatch',
           stripeAmount: t.amount,
           ledgerAmount: row.amount,
-          details: { ours: row.status, stripe: 'created' },
+          details: { ours: row.status, stripe: 'created', created: t.created.toISOString() },
           summary: `Transfer ${t.id} exists at Stripe; our row says ${row.status}`,
         });
       else if (row.amount !== t.amount)
@@ -69,7 +69,7 @@ export class ObjectChecks {
         stripeAmount: r.amount,
         ledgerAmount: row.amount,
         ours: { row: { type: 'refund', id: row.id } },
-        details: { ours: row.status, stripe: r.status, failureReason: r.failureReason },
+        details: { ours: row.status, stripe: r.status, failureReason: r.failureReason, created: r.created.toISOString() },
         summary: `Refund ${r.id} is ${r.status} at Stripe; ours is ${row.status}`,
       });
     }
@@ -94,7 +94,7 @@ export class ObjectChecks {
         stripeAmount: d.amount,
         ledgerAmount: row.amount,
         ours: { row: { type: 'dispute', id: row.id } },
-        details: { ours: row.status, stripe: d.status },
+        details: { ours: row.status, stripe: d.status, created: d.created.toISOString() },
         summary: `Dispute ${d.id} is ${d.status} at Stripe; ours is ${row.status}`,
       });
     }
@@ -138,6 +138,7 @@ export class ObjectChecks {
 @Injectable()
 export class ObjectsPass implements RunPass {
   readonly phases: readonly Phase[] = ['transfers', 'refunds', 'disputes', 'fees'];
+  readonly perBalance = false;
 
   constructor(
     @Inject(RECONCILIATION_GATEWAY) private readonly gateway: StripeGateway,

@@ -52,16 +52,17 @@ export class PayoutChecks {
           kind: 'status_mismatch',
           ledgerAmount: b.allocated,
           ours,
-          details: { stripeStatus: p.status, failureCode: p.failureCode, ledgerReturned: b.returned, attemptStatus: b.attempt?.status ?? null },
+          details: { stripeStatus: p.status, failureCode: p.failureCode, ledgerReturned: b.returned, attemptStatus: b.attempt?.status ?? null, created: p.created.toISOString() },
           summary: `Payout ${p.id} is ${p.status} at Stripe; ours says ${b.attempt ? `attempt ${b.attempt.status}, ` : ''}${b.returned ? 'returned' : 'paid out'}`,
         });
-      if (!p.automatic && (!b.attempt || b.attempt.approvals === 0))
+      if (!p.automatic && (!b.attempt || b.attempt.approvals < Math.max(1, b.attempt.approvalsRequired)))
         findings.push({
           ...base,
           kind: 'payout_contents_mismatch',
+          aspect: 'approval',
           ledgerAmount: b.allocated,
           ours,
-          details: { automatic: false, attempt: b.attempt },
+          details: { automatic: false, attempt: b.attempt, created: p.created.toISOString() },
           summary: b.attempt
             ? `Manual payout ${p.id} was made for request ${b.attempt.requestId}, which no admin approved`
             : `Manual payout ${p.id} was made by no request of ours (the Dashboard, or another integration)`,
@@ -72,9 +73,10 @@ export class PayoutChecks {
         findings.push({
           ...base,
           kind: 'payout_contents_mismatch',
+          aspect: 'contents',
           ledgerAmount: b.allocated,
           ours,
-          details: { automatic: p.automatic, reconciliationStatus: p.reconciliationStatus, ...(contents ?? {}) },
+          details: { automatic: p.automatic, reconciliationStatus: p.reconciliationStatus, created: p.created.toISOString(), ...(contents ?? {}) },
           summary:
             b.allocated !== p.amount
               ? `Payout ${p.id} took ${p.amount} ${p.currency}; the ledger says it paid out ${b.allocated}`
@@ -104,10 +106,14 @@ export class PayoutChecks {
   }
 }
 
-/** Each connected account's payouts created in the window, a page at a time, checked against the books. */
+/**
+ * Each connected account's payouts created in the window, then (`arrivals`) those made earlier whose
+ * arrival falls in it: a payout becomes paid, and its contents known, days after it is made.
+ */
 @Injectable()
 export class PayoutsPass implements RunPass {
-  readonly phases: readonly Phase[] = ['payouts'];
+  readonly phases: readonly Phase[] = ['payouts', 'arrivals'];
+  readonly perBalance = true;
 
   constructor(
     @Inject(RECONCILIATION_GATEWAY) private readonly gateway: StripeGateway,
@@ -117,7 +123,10 @@ export class PayoutsPass implements RunPass {
   async page(run: ReconciliationRun, cursor: RunCursor): Promise<PageOutcome> {
     const balance = run.balances[cursor.balance]!;
     if (balance === 'platform') return { next: nextCursor(cursor, run.balances.length, { hasMore: false, last: null }, true) };
-    const page = await firstPage(this.gateway.pagesOfPayouts({ account: balance, created: { gte: run.windowFrom, lt: run.windowTo }, startingAfter: cursor.after ?? undefined }));
-    return { findings: await this.checks.check(balance, page.data), next: nextCursor(cursor, run.balances.length, page, true) };
+    const window = { gte: run.windowFrom, lt: run.windowTo };
+    const arrivals = cursor.phase === 'arrivals';
+    const page = await firstPage(this.gateway.pagesOfPayouts({ account: balance, ...(arrivals ? { arrival: window } : { created: window }), startingAfter: cursor.after ?? undefined }));
+    const payouts = arrivals ? page.data.filter((p) => p.created < run.windowFrom) : page.data;
+    return { findings: await this.checks.check(balance, payouts), next: nextCursor(cursor, run.balances.length, page, true) };
   }
 }

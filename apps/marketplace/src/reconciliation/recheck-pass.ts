@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RECONCILIATION_GATEWAY, type StripeGateway } from '@app/stripe';
+import { RECONCILIATION_GATEWAY, type StripeGateway, StripeGatewayError } from '@app/stripe';
 import { BalanceCheckService } from '../ledger/index.js';
+import { BooksReader } from './books-reader.js';
 import { type Finding, fingerprintOf } from './discrepancies.js';
 import { ObjectChecks } from './object-checks.js';
 import { PayoutChecks } from './payout-checks.js';
@@ -12,7 +13,9 @@ const RECHECK_PAGE = 25;
 
 /** A stored discrepancy as a finding again (it is still there, unchanged). */
 export function asFinding(d: Discrepancy): Finding {
+  const aspect = d.fingerprint.split(':')[4];
   return {
+    ...(aspect ? { aspect } : {}),
     kind: d.kind,
     balance: d.balance,
     sellerId: d.sellerId,
@@ -39,6 +42,7 @@ export class DiscrepancyRecheck {
     private readonly judge: TransactionJudge,
     private readonly payouts: PayoutChecks,
     private readonly objects: ObjectChecks,
+    private readonly books: BooksReader,
   ) {}
 
   async recheck(run: ReconciliationRun, d: Discrepancy): Promise<{ findings: Finding[]; items: RunItem[]; settled: boolean } | null> {
@@ -52,6 +56,8 @@ export class DiscrepancyRecheck {
       return { findings: [], items, settled: !findings.some((f) => fingerprintOf(f) === d.fingerprint) };
     }
     const id = d.stripeObjectId ?? '';
+    // a subject whose event is still being worked, or that the books do not have yet, is not settled by being skipped
+    if (!id || (await this.books.inFlightObjects([id])).has(id) || !(await this.books.hasBooked(id))) return null;
     let findings: Finding[];
     if (id.startsWith('po_')) findings = await this.payouts.checkByIds(d.balance, [id]);
     else if (id.startsWith('tr_')) findings = await this.objects.transfers([await this.gateway.retrieveTransfer(id)]);
@@ -67,6 +73,7 @@ export class DiscrepancyRecheck {
 @Injectable()
 export class RecheckPass implements RunPass {
   readonly phases: readonly Phase[] = ['recheck'];
+  readonly perBalance = false;
 
   constructor(
     private readonly store: ReconciliationStore,
@@ -79,7 +86,11 @@ export class RecheckPass implements RunPass {
     const items: RunItem[] = [];
     const cleared: string[] = [];
     for (const d of live) {
-      const again = await this.recheck.recheck(run, d);
+      const again = await this.recheck.recheck(run, d).catch((error: unknown) => {
+        // Stripe will not let us read its subject any more (a disconnected account): it stays, as it was
+        if (error instanceof StripeGatewayError && error.definitiveRefusal) return { findings: [asFinding(d)], items: [], settled: false };
+        throw error;
+      });
       if (!again) continue;
       findings.push(...again.findings);
       items.push(...again.items);
@@ -89,19 +100,29 @@ export class RecheckPass implements RunPass {
   }
 }
 
-/** Last pass: the balance check, per balance and currency; a balance that agrees again clears its earlier difference. */
+/**
+ * Last pass: the balance check, one balance at a time, per currency. A balance with events still
+ * being worked in the inbox is in flight (neither a difference nor settled); one that agrees clears
+ * its earlier difference.
+ */
 @Injectable()
 export class BalancesPass implements RunPass {
   readonly phases: readonly Phase[] = ['balances'];
+  readonly perBalance = true;
 
   constructor(
     private readonly balances: BalanceCheckService,
     private readonly store: ReconciliationStore,
+    private readonly books: BooksReader,
     @Inject(RECONCILIATION_GATEWAY) private readonly gateway: StripeGateway,
   ) {}
 
   async page(run: ReconciliationRun, cursor: RunCursor): Promise<PageOutcome> {
-    const report = await this.balances.check({}, this.gateway);
+    const balance = run.balances[cursor.balance]!;
+    const next = nextCursor(cursor, run.balances.length, { hasMore: false, last: null }, true);
+    const sellerId = balance === 'platform' ? null : await this.books.sellerOfAccount(balance);
+    if ((balance !== 'platform' && !sellerId) || (await this.books.eventsInFlightFor(balance))) return { next };
+    const report = await this.balances.check(sellerId ? { sellerId } : { platformOnly: true }, this.gateway);
     const findings: Finding[] = report.balances
       .filter((b) => !b.matches)
       .map((b) => ({
@@ -119,7 +140,7 @@ export class BalancesPass implements RunPass {
         summary: `${b.account ?? 'The platform'} ${b.currency}: Stripe has ${b.stripe.available} available and ${b.stripe.pending} pending; the ledger ${b.ledger.available} and ${b.ledger.pending}`,
       }));
     const differing = new Set(findings.map(fingerprintOf));
-    const cleared = (await this.store.liveOfKind('balance_mismatch')).filter((d) => !differing.has(d.fingerprint)).map((d) => d.id);
-    return { findings, cleared, next: nextCursor(cursor, run.balances.length, { hasMore: false, last: null }, false) };
+    const cleared = (await this.store.liveOfKind('balance_mismatch')).filter((d) => d.balance === balance && !differing.has(d.fingerprint)).map((d) => d.id);
+    return { findings, cleared, next };
   }
 }

@@ -5,7 +5,7 @@ export type RunTrigger = 'schedule' | 'admin';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
 
 /** The passes of a run, in order. A run's cursor names the pass it reached, the balance, and the last id it read. */
-export const PHASES = ['recheck', 'in_flight', 'transactions', 'ledger', 'payouts', 'transfers', 'refunds', 'disputes', 'fees', 'balances', 'done'] as const;
+export const PHASES = ['recheck', 'in_flight', 'transactions', 'ledger', 'payouts', 'arrivals', 'transfers', 'refunds', 'disputes', 'fees', 'balances', 'done'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface RunCursor {
@@ -35,6 +35,8 @@ export async function firstPage<T>(pages: AsyncGenerator<{ data: T[]; hasMore: b
 /** A pass of a run: reads one page at its cursor and says what it found and where to go on. */
 export interface RunPass {
   readonly phases: readonly Phase[];
+  /** Reads one balance at a time (cursor.balance): a balance Stripe refuses to read is reported and the pass goes on to the next. */
+  readonly perBalance: boolean;
   page(run: ReconciliationRun, cursor: RunCursor): Promise<PageOutcome>;
 }
 

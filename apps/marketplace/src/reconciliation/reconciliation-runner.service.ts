@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { withSessionLock } from '@app/database';
-import { RECONCILIATION_GATEWAY, type StripeGateway } from '@app/stripe';
+import { RECONCILIATION_GATEWAY, type StripeGateway, StripeGatewayError } from '@app/stripe';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { DomainError } from '../common/domain-error.js';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { ConnectedAccountDirectory } from '../webhooks/connected-account-directory.js';
-import { type Phase, RUN_PASSES, type ReconciliationRun, type RunPass } from './reconciliation-run.js';
-import { ReconciliationStore } from './reconciliation-store.js';
+import { type Phase, RUN_PASSES, type ReconciliationRun, type RunPass, nextCursor } from './reconciliation-run.js';
+import { type PageOutcome, ReconciliationStore } from './reconciliation-store.js';
 
 /** One instance reconciles at a time: a session advisory lock on a dedicated connection (released by PostgreSQL if the instance dies). */
 export const RECONCILIATION_LOCK = 7_420_014;
@@ -49,10 +50,30 @@ export class ReconciliationRunner {
   }
 
   /** Stripe's clock (its answers' Date; the sandbox's may run ahead of ours): windows end, and "too young to be missing" is judged, on it. */
-  async stripeClock(): Promise<Date> {
-    const stripe = await this.gateway.stripeClock();
-    const now = new Date();
-    return stripe > now ? stripe : now;
+  stripeClock(): Promise<Date> {
+    return this.gateway.stripeClock();
+  }
+
+  /** One page of a pass; a balance Stripe refuses to read for good (a disconnected account) is reported, and the pass goes on to the next balance. */
+  private async page(pass: RunPass, run: ReconciliationRun): Promise<PageOutcome> {
+    try {
+      return await pass.page(run, run.cursor);
+    } catch (error) {
+      if (!pass.perBalance || !(error instanceof StripeGatewayError) || !error.definitiveRefusal) throw error;
+      const balance = run.balances[run.cursor.balance]!;
+      return {
+        findings: [
+          {
+            kind: 'unreadable_balance',
+            balance,
+            aspect: run.cursor.phase,
+            details: { pass: run.cursor.phase, code: error.code, httpStatus: error.info.httpStatus ?? null },
+            summary: `Stripe refused to read ${balance === 'platform' ? "the platform's balance" : balance} in the ${run.cursor.phase} pass (${error.code}): it was not reconciled`,
+          },
+        ],
+        next: nextCursor(run.cursor, run.balances.length, { hasMore: false, last: null }, true),
+      };
+    }
   }
 
   private async work(queued: ReconciliationRun): Promise<void> {
@@ -64,15 +85,17 @@ export class ReconciliationRunner {
       const pass = this.byPhase.get(run.cursor.phase);
       if (!pass) throw new Error(`no reconciliation pass for ${run.cursor.phase}`);
       try {
-        const outcome = await pass.page(run, run.cursor);
-        const counts = await this.store.commitPage(run.id, outcome);
+        const outcome = await this.page(pass, run);
+        const counts = await this.store.commitPage(run.id, outcome, run.cursor);
         run = { ...run, cursor: outcome.next, counts };
         failures = 0;
       } catch (error) {
         failures++;
         this.logger.warn({ err: error, component: 'reconciliation', runId: run.id, cursor: run.cursor, failures }, 'reconciliation page failed; resuming from its cursor');
         if (failures >= MAX_FAILURES) {
-          await this.store.finish(run.id, 'failed', `${run.cursor.phase} failed ${failures} times in a row: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500));
+          // the run is failed, its cursor kept: the next scheduled tick queues it again; the words are ours, not a provider's
+          await this.store.finish(run.id, 'failed', `the ${run.cursor.phase} pass failed ${failures} times in a row (${errorCode(error)}); it resumes from its cursor at the next scheduled run`);
+          this.logger.error({ component: 'reconciliation', alert: 'reconciliation_run_failed', runId: run.id, cursor: run.cursor }, 'reconciliation run failed');
           return;
         }
         await new Promise((r) => setTimeout(r, 200 * 2 ** failures));
@@ -83,4 +106,11 @@ export class ReconciliationRunner {
       this.logger.info({ component: 'reconciliation', runId: run.id, counts: run.counts }, 'reconciliation run completed');
     }
   }
+}
+
+/** What failed, in our words: a gateway error's code, else that it was ours (the details are in the log). */
+function errorCode(error: unknown): string {
+  if (error instanceof StripeGatewayError) return error.code;
+  if (error instanceof DomainError) return error.code;
+  return 'an internal error';
 }

@@ -56,9 +56,13 @@ export class ReconciliationSchedule implements OnApplicationBootstrap, OnApplica
 
   /** The run of a slot: made once whoever fires it (null when it exists already), then worked. */
   async runSlot(slot: Date): Promise<ReconciliationRun | null> {
-    const to = await this.runner.stripeClock();
-    const from = (await this.store.lastScheduledWindowEnd()) ?? new Date(to.getTime() - this.config.RECONCILIATION_FIRST_WINDOW_S * 1000);
+    // Stripe's clock a little behind: what it makes while the first page is read falls in the next window, which
+    // also starts a skew earlier (an overlap is harmless: items and discrepancies are kept once)
+    const to = new Date((await this.runner.stripeClock()).getTime() - 2_000);
+    const previous = await this.store.lastScheduledWindowEnd();
+    const from = previous ? new Date(previous.getTime() - this.config.RECONCILIATION_SKEW_S * 1000) : new Date(to.getTime() - this.config.RECONCILIATION_FIRST_WINDOW_S * 1000);
     const run = await this.store.create({ trigger: 'schedule', slot, requestedBy: null, from, to: to > from ? to : new Date(from.getTime() + 1000) });
+    await this.store.requeueFailed();
     await this.kick();
     return run;
   }

@@ -98,13 +98,22 @@ export class ReconciliationStore {
     return rows[0]?.to ?? null;
   }
 
+  /** When the latest run completed before this one started (its ledger pass saw what was posted until then), or null. */
+  async previousCompletedStart(runId: string): Promise<Date | null> {
+    const rows: Array<{ at: Date }> = await this.db.query(
+      `SELECT started_at AS at FROM reconciliation_runs WHERE status = 'completed' AND id <> $1 AND started_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1`,
+      [runId],
+    );
+    return rows[0]?.at ?? null;
+  }
+
   /** queued -> running with the balances it will read and Stripe's clock; a resumed run keeps both. */
   async start(id: string, balances: string[], stripeClock: Date): Promise<ReconciliationRun> {
     // an UPDATE ... RETURNING answers [rows, count] through TypeORM
     const [rows]: [ReconciliationRun[], number] = await this.db.query(
       `UPDATE reconciliation_runs
           SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now(),
-              balances = CASE WHEN status = 'queued' THEN $2::text[] ELSE balances END,
+              balances = CASE WHEN cardinality(balances) = 0 THEN $2::text[] ELSE balances END,
               stripe_clock = coalesce(stripe_clock, $3)
         WHERE id = $1 AND status IN ('queued', 'running') RETURNING ${RUN_COLUMNS}`,
       [id, balances, stripeClock],
@@ -113,15 +122,25 @@ export class ReconciliationStore {
     return toRun(rows[0]);
   }
 
+  /** Failed scheduled runs are queued again (their cursor kept): a run that failed is not a window lost. */
+  async requeueFailed(): Promise<number> {
+    const [rows]: [unknown[], number] = await this.db.query(
+      `UPDATE reconciliation_runs SET status = 'queued', finished_at = NULL, updated_at = now() WHERE status = 'failed' AND trigger = 'schedule' RETURNING id`,
+    );
+    return rows.length;
+  }
+
   async finish(id: string, status: 'completed' | 'failed', error: string | null = null): Promise<void> {
     await this.db.query(`UPDATE reconciliation_runs SET status = $2, error = $3, finished_at = now(), updated_at = now() WHERE id = $1 AND status = 'running'`, [id, status, error]);
   }
 
   /** Commits one page: items, findings, clearances, totals, counts and the next cursor together. */
-  async commitPage(runId: string, page: PageOutcome): Promise<RunCounts> {
+  async commitPage(runId: string, page: PageOutcome, from: RunCursor): Promise<RunCounts> {
     return this.db.transaction(async (tx) => {
-      const [run] = (await tx.query(`SELECT counts FROM reconciliation_runs WHERE id = $1 AND status = 'running' FOR UPDATE`, [runId])) as Array<{ counts: RunCounts }>;
+      const [run] = (await tx.query(`SELECT counts, cursor FROM reconciliation_runs WHERE id = $1 AND status = 'running' FOR UPDATE`, [runId])) as Array<{ counts: RunCounts; cursor: RunCursor }>;
       if (!run) throw new Error(`reconciliation run ${runId} is not running`);
+      // the page starts where the run is: another instance (one that lost its lock) has not moved it meanwhile
+      if (JSON.stringify({ ...START, ...run.cursor }) !== JSON.stringify({ ...START, ...from })) throw new Error(`reconciliation run ${runId} moved on under this page`);
       const counts: RunCounts = { ...NO_COUNTS, ...run.counts };
       const ids = new Map<string, string>();
       for (const finding of [...(page.findings ?? []), ...(page.items ?? []).flatMap((i) => (i.finding ? [i.finding] : []))]) {
@@ -182,13 +201,14 @@ export class ReconciliationStore {
   }
 
   private async upsertFinding(tx: EntityManager, runId: string, f: Finding, fingerprint: string): Promise<{ id: string; isNew: boolean }> {
-    // a difference a person resolved, seen again unchanged, stays resolved (linked to this run); changed, it is a new item
+    // a difference a person resolved, seen again unchanged (amounts and what it says: statuses, reasons), stays
+    // resolved (linked to this run); changed, it is a new item
     const [resolved]: Array<{ id: string }> = await tx.query(
       `SELECT id FROM reconciliation_discrepancies
-        WHERE fingerprint = $1 AND status = 'resolved' AND stripe_amount IS NOT DISTINCT FROM $2 AND ledger_amount IS NOT DISTINCT FROM $3
+        WHERE fingerprint = $1 AND status = 'resolved' AND stripe_amount IS NOT DISTINCT FROM $2 AND ledger_amount IS NOT DISTINCT FROM $3 AND summary = $4
           AND NOT EXISTS (SELECT 1 FROM reconciliation_discrepancies live WHERE live.fingerprint = $1 AND live.status IN ('open', 'healed'))
         ORDER BY resolved_at DESC LIMIT 1`,
-      [fingerprint, f.stripeAmount ?? null, f.ledgerAmount ?? null],
+      [fingerprint, f.stripeAmount ?? null, f.ledgerAmount ?? null, f.summary],
     );
     if (resolved) {
       await tx.query(`UPDATE reconciliation_discrepancies SET last_seen_run_id = $2, updated_at = now() WHERE id = $1`, [resolved.id, runId]);

@@ -124,7 +124,7 @@ export class ReconciliationAdminController {
       'backfill (missing events from /v1/events, worked by the normal handlers), resync (the object re-read from Stripe, applied by its handler) or correct (a correcting entry negating the entry booked wrong; never an edit). The item becomes `healed`; the next run clears it, or opens it again if it is still there.',
   })
   @ApiAnswer(DiscrepancyResponse)
-  @ApiErrors({ 404: ['NOT_FOUND'], 409: ['RECONCILIATION.NOT_OPEN', 'IDEMPOTENCY.IN_FLIGHT'], 422: ['RECONCILIATION.NO_HEAL', 'RECONCILIATION.NO_CORRECTION'] })
+  @ApiErrors({ 404: ['NOT_FOUND'], 409: ['RECONCILIATION.NOT_OPEN', 'IDEMPOTENCY.IN_FLIGHT'], 422: ['RECONCILIATION.NO_HEAL', 'RECONCILIATION.NO_CORRECTION', 'RECONCILIATION.HEAL_FOUND_NOTHING'] })
   async heal(@CurrentPrincipal() admin: Principal, @Param('id', uuid) id: string, @Body() body: HealDiscrepancyDto): Promise<DiscrepancyResponse> {
     return toDiscrepancyResponse(await this.actions.heal(id, admin.id, body.action), this.reports.livemode);
   }

@@ -18,5 +18,14 @@ export const ReconciliationErrors = {
       'unprocessable',
       { discrepancyId: id },
     ),
+  healFoundNothing: (id: string, action: HealAction) =>
+    new DomainError(
+      'RECONCILIATION.HEAL_FOUND_NOTHING',
+      action === 'backfill'
+        ? `Stripe has no event for discrepancy ${id}'s subject that the inbox lacks: nothing was done; replay its dead events (GET /admin/webhook-events), try resync, or resolve it with a note`
+        : `The re-read of discrepancy ${id}'s subject is in the inbox already: nothing was done`,
+      'unprocessable',
+      { discrepancyId: id, action },
+    ),
   runInvalidWindow: () => new DomainError('RECONCILIATION.INVALID_WINDOW', '`from` must be before `to`, and `to` not in the future of Stripe’s clock', 'invalid'),
 };

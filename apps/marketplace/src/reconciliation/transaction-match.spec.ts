@@ -18,6 +18,8 @@ describe('matchTransaction', () => {
 
   it("Stripe's own fee against the ledger's fee accounts; an application fee inside a connected payment's fee is not Stripe's", () => {
     expect(matchTransaction(txn(), ledger({ fee: 300n }))).toMatchObject({ kind: 'unexpected_fee', stripeAmount: 320n, ledgerAmount: 300n });
+    // the gross booked as cash and no fee: the money is wrong first, high severity, not a fee question
+    expect(matchTransaction(txn(), ledger({ net: 10_000n, fee: 0n }))).toMatchObject({ kind: 'amount_mismatch', stripeAmount: 9_680n, ledgerAmount: 10_000n });
     const payment = txn({ type: 'payment', amount: 2_500n, fee: 250n, applicationFee: 250n, net: 2_250n });
     expect(matchTransaction(payment, ledger({ net: 2_250n, fee: 0n }))).toEqual({ outcome: 'matched' });
   });

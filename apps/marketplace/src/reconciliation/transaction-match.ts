@@ -19,7 +19,8 @@ const STRIPE_FEE_TYPES = new Set(['stripe_fee', 'tax_fee', 'network_cost', 'stri
 /**
  * One Stripe balance transaction against the ledger's booking of it: the same net, fee and currency,
  * with no tolerance. A transaction the ledger never saw is missing (a Stripe fee the ledger never saw
- * is an unexpected fee); Stripe's own fee (not an application fee) that differs is an unexpected fee; a net that differs is an amount mismatch.
+ * is an unexpected fee); a net that differs is an amount mismatch (whatever the fee: the money is
+ * wrong); with the net right, Stripe's own fee (not an application fee) that differs is an unexpected fee.
  */
 export function matchTransaction(txn: Pick<ListedBalanceTransaction, 'id' | 'type' | 'amount' | 'fee' | 'applicationFee' | 'net' | 'currency'>, ledger: LedgerFigures | null): TransactionVerdict {
   // an application fee in a connected account's fee is the platform's revenue, booked from the platform's side
@@ -37,6 +38,14 @@ export function matchTransaction(txn: Pick<ListedBalanceTransaction, 'id' | 'typ
       ledgerAmount: ledger.net,
       summary: `${txn.id} moved ${txn.currency} at Stripe; the ledger booked it in ${ledger.currencies.join(', ')}`,
     };
+  if (ledger.net !== txn.net)
+    return {
+      outcome: 'discrepancy',
+      kind: 'amount_mismatch',
+      stripeAmount: txn.net,
+      ledgerAmount: ledger.net,
+      summary: `${txn.id} moved ${txn.net} ${txn.currency} at Stripe (fee ${stripeFee}); the ledger booked ${ledger.net} (fee ${ledger.fee})`,
+    };
   if (ledger.fee !== stripeFee)
     return {
       outcome: 'discrepancy',
@@ -44,14 +53,6 @@ export function matchTransaction(txn: Pick<ListedBalanceTransaction, 'id' | 'typ
       stripeAmount: stripeFee,
       ledgerAmount: ledger.fee,
       summary: `Stripe took a fee of ${stripeFee} ${txn.currency} on ${txn.id}; the ledger booked ${ledger.fee}`,
-    };
-  if (ledger.net !== txn.net)
-    return {
-      outcome: 'discrepancy',
-      kind: 'amount_mismatch',
-      stripeAmount: txn.net,
-      ledgerAmount: ledger.net,
-      summary: `${txn.id} moved ${txn.net} ${txn.currency} at Stripe; the ledger booked ${ledger.net}`,
     };
   return { outcome: 'matched' };
 }

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RECONCILIATION_GATEWAY, type StripeGateway } from '@app/stripe';
+import { type ListedBalanceTransaction, RECONCILIATION_GATEWAY, type StripeGateway, StripeGatewayError } from '@app/stripe';
 import { BooksReader } from './books-reader.js';
 import type { Finding } from './discrepancies.js';
+import { ObjectChecks } from './object-checks.js';
 import { PayoutChecks } from './payout-checks.js';
 import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, firstPage, nextCursor } from './reconciliation-run.js';
-import type { PageOutcome, RunItem } from './reconciliation-store.js';
+import { type PageOutcome, ReconciliationStore, type RunItem } from './reconciliation-store.js';
+import { ReconciliationConfig } from './reconciliation.config.js';
 import { TransactionJudge } from './transaction-judge.js';
 
 const LEDGER_PAGE = 50;
@@ -21,11 +23,13 @@ const accountOf = (balance: string) => (balance === 'platform' ? undefined : bal
 @Injectable()
 export class StripeTransactionsPass implements RunPass {
   readonly phases: readonly Phase[] = ['transactions'];
+  readonly perBalance = true;
 
   constructor(
     @Inject(RECONCILIATION_GATEWAY) private readonly gateway: StripeGateway,
     private readonly judge: TransactionJudge,
     private readonly payouts: PayoutChecks,
+    private readonly objects: ObjectChecks,
   ) {}
 
   async page(run: ReconciliationRun, cursor: RunCursor): Promise<PageOutcome> {
@@ -34,29 +38,49 @@ export class StripeTransactionsPass implements RunPass {
       this.gateway.pagesOfBalanceTransactions({ account: accountOf(balance), created: { gte: run.windowFrom, lt: run.windowTo }, startingAfter: cursor.after ?? undefined }),
     );
     const items = await this.judge.judge(run, balance, page.data);
-    const returned = page.data.filter((t) => PAYOUT_RETURNS.has(t.type) && t.source?.startsWith('po_')).map((t) => t.source!);
-    const findings = returned.length ? await this.payouts.checkByIds(balance, returned) : [];
+    // objects made in earlier windows whose state changed in this one: their status is compared again here
+    const sources = (keep: (t: ListedBalanceTransaction) => boolean) => [...new Set(page.data.filter(keep).map((t) => t.source!))];
+    const returned = sources((t) => PAYOUT_RETURNS.has(t.type) && !!t.source?.startsWith('po_'));
+    // refunds and disputes are the platform's (destination charges and separate transfers alike)
+    const failedRefunds = balance === 'platform' ? sources((t) => t.type === 'refund_failure' && !!t.source?.startsWith('re_')) : [];
+    const disputes = balance === 'platform' ? sources((t) => !!t.source && (t.source.startsWith('du_') || t.source.startsWith('dp_'))) : [];
+    const findings = [
+      ...(returned.length ? await this.payouts.checkByIds(balance, returned) : []),
+      ...(failedRefunds.length ? await this.objects.refunds(await Promise.all(failedRefunds.map((id) => this.gateway.retrieveRefund(id)))) : []),
+      ...(disputes.length ? await this.objects.disputes(await Promise.all(disputes.map((id) => this.gateway.retrieveDispute(id)))) : []),
+    ];
     return { items, findings, next: nextCursor(cursor, run.balances.length, page, true) };
   }
 }
 
 /**
- * Ledger -> Stripe: every balance transaction on a balance's cash lines that no run has compared yet
- * is read from Stripe by id: Stripe has none -> missing_in_stripe; Stripe has it -> judged (one made
- * after the window waits for a later run).
+ * Ledger -> Stripe: every balance transaction on a balance's cash lines that no run has compared yet,
+ * or with lines posted since the previous run, is read from Stripe by id: Stripe has none ->
+ * missing_in_stripe; Stripe has it -> judged (one made after the window waits for a later run).
  */
 @Injectable()
 export class LedgerTransactionsPass implements RunPass {
   readonly phases: readonly Phase[] = ['ledger'];
+  readonly perBalance = true;
 
   constructor(
     private readonly books: BooksReader,
     private readonly judge: TransactionJudge,
+    private readonly store: ReconciliationStore,
+    private readonly config: ReconciliationConfig,
   ) {}
 
   async page(run: ReconciliationRun, cursor: RunCursor): Promise<PageOutcome> {
     const balance = run.balances[cursor.balance]!;
-    const ids = await this.books.unreconciledTransactions(run.id, balance, cursor.after, LEDGER_PAGE);
+    const ids = await this.books.transactionsToCompare({
+      runId: run.id,
+      balance,
+      after: cursor.after,
+      limit: LEDGER_PAGE,
+      since: await this.store.previousCompletedStart(run.id),
+      // never-compared history reaches back as far as a first run does (not the whole ledger, one read each)
+      horizon: new Date(Date.now() - this.config.RECONCILIATION_FIRST_WINDOW_S * 1000),
+    });
     const items: RunItem[] = [];
     const findings: Finding[] = [];
     const missing: string[] = [];
@@ -94,6 +118,7 @@ export class LedgerTransactionsPass implements RunPass {
 @Injectable()
 export class InFlightPass implements RunPass {
   readonly phases: readonly Phase[] = ['in_flight'];
+  readonly perBalance = false;
 
   constructor(
     private readonly books: BooksReader,
@@ -104,7 +129,11 @@ export class InFlightPass implements RunPass {
     const rows = await this.books.inFlightBefore(run.id, cursor.after, LEDGER_PAGE);
     const items: RunItem[] = [];
     for (const row of rows) {
-      const txn = await this.judge.retrieve(row.txn, row.balance);
+      // one Stripe will not let us read any more (a disconnected account) stays in flight: its balance is reported unreadable
+      const txn = await this.judge.retrieve(row.txn, row.balance).catch((error: unknown) => {
+        if (error instanceof StripeGatewayError && error.definitiveRefusal) return null;
+        throw error;
+      });
       if (txn) items.push(...(await this.judge.judge(run, row.balance, [txn])));
     }
     return { items, next: nextCursor(cursor, run.balances.length, { hasMore: rows.length === LEDGER_PAGE, last: rows.at(-1)?.txn ?? null }, false) };

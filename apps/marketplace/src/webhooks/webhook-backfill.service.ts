@@ -53,12 +53,13 @@ export class WebhookBackfillService implements OnApplicationBootstrap, OnApplica
     if (this.timer) clearInterval(this.timer);
   }
 
-  async backfill(window: { from: Date; to: Date }): Promise<BackfillResult> {
+  /** `only`: one balance's events (`platform`, or a connected account), e.g. to heal one difference reconciliation found. */
+  async backfill(window: { from: Date; to: Date }, only?: string): Promise<BackfillResult> {
     let scanned = 0;
     let inserted = 0;
     const insertedIds: string[] = [];
-    const connected = await this.accounts.list();
-    for (const account of [undefined, ...connected]) {
+    const connected = only ? (only === 'platform' ? [] : [only]) : await this.accounts.list();
+    for (const account of only && only !== 'platform' ? connected : [undefined, ...connected]) {
       for await (const event of this.gateway.listEvents(window, account)) {
         scanned++;
         const accepted = await this.inbox.accept(event, event.account ? 'connect' : 'platform', 'backfill');
