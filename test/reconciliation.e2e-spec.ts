@@ -198,6 +198,45 @@ describe('reconciliation', () => {
     for (const d of found) expect(await discrepancy(d.id)).toMatchObject({ status: 'cleared', clearedInRunId: next.id });
   });
 
+  it("a seller's movement booked twice while pending: the correction negates it where the funds are now, the seller's payable pending and available both right", async () => {
+    const seller = await createActiveSeller(t, 'Booked twice');
+    const order = await paidOrder(t, await createPrincipal(t, 'buyer'), await createListing(t, seller, { unitAmount: 3_000 }));
+    const [py]: Array<{ txn: string; net: string; available_on: Date }> = await sql().query(
+      `SELECT stripe_balance_transaction_id AS txn, amount::text AS net, available_on FROM ledger_lines WHERE account = 'connected_cash_pending' AND seller_id = $1 AND stripe_balance_transaction_id IS NOT NULL LIMIT 1`,
+      [seller.id],
+    );
+    const ref = { objectId: 'py_duplicate', balanceTransactionId: py!.txn, account: seller.account, availableOn: py!.available_on };
+    const net = BigInt(py!.net);
+    const duplicate = await sql().transaction((tx) =>
+      t.app.get(LedgerService).post(tx, {
+        kind: 'charge',
+        reference: { type: 'order', id: order.id },
+        idempotencyKey: `test:duplicate:${order.id}`,
+        lines: [debit('connected_cash_pending', Money.of(net, 'USD'), seller.id, ref), credit('seller_payable_pending', Money.of(net, 'USD'), seller.id, ref)],
+      }),
+    );
+    await fundsAvailable(t); // the availability moves twice the funds, cash and payable alike
+
+    const run = await reconcile(t);
+    const [twice] = about(await discrepanciesOf(t, run.id), py!.txn);
+    expect(twice).toMatchObject({ kind: 'amount_mismatch', balance: seller.account, sellerId: seller.id });
+    const healed = (await heal(twice.id).expect(200)).body;
+    expect(healed.heals[0].result).toMatchObject({ difference: String(net) });
+    const sums: Array<{ account: string; total: string }> = await sql().query(
+      `SELECT account, sum(amount)::text AS total FROM ledger_lines WHERE seller_id = $1 AND account IN ('seller_payable_pending', 'seller_payable_available', 'connected_cash_available', 'connected_cash_pending') GROUP BY account`,
+      [seller.id],
+    );
+    const of = (account: string) => BigInt(sums.find((r) => r.account === account)?.total ?? '0');
+    expect(of('seller_payable_pending')).toBe(0n);
+    expect(of('connected_cash_pending')).toBe(0n);
+    expect(of('seller_payable_available')).toBe(-of('connected_cash_available'));
+    expect(of('connected_cash_available')).toBe(net);
+    await expectBooksMatchStripe(t);
+    expect(duplicate.id).toBeTruthy();
+    const next = await reconcile(t);
+    expect(await discrepancy(twice.id)).toMatchObject({ status: 'cleared', clearedInRunId: next.id });
+  });
+
   it('a fee refunded directly at Stripe: found (the money and the fee), resolved by an admin with a note in the audit log', async () => {
     const seller = await createActiveSeller(t, 'Fee refunded');
     const order = await paidOrder(t, await createPrincipal(t, 'buyer'), await createListing(t, seller, { unitAmount: 6_000 }));
@@ -230,5 +269,20 @@ describe('reconciliation', () => {
         .expect(200)
     ).body.data;
     expect(audit).toMatchObject([{ action: 'resolve', reason: expect.stringContaining('ticket 4411') }]);
+  });
+
+  it('a seller whose connected account Stripe will not read any more: reported unreadable, every other balance still reconciled', async () => {
+    const gone = await createActiveSeller(t, 'Disconnected');
+    await t.stripe.accounts.del(gone.account);
+    const run = await reconcile(t);
+    expect(run.status).toBe('completed');
+    const unreadable = (await discrepanciesOf(t, run.id, { kind: 'unreadable_balance' })).filter((d) => d.balance === gone.account);
+    expect(unreadable.length).toBeGreaterThan(0);
+    expect(unreadable[0]).toMatchObject({ severity: 'high', status: 'open', summary: expect.stringContaining(gone.account) });
+    expect(JSON.stringify(unreadable)).not.toMatch(/StripeError|stack/i);
+    expect(run.matched.some((m: { balance: string }) => m.balance === 'platform')).toBe(true);
+    await sql().query(
+      `UPDATE reconciliation_discrepancies SET status = 'resolved', resolution_note = 'account closed (test)', resolved_at = now() WHERE kind = 'unreadable_balance' AND status = 'open'`,
+    );
   });
 });
