@@ -315,9 +315,16 @@ async function benchSize(serverUrl: string, size: number): Promise<Record<string
     clearInterval(sampler);
     const end = memoryOf(pid);
     peakRssKb = Math.max(peakRssKb, end.rssKb);
-    const kinds = (await db.query(`SELECT d.kind, count(*)::int AS n FROM reconciliation_findings f JOIN reconciliation_discrepancies d ON d.id = f.discrepancy_id WHERE f.run_id = $1 GROUP BY 1 ORDER BY 1`, [runId])).rows;
+    const kinds = (
+      await db.query(`SELECT d.kind, count(*)::int AS n FROM reconciliation_findings f JOIN reconciliation_discrepancies d ON d.id = f.discrepancy_id WHERE f.run_id = $1 GROUP BY 1 ORDER BY 1`, [
+        runId,
+      ])
+    ).rows;
     const examples = (
-      await db.query(`SELECT d.kind, d.summary FROM reconciliation_findings f JOIN reconciliation_discrepancies d ON d.id = f.discrepancy_id WHERE f.run_id = $1 ORDER BY d.kind, d.created_at LIMIT 5`, [runId])
+      await db.query(
+        `SELECT d.kind, d.summary FROM reconciliation_findings f JOIN reconciliation_discrepancies d ON d.id = f.discrepancy_id WHERE f.run_id = $1 ORDER BY d.kind, d.created_at LIMIT 5`,
+        [runId],
+      )
     ).rows;
     const runSeconds = run?.started_at && run.finished_at ? (run.finished_at.getTime() - run.started_at.getTime()) / 1000 : null;
     const stripeSeconds = requests.total ? (requests.last - requests.first) / 1000 : 0;
@@ -371,9 +378,7 @@ async function main(): Promise<void> {
     if (results.length >= 2) {
       const [small, big] = [results[0]!, results.at(-1)!];
       const ratio = (k: string) => Number(((big[k] as number) / (small[k] as number)).toFixed(2));
-      console.log(
-        JSON.stringify({ ratios: `${big.size} / ${small.size}`, size: ratio('size'), wallTime: ratio('wallSeconds'), peakRss: ratio('peakRssMb'), stripeRequests: ratio('stripeRequests') }),
-      );
+      console.log(JSON.stringify({ ratios: `${big.size} / ${small.size}`, size: ratio('size'), wallTime: ratio('wallSeconds'), peakRss: ratio('peakRssMb'), stripeRequests: ratio('stripeRequests') }));
     }
   } finally {
     await bench.stop();
