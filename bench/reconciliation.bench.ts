@@ -10,6 +10,8 @@
 //
 //   npm run build && node dist/bench/reconciliation.bench.js [sizes=10000,100000] [budget=1000]
 //   BENCH_DATABASE_URL: a PostgreSQL server instead of a durable embedded one.
+//   BENCH_SELLERS (10): sellers sharing the transactions; BENCH_IDLE_SELLERS (0): sellers with an empty account.
+//   BENCH_WORKER_NODE_OPTIONS: NODE_OPTIONS of the worker (e.g. --max-old-space-size=128, to show what the run really holds).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,7 +28,9 @@ import { startBenchPostgres } from './support/bench-postgres.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.join(here, '../apps/marketplace/src/main.js');
 const KEY = 'sk_test_reconciliation_bench';
-const SELLERS = 10;
+// BENCH_SELLERS share the transactions; BENCH_IDLE_SELLERS more have an account and nothing in it
+const SELLERS = Number(process.env.BENCH_SELLERS ?? 10);
+const IDLE_SELLERS = Number(process.env.BENCH_IDLE_SELLERS ?? 0);
 const TXNS_PER_PAYOUT = 100;
 const DAY = 86_400;
 
@@ -91,8 +95,8 @@ async function onboardedAccount(stripe: Stripe, sandboxUrl: string): Promise<str
 async function seedSellers(db: pg.Pool, sandbox: RunningSandbox, size: number): Promise<SeededSeller[]> {
   const stripe = sdk(sandbox);
   const sellers: SeededSeller[] = [];
-  for (let s = 0; s < SELLERS; s++) {
-    const transactions = Math.floor(((s + 1) * size) / SELLERS) - Math.floor((s * size) / SELLERS);
+  for (let s = 0; s < SELLERS + IDLE_SELLERS; s++) {
+    const transactions = s < SELLERS ? Math.floor(((s + 1) * size) / SELLERS) - Math.floor((s * size) / SELLERS) : 0;
     const account = await onboardedAccount(stripe, sandbox.url);
     const sellerId = randomUUID();
     await db.query(`INSERT INTO principals (id, role, name) VALUES ($1, 'seller', $2)`, [sellerId, `Bench seller ${s + 1}`]);
@@ -102,6 +106,7 @@ async function seedSellers(db: pg.Pool, sandbox: RunningSandbox, size: number): 
        VALUES ($1, $2, 'US', $3, 'active', true, true, true, 'active', 'active', '{}', '{}', '{}', '{}')`,
       [sellerId, account, randomBytes(32).toString('hex')],
     );
+    if (!transactions) continue;
     const seeded = sandbox.control.seedBalanceHistory({ account, transactions, payouts: Math.round(transactions / TXNS_PER_PAYOUT) });
     const payouts: SeededSeller['payouts'] = [];
     for (const id of seeded.payouts) {
@@ -331,6 +336,7 @@ async function benchSize(serverUrl: string, size: number): Promise<Record<string
     return {
       size,
       sellers: SELLERS,
+      idleSellers: IDLE_SELLERS,
       charges,
       payouts,
       budget,
