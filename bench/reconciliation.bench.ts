@@ -102,8 +102,8 @@ async function seedSellers(db: pg.Pool, sandbox: RunningSandbox, size: number): 
     await db.query(`INSERT INTO principals (id, role, name) VALUES ($1, 'seller', $2)`, [sellerId, `Bench seller ${s + 1}`]);
     await db.query(
       `INSERT INTO seller_accounts (seller_id, stripe_account_id, country, link_token, status, charges_enabled, payouts_enabled, details_submitted,
-         card_payments_capability, transfers_capability, currently_due, eventually_due, past_due, pending_verification)
-       VALUES ($1, $2, 'US', $3, 'active', true, true, true, 'active', 'active', '{}', '{}', '{}', '{}')`,
+         card_payments_capability, transfers_capability, currently_due, eventually_due, past_due, pending_verification, payout_schedule_set_at)
+       VALUES ($1, $2, 'US', $3, 'active', true, true, true, 'active', 'active', '{}', '{}', '{}', '{}', now())`,
       [sellerId, account, randomBytes(32).toString('hex')],
     );
     if (!transactions) continue;
@@ -232,6 +232,7 @@ async function benchSize(serverUrl: string, size: number): Promise<Record<string
   const databaseUrl = withDatabase(serverUrl, database);
   await runMigrations(databaseUrl);
   const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  db.on('error', (error) => console.error('bench pool:', error.message)); // an idle connection dropped
   const requests = new RequestCounter();
   const sandbox = await startSandbox({ port: 0, log: requests.line });
   let worker: ReturnType<typeof startWorker> | null = null;
@@ -365,8 +366,8 @@ async function benchSize(serverUrl: string, size: number): Promise<Record<string
     };
   } finally {
     if (worker) await stop(worker);
-    await sandbox.close();
     await db.end();
+    await sandbox.close().catch((error: unknown) => console.error('sandbox close failed:', error));
   }
 }
 
