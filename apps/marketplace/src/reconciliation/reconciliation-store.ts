@@ -150,41 +150,60 @@ export class ReconciliationStore {
         ids.set(fp, id);
         if (isNew) counts.discrepancies++;
       }
-      for (const item of page.items ?? []) {
-        const discrepancyId = item.finding ? ids.get(fingerprintOf(item.finding))! : null;
-        const inserted: unknown[] = await tx.query(
-          `INSERT INTO reconciliation_items (run_id, balance_transaction_id, balance, type, source, currency, amount, fee, net, created, available_on, ledger_net, ledger_fee, entry_ids, outcome, discrepancy_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT DO NOTHING RETURNING 1`,
-          [
-            runId,
-            item.balanceTransactionId,
-            item.balance,
-            item.type,
-            item.source,
-            item.currency,
-            item.amount,
-            item.fee,
-            item.net,
-            item.created,
-            item.availableOn,
-            item.ledgerNet,
-            item.ledgerFee,
-            item.entryIds,
-            item.outcome,
-            discrepancyId,
-          ],
-        );
-        if (!inserted.length) continue;
+      // the page's items in one statement (the first of a transaction repeated in the page wins), then
+      // the totals of those not compared before, one upsert per balance and currency
+      const firstOf = new Map<string, RunItem>();
+      for (const item of page.items ?? []) if (!firstOf.has(item.balanceTransactionId)) firstOf.set(item.balanceTransactionId, item);
+      const items = [...firstOf.values()];
+      const inserted: Array<{ txn: string }> = items.length
+        ? await tx.query(
+            `INSERT INTO reconciliation_items (run_id, balance_transaction_id, balance, type, source, currency, amount, fee, net, created, available_on, ledger_net, ledger_fee, entry_ids, outcome, discrepancy_id)
+             SELECT $1, t, b, ty, s, c, a, f, n, cr, av, ln, lf, e::uuid[], o, d
+               FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::timestamptz[], $11::timestamptz[],
+                           $12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::uuid[]) AS i(t, b, ty, s, c, a, f, n, cr, av, ln, lf, e, o, d)
+             ON CONFLICT DO NOTHING RETURNING balance_transaction_id AS txn`,
+            [
+              runId,
+              items.map((i) => i.balanceTransactionId),
+              items.map((i) => i.balance),
+              items.map((i) => i.type),
+              items.map((i) => i.source),
+              items.map((i) => i.currency),
+              items.map((i) => String(i.amount)),
+              items.map((i) => String(i.fee)),
+              items.map((i) => String(i.net)),
+              items.map((i) => i.created.toISOString()),
+              items.map((i) => i.availableOn.toISOString()),
+              items.map((i) => (i.ledgerNet === null ? null : String(i.ledgerNet))),
+              items.map((i) => (i.ledgerFee === null ? null : String(i.ledgerFee))),
+              items.map((i) => `{${i.entryIds.join(',')}}`),
+              items.map((i) => i.outcome),
+              items.map((i) => (i.finding ? ids.get(fingerprintOf(i.finding))! : null)),
+            ],
+          )
+        : [];
+      const totals = new Map<string, { balance: string; currency: string; matchedCount: number; matchedNet: bigint; stripeCount: number }>();
+      for (const { txn } of inserted) {
+        const item = firstOf.get(txn)!;
         counts.stripeTransactions++;
         if (item.outcome === 'in_flight') counts.inFlight++;
-        await tx.query(
-          `INSERT INTO reconciliation_run_totals (run_id, balance, currency, matched_count, matched_net, stripe_count) VALUES ($1, $2, $3, $4, $5, 1)
-           ON CONFLICT (run_id, balance, currency) DO UPDATE SET matched_count = reconciliation_run_totals.matched_count + excluded.matched_count,
-             matched_net = reconciliation_run_totals.matched_net + excluded.matched_net, stripe_count = reconciliation_run_totals.stripe_count + 1`,
-          [runId, item.balance, item.currency, item.outcome === 'matched' ? 1 : 0, item.outcome === 'matched' ? item.net : 0n],
-        );
         if (item.outcome === 'matched') counts.matched++;
+        const key = `${item.balance} ${item.currency}`;
+        const total = totals.get(key) ?? { balance: item.balance, currency: item.currency, matchedCount: 0, matchedNet: 0n, stripeCount: 0 };
+        total.stripeCount++;
+        if (item.outcome === 'matched') {
+          total.matchedCount++;
+          total.matchedNet += item.net;
+        }
+        totals.set(key, total);
       }
+      for (const t of totals.values())
+        await tx.query(
+          `INSERT INTO reconciliation_run_totals (run_id, balance, currency, matched_count, matched_net, stripe_count) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (run_id, balance, currency) DO UPDATE SET matched_count = reconciliation_run_totals.matched_count + excluded.matched_count,
+             matched_net = reconciliation_run_totals.matched_net + excluded.matched_net, stripe_count = reconciliation_run_totals.stripe_count + excluded.stripe_count`,
+          [runId, t.balance, t.currency, t.matchedCount, t.matchedNet, t.stripeCount],
+        );
       if (page.cleared?.length) {
         const [cleared]: [unknown[], number] = await tx.query(
           `UPDATE reconciliation_discrepancies SET status = 'cleared', cleared_in_run_id = $2, cleared_at = now(), updated_at = now()
