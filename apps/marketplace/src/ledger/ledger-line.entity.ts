@@ -17,6 +17,7 @@ import { LedgerEntry } from './ledger-entry.entity.js';
   `(account IN ('connected_cash_pending', 'connected_cash_available', 'seller_payable_pending', 'seller_payable_available', 'seller_debts')) = (seller_id IS NOT NULL)`,
 )
 @Index('ledger_lines_account_idx', ['account', 'currency', 'sellerId'])
+@Index('ledger_lines_stripe_account_txn_idx', ['stripeAccount', 'stripeBalanceTransactionId'], { where: 'stripe_balance_transaction_id IS NOT NULL' })
 export class LedgerLine {
   @PrimaryGeneratedColumn('uuid')
   id: string;
