@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PaginationQuery } from '../../common/pagination.query.js';
 import { DISCREPANCY_KINDS, type DiscrepancyKind } from '../discrepancies.js';
 import type { DiscrepancyStatus, HealAction } from '../reconciliation-run.js';
