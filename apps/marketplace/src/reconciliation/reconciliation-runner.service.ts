@@ -42,6 +42,8 @@ export class ReconciliationRunner {
 
   /** Works every unfinished run if this instance gets the lock; false when another instance holds it. */
   async drain(): Promise<boolean> {
+    // nothing to do costs one short query on the pool, not a connection of its own (a small pool serves HTTP too)
+    if (!(await this.store.nextUnfinished())) return true;
     const drained = await withSessionLock(this.db, RECONCILIATION_LOCK, async () => {
       for (let run = await this.store.nextUnfinished(); run && !this.stopping; run = await this.store.nextUnfinished()) await this.work(run);
       return true;
