@@ -23,6 +23,7 @@ import pg from 'pg';
 import Stripe from 'stripe';
 import { startSandbox, type RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
 import { runMigrations } from '../migrations/run-migrations.js';
+import { completeOnboarding } from './support/budget-drain.js';
 import { startBenchPostgres } from './support/bench-postgres.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -80,14 +81,7 @@ const sdk = (sandbox: RunningSandbox) => {
 
 async function onboardedAccount(stripe: Stripe, sandboxUrl: string): Promise<string> {
   const account = await stripe.accounts.create({ type: 'express', country: 'US', capabilities: { card_payments: { requested: true }, transfers: { requested: true } } });
-  const link = await stripe.accountLinks.create({ account: account.id, refresh_url: `${sandboxUrl}/refresh`, return_url: `${sandboxUrl}/return`, type: 'account_onboarding' });
-  const res = await fetch(link.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ outcome: 'complete', account_number: '000123456789', routing_number: '110000000' }),
-    redirect: 'manual',
-  });
-  if (res.status !== 303) throw new Error(`onboarding answered ${res.status}`);
+  await completeOnboarding(stripe, sandboxUrl, account.id);
   return account.id;
 }
 

@@ -75,7 +75,15 @@ export async function prepareTransfers(sandboxUrl: string, secretKey: string): P
     controller: { fees: { payer: 'application' }, losses: { payments: 'application' }, stripe_dashboard: { type: 'express' }, requirement_collection: 'stripe' },
     capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
   });
-  const link = await stripe.accountLinks.create({ account: account.id, refresh_url: `${sandboxUrl}/refresh`, return_url: `${sandboxUrl}/return`, type: 'account_onboarding' });
+  await completeOnboarding(stripe, sandboxUrl, account.id);
+  await stripe.paymentIntents.create({ amount: 99_999_999, currency: 'usd', payment_method: 'pm_card_bypassPending', confirm: true });
+  await fetch(`${sandboxUrl}/_sandbox/requests/stats`, { method: 'DELETE' });
+  return account.id;
+}
+
+/** Completes a sandbox account's hosted onboarding (test bank account 000123456789), as a seller would. */
+export async function completeOnboarding(stripe: Stripe, sandboxUrl: string, account: string): Promise<void> {
+  const link = await stripe.accountLinks.create({ account, refresh_url: `${sandboxUrl}/refresh`, return_url: `${sandboxUrl}/return`, type: 'account_onboarding' });
   const res = await fetch(link.url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -83,7 +91,4 @@ export async function prepareTransfers(sandboxUrl: string, secretKey: string): P
     redirect: 'manual',
   });
   if (res.status !== 303) throw new Error(`onboarding form answered ${res.status}`);
-  await stripe.paymentIntents.create({ amount: 99_999_999, currency: 'usd', payment_method: 'pm_card_bypassPending', confirm: true });
-  await fetch(`${sandboxUrl}/_sandbox/requests/stats`, { method: 'DELETE' });
-  return account.id;
 }

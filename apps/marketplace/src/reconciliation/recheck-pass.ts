@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RECONCILIATION_GATEWAY, type StripeGateway, StripeGatewayError } from '@app/stripe';
+import { RECONCILIATION_GATEWAY, type StripeGateway } from '@app/stripe';
 import { BalanceCheckService } from '../ledger/index.js';
 import { BooksReader } from './books-reader.js';
 import { type Finding, fingerprintOf } from './discrepancies.js';
 import { ObjectChecks } from './object-checks.js';
 import { PayoutChecks } from './payout-checks.js';
-import { type Discrepancy, type Phase, type ReconciliationRun, type RunCursor, type RunPass, nextCursor } from './reconciliation-run.js';
+import { type Discrepancy, type Phase, type ReconciliationRun, type RunCursor, type RunPass, nextCursor, unlessRefused } from './reconciliation-run.js';
 import { type PageOutcome, ReconciliationStore, type RunItem } from './reconciliation-store.js';
 import { TransactionJudge } from './transaction-judge.js';
 
@@ -86,11 +86,8 @@ export class RecheckPass implements RunPass {
     const items: RunItem[] = [];
     const cleared: string[] = [];
     for (const d of live) {
-      const again = await this.recheck.recheck(run, d).catch((error: unknown) => {
-        // Stripe will not let us read its subject any more (a disconnected account): it stays, as it was
-        if (error instanceof StripeGatewayError && error.definitiveRefusal) return { findings: [asFinding(d)], items: [], settled: false };
-        throw error;
-      });
+      // Stripe will not let us read its subject any more (a disconnected account): it stays, as it was
+      const again = await unlessRefused(this.recheck.recheck(run, d), { findings: [asFinding(d)], items: [], settled: false });
       if (!again) continue;
       findings.push(...again.findings);
       items.push(...again.items);
@@ -140,7 +137,7 @@ export class BalancesPass implements RunPass {
         summary: `${b.account ?? 'The platform'} ${b.currency}: Stripe has ${b.stripe.available} available and ${b.stripe.pending} pending; the ledger ${b.ledger.available} and ${b.ledger.pending}`,
       }));
     const differing = new Set(findings.map(fingerprintOf));
-    const cleared = (await this.store.liveOfKind('balance_mismatch')).filter((d) => d.balance === balance && !differing.has(d.fingerprint)).map((d) => d.id);
+    const cleared = (await this.store.liveOfKind('balance_mismatch', balance)).filter((d) => !differing.has(d.fingerprint)).map((d) => d.id);
     return { findings, cleared, next };
   }
 }

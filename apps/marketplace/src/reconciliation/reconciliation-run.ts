@@ -1,3 +1,4 @@
+import { StripeGatewayError } from '@app/stripe';
 import type { PageOutcome } from './reconciliation-store.js';
 import type { DiscrepancyKind, Severity } from './discrepancies.js';
 
@@ -30,6 +31,17 @@ export async function firstPage<T>(pages: AsyncGenerator<{ data: T[]; hasMore: b
   const first = await pages.next();
   await pages.return(undefined);
   return first.done ? { data: [], hasMore: false, last: null } : first.value;
+}
+
+/** Stripe refused for good (a disconnected account, a key without the permission): retrying will not help. */
+export const refusedForGood = (error: unknown): error is StripeGatewayError => error instanceof StripeGatewayError && error.definitiveRefusal;
+
+/** `read`, or `fallback` when Stripe refuses it for good. */
+export function unlessRefused<T, F>(read: Promise<T>, fallback: F): Promise<T | F> {
+  return read.catch((error: unknown) => {
+    if (refusedForGood(error)) return fallback;
+    throw error;
+  });
 }
 
 /** A pass of a run: reads one page at its cursor and says what it found and where to go on. */

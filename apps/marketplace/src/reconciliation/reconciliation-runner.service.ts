@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { ROOT_LOGGER } from '../common/logger.js';
 import { ConnectedAccountDirectory } from '../webhooks/connected-account-directory.js';
-import { type Phase, RUN_PASSES, type ReconciliationRun, type RunPass, nextCursor } from './reconciliation-run.js';
+import { type Phase, RUN_PASSES, type ReconciliationRun, type RunPass, nextCursor, refusedForGood } from './reconciliation-run.js';
 import { type PageOutcome, ReconciliationStore } from './reconciliation-store.js';
 
 /** One instance reconciles at a time: a session advisory lock on a dedicated connection (released by PostgreSQL if the instance dies). */
@@ -61,7 +61,7 @@ export class ReconciliationRunner {
     try {
       return await pass.page(run, run.cursor);
     } catch (error) {
-      if (!pass.perBalance || !(error instanceof StripeGatewayError) || !error.definitiveRefusal) throw error;
+      if (!pass.perBalance || !refusedForGood(error)) throw error;
       const balance = run.balances[run.cursor.balance]!;
       return {
         findings: [

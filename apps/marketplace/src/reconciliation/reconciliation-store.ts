@@ -277,9 +277,12 @@ export class ReconciliationStore {
     return rows.map(toDiscrepancy);
   }
 
-  /** Live balance differences (what the balance pass settles or sees again). */
-  async liveOfKind(kind: string): Promise<Discrepancy[]> {
-    const rows: RawDiscrepancy[] = await this.db.query(`SELECT ${DISCREPANCY_COLUMNS} FROM reconciliation_discrepancies WHERE status IN ('open', 'healed') AND kind = $1`, [kind]);
+  /** Live differences of one kind in one balance (the balance pass settles or sees its own again). */
+  async liveOfKind(kind: string, balance: string): Promise<Discrepancy[]> {
+    const rows: RawDiscrepancy[] = await this.db.query(`SELECT ${DISCREPANCY_COLUMNS} FROM reconciliation_discrepancies WHERE status IN ('open', 'healed') AND kind = $1 AND balance = $2`, [
+      kind,
+      balance,
+    ]);
     return rows.map(toDiscrepancy);
   }
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type ListedBalanceTransaction, RECONCILIATION_GATEWAY, type StripeGateway, StripeGatewayError } from '@app/stripe';
+import { type ListedBalanceTransaction, RECONCILIATION_GATEWAY, type StripeGateway } from '@app/stripe';
 import { BooksReader } from './books-reader.js';
 import type { Finding } from './discrepancies.js';
 import { ObjectChecks } from './object-checks.js';
 import { PayoutChecks } from './payout-checks.js';
-import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, firstPage, nextCursor } from './reconciliation-run.js';
+import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, firstPage, nextCursor, unlessRefused } from './reconciliation-run.js';
 import { type PageOutcome, ReconciliationStore, type RunItem } from './reconciliation-store.js';
 import { ReconciliationConfig } from './reconciliation.config.js';
 import { TransactionJudge } from './transaction-judge.js';
@@ -130,10 +130,7 @@ export class InFlightPass implements RunPass {
     const items: RunItem[] = [];
     for (const row of rows) {
       // one Stripe will not let us read any more (a disconnected account) stays in flight: its balance is reported unreadable
-      const txn = await this.judge.retrieve(row.txn, row.balance).catch((error: unknown) => {
-        if (error instanceof StripeGatewayError && error.definitiveRefusal) return null;
-        throw error;
-      });
+      const txn = await unlessRefused(this.judge.retrieve(row.txn, row.balance), null);
       if (txn) items.push(...(await this.judge.judge(run, row.balance, [txn])));
     }
     return { items, next: nextCursor(cursor, run.balances.length, { hasMore: rows.length === LEDGER_PAGE, last: rows.at(-1)?.txn ?? null }, false) };
