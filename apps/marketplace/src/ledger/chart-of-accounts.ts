@@ -77,6 +77,9 @@
  *    to the unsent transfer, or a reversal made / a debt part netted, moved by a return transfer);
  *    Cr seller_debts[S] canceled(S) (the debt's unrecovered part, canceled). The return transfer `y`
  *    (no source_transaction): booked as the order's transfer above (cash both sides, payable platform-held -> S's side).
+ *  The platform's own payout `p` to its bank (automatic or manual, from its `payout` balance transaction;
+ *  a failed or canceled one's `payout_failure` / `payout_cancel` transaction turns it around):
+ *    Cr platform_cash p [payout txn: net];  Dr platform_payouts p
  *  Netting a debt `d` from S's next order's transfer (lowered by d before it is made):
  *    Dr seller_payable_pending[S] d;  Cr seller_debts[S] d
  *  Payout of `amount` from S's connected balance (created; a failed or canceled one comes back):
@@ -216,6 +219,14 @@ export const CHART_OF_ACCOUNTS = [
     normalSide: 'debit',
     perSeller: false,
     description: "Platform funds transferred (e.g. from Stripe's Dashboard) to a connected account that is no seller of the marketplace: a suspense balance for an admin to explain or recover",
+  },
+  {
+    code: 'platform_payouts',
+    name: 'Platform payouts to its bank',
+    type: 'asset',
+    normalSide: 'debit',
+    perSeller: false,
+    description: "The platform's own Stripe balance paid out to its bank account (its payouts, automatic or manual, booked from their balance transactions); a failed or canceled payout puts it back",
   },
 ] as const satisfies readonly LedgerAccount[];
 

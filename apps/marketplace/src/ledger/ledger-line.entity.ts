@@ -10,7 +10,7 @@ import { LedgerEntry } from './ledger-entry.entity.js';
 @Check('ledger_lines_currency_check', `currency ~ '^[A-Z]{3}$'`)
 @Check(
   'ledger_lines_account_check',
-  `account IN ('platform_cash_pending', 'platform_cash_available', 'connected_cash_pending', 'connected_cash_available', 'seller_payable_pending', 'seller_payable_available', 'platform_fee_revenue', 'platform_fee_refunds', 'refund_losses', 'stripe_processing_fees', 'dispute_funds_withdrawn', 'dispute_fees', 'dispute_recoveries', 'seller_debts', 'transfers_to_other_accounts')`,
+  `account IN ('platform_cash_pending', 'platform_cash_available', 'connected_cash_pending', 'connected_cash_available', 'seller_payable_pending', 'seller_payable_available', 'platform_fee_revenue', 'platform_fee_refunds', 'refund_losses', 'stripe_processing_fees', 'dispute_funds_withdrawn', 'dispute_fees', 'dispute_recoveries', 'seller_debts', 'transfers_to_other_accounts', 'platform_payouts')`,
 )
 @Check(
   'ledger_lines_seller_check',

@@ -19,6 +19,8 @@ export const LEDGER_ENTRY_KINDS = {
   disputeReturn: 'dispute_return',
   sellerPayout: 'seller_payout',
   sellerPayoutReturned: 'seller_payout_returned',
+  platformPayout: 'platform_payout',
+  platformPayoutReturned: 'platform_payout_returned',
   reversal: 'reversal',
   refundReturnReversal: 'refund_return_reversal',
   transferReversal: 'transfer_reversal',
@@ -389,6 +391,11 @@ export function debtNettingLines(p: { sellerId: string; amount: Money }): Ledger
 export function sellerPayoutLines(p: { seller: Extract<StripeBalanceRef, { kind: 'connected' }>; payout: Movement }): LedgerLineInput[] {
   const { txn } = p.payout;
   return nonZero([cashLine(p.seller, p.payout), payable(p.seller.sellerId, moneyOf(-txn.net, txn), true, ref(p.seller, p.payout))]);
+}
+
+/** The platform's own payout to its bank, or its return (a failure's or cancel's transaction): the cash against `platform_payouts`. */
+export function platformPayoutLines(p: { payout: Movement }): LedgerLineInput[] {
+  return nonZero([cashLine(PLATFORM_BALANCE, p.payout), debit('platform_payouts', moneyOf(-p.payout.txn.net, p.payout.txn))]);
 }
 
 /**
