@@ -150,6 +150,27 @@ describe('reconciliation across runs', () => {
     expect((await finishedRun(t, next!.id, 60_000)).status).toBe('completed');
   });
 
+  it("a run's compared transactions are deleted RECONCILIATION_ITEMS_RETENTION_DAYS after it finished: its CSV is gone (410), its totals stay", async () => {
+    const seller = await createActiveSeller(t, 'Old run');
+    await paidOrder(t, await createPrincipal(t, 'buyer'), await createListing(t, seller, { unitAmount: 2_000 }));
+    await fundsAvailable(t);
+    const old = await reconcile(t);
+    const itemsOf = async (id: string) => (await sql().query(`SELECT count(*)::int AS n FROM reconciliation_items WHERE run_id = $1`, [id]))[0].n as number;
+    expect(await itemsOf(old.id)).toBe(old.counts.stripeTransactions);
+    const kept = await reconcile(t);
+    await sql().query(`UPDATE reconciliation_runs SET finished_at = now() - interval '91 days' WHERE id = $1`, [old.id]);
+
+    const slotRun = await t.app.get(ReconciliationSchedule).runSlot(new Date('2026-03-01T00:00:00Z'));
+    await finishedRun(t, slotRun!.id, 60_000);
+    expect(await itemsOf(old.id)).toBe(0);
+    expect(await itemsOf(kept.id)).toBe(kept.counts.stripeTransactions);
+    const after = (await t.http.get(`/admin/reconciliation/runs/${old.id}`).set(bearer(t.adminKey)).expect(200)).body;
+    expect(after).toMatchObject({ status: 'completed', counts: old.counts, matched: old.matched, itemsPrunedAt: expect.any(String) });
+    const csv = await t.http.get(`/admin/reconciliation/runs/${old.id}/export.csv`).set(bearer(t.adminKey)).expect(410);
+    expect(csv.body.error.code).toBe('RECONCILIATION.ITEMS_PRUNED');
+    await t.http.get(`/admin/reconciliation/runs/${kept.id}/export.csv`).set(bearer(t.adminKey)).expect(200);
+  });
+
   // last: the fee refunds below are never booked (an admin resolves them), so the books differ from Stripe afterwards
   it('a difference a person resolved stays resolved while it is unchanged; when it changes at Stripe it is a new open item', async () => {
     const seller = await createActiveSeller(t, 'Fee refunded twice');

@@ -40,6 +40,7 @@ const run: ReconciliationRun = {
   startedAt: null,
   finishedAt: null,
   createdAt: new Date(),
+  itemsPrunedAt: null,
 };
 
 function discrepancy(stripeObjectId: string, kind: Discrepancy['kind'] = 'status_mismatch'): Discrepancy {

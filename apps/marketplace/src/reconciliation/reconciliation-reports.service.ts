@@ -8,6 +8,7 @@ import { dashboardUrl } from './discrepancies.js';
 import type { ListDiscrepanciesQuery } from './dto/reconciliation.dto.js';
 import type { Discrepancy, ReconciliationRun } from './reconciliation-run.js';
 import { ReconciliationStore } from './reconciliation-store.js';
+import { ReconciliationErrors } from './reconciliation.errors.js';
 
 const CSV_BATCH = 1_000;
 export const CSV_COLUMNS = [
@@ -82,7 +83,9 @@ export class ReconciliationReports {
 
   /** The run's items as CSV rows (amounts in the currency's major units, as an accountant reads them), read a batch at a time: memory flat in the run's size. */
   async csv(runId: string): Promise<NodeJS.ReadableStream> {
-    if (!(await this.store.get(runId))) throw new NotFoundError('Reconciliation run', runId);
+    const run = await this.store.get(runId);
+    if (!run) throw new NotFoundError('Reconciliation run', runId);
+    if (run.itemsPrunedAt) throw ReconciliationErrors.itemsPruned(runId, run.itemsPrunedAt);
     const out = stringify({ header: true, columns: CSV_COLUMNS });
     const major = (minor: bigint | null, currency: string) => (minor === null ? '' : formatAmount(Money.of(minor, currency)));
     void (async () => {

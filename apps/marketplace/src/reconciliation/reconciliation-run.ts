@@ -85,6 +85,8 @@ export interface ReconciliationRun {
   startedAt: Date | null;
   finishedAt: Date | null;
   createdAt: Date;
+  /** When its items (the transactions it compared) were deleted after RECONCILIATION_ITEMS_RETENTION_DAYS; null while kept. */
+  itemsPrunedAt: Date | null;
 }
 
 export type DiscrepancyStatus = 'open' | 'healed' | 'resolved' | 'cleared';

@@ -63,6 +63,8 @@ export class ReconciliationSchedule implements OnApplicationBootstrap, OnApplica
     const from = previous ? new Date(previous.getTime() - this.config.RECONCILIATION_SKEW_S * 1000) : new Date(to.getTime() - this.config.RECONCILIATION_FIRST_WINDOW_S * 1000);
     const run = await this.store.create({ trigger: 'schedule', slot, requestedBy: null, from, to: to > from ? to : new Date(from.getTime() + 1000) });
     await this.store.requeueFailed();
+    // the instance that made the slot's run prunes old runs' items (a few runs a slot)
+    if (run) await this.store.pruneItems(this.config.RECONCILIATION_ITEMS_RETENTION_DAYS);
     await this.kick();
     return run;
   }

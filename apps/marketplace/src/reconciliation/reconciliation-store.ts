@@ -35,7 +35,8 @@ export interface PageOutcome {
 }
 
 const RUN_COLUMNS = `id, trigger, slot, requested_by AS "requestedBy", window_from AS "windowFrom", window_to AS "windowTo", status, balances,
-  stripe_clock AS "stripeClock", cursor, counts, error, started_at AS "startedAt", finished_at AS "finishedAt", created_at AS "createdAt"`;
+  stripe_clock AS "stripeClock", cursor, counts, error, started_at AS "startedAt", finished_at AS "finishedAt", created_at AS "createdAt",
+  items_pruned_at AS "itemsPrunedAt"`;
 
 const discrepancyColumns = (a: string) => `${a}.id, ${a}.found_in_run_id AS "foundInRunId", ${a}.last_seen_run_id AS "lastSeenRunId", ${a}.kind,
   ${a}.severity, ${a}.status, ${a}.fingerprint, ${a}.balance,
@@ -120,6 +121,24 @@ export class ReconciliationStore {
     );
     if (!rows[0]) throw new Error(`reconciliation run ${id} is not queued or running`);
     return toRun(rows[0]);
+  }
+
+  /**
+   * Deletes the items (compared transactions) of runs finished more than `days` ago, a few runs at a
+   * time, marking each run pruned; totals, findings and discrepancies stay. The runs pruned.
+   */
+  async pruneItems(days: number, runs = 20): Promise<string[]> {
+    const [rows]: [Array<{ id: string }>, number] = await this.db.query(
+      `WITH old AS (
+         SELECT id FROM reconciliation_runs
+          WHERE items_pruned_at IS NULL AND finished_at < now() - make_interval(days => $1)
+            AND (status = 'completed' OR (status = 'failed' AND trigger = 'admin'))
+          ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+       gone AS (DELETE FROM reconciliation_items WHERE run_id IN (SELECT id FROM old))
+       UPDATE reconciliation_runs SET items_pruned_at = now(), updated_at = now() WHERE id IN (SELECT id FROM old) RETURNING id`,
+      [days, runs],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Failed scheduled runs are queued again (their cursor kept): a run that failed is not a window lost. */

@@ -87,9 +87,10 @@ export class ReconciliationAdminController {
   @ApiOkResponse({ description: 'text/csv; a header row, then one row per balance transaction', schema: { type: 'string' } })
   @ApiOperation({
     summary: 'Everything a run compared, as CSV',
-    description: 'One row per Stripe balance transaction: both sides, amounts in major units, the outcome and the discrepancy it is part of.',
+    description:
+      'One row per Stripe balance transaction: both sides, amounts in major units, the outcome and the discrepancy it is part of. 410 once the run is older than RECONCILIATION_ITEMS_RETENTION_DAYS (its rows deleted; its totals and discrepancies stay).',
   })
-  @ApiErrors({ 404: ['NOT_FOUND'] })
+  @ApiErrors({ 404: ['NOT_FOUND'], 410: ['RECONCILIATION.ITEMS_PRUNED'] })
   async csv(@Param('id', uuid) id: string, @Res() res: Response): Promise<void> {
     const stream = await this.reports.csv(id);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');

@@ -18,6 +18,13 @@ export class ReconciliationConfig {
   /** The first scheduled run's window reaches this far back (seconds; 30 days, Stripe's event retention, by default). */
   @Expose() @Transform(envInt) @IsInt() @Min(60) @Max(400 * 86_400) RECONCILIATION_FIRST_WINDOW_S: number = 30 * 86_400;
 
+  /**
+   * How long (days) the transactions a run compared (its items, the CSV's rows) are kept after the run
+   * finished; its totals and discrepancies are kept for good. Keep it longer than the first window
+   * (RECONCILIATION_FIRST_WINDOW_S): a transaction whose items are gone is read from Stripe again.
+   */
+  @Expose() @Transform(envInt) @IsInt() @Min(7) @Max(3_650) RECONCILIATION_ITEMS_RETENTION_DAYS: number = 90;
+
   /** How often a worker looks for runs asked for through the API, or left unfinished by an instance that died (ms). */
   @Expose() @Transform(envInt) @IsInt() @Min(10) @Max(3_600_000) RECONCILIATION_POLL_MS: number = 5_000;
 }

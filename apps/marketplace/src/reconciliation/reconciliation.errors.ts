@@ -27,5 +27,12 @@ export const ReconciliationErrors = {
       'unprocessable',
       { discrepancyId: id, action },
     ),
+  itemsPruned: (id: string, at: Date) =>
+    new DomainError(
+      'RECONCILIATION.ITEMS_PRUNED',
+      `Run ${id}'s compared transactions were deleted on ${at.toISOString()} (RECONCILIATION_ITEMS_RETENTION_DAYS); its totals and discrepancies are kept`,
+      'gone',
+      { runId: id, prunedAt: at.toISOString() },
+    ),
   runInvalidWindow: () => new DomainError('RECONCILIATION.INVALID_WINDOW', '`from` must be before `to`, and `to` not in the future of Stripe’s clock', 'invalid'),
 };

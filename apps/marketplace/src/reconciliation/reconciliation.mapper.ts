@@ -14,6 +14,12 @@ export class ReconciliationRunResponse {
   @ApiProperty({ type: String, nullable: true, description: "The window's end, exclusive" }) windowTo: string | null;
   @ApiProperty({ type: String, nullable: true }) startedAt: string | null;
   @ApiProperty({ type: String, nullable: true }) finishedAt: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'When the transactions it compared were deleted (RECONCILIATION_ITEMS_RETENTION_DAYS): its CSV is gone, its totals and discrepancies stay',
+  })
+  itemsPrunedAt: string | null;
   @ApiProperty({ description: 'Where the run is (or stopped): pass, balance index, last id read', type: Object }) cursor: Record<string, unknown>;
   @ApiProperty({ description: 'Stripe transactions compared, matched, in flight, new discrepancies, rechecked, cleared, pages, failed pages', type: Object })
   counts: Record<string, number>;
@@ -32,6 +38,7 @@ export function toReconciliationRunResponse(item: ReconciliationRunListing): Rec
       windowTo: null,
       startedAt: null,
       finishedAt: null,
+      itemsPrunedAt: null,
       cursor: {},
       counts: {},
       error: null,
@@ -47,6 +54,7 @@ export function toReconciliationRunResponse(item: ReconciliationRunListing): Rec
     windowTo: iso(r.windowTo),
     startedAt: iso(r.startedAt),
     finishedAt: iso(r.finishedAt),
+    itemsPrunedAt: iso(r.itemsPrunedAt),
     cursor: { ...r.cursor },
     counts: { ...r.counts },
     error: r.error,
