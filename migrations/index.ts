@@ -7,6 +7,7 @@ import { Reconciliation1764511200000 } from './1764511200000-Reconciliation.js';
 import { LedgerLinesByStripeAccount1764514800000 } from './1764514800000-LedgerLinesByStripeAccount.js';
 import { PlatformPayouts1764518400000 } from './1764518400000-PlatformPayouts.js';
 import { ReconciliationItemsPruned1764522000000 } from './1764522000000-ReconciliationItemsPruned.js';
+import { ReconciliationActiveBalances1764525600000 } from './1764525600000-ReconciliationActiveBalances.js';
 import { Identity1764172800000 } from './1764172800000-Identity.js';
 import { WebhookInbox1764259200000 } from './1764259200000-WebhookInbox.js';
 import { LedgerJournal1764345600000 } from './1764345600000-LedgerJournal.js';
@@ -84,4 +85,5 @@ export const MIGRATIONS = [
   LedgerLinesByStripeAccount1764514800000,
   PlatformPayouts1764518400000,
   ReconciliationItemsPruned1764522000000,
+  ReconciliationActiveBalances1764525600000,
 ];

@@ -5,6 +5,7 @@ import { LedgerLine } from './ledger-line.entity.js';
 @Entity({ name: 'ledger_entries' })
 @Index('ledger_entries_idempotency_key_idx', ['idempotencyKey'], { unique: true })
 @Index('ledger_entries_reference_idx', ['referenceType', 'referenceId'])
+@Index('ledger_entries_created_idx', ['createdAt'])
 @Index('ledger_entries_reverses_entry_idx', ['reversesEntryId'], { unique: true, where: 'reverses_entry_id IS NOT NULL' })
 export class LedgerEntry {
   @PrimaryGeneratedColumn('uuid')

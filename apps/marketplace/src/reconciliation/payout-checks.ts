@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type PayoutSnapshot, RECONCILIATION_GATEWAY, type StripeGateway } from '@app/stripe';
 import { type BookedPayout, BooksReader } from './books-reader.js';
 import type { Finding } from './discrepancies.js';
-import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, firstPage, nextCursor } from './reconciliation-run.js';
+import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, firstPage, nextCursor, windowOf } from './reconciliation-run.js';
 import type { PageOutcome } from './reconciliation-store.js';
 
 // what our attempt's status must be for each status of its payout at Stripe
@@ -123,10 +123,10 @@ export class PayoutsPass implements RunPass {
   async page(run: ReconciliationRun, cursor: RunCursor): Promise<PageOutcome> {
     const balance = run.balances[cursor.balance]!;
     if (balance === 'platform') return { next: nextCursor(cursor, run.balances.length, { hasMore: false, last: null }, true) };
-    const window = { gte: run.windowFrom, lt: run.windowTo };
+    const window = windowOf(run, balance);
     const arrivals = cursor.phase === 'arrivals';
     const page = await firstPage(this.gateway.pagesOfPayouts({ account: balance, ...(arrivals ? { arrival: window } : { created: window }), startingAfter: cursor.after ?? undefined }));
-    const payouts = arrivals ? page.data.filter((p) => p.created < run.windowFrom) : page.data;
+    const payouts = arrivals ? page.data.filter((p) => p.created < window.gte) : page.data;
     return { findings: await this.checks.check(balance, payouts), next: nextCursor(cursor, run.balances.length, page, true) };
   }
 }

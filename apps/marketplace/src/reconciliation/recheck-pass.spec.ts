@@ -41,6 +41,7 @@ const run: ReconciliationRun = {
   finishedAt: null,
   createdAt: new Date(),
   itemsPrunedAt: null,
+  balanceFrom: {},
 };
 
 function discrepancy(stripeObjectId: string, kind: Discrepancy['kind'] = 'status_mismatch'): Discrepancy {

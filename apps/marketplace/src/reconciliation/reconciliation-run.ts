@@ -33,6 +33,12 @@ export async function firstPage<T>(pages: AsyncGenerator<{ data: T[]; hasMore: b
   return first.done ? { data: [], hasMore: false, last: null } : first.value;
 }
 
+/** The window a run reads of one balance: its own start when it was left out of earlier runs, the run's otherwise. */
+export function windowOf(run: Pick<ReconciliationRun, 'windowFrom' | 'windowTo' | 'balanceFrom'>, balance: string): { gte: Date; lt: Date } {
+  const own = run.balanceFrom?.[balance];
+  return { gte: own ? new Date(own) : run.windowFrom, lt: run.windowTo };
+}
+
 /** Stripe refused for good (a disconnected account, a key without the permission): retrying will not help. */
 export const refusedForGood = (error: unknown): error is StripeGatewayError => error instanceof StripeGatewayError && error.definitiveRefusal;
 
@@ -85,6 +91,8 @@ export interface ReconciliationRun {
   startedAt: Date | null;
   finishedAt: Date | null;
   createdAt: Date;
+  /** Balances whose window starts before `windowFrom` (ISO): where the last run that read them ended, a skew earlier. */
+  balanceFrom: Record<string, string>;
   /** When its items (the transactions it compared) were deleted after RECONCILIATION_ITEMS_RETENTION_DAYS; null while kept. */
   itemsPrunedAt: Date | null;
 }

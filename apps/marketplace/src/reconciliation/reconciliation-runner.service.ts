@@ -6,9 +6,9 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { ROOT_LOGGER } from '../common/logger.js';
-import { ConnectedAccountDirectory } from '../webhooks/connected-account-directory.js';
 import { type Phase, RUN_PASSES, type ReconciliationRun, type RunPass, nextCursor, refusedForGood } from './reconciliation-run.js';
 import { type PageOutcome, ReconciliationStore } from './reconciliation-store.js';
+import { RunBalances } from './run-balances.js';
 
 /** One instance reconciles at a time: a session advisory lock on a dedicated connection (released by PostgreSQL if the instance dies). */
 export const RECONCILIATION_LOCK = 7_420_014;
@@ -30,7 +30,7 @@ export class ReconciliationRunner {
     private readonly store: ReconciliationStore,
     @Inject(RUN_PASSES) passes: RunPass[],
     @Inject(RECONCILIATION_GATEWAY) private readonly gateway: StripeGateway,
-    private readonly accounts: ConnectedAccountDirectory,
+    private readonly balances: RunBalances,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     for (const pass of passes) for (const phase of pass.phases) this.byPhase.set(phase, pass);
@@ -79,9 +79,13 @@ export class ReconciliationRunner {
   }
 
   private async work(queued: ReconciliationRun): Promise<void> {
-    const balances = ['platform', ...(await this.accounts.list()).sort()];
-    let run = await this.store.start(queued.id, balances, await this.stripeClock());
-    this.logger.info({ component: 'reconciliation', runId: run.id, cursor: run.cursor, windowFrom: run.windowFrom, windowTo: run.windowTo }, 'reconciliation run working');
+    // a resumed run keeps the balances (and their windows) it chose when it started
+    const chosen = queued.balances.length ? { balances: queued.balances, balanceFrom: queued.balanceFrom } : await this.balances.choose(queued);
+    let run = await this.store.start(queued.id, chosen.balances, await this.stripeClock(), chosen.balanceFrom);
+    this.logger.info(
+      { component: 'reconciliation', runId: run.id, cursor: run.cursor, windowFrom: run.windowFrom, windowTo: run.windowTo, balances: run.balances.length },
+      'reconciliation run working',
+    );
     let failures = 0;
     while (run.cursor.phase !== 'done' && !this.stopping) {
       const pass = this.byPhase.get(run.cursor.phase);
@@ -105,6 +109,8 @@ export class ReconciliationRunner {
     }
     if (run.cursor.phase === 'done') {
       await this.store.finish(run.id, 'completed');
+      // after: a crash between the two leaves older marks, so later windows start earlier (an overlap, never a gap)
+      if (run.trigger === 'schedule') await this.store.markReconciled(run);
       this.logger.info({ component: 'reconciliation', runId: run.id, counts: run.counts }, 'reconciliation run completed');
     }
   }

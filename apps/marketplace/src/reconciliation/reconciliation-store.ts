@@ -36,7 +36,7 @@ export interface PageOutcome {
 
 const RUN_COLUMNS = `id, trigger, slot, requested_by AS "requestedBy", window_from AS "windowFrom", window_to AS "windowTo", status, balances,
   stripe_clock AS "stripeClock", cursor, counts, error, started_at AS "startedAt", finished_at AS "finishedAt", created_at AS "createdAt",
-  items_pruned_at AS "itemsPrunedAt"`;
+  items_pruned_at AS "itemsPrunedAt", balance_from AS "balanceFrom"`;
 
 const discrepancyColumns = (a: string) => `${a}.id, ${a}.found_in_run_id AS "foundInRunId", ${a}.last_seen_run_id AS "lastSeenRunId", ${a}.kind,
   ${a}.severity, ${a}.status, ${a}.fingerprint, ${a}.balance,
@@ -108,16 +108,44 @@ export class ReconciliationStore {
     return rows[0]?.at ?? null;
   }
 
+  /** When the latest scheduled run before this one started, whatever became of it (activity since then makes an account worth reading), or null. */
+  async previousScheduledStart(runId: string): Promise<Date | null> {
+    const rows: Array<{ at: Date }> = await this.db.query(
+      `SELECT started_at AS at FROM reconciliation_runs
+        WHERE trigger = 'schedule' AND id <> $1 AND started_at IS NOT NULL AND created_at <= (SELECT created_at FROM reconciliation_runs WHERE id = $1)
+        ORDER BY created_at DESC LIMIT 1`,
+      [runId],
+    );
+    return rows[0]?.at ?? null;
+  }
+
+  /** Where the last completed scheduled run that read each balance ended (balances no such run read are absent). */
+  async reconciledTo(balances: string[]): Promise<Map<string, Date>> {
+    if (!balances.length) return new Map();
+    const rows: Array<{ balance: string; to: Date }> = await this.db.query(`SELECT balance, reconciled_to AS "to" FROM reconciliation_balances WHERE balance = ANY($1)`, [balances]);
+    return new Map(rows.map((r) => [r.balance, r.to]));
+  }
+
+  /** A completed scheduled run read its balances to its window's end. */
+  async markReconciled(run: ReconciliationRun): Promise<void> {
+    await this.db.query(
+      `INSERT INTO reconciliation_balances (balance, reconciled_to, run_id) SELECT unnest($1::text[]), $2, $3
+       ON CONFLICT (balance) DO UPDATE SET reconciled_to = greatest(reconciliation_balances.reconciled_to, EXCLUDED.reconciled_to), run_id = EXCLUDED.run_id, updated_at = now()`,
+      [run.balances, run.windowTo, run.id],
+    );
+  }
+
   /** queued -> running with the balances it will read and Stripe's clock; a resumed run keeps both. */
-  async start(id: string, balances: string[], stripeClock: Date): Promise<ReconciliationRun> {
+  async start(id: string, balances: string[], stripeClock: Date, balanceFrom: Record<string, string> = {}): Promise<ReconciliationRun> {
     // an UPDATE ... RETURNING answers [rows, count] through TypeORM
     const [rows]: [ReconciliationRun[], number] = await this.db.query(
       `UPDATE reconciliation_runs
           SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now(),
               balances = CASE WHEN cardinality(balances) = 0 THEN $2::text[] ELSE balances END,
+              balance_from = CASE WHEN cardinality(balances) = 0 THEN $4::jsonb ELSE balance_from END,
               stripe_clock = coalesce(stripe_clock, $3)
         WHERE id = $1 AND status IN ('queued', 'running') RETURNING ${RUN_COLUMNS}`,
-      [id, balances, stripeClock],
+      [id, balances, stripeClock, balanceFrom],
     );
     if (!rows[0]) throw new Error(`reconciliation run ${id} is not queued or running`);
     return toRun(rows[0]);

@@ -19,6 +19,12 @@ export class ReconciliationConfig {
   @Expose() @Transform(envInt) @IsInt() @Min(60) @Max(400 * 86_400) RECONCILIATION_FIRST_WINDOW_S: number = 30 * 86_400;
 
   /**
+   * A scheduled run reads the connected accounts with activity since the previous run; every other
+   * account is read at least this often (seconds; daily by default), from where it was last read.
+   */
+  @Expose() @Transform(envInt) @IsInt() @Min(60) @Max(30 * 86_400) RECONCILIATION_SWEEP_S: number = 86_400;
+
+  /**
    * How long (days) the transactions a run compared (its items, the CSV's rows) are kept after the run
    * finished; its totals and discrepancies are kept for good. Keep it longer than the first window
    * (RECONCILIATION_FIRST_WINDOW_S): a transaction whose items are gone is read from Stripe again.

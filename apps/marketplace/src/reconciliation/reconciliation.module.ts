@@ -14,6 +14,7 @@ import { ReconciliationReports } from './reconciliation-reports.service.js';
 import { ReconciliationRunner } from './reconciliation-runner.service.js';
 import { ReconciliationSchedule } from './reconciliation-schedule.service.js';
 import { ReconciliationStore } from './reconciliation-store.js';
+import { RunBalances } from './run-balances.js';
 import { TransactionJudge } from './transaction-judge.js';
 import { InFlightPass, LedgerTransactionsPass, StripeTransactionsPass } from './transaction-passes.js';
 
@@ -32,6 +33,7 @@ const PASSES = [RecheckPass, InFlightPass, StripeTransactionsPass, LedgerTransac
     DiscrepancyRecheck,
     ...PASSES,
     { provide: RUN_PASSES, useFactory: (...passes: RunPass[]) => passes, inject: PASSES },
+    RunBalances,
     ReconciliationRunner,
     ReconciliationSchedule,
     ReconciliationReports,

@@ -4,7 +4,7 @@ import { BooksReader } from './books-reader.js';
 import type { Finding } from './discrepancies.js';
 import { ObjectChecks } from './object-checks.js';
 import { PayoutChecks } from './payout-checks.js';
-import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, firstPage, nextCursor, unlessRefused } from './reconciliation-run.js';
+import { type Phase, type ReconciliationRun, type RunCursor, type RunPass, firstPage, nextCursor, unlessRefused, windowOf } from './reconciliation-run.js';
 import { type PageOutcome, ReconciliationStore, type RunItem } from './reconciliation-store.js';
 import { ReconciliationConfig } from './reconciliation.config.js';
 import { TransactionJudge } from './transaction-judge.js';
@@ -34,9 +34,7 @@ export class StripeTransactionsPass implements RunPass {
 
   async page(run: ReconciliationRun, cursor: RunCursor): Promise<PageOutcome> {
     const balance = run.balances[cursor.balance]!;
-    const page = await firstPage(
-      this.gateway.pagesOfBalanceTransactions({ account: accountOf(balance), created: { gte: run.windowFrom, lt: run.windowTo }, startingAfter: cursor.after ?? undefined }),
-    );
+    const page = await firstPage(this.gateway.pagesOfBalanceTransactions({ account: accountOf(balance), created: windowOf(run, balance), startingAfter: cursor.after ?? undefined }));
     const items = await this.judge.judge(run, balance, page.data);
     // objects made in earlier windows whose state changed in this one: their status is compared again here
     const sources = (keep: (t: ListedBalanceTransaction) => boolean) => [...new Set(page.data.filter(keep).map((t) => t.source!))];

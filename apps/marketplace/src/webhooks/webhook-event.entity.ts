@@ -13,6 +13,7 @@ export type InboxStatus = (typeof INBOX_STATUSES)[number];
 @Index('webhook_events_due_idx', ['nextAttemptAt'], { where: `status IN ('pending', 'processing')` })
 @Index('webhook_events_status_idx', ['status', 'receivedAt'])
 @Index('webhook_events_created_idx', ['created'])
+@Index('webhook_events_received_idx', ['receivedAt'])
 export class WebhookEvent {
   @PrimaryColumn({ type: 'text' })
   id: string;
