@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing } from './factories/seller.factory.js';
 import { expectBooksMatchStripe, paidOrder } from './support/checkout.js';
+import { payoutEntriesOf } from './support/platform-payouts.js';
 import { waitFor } from './support/process.js';
 import { type DiscrepancyJson, described, discrepanciesOf, reconcile } from './support/reconciliation.js';
 import { fundsAvailable, testAppForFile } from './support/transfers.js';
@@ -16,15 +17,7 @@ describe("the platform's own payouts, adversarially", () => {
   afterEach(() => {
     t.sandbox.control.setWebhookFaults({ outage: false, duplicate: 1, shuffle: false });
   });
-  const entriesOf = (po: string): Promise<Array<{ kind: string; cash: string; payouts: string }>> =>
-    sql().query(
-      `SELECT e.kind,
-              sum(l.amount) FILTER (WHERE l.account LIKE 'platform_cash_%')::text AS cash,
-              sum(l.amount) FILTER (WHERE l.account = 'platform_payouts')::text AS payouts
-         FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
-        WHERE e.reference_type = 'payout' AND e.reference_id = $1 GROUP BY e.id, e.kind ORDER BY e.kind`,
-      [po],
-    );
+  const entriesOf = (po: string) => payoutEntriesOf(t, po);
   const about = (found: DiscrepancyJson[], stripeId: string) => found.filter((d) => d.stripe.objectId === stripeId || d.stripe.balanceTransactionId === stripeId);
   const heal = (id: string, body: object) => t.http.post(`/admin/reconciliation/discrepancies/${id}/heal`).set(bearer(t.adminKey)).set('Idempotency-Key', randomUUID()).send(body);
 
