@@ -1,6 +1,6 @@
 // Review r2: the platform's own payouts under hostile delivery: every event twice and shuffled, a
 // canceled payout (payout_cancel), a failed one, a paid one; then a platform payout whose webhooks
-// never came, found by a run and healed by re-sync, cleared by the next run.
+// never came, found by a run and healed by re-sync, and a failure whose webhooks never came, healed by backfill; each cleared by the next run.
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { bearer, createPrincipal } from './factories/principal.factory.js';
@@ -79,6 +79,34 @@ describe("the platform's own payouts, adversarially", () => {
 
     const second = await reconcile(t);
     const [{ status }]: Array<{ status: string }> = await sql().query(`SELECT status FROM reconciliation_discrepancies WHERE id = $1`, [missing.id]);
+    expect(status).toBe('cleared');
+    expect(described(await discrepanciesOf(t, second.id, { status: 'open' }))).toEqual([]);
+  });
+  it("a platform payout's failure whose webhooks never came: its payout_failure missing_in_ledger; healed by backfill, the return booked once; the next run clears it", async () => {
+    const failing = await t.stripe.payouts.create({ amount: 60, currency: 'usd' });
+    await t.sandbox.control.webhooksIdle();
+    await waitFor(async () => ((await entriesOf(failing.id)).length === 1 ? true : undefined), 20_000, 'payout booked');
+    t.sandbox.control.setWebhookFaults({ outage: true });
+    const failed = t.sandbox.control.failPayout(failing.id, 'account_closed');
+    const failure = failed.failure_balance_transaction as string;
+    t.sandbox.control.advance(301);
+
+    const first = await reconcile(t);
+    const found = about(await discrepanciesOf(t, first.id), failing.id);
+    expect(found.map((d) => [d.kind, d.stripe.balanceTransactionId])).toEqual([['missing_in_ledger', failure]]);
+
+    expect((await heal(found[0]!.id, { action: 'backfill' }).expect(200)).body).toMatchObject({ status: 'healed' });
+    await waitFor(async () => ((await entriesOf(failing.id)).length === 2 ? true : undefined), 20_000, 'return booked by the backfill');
+    t.sandbox.control.releaseWebhooks();
+    await t.sandbox.control.webhooksIdle();
+    expect(await entriesOf(failing.id)).toEqual([
+      { kind: 'platform_payout', cash: '-60', payouts: '60' },
+      { kind: 'platform_payout_returned', cash: '60', payouts: '-60' },
+    ]);
+    await expectBooksMatchStripe(t);
+
+    const second = await reconcile(t);
+    const [{ status }]: Array<{ status: string }> = await sql().query(`SELECT status FROM reconciliation_discrepancies WHERE id = $1`, [found[0]!.id]);
     expect(status).toBe('cleared');
     expect(described(await discrepanciesOf(t, second.id, { status: 'open' }))).toEqual([]);
   });
