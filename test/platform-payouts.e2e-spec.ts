@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing } from './factories/seller.factory.js';
 import { expectBooksMatchStripe, paidOrder } from './support/checkout.js';
+import { payoutEntriesOf } from './support/platform-payouts.js';
 import { waitFor } from './support/process.js';
 import { described, discrepanciesOf, reconcile } from './support/reconciliation.js';
 import { fundsAvailable, testAppForFile } from './support/transfers.js';
@@ -12,15 +13,7 @@ import { fundsAvailable, testAppForFile } from './support/transfers.js';
 describe("the platform's own payouts", () => {
   const t = testAppForFile();
   const sql = () => t.app.get(DataSource);
-  const entriesOf = (po: string): Promise<Array<{ kind: string; cash: string; payouts: string }>> =>
-    sql().query(
-      `SELECT e.kind,
-              sum(l.amount) FILTER (WHERE l.account LIKE 'platform_cash_%')::text AS cash,
-              sum(l.amount) FILTER (WHERE l.account = 'platform_payouts')::text AS payouts
-         FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
-        WHERE e.reference_type = 'payout' AND e.reference_id = $1 GROUP BY e.id, e.kind ORDER BY e.kind`,
-      [po],
-    );
+  const entriesOf = (po: string) => payoutEntriesOf(t, po);
 
   it('paid and failed: each booked once from its balance transactions, the books equal Stripe, a run finds nothing', async () => {
     const seller = await createActiveSeller(t, 'Sells for the platform');

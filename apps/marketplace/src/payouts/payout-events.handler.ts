@@ -53,6 +53,10 @@ export class PayoutEventsHandler implements StripeEventHandler<Loaded> {
   /** The platform's payout to its bank and its return, each once (keyed on Stripe's ids). */
   private async bookPlatformPayout(tx: EntityManager, payout: PayoutSnapshot, returned: BalanceTransactionSnapshot[]): Promise<void> {
     const reference = { type: 'payout', id: payout.id };
+    // Stripe paid it out of what it had made available by then: booked available first (as a seller's
+    // payout is), or the platform's available cash goes negative beside an inflated pending until the
+    // balance.available event or the sweep catches up
+    if (payout.balanceTransaction && payout.balanceTransaction.net < 0n) await this.ledger.bookAvailable(tx, payout.created);
     if (payout.balanceTransaction)
       await this.ledger.post(tx, {
         kind: LEDGER_ENTRY_KINDS.platformPayout,
