@@ -38,7 +38,8 @@ export class StripeTransactionsPass implements RunPass {
     const items = await this.judge.judge(run, balance, page.data);
     // objects made in earlier windows whose state changed in this one: their status is compared again here
     const sources = (keep: (t: ListedBalanceTransaction) => boolean) => [...new Set(page.data.filter(keep).map((t) => t.source!))];
-    const returned = sources((t) => PAYOUT_RETURNS.has(t.type) && !!t.source?.startsWith('po_'));
+    // the platform's own payouts have no attempt or allocation to compare: their transactions are judged above
+    const returned = balance === 'platform' ? [] : sources((t) => PAYOUT_RETURNS.has(t.type) && !!t.source?.startsWith('po_'));
     // refunds and disputes are the platform's (destination charges and separate transfers alike)
     const failedRefunds = balance === 'platform' ? sources((t) => t.type === 'refund_failure' && !!t.source?.startsWith('re_')) : [];
     const disputes = balance === 'platform' ? sources((t) => !!t.source && (t.source.startsWith('du_') || t.source.startsWith('dp_'))) : [];
