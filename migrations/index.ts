@@ -5,6 +5,7 @@ import { RefundFailureReturns1764370800000 } from './1764370800000-RefundFailure
 import { IdempotencyIntents1764374400000 } from './1764374400000-IdempotencyIntents.js';
 import { Reconciliation1764511200000 } from './1764511200000-Reconciliation.js';
 import { LedgerLinesByStripeAccount1764514800000 } from './1764514800000-LedgerLinesByStripeAccount.js';
+import { RateLimitCounters1764600000000 } from './1764600000000-RateLimitCounters.js';
 import { Identity1764172800000 } from './1764172800000-Identity.js';
 import { WebhookInbox1764259200000 } from './1764259200000-WebhookInbox.js';
 import { LedgerJournal1764345600000 } from './1764345600000-LedgerJournal.js';
@@ -80,4 +81,5 @@ export const MIGRATIONS = [
   PayoutRequestCheckedAt1764504000100,
   Reconciliation1764511200000,
   LedgerLinesByStripeAccount1764514800000,
+  RateLimitCounters1764600000000,
 ];
