@@ -1,15 +1,7 @@
-import { ConfigError, validateEnv } from '../config/validate-env.js';
+import { configProblems, validateEnv } from '../config/validate-env.js';
 import { RateLimitsConfig } from './rate-limits.config.js';
 
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    validateEnv(RateLimitsConfig, env);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-};
+const problemsOf = (env: Record<string, string>) => configProblems(RateLimitsConfig, env);
 
 describe('RateLimitsConfig', () => {
   it('defaults: on; 20 failed authentications per 5 min, 60 checkouts, 30 refunds, 10 payout requests a minute', () => {
