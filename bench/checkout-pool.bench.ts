@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     DATA_DIR: dataDir, // the sandbox's state file
     SANDBOX_PORT: String(sandboxPort), // no STRIPE_* set: the service launches the sandbox itself
     STRIPE_REQUESTS_PER_SECOND: stripeRps,
+    RATE_LIMITS: 'off', // one buyer's checkouts at full speed: the per-buyer limit would measure itself
   };
   const app: ChildProcess = spawn(process.execPath, [path.join(here, '../apps/marketplace/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;

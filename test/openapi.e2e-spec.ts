@@ -104,8 +104,8 @@ describe('the OpenAPI document', () => {
       const successes = statuses.filter((s) => s >= 200 && s < 300);
       const redirects = statuses.filter((s) => s >= 300 && s < 400);
       if (successes.length === 0 && redirects.length === 0) problems.push(`${at}: no success response`);
-      // a page meant only for a browser (no JSON form) declares its HTML schema instead, an export its CSV
-      for (const s of successes) if (!['application/json', 'text/html', 'text/csv'].some((type) => op.responses[s].content?.[type]?.schema)) problems.push(`${at}: ${s} has no schema`);
+      // a page meant only for a browser (no JSON form) declares its HTML schema instead, an export its CSV, /metrics Prometheus text
+      for (const s of successes) if (!['application/json', 'text/html', 'text/csv', 'text/plain'].some((type) => op.responses[s].content?.[type]?.schema)) problems.push(`${at}: ${s} has no schema`);
       const errors = statuses.filter((s) => s >= 400);
       for (const s of [400, 500]) if (!errors.includes(s)) problems.push(`${at}: no ${s} response`);
       if (op.security?.length && !errors.includes(401)) problems.push(`${at}: needs a key but no 401`);

@@ -14,12 +14,14 @@ import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { ListingsModule } from './listings/listings.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { PayoutRequestsConfig } from './payouts/payout-requests.config.js';
 import { PayoutRiskConfig } from './payouts/payout-risk.config.js';
 import { PayoutsConfig } from './payouts/payouts.config.js';
 import { PayoutsModule } from './payouts/payouts.module.js';
+import { RateLimitsModule } from './rate-limits/rate-limits.module.js';
 import { ReconciliationConfig } from './reconciliation/reconciliation.config.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { TransfersModule } from './transfers/transfers.module.js';
@@ -49,6 +51,7 @@ export class AppModule {
         // one request budget for every api and worker instance on this database
         StripeModule.forRoot(stripe, logger.child({ component: 'stripe' }), new PgSlotStore(databaseUrl, { applicationName: `marketplace:${app.INSTANCE_NAME}:stripe-budget` })),
         ScheduleModule.forRoot(),
+        RateLimitsModule.register(configuration.rateLimits),
         IdempotencyModule,
         HealthModule,
         IdentityModule,
@@ -61,6 +64,7 @@ export class AppModule {
         PaymentsModule.register(configuration.payments),
         PayoutsModule,
         ReconciliationModule,
+        MetricsModule,
         ...imports,
       ],
       providers: [

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { runMigrations } from '../../../migrations/run-migrations.js';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import { MetricsRegistry } from './metrics/metrics-registry.js';
 import { WebhookReceiver } from './webhooks/webhook-receiver.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { PinoNestLogger } from './common/logger.js';
@@ -43,6 +44,8 @@ export async function createMarketplaceApp(options: MarketplaceAppOptions): Prom
     res.setHeader('X-Request-Id', requestId);
     requestContext.run({ requestId }, next);
   });
+  // every request's latency by route and status, the webhook deliveries too (GET /metrics)
+  app.use(app.get(MetricsRegistry).httpMiddleware());
   // Stripe's deliveries go ahead of Nest's router and body parsers: read raw once, verified,
   // stored, acknowledged (the ingest hot path; see bench/README.md). No access-log line: the inbox
   // row is the record of each delivery, and failures are logged.

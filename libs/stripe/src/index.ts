@@ -7,4 +7,4 @@ export * from './stripe.mappers.js';
 export * from './stripe.types.js';
 export * from './request-budget.js';
 export * from './webhook-signature.js';
-export { RECONCILIATION_GATEWAY, StripeModule, createReconciliationGateway, createRequestBudget, createStripeGateway } from './stripe.module.js';
+export { RECONCILIATION_GATEWAY, STRIPE_REQUEST_BUDGET, StripeModule, createReconciliationGateway, createRequestBudget, createStripeGateway } from './stripe.module.js';

@@ -135,6 +135,8 @@ export class ScheduledRequestBudget implements RequestBudget {
   private readonly now: () => number;
   /** What take() has done so far: slots used, asked again for a busy endpoint, given up for being late, store failures. */
   readonly counts = { taken: 0, refused: 0, missed: 0, failures: 0, sentLate: 0 };
+  /** Requests sent, per lane: the global one (`stripe`) and each endpoint's (`POST /v1/transfers`). For metrics. */
+  readonly sentByLane = new Map<string, number>();
   private readonly turns = new Map<string, Promise<void>>();
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -156,6 +158,7 @@ export class ScheduledRequestBudget implements RequestBudget {
       for (let sleepMs = atMs - this.now(); sleepMs > 0; sleepMs = atMs - this.now()) await this.sleep(sleepMs);
       if (this.now() - atMs <= tolerance) {
         this.counts.taken++;
+        this.countSent(endpoint);
         return;
       }
       this.counts.missed++;
@@ -166,9 +169,14 @@ export class ScheduledRequestBudget implements RequestBudget {
             { budget: this.global.name, lateMs: Math.round(this.now() - atMs), sentLate: this.counts.sentLate },
             'stripe request slots keep arriving late (a loaded process or a slow database): sending on a late slot',
           );
+        this.countSent(endpoint);
         return;
       }
     }
+  }
+
+  private countSent(endpoint?: EndpointLimit): void {
+    for (const lane of [this.global.name, ...(endpoint ? [endpointLaneName(endpoint)] : [])]) this.sentByLane.set(lane, (this.sentByLane.get(lane) ?? 0) + 1);
   }
 
   // Callers of one endpoint in this process ask for it one at a time (in order): while the

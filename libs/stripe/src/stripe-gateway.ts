@@ -73,6 +73,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * with exponential backoff and full jitter, mutating calls only with their (derived) idempotency key.
  */
 export class StripeGateway {
+  /** Responses seen from Stripe, for metrics: 429s (each one retried or answered as STRIPE.RATE_LIMITED). */
+  readonly responses = { rateLimited: 0 };
+
   constructor(
     private readonly stripe: Stripe,
     private readonly config: StripeConfig,
@@ -683,6 +686,7 @@ export class StripeGateway {
       } catch (error) {
         const retry = attempt < maxRetries && isRetryable(error);
         const stripeError = error as { statusCode?: number; code?: string; requestId?: string };
+        if (stripeError.statusCode === 429) this.responses.rateLimited++;
         this.logger.warn(
           {
             stripe: {

@@ -12,6 +12,9 @@ const SLOT_STORE = Symbol('SLOT_STORE');
  */
 export const RECONCILIATION_GATEWAY = Symbol('RECONCILIATION_GATEWAY');
 
+/** The process's one request budget (its counts feed the metrics). */
+export const STRIPE_REQUEST_BUDGET = Symbol('STRIPE_REQUEST_BUDGET');
+
 /** The request budget of a gateway: slots from `store` (shared, e.g. PostgreSQL), or this process's own. */
 export function createRequestBudget(config: StripeConfig, store: SlotStore, logger?: GatewayLogger): ScheduledRequestBudget {
   return new ScheduledRequestBudget(store, { name: 'stripe', ratePerSecond: config.requestsPerSecond, slackMs: config.STRIPE_REQUEST_BUDGET_SLACK_MS, logger });
@@ -58,9 +61,10 @@ export class StripeModule {
         { provide: StripeGateway, useValue: gateway },
         { provide: RECONCILIATION_GATEWAY, useValue: createReconciliationGateway(config, gateway, budget, logger) },
         { provide: SLOT_STORE, useValue: slots },
+        { provide: STRIPE_REQUEST_BUDGET, useValue: budget },
         SlotStoreShutdown,
       ],
-      exports: [StripeConfig, StripeGateway, RECONCILIATION_GATEWAY],
+      exports: [StripeConfig, StripeGateway, RECONCILIATION_GATEWAY, STRIPE_REQUEST_BUDGET],
     };
   }
 }

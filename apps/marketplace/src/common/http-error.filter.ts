@@ -47,7 +47,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       this.logger.error({ err: exception, ...(cause ? { cause } : {}), method: req.method, path: req.path }, 'request failed');
     }
     if (res.headersSent) return;
-    if (exception instanceof ServiceBusyError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    const retryAfter = (exception as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+    if (exception instanceof DomainError && typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }), requestId } };
     res.status(status).json(body);
   }

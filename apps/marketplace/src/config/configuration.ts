@@ -5,6 +5,7 @@ import { PaymentsConfig } from '../payments/payments.config.js';
 import { PayoutRequestsConfig } from '../payouts/payout-requests.config.js';
 import { PayoutRiskConfig } from '../payouts/payout-risk.config.js';
 import { PayoutsConfig } from '../payouts/payouts.config.js';
+import { RateLimitsConfig } from '../rate-limits/rate-limits.config.js';
 import { ReconciliationConfig } from '../reconciliation/reconciliation.config.js';
 import { TransfersConfig } from '../transfers/transfers.config.js';
 import { WebhooksConfig } from '../webhooks/webhooks.config.js';
@@ -23,6 +24,7 @@ export interface Configuration {
   payoutRequests: PayoutRequestsConfig;
   payoutRisk: PayoutRiskConfig;
   reconciliation: ReconciliationConfig;
+  rateLimits: RateLimitsConfig;
 }
 
 /**
@@ -51,13 +53,14 @@ export function loadConfiguration(env: NodeJS.ProcessEnv = process.env, { servic
   const payoutRequests = load(PayoutRequestsConfig);
   const payoutRisk = load(PayoutRiskConfig);
   const reconciliation = load(ReconciliationConfig);
+  const rateLimits = load(RateLimitsConfig);
   if (stripe) problems.push(...stripe.problems());
   if (transfers) problems.push(...transfers.problems());
   if (transfers && stripe) transfers.withGatewayTimings(stripe);
   if (service && app && stripe && onboarding) problems.push(...webhookSecretProblems(app, stripe, onboarding));
-  if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments || !transfers || !payouts || !payoutRequests || !payoutRisk || !reconciliation)
+  if (problems.length || !app || !stripe || !webhooks || !onboarding || !fees || !payments || !transfers || !payouts || !payoutRequests || !payoutRisk || !reconciliation || !rateLimits)
     throw new ConfigError(problems);
-  return { app, stripe, webhooks, onboarding, fees, payments, transfers, payouts, payoutRequests, payoutRisk, reconciliation };
+  return { app, stripe, webhooks, onboarding, fees, payments, transfers, payouts, payoutRequests, payoutRisk, reconciliation, rateLimits };
 }
 
 /**

@@ -30,6 +30,17 @@ export function validateEnv<T extends object>(cls: ClassConstructor<T>, env: Nod
   return instance;
 }
 
+/** What validateEnv would refuse in `env`, as the boot prints it (empty when it is valid). */
+export function configProblems<T extends object>(cls: ClassConstructor<T>, env: NodeJS.ProcessEnv): string[] {
+  try {
+    validateEnv(cls, env);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+}
+
 /** Variables holding secrets (STRIPE_SECRET_KEY, STRIPE_RECONCILIATION_KEY, the signing secrets): their values never appear in a message. */
 const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$/;
 

@@ -35,6 +35,7 @@ const STATUS_TEXT: Record<number, string> = {
   413: 'The body is too large',
   415: 'The body is not JSON',
   422: 'Well-formed but refused; see the code',
+  429: "Too many requests: too many failed authentications from this address, or over the route's limit for this key (Retry-After)",
   500: 'Internal error (logged under the request id)',
   503: 'Temporarily unavailable; retry (Retry-After when the service is busy)',
 };
@@ -143,6 +144,7 @@ function describeOperation(operation: OperationObject, facts: RouteFacts | undef
     operation['x-roles'] = facts.roles ?? ['admin', 'seller', 'buyer'];
     add(401, 'AUTH.MISSING_API_KEY', 'AUTH.MALFORMED_API_KEY', 'AUTH.INVALID_API_KEY');
     if (facts.roles) add(403, 'AUTH.FORBIDDEN_ROLE');
+    add(429, 'RATE_LIMITED'); // too many failed authentications from the address (RATE_LIMIT_AUTH_FAILURES)
   }
   const auth = facts.isPublic ? 'none (no API key)' : facts.roles ? `an API key of role ${facts.roles.join(' or ')}` : 'any API key (admin, seller or buyer)';
   operation.description = [`**Auth:** ${auth}.`, operation.description].filter(Boolean).join('\n\n');
@@ -159,6 +161,8 @@ function describeOperation(operation: OperationObject, facts: RouteFacts | undef
     operation.responses[status] = errorResponse([...set], existing?.description ?? STATUS_TEXT[status] ?? `HTTP ${status}`);
   }
   (operation.responses[503] as ResponseObject).headers = { 'Retry-After': { description: 'Seconds to wait (SERVICE.BUSY)', schema: { type: 'integer' } } };
+  const limited = operation.responses[429] as ResponseObject | undefined;
+  if (limited) limited.headers = { 'Retry-After': { description: 'Seconds until the window ends (RATE_LIMITED)', schema: { type: 'integer' } } };
   for (const [status, response] of Object.entries(operation.responses) as Array<[string, ResponseObject]>) {
     if (!status.startsWith('2')) continue;
     if (!response.description) response.description = SUCCESS_TEXT[status] ?? 'Success';

@@ -1,15 +1,7 @@
-import { ConfigError, validateEnv } from '../config/validate-env.js';
+import { configProblems, validateEnv } from '../config/validate-env.js';
 import { PayoutRequestsConfig } from './payout-requests.config.js';
 
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    validateEnv(PayoutRequestsConfig, env);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-};
+const problemsOf = (env: Record<string, string>) => configProblems(PayoutRequestsConfig, env);
 
 describe('PayoutRequestsConfig', () => {
   it('defaults: daily at 00:00 UTC, 1000 minor units everywhere, two admins above 100000', () => {

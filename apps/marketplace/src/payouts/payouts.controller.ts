@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RateLimit } from '../rate-limits/rate-limit.guard.js';
 import { ApiAnswer } from '../common/api-answer.js';
 import { ApiErrors } from '../common/error-response.js';
 import { Idempotent, RequestIdempotencyKey } from '../common/idempotency/idempotent.decorator.js';
@@ -24,6 +25,7 @@ export class PayoutsController {
 
   @Roles('seller')
   @Post('sellers/me/payouts')
+  @RateLimit('payouts')
   @Idempotent({ intents: 'payout_requests' })
   @ApiOperation({
     summary: 'Request a payout',

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RateLimit } from '../../rate-limits/rate-limit.guard.js';
 import { ApiAnswer } from '../../common/api-answer.js';
 import { ApiErrors } from '../../common/error-response.js';
 import { Idempotent, RequestIdempotencyKey } from '../../common/idempotency/idempotent.decorator.js';
@@ -29,6 +30,7 @@ export class OrdersController {
   /** A buyer checks out a cart: an order and a Stripe Checkout Session to pay it on. */
   @Roles('buyer')
   @Post('checkout')
+  @RateLimit('checkout')
   @Idempotent({ intents: 'orders' })
   @ApiOperation({
     summary: 'Check out a cart',
@@ -87,6 +89,7 @@ export class OrdersController {
 
   @Roles('admin', 'seller')
   @Post('orders/:id/refunds')
+  @RateLimit('refunds')
   @Idempotent({ intents: 'refunds' })
   @ApiOperation({
     summary: 'Refund an order, in part or in full',
