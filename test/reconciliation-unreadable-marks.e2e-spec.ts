@@ -3,26 +3,16 @@
 // lets us read it again, the window it could not read is read, and what moved in it is compared.
 import { randomUUID } from 'node:crypto';
 import { RECONCILIATION_GATEWAY, StripeGatewayError } from '@app/stripe';
-import { DataSource } from 'typeorm';
-import { ReconciliationSchedule } from '../apps/marketplace/src/reconciliation/reconciliation-schedule.service.js';
 import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing } from './factories/seller.factory.js';
 import { paidOrder } from './support/checkout.js';
-import { described, discrepanciesOf, finishedRun, type RunJson } from './support/reconciliation.js';
+import { described, discrepanciesOf, scheduledRuns } from './support/reconciliation.js';
 import { fundsAvailable, testAppForFile } from './support/transfers.js';
 
 describe('a balance a scheduled run could not read', () => {
   // a sweep shorter than the time between runs: every account is read by every scheduled run
   const t = testAppForFile({ PAYOUT_MODE: 'reviewed', RECONCILIATION_POLL_MS: '3600000', RECONCILIATION_SWEEP_S: '60' });
-  const sql = () => t.app.get(DataSource);
-  let slots = 0;
-  const scheduledRun = async (): Promise<RunJson> => {
-    const made = await t.app.get(ReconciliationSchedule).runSlot(new Date(Date.UTC(2026, 6, 1, slots++)));
-    const run = await finishedRun(t, made!.id, 60_000);
-    expect(run.status).toBe('completed');
-    const [{ balances }] = await sql().query(`SELECT balances FROM reconciliation_runs WHERE id = $1`, [run.id]);
-    return { ...run, balances: balances as string[] };
-  };
+  const scheduledRun = scheduledRuns(t, new Date(Date.UTC(2026, 6, 1)));
 
   /** Stripe refuses every read of `account` (as it does once the platform's access to it is revoked) until the returned function is called. */
   function refuseReadsOf(account: string): () => void {

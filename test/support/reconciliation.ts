@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ReconciliationSchedule } from '../../apps/marketplace/src/reconciliation/reconciliation-schedule.service.js';
 import { bearer } from '../factories/principal.factory.js';
 import { waitFor } from './process.js';
 import type { TestApp } from './test-app.js';
@@ -28,6 +30,21 @@ export async function finishedRun(t: TestApp, id: string, timeoutMs = 30_000): P
   } catch (error) {
     throw new Error(`${(error as Error).message}; last seen ${JSON.stringify(last)}`);
   }
+}
+
+/**
+ * Scheduled runs one after another (slots an hour apart from `first`), each worked to the end and
+ * expected completed: its detail with the balances it read and where each started (balanceFrom).
+ */
+export function scheduledRuns(t: TestApp, first: Date): () => Promise<RunJson> {
+  let slots = 0;
+  return async () => {
+    const made = await t.app.get(ReconciliationSchedule).runSlot(new Date(first.getTime() + 3_600_000 * slots++));
+    const run = await finishedRun(t, made!.id, 60_000);
+    expect(run.status).toBe('completed');
+    const [{ balances, balance_from }] = await t.app.get(DataSource).query(`SELECT balances, balance_from FROM reconciliation_runs WHERE id = $1`, [run.id]);
+    return { ...run, balances: balances as string[], balanceFrom: balance_from as Record<string, string> };
+  };
 }
 
 /** Every discrepancy a run saw (all pages). */

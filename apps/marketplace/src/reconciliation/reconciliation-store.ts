@@ -126,10 +126,16 @@ export class ReconciliationStore {
     return new Map(rows.map((r) => [r.balance, r.to]));
   }
 
-  /** A completed scheduled run read its balances to its window's end. */
+  /**
+   * A completed scheduled run read its balances to its window's end, except those it reported unreadable
+   * (Stripe refused a pass of them): their mark stays, so once readable they are read from there.
+   */
   async markReconciled(run: ReconciliationRun): Promise<void> {
     await this.db.query(
-      `INSERT INTO reconciliation_balances (balance, reconciled_to, run_id) SELECT unnest($1::text[]), $2, $3
+      `INSERT INTO reconciliation_balances (balance, reconciled_to, run_id)
+       SELECT b, $2, $3 FROM unnest($1::text[]) b
+        WHERE NOT EXISTS (SELECT 1 FROM reconciliation_findings f JOIN reconciliation_discrepancies d ON d.id = f.discrepancy_id
+                           WHERE f.run_id = $3 AND d.kind = 'unreadable_balance' AND d.balance = b)
        ON CONFLICT (balance) DO UPDATE SET reconciled_to = greatest(reconciliation_balances.reconciled_to, EXCLUDED.reconciled_to), run_id = EXCLUDED.run_id, updated_at = now()`,
       [run.balances, run.windowTo, run.id],
     );
