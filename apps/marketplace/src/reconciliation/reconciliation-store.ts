@@ -99,10 +99,16 @@ export class ReconciliationStore {
     return rows[0]?.to ?? null;
   }
 
-  /** When the latest run completed before this one started (its ledger pass saw what was posted until then), or null. */
+  /**
+   * When the latest completed run that started before this one started (its ledger pass saw what was posted
+   * until then), or null. A run that started later (this one failed and was resumed after it) may have left
+   * out the accounts this one reads: it does not move this one's `since`.
+   */
   async previousCompletedStart(runId: string): Promise<Date | null> {
     const rows: Array<{ at: Date }> = await this.db.query(
-      `SELECT started_at AS at FROM reconciliation_runs WHERE status = 'completed' AND id <> $1 AND started_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1`,
+      `SELECT started_at AS at FROM reconciliation_runs
+        WHERE status = 'completed' AND id <> $1 AND started_at < coalesce((SELECT started_at FROM reconciliation_runs WHERE id = $1), now())
+        ORDER BY finished_at DESC LIMIT 1`,
       [runId],
     );
     return rows[0]?.at ?? null;
