@@ -23,6 +23,6 @@ describe("the ledger pass's since, for a failed scheduled run resumed after a la
     expect(await store.requeueFailed()).toBe(1);
     const resumed = await store.start(failed.id, [], clock);
     expect(resumed.startedAt).toEqual(failed.startedAt);
-    expect(await store.previousCompletedStart(resumed.id)).toEqual(before.startedAt);
+    expect(await store.previousCompletedStart(resumed.id, 300)).toEqual(before.startedAt);
   });
 });

@@ -102,14 +102,17 @@ export class ReconciliationStore {
   /**
    * When the latest completed run that started before this one started (its ledger pass saw what was posted
    * until then), or null. A run that started later (this one failed and was resumed after it) may have left
-   * out the accounts this one reads: it does not move this one's `since`.
+   * out the accounts this one reads: it does not move this one's `since`. Nor does a run whose window ended
+   * more than `skewS` before Stripe's clock when it started (an admin's run of a past window): its ledger pass
+   * left the transactions made after its window to later runs.
    */
-  async previousCompletedStart(runId: string): Promise<Date | null> {
+  async previousCompletedStart(runId: string, skewS: number): Promise<Date | null> {
     const rows: Array<{ at: Date }> = await this.db.query(
       `SELECT started_at AS at FROM reconciliation_runs
         WHERE status = 'completed' AND id <> $1 AND started_at < coalesce((SELECT started_at FROM reconciliation_runs WHERE id = $1), now())
+          AND (stripe_clock IS NULL OR window_to >= stripe_clock - make_interval(secs => $2))
         ORDER BY finished_at DESC LIMIT 1`,
-      [runId],
+      [runId, skewS],
     );
     return rows[0]?.at ?? null;
   }
