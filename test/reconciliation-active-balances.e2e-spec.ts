@@ -2,12 +2,10 @@
 // are swept at least every RECONCILIATION_SWEEP_S, from where they were last read, so money Stripe
 // moved on an idle account without telling us (its webhooks lost) is still found.
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { ReconciliationSchedule } from '../apps/marketplace/src/reconciliation/reconciliation-schedule.service.js';
 import { bearer, createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing } from './factories/seller.factory.js';
 import { expectBooksMatchStripe, paidOrder } from './support/checkout.js';
-import { described, discrepanciesOf, finishedRun, type RunJson } from './support/reconciliation.js';
+import { described, discrepanciesOf, scheduledRuns } from './support/reconciliation.js';
 import { fundsAvailable, testAppForFile } from './support/transfers.js';
 
 const SWEEP_S = 10 * 86_400;
@@ -16,15 +14,7 @@ describe('which accounts a scheduled run reads', () => {
   // manual payout schedules: nothing happens to an account unless the test makes it happen
   const t = testAppForFile({ PAYOUT_MODE: 'reviewed', RECONCILIATION_POLL_MS: '3600000', RECONCILIATION_SWEEP_S: String(SWEEP_S) });
   afterEach(() => t.sandbox.control.setWebhookFaults({ outage: false }));
-  const sql = () => t.app.get(DataSource);
-  let slots = 0;
-  const scheduledRun = async (): Promise<RunJson> => {
-    const made = await t.app.get(ReconciliationSchedule).runSlot(new Date(Date.UTC(2026, 5, 1, slots++)));
-    const run = await finishedRun(t, made!.id, 60_000);
-    expect(run.status).toBe('completed');
-    const [{ balances, balance_from }] = await sql().query(`SELECT balances, balance_from FROM reconciliation_runs WHERE id = $1`, [run.id]);
-    return { ...run, balances: balances as string[], balanceFrom: balance_from as Record<string, string> };
-  };
+  const scheduledRun = scheduledRuns(t, new Date(Date.UTC(2026, 5, 1)));
 
   it('reads the accounts with activity, sweeps the idle ones from where they were last read, and finds what an idle one missed', async () => {
     const buyer = await createPrincipal(t, 'buyer');

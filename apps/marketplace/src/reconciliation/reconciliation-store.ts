@@ -99,11 +99,20 @@ export class ReconciliationStore {
     return rows[0]?.to ?? null;
   }
 
-  /** When the latest run completed before this one started (its ledger pass saw what was posted until then), or null. */
-  async previousCompletedStart(runId: string): Promise<Date | null> {
+  /**
+   * When the latest completed run that started before this one started (its ledger pass saw what was posted
+   * until then), or null. A run that started later (this one failed and was resumed after it) may have left
+   * out the accounts this one reads: it does not move this one's `since`. Nor does a run whose window ended
+   * more than `skewS` before Stripe's clock when it started (an admin's run of a past window): its ledger pass
+   * left the transactions made after its window to later runs.
+   */
+  async previousCompletedStart(runId: string, skewS: number): Promise<Date | null> {
     const rows: Array<{ at: Date }> = await this.db.query(
-      `SELECT started_at AS at FROM reconciliation_runs WHERE status = 'completed' AND id <> $1 AND started_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1`,
-      [runId],
+      `SELECT started_at AS at FROM reconciliation_runs
+        WHERE status = 'completed' AND id <> $1 AND started_at < coalesce((SELECT started_at FROM reconciliation_runs WHERE id = $1), now())
+          AND (stripe_clock IS NULL OR window_to >= stripe_clock - make_interval(secs => $2))
+        ORDER BY finished_at DESC LIMIT 1`,
+      [runId, skewS],
     );
     return rows[0]?.at ?? null;
   }
@@ -126,10 +135,16 @@ export class ReconciliationStore {
     return new Map(rows.map((r) => [r.balance, r.to]));
   }
 
-  /** A completed scheduled run read its balances to its window's end. */
+  /**
+   * A completed scheduled run read its balances to its window's end, except those it reported unreadable
+   * (Stripe refused a pass of them): their mark stays, so once readable they are read from there.
+   */
   async markReconciled(run: ReconciliationRun): Promise<void> {
     await this.db.query(
-      `INSERT INTO reconciliation_balances (balance, reconciled_to, run_id) SELECT unnest($1::text[]), $2, $3
+      `INSERT INTO reconciliation_balances (balance, reconciled_to, run_id)
+       SELECT b, $2, $3 FROM unnest($1::text[]) b
+        WHERE NOT EXISTS (SELECT 1 FROM reconciliation_findings f JOIN reconciliation_discrepancies d ON d.id = f.discrepancy_id
+                           WHERE f.run_id = $3 AND d.kind = 'unreadable_balance' AND d.balance = b)
        ON CONFLICT (balance) DO UPDATE SET reconciled_to = greatest(reconciliation_balances.reconciled_to, EXCLUDED.reconciled_to), run_id = EXCLUDED.run_id, updated_at = now()`,
       [run.balances, run.windowTo, run.id],
     );

@@ -76,7 +76,7 @@ export class LedgerTransactionsPass implements RunPass {
       balance,
       after: cursor.after,
       limit: LEDGER_PAGE,
-      since: await this.store.previousCompletedStart(run.id),
+      since: await this.store.previousCompletedStart(run.id, this.config.RECONCILIATION_SKEW_S),
       // never-compared history reaches back as far as a first run does (not the whole ledger, one read each)
       horizon: new Date(Date.now() - this.config.RECONCILIATION_FIRST_WINDOW_S * 1000),
     });
