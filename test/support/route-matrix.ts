@@ -138,6 +138,8 @@ export async function seedWorld(t: TestApp, sql: SqlClient): Promise<World> {
   // the chart of accounts is shared; A's part of an account is chosen by ?sellerId
   const code = 'seller_payable_available';
   if (!event) throw new Error('seed: no webhook event of seller A');
+  // the matrices compare the database before and after: nothing of the seed may still be on its way
+  await t.sandbox.control.webhooksIdle();
   await waitFor(async () => ((await sql.query(`SELECT 1 FROM webhook_events WHERE status IN ('pending', 'processing')`)).length === 0 ? true : undefined), 15_000, 'inbox settled');
 
   const world: Omit<World, 'secrets'> = {
