@@ -82,6 +82,12 @@ describe('the route table', () => {
     expect(unfilled).toEqual([]);
   });
 
+  it('names a parameter it has no id for (as a new route with a new resource would be)', () => {
+    expect(fillPath('/admin/widgets/:widgetId/approve', w).missing).toEqual(['/admin/widgets/:widgetId']);
+    expect(fillPath('/orders/:id/widgets/:widgetId', w).missing).toEqual(['/orders/:id/widgets/:widgetId']);
+    expect(fillPath('/orders/:id/refunds', w)).toEqual({ url: `/orders/${w.order.id}/refunds`, missing: [] });
+  });
+
   it('the ids are real: an admin reads every GET route with an id', async () => {
     const notFound: string[] = [];
     for (const r of routes.filter((x) => x.method === 'GET' && x.path.includes(':'))) {

@@ -170,7 +170,9 @@ export async function seedWorld(t: TestApp, sql: SqlClient): Promise<World> {
     'A secret lamp',
     order.id,
     order.chargeId,
-    '7251',
+    // the order's total as the API writes it (a bare 7251 could sit inside any uuid)
+    '"7251"',
+    '72.51',
     cart.id,
     transfer.id,
     reversal.id,
