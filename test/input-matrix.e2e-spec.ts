@@ -4,6 +4,7 @@
 // amounts, very long strings, odd unicode, deep nesting, wrong content types, oversized and
 // malformed bodies. Each must be a 4xx with error.code, never a 5xx, and write nothing.
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import type { Test } from 'supertest';
 import { bearer } from './factories/principal.factory.js';
 import { expectBooksMatchStripe } from './support/checkout.js';
@@ -250,6 +251,23 @@ describe('the input matrix', () => {
     expect(failures).toEqual([]);
     expect(calls).toBeGreaterThan(500);
   }, 180_000);
+
+  it("bytes that are not HTTP: 400 in the API's error shape from the parser, nothing written", async () => {
+    const before = await databaseFingerprint(sql);
+    const { port } = new URL(t.baseUrl);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end('POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n{}'));
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk.toString();
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('BAD_REQUEST');
+    expect(changedTables(before, await databaseFingerprint(sql))).toEqual([]);
+  });
 
   // last, as it writes: each hostile case above changed one thing of a body the app accepts, so
   // what refused it was that change (a 409 or 422 of the domain is fine: validation passed)
