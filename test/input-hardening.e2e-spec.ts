@@ -216,6 +216,26 @@ describe('bodies that used to be 500s (and stored as such under their key) are 4
     expect((await sql.query(`SELECT id FROM principals WHERE name LIKE $1`, [`${name}%`])).length).toBe(0);
   });
 
+  it('a bidirectional override (U+202E) in a body, the path or the query: 400 BIDI_CONTROL_CHARACTER, nothing created (the input matrix found it accepted)', async () => {
+    const key = randomUUID();
+    expectError(await rawRefund(key, '{"amount":100,"reason":"evil\\u202etxt.exe"}'), 400, 'BIDI_CONTROL_CHARACTER');
+    await expectNoRefund(order, key);
+    const name = `bidi ${randomUUID()}`;
+    expectError(
+      await t.http
+        .post('/admin/principals')
+        .set(bearer(t.adminKey))
+        .send({ role: 'buyer', name: `${name}\u2067x\u2069` }),
+      400,
+      'BIDI_CONTROL_CHARACTER',
+    );
+    expect((await sql.query(`SELECT id FROM principals WHERE name LIKE $1`, [`${name}%`])).length).toBe(0);
+    expectError(await t.http.get('/admin/ledger/entries?referenceType=order&referenceId=a%E2%80%AEb').set(bearer(t.adminKey)), 400, 'BIDI_CONTROL_CHARACTER');
+    // right-to-left text itself is fine
+    const arabic = `متجر ${randomUUID()}`;
+    await t.http.post('/admin/principals').set(bearer(t.adminKey)).send({ role: 'buyer', name: arabic }).expect(201);
+  });
+
   it('{ "amount": null }: 400, not a 500 stored under the key', async () => {
     const key = randomUUID();
     expectError(await rawRefund(key, '{"amount":null}'), 400, 'VALIDATION_FAILED');

@@ -9,6 +9,7 @@ import { runMigrations } from '../../../migrations/run-migrations.js';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { MetricsRegistry } from './metrics/metrics-registry.js';
 import { WebhookReceiver } from './webhooks/webhook-receiver.js';
+import { answerClientErrorsAsJson } from './common/client-errors.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { PinoNestLogger } from './common/logger.js';
 import { requestContext } from './common/request-context.js';
@@ -37,6 +38,7 @@ export async function createMarketplaceApp(options: MarketplaceAppOptions): Prom
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
   });
   app.disable('x-powered-by');
+  answerClientErrorsAsJson(app.getHttpServer());
   app.set('trust proxy', 'loopback');
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.header('x-request-id');

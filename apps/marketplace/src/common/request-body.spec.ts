@@ -8,8 +8,8 @@ const nested = (levels: number, inner: unknown = 1): unknown => {
 };
 
 describe('jsonProblem', () => {
-  it('accepts any JSON of well-formed strings without prototype keys, up to the depth limit', () => {
-    const safeString = fc.string({ unit: 'grapheme' }).filter((s) => !s.includes('\u0000'));
+  it('accepts any JSON of well-formed strings without prototype keys or bidirectional controls, up to the depth limit', () => {
+    const safeString = fc.string({ unit: 'grapheme' }).filter((s) => !s.includes('\u0000') && !/[\u202a-\u202e\u2066-\u2069]/.test(s));
     const safeKey = safeString.filter((k) => k !== '__proto__' && k !== 'constructor');
     const json = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: 'small', maxDepth: 6 }, fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), safeString, tie('array'), tie('object')),
@@ -42,5 +42,12 @@ describe('jsonProblem', () => {
     // String.prototype.isWellFormed (Node 20; not in the es2023 lib types) is the reference
     const wellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => expect(jsonProblem({ s: s.replaceAll('\u0000', '') })?.code === 'LONE_SURROGATE').toBe(!wellFormed(s))));
+  });
+
+  it('refuses the bidirectional embeddings, overrides and isolates, and keeps right-to-left text and its marks', () => {
+    for (const c of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'])
+      expect(jsonProblem({ items: [{ note: `evil${c}txt.exe` }] })).toEqual({ code: 'BIDI_CONTROL_CHARACTER', field: 'items.0.note' });
+    expect(jsonProblem({ 'k\u202e': 1 })?.code).toBe('BIDI_CONTROL_CHARACTER');
+    expect(jsonProblem({ name: 'متجر الخزف', mark: 'a\u200fb\u200ec' })).toBeUndefined(); // Arabic, RLM and LRM
   });
 });

@@ -16,6 +16,12 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point
 const NUL = /\u0000/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Unicode's explicit embeddings, overrides and isolates (LRE..RLO, LRI..PDI): they reorder how the text
+// around them is shown ("evil\u202etxt.exe" reads as "eviléxe.txt"), so a name, title or note could pass
+// for another in the dashboard, a payout reason or the audit log. Right-to-left text needs none of them.
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+// the same in a URL, percent-encoded as UTF-8 (E2 80 AA..AE, E2 81 A6..A9)
+const BIDI_CONTROL_IN_URL = /%E2%80%A[A-E]|%E2%81%A[6-9]/i;
 
 type BodyRequest = IncomingMessage & { rawBody?: Buffer; body?: unknown };
 
@@ -38,17 +44,28 @@ export function useJsonBodies(app: NestExpressApplication): void {
   });
 }
 
-/** A NUL in the path or query (%00) is refused too: PostgreSQL text cannot hold it, so a lookup by it would fail. */
+/**
+ * A NUL in the path or query (%00) is refused too: PostgreSQL text cannot hold it, so a lookup by it
+ * would fail. So is a bidirectional control character, as in a body.
+ */
 export function refuseNulInUrl(req: Request, _res: Response, next: NextFunction): void {
-  next(req.originalUrl.includes('%00') ? new DomainError('NUL_CHARACTER', 'The URL must not contain the NUL character (%00)', 'invalid', { field: 'url' }) : undefined);
+  if (req.originalUrl.includes('%00')) return next(new DomainError('NUL_CHARACTER', 'The URL must not contain the NUL character (%00)', 'invalid', { field: 'url' }));
+  if (BIDI_CONTROL_IN_URL.test(req.originalUrl))
+    return next(new DomainError('BIDI_CONTROL_CHARACTER', 'The URL must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069)', 'invalid', { field: 'url' }));
+  next();
 }
 
-export type JsonProblem = { code: 'BODY_TOO_DEEP'; field: string } | { code: 'UNKNOWN_FIELD'; field: string } | { code: 'NUL_CHARACTER'; field: string } | { code: 'LONE_SURROGATE'; field: string };
+export type JsonProblem =
+  | { code: 'BODY_TOO_DEEP'; field: string }
+  | { code: 'UNKNOWN_FIELD'; field: string }
+  | { code: 'NUL_CHARACTER'; field: string }
+  | { code: 'LONE_SURROGATE'; field: string }
+  | { code: 'BIDI_CONTROL_CHARACTER'; field: string };
 
 /**
  * The first thing in a parsed JSON body that no route accepts: nesting deeper than
- * MAX_JSON_DEPTH, a prototype key, a NUL character (PostgreSQL text refuses it) or a lone UTF-16
- * surrogate (not Unicode; jsonb refuses it) in any key or string. Iterative: any depth is safe.
+ * MAX_JSON_DEPTH, a prototype key, a NUL character (PostgreSQL text refuses it), a lone UTF-16
+ * surrogate (not Unicode; jsonb refuses it) or a bidirectional control character in any key or string. Iterative: any depth is safe.
  */
 export function jsonProblem(root: unknown): JsonProblem | undefined {
   const stack: Array<{ value: unknown; depth: number; field: string }> = [{ value: root, depth: 0, field: '' }];
@@ -73,9 +90,10 @@ export function jsonProblem(root: unknown): JsonProblem | undefined {
   return undefined;
 }
 
-function stringProblem(s: string): 'NUL_CHARACTER' | 'LONE_SURROGATE' | undefined {
+function stringProblem(s: string): 'NUL_CHARACTER' | 'LONE_SURROGATE' | 'BIDI_CONTROL_CHARACTER' | undefined {
   if (NUL.test(s)) return 'NUL_CHARACTER';
   if (LONE_SURROGATE.test(s)) return 'LONE_SURROGATE';
+  if (BIDI_CONTROL.test(s)) return 'BIDI_CONTROL_CHARACTER';
   return undefined;
 }
 
@@ -91,6 +109,8 @@ function toError(problem: JsonProblem): DomainError {
       return new DomainError(problem.code, `${at}: strings must not contain the NUL character (\\u0000)`, 'invalid', { field: problem.field });
     case 'LONE_SURROGATE':
       return new DomainError(problem.code, `${at}: strings must be valid Unicode (a lone UTF-16 surrogate was sent)`, 'invalid', { field: problem.field });
+    case 'BIDI_CONTROL_CHARACTER':
+      return new DomainError(problem.code, `${at}: strings must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069)`, 'invalid', { field: problem.field });
   }
 }
 

@@ -118,7 +118,7 @@ function describeOperation(operation: OperationObject, facts: RouteFacts | undef
   };
 
   // the request's own errors: the URL, the body, the query, the path parameters
-  add(400, 'NUL_CHARACTER');
+  add(400, 'NUL_CHARACTER', 'BIDI_CONTROL_CHARACTER');
   if (takesBody) {
     add(400, 'BAD_REQUEST', 'VALIDATION_FAILED', 'UNKNOWN_FIELD', 'BODY_TOO_DEEP', 'LONE_SURROGATE'); // BAD_REQUEST: malformed JSON
     add(413, 'PAYLOAD_TOO_LARGE');
