@@ -233,6 +233,8 @@ export const VOLATILE_TABLES: Record<string, string> = {
   stripe_request_budgets: 'slots taken by background loops',
   // migrations' own bookkeeping never changes after boot, but it is not the app's data
   migrations: 'TypeORM bookkeeping',
+  // the rate limits' counters: every keyed request (and every failed authentication) counts, by design, even when refused
+  rate_limit_counters: 'rate-limit counters count every request, refused ones too',
 };
 
 /** Row count and an md5 of every row of every table (but VOLATILE_TABLES), by table. */
