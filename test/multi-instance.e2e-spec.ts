@@ -10,7 +10,7 @@
 // one budget all four processes share through PostgreSQL.
 //
 // MULTI_INSTANCE_ORDERS orders in the first wave (a quarter of them two-seller carts), half as many in
-// the second: 24 by default (CI); MULTI_INSTANCE_ORDERS=200 for a bigger run.
+// the second: 24 by default (CI, about 35 s); MULTI_INSTANCE_ORDERS=100 (or more) for a bigger run.
 import { freePort } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
@@ -31,6 +31,8 @@ import { expectWithinBudget, refundOrder } from './support/transfers.js';
 const MAIN = 'dist/apps/marketplace/src/main.js';
 const ORDERS = Number(process.env.MULTI_INSTANCE_ORDERS ?? 24);
 const IN_FLIGHT = 8; // orders checked out and paid at once
+// how long a step may take: a request held while the books lag behind Stripe under load goes to review once they agree
+const STEP_MS = 60_000 + ORDERS * 1_000;
 const SELLERS = 4;
 // the one budget every instance is configured with and shares through PostgreSQL (libs/stripe's request budget).
 // The sandbox runs on this test's event loop beside the load generator and the balancer: a stall there
@@ -200,7 +202,7 @@ it(
         }
         expect(asked.status).toBe(201);
         const id = asked.body.id as string;
-        await waitFor(async () => ((await t.http.get(`/admin/payouts/${id}`).set(bearer(t.adminKey))).body.status === 'pending_review' ? true : undefined), 30_000, `request ${id} in review`);
+        await waitFor(async () => ((await t.http.get(`/admin/payouts/${id}`).set(bearer(t.adminKey))).body.status === 'pending_review' ? true : undefined), STEP_MS, `request ${id} in review`);
         const approved = await t.http.post(`/admin/payouts/${id}/approve`).set(bearer(t.adminKey)).set('Idempotency-Key', `approve-${id}`).send({});
         expect(approved.status).toBe(200);
         return id;
@@ -213,14 +215,14 @@ it(
           (await rowCount(`SELECT 1 FROM payout_attempts WHERE stripe_payout_id IS NOT NULL AND status = 'created' AND request_id = ANY('{${payoutRequests.join(',')}}')`)) === SELLERS
             ? true
             : undefined,
-        60_000,
+        STEP_MS,
         'every payout created at Stripe',
       );
       sandbox.control.advance(3 * 86_400);
       await sandbox.control.webhooksIdle();
-      await waitFor(async () => ((await rowCount(`SELECT 1 FROM payout_requests WHERE status = 'paid'`)) === SELLERS ? true : undefined), 60_000, 'every payout request paid');
-      await waitFor(async () => ((await rowCount(`SELECT 1 FROM transfers WHERE status IN ('pending', 'submitting')`)) === 0 ? true : undefined), 60_000, 'every transfer sent');
-      await expectBooksMatchStripe(t, { timeoutMs: 60_000 });
+      await waitFor(async () => ((await rowCount(`SELECT 1 FROM payout_requests WHERE status = 'paid'`)) === SELLERS ? true : undefined), STEP_MS, 'every payout request paid');
+      await waitFor(async () => ((await rowCount(`SELECT 1 FROM transfers WHERE status IN ('pending', 'submitting')`)) === 0 ? true : undefined), STEP_MS, 'every transfer sent');
+      await expectBooksMatchStripe(t, { timeoutMs: STEP_MS });
       const run = await reconcile(t);
       expect(described(await discrepanciesOf(t, run.id))).toEqual([]);
       expect(run).toMatchObject({ status: 'completed', error: null });
@@ -289,7 +291,9 @@ it(
       expect(await rowCount(`SELECT 1 FROM orders`)).toBe(orderCount);
       expect(await rowCount(`SELECT 1 FROM orders WHERE status IN ('paid', 'partially_refunded', 'refunded')`)).toBe(orderCount);
       expect(await statuses('refunds')).toEqual(['succeeded 2']);
-      expect((await statuses('transfers')).filter((s) => !/^succeeded /.test(s))).toEqual([]);
+      expect((await statuses('transfers')).filter((s) => !/^(succeeded|canceled) /.test(s))).toEqual([]);
+      // canceled only where the full refund came before its transfers were sent
+      expect(await rowCount(`SELECT 1 FROM transfers WHERE status = 'canceled' AND order_id <> '${multi.id}'`)).toBe(0);
       expect((await statuses('transfer_reversals')).filter((s) => !/^(succeeded|debt) /.test(s))).toEqual([]);
       expect(await statuses('payout_requests')).toEqual([`paid ${SELLERS}`]);
       expect((await statuses('payout_attempts')).filter((s) => !/^paid /.test(s))).toEqual([]);
