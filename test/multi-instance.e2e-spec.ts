@@ -11,6 +11,15 @@
 //
 // MULTI_INSTANCE_ORDERS orders in the first wave (a quarter of them two-seller carts), half as many in
 // the second: 24 by default (CI, about 35 s); MULTI_INSTANCE_ORDERS=100 (or more) for a bigger run.
+//
+// Run by hand on 2026-12-02 (2 vCPU Intel Xeon, Node 20.20.2, load average 7 to 12 from other work on
+// the same cores): the default passed in 35 s (689 requests at Stripe, at most 28 in a calendar second,
+// 31 in any sliding second); MULTI_INSTANCE_ORDERS=60 passed in 75 s (90 orders, 1,566 requests, 28 /
+// 31). MULTI_INSTANCE_ORDERS=100 failed twice, after 250 s, waiting for the four payouts to be made at
+// Stripe: the logs of the first showed payout starts held by PAYOUTS.BALANCE_MISMATCH on the sellers'
+// *pending* figures (the ledger behind Stripe while wave 2's transfers and webhooks queued for the
+// 30/s budget), and a refund's transfer reversal waiting for the seller's funds beside the payout of
+// the whole available balance. Not resolved here: rerun on a quiet machine and look there first.
 import { freePort } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
@@ -217,7 +226,11 @@ it(
             : undefined,
         STEP_MS,
         'every payout created at Stripe',
-      );
+      ).catch(async (error: Error) => {
+        // what each request waits for, in its own words, beside the timeout
+        const rows = await sql.query(`SELECT status, status_code, status_reason FROM payout_requests ORDER BY created_at`);
+        throw new Error(`${error.message}; requests: ${JSON.stringify(rows)}`);
+      });
       sandbox.control.advance(3 * 86_400);
       await sandbox.control.webhooksIdle();
       await waitFor(async () => ((await rowCount(`SELECT 1 FROM payout_requests WHERE status = 'paid'`)) === SELLERS ? true : undefined), STEP_MS, 'every payout request paid');
