@@ -15,11 +15,19 @@
 // Run by hand on 2026-12-02 (2 vCPU Intel Xeon, Node 20.20.2, load average 7 to 12 from other work on
 // the same cores): the default passed in 35 s (689 requests at Stripe, at most 28 in a calendar second,
 // 31 in any sliding second); MULTI_INSTANCE_ORDERS=60 passed in 75 s (90 orders, 1,566 requests, 28 /
-// 31). MULTI_INSTANCE_ORDERS=100 failed twice, after 250 s, waiting for the four payouts to be made at
-// Stripe: the logs of the first showed payout starts held by PAYOUTS.BALANCE_MISMATCH on the sellers'
-// *pending* figures (the ledger behind Stripe while wave 2's transfers and webhooks queued for the
-// 30/s budget), and a refund's transfer reversal waiting for the seller's funds beside the payout of
-// the whole available balance. Not resolved here: rerun on a quiet machine and look there first.
+// 31). MULTI_INSTANCE_ORDERS=100 first failed twice, after 250 s, waiting for the payouts to be made:
+// the test approved each request once, and a bigger run's sellers ask for more than
+// PAYOUT_TWO_PERSON_THRESHOLD, which needs a second admin (the test's own mistake, fixed: a second
+// admin approves when the first approval leaves the request in review). Then, at load 6 to 8: 150
+// orders in 104 s, 2,488 requests, the books matching Stripe, reconciliation clean, no calendar second
+// over 30, but one sliding second held 32 (the helper allows 31), which stopped the test before its
+// later checks: the sandbox shares this process's event loop with the load generator and the
+// balancer, and a stall stamps arrivals together (see BUDGET below). Moving the sandbox (and the
+// balancer) into processes of their own is the next step for bigger runs.
+// One default run also timed out on a payout: a request for the seller's whole available balance was
+// made just before a refund's transfer reversal (which had waited for the funds) took part of it, and
+// the request is `frozen` (PAYOUTS.AMOUNT_ABOVE_AVAILABLE) until more is available: an explained
+// state, not a lost payout. The test now lets the reversals settle before the sellers ask.
 import { freePort } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
@@ -190,6 +198,7 @@ it(
         listings: await Promise.all(sellers.map((s, i) => createListing(t, s, { unitAmount: 1_500 + 500 * i, title: `Item ${i + 1}` }))),
         buyers: [await createPrincipal(t, 'buyer'), await createPrincipal(t, 'buyer'), await createPrincipal(t, 'buyer')],
       };
+      const secondAdmin = await createPrincipal(t, 'admin');
 
       // wave 1: checkouts and their webhooks, the workers sending transfers meanwhile; two refunds as soon as their orders are paid
       const wave1 = await inFlight(ORDERS, (i) => paidOrderOf(shop, i));
@@ -201,6 +210,13 @@ it(
       // funds available; each seller asks for a payout of what is available while wave 2 of checkouts runs
       sandbox.control.advance(3 * 86_400);
       await sandbox.control.webhooksIdle();
+      // the refunds' transfer reversals waited for the sellers' funds: settled before anyone asks for
+      // what is available (one made after a request for the whole balance would leave it frozen, waiting for more)
+      await waitFor(
+        async () => ((await rowCount(`SELECT 1 FROM transfer_reversals WHERE status IN ('planned', 'pending', 'submitting')`)) === 0 ? true : undefined),
+        STEP_MS,
+        'every transfer reversal settled',
+      );
       const askForPayout = async (seller: ActiveSeller): Promise<string> => {
         // NOTHING_AVAILABLE until the ledger and Stripe have made this seller's funds available; each ask reads
         // the seller's balance at Stripe (under the budget), so once a second
@@ -212,9 +228,17 @@ it(
         expect(asked.status).toBe(201);
         const id = asked.body.id as string;
         await waitFor(async () => ((await t.http.get(`/admin/payouts/${id}`).set(bearer(t.adminKey))).body.status === 'pending_review' ? true : undefined), STEP_MS, `request ${id} in review`);
-        const approved = await t.http.post(`/admin/payouts/${id}/approve`).set(bearer(t.adminKey)).set('Idempotency-Key', `approve-${id}`).send({});
-        expect(approved.status).toBe(200);
-        return id;
+        // above PAYOUT_TWO_PERSON_THRESHOLD (a bigger run's sellers) it takes a second admin
+        for (const key of [t.adminKey, secondAdmin.key]) {
+          const approved = await t.http
+            .post(`/admin/payouts/${id}/approve`)
+            .set(bearer(key))
+            .set('Idempotency-Key', `approve-${id}-${key.slice(-6)}`)
+            .send({});
+          expect(approved.status).toBe(200);
+          if (approved.body.status === 'approved') return id;
+        }
+        throw new Error(`request ${id} not approved by two admins`);
       };
       const [wave2, payoutRequests] = await Promise.all([inFlight(Math.ceil(ORDERS / 2), (i) => paidOrderOf(shop, ORDERS + i)), Promise.all(sellers.map(askForPayout))]);
 
