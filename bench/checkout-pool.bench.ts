@@ -2,9 +2,12 @@
 // (ROLE=all, the Stripe sandbox it launches itself, a durable embedded PostgreSQL or
 // BENCH_DATABASE_URL), one active seller and one buyer set up over HTTP, then N `POST /checkout`
 // with C in flight at once. Reports status counts (no 5xx expected) and latency, beside the
-// sandbox's own time for the same Checkout Session call made directly with the stripe SDK.
+// sandbox's own time for the same Checkout Session call made directly with the stripe SDK. Then
+// checkouts at fixed request rates (open loop: each sent at its time, whatever the others do), each
+// rate's p50 and p99 beside the sandbox's own handling time of the Stripe requests the service made
+// meanwhile (GET /_sandbox/requests/stats, handling_ms).
 //
-//   npm run build && node dist/bench/checkout-pool.bench.js [checkouts=200] [inFlight=50]
+//   npm run build && node dist/bench/checkout-pool.bench.js [checkouts=200] [inFlight=50] [rates=20,50,100] [secondsPerRate=10]
 //   (BENCH_POOL_SIZE, default 10; BENCH_POOL_TIMEOUT_MS, default 5000; BENCH_STRIPE_RPS, default 1000)
 import { freePort } from '@app/database';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +20,8 @@ import { startBenchPostgres } from './support/bench-postgres.js';
 
 const total = Number(process.argv[2] ?? 200);
 const inFlight = Number(process.argv[3] ?? 50);
+const rates = (process.argv[4] ?? '20,50,100').split(',').filter(Boolean).map(Number);
+const secondsPerRate = Number(process.argv[5] ?? 10);
 const poolSize = process.env.BENCH_POOL_SIZE ?? '10';
 const poolTimeoutMs = process.env.BENCH_POOL_TIMEOUT_MS ?? '5000';
 const stripeRps = process.env.BENCH_STRIPE_RPS ?? '1000';
@@ -39,6 +44,31 @@ async function drive<T>(count: number, concurrency: number, call: (i: number) =>
     }),
   );
   return { ms, results, seconds: (performance.now() - started) / 1000 };
+}
+
+/** `rate` calls a second for `seconds`, each started at its own time (open loop); each call's milliseconds and result. */
+async function atRate<T>(rate: number, seconds: number, call: (i: number) => Promise<T>): Promise<{ ms: number[]; results: T[]; seconds: number; lateStartsMs: number }> {
+  const count = Math.round(rate * seconds);
+  const ms: number[] = [];
+  const results: T[] = [];
+  const calls: Promise<void>[] = [];
+  let lateStartsMs = 0;
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    lateStartsMs = Math.max(lateStartsMs, performance.now() - due);
+    calls.push(
+      (async () => {
+        const t0 = performance.now();
+        results[i] = await call(i);
+        ms[i] = performance.now() - t0;
+      })(),
+    );
+  }
+  await Promise.all(calls);
+  return { ms, results, seconds: (performance.now() - started) / 1000, lateStartsMs: Math.round(lateStartsMs) };
 }
 
 function percentiles(ms: number[]): { p50ms: number; p99ms: number; maxMs: number } {
@@ -149,6 +179,36 @@ async function main(): Promise<void> {
     const direct = await drive(total, inFlight, session);
     const directSerial = await drive(Math.min(total, 100), 1, session);
 
+    // fixed rates: the service's latency beside the sandbox's own time for what the service asked of it meanwhile
+    const sandboxStats = `http://127.0.0.1:${sandboxPort}/_sandbox/requests/stats`;
+    const atRates = [];
+    for (const rate of rates) {
+      await fetch(sandboxStats, { method: 'DELETE' });
+      const measured = await atRate(rate, secondsPerRate, checkout);
+      const stats = async (key: string) =>
+        (await (await fetch(`${sandboxStats}?window=${Math.min(600, Math.ceil(measured.seconds) + 5)}&key=${encodeURIComponent(key)}`)).json()) as {
+          total: number;
+          handling_ms: { count: number; mean: number; p50: number; p99: number; max: number };
+        };
+      const [sessions, all] = [await stats('POST /v1/checkout/sessions'), await stats('total')];
+      const rateStatuses: Record<string, number> = {};
+      for (const r of measured.results) rateStatuses[r.status] = (rateStatuses[r.status] ?? 0) + 1;
+      atRates.push({
+        rate,
+        checkouts: measured.results.length,
+        achievedPerSecond: Number((measured.results.length / measured.seconds).toFixed(1)),
+        statuses: rateStatuses,
+        ...percentiles(measured.ms),
+        lateStartsMs: measured.lateStartsMs,
+        sandbox: {
+          stripeRequestsPerCheckout: Number((all.total / measured.results.length).toFixed(2)),
+          checkoutSessionCreate: sessions.handling_ms,
+          allRequests: all.handling_ms,
+        },
+      });
+      if (measured.results.some((r) => r.status >= 500)) process.exitCode = 1;
+    }
+
     console.log(
       JSON.stringify(
         {
@@ -159,6 +219,11 @@ async function main(): Promise<void> {
             [`inFlight${inFlight}`]: { requests: total, perSecond: Math.round(total / direct.seconds), ...percentiles(direct.ms) },
             oneAtATime: { requests: directSerial.ms.length, ...percentiles(directSerial.ms) },
           },
+          atRates,
+          loadAverage: os
+            .loadavg()
+            .map((l) => l.toFixed(1))
+            .join(' '),
         },
         null,
         2,

@@ -4,7 +4,8 @@
 // the hosted page (every row `pending`). The service is then stopped (nothing else talks to Stripe)
 // and, for each budget, that run's rows are made due and two worker processes (compiled main.js,
 // ROLE=worker, the same budget) drain them. The sandbox counts what it receives per second; the
-// share of the budget used is the mean over the whole seconds of the drain, divided by the budget.
+// share of the budget used is the mean over the whole seconds of the drain, divided by the budget;
+// each run's `verdict` says whether the binding budget was at least 95% used and never exceeded.
 //
 //   npm run build && node dist/bench/transfers-drain.bench.js [orders per run=150,300,300] [processes=2]
 //   BENCH_DATABASE_URL: a PostgreSQL server instead of a durable embedded one.
@@ -15,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { ACCOUNT_THIN_EVENT_TYPES } from '../apps/marketplace/src/onboarding/seller-account-thin-events.handler.js';
 import { startSandbox } from '../apps/stripe-sandbox/src/index.js';
 import { runMigrations } from '../migrations/run-migrations.js';
 import { startBenchPostgres } from './support/bench-postgres.js';
@@ -25,6 +27,7 @@ const MAIN = path.join(here, '../apps/marketplace/src/main.js');
 const KEY = 'sk_test_transfers_drain_bench';
 const PLATFORM_SECRET = 'whsec_bench_platform';
 const CONNECT_SECRET = 'whsec_bench_connect';
+const EVENTS_SECRET = 'whsec_bench_event_destination';
 
 // global budget, POST /v1/transfers' own; each transfer is a create and a read of its py_ payment
 const RUNS = [
@@ -77,6 +80,8 @@ async function main(): Promise<void> {
       { url: `${base}/webhooks/stripe`, secret: PLATFORM_SECRET, connect: false },
       { url: `${base}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true },
     ],
+    // the event destination of thin events: sellers are onboarded on Accounts v2 (the default)
+    eventDestinations: [{ url: `${base}/webhooks/stripe/events`, secret: EVENTS_SECRET, enabledEvents: [...ACCOUNT_THIN_EVENT_TYPES] }],
     webhookRetry: { baseDelayMs: 50, maxAttempts: 2 },
   });
   const common = {
@@ -87,6 +92,7 @@ async function main(): Promise<void> {
     STRIPE_SECRET_KEY: KEY,
     STRIPE_WEBHOOK_SECRETS: PLATFORM_SECRET,
     STRIPE_CONNECT_WEBHOOK_SECRETS: CONNECT_SECRET,
+    STRIPE_EVENT_DESTINATION_SECRETS: EVENTS_SECRET,
     WEBHOOK_BACKFILL_LOOKBACK_S: '0',
     RATE_LIMITS: 'off', // many checkouts by one buyer: the per-buyer limit is not what is measured
   };
@@ -223,6 +229,13 @@ async function main(): Promise<void> {
           all,
           postTransfers: transfers,
           requestsPerTransfer: Number((all.requests / ids.length).toFixed(2)),
+          // the budget that binds is whichever is the more used (global, or POST /v1/transfers' own)
+          verdict: {
+            shareOfBindingBudget: Math.max(all.shareOfLimit, transfers.shareOfLimit),
+            atLeast95Percent: Math.max(all.shareOfLimit, transfers.shareOfLimit) >= 0.95,
+            neverOverInACalendarSecond: all.maxPerSecond <= run.budget && transfers.maxPerSecond <= run.transfersBudget,
+            neverOverInAnySlidingSecond: all.maxInAnySecond <= run.budget && transfers.maxInAnySecond <= run.transfersBudget,
+          },
           loadAverage: os.loadavg()[0]!.toFixed(1),
           extraEnv,
           cpus: os.cpus().length,

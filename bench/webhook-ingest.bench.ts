@@ -1,11 +1,15 @@
 // Webhook ingest: signed deliveries verified, stored in the inbox and acknowledged, measured with
-// autocannon against the compiled service (ROLE=api, a separate process), side by side with raw
-// single-row PostgreSQL inserts of the same payload measured in the same run on the same server.
+// autocannon against the compiled service (ROLE=api, a separate process), side by side, in the same
+// run on the same PostgreSQL, with its anchors: raw single-row PostgreSQL inserts of the same payload;
+// a bare `node:http` handler (its own process) that checks the signature and makes one INSERT per
+// delivery; and the same bare handler with no database at all (the ceiling of HTTP and the
+// signature check on this machine). Each server at its maximum rate, then at half of it for latency.
 //
 //   npm run build && node dist/bench/webhook-ingest.bench.js [seconds=10] [connections=32]
+//   (BENCH_POOL_SIZE: the service's and the bare handler's connections, default 10)
 import { freePort } from '@app/database';
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +20,8 @@ import { startBenchPostgres } from './support/bench-postgres.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 32);
+// the service's DATABASE_POOL_SIZE and the bare handler's pool: the same number of connections
+const poolSize = process.env.BENCH_POOL_SIZE ?? '10';
 const SECRET = 'whsec_bench_platform';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const signer = new Stripe('sk_test_bench');
@@ -86,69 +92,132 @@ function deliveries(url: string, label: string, overallRate?: number): Promise<a
   });
 }
 
+async function waitReady(base: string, what: string): Promise<void> {
+  for (let t = 0; ; t++) {
+    try {
+      if ((await fetch(`${base}/health/ready`)).ok) return;
+    } catch {
+      // starting
+    }
+    if (t > 300) throw new Error(`${what} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.on('exit', r));
+}
+
+interface Measured {
+  perSecond: number;
+  p50ms: number;
+  p99ms: number;
+  non2xx: number;
+  errors: number;
+  atHalfRate: { targetPerSecond: number; perSecond: number; p50ms: number; p99ms: number; non2xx: number };
+}
+
+/** One server: warm-up, its maximum rate, then half of that for latency. */
+async function measure(base: string, label: string): Promise<Measured> {
+  await deliveries(base, `${label}_warmup`);
+  const max = await deliveries(base, `${label}_max`);
+  const maxRate = max.requests.average;
+  const half = await deliveries(base, `${label}_half`, Math.max(1, Math.floor(maxRate / 2)));
+  return {
+    perSecond: Math.round(maxRate),
+    p50ms: max.latency.p50,
+    p99ms: max.latency.p99,
+    non2xx: max.non2xx,
+    errors: max.errors,
+    atHalfRate: { targetPerSecond: Math.floor(maxRate / 2), perSecond: Math.round(half.requests.average), p50ms: half.latency.p50, p99ms: half.latency.p99, non2xx: half.non2xx },
+  };
+}
+
+const env = (extra: Record<string, string>) => ({ PATH: process.env.PATH ?? '', ...extra });
+
+/** The bare anchor handler as its own process, with or without a database. */
+async function bare(label: string, databaseUrl?: string): Promise<Measured> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(here, 'support/bare-ingest.js')], {
+    env: env({ PORT: String(port), STRIPE_WEBHOOK_SECRET: SECRET, ...(databaseUrl ? { DATABASE_URL: databaseUrl, POOL_SIZE: poolSize } : {}) }),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitReady(base, label);
+    return await measure(base, label);
+  } finally {
+    await stop(child);
+  }
+}
+
+const share = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
+
 async function main(): Promise<void> {
   const pgServer = await startBenchPostgres('bench_ingest');
   const { databaseUrl } = pgServer;
   await runMigrations(databaseUrl);
 
   const raw = await rawInserts(databaseUrl);
-  console.log(`raw PostgreSQL single-row inserts: ${raw.toFixed(0)}/s (${connections} connections)`);
+  console.error(`raw PostgreSQL single-row inserts: ${raw.toFixed(0)}/s (${connections} connections)`);
+  const ceiling = await bare('ceiling');
+  console.error(`bare handler, no database (ceiling): ${ceiling.perSecond}/s`);
+  const bareInsert = await bare('bare', databaseUrl);
+  console.error(`bare handler + one INSERT: ${bareInsert.perSecond}/s`);
 
   const port = await freePort();
   const nodeArgs = process.env.BENCH_APP_NODE_ARGS ? process.env.BENCH_APP_NODE_ARGS.split(' ') : [];
   const app = spawn(process.execPath, [...nodeArgs, path.join(here, '../apps/marketplace/src/main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
+    env: env({
       PORT: String(port),
       HOST: '127.0.0.1',
       ROLE: 'api',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: poolSize,
       STRIPE_API_BASE: 'http://127.0.0.1:9', // ingest makes no Stripe call
       STRIPE_WEBHOOK_SECRETS: SECRET,
       STRIPE_CONNECT_WEBHOOK_SECRETS: 'whsec_bench_connect',
-    },
+    }),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const base = `http://127.0.0.1:${port}`;
-  for (let t = 0; ; t++) {
-    try {
-      if ((await fetch(`${base}/health/ready`)).ok) break;
-    } catch {
-      // starting
-    }
-    if (t > 300) throw new Error('service did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
   try {
-    await deliveries(base, 'warmup');
-    const max = await deliveries(base, 'max');
-    const maxRate = max.requests.average;
-    const half = await deliveries(base, 'half', Math.max(1, Math.floor(maxRate / 2)));
-    const rows = await new pg.Client({ connectionString: databaseUrl });
+    const base = `http://127.0.0.1:${port}`;
+    await waitReady(base, 'the service');
+    const service = await measure(base, 'service');
+    const rows = new pg.Client({ connectionString: databaseUrl });
     await rows.connect();
-    const stored = (await rows.query(`SELECT count(*)::int AS n FROM webhook_events WHERE id LIKE 'evt_max_%'`)).rows[0].n as number;
+    const stored = (await rows.query(`SELECT count(*)::int AS n FROM webhook_events WHERE id LIKE 'evt_service_max_%'`)).rows[0].n as number;
     await rows.end();
     const report = {
       machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}`,
+      loadAverage: os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' '),
       seconds,
       connections,
+      poolSize,
       rawInsertsPerSecond: Math.round(raw),
-      ingest: {
-        perSecond: Math.round(maxRate),
-        p50ms: max.latency.p50,
-        p99ms: max.latency.p99,
-        non2xx: max.non2xx,
-        errors: max.errors,
-        storedRows: stored,
-        ofRaw: `${((100 * maxRate) / raw).toFixed(0)}%`,
+      ceiling,
+      bareInsert,
+      service: { ...service, storedRows: stored },
+      shares: {
+        serviceOfCeiling: share(service.perSecond, ceiling.perSecond),
+        serviceOfBareInsert: share(service.perSecond, bareInsert.perSecond),
+        ceilingOfBareInsert: share(ceiling.perSecond, bareInsert.perSecond),
+        serviceOfRawInserts: share(service.perSecond, raw),
       },
-      atHalfRate: { targetPerSecond: Math.floor(maxRate / 2), perSecond: Math.round(half.requests.average), p50ms: half.latency.p50, p99ms: half.latency.p99, non2xx: half.non2xx },
+      targets: {
+        'service at least half the ceiling': service.perSecond * 2 >= ceiling.perSecond,
+        'service p99 under 15 ms at half its maximum': service.atHalfRate.p99ms < 15,
+      },
     };
     console.log(JSON.stringify(report, null, 2));
   } finally {
-    app.kill('SIGTERM');
-    await new Promise((r) => app.on('exit', r));
+    await stop(app);
     await pgServer.stop();
   }
 }

@@ -45,38 +45,43 @@ export interface TestAppOptions {
   connectEnabledEvents?: string[];
 }
 
-/** The configuration every test instance runs with: fast polls and retries, silent logs. */
+/** The settings every test instance runs with (in process or as a child process): fast polls and retries, silent logs. */
+export const TEST_SETTINGS: Readonly<Record<string, string>> = {
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'silent',
+  MIGRATIONS_RUN: 'true',
+  STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
+  STRIPE_WEBHOOK_SECRETS: PLATFORM_SECRET,
+  STRIPE_CONNECT_WEBHOOK_SECRETS: CONNECT_SECRET,
+  STRIPE_EVENT_DESTINATION_SECRETS: EVENTS_SECRET,
+  STRIPE_REQUESTS_PER_SECOND: '1000',
+  STRIPE_TRANSFERS_PER_SECOND: '1000',
+  STRIPE_RETRY_BASE_MS: '20',
+  WEBHOOK_POLL_MS: '20',
+  WEBHOOK_RETRY_BASE_MS: '50',
+  WEBHOOK_BACKFILL_LOOKBACK_S: '0',
+  LEDGER_AVAILABILITY_SWEEP_MS: '200',
+  STRIPE_PAYOUTS_PER_SECOND: '1000',
+  // the app's default is reviewed; the suites written before reviewed payouts rely on Stripe's own
+  // schedule paying sellers out, so they run automatic. Suites of reviewed payouts say PAYOUT_MODE=reviewed.
+  PAYOUT_MODE: 'automatic',
+  PAYOUT_HELD_RECHECK_MS: '200',
+  // the hourly cron would fire in whichever suite runs on the hour: suites of the schedule set their own
+  RECONCILIATION_CRON: '0 0 1 1 *',
+  RECONCILIATION_POLL_MS: '250',
+  // suites make many checkouts and 401s from one address in a minute: the limits' own suite sets its own
+  RATE_LIMIT_AUTH_FAILURES: '1000000',
+  RATE_LIMIT_CHECKOUTS: '1000000',
+  RATE_LIMIT_REFUNDS: '1000000',
+  RATE_LIMIT_PAYOUT_REQUESTS: '1000000',
+};
+
+/** The configuration every test instance runs with: TEST_SETTINGS, then `env`. */
 export function testConfiguration(o: { port: number; sandboxUrl: string; databaseUrl: string; env?: Record<string, string> }) {
   return loadConfiguration({
+    ...TEST_SETTINGS,
     PORT: String(o.port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    MIGRATIONS_RUN: 'true',
     STRIPE_API_BASE: o.sandboxUrl,
-    STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
-    STRIPE_WEBHOOK_SECRETS: PLATFORM_SECRET,
-    STRIPE_CONNECT_WEBHOOK_SECRETS: CONNECT_SECRET,
-    STRIPE_EVENT_DESTINATION_SECRETS: EVENTS_SECRET,
-    STRIPE_REQUESTS_PER_SECOND: '1000',
-    STRIPE_TRANSFERS_PER_SECOND: '1000',
-    STRIPE_RETRY_BASE_MS: '20',
-    WEBHOOK_POLL_MS: '20',
-    WEBHOOK_RETRY_BASE_MS: '50',
-    WEBHOOK_BACKFILL_LOOKBACK_S: '0',
-    LEDGER_AVAILABILITY_SWEEP_MS: '200',
-    STRIPE_PAYOUTS_PER_SECOND: '1000',
-    // the app's default is reviewed; the suites written before reviewed payouts rely on Stripe's own
-    // schedule paying sellers out, so they run automatic. Suites of reviewed payouts say PAYOUT_MODE=reviewed.
-    PAYOUT_MODE: 'automatic',
-    PAYOUT_HELD_RECHECK_MS: '200',
-    // the hourly cron would fire in whichever suite runs on the hour: suites of the schedule set their own
-    RECONCILIATION_CRON: '0 0 1 1 *',
-    RECONCILIATION_POLL_MS: '250',
-    // suites make many checkouts and 401s from one address in a minute: the limits' own suite sets its own
-    RATE_LIMIT_AUTH_FAILURES: '1000000',
-    RATE_LIMIT_CHECKOUTS: '1000000',
-    RATE_LIMIT_REFUNDS: '1000000',
-    RATE_LIMIT_PAYOUT_REQUESTS: '1000000',
     ...o.env,
     DATABASE_URL: o.databaseUrl,
   });

@@ -7,6 +7,7 @@ import { ROOT_LOGGER } from '../common/logger.js';
 import { AppConfig } from '../config/app.config.js';
 import { HandlesStripeEvents, type StripeEventHandler } from '../webhooks/stripe-event-handler.js';
 import { LedgerService } from './ledger.service.js';
+import { nonOverlapping } from '../common/non-overlapping.js';
 
 /**
  * `balance.available` (platform and Connect): Stripe's clock has passed some funds' available_on.
@@ -40,7 +41,9 @@ export class FundsAvailabilitySweeper implements OnApplicationBootstrap, OnAppli
 
   onApplicationBootstrap(): void {
     if (!this.app.runsWorkers || this.app.LEDGER_AVAILABILITY_SWEEP_MS === 0) return;
-    this.timer = setInterval(() => void this.sweep(), this.app.LEDGER_AVAILABILITY_SWEEP_MS);
+    // one sweep at a time: on a busy database overlapping sweeps would each wait for a connection the others hold
+    const sweep = nonOverlapping(() => this.sweep());
+    this.timer = setInterval(() => void sweep(), this.app.LEDGER_AVAILABILITY_SWEEP_MS);
   }
 
   onApplicationShutdown(): void {

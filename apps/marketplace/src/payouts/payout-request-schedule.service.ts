@@ -14,6 +14,7 @@ import { PayoutRun, type PayoutRunTrigger } from './payout-run.entity.js';
 import { PayoutRequestsConfig } from './payout-requests.config.js';
 import { PayoutRequestsErrors } from './payout-requests.errors.js';
 import { PayoutRequestsService } from './payout-requests.service.js';
+import { nonOverlapping } from '../common/non-overlapping.js';
 
 const RUN_LOCK = 7_420_013;
 const CRON_NAME = 'payout-requests';
@@ -49,7 +50,9 @@ export class PayoutRequestSchedule implements OnApplicationBootstrap, OnApplicat
 
   onApplicationBootstrap(): void {
     if (!this.app.runsWorkers) return;
-    this.heldTimer = setInterval(() => void this.recheckHeld(), this.config.PAYOUT_HELD_RECHECK_MS);
+    // one recheck at a time: each reads Stripe's balances through the shared budget, so overlapping ones would pile up when it is busy
+    const recheck = nonOverlapping(() => this.recheckHeld());
+    this.heldTimer = setInterval(() => void recheck(), this.config.PAYOUT_HELD_RECHECK_MS);
     const job = CronJob.from({ cronTime: this.config.PAYOUT_REQUESTS_CRON, timeZone: 'UTC', onTick: () => void this.scheduled(), start: false });
     this.scheduler.addCronJob(CRON_NAME, job);
     job.start();

@@ -1,11 +1,15 @@
 /**
  * Counts API requests per second of wall time as they arrive (before faults or processing), in
  * total, per resource (`/v1/transfers`) and per operation (`POST /v1/transfers/*\/reversals`), so a
- * test can check what a client's rate limiting really delivered. Keeps the last `keepSeconds`.
+ * test can check what a client's rate limiting really delivered; and how long the sandbox itself
+ * took to answer each (arrival to the last byte written), so a benchmark can tell the sandbox's time
+ * from its client's. Keeps the last `keepSeconds`.
  */
 export class RequestMeter {
   // arrival times (ms) per key, oldest first
   private readonly arrivals = new Map<string, number[]>();
+  // [answered at (ms), handling time (ms)] per key, oldest first
+  private readonly handled = new Map<string, Array<[number, number]>>();
 
   constructor(
     private readonly keepSeconds = 600,
@@ -14,12 +18,7 @@ export class RequestMeter {
 
   record(method: string, pathname: string): void {
     const at = this.now();
-    const segments = pathname.split('/');
-    const resource = segments.slice(0, 3).join('/');
-    // ids (tr_..., acct_...) become `*`: Stripe counts every id of one operation together. An id has
-    // a capital or a digit after its prefix; a v2 resource name (account_links, event_destinations) has neither
-    const operation = `${method} ${segments.map((s, i) => (i > 2 && /^[a-z]+_[A-Za-z0-9_]*[A-Z0-9][A-Za-z0-9_]*$/.test(s) ? '*' : s)).join('/')}`;
-    for (const key of ['total', resource, operation]) {
+    for (const key of keysOf(method, pathname)) {
       const list = this.arrivals.get(key) ?? [];
       if (list.length === 0) this.arrivals.set(key, list);
       list.push(at);
@@ -27,8 +26,24 @@ export class RequestMeter {
     }
   }
 
+  /** A request of `record` answered after `ms` of the sandbox's own time. */
+  recordHandled(method: string, pathname: string, ms: number): void {
+    const at = this.now();
+    for (const key of keysOf(method, pathname)) {
+      const list = this.handled.get(key) ?? [];
+      if (list.length === 0) this.handled.set(key, list);
+      list.push([at, ms]);
+      if (list.length % 1024 === 0) {
+        const cut = at - this.keepSeconds * 1000;
+        const i = list.findIndex(([t]) => t >= cut);
+        list.splice(0, i < 0 ? list.length : i);
+      }
+    }
+  }
+
   reset(): void {
     this.arrivals.clear();
+    this.handled.clear();
   }
 
   /**
@@ -39,7 +54,8 @@ export class RequestMeter {
     const now = this.now();
     const from = now - windowSeconds * 1000;
     const times = (this.arrivals.get(key) ?? []).filter((t) => t >= from);
-    return { key, ...summarize(times), window_seconds: windowSeconds, keys: [...this.arrivals.keys()].sort() };
+    const handling = (this.handled.get(key) ?? []).filter(([t]) => t >= from).map(([, ms]) => ms);
+    return { key, ...summarize(times), handling_ms: handlingSummary(handling), window_seconds: windowSeconds, keys: [...this.arrivals.keys()].sort() };
   }
 
   private prune(list: number[], now: number): void {
@@ -57,8 +73,29 @@ export interface RequestStats {
   max_per_second: number;
   max_in_any_second: number;
   series: Array<{ second: number; count: number }>;
+  /** The sandbox's own time per answered request (arrival to the last byte written), in milliseconds. */
+  handling_ms: { count: number; mean: number; p50: number; p99: number; max: number };
   keys: string[];
 }
+
+/** The keys a request counts under: total, its resource, its operation. */
+function keysOf(method: string, pathname: string): string[] {
+  const segments = pathname.split('/');
+  const resource = segments.slice(0, 3).join('/');
+  // ids (tr_..., acct_...) become `*`: Stripe counts every id of one operation together. An id has
+  // a capital or a digit after its prefix; a v2 resource name (account_links, event_destinations) has neither
+  const operation = `${method} ${segments.map((s, i) => (i > 2 && /^[a-z]+_[A-Za-z0-9_]*[A-Z0-9][A-Za-z0-9_]*$/.test(s) ? '*' : s)).join('/')}`;
+  return ['total', resource, operation];
+}
+
+function handlingSummary(ms: number[]): RequestStats['handling_ms'] {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => (sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!) : 0);
+  const mean = sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0;
+  return { count: sorted.length, mean: round(mean), p50: at(0.5), p99: at(0.99), max: sorted.length ? round(sorted[sorted.length - 1]!) : 0 };
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 function summarize(times: number[]): Pick<RequestStats, 'total' | 'max_per_second' | 'max_in_any_second' | 'series'> {
   const perSecond = new Map<number, number>();

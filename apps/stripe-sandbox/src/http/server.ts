@@ -34,7 +34,10 @@ export function createHttpServer(deps: ServerDeps): { server: http.Server; socke
     res.setHeader('Request-Id', requestId);
     // an HTTP Date on Stripe's clock, as Stripe's own responses carry theirs: here the sandbox's clock, which tests move ahead
     res.setHeader('Date', new Date(deps.sb.now() * 1000).toUTCString());
-    res.on('finish', () => logLine(deps, req, res.statusCode, started));
+    res.on('finish', () => {
+      if (req.url?.startsWith('/v1/') || req.url?.startsWith('/v2/')) deps.meter.recordHandled(req.method ?? 'GET', req.url.split('?')[0]!, Number(process.hrtime.bigint() - started) / 1e6);
+      logLine(deps, req, res.statusCode, started);
+    });
     res.on('close', () => {
       if (!res.writableFinished) logLine(deps, req, 0, started);
     });
