@@ -13,7 +13,7 @@ import { drainTransferWorkers } from '../support/transfers.js';
 const UNFINISHED = {
   transfers: `SELECT id, status FROM transfers WHERE status IN ('pending', 'submitting')`,
   transfer_reversals: `SELECT id, status FROM transfer_reversals WHERE status IN ('pending', 'submitting')`,
-  refunds: `SELECT id, status FROM refunds WHERE status = 'pending'`,
+  refunds: `SELECT id, status || coalesce(' return ' || failure_return_status, '') || coalesce(' reversal ' || return_reversal_status, '') AS status FROM refunds WHERE status = 'pending' OR failure_return_status IN ('pending', 'submitting') OR return_reversal_status IN ('pending', 'submitting')`,
   payout_requests: `SELECT id, status FROM payout_requests WHERE status IN ('approved', 'executing')`,
   payout_attempts: `SELECT id, status FROM payout_attempts WHERE status IN ('pending', 'submitting', 'created')`,
   orders: `SELECT id, status FROM orders WHERE status = 'created'`,

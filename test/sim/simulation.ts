@@ -84,6 +84,8 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
       logLevel: o.logDestination ? 'info' : 'silent',
     });
     t.sandbox.control.setExchangeRates({ kwd: { usd: '3.25' } }); // usd -> jpy is the sandbox's default
+    // the broken safeguard needs a lost response to show: the first transfer create's answer never arrives
+    if (proxy) t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 1 });
     const shop = await openShop(t, rng, actions, failures);
     const from = new Date(t.sandbox.control.now() * 1000 - 60_000).toISOString();
     for (let step = 0; step < o.steps && failures.length === 0; step++) await takeStep(shop, step);
@@ -180,7 +182,13 @@ const ACTIONS: Record<Action, (shop: Shop) => Promise<string>> = {
     const seen = (await shop.t.http.get(`/orders/${order.id}`).set(bearer(shop.t.adminKey))).body;
     if (!seen.chargeId || seen.disputes?.length || seen.status === 'refunded') return `order ${order.id} (${seen.status}) has nothing to dispute`;
     const inquiry = shop.rng.chance(0.3);
-    const dispute = inquiry ? shop.t.sandbox.control.inquiry(seen.chargeId) : shop.t.sandbox.control.dispute(seen.chargeId);
+    let dispute: { id: string };
+    try {
+      dispute = inquiry ? shop.t.sandbox.control.inquiry(seen.chargeId) : shop.t.sandbox.control.dispute(seen.chargeId);
+    } catch (error) {
+      // the charge is disputed already (its event not seen yet) or refunded in full: Stripe refuses it
+      return `the sandbox refused a dispute on ${order.id}: ${(error as Error).message}`;
+    }
     let outcome: 'won' | 'lost' | 'open' = shop.rng.pick(['won', 'lost', 'open'] as const);
     if (inquiry && outcome !== 'open') {
       if (outcome === 'lost') shop.t.sandbox.control.escalate(dispute.id);
