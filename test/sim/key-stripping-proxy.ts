@@ -1,6 +1,8 @@
 // The deliberately broken safeguard, outside the app so no production setting can reach it: an
 // HTTP proxy between the app and the sandbox that drops the Idempotency-Key header of POSTs to one
-// path (e.g. /v1/transfers). With lost responses among the faults, a retry then makes a second object.
+// path (e.g. /v1/transfers) and answers that path's list (the look-up the app makes before sending
+// a transfer again) with nothing. Both of the transfer's guards against a second create are then off:
+// with a lost response among the faults, the retry makes a second object.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -18,7 +20,12 @@ export async function startKeyStrippingProxy(strippedPath: string): Promise<KeyS
       return;
     }
     const headers: http.OutgoingHttpHeaders = { ...req.headers, host: target.host };
-    if (req.method === 'POST' && req.url?.split('?')[0] === strippedPath) delete headers['idempotency-key'];
+    const path = req.url?.split('?')[0];
+    if (req.method === 'POST' && path === strippedPath) delete headers['idempotency-key'];
+    if (req.method === 'GET' && path === strippedPath) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [], has_more: false, url: strippedPath }));
+      return;
+    }
     const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
