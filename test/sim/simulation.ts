@@ -12,6 +12,7 @@ import { reconcile } from '../support/reconciliation.js';
 import { Prng } from './prng.js';
 import { checkInvariants, checkNoDuplicates, settle } from './invariants.js';
 import { startKeyStrippingProxy, type KeyStrippingProxy } from './key-stripping-proxy.js';
+import { WorkerFleet } from './worker-fleet.js';
 
 export interface SimOptions {
   seed: number;
@@ -39,6 +40,12 @@ export function replayCommand(o: Pick<SimOptions, 'seed' | 'steps' | 'breakTrans
 
 // the workers' polls and retries in tens of milliseconds, so a seed settles in seconds
 const QUICK_RETRIES = {
+  // short Stripe calls and leases: a SIGKILLed worker's rows are taken over within seconds
+  STRIPE_TIMEOUT_MS: '1500',
+  STRIPE_MAX_RETRIES: '1',
+  TRANSFERS_CLAIM_LEASE_SECONDS: '4',
+  PAYOUT_EXECUTION_CLAIM_LEASE_SECONDS: '4',
+  WEBHOOK_LEASE_MS: '3000',
   TRANSFERS_WORKER_POLL_MS: '100',
   TRANSFERS_RETRY_BASE_MS: '50',
   TRANSFERS_INACTIVE_RECHECK_MS: '200',
@@ -75,23 +82,27 @@ interface Shop {
 export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
   const rng = new Prng(o.seed);
   const accountsApi = rng.pick(['v1', 'v2'] as const);
+  // some seeds run a real worker process too, SIGKILLed (and started again) before these steps
+  const killAt = new Set(rng.chance(0.25) ? Array.from({ length: rng.int(1, 2) }, () => rng.int(1, Math.max(1, o.steps - 1))) : []);
   const proxy: KeyStrippingProxy | undefined = o.breakTransferIdempotency ? await startKeyStrippingProxy('/v1/transfers') : undefined;
   const failures: string[] = [];
   const actions: string[] = [`accounts ${accountsApi}`];
   let t: TestApp | undefined;
+  let fleet: WorkerFleet | undefined;
   try {
+    const env: Record<string, string> = {
+      PAYOUT_MODE: 'reviewed',
+      STRIPE_ACCOUNTS_API: accountsApi,
+      PAYOUT_TWO_PERSON_THRESHOLD: '3000',
+      PAYOUT_MINIMUM: '100',
+      LEDGER_AVAILABILITY_SWEEP_MS: '100',
+      ...QUICK_RETRIES,
+      // broken on purpose: transfer.created (which would record the lost transfer) is read late, after the retry
+      ...(proxy ? { WEBHOOK_POLL_MS: '1500' } : {}),
+      LOG_LEVEL: o.logDestination ? 'info' : 'silent',
+    };
     t = await startTestApp({
-      env: {
-        PAYOUT_MODE: 'reviewed',
-        STRIPE_ACCOUNTS_API: accountsApi,
-        PAYOUT_TWO_PERSON_THRESHOLD: '3000',
-        PAYOUT_MINIMUM: '100',
-        LEDGER_AVAILABILITY_SWEEP_MS: '100',
-        ...QUICK_RETRIES,
-        // broken on purpose: transfer.created (which would record the lost transfer) is read late, after the retry
-        ...(proxy ? { WEBHOOK_POLL_MS: '1500' } : {}),
-        LOG_LEVEL: o.logDestination ? 'info' : 'silent',
-      },
+      env,
       envFor: (sandbox): Record<string, string> => (proxy ? { STRIPE_API_BASE: proxy.forwardTo(sandbox.url) } : {}),
       logDestination: o.logDestination,
       logLevel: o.logDestination ? 'info' : 'silent',
@@ -101,7 +112,16 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
     if (proxy) t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 1 });
     const shop = await openShop(t, rng, actions, failures);
     const from = new Date(t.sandbox.control.now() * 1000 - 60_000).toISOString();
-    for (let step = 0; step < o.steps && failures.length === 0; step++) await takeStep(shop, step);
+    if (killAt.size) fleet = new WorkerFleet(t, env, o.logDestination);
+    for (let step = 0; step < o.steps && failures.length === 0; step++) {
+      if (fleet && killAt.has(step)) {
+        await fleet.killAndRestart();
+        actions.push(`${step + 1}. the worker process SIGKILLed and started again`);
+      }
+      await takeStep(shop, step);
+    }
+    await fleet?.stop();
+    fleet = undefined;
     const explained: string[] = [];
     await settle(shop.t, shop.orders, failures, explained);
     actions.push(...explained.map((e) => `explained at the end: ${e}`));
@@ -113,6 +133,7 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
   } catch (error) {
     failures.push(`the scenario stopped: ${(error as Error).message}`);
   } finally {
+    await fleet?.stop().catch(() => undefined);
     await t?.close().catch(() => undefined);
     await proxy?.close();
   }
