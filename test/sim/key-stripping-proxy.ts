@@ -7,6 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface KeyStrippingProxy {
+  /** Where the app's Stripe calls go (STRIPE_API_BASE). */
+  url: string;
   /** Points the proxy at the sandbox; returns the proxy's own URL (the app's STRIPE_API_BASE). */
   forwardTo(targetUrl: string): string;
   close(): Promise<void>;
@@ -37,6 +39,7 @@ export async function startKeyStrippingProxy(strippedPath: string): Promise<KeyS
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
+    url,
     forwardTo(targetUrl) {
       target = new URL(targetUrl);
       return url;

@@ -112,7 +112,7 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
     if (proxy) t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 1 });
     const shop = await openShop(t, rng, actions, failures);
     const from = new Date(t.sandbox.control.now() * 1000 - 60_000).toISOString();
-    if (killAt.size) fleet = new WorkerFleet(t, env, o.logDestination);
+    if (killAt.size) fleet = new WorkerFleet(t, { ...env, ...(proxy ? { STRIPE_API_BASE: proxy.url } : {}) }, o.logDestination);
     for (let step = 0; step < o.steps && failures.length === 0; step++) {
       if (fleet && killAt.has(step)) {
         await fleet.killAndRestart();
