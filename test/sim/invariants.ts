@@ -28,7 +28,9 @@ async function unfinished(t: TestApp, sql: SqlClient, explained: string[] = []):
   // a failed refund's share waits in the platform's balance for funds to cover its return to the
   // seller (balance_insufficient, by design): explained while the platform's available balance is short of it
   const waiting = await sql.query<{ id: string; currency: string; amount: string }>(
-    `SELECT id, currency, failure_return_amount::text AS amount FROM refunds WHERE failure_return_status = 'pending' AND failure_return_error_code ILIKE '%insufficient%'`,
+    // in the currency of the transfer reversal it gives back (the seller's settlement currency), not always the charge's
+    `SELECT r.id, coalesce((SELECT l.currency FROM ledger_lines l WHERE l.stripe_object_id = r.transfer_reversal_id LIMIT 1), r.currency) AS currency, r.failure_return_amount::text AS amount FROM refunds r
+      WHERE r.failure_return_status = 'pending' AND r.failure_return_error_code ILIKE '%insufficient%'`,
   );
   if (waiting.length === 0) return out;
   const available = (await t.stripe.balance.retrieve()).available;
@@ -127,8 +129,8 @@ export async function checkInvariants(t: TestApp, run: RunJson, failures: string
           WHERE seller_id IS NOT NULL AND account IN ('connected_cash_pending', 'connected_cash_available', 'seller_payable_pending', 'seller_payable_available', 'seller_debts')
           GROUP BY seller_id, currency
          UNION ALL
-         SELECT o.seller_id, r.currency, sum(r.failure_return_amount) FROM refunds r JOIN (SELECT order_id, min(seller_id::text)::uuid AS seller_id FROM order_sellers GROUP BY order_id HAVING count(*) = 1) o ON o.order_id = r.order_id
-          WHERE r.failure_return_status = 'pending' GROUP BY o.seller_id, r.currency)
+         SELECT o.seller_id, coalesce((SELECT l.currency FROM ledger_lines l WHERE l.stripe_object_id = r.transfer_reversal_id LIMIT 1), r.currency), sum(r.failure_return_amount) FROM refunds r JOIN (SELECT order_id, min(seller_id::text)::uuid AS seller_id FROM order_sellers GROUP BY order_id HAVING count(*) = 1) o ON o.order_id = r.order_id
+          WHERE r.failure_return_status = 'pending' GROUP BY o.seller_id, 2)
        SELECT seller_id, currency, sum(amount)::text AS sum FROM owed GROUP BY seller_id, currency HAVING sum(amount) <> 0`,
     ))
       failures.push(`seller ${r.seller_id} ${r.currency}: what they are owed and what Stripe holds for them (with returns on their way) differ by ${r.sum}`);

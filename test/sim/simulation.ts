@@ -8,7 +8,7 @@ import { bearer, createPrincipal, type PrincipalWithKey } from '../factories/pri
 import { createActiveSeller, createListing, type ActiveSeller } from '../factories/seller.factory.js';
 import { checkout } from '../support/checkout.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { reconcile } from '../support/reconciliation.js';
+import { finishedRun, reconcile } from '../support/reconciliation.js';
 import { Prng } from './prng.js';
 import { checkInvariants, checkNoDuplicates, settle } from './invariants.js';
 import { startKeyStrippingProxy, type KeyStrippingProxy } from './key-stripping-proxy.js';
@@ -274,8 +274,10 @@ const ACTIONS: Record<Action, (shop: Shop) => Promise<string>> = {
   },
 
   async reconcile(shop) {
-    const run = await reconcile(shop.t);
-    return `run ${run.status}`;
+    const res = await shop.t.http.post('/admin/reconciliation/runs').set(bearer(shop.t.adminKey)).set('Idempotency-Key', randomUUID()).send({});
+    if (unexplained(shop, 'a reconciliation run', res)) return 'failed';
+    if (res.status !== 201) return `run refused: ${res.status} ${res.body?.error?.code}`;
+    return `run ${(await finishedRun(shop.t, res.body.id)).status}`;
   },
 
   async fault(shop) {
