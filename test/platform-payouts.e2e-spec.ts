@@ -32,11 +32,7 @@ describe("the platform's own payouts", () => {
     await t.sandbox.control.webhooksIdle();
 
     // each payout's events are worked in their own time: wait for both
-    await waitFor(
-      async () => ((await entriesOf(failing.id)).length === 2 && (await entriesOf(paid.id)).length === 1 ? true : undefined),
-      20_000,
-      'payouts booked, the failed one returned',
-    );
+    await waitFor(async () => ((await entriesOf(failing.id)).length === 2 && (await entriesOf(paid.id)).length === 1 ? true : undefined), 20_000, 'payouts booked, the failed one returned');
     expect(await entriesOf(paid.id)).toEqual([{ kind: 'platform_payout', cash: '-400', payouts: '400' }]);
     expect(await entriesOf(failing.id)).toEqual([
       { kind: 'platform_payout', cash: '-200', payouts: '200' },

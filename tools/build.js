@@ -1,11 +1,11 @@
-// Compiles apps/, libs/, migrations/ and bench/ to dist/ with SWC (about a second). Type checking
+// Compiles apps/, libs/, migrations/, bench/ and test/ (its harness, for `npm run sim`; never the specs) to dist/ with SWC (about a second). Type checking
 // is `npm run typecheck` (tsc --noEmit), which `npm test` runs first.
 import { transformFile } from '@swc/core';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { rootDir, swcOptions } from './swc-options.js';
 
-const sourceDirs = ['apps', 'libs', 'migrations', 'bench'];
+const sourceDirs = ['apps', 'libs', 'migrations', 'bench', 'test'];
 const outDir = path.join(rootDir, 'dist');
 
 async function* walk(dir) {

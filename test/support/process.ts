@@ -4,7 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-export const ROOT = path.resolve(import.meta.dirname ?? process.cwd(), '../..');
+// the checkout, from test/support (Jest) or from dist/test/support (compiled for `npm run sim`)
+const HERE = import.meta.dirname ?? process.cwd();
+export const ROOT = path.resolve(HERE, HERE.split(path.sep).includes('dist') ? '../../..' : '../..');
 
 export interface RunningProcess {
   child: ChildProcess;

@@ -43,6 +43,9 @@ export interface TestAppOptions {
   platformEnabledEvents?: string[];
   /** The event types the sandbox's Connect endpoint receives (default: all). */
   connectEnabledEvents?: string[];
+  /** Where the app's pino lines go (default stdout) and at which level (default TEST_LOG_LEVEL, else silent). */
+  logDestination?: NodeJS.WritableStream;
+  logLevel?: string;
 }
 
 /** The settings every test instance runs with (in process or as a child process): fast polls and retries, silent logs. */
@@ -119,7 +122,7 @@ async function listenOnFreePort(options: TestAppOptions, databaseUrl: string): P
       app = await createMarketplaceApp({
         configuration: testConfiguration({ port, sandboxUrl: sandbox.url, databaseUrl, env: { ...options.env, ...options.envFor?.(sandbox) } }),
         databaseUrl,
-        logger: createRootLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+        logger: createRootLogger(options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent', options.logDestination),
         imports: options.imports,
       });
       await app.listen(port, '127.0.0.1');

@@ -71,7 +71,10 @@ export class ReconciliationSchedule implements OnApplicationBootstrap, OnApplica
 
   /** An admin's run of a window (default: RECONCILIATION_FIRST_WINDOW_S back to Stripe's clock), bound to the Idempotency-Key; a worker works it. */
   async runNow(ask: { by: string; idempotencyKey: string; from?: Date; to?: Date }): Promise<ReconciliationRun> {
-    const clock = await this.runner.stripeClock();
+    // Stripe's clock bounds the window: unreadable (a 5xx, a 429, unreachable), nothing is queued and the admin asks again
+    const clock = await this.runner.stripeClock().catch((error: unknown) => {
+      throw ReconciliationErrors.stripeUnavailable(error);
+    });
     // `to` is exclusive: by default the window takes in what Stripe made in its clock's second too
     const to = ask.to ?? new Date(clock.getTime() + 1000);
     const from = ask.from ?? new Date(to.getTime() - this.config.RECONCILIATION_FIRST_WINDOW_S * 1000);

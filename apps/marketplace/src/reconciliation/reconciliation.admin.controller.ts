@@ -56,7 +56,7 @@ export class ReconciliationAdminController {
       "Queues a run for the window (Stripe's `created`, default: RECONCILIATION_FIRST_WINDOW_S back to now on Stripe's clock); a worker works it under the run lock, a page at a time. The Idempotency-Key is bound to the run it makes: a retry answers that run.",
   })
   @ApiAnswer(ReconciliationRunResponse, 201)
-  @ApiErrors({ 400: ['RECONCILIATION.INVALID_WINDOW', 'VALIDATION_FAILED'], 409: ['IDEMPOTENCY.IN_FLIGHT'], 422: ['IDEMPOTENCY.KEY_REUSED'] })
+  @ApiErrors({ 400: ['RECONCILIATION.INVALID_WINDOW', 'VALIDATION_FAILED'], 409: ['IDEMPOTENCY.IN_FLIGHT'], 422: ['IDEMPOTENCY.KEY_REUSED'], 503: ['RECONCILIATION.STRIPE_UNAVAILABLE'] })
   async start(@CurrentPrincipal() admin: Principal, @Body() body: StartReconciliationRunDto, @RequestIdempotencyKey() key: string): Promise<ReconciliationRunResponse> {
     const run = await this.schedule.runNow({ by: admin.id, idempotencyKey: key, from: body.from ? new Date(body.from) : undefined, to: body.to ? new Date(body.to) : undefined });
     return toReconciliationRunResponse({ kind: 'run', run });

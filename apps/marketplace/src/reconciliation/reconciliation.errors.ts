@@ -34,5 +34,13 @@ export const ReconciliationErrors = {
       'gone',
       { runId: id, prunedAt: at.toISOString() },
     ),
+  stripeUnavailable: (cause: unknown) =>
+    new DomainError(
+      'RECONCILIATION.STRIPE_UNAVAILABLE',
+      'Stripe could not be read to place the run’s window: nothing was queued; ask again (the details are logged under this request id)',
+      'unavailable',
+      undefined,
+      cause,
+    ),
   runInvalidWindow: () => new DomainError('RECONCILIATION.INVALID_WINDOW', '`from` must be before `to`, and `to` not in the future of Stripe’s clock', 'invalid'),
 };
