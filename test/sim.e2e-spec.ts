@@ -31,9 +31,13 @@ describe('the seeded whole-marketplace simulation', () => {
     // let go) the ledger short of what Stripe moved
     const lostTransfer = /Stripe made tr_\w+ for it|missing_in_ledger platform tr_\w+/;
     expect(broken!.failures.join('\n')).toMatch(lostTransfer);
-    const replayed = await runSeed({ seed: broken!.seed, steps: STEPS, breakTransferIdempotency: true });
-    expect(replayed.ok).toBe(false);
-    expect(replayed.failures.join('\n')).toMatch(lostTransfer);
+    // a replay repeats the seed's scenario and faults, not the workers' timing (which create the lost
+    // response hits): the printed command shows the same failure within a few replays (README, Simulation)
+    const replays: SeedOutcome[] = [];
+    while (replays.length < 3 && !replays.some((r) => !r.ok)) replays.push(await runSeed({ seed: broken!.seed, steps: STEPS, breakTransferIdempotency: true }));
+    const replayed = replays.find((r) => !r.ok);
+    expect(replayed).toBeDefined();
+    expect(replayed!.failures.join('\n')).toMatch(lostTransfer);
     // the same seed with the safeguard in place holds
     expect((await runSeed({ seed: broken!.seed, steps: STEPS })).failures).toEqual([]);
   }, 300_000);
