@@ -62,6 +62,8 @@ describe('process life', () => {
     await npm.exited;
     await waitFor(async () => (!isRunning(servicePid) && !isRunning(postgresPid) ? true : undefined), 20_000, 'the service and postgres to exit');
     expect(Date.now() - began).toBeLessThan(10_000);
+    // 'exit' can come before the last of the pipe is read (the service writes it as it stops, npm may be gone first)
+    await waitFor(async () => (npm.output().includes('"msg":"stopped"') ? true : undefined), 5_000, 'the service to say it stopped').catch(() => undefined);
     expect(npm.output()).toContain('"msg":"stopped"');
     expect(await isListening(Number(env.SANDBOX_PORT))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'postgres', 'postmaster.pid'))).toBe(false);
