@@ -1,6 +1,7 @@
 // The end of every seed: let everything finish (faults off, webhooks released, holds released, the
 // clock past availability and payout arrival, the workers drained), then check what must hold
 // whatever the scenario and its faults were.
+import { DisputeRecoveryService } from '../../apps/marketplace/src/payments/disputes/dispute-recovery.service.js';
 import { RefundRecoveryService } from '../../apps/marketplace/src/payments/refunds/refund-recovery.service.js';
 import { bearer } from '../factories/principal.factory.js';
 import { balanceCheck, describeMismatches } from '../support/checkout.js';
@@ -19,6 +20,8 @@ const UNFINISHED = {
   payout_requests: `SELECT id, status FROM payout_requests WHERE status IN ('approved', 'executing')`,
   payout_attempts: `SELECT id, status FROM payout_attempts WHERE status IN ('pending', 'submitting', 'created')`,
   orders: `SELECT id, status FROM orders WHERE status = 'created'`,
+  // a dispute's recovery reversal (or its won return) still to be made or settled: its money may have moved at Stripe already
+  disputes: `SELECT id, 'recovery ' || recovery_status || coalesce(' error: ' || recovery_error, '') AS status FROM disputes WHERE recovery_status IN ('pending', 'returning')`,
   webhook_events: `SELECT id, status || ' (' || type || ')' || coalesce(': ' || last_error, '') AS status FROM webhook_events WHERE status IN ('pending', 'processing', 'dead')`,
 } as const;
 
@@ -71,9 +74,15 @@ export async function settle(t: TestApp, orders: Array<{ id: string; held: boole
     // recovery worker: the sim lets those minutes pass for it, then runs the recovery
     await sql.query(`UPDATE refunds SET updated_at = now() - interval '10 minutes' WHERE status = 'pending' AND source = 'api'`);
     await t.app.get(RefundRecoveryService).runOnce();
+    // likewise a dispute recovery (or return) whose Stripe call failed waits 30 s (real time) for its
+    // retry with the same key; a lost answer left its reversal made at Stripe and not booked until then
+    const retriesDue = () =>
+      sql.query(`UPDATE disputes SET recovery_next_attempt_at = now() WHERE recovery_status IN ('pending', 'returning') AND recovery_error IS NOT NULL AND recovery_next_attempt_at > now()`);
     for (let round = 0; round < 8; round++) {
       control.advance(3 * 86_400);
       await control.webhooksIdle();
+      await retriesDue();
+      await t.app.get(DisputeRecoveryService).runOnce();
       await drainTransferWorkers(t);
       const done = await waitFor(async () => ((await unfinished(t, sql)).length === 0 ? true : undefined), 2_000, 'nothing unfinished').catch(() => false);
       if (done) break;
