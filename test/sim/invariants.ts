@@ -25,6 +25,27 @@ const UNFINISHED = {
   webhook_events: `SELECT id, status || ' (' || type || ')' || coalesce(': ' || last_error, '') AS status FROM webhook_events WHERE status IN ('pending', 'processing', 'dead')`,
 } as const;
 
+/**
+ * Days pass: for Stripe (the sandbox's clock) and for the refund and dispute-recovery intents still
+ * pending, whose age (created_at) tells the app whether Stripe may have forgotten their key. Moving the sandbox alone
+ * would leave a key fresh for the app and forgotten by Stripe, which real time never does.
+ */
+export async function passTime(t: TestApp, seconds: number): Promise<void> {
+  t.sandbox.control.advance(seconds);
+  const sql = sqlClient(t.databaseUrl);
+  try {
+    await sql.query(`UPDATE refunds SET created_at = created_at - make_interval(secs => $1), updated_at = updated_at - make_interval(secs => $1) WHERE status = 'pending' AND source = 'api'`, [
+      seconds,
+    ]);
+    // a dispute's recovery or return still to be made: its key's age is the dispute's (or its closing's)
+    await sql.query(`UPDATE disputes SET created_at = created_at - make_interval(secs => $1), closed_at = closed_at - make_interval(secs => $1) WHERE recovery_status IN ('pending', 'returning')`, [
+      seconds,
+    ]);
+  } finally {
+    await sql.end();
+  }
+}
+
 async function unfinished(t: TestApp, sql: SqlClient, explained: string[] = []): Promise<string[]> {
   const out: string[] = [];
   for (const [table, query] of Object.entries(UNFINISHED)) for (const row of await sql.query<{ id: string; status: string }>(query)) out.push(`${table} ${row.id} still ${row.status}`);
@@ -73,13 +94,24 @@ export async function settle(t: TestApp, orders: Array<{ id: string; held: boole
     // a refund whose request ended without Stripe's answer waits 5 minutes (real time) for the
     // recovery worker: the sim lets those minutes pass for it, then runs the recovery
     await sql.query(`UPDATE refunds SET updated_at = now() - interval '10 minutes' WHERE status = 'pending' AND source = 'api'`);
-    await t.app.get(RefundRecoveryService).runOnce();
+    // the payments worker (polling) may claim one of them first: every recovery ends before the
+    // clock is moved on, as minutes (not days) pass for it in real time. A recovery still under way
+    // when the sandbox jumps days would send `refund:<id>` to a Stripe that has forgotten that key
+    // (a second refund), where real time would have aged the key past its 23 h for the worker too.
+    await waitFor(
+      async () => {
+        await t.app.get(RefundRecoveryService).runOnce();
+        return (await sql.query(`SELECT id FROM refunds WHERE status = 'pending' AND source = 'api' AND stripe_refund_id IS NULL`)).length === 0 ? true : undefined;
+      },
+      10_000,
+      'stranded refunds recovered',
+    ).catch(() => false);
     // likewise a dispute recovery (or return) whose Stripe call failed waits 30 s (real time) for its
     // retry with the same key; a lost answer left its reversal made at Stripe and not booked until then
     const retriesDue = () =>
       sql.query(`UPDATE disputes SET recovery_next_attempt_at = now() WHERE recovery_status IN ('pending', 'returning') AND recovery_error IS NOT NULL AND recovery_next_attempt_at > now()`);
     for (let round = 0; round < 8; round++) {
-      control.advance(3 * 86_400);
+      await passTime(t, 3 * 86_400);
       await control.webhooksIdle();
       await retriesDue();
       await t.app.get(DisputeRecoveryService).runOnce();
