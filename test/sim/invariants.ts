@@ -27,8 +27,8 @@ const UNFINISHED = {
 
 /**
  * Days pass: for Stripe (the sandbox's clock) and for the refund and dispute-recovery intents still
- * pending, whose age (created_at) tells the app whether Stripe may have forgotten their key. Moving the sandbox alone
- * would leave a key fresh for the app and forgotten by Stripe, which real time never does.
+ * pending, whose age (created_at) tells the app whether Stripe may have forgotten their key. Moving the
+ * sandbox alone would leave a key fresh for the app and forgotten by Stripe, which real time never does.
  */
 export async function passTime(t: TestApp, seconds: number): Promise<void> {
   t.sandbox.control.advance(seconds);
@@ -107,9 +107,19 @@ export async function settle(t: TestApp, orders: Array<{ id: string; held: boole
       'stranded refunds recovered',
     ).catch(() => false);
     // likewise a dispute recovery (or return) whose Stripe call failed waits 30 s (real time) for its
-    // retry with the same key; a lost answer left its reversal made at Stripe and not booked until then
+    // retry with the same key; a lost answer left its reversal made at Stripe and not booked until then.
+    // The recoveries are retried (and end) before the clock moves on, for the same reason as the refunds'
     const retriesDue = () =>
       sql.query(`UPDATE disputes SET recovery_next_attempt_at = now() WHERE recovery_status IN ('pending', 'returning') AND recovery_error IS NOT NULL AND recovery_next_attempt_at > now()`);
+    await waitFor(
+      async () => {
+        await retriesDue();
+        await t.app.get(DisputeRecoveryService).runOnce();
+        return (await sql.query(`SELECT id FROM disputes WHERE recovery_status = 'pending'`)).length === 0 ? true : undefined;
+      },
+      10_000,
+      'dispute recoveries retried',
+    ).catch(() => false);
     for (let round = 0; round < 8; round++) {
       await passTime(t, 3 * 86_400);
       await control.webhooksIdle();
