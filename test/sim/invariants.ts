@@ -1,6 +1,7 @@
 // The end of every seed: let everything finish (faults off, webhooks released, holds released, the
 // clock past availability and payout arrival, the workers drained), then check what must hold
 // whatever the scenario and its faults were.
+import { DisputeRecoveryService } from '../../apps/marketplace/src/payments/disputes/dispute-recovery.service.js';
 import { RefundRecoveryService } from '../../apps/marketplace/src/payments/refunds/refund-recovery.service.js';
 import { bearer } from '../factories/principal.factory.js';
 import { balanceCheck, describeMismatches } from '../support/checkout.js';
@@ -19,8 +20,31 @@ const UNFINISHED = {
   payout_requests: `SELECT id, status FROM payout_requests WHERE status IN ('approved', 'executing')`,
   payout_attempts: `SELECT id, status FROM payout_attempts WHERE status IN ('pending', 'submitting', 'created')`,
   orders: `SELECT id, status FROM orders WHERE status = 'created'`,
+  // a dispute's recovery reversal (or its won return) still to be made or settled: its money may have moved at Stripe already
+  disputes: `SELECT id, 'recovery ' || recovery_status || coalesce(' error: ' || recovery_error, '') AS status FROM disputes WHERE recovery_status IN ('pending', 'returning')`,
   webhook_events: `SELECT id, status || ' (' || type || ')' || coalesce(': ' || last_error, '') AS status FROM webhook_events WHERE status IN ('pending', 'processing', 'dead')`,
 } as const;
+
+/**
+ * Days pass: for Stripe (the sandbox's clock) and for the refund and dispute-recovery intents still
+ * pending, whose age (created_at) tells the app whether Stripe may have forgotten their key. Moving the
+ * sandbox alone would leave a key fresh for the app and forgotten by Stripe, which real time never does.
+ */
+export async function passTime(t: TestApp, seconds: number): Promise<void> {
+  t.sandbox.control.advance(seconds);
+  const sql = sqlClient(t.databaseUrl);
+  try {
+    await sql.query(`UPDATE refunds SET created_at = created_at - make_interval(secs => $1), updated_at = updated_at - make_interval(secs => $1) WHERE status = 'pending' AND source = 'api'`, [
+      seconds,
+    ]);
+    // a dispute's recovery or return still to be made: its key's age is the dispute's (or its closing's)
+    await sql.query(`UPDATE disputes SET created_at = created_at - make_interval(secs => $1), closed_at = closed_at - make_interval(secs => $1) WHERE recovery_status IN ('pending', 'returning')`, [
+      seconds,
+    ]);
+  } finally {
+    await sql.end();
+  }
+}
 
 async function unfinished(t: TestApp, sql: SqlClient, explained: string[] = []): Promise<string[]> {
   const out: string[] = [];
@@ -70,10 +94,37 @@ export async function settle(t: TestApp, orders: Array<{ id: string; held: boole
     // a refund whose request ended without Stripe's answer waits 5 minutes (real time) for the
     // recovery worker: the sim lets those minutes pass for it, then runs the recovery
     await sql.query(`UPDATE refunds SET updated_at = now() - interval '10 minutes' WHERE status = 'pending' AND source = 'api'`);
-    await t.app.get(RefundRecoveryService).runOnce();
+    // the payments worker (polling) may claim one of them first: every recovery ends before the
+    // clock is moved on, as minutes (not days) pass for it in real time. A recovery still under way
+    // when the sandbox jumps days would send `refund:<id>` to a Stripe that has forgotten that key
+    // (a second refund), where real time would have aged the key past its 23 h for the worker too.
+    await waitFor(
+      async () => {
+        await t.app.get(RefundRecoveryService).runOnce();
+        return (await sql.query(`SELECT id FROM refunds WHERE status = 'pending' AND source = 'api' AND stripe_refund_id IS NULL`)).length === 0 ? true : undefined;
+      },
+      10_000,
+      'stranded refunds recovered',
+    ).catch(() => false);
+    // likewise a dispute recovery (or return) whose Stripe call failed waits 30 s (real time) for its
+    // retry with the same key; a lost answer left its reversal made at Stripe and not booked until then.
+    // The recoveries are retried (and end) before the clock moves on, for the same reason as the refunds'
+    const retriesDue = () =>
+      sql.query(`UPDATE disputes SET recovery_next_attempt_at = now() WHERE recovery_status IN ('pending', 'returning') AND recovery_error IS NOT NULL AND recovery_next_attempt_at > now()`);
+    await waitFor(
+      async () => {
+        await retriesDue();
+        await t.app.get(DisputeRecoveryService).runOnce();
+        return (await sql.query(`SELECT id FROM disputes WHERE recovery_status = 'pending'`)).length === 0 ? true : undefined;
+      },
+      10_000,
+      'dispute recoveries retried',
+    ).catch(() => false);
     for (let round = 0; round < 8; round++) {
-      control.advance(3 * 86_400);
+      await passTime(t, 3 * 86_400);
       await control.webhooksIdle();
+      await retriesDue();
+      await t.app.get(DisputeRecoveryService).runOnce();
       await drainTransferWorkers(t);
       const done = await waitFor(async () => ((await unfinished(t, sql)).length === 0 ? true : undefined), 2_000, 'nothing unfinished').catch(() => false);
       if (done) break;

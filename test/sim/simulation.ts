@@ -10,7 +10,7 @@ import { checkout } from '../support/checkout.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { finishedRun, reconcile } from '../support/reconciliation.js';
 import { Prng } from './prng.js';
-import { checkInvariants, checkNoDuplicates, settle } from './invariants.js';
+import { checkInvariants, checkNoDuplicates, passTime, settle } from './invariants.js';
 import { startKeyStrippingProxy, type KeyStrippingProxy } from './key-stripping-proxy.js';
 import { WorkerFleet } from './worker-fleet.js';
 
@@ -251,7 +251,7 @@ const ACTIONS: Record<Action, (shop: Shop) => Promise<string>> = {
 
   async advance(shop) {
     const days = shop.rng.int(1, 3);
-    shop.t.sandbox.control.advance(days * 86_400);
+    await passTime(shop.t, days * 86_400);
     return `${days} day(s)`;
   },
 
