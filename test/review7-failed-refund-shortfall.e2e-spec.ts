@@ -2,6 +2,7 @@
 // shortfall (the transfer held less than the seller's part: Stripe reversed what was left, the rest
 // became the seller's debt), then Stripe failed the refund. The seller must get back exactly what
 // Stripe took from them (the reversal, not the shortfall), and the shortfall's debt is canceled.
+import { waitFor } from './support/process.js';
 import { expectBooksMatchStripe, getOrder, ledgerEntries, sumLines, waitForOrder } from './support/checkout.js';
 import { drainTransferWorkers, shopWhereAOwes225, fundsAvailable, refundOrder, sellerDebtsOf, stripeTransfersOf, testAppForFile, refundSettled } from './support/transfers.js';
 
@@ -23,9 +24,16 @@ it('A owes 225 (netted: their next transfer is 675 of 900); that order refunded 
   expect(res.status).toBe(200);
   await waitForOrder(t, second.id, (o) => o.refunds.find((r: { id: string }) => r.id === made.body.id)?.status === 'failed', 'refund failure recorded');
   await t.sandbox.control.webhooksIdle();
-  await drainTransferWorkers(t);
-
-  const returned = (await stripeTransfersOf(t, second.id)).filter((x) => x.metadata.reason === 'refund_failed');
+  // the returns are made once the failure's reversals in flight settle: drain until both sellers' are at Stripe
+  const returned = await waitFor(
+    async () => {
+      await drainTransferWorkers(t);
+      const made = (await stripeTransfersOf(t, second.id)).filter((x) => x.metadata.reason === 'refund_failed');
+      return made.length >= 2 ? made : undefined;
+    },
+    20_000,
+    'both refund_failed returns made',
+  ).catch(async () => (await stripeTransfersOf(t, second.id)).filter((x) => x.metadata.reason === 'refund_failed'));
   expect(returned.map((x) => [x.destination, x.amount]).sort()).toEqual(
     [
       [shop.a.account, 675],
