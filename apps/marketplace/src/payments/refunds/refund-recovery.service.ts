@@ -15,7 +15,9 @@ const GRACE_SECONDS = 5 * 60;
  * Crash recovery for refunds (ARCHITECTURE: "a worker finishes anything left in between"): a
  * refund still `pending` after its request ended (the process died, or Stripe's answer was lost)
  * is finished here: the same Stripe call with the same key `refund:<id>` while the key is fresh,
- * a look-up by `metadata.refund_id` on the charge after that. Claimed with FOR UPDATE SKIP LOCKED.
+ * a look-up by `metadata.refund_id` on the charge after that. A refund whose Stripe id we know
+ * (Stripe answered, and holds it pending) is read by that id: never sent again, since a create
+ * sent to a Stripe that has forgotten its key is a second refund. Claimed with FOR UPDATE SKIP LOCKED.
  */
 @Injectable()
 export class RefundRecoveryService {
@@ -45,6 +47,7 @@ export class RefundRecoveryService {
     const refund = await this.db.getRepository(Refund).findOneBy({ id: refundId });
     if (refund?.status !== 'pending') return false;
     const order = (await this.db.getRepository(Order).findOneBy({ id: refund.orderId }))!;
+    if (refund.stripeRefundId) return this.reread(order, refund.id, refund.stripeRefundId);
     const keyIsFresh = !idempotencyKeyMayBeForgotten(refund.createdAt);
     try {
       const stripe = keyIsFresh ? await this.refunds.createAtStripe(order, refund) : await this.findAtStripe(order, refund);
@@ -63,6 +66,17 @@ export class RefundRecoveryService {
         return true;
       }
       return false; // still unknown: try again next round
+    }
+  }
+
+  /** Stripe made it and told us its id: what it says of it now (still pending: left for refund.updated and the next round). */
+  private async reread(order: Order, refundId: string, stripeRefundId: string): Promise<boolean> {
+    try {
+      const facts = await this.refunds.readAtStripe(order, await this.refunds.retrieveAtStripe(stripeRefundId));
+      await this.db.transaction((tx) => this.settlement.settle(tx, refundId, facts));
+      return facts.refund.status !== 'pending';
+    } catch {
+      return false; // it exists at Stripe whatever the read said: never refused from here, read again next round
     }
   }
 

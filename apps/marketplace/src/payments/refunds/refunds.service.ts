@@ -104,11 +104,22 @@ export class RefundsService {
     return this.finish(recorded.order!, recorded.refund!);
   }
 
-  /** The refund a key recorded: settled, it is the answer; still pending, its Stripe call is made again with the same key. */
+  /**
+   * The refund a key recorded: settled, it is the answer; still pending, its Stripe call is made
+   * again with the same key, or, when Stripe answered already (it holds the refund pending), the
+   * refund is read by its id: a create resent days later could find the key forgotten.
+   */
   private async resume(refund: Refund, orderId: string): Promise<Refund> {
     if (refund.orderId !== orderId) throw IdempotencyErrors.keyReused();
     if (refund.status !== 'pending') return refund;
     const order = (await this.db.getRepository(Order).findOneBy({ id: refund.orderId }))!;
+    if (refund.stripeRefundId) {
+      const stripe = await this.retrieveAtStripe(refund.stripeRefundId).catch((error: unknown) => {
+        throw PaymentsErrors.refundFailed(refund.id, error instanceof StripeGatewayError ? error.code : 'UNKNOWN', error);
+      });
+      const facts = await this.readAtStripe(order, stripe);
+      return (await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, facts)))!;
+    }
     return this.finish(order, refund);
   }
 
@@ -152,6 +163,10 @@ export class RefundsService {
       },
       idempotencyKey('refund', refund.id),
     );
+  }
+
+  retrieveAtStripe(stripeRefundId: string): Promise<RefundSnapshot> {
+    return this.gateway.retrieveRefund(stripeRefundId);
   }
 
   listAtStripe(order: Order): Promise<RefundSnapshot[]> {
