@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app.config.js';
 import { ROOT_LOGGER } from '../common/logger.js';
+import { nonOverlapping } from '../common/non-overlapping.js';
 import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { deleteExpiredCounters } from './pg-rate-limiter.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
@@ -23,7 +24,9 @@ class RateLimitCountersCleanup implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     if (!this.app.servesHttp || !this.config.enabled) return;
-    this.timer = setInterval(() => void this.cleanUp(), this.config.RATE_LIMIT_CLEANUP_S * 1000);
+    // a DELETE still running when the next tick comes (a busy pool) is not joined by another
+    const tick = nonOverlapping(() => this.cleanUp());
+    this.timer = setInterval(() => void tick(), this.config.RATE_LIMIT_CLEANUP_S * 1000);
     this.timer.unref();
   }
 
