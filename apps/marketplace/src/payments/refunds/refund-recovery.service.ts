@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { Order } from '../orders/order.entity.js';
 import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
-import { RefundsService } from './refunds.service.js';
+import { NOT_FOUND_AFTER_KEY_EXPIRY, RefundsService } from './refunds.service.js';
 
 // Leave a refund to its own request (and the webhook) for longer than that request can last:
 // STRIPE_TIMEOUT_MS x (STRIPE_MAX_RETRIES + 1) plus backoff, about 2 minutes with the defaults.
@@ -50,10 +50,10 @@ export class RefundRecoveryService {
     if (refund.stripeRefundId) return this.reread(order, refund.id, refund.stripeRefundId);
     const keyIsFresh = !idempotencyKeyMayBeForgotten(refund.createdAt);
     try {
-      const stripe = keyIsFresh ? await this.refunds.createAtStripe(order, refund) : await this.findAtStripe(order, refund);
+      const stripe = keyIsFresh ? await this.refunds.createAtStripe(order, refund) : await this.refunds.findAtStripe(order, refund);
       if (!stripe) {
         // an old key and no such refund at Stripe: it never happened
-        await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, 'not found at Stripe after 23 h'));
+        await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, NOT_FOUND_AFTER_KEY_EXPIRY));
         return true;
       }
       const facts = await this.refunds.readAtStripe(order, stripe);
@@ -78,10 +78,5 @@ export class RefundRecoveryService {
     } catch {
       return false; // it exists at Stripe whatever the read said: never refused from here, read again next round
     }
-  }
-
-  private async findAtStripe(order: Order, refund: Refund) {
-    const all = await this.refunds.listAtStripe(order);
-    return all.find((r) => r.metadata.refund_id === refund.id) ?? null;
   }
 }
