@@ -1,7 +1,9 @@
 import { idempotencyKeyMayBeForgotten, StripeGatewayError } from '@app/stripe';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { ROOT_LOGGER } from '../../common/logger.js';
 import { Order } from '../orders/order.entity.js';
 import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
@@ -25,6 +27,7 @@ export class RefundRecoveryService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly refunds: RefundsService,
     private readonly settlement: RefundSettlementService,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
   async runOnce(limit = 20): Promise<number> {
@@ -65,7 +68,9 @@ export class RefundRecoveryService {
         await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, error.message));
         return true;
       }
-      return false; // still unknown: try again next round
+      // still unknown: try again next round (the oldest waiting refund gauge shows one that never ends)
+      this.logger.warn({ err: error, component: 'refund-recovery', refundId: refund.id }, 'a stranded refund could not be finished; tried again next round');
+      return false;
     }
   }
 
@@ -75,8 +80,10 @@ export class RefundRecoveryService {
       const facts = await this.refunds.readAtStripe(order, await this.refunds.retrieveAtStripe(stripeRefundId));
       await this.db.transaction((tx) => this.settlement.settle(tx, refundId, facts));
       return facts.refund.status !== 'pending';
-    } catch {
-      return false; // it exists at Stripe whatever the read said: never refused from here, read again next round
+    } catch (error) {
+      // it exists at Stripe whatever the read said: never refused from here, read again next round
+      this.logger.warn({ err: error, component: 'refund-recovery', refundId, stripeRefundId }, 'a refund Stripe holds could not be read or settled; read again next round');
+      return false;
     }
   }
 }
