@@ -4,10 +4,11 @@
 // metadata.refund_id on the charge, never created again. Sent blindly, a create reaching a Stripe
 // that pruned the key (24 h on Stripe's clock, which may run ahead of ours) is a second refund.
 import { randomUUID } from 'node:crypto';
-import { bearer, createPrincipal } from './factories/principal.factory.js';
+import { createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing } from './factories/seller.factory.js';
 import { expectBooksMatchStripe, ledgerEntries, paidOrder, waitForOrder } from './support/checkout.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
+import { refundOrder } from './support/transfers.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -27,7 +28,7 @@ afterEach(async () => {
   await t.sandbox.control.webhooksIdle();
 });
 
-const refundWithKey = (orderId: string, key: string) => t.http.post(`/orders/${orderId}/refunds`).set(bearer(t.adminKey)).set('Idempotency-Key', key).send({ amount: '1000' });
+const refundWithKey = (orderId: string, key: string) => refundOrder(t, orderId, { amount: '1000' }, key);
 
 async function aPaidOrder() {
   const listing = await createListing(t, await createActiveSeller(t), { unitAmount: 10_000 });
