@@ -4,29 +4,15 @@
 // metadata.refund_id on the charge, never created again. Sent blindly, a create reaching a Stripe
 // that pruned the key (24 h on Stripe's clock, which may run ahead of ours) is a second refund.
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { createPrincipal } from './factories/principal.factory.js';
 import { createActiveSeller, createListing } from './factories/seller.factory.js';
-import { expectBooksMatchStripe, ledgerEntries, paidOrder, waitForOrder } from './support/checkout.js';
-import { sqlClient, type SqlClient } from './support/sql.js';
-import { refundOrder } from './support/transfers.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { expectBooksMatchStripe, getOrder, ledgerEntries, paidOrder, waitForOrder } from './support/checkout.js';
+import { refundOrder, testAppForFile } from './support/transfers.js';
 
-let t: TestApp;
-let sql: SqlClient;
-
-beforeAll(async () => {
-  t = await startTestApp({ env: { PAYMENTS_WORKER_POLL_MS: '50', STRIPE_MAX_RETRIES: '1' } });
-  sql = sqlClient(t.databaseUrl);
-});
-afterAll(async () => {
-  await sql?.end();
-  await t?.close();
-});
-afterEach(async () => {
-  t.sandbox.control.clearFaults();
-  t.sandbox.control.releaseWebhooks();
-  await t.sandbox.control.webhooksIdle();
-});
+const t = testAppForFile({ PAYMENTS_WORKER_POLL_MS: '50', STRIPE_MAX_RETRIES: '1' });
+const sql = { query: (text: string, params: unknown[]) => t.app.get(DataSource).query(text, params) };
+const theRefund = async (orderId: string) => (await getOrder(t, orderId)).refunds[0] as { id: string; status: string; stripeRefundId: string | null };
 
 const refundWithKey = (orderId: string, key: string) => refundOrder(t, orderId, { amount: '1000' }, key);
 
@@ -62,8 +48,8 @@ describe('a retried refund request resuming a refund whose key may be forgotten'
     const first = await refundWithKey(order.id, key);
     expect(first.status).toBe(503);
     t.sandbox.control.clearFaults();
-    const stranded = await sql.one<{ id: string; status: string; stripe_refund_id: string | null }>(`SELECT id, status, stripe_refund_id FROM refunds WHERE order_id = $1`, [order.id]);
-    expect(stranded).toMatchObject({ status: 'pending', stripe_refund_id: null });
+    const stranded = await theRefund(order.id);
+    expect(stranded).toMatchObject({ status: 'pending', stripeRefundId: null });
     const made = (await t.stripe.refunds.list({ charge: order.chargeId })).data;
     expect(made.map((r) => r.metadata?.refund_id)).toEqual([stranded.id]);
 
@@ -87,7 +73,7 @@ describe('a retried refund request resuming a refund whose key may be forgotten'
     const key = randomUUID();
     expect((await refundWithKey(order.id, key)).status).toBe(503);
     t.sandbox.control.clearFaults();
-    const stranded = await sql.one<{ id: string; status: string }>(`SELECT id, status FROM refunds WHERE order_id = $1`, [order.id]);
+    const stranded = await theRefund(order.id);
     expect(stranded.status).toBe('pending');
     expect((await t.stripe.refunds.list({ charge: order.chargeId })).data).toEqual([]);
 

@@ -120,13 +120,20 @@ export class RefundsService {
     const order = (await this.db.getRepository(Order).findOneBy({ id: refund.orderId }))!;
     if (!refund.stripeRefundId && !idempotencyKeyMayBeForgotten(refund.createdAt)) return this.finish(order, refund);
     const stripe = await (refund.stripeRefundId ? this.retrieveAtStripe(refund.stripeRefundId) : this.findAtStripe(order, refund)).catch((error: unknown) => {
-      throw PaymentsErrors.refundFailed(refund.id, error instanceof StripeGatewayError ? error.code : 'UNKNOWN', error);
+      throw providerFailed(refund.id, error);
     });
     if (!stripe) {
       await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, NOT_FOUND_AFTER_KEY_EXPIRY));
       return (await this.db.getRepository(Refund).findOneBy({ id: refund.id }))!;
     }
-    const facts = await this.readAtStripe(order, stripe);
+    return this.settleWith(order, refund, stripe);
+  }
+
+  /** Transaction 2 with Stripe's refund: its facts read first (unreadable: it stays pending for the webhook or the recovery, 503). */
+  private async settleWith(order: Order, refund: Refund, stripe: RefundSnapshot): Promise<Refund> {
+    const facts = await this.readAtStripe(order, stripe).catch((error: unknown) => {
+      throw providerFailed(refund.id, error);
+    });
     return (await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, facts)))!;
   }
 
@@ -144,10 +151,9 @@ export class RefundsService {
         // a refund settled meanwhile (the webhook) is left as it is; the sellers' lowered transfers are given back
         await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, message));
       }
-      throw PaymentsErrors.refundFailed(refund.id, error instanceof StripeGatewayError ? error.code : 'UNKNOWN', error);
+      throw providerFailed(refund.id, error);
     }
-    const facts = await this.readAtStripe(order, stripe);
-    return (await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, facts)))!;
+    return this.settleWith(order, refund, stripe);
   }
 
   /** Everything Stripe moved for this refund (read before the settling transaction). */
@@ -190,4 +196,9 @@ export class RefundsService {
     if (!this.config.SELLERS_MAY_REFUND) throw PaymentsErrors.sellerRefundsDisabled();
     if (order.chargeType !== 'destination') throw PaymentsErrors.multiSellerRefund(order.id);
   }
+}
+
+/** Stripe did not confirm the refund (unknown outcome, or its facts unreadable): it stays on record, 503. */
+function providerFailed(refundId: string, error: unknown) {
+  return PaymentsErrors.refundFailed(refundId, error instanceof StripeGatewayError ? error.code : 'UNKNOWN', error);
 }
