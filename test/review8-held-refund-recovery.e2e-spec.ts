@@ -80,6 +80,23 @@ describe('a held refund settled by the recovery reading it by its Stripe id', ()
     await expectBooksMatchStripe(t);
   });
 
+  it("the webhooks overtaking the request's own settling (its charge read is slow): settled once, by whoever is first", async () => {
+    const order = await oneSellerOrder();
+    t.sandbox.control.holdRefunds(1);
+    // the request's read of the charge after Stripe answered is the first; the webhook handler's reads are not slowed
+    t.sandbox.control.addFault({ method: 'GET', path: '/v1/charges/*', kind: 'latency', latencyMs: 1500, count: 1 });
+    const res = await refundOrder(t, order.id, { amount: '3000' }).expect(201);
+    t.sandbox.control.holdRefunds(0);
+    expect(res.body).toMatchObject({ status: 'pending', stripeRefundId: expect.stringMatching(/^re_/) });
+    await t.sandbox.control.webhooksIdle();
+    t.sandbox.control.succeedRefund(res.body.stripeRefundId);
+    await t.sandbox.control.webhooksIdle();
+    await recover(res.body.id);
+    expect(await getOrder(t, order.id)).toMatchObject({ status: 'partially_refunded', amountRefunded: '3000' });
+    expect(await refundEntries(order.id)).toEqual([`refund:${res.body.stripeRefundId}`]);
+    await expectBooksMatchStripe(t);
+  });
+
   it('two sellers, refunded before the transfers were sent, Stripe succeeds it: the lowered transfers go out, booked once', async () => {
     const shop = await manualPayoutShop(t);
     const order = await shop.cart();
