@@ -1,11 +1,13 @@
 import { idempotencyKeyMayBeForgotten, StripeGatewayError } from '@app/stripe';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { ROOT_LOGGER } from '../../common/logger.js';
 import { Order } from '../orders/order.entity.js';
 import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
-import { RefundsService } from './refunds.service.js';
+import { NOT_FOUND_AFTER_KEY_EXPIRY, RefundsService } from './refunds.service.js';
 
 // Leave a refund to its own request (and the webhook) for longer than that request can last:
 // STRIPE_TIMEOUT_MS x (STRIPE_MAX_RETRIES + 1) plus backoff, about 2 minutes with the defaults.
@@ -25,6 +27,7 @@ export class RefundRecoveryService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly refunds: RefundsService,
     private readonly settlement: RefundSettlementService,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
   async runOnce(limit = 20): Promise<number> {
@@ -50,10 +53,10 @@ export class RefundRecoveryService {
     if (refund.stripeRefundId) return this.reread(order, refund.id, refund.stripeRefundId);
     const keyIsFresh = !idempotencyKeyMayBeForgotten(refund.createdAt);
     try {
-      const stripe = keyIsFresh ? await this.refunds.createAtStripe(order, refund) : await this.findAtStripe(order, refund);
+      const stripe = keyIsFresh ? await this.refunds.createAtStripe(order, refund) : await this.refunds.findAtStripe(order, refund);
       if (!stripe) {
         // an old key and no such refund at Stripe: it never happened
-        await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, 'not found at Stripe after 23 h'));
+        await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, NOT_FOUND_AFTER_KEY_EXPIRY));
         return true;
       }
       const facts = await this.refunds.readAtStripe(order, stripe);
@@ -65,7 +68,9 @@ export class RefundRecoveryService {
         await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, error.message));
         return true;
       }
-      return false; // still unknown: try again next round
+      // still unknown: try again next round (the oldest waiting refund gauge shows one that never ends)
+      this.logger.warn({ err: error, component: 'refund-recovery', refundId: refund.id }, 'a stranded refund could not be finished; tried again next round');
+      return false;
     }
   }
 
@@ -75,13 +80,10 @@ export class RefundRecoveryService {
       const facts = await this.refunds.readAtStripe(order, await this.refunds.retrieveAtStripe(stripeRefundId));
       await this.db.transaction((tx) => this.settlement.settle(tx, refundId, facts));
       return facts.refund.status !== 'pending';
-    } catch {
-      return false; // it exists at Stripe whatever the read said: never refused from here, read again next round
+    } catch (error) {
+      // it exists at Stripe whatever the read said: never refused from here, read again next round
+      this.logger.warn({ err: error, component: 'refund-recovery', refundId, stripeRefundId }, 'a refund Stripe holds could not be read or settled; read again next round');
+      return false;
     }
-  }
-
-  private async findAtStripe(order: Order, refund: Refund) {
-    const all = await this.refunds.listAtStripe(order);
-    return all.find((r) => r.metadata.refund_id === refund.id) ?? null;
   }
 }

@@ -1,5 +1,5 @@
 import { amountGranularity } from '@app/money';
-import { idempotencyKey, StripeGateway, StripeGatewayError, type RefundSnapshot } from '@app/stripe';
+import { idempotencyKey, idempotencyKeyMayBeForgotten, StripeGateway, StripeGatewayError, type RefundSnapshot } from '@app/stripe';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -16,6 +16,9 @@ import { stripeRefundReason } from './refund-math.js';
 import { StripeRefundReader, type StripeRefundFacts } from './stripe-refund-reader.js';
 import { RefundSettlementService } from './refund-settlement.service.js';
 import { Refund } from './refund.entity.js';
+
+/** A pending refund whose key may be forgotten and that Stripe has no refund for: it never happened. */
+export const NOT_FOUND_AFTER_KEY_EXPIRY = 'not found at Stripe after 23 h';
 
 export interface RefundInput {
   /** Minor units; or `full: true` for all that remains (exactly one of the two). */
@@ -106,21 +109,32 @@ export class RefundsService {
 
   /**
    * The refund a key recorded: settled, it is the answer; still pending, its Stripe call is made
-   * again with the same key, or, when Stripe answered already (it holds the refund pending), the
-   * refund is read by its id: a create resent days later could find the key forgotten.
+   * again with the same key while that key is fresh. Never created again otherwise, as the recovery
+   * worker does: when Stripe answered already (it holds the refund pending) it is read by its id,
+   * and once its key may be forgotten (23 h) it is looked up by metadata.refund_id (none: it never
+   * happened, refused). A create resent to a Stripe that pruned the key is a second refund.
    */
   private async resume(refund: Refund, orderId: string): Promise<Refund> {
     if (refund.orderId !== orderId) throw IdempotencyErrors.keyReused();
     if (refund.status !== 'pending') return refund;
     const order = (await this.db.getRepository(Order).findOneBy({ id: refund.orderId }))!;
-    if (refund.stripeRefundId) {
-      const stripe = await this.retrieveAtStripe(refund.stripeRefundId).catch((error: unknown) => {
-        throw PaymentsErrors.refundFailed(refund.id, error instanceof StripeGatewayError ? error.code : 'UNKNOWN', error);
-      });
-      const facts = await this.readAtStripe(order, stripe);
-      return (await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, facts)))!;
+    if (!refund.stripeRefundId && !idempotencyKeyMayBeForgotten(refund.createdAt)) return this.finish(order, refund);
+    const stripe = await (refund.stripeRefundId ? this.retrieveAtStripe(refund.stripeRefundId) : this.findAtStripe(order, refund)).catch((error: unknown) => {
+      throw providerFailed(refund.id, error);
+    });
+    if (!stripe) {
+      await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, NOT_FOUND_AFTER_KEY_EXPIRY));
+      return (await this.db.getRepository(Refund).findOneBy({ id: refund.id }))!;
     }
-    return this.finish(order, refund);
+    return this.settleWith(order, refund, stripe);
+  }
+
+  /** Transaction 2 with Stripe's refund: its facts read first (unreadable: it stays pending for the webhook or the recovery, 503). */
+  private async settleWith(order: Order, refund: Refund, stripe: RefundSnapshot): Promise<Refund> {
+    const facts = await this.readAtStripe(order, stripe).catch((error: unknown) => {
+      throw providerFailed(refund.id, error);
+    });
+    return (await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, facts)))!;
   }
 
   private async finish(order: Order, refund: Refund): Promise<Refund> {
@@ -137,10 +151,9 @@ export class RefundsService {
         // a refund settled meanwhile (the webhook) is left as it is; the sellers' lowered transfers are given back
         await this.db.transaction((tx) => this.settlement.refused(tx, refund.id, message));
       }
-      throw PaymentsErrors.refundFailed(refund.id, error instanceof StripeGatewayError ? error.code : 'UNKNOWN', error);
+      throw providerFailed(refund.id, error);
     }
-    const facts = await this.readAtStripe(order, stripe);
-    return (await this.db.transaction((tx) => this.settlement.settle(tx, refund.id, facts)))!;
+    return this.settleWith(order, refund, stripe);
   }
 
   /** Everything Stripe moved for this refund (read before the settling transaction). */
@@ -169,8 +182,10 @@ export class RefundsService {
     return this.gateway.retrieveRefund(stripeRefundId);
   }
 
-  listAtStripe(order: Order): Promise<RefundSnapshot[]> {
-    return this.gateway.listRefunds(order.chargeId!);
+  /** The refund Stripe made for this row, found by metadata.refund_id among the charge's refunds (for a key Stripe may have forgotten). */
+  async findAtStripe(order: Order, refund: Refund): Promise<RefundSnapshot | null> {
+    const all = await this.gateway.listRefunds(order.chargeId!);
+    return all.find((r) => r.metadata.refund_id === refund.id) ?? null;
   }
 
   /** Admins; the seller of a single-seller order when SELLERS_MAY_REFUND; anyone else: as if missing. */
@@ -181,4 +196,9 @@ export class RefundsService {
     if (!this.config.SELLERS_MAY_REFUND) throw PaymentsErrors.sellerRefundsDisabled();
     if (order.chargeType !== 'destination') throw PaymentsErrors.multiSellerRefund(order.id);
   }
+}
+
+/** Stripe did not confirm the refund (unknown outcome, or its facts unreadable): it stays on record, 503. */
+function providerFailed(refundId: string, error: unknown) {
+  return PaymentsErrors.refundFailed(refundId, error instanceof StripeGatewayError ? error.code : 'UNKNOWN', error);
 }
