@@ -278,10 +278,16 @@ it(
         .join(', ');
       const served = await balancer.served();
       // a request the budget sent on a late slot (slots kept arriving late: a loaded process or database) is logged by its process at warn
-      const sentLate = procs.filter((p) => p.output().includes('stripe request slots keep arriving late')).length;
+      const sentLate = procs
+        .flatMap((p) => p.output().match(/\{[^\n]*stripe request slots keep arriving late[^\n]*\}/g) ?? [])
+        .map((line) => {
+          const { time, lateMs } = JSON.parse(line) as { time: string; lateMs: number };
+          return `${time} (${lateMs} ms late)`;
+        });
       console.log(
         `multi-instance: ${wave1.length + wave2.length} orders (${[...wave1, ...wave2].filter((o) => o.multi).length} two-seller), 2 refunds, ${SELLERS} payouts in ${loadSeconds.toFixed(1)} s; ` +
-          `balancer served api-1 ${served[0]} / api-2 ${served[1]}; processes that sent on a late slot: ${sentLate}; at Stripe ${total.total} requests, max ${total.max_per_second} in a calendar second, ${total.max_in_any_second} in any second (budget ${BUDGET.STRIPE_REQUESTS_PER_SECOND}); ` +
+          `balancer served api-1 ${served[0]} / api-2 ${served[1]}; late-slot warnings (a process logs its 1st, 101st, ...): ${sentLate.join(', ') || 'none'}; at Stripe ${total.total} requests, max ${total.max_per_second} in a calendar second, ${total.max_in_any_second} in any second (from ${new Date(total.max_in_any_second_at ?? 0).toISOString()}; budget ${BUDGET.STRIPE_REQUESTS_PER_SECOND}); ` +
+          `the sandbox's event-loop delay p99 ${total.event_loop_delay_ms?.p99} / max ${total.event_loop_delay_ms?.max} ms, its handling p99 ${total.handling_ms.p99} / max ${total.handling_ms.max} ms; ` +
           `POST /v1/transfers ${transfersAt.total} (max ${transfersAt.max_per_second} / ${transfersAt.max_in_any_second}, budget ${BUDGET.STRIPE_TRANSFERS_PER_SECOND}); per second: ${total.series.map((s) => s.count).join(' ')}; most asked: ${byOperation}`,
       );
       expectWithinBudget(total, Number(BUDGET.STRIPE_REQUESTS_PER_SECOND));
@@ -336,7 +342,11 @@ it(
       expect((await statuses('transfer_reversals')).filter((s) => !/^(succeeded|debt) /.test(s))).toEqual([]);
       expect(await statuses('payout_requests')).toEqual([`paid ${SELLERS}`]);
       expect((await statuses('payout_attempts')).filter((s) => !/^paid /.test(s))).toEqual([]);
-      expect((await statuses('webhook_events')).filter((s) => !/^(processed|ignored) /.test(s))).toEqual([]);
+      // events delivered last (the payouts' own) may still be in a worker's hands under load (a run at load 20 read 'processing 9'): they end processed or ignored
+      const unfinishedEvents = async () => (await statuses('webhook_events')).filter((s) => !/^(processed|ignored) /.test(s));
+      await waitFor(async () => ((await unfinishedEvents()).length === 0 ? true : undefined), STEP_MS, 'every webhook event processed or ignored').catch(async (error: Error) => {
+        throw new Error(`${error.message}: ${(await unfinishedEvents()).join(', ')}`);
+      });
     }),
   300_000,
 );
