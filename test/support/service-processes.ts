@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { EventDestinationConfig, WebhookEndpointConfig } from '../../apps/stripe-sandbox/src/index.js';
 import type { RequestStats } from '../../apps/stripe-sandbox/src/http/request-meter.js';
 import { runNode, stopProcess, waitForOutput, type RunningProcess } from './process.js';
@@ -49,20 +50,36 @@ export class RemoteSandboxControl {
 
 export interface SandboxProcess {
   url: string;
+  /** Its scheduling priority (nice value) as set: the one asked for where this process may set it (root), else the default 0. */
+  priority: number;
   control: RemoteSandboxControl;
   process: RunningProcess;
   close(): Promise<void>;
 }
 
 /** `apps/stripe-sandbox/src/main.ts` (the sandbox's own entry, as `npm run sandbox` runs it) on a free port. */
-export async function startSandboxProcess(options: { webhookEndpoints: WebhookEndpointConfig[]; eventDestinations?: EventDestinationConfig[] }): Promise<SandboxProcess> {
+/**
+ * `priority` (a nice value, e.g. -10): scheduled ahead of the load, as Stripe's servers are not slowed by the
+ * client's machine being busy; where it cannot be set (not root) the sandbox runs at the default priority.
+ */
+export async function startSandboxProcess(options: { webhookEndpoints: WebhookEndpointConfig[]; eventDestinations?: EventDestinationConfig[]; priority?: number }): Promise<SandboxProcess> {
   const proc = runNode('dist/apps/stripe-sandbox/src/main.js', {
     SANDBOX_PORT: '0',
     SANDBOX_WEBHOOK_ENDPOINTS: JSON.stringify(options.webhookEndpoints),
     ...(options.eventDestinations ? { SANDBOX_EVENT_DESTINATIONS: JSON.stringify(options.eventDestinations) } : {}),
   });
   const url = (await waitForOutput(proc, /stripe-sandbox listening on (http:\/\/\S+)/, 30_000))[1]!;
-  return { url, control: new RemoteSandboxControl(url), process: proc, close: () => stopProcess(proc) };
+  return { url, priority: ahead(proc, options.priority ?? 0), control: new RemoteSandboxControl(url), process: proc, close: () => stopProcess(proc) };
+}
+
+// the nice value set on the process, or what it kept when that is not allowed
+function ahead(proc: RunningProcess, priority: number): number {
+  try {
+    os.setPriority(proc.child.pid!, priority);
+  } catch {
+    // EACCES: not allowed to raise a priority here
+  }
+  return os.getPriority(proc.child.pid!);
 }
 
 export interface RoundRobinProcess {
