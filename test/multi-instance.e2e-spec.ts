@@ -22,8 +22,30 @@
 // orders in 104 s, 2,488 requests, the books matching Stripe, reconciliation clean, no calendar second
 // over 30, but one sliding second held 32 (the helper allows 31), which stopped the test before its
 // later checks: the sandbox shares this process's event loop with the load generator and the
-// balancer, and a stall stamps arrivals together (see BUDGET below). Moving the sandbox (and the
-// balancer) into processes of their own is the next step for bigger runs.
+// balancer, and a stall stamps arrivals together (see BUDGET below).
+// Since then the sandbox (its own main, apps/stripe-sandbox/src/main.ts) and the balancer
+// (support/round-robin-main.ts) run as processes of their own, the sandbox at nice -10 where the test
+// may set it (as root; otherwise at the default), and the run's line prints the sandbox's own
+// event-loop delay, where the densest sliding second began and every late-slot warning of the
+// processes. Measured 2026-12-02 (load average before -> after each run, other helpers' tests on the
+// same 2 cores): MULTI_INSTANCE_ORDERS=100, sandbox in its own process at nice 0: 29 in a calendar
+// second / 33 in a sliding second (load 6.8 -> 12.3, failed on the 33), and 28 / 31 (load 10.7 -> 20;
+// the sandbox's event loop was delayed up to 289 ms, p99 86 ms); at nice -10: 28 / 30 (load 11 -> 15,
+// 101 s, 2,338 requests) and 28 / 29 (load 9.6 -> 3.4, 89 s, 2,391 requests; delay max 34 ms), both
+// passed, and 29 / 31 (load 4.3 -> 9.8, 110 s, 2,511 requests), passed: its densest second began 0.2 s
+// after two processes sent a request 188 and 287 ms after its slot in the same stall (see below); the
+// default at nice -10: 28 / 30 and 28 / 29 (load 8 -> 10, 31-34 s), both passed.
+// Why a sliding second could hold more than 30: the schedule's slots are 1100/30 ms apart, so any
+// second holds at most 30 of them even when each request arrives up to the 100 ms slack after its slot
+// (libs/stripe's request-budget.spec.ts checks that for all demands); 32 needs arrivals stamped some
+// 137 ms or more off their slots (31 x 1100/30 - 1000). The sandbox stamps an arrival when its event
+// loop reads it, and under load 10-20 that loop was delayed by up to 350 ms even in its own process
+// (not scheduled, or its own work such as a 3-day clock advance): most of the excess was the
+// measurement's. The senders add some of their own: a few requests a run go out on a slot that kept
+// arriving late (the budget's MAX_LATE_SLOTS rule: after three late slots a request is sent on the
+// last one rather than failed; logged at warn), 63 to 287 ms after it, beyond the 100 ms slack, each
+// one request more in a window at most; at load 10 that rule, not the schedule, is what can still
+// put 31 in a sliding second.
 // One default run also timed out on a payout: a request for the seller's whole available balance was
 // made just before a refund's transfer reversal (which had waited for the funds) took part of it, and
 // the request is `frozen` (PAYOUTS.AMOUNT_ABOVE_AVAILABLE) until more is available: an explained
@@ -32,14 +54,14 @@ import { freePort } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import request from 'supertest';
-import { startSandbox, type RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
+import type { RunningSandbox } from '../apps/stripe-sandbox/src/index.js';
 import { ACCOUNT_THIN_EVENT_TYPES } from '../apps/marketplace/src/onboarding/seller-account-thin-events.handler.js';
 import { bearer, createPrincipal, type PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller, createListing, type ActiveSeller } from './factories/seller.factory.js';
 import { checkout, expectBooksMatchStripe, getOrder, payOnHostedPage } from './support/checkout.js';
 import { runNode, stopProcess, waitFor, waitForReady, type RunningProcess } from './support/process.js';
 import { described, discrepanciesOf, reconcile } from './support/reconciliation.js';
-import { roundRobin, type RoundRobin } from './support/round-robin.js';
+import { startRoundRobinProcess, startSandboxProcess, type RoundRobinProcess, type SandboxProcess } from './support/service-processes.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { createTestDatabase } from './support/test-database.js';
 import { CONNECT_SECRET, EVENTS_SECRET, PLATFORM_SECRET, STRIPE_TEST_KEY, TEST_SETTINGS, type TestApp } from './support/test-app.js';
@@ -52,14 +74,13 @@ const IN_FLIGHT = 8; // orders checked out and paid at once
 const STEP_MS = 60_000 + ORDERS * 1_000;
 const SELLERS = 4;
 // the one budget every instance is configured with and shares through PostgreSQL (libs/stripe's request budget).
-// The sandbox runs on this test's event loop beside the load generator and the balancer: a stall there
-// stamps arrivals late and together (bench/README.md, the budget bench). A slack of 100 ms (slots
-// 1100/30 ms apart, 91% of the budget usable) keeps the schedule's margin above those stalls.
+// A slack of 100 ms (slots 1100/30 ms apart, 91% of the budget usable) keeps the schedule's margin above
+// the lateness of a loaded machine's senders and of the sandbox's stamps (see the header).
 const BUDGET = { STRIPE_REQUESTS_PER_SECOND: '30', STRIPE_TRANSFERS_PER_SECOND: '15', STRIPE_PAYOUTS_PER_SECOND: '15', STRIPE_REQUEST_BUDGET_SLACK_MS: '100' };
 
 let databaseUrl: string;
-let sandbox: RunningSandbox;
-let balancer: RoundRobin;
+let sandbox: SandboxProcess;
+let balancer: RoundRobinProcess;
 let sql: SqlClient;
 let t: TestApp;
 const procs: RunningProcess[] = [];
@@ -95,15 +116,16 @@ async function adminKey(): Promise<string> {
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   const apiPorts = [await freePort(), await freePort()];
-  balancer = await roundRobin(apiPorts.map((p) => `http://127.0.0.1:${p}`));
-  sandbox = await startSandbox({
-    port: 0,
+  // the balancer and the sandbox in processes of their own: this process's load (the clients) never delays what they pass on or when the sandbox stamps an arrival
+  balancer = await startRoundRobinProcess(apiPorts.map((p) => `http://127.0.0.1:${p}`));
+  sandbox = await startSandboxProcess({
     webhookEndpoints: [
       { url: `${balancer.url}/webhooks/stripe`, secret: PLATFORM_SECRET, connect: false },
       { url: `${balancer.url}/webhooks/stripe/connect`, secret: CONNECT_SECRET, connect: true },
     ],
     eventDestinations: [{ url: `${balancer.url}/webhooks/stripe/events`, secret: EVENTS_SECRET, enabledEvents: [...ACCOUNT_THIN_EVENT_TYPES] }],
-    webhookRetry: { baseDelayMs: 50 },
+    // Stripe's servers are not slowed by a busy client machine: the sandbox is scheduled ahead of the load where the test may set that
+    priority: -10,
   });
   const apis = apiPorts.map((port, i) => runNode(MAIN, instanceEnv('api', `api-${i + 1}`, { PORT: String(port) })));
   const workers = [1, 2].map((i) => runNode(MAIN, instanceEnv('worker', `worker-${i}`)));
@@ -121,7 +143,8 @@ beforeAll(async () => {
     baseUrl: balancer.url,
     databaseUrl,
     adminKey: await adminKey(),
-    sandbox,
+    // what the shared helpers call on it: control.advance (queued: a later control call comes after it) and control.webhooksIdle
+    sandbox: sandbox as unknown as RunningSandbox,
     stripe: new Stripe(STRIPE_TEST_KEY, { host: sandboxUrl.hostname, port: sandboxUrl.port, protocol: 'http', maxNetworkRetries: 0 }),
     get app(): never {
       throw new Error('no in-process app here: four processes serve this test');
@@ -190,7 +213,7 @@ it(
   () =>
     withProcessLogs(async () => {
       const started = Date.now();
-      sandbox.control.resetRequestStats();
+      await sandbox.control.resetRequestStats();
       const sellers: ActiveSeller[] = [];
       for (let s = 0; s < SELLERS; s++) sellers.push(await createActiveSeller(t, `Instance seller ${s + 1}`));
       const shop: Shop = {
@@ -208,7 +231,7 @@ it(
       for (const r of refunds) expect(r.status).toBe(201);
 
       // funds available; each seller asks for a payout of what is available while wave 2 of checkouts runs
-      sandbox.control.advance(3 * 86_400);
+      await sandbox.control.advance(3 * 86_400);
       await sandbox.control.webhooksIdle();
       // the refunds' transfer reversals waited for the sellers' funds: settled before anyone asks for
       // what is available (one made after a request for the whole balance would leave it frozen, waiting for more)
@@ -255,7 +278,7 @@ it(
         const rows = await sql.query(`SELECT status, status_code, status_reason FROM payout_requests ORDER BY created_at`);
         throw new Error(`${error.message}; requests: ${JSON.stringify(rows)}`);
       });
-      sandbox.control.advance(3 * 86_400);
+      await sandbox.control.advance(3 * 86_400);
       await sandbox.control.webhooksIdle();
       await waitFor(async () => ((await rowCount(`SELECT 1 FROM payout_requests WHERE status = 'paid'`)) === SELLERS ? true : undefined), STEP_MS, 'every payout request paid');
       await waitFor(async () => ((await rowCount(`SELECT 1 FROM transfers WHERE status IN ('pending', 'submitting')`)) === 0 ? true : undefined), STEP_MS, 'every transfer sent');
@@ -267,26 +290,34 @@ it(
 
       // what the sandbox received, read before the test's own SDK reads below add to it
       const window = Math.min(600, Math.ceil(loadSeconds) + 5);
-      const total = sandbox.control.requestStats({ key: 'total', windowSeconds: window });
-      const transfersAt = sandbox.control.requestStats({ key: 'POST /v1/transfers', windowSeconds: window });
-      const payoutsAt = sandbox.control.requestStats({ key: 'POST /v1/payouts', windowSeconds: window });
-      const byOperation = total.keys
-        .filter((key) => key.includes(' '))
-        .map((key) => [key, sandbox.control.requestStats({ key, windowSeconds: window }).total] as const)
+      const total = await sandbox.control.requestStats({ key: 'total', windowSeconds: window });
+      const transfersAt = await sandbox.control.requestStats({ key: 'POST /v1/transfers', windowSeconds: window });
+      const payoutsAt = await sandbox.control.requestStats({ key: 'POST /v1/payouts', windowSeconds: window });
+      const operations = total.keys.filter((key) => key.includes(' '));
+      const byOperation = (await Promise.all(operations.map(async (key) => [key, (await sandbox.control.requestStats({ key, windowSeconds: window })).total] as const)))
         .sort((a, b) => b[1] - a[1])
         .slice(0, 8)
         .map(([key, n]) => `${key} ${n}`)
         .join(', ');
+      const served = await balancer.served();
+      // a request the budget sent on a late slot (slots kept arriving late: a loaded process or database) is logged by its process at warn
+      const sentLate = procs
+        .flatMap((p) => p.output().match(/\{[^\n]*stripe request slots keep arriving late[^\n]*\}/g) ?? [])
+        .map((line) => {
+          const { time, lateMs } = JSON.parse(line) as { time: string; lateMs: number };
+          return `${time} (${lateMs} ms late)`;
+        });
       console.log(
         `multi-instance: ${wave1.length + wave2.length} orders (${[...wave1, ...wave2].filter((o) => o.multi).length} two-seller), 2 refunds, ${SELLERS} payouts in ${loadSeconds.toFixed(1)} s; ` +
-          `balancer served api-1 ${balancer.served[0]} / api-2 ${balancer.served[1]}; at Stripe ${total.total} requests, max ${total.max_per_second} in a calendar second, ${total.max_in_any_second} in any second (budget ${BUDGET.STRIPE_REQUESTS_PER_SECOND}); ` +
+          `balancer served api-1 ${served[0]} / api-2 ${served[1]}; late-slot warnings (a process logs its 1st, 101st, ...): ${sentLate.join(', ') || 'none'}; at Stripe ${total.total} requests, max ${total.max_per_second} in a calendar second, ${total.max_in_any_second} in any second (from ${new Date(total.max_in_any_second_at ?? 0).toISOString()}; budget ${BUDGET.STRIPE_REQUESTS_PER_SECOND}); ` +
+          `the sandbox (nice ${sandbox.priority}): event-loop delay p99 ${total.event_loop_delay_ms?.p99} / max ${total.event_loop_delay_ms?.max} ms, its handling p99 ${total.handling_ms.p99} / max ${total.handling_ms.max} ms; ` +
           `POST /v1/transfers ${transfersAt.total} (max ${transfersAt.max_per_second} / ${transfersAt.max_in_any_second}, budget ${BUDGET.STRIPE_TRANSFERS_PER_SECOND}); per second: ${total.series.map((s) => s.count).join(' ')}; most asked: ${byOperation}`,
       );
       expectWithinBudget(total, Number(BUDGET.STRIPE_REQUESTS_PER_SECOND));
       expectWithinBudget(transfersAt, Number(BUDGET.STRIPE_TRANSFERS_PER_SECOND));
       expectWithinBudget(payoutsAt, Number(BUDGET.STRIPE_PAYOUTS_PER_SECOND));
       // both api processes answered a real share of the requests and the webhooks
-      for (const n of balancer.served) expect(n).toBeGreaterThan(0.3 * (balancer.served[0]! + balancer.served[1]!));
+      for (const n of served) expect(n).toBeGreaterThan(0.3 * (served[0]! + served[1]!));
 
       // each idempotent operation made one Stripe object, counted by the metadata we gave it
       const once = (ids: string[], expected: string[]) => {
@@ -334,7 +365,11 @@ it(
       expect((await statuses('transfer_reversals')).filter((s) => !/^(succeeded|debt) /.test(s))).toEqual([]);
       expect(await statuses('payout_requests')).toEqual([`paid ${SELLERS}`]);
       expect((await statuses('payout_attempts')).filter((s) => !/^paid /.test(s))).toEqual([]);
-      expect((await statuses('webhook_events')).filter((s) => !/^(processed|ignored) /.test(s))).toEqual([]);
+      // events delivered last (the payouts' own) may still be in a worker's hands under load (a run at load 20 read 'processing 9'): they end processed or ignored
+      const unfinishedEvents = async () => (await statuses('webhook_events')).filter((s) => !/^(processed|ignored) /.test(s));
+      await waitFor(async () => ((await unfinishedEvents()).length === 0 ? true : undefined), STEP_MS, 'every webhook event processed or ignored').catch(async (error: Error) => {
+        throw new Error(`${error.message}: ${(await unfinishedEvents()).join(', ')}`);
+      });
     }),
   300_000,
 );

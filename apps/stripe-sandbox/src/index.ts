@@ -122,6 +122,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   }
   const faults = new FaultInjector();
   const meter = new RequestMeter();
+  meter.watchEventLoop();
   const control = new SandboxControl(sb, faults, meter);
   const { server, sockets } = createHttpServer({ sb, router: buildRouter(), faults, meter, control: controlHandler(sb, control), log: options.log });
   await new Promise<void>((resolve, reject) => {
@@ -143,6 +144,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     },
     close: async () => {
       sb.dispatcher.close();
+      meter.close();
       if (saveTimer) clearTimeout(saveTimer);
       if (options.stateFile && !holding) save(options.stateFile);
       await new Promise<void>((resolve) => {

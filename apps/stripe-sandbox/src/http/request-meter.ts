@@ -1,3 +1,5 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
 /**
  * Counts API requests per second of wall time as they arrive (before faults or processing), in
  * total, per resource (`/v1/transfers`) and per operation (`POST /v1/transfers/*\/reversals`), so a
@@ -10,6 +12,7 @@ export class RequestMeter {
   private readonly arrivals = new Map<string, number[]>();
   // [answered at (ms), handling time (ms)] per key, oldest first
   private readonly handled = new Map<string, Array<[number, number]>>();
+  private loop: IntervalHistogram | null = null;
 
   constructor(
     private readonly keepSeconds = 600,
@@ -41,9 +44,23 @@ export class RequestMeter {
     }
   }
 
+  /**
+   * Samples this process's event-loop delay (how late a timer fires, so how late an arrival can be
+   * stamped when the process is busy or not scheduled) from now until close(); reset() restarts it.
+   */
+  watchEventLoop(): void {
+    this.loop ??= monitorEventLoopDelay({ resolution: 10 });
+    this.loop.enable();
+  }
+
+  close(): void {
+    this.loop?.disable();
+  }
+
   reset(): void {
     this.arrivals.clear();
     this.handled.clear();
+    this.loop?.reset();
   }
 
   /**
@@ -55,7 +72,8 @@ export class RequestMeter {
     const from = now - windowSeconds * 1000;
     const times = (this.arrivals.get(key) ?? []).filter((t) => t >= from);
     const handling = (this.handled.get(key) ?? []).filter(([t]) => t >= from).map(([, ms]) => ms);
-    return { key, ...summarize(times), handling_ms: handlingSummary(handling), window_seconds: windowSeconds, keys: [...this.arrivals.keys()].sort() };
+    const loop = this.loop && this.loop.count > 0 ? { p99: round(this.loop.percentile(99) / 1e6), max: round(this.loop.max / 1e6) } : null;
+    return { key, ...summarize(times), handling_ms: handlingSummary(handling), event_loop_delay_ms: loop, window_seconds: windowSeconds, keys: [...this.arrivals.keys()].sort() };
   }
 
   private prune(list: number[], now: number): void {
@@ -72,9 +90,13 @@ export interface RequestStats {
   total: number;
   max_per_second: number;
   max_in_any_second: number;
+  /** When the densest sliding second began (unix ms of its first arrival), or null without arrivals. */
+  max_in_any_second_at: number | null;
   series: Array<{ second: number; count: number }>;
   /** The sandbox's own time per answered request (arrival to the last byte written), in milliseconds. */
   handling_ms: { count: number; mean: number; p50: number; p99: number; max: number };
+  /** This process's event-loop delay since the counts were last reset (watchEventLoop), or null when not watched. */
+  event_loop_delay_ms: { p99: number; max: number } | null;
   keys: string[];
 }
 
@@ -97,14 +119,18 @@ function handlingSummary(ms: number[]): RequestStats['handling_ms'] {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-function summarize(times: number[]): Pick<RequestStats, 'total' | 'max_per_second' | 'max_in_any_second' | 'series'> {
+function summarize(times: number[]): Pick<RequestStats, 'total' | 'max_per_second' | 'max_in_any_second' | 'max_in_any_second_at' | 'series'> {
   const perSecond = new Map<number, number>();
   for (const t of times) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
   const series = [...perSecond.entries()].sort((a, b) => a[0] - b[0]).map(([second, count]) => ({ second, count }));
   let sliding = 0;
+  let at: number | null = null;
   for (let i = 0, j = 0; i < times.length; i++) {
     while (times[i]! - times[j]! >= 1000) j++;
-    sliding = Math.max(sliding, i - j + 1);
+    if (i - j + 1 > sliding) {
+      sliding = i - j + 1;
+      at = times[j]!;
+    }
   }
-  return { total: times.length, max_per_second: Math.max(0, ...series.map((s) => s.count)), max_in_any_second: sliding, series };
+  return { total: times.length, max_per_second: Math.max(0, ...series.map((s) => s.count)), max_in_any_second: sliding, max_in_any_second_at: at, series };
 }
