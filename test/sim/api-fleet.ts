@@ -20,16 +20,16 @@ interface Upstream {
 interface ArmedKill {
   skip: number;
   delayMs: number;
-  /** What the kill hit (method and path), once it happened. */
-  hit?: string;
 }
 
 export class ApiFleet {
   private current: Upstream | undefined;
   private started = 0;
   private readonly finished: RunningProcess[] = [];
-  private armed: ArmedKill | undefined;
-  private lastArmed: ArmedKill | undefined;
+  /** Kills armed and not yet reached, the first one next. */
+  private readonly armed: ArmedKill[] = [];
+  /** The kills that happened since `killed()` was last asked. */
+  private readonly hits: string[] = [];
   private restarting: Promise<void> = Promise.resolve();
   /** A replacement that failed (the new process did not start): said by the next disarm or restart. */
   private failure: Error | undefined;
@@ -68,7 +68,6 @@ export class ApiFleet {
       DATABASE_URL: this.t.databaseUrl,
       MIGRATIONS_RUN: 'false',
       STRIPE_API_BASE: this.t.sandbox.url,
-      LOG_LEVEL: this.logDestination ? 'info' : 'warn',
       ...this.env,
     });
     try {
@@ -87,12 +86,9 @@ export class ApiFleet {
       req.socket.destroy();
       return;
     }
-    const armed = this.armed;
-    const kill = armed && armed.skip-- <= 0 ? armed : undefined;
-    if (kill) {
-      this.armed = undefined;
-      kill.hit = `${req.method} ${req.url}`;
-    }
+    const armed = this.armed[0];
+    const kill = armed && armed.skip-- <= 0 ? this.armed.shift() : undefined;
+    if (kill) this.hits.push(`during ${req.method} ${req.url}, ${kill.delayMs} ms after it arrived`);
     let held: http.IncomingMessage | undefined;
     const upstream = http.request({ host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers: req.headers, agent: this.agent }, (answer) => {
       if (kill) {
@@ -128,26 +124,22 @@ export class ApiFleet {
   /**
    * Arms a kill for the coming requests: after `skip` of them pass, the process serving the next one is
    * SIGKILLed `delayMs` after it arrives (its answer, if it came sooner, never reaches the client).
+   * It waits for requests as long as it takes (a step that sends none leaves it for the next).
    */
   armKill(skip: number, delayMs: number): void {
-    this.armed = { skip, delayMs };
-    this.lastArmed = this.armed;
+    this.armed.push({ skip, delayMs });
   }
 
-  /**
-   * The armed kill's end: what it hit, once the new process is ready. A kill that no request
-   * reached (the step sent fewer) happens now, between requests.
-   */
-  async disarm(): Promise<string> {
-    const unreached = this.armed;
-    this.armed = undefined;
-    if (unreached) {
-      await this.killAndRestart();
-      return 'between requests';
-    }
+  /** The kills that happened since last asked, once the new process is ready. */
+  async killed(): Promise<string[]> {
     await this.restarting;
     if (this.failure) throw this.failure;
-    return `during ${this.lastArmed?.hit}, ${this.lastArmed?.delayMs} ms after it arrived`;
+    return this.hits.splice(0);
+  }
+
+  /** The armed kills no request reached (the steps after them sent none): disarmed. How many there were. */
+  unreached(): number {
+    return this.armed.splice(0).length;
   }
 
   async killAndRestart(): Promise<void> {

@@ -35,8 +35,7 @@ function pending(url: string, method: (typeof METHODS)[number], path: string, o:
     {},
     {
       get(_target, name) {
-        if (name === 'then')
-          return (resolve: (v: unknown) => unknown, reject: (e: unknown) => unknown) => send(url, method, path, calls, expected, o).then(resolve, reject);
+        if (name === 'then') return (resolve: (v: unknown) => unknown, reject: (e: unknown) => unknown) => send(url, method, path, calls, expected, o).then(resolve, reject);
         if (typeof name !== 'string') return undefined;
         return (...args: unknown[]) => {
           // a status expected is checked on the final answer, not on each attempt (a 409 in flight is retried first)

@@ -108,6 +108,7 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
   let t: TestApp | undefined;
   let fleet: WorkerFleet | undefined;
   let apis: ApiFleet | undefined;
+  let apisStarting: Promise<ApiFleet> | undefined;
   try {
     const env: Record<string, string> = {
       PAYOUT_MODE: 'reviewed',
@@ -129,13 +130,16 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
     t.sandbox.control.setExchangeRates({ kwd: { usd: '3.25' } }); // usd -> jpy is the sandbox's default
     // the broken safeguard needs a lost response to show: the first transfer create's answer never arrives
     if (proxy) t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 1 });
+    const processEnv = { ...env, ...(proxy ? { STRIPE_API_BASE: proxy.url } : {}) };
+    // the api process boots while the shop opens (in-process)
+    apisStarting = apiKillAt.size ? ApiFleet.start(t, processEnv, o.logDestination) : undefined;
+    apisStarting?.catch(() => undefined);
     const shop = await openShop(t, rng, actions, failures);
     const from = new Date(t.sandbox.control.now() * 1000 - 60_000).toISOString();
-    const processEnv = { ...env, ...(proxy ? { STRIPE_API_BASE: proxy.url } : {}) };
     if (killAt.size) fleet = new WorkerFleet(t, processEnv, o.logDestination);
     const retries: string[] = [];
-    if (apiKillAt.size) {
-      apis = await ApiFleet.start(t, processEnv, o.logDestination);
+    if (apisStarting) {
+      apis = await apisStarting;
       // the actions' requests go to the api process; the sandbox's webhooks still reach the in-process app
       shop.t = { ...t, http: retryingClient(apis.url, { onRetry: (what, why) => retries.push(`${what} after ${why}`) }) };
       actions.push('the actions talk to an api process (ROLE=api)');
@@ -148,13 +152,16 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
       const kill = apis && apiKillAt.get(step);
       if (kill) apis!.armKill(kill.skip, kill.delayMs);
       await takeStep(shop, step);
-      if (kill) actions.push(`   the api process SIGKILLed ${await apis!.disarm()}, started again`);
+      for (const when of (await apis?.killed()) ?? []) actions.push(`   the api process SIGKILLed ${when}, started again`);
       if (retries.length) actions.push(`   the client retried ${counted(retries.splice(0)).join('; ')}`);
     }
+    const unreached = apis?.unreached();
+    if (unreached) actions.push(`(${unreached} api kill(s) armed that no request reached)`);
     await fleet?.stop();
     fleet = undefined;
     await apis?.stop();
     apis = undefined;
+    apisStarting = undefined;
     const explained: string[] = [];
     await settle(t, shop.orders, failures, explained);
     actions.push(...explained.map((e) => `explained at the end: ${e}`));
@@ -167,7 +174,7 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
     failures.push(`the scenario stopped: ${(error as Error).message}`);
   } finally {
     await fleet?.stop().catch(() => undefined);
-    await apis?.stop().catch(() => undefined);
+    await (apis ?? (await apisStarting?.catch(() => undefined)))?.stop().catch(() => undefined);
     await t?.close().catch(() => undefined);
     await proxy?.close();
   }
