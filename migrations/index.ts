@@ -9,6 +9,7 @@ import { PlatformPayouts1764518400000 } from './1764518400000-PlatformPayouts.js
 import { ReconciliationItemsPruned1764522000000 } from './1764522000000-ReconciliationItemsPruned.js';
 import { ReconciliationActiveBalances1764525600000 } from './1764525600000-ReconciliationActiveBalances.js';
 import { RateLimitCounters1764600000000 } from './1764600000000-RateLimitCounters.js';
+import { PayoutApprovalKeys1764622000000 } from './1764622000000-PayoutApprovalKeys.js';
 import { Identity1764172800000 } from './1764172800000-Identity.js';
 import { WebhookInbox1764259200000 } from './1764259200000-WebhookInbox.js';
 import { LedgerJournal1764345600000 } from './1764345600000-LedgerJournal.js';
@@ -88,4 +89,5 @@ export const MIGRATIONS = [
   ReconciliationItemsPruned1764522000000,
   ReconciliationActiveBalances1764525600000,
   RateLimitCounters1764600000000,
+  PayoutApprovalKeys1764622000000,
 ];

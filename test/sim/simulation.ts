@@ -13,6 +13,8 @@ import { Prng } from './prng.js';
 import { checkInvariants, checkNoDuplicates, passTime, settle } from './invariants.js';
 import { startKeyStrippingProxy, type KeyStrippingProxy } from './key-stripping-proxy.js';
 import { WorkerFleet } from './worker-fleet.js';
+import { ApiFleet } from './api-fleet.js';
+import { retryingClient } from './retrying-client.js';
 
 export interface SimOptions {
   seed: number;
@@ -52,7 +54,21 @@ const QUICK_RETRIES = {
   PAYMENTS_WORKER_POLL_MS: '100',
   PAYOUT_EXECUTION_POLL_MS: '100',
   PAYOUT_EXECUTION_RETRY_BASE_MS: '50',
+  // a SIGKILLed api's Idempotency-Key claims: the client's retry takes them over within seconds
+  IDEMPOTENCY_IN_FLIGHT_LEASE_SECONDS: '3',
 };
+
+/** Where a seed kills its api process: before these steps, during the step's request number `skip` (0 the first), `delayMs` after it arrived. */
+type ApiKills = Map<number, { skip: number; delayMs: number }>;
+
+// Drawn from a stream of the seed's own (not the scenario's): every seed keeps the scenario it had before api kills
+function apiKills(seed: number, steps: number): ApiKills {
+  const rng = new Prng((seed ^ 0x2545f491) >>> 0);
+  const kills: ApiKills = new Map();
+  if (!rng.chance(0.25)) return kills;
+  for (let n = rng.int(1, 2); n > 0; n--) kills.set(rng.int(0, Math.max(0, steps - 1)), { skip: rng.int(0, 1), delayMs: rng.int(0, 300) });
+  return kills;
+}
 
 const GOOD_CARD = '4242424242424242';
 const DECLINE_CARDS = ['4000000000000002', '4000000000009995'];
@@ -84,11 +100,15 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
   const accountsApi = rng.pick(['v1', 'v2'] as const);
   // some seeds run a real worker process too, SIGKILLed (and started again) before these steps
   const killAt = new Set(rng.chance(0.25) ? Array.from({ length: rng.int(1, 2) }, () => rng.int(1, Math.max(1, o.steps - 1))) : []);
+  // some seeds send the actions' requests to a real api process, SIGKILLed during a request of these steps
+  const apiKillAt = apiKills(o.seed, o.steps);
   const proxy: KeyStrippingProxy | undefined = o.breakTransferIdempotency ? await startKeyStrippingProxy('/v1/transfers') : undefined;
   const failures: string[] = [];
   const actions: string[] = [`accounts ${accountsApi}`];
   let t: TestApp | undefined;
   let fleet: WorkerFleet | undefined;
+  let apis: ApiFleet | undefined;
+  let apisStarting: Promise<ApiFleet> | undefined;
   try {
     const env: Record<string, string> = {
       PAYOUT_MODE: 'reviewed',
@@ -110,20 +130,40 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
     t.sandbox.control.setExchangeRates({ kwd: { usd: '3.25' } }); // usd -> jpy is the sandbox's default
     // the broken safeguard needs a lost response to show: the first transfer create's answer never arrives
     if (proxy) t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 1 });
+    const processEnv = { ...env, ...(proxy ? { STRIPE_API_BASE: proxy.url } : {}) };
+    // the api process boots while the shop opens (in-process)
+    apisStarting = apiKillAt.size ? ApiFleet.start(t, processEnv, o.logDestination) : undefined;
+    apisStarting?.catch(() => undefined);
     const shop = await openShop(t, rng, actions, failures);
     const from = new Date(t.sandbox.control.now() * 1000 - 60_000).toISOString();
-    if (killAt.size) fleet = new WorkerFleet(t, { ...env, ...(proxy ? { STRIPE_API_BASE: proxy.url } : {}) }, o.logDestination);
+    if (killAt.size) fleet = new WorkerFleet(t, processEnv, o.logDestination);
+    const retries: string[] = [];
+    if (apisStarting) {
+      apis = await apisStarting;
+      // the actions' requests go to the api process; the sandbox's webhooks still reach the in-process app
+      shop.t = { ...t, http: retryingClient(apis.url, { onRetry: (what, why) => retries.push(`${what} after ${why}`) }) };
+      actions.push('the actions talk to an api process (ROLE=api)');
+    }
     for (let step = 0; step < o.steps && failures.length === 0; step++) {
       if (fleet && killAt.has(step)) {
         await fleet.killAndRestart();
         actions.push(`${step + 1}. the worker process SIGKILLed and started again`);
       }
+      const kill = apis && apiKillAt.get(step);
+      if (kill) apis!.armKill(kill.skip, kill.delayMs);
       await takeStep(shop, step);
+      for (const when of (await apis?.killed()) ?? []) actions.push(`   the api process SIGKILLed ${when}, started again`);
+      if (retries.length) actions.push(`   the client retried ${counted(retries.splice(0)).join('; ')}`);
     }
+    const unreached = apis?.unreached();
+    if (unreached) actions.push(`(${unreached} api kill(s) armed that no request reached)`);
     await fleet?.stop();
     fleet = undefined;
+    await apis?.stop();
+    apis = undefined;
+    apisStarting = undefined;
     const explained: string[] = [];
-    await settle(shop.t, shop.orders, failures, explained);
+    await settle(t, shop.orders, failures, explained);
     actions.push(...explained.map((e) => `explained at the end: ${e}`));
     checkNoDuplicates(t, failures);
     if (failures.length === 0) {
@@ -134,10 +174,18 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
     failures.push(`the scenario stopped: ${(error as Error).message}`);
   } finally {
     await fleet?.stop().catch(() => undefined);
+    await (apis ?? (await apisStarting?.catch(() => undefined)))?.stop().catch(() => undefined);
     await t?.close().catch(() => undefined);
     await proxy?.close();
   }
   return { seed: o.seed, steps: o.steps, ok: failures.length === 0, failures, actions, command: replayCommand(o) };
+}
+
+/** `a; a; b` as `a (2x); b`. */
+function counted(lines: string[]): string[] {
+  const n = new Map<string, number>();
+  for (const l of lines) n.set(l, (n.get(l) ?? 0) + 1);
+  return [...n].map(([l, c]) => (c > 1 ? `${l} (${c}x)` : l));
 }
 
 async function openShop(t: TestApp, rng: Prng, actions: string[], failures: string[]): Promise<Shop> {

@@ -106,6 +106,17 @@ export class AppConfig {
   @Max(3_600_000)
   LEDGER_AVAILABILITY_SWEEP_MS: number = 60_000;
 
+  /**
+   * How long an Idempotency-Key claim of a request that recorded nothing yet is held before a retry
+   * with the key may take it over (the request's process died). Longer than a request can last.
+   */
+  @Expose()
+  @Transform(envInt)
+  @IsInt({ message: 'must be an integer number of seconds' })
+  @Min(1)
+  @Max(86_400)
+  IDEMPOTENCY_IN_FLIGHT_LEASE_SECONDS: number = 600;
+
   get publicUrl(): string {
     return (this.PUBLIC_URL ?? `http://localhost:${this.PORT}`).replace(/\/$/, '');
   }

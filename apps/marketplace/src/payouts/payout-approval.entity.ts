@@ -1,4 +1,4 @@
-import { CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Principal } from '../identity/principal.entity.js';
 import { PayoutRequest } from './payout-request.entity.js';
 
@@ -18,6 +18,10 @@ export class PayoutApproval {
   @ManyToOne(() => Principal)
   @JoinColumn({ name: 'admin_id', foreignKeyConstraintName: 'payout_approvals_admin_id_fkey' })
   admin?: Relation<Principal>;
+
+  /** The Idempotency-Key of the request that made it: a retry with it answers this approval (null before the column existed). */
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
+  idempotencyKey: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -36,23 +36,26 @@ export class PayoutReviewService {
   ) {}
 
   /** One admin's approval; the last one needed moves the request to approved. Returns the request as it is now. */
-  async approve(id: string, admin: Principal, reason: string | null): Promise<PayoutDecision> {
+  async approve(id: string, admin: Principal, reason: string | null, idempotencyKey: string | null = null): Promise<PayoutDecision> {
     try {
-      return await this.db.transaction((tx) => this.approveIn(tx, id, admin, reason));
+      return await this.db.transaction((tx) => this.approveIn(tx, id, admin, reason, idempotencyKey));
     } catch (error) {
       throw approvalRefusal(error, id, admin.id) ?? error;
     }
   }
 
-  private async approveIn(tx: EntityManager, id: string, admin: Principal, reason: string | null): Promise<PayoutDecision> {
+  private async approveIn(tx: EntityManager, id: string, admin: Principal, reason: string | null, idempotencyKey: string | null): Promise<PayoutDecision> {
     const request = await this.requests.lockRequest(tx, id);
     if (!request) throw new NotFoundError('Payout request', id);
     if (request.requestedBy === admin.id) throw PayoutsErrors.requesterCannotApprove(id, admin.id);
     const approvals = await tx.find(PayoutApproval, { where: { requestId: id } });
-    if (approvals.some((a) => a.adminId === admin.id)) throw PayoutsErrors.alreadyApprovedByYou(id, admin.id);
+    const mine = approvals.find((a) => a.adminId === admin.id);
+    // a retry of the request that made it (its api died before the answer was stored): answered as made
+    if (mine && idempotencyKey !== null && mine.idempotencyKey === idempotencyKey) return this.decided(tx, id);
+    if (mine) throw PayoutsErrors.alreadyApprovedByYou(id, admin.id);
     if (request.status !== 'pending_review') throw PayoutsErrors.notInReview(id, request.status);
 
-    await tx.insert(PayoutApproval, { requestId: id, adminId: admin.id });
+    await tx.insert(PayoutApproval, { requestId: id, adminId: admin.id, idempotencyKey });
     const count = approvals.length + 1;
     await this.audit.record(tx, {
       subject: subjectOf(request),

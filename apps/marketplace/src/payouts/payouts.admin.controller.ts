@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer } from '../common/api-answer.js';
 import { ApiErrors } from '../common/error-response.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { Idempotent, RequestIdempotencyKey } from '../common/idempotency/idempotent.decorator.js';
 import { ApiPageResponse, mapPage, type Page } from '../common/page.js';
 import { CurrentPrincipal, Roles } from '../identity/auth.decorators.js';
 import type { Principal } from '../identity/principal.entity.js';
@@ -78,8 +78,8 @@ export class PayoutsAdminController {
   })
   @ApiAnswer(PayoutDecisionResponse)
   @ApiErrors({ 403: ['PAYOUTS.REQUESTER_CANNOT_APPROVE'], 404: ['NOT_FOUND'], 409: ['PAYOUTS.ALREADY_APPROVED_BY_YOU', 'PAYOUTS.NOT_IN_REVIEW'] })
-  async approve(@CurrentPrincipal() admin: Principal, @Param('id', uuid) id: string, @Body() body: ApprovePayoutDto): Promise<PayoutDecisionResponse> {
-    const decision = await this.review.approve(id, admin, body.reason ?? null);
+  async approve(@CurrentPrincipal() admin: Principal, @Param('id', uuid) id: string, @Body() body: ApprovePayoutDto, @RequestIdempotencyKey() idempotencyKey: string): Promise<PayoutDecisionResponse> {
+    const decision = await this.review.approve(id, admin, body.reason ?? null, idempotencyKey);
     return toPayoutDecisionResponse(decision.request, decision.approvals);
   }
 

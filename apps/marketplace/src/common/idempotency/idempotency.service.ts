@@ -2,11 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app.config.js';
 
 export const KEY_TTL_HOURS = 24;
-// An in-flight claim this old belongs to a process that died mid-request. Longer than a request
-// can last (a Stripe call with its retries is about 2 minutes at worst with the defaults).
-const IN_FLIGHT_LEASE_SECONDS = 10 * 60;
 
 export type IdempotencyOutcome = { kind: 'proceed'; claim: string } | { kind: 'replay'; status: number; body: unknown } | { kind: 'in_flight' } | { kind: 'mismatch' };
 
@@ -31,7 +29,16 @@ export function requestHash(method: string, path: string, body: unknown): string
 /** Layer 1 of the three idempotency layers: our own API's Idempotency-Key, scoped to the caller. */
 @Injectable()
 export class IdempotencyService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  // an in-flight claim this old belongs to a process that died mid-request (IDEMPOTENCY_IN_FLIGHT_LEASE_SECONDS):
+  // longer than a request can last (a Stripe call with its retries is about 2 minutes at worst with the defaults)
+  private readonly leaseSeconds: number;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    app: AppConfig,
+  ) {
+    this.leaseSeconds = app.IDEMPOTENCY_IN_FLIGHT_LEASE_SECONDS;
+  }
 
   /**
    * Claims the key for this request. `intentTable` names the table whose rows a route binds to its
@@ -44,7 +51,7 @@ export class IdempotencyService {
       `INSERT INTO idempotency_keys (principal_id, key, request_hash, state, claim_token, locked_until, expires_at)
        VALUES ($1, $2, $3, 'in_flight', $6, now() + make_interval(secs => $4), now() + make_interval(hours => $5))
        ON CONFLICT (principal_id, key) DO NOTHING RETURNING key`,
-      [principalId, key, hash, IN_FLIGHT_LEASE_SECONDS, KEY_TTL_HOURS, claim],
+      [principalId, key, hash, this.leaseSeconds, KEY_TTL_HOURS, claim],
     );
     if (inserted.length === 1) return this.startGeneration(principalId, key, claim, intents);
 
@@ -55,7 +62,7 @@ export class IdempotencyService {
               locked_until = now() + make_interval(secs => $4), expires_at = now() + make_interval(hours => $5)
         WHERE principal_id = $1 AND key = $2 AND expires_at < now()
         RETURNING key`,
-      [principalId, key, hash, IN_FLIGHT_LEASE_SECONDS, KEY_TTL_HOURS, claim],
+      [principalId, key, hash, this.leaseSeconds, KEY_TTL_HOURS, claim],
     );
     if (restarted.length === 1) return this.startGeneration(principalId, key, claim, intents);
 
@@ -72,7 +79,7 @@ export class IdempotencyService {
         WHERE principal_id = $1 AND key = $2 AND state = 'in_flight' AND request_hash = $3
           AND (locked_until < now()${intents ? ` OR EXISTS (SELECT 1 FROM ${intents} i WHERE i.principal_id = $1 AND i.idempotency_key = $2)` : ''})
         RETURNING key`,
-      [principalId, key, hash, IN_FLIGHT_LEASE_SECONDS, claim],
+      [principalId, key, hash, this.leaseSeconds, claim],
     );
     if (takenOver.length === 1) return { kind: 'proceed', claim };
 

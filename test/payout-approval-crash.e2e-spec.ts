@@ -1,0 +1,62 @@
+// A payout approval whose api process died (SIGKILL, as in the simulation) after the approval was
+// committed and before its answer was stored: the key is left in flight with nothing stored. The
+// client's retry with the same Idempotency-Key takes the claim over once its lease ran out and runs
+// the approval again; it must answer the approval it made (200), not 409 PAYOUTS.ALREADY_APPROVED_BY_YOU
+// (a refusal that also released the key), and make no second approval.
+import { randomUUID } from 'node:crypto';
+import type { PrincipalWithKey } from './factories/principal.factory.js';
+import { createActiveSeller } from './factories/seller.factory.js';
+import { admins, approve, auditOf, insertReviewRequest } from './support/payout-review.js';
+import { sqlClient, type SqlClient } from './support/sql.js';
+import { testAppForFile } from './support/transfers.js';
+
+// the review alone: an approved request stays `approved` (the execution worker idles for an hour)
+const t = testAppForFile({ PAYOUT_EXECUTION_POLL_MS: '3600000' });
+let sql: SqlClient;
+let [alice, bob]: PrincipalWithKey[] = [];
+
+beforeAll(async () => {
+  sql = sqlClient(t.databaseUrl);
+  [alice, bob] = await admins(t, 2);
+});
+afterAll(async () => {
+  await sql?.end();
+});
+
+/** The api died after the approval committed: its key in flight, nothing stored, the dead claim's lease run out. */
+const died = (key: string) =>
+  sql.query(`UPDATE idempotency_keys SET state = 'in_flight', locked_until = now() - interval '1 second', response_status = NULL, response_body = NULL WHERE key = $1`, [key]);
+
+const approvalRows = async (id: string) => (await sql.query<{ admin_id: string }>(`SELECT admin_id FROM payout_approvals WHERE request_id = $1 ORDER BY created_at`, [id])).map((r) => r.admin_id);
+
+describe('a payout approval retried after its api died mid-request', () => {
+  it('the approval that approves: the retry with its key answers 200 approved; one approval, one approved entry in the audit log', async () => {
+    const id = await insertReviewRequest(sql, { seller: await createActiveSeller(t), amount: 2_500 });
+    const key = randomUUID();
+    const first = await approve(t, id, alice!.key, key, { reason: 'looks fine' }).expect(200);
+    await died(key);
+
+    const again = await approve(t, id, alice!.key, key, { reason: 'looks fine' });
+    expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: first.body });
+    expect(await approvalRows(id)).toEqual([alice!.id]);
+    expect((await auditOf(t, id)).map((e) => e.action)).toEqual(['approval_added', 'approved']);
+    // and its answer is stored now: the next retry replays it
+    const replay = await approve(t, id, alice!.key, key, { reason: 'looks fine' }).expect(200);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('the first of two approvals: the retry answers 200 still in review; under another key the same admin is still refused 409 PAYOUTS.ALREADY_APPROVED_BY_YOU', async () => {
+    const id = await insertReviewRequest(sql, { seller: await createActiveSeller(t), amount: 900_000, approvalsRequired: 2 });
+    const key = randomUUID();
+    const first = await approve(t, id, alice!.key, key).expect(200);
+    expect(first.body).toMatchObject({ status: 'pending_review', approvals: [{ adminId: alice!.id }] });
+    await died(key);
+
+    const again = await approve(t, id, alice!.key, key);
+    expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: first.body });
+    expect((await approve(t, id, alice!.key, randomUUID()).expect(409)).body.error.code).toBe('PAYOUTS.ALREADY_APPROVED_BY_YOU');
+    // the second admin's approval still counts: the request is approved by two
+    expect((await approve(t, id, bob!.key).expect(200)).body.status).toBe('approved');
+    expect(await approvalRows(id)).toEqual([alice!.id, bob!.id]);
+  });
+});
