@@ -2,11 +2,11 @@
 // committed and before its answer was stored: the key is left in flight with nothing stored. The
 // client's retry with the same Idempotency-Key takes the claim over once its lease ran out and runs
 // the approval again; it must answer the approval it made (200), not 409 PAYOUTS.ALREADY_APPROVED_BY_YOU
-// (a refusal that also released the key), and make no second approval.
+// (a refusal that also released the key), and make no second approval. A rejection likewise.
 import { randomUUID } from 'node:crypto';
 import type { PrincipalWithKey } from './factories/principal.factory.js';
 import { createActiveSeller } from './factories/seller.factory.js';
-import { admins, approve, auditOf, insertReviewRequest } from './support/payout-review.js';
+import { admins, approve, auditOf, insertReviewRequest, reject } from './support/payout-review.js';
 import { sqlClient, type SqlClient } from './support/sql.js';
 import { testAppForFile } from './support/transfers.js';
 
@@ -58,5 +58,19 @@ describe('a payout approval retried after its api died mid-request', () => {
     // the second admin's approval still counts: the request is approved by two
     expect((await approve(t, id, bob!.key).expect(200)).body.status).toBe('approved');
     expect(await approvalRows(id)).toEqual([alice!.id, bob!.id]);
+  });
+
+  it('a rejection: the retry with its key answers 200 rejected, one rejected entry in the audit log; another reason or another admin is still refused 409', async () => {
+    const id = await insertReviewRequest(sql, { seller: await createActiveSeller(t), amount: 2_500 });
+    const key = randomUUID();
+    const first = await reject(t, id, alice!.key, { reason: 'bank details look wrong' }, key).expect(200);
+    expect(first.body).toMatchObject({ status: 'rejected' });
+    await died(key);
+
+    const again = await reject(t, id, alice!.key, { reason: 'bank details look wrong' }, key);
+    expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: first.body });
+    expect((await auditOf(t, id)).filter((e) => e.action === 'rejected')).toHaveLength(1);
+    expect((await reject(t, id, alice!.key, { reason: 'another reason' }).expect(409)).body.error.code).toBe('PAYOUTS.NOT_REJECTABLE');
+    expect((await reject(t, id, bob!.key, { reason: 'bank details look wrong' }).expect(409)).body.error.code).toBe('PAYOUTS.NOT_REJECTABLE');
   });
 });

@@ -92,6 +92,8 @@ export class PayoutReviewService {
     return this.db.transaction(async (tx) => {
       const request = await this.requests.lockRequest(tx, id);
       if (!request) throw new NotFoundError('Payout request', id);
+      // this very rejection made already (a retry whose api died after the commit, its answer never stored): the decision it made
+      if (request.status === 'rejected' && request.rejectedBy === admin.id && request.statusReason === reason) return this.decided(tx, id);
       if (!PAYOUT_REQUEST_TRANSITIONS.rejected.includes(request.status)) throw PayoutsErrors.notRejectable(id, request.status);
       const moved = await this.requests.transitionRequest(tx, id, 'rejected', { statusCode: REJECTED_CODE, statusReason: reason, rejectedBy: admin.id });
       if (!moved) throw PayoutsErrors.notRejectable(id, request.status);
