@@ -216,7 +216,7 @@ export class SandboxControl {
     this.faults.clear();
   }
 
-  /** The requests faults fired on, oldest first (cleared with the faults). */
+  /** The requests faults fired on, oldest first (kept until reset). */
   firedFaults(): FiredFault[] {
     return this.faults.fired;
   }
@@ -243,7 +243,7 @@ export class SandboxControl {
   }
 
   reset(): void {
-    this.faults.clear();
+    this.faults.reset();
     this.meter.reset();
     this.sb.reset();
   }

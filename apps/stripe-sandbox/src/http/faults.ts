@@ -42,6 +42,8 @@ export interface FaultInput {
 /** One request a rule fired on, in order: what a replay is compared by. */
 export interface FiredFault {
   rule: string;
+  /** the rule carried `params` or `account` */
+  aimed: boolean;
   kind: FaultKind;
   method: string;
   path: string;
@@ -79,6 +81,11 @@ export class FaultInjector {
 
   clear(): void {
     this.rules = [];
+  }
+
+  /** Forget the rules and what they fired on. */
+  reset(): void {
+    this.rules = [];
     this.fired.length = 0;
   }
 
@@ -102,7 +109,7 @@ export class FaultInjector {
       if (rule.remaining !== null) rule.remaining--;
       rule.hits++;
       fired.push(rule);
-      this.fired.push({ rule: rule.id, kind: rule.kind, method, path });
+      this.fired.push({ rule: rule.id, aimed: rule.params !== null || rule.account !== null, kind: rule.kind, method, path });
       if (this.fired.length > 5000) this.fired.splice(0, this.fired.length - 5000);
     }
     this.rules = this.rules.filter((r) => r.remaining === null || r.remaining > 0);
