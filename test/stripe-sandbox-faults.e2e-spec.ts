@@ -112,10 +112,58 @@ describe('stripe sandbox request faults', () => {
     expect((await stripe.transfers.retrieve(t.id)).id).toBe(t.id);
   });
 
+  it('a fault aimed at metadata fires only on the requests that carry it, whichever comes first', async () => {
+    await fault({ method: 'POST', path: '/**', kind: 'error_500', count: 2, params: { 'metadata[order_id]': 'ord_aimed' } });
+    // other orders' requests, and the same path without the parameter, pass untouched
+    const other = await stripe.transfers.create({ amount: 100, currency: 'usd', destination, transfer_group: 'aimed', metadata: { order_id: 'ord_other' } });
+    await stripe.transfers.create({ amount: 100, currency: 'usd', destination, transfer_group: 'aimed' });
+    await stripe.transfers.createReversal(other.id, { amount: 10, metadata: { order_id: 'ord_other' } });
+    expect(await transfersIn('aimed')).toHaveLength(2);
+    // ours fail, on any POST path that carries it, until the count is used
+    await expect(stripe.transfers.create({ amount: 100, currency: 'usd', destination, transfer_group: 'aimed', metadata: { order_id: 'ord_aimed' } })).rejects.toMatchObject({ statusCode: 500 });
+    await expect(stripe.transfers.createReversal(other.id, { amount: 10, metadata: { order_id: 'ord_aimed' } })).rejects.toMatchObject({ statusCode: 500 });
+    await stripe.transfers.create({ amount: 100, currency: 'usd', destination, transfer_group: 'aimed', metadata: { order_id: 'ord_aimed' } });
+    expect(await transfersIn('aimed')).toHaveLength(3);
+    const fired = (await control(sandbox.url, 'GET', '/_sandbox/faults/fired')).data as Array<{ aimed: boolean; path: string }>;
+    expect(fired.filter((f) => f.aimed).map((f) => f.path)).toEqual(['/v1/transfers', `/v1/transfers/${other.id}/reversals`]);
+  });
+
+  it('a fault aimed at an account fires only on requests made on it (Stripe-Account)', async () => {
+    await fault({ method: 'GET', path: '/v1/balance', kind: 'rate_limit', account: destination });
+    expect((await stripe.balance.retrieve()).object).toBe('balance');
+    await expect(stripe.balance.retrieve({}, { stripeAccount: destination })).rejects.toMatchObject({ statusCode: 429 });
+    expect((await stripe.balance.retrieve({}, { stripeAccount: destination })).object).toBe('balance');
+  });
+
+  it('a seeded sandbox fires a fraction fault on the same requests each time it is seeded alike', async () => {
+    const pattern = async (seed: number) => {
+      expect((await control(sandbox.url, 'POST', '/_sandbox/random/seed', { seed })).seed).toBe(seed);
+      await fault({ method: 'GET', path: '/v1/balance', kind: 'rate_limit', fraction: 0.5 });
+      let hits = '';
+      for (let i = 0; i < 30; i++)
+        hits += await stripe.balance.retrieve().then(
+          () => '0',
+          () => '1',
+        );
+      await control(sandbox.url, 'DELETE', '/_sandbox/faults');
+      return hits;
+    };
+    const first = await pattern(11);
+    expect(first).toMatch(/0.*1|1.*0/);
+    expect(await pattern(11)).toBe(first);
+    expect(await pattern(12)).not.toBe(first);
+    await control(sandbox.url, 'POST', '/_sandbox/random/seed', { seed: null });
+  });
+
   it('refuses malformed fault rules', async () => {
     expect((await controlCall(sandbox.url, 'POST', '/_sandbox/faults', { path: '/v1/x', kind: 'meteor' })).status).toBe(400);
     expect((await controlCall(sandbox.url, 'POST', '/_sandbox/faults', { path: '/v1/x', kind: 'error_500', fraction: 2 })).status).toBe(400);
     expect((await controlCall(sandbox.url, 'POST', '/_sandbox/faults', { kind: 'error_500' })).status).toBe(400);
+    expect((await controlCall(sandbox.url, 'POST', '/_sandbox/faults', { path: '/v1/x', kind: 'error_500', params: { 'metadata[order_id]': 7 } })).status).toBe(400);
+    expect((await controlCall(sandbox.url, 'POST', '/_sandbox/faults', { path: '/v1/x', kind: 'error_500', params: ['x'] })).status).toBe(400);
+    expect((await controlCall(sandbox.url, 'POST', '/_sandbox/random/seed', { seed: -1 })).status).toBe(400);
+    expect((await controlCall(sandbox.url, 'POST', '/_sandbox/random/seed', { seed: 1.5 })).status).toBe(400);
+    expect((await control(sandbox.url, 'GET', '/_sandbox/faults')).data).toEqual([]);
   });
 
   it('answers 409 idempotency_key_in_use to a concurrent request with the same key, and saves nothing twice', async () => {

@@ -34,6 +34,11 @@ export interface SeedOutcome {
   actions: string[];
   /** The one command that replays this seed exactly. */
   command: string;
+  /**
+   * What each fault aimed at our objects hit at the sandbox (its own record), one line per rule in the
+   * order the scenario made them: the rule, then the requests it fired on (ids as `*`). A replay answers the same.
+   */
+  aimedFaults: string[];
 }
 
 export function replayCommand(o: Pick<SimOptions, 'seed' | 'steps' | 'breakTransferIdempotency'>): string {
@@ -90,6 +95,8 @@ interface Shop {
   buyer: PrincipalWithKey;
   admins: PrincipalWithKey[];
   orders: Array<{ id: string; currency: string; multi: boolean; held: boolean }>;
+  /** the faults aimed at our objects, by the sandbox's rule id, as the scenario made them */
+  aimedFaults: Array<{ rule: string; what: string }>;
   actions: string[];
   failures: string[];
   webhookOutage: boolean;
@@ -105,6 +112,7 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
   const proxy: KeyStrippingProxy | undefined = o.breakTransferIdempotency ? await startKeyStrippingProxy('/v1/transfers') : undefined;
   const failures: string[] = [];
   const actions: string[] = [`accounts ${accountsApi}`];
+  const aimedFaults: string[] = [];
   let t: TestApp | undefined;
   let fleet: WorkerFleet | undefined;
   let apis: ApiFleet | undefined;
@@ -128,13 +136,19 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
       logLevel: o.logDestination ? 'info' : 'silent',
     });
     t.sandbox.control.setExchangeRates({ kwd: { usd: '3.25' } }); // usd -> jpy is the sandbox's default
-    // the broken safeguard needs a lost response to show: the first transfer create's answer never arrives
-    if (proxy) t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 1 });
+    // the sandbox's own draws (webhook shuffles, fault fractions) follow the seed too
+    t.sandbox.control.seedRandom(o.seed >>> 0);
     const processEnv = { ...env, ...(proxy ? { STRIPE_API_BASE: proxy.url } : {}) };
     // the api process boots while the shop opens (in-process)
     apisStarting = apiKillAt.size ? ApiFleet.start(t, processEnv, o.logDestination) : undefined;
     apisStarting?.catch(() => undefined);
     const shop = await openShop(t, rng, actions, failures);
+    // the broken safeguard needs a lost response to show: the first transfer create's answer to the first seller never arrives
+    // (aimed at that seller: the other seller's transfer of the same cart, which may go first, is left alone)
+    if (proxy) {
+      const rule = t.sandbox.control.addFault({ method: 'POST', path: '/v1/transfers', kind: 'lose_response', count: 1, params: { 'metadata[seller_id]': shop.sellers[0]!.id } });
+      shop.aimedFaults.push({ rule: rule.id, what: 'lose_response x1 on /v1/transfers to seller 1' });
+    }
     const from = new Date(t.sandbox.control.now() * 1000 - 60_000).toISOString();
     if (killAt.size) fleet = new WorkerFleet(t, processEnv, o.logDestination);
     const retries: string[] = [];
@@ -170,6 +184,7 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
       const run = await reconcile(t, { from, to: new Date(t.sandbox.control.now() * 1000 + 60_000).toISOString() });
       await checkInvariants(t, run, failures);
     }
+    aimedFaults.push(...aimedFaultsFired(t, shop.aimedFaults));
   } catch (error) {
     failures.push(`the scenario stopped: ${(error as Error).message}`);
   } finally {
@@ -178,7 +193,16 @@ export async function runSeed(o: SimOptions): Promise<SeedOutcome> {
     await t?.close().catch(() => undefined);
     await proxy?.close();
   }
-  return { seed: o.seed, steps: o.steps, ok: failures.length === 0, failures, actions, command: replayCommand(o) };
+  return { seed: o.seed, steps: o.steps, ok: failures.length === 0, failures, actions, command: replayCommand(o), aimedFaults };
+}
+
+/** Per aimed rule, in the order made: what it was, and the requests the sandbox says it fired on. */
+function aimedFaultsFired(t: TestApp, rules: Shop['aimedFaults']): string[] {
+  const fired = t.sandbox.control.firedFaults();
+  return rules.map(({ rule, what }) => {
+    const hits = fired.filter((f) => f.rule === rule).map((f) => `${f.method} ${f.path.replace(/\/[a-z]{2,5}_[A-Za-z0-9]{10,}/g, '/*')}`);
+    return `${what}: ${hits.length ? hits.join(', ') : 'fired on nothing'}`;
+  });
 }
 
 /** `a; a; b` as `a (2x); b`. */
@@ -204,7 +228,7 @@ async function openShop(t: TestApp, rng: Prng, actions: string[], failures: stri
   }
   const buyer = await createPrincipal(t, 'buyer');
   const admins = [await createPrincipal(t, 'admin'), await createPrincipal(t, 'admin')];
-  return { t, rng, sellers, listings, buyer, admins, orders: [], actions, failures, webhookOutage: false };
+  return { t, rng, sellers, listings, buyer, admins, orders: [], aimedFaults: [], actions, failures, webhookOutage: false };
 }
 
 type Action = 'checkout' | 'cart' | 'refund' | 'dispute' | 'release' | 'advance' | 'payout' | 'reconcile' | 'fault' | 'webhookFault';
@@ -332,8 +356,12 @@ const ACTIONS: Record<Action, (shop: Shop) => Promise<string>> = {
     const kind = shop.rng.pick(['lose_response', 'error_500', 'rate_limit', 'latency', 'connection_reset'] as const satisfies readonly FaultKind[]);
     const path = shop.rng.pick(['/v1/transfers', '/v1/refunds', '/v1/checkout/sessions', '/v1/transfers/*/reversals', '/v1/payouts', '/v1/balance', '/**']);
     const count = shop.rng.int(1, 3);
-    shop.t.sandbox.control.addFault({ method: path === '/v1/balance' ? 'GET' : 'POST', path, kind, count, ...(kind === 'latency' ? { latencyMs: shop.rng.int(50, 400) } : {}) });
-    return `${kind} x${count} on ${path}`;
+    const latency = kind === 'latency' ? { latencyMs: shop.rng.int(50, 400) } : {};
+    const target = faultTarget(shop, path);
+    const rule = shop.t.sandbox.control.addFault({ method: path === '/v1/balance' ? 'GET' : 'POST', path, kind, count, ...latency, ...target.aim });
+    const what = `${kind} x${count} on ${path}${target.what}`;
+    if (target.what) shop.aimedFaults.push({ rule: rule.id, what });
+    return `${what}${target.id ? ` (${target.id})` : ''}`;
   },
 
   async webhookFault(shop) {
@@ -352,6 +380,27 @@ const ACTIONS: Record<Action, (shop: Shop) => Promise<string>> = {
     return kind;
   },
 };
+
+/**
+ * Whose requests a fault hits, so a replay hits the same ones whichever worker asks first. A seller's
+ * (`metadata[seller_id]`, which their transfers, transfer reversals and payouts carry; on `/v1/balance`
+ * their account, `Stripe-Account`), or for refunds an order's (`metadata[order_id]`: a refund names no
+ * seller). Not an order's everywhere: an order's transfers are made once it is paid, so a fault aimed at an
+ * order the scenario has already sold fires only if a later release or return makes one (in 40-step runs
+ * about half as many fired as aimed at sellers). Checkout sessions stay unaimed: the only
+ * maker of one is the scenario's own next checkout, in turn.
+ */
+function faultTarget(shop: Shop, path: string): { aim: { params?: Record<string, string>; account?: string }; what: string; id?: string } {
+  if (path === '/v1/checkout/sessions') return { aim: {}, what: '' };
+  if (path === '/v1/refunds') {
+    if (!shop.orders.length) return { aim: {}, what: '' };
+    const i = shop.rng.int(0, shop.orders.length - 1);
+    return { aim: { params: { 'metadata[order_id]': shop.orders[i]!.id } }, what: ` for order ${i + 1}`, id: shop.orders[i]!.id };
+  }
+  const i = shop.rng.int(0, shop.sellers.length - 1);
+  const seller = shop.sellers[i]!;
+  return { aim: path === '/v1/balance' ? { account: seller.account } : { params: { 'metadata[seller_id]': seller.id } }, what: ` of seller ${i + 1}` };
+}
 
 function refundAmount(shop: Shop, currency: string): number {
   const c = CURRENCIES.find((x) => x.code === currency)!;

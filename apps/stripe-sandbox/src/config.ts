@@ -1,3 +1,4 @@
+import { isRandomSeed } from './core/random.js';
 import type { EventDestinationConfig, SandboxOptions, WebhookEndpointConfig } from './index.js';
 
 export class ConfigError extends Error {}
@@ -15,6 +16,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
   if (env.SANDBOX_HOLD_STATE) {
     if (env.SANDBOX_HOLD_STATE !== 'until-started') throw new ConfigError('SANDBOX_HOLD_STATE must be until-started (or unset)');
     options.holdStateWrites = true;
+  }
+  if (env.SANDBOX_RANDOM_SEED !== undefined && env.SANDBOX_RANDOM_SEED !== '') {
+    const seed = Number(env.SANDBOX_RANDOM_SEED);
+    if (!/^\d+$/.test(env.SANDBOX_RANDOM_SEED) || !isRandomSeed(seed))
+      throw new ConfigError(`SANDBOX_RANDOM_SEED must be an integer from 0 to 4294967295 (or unset), got "${env.SANDBOX_RANDOM_SEED}"`);
+    options.randomSeed = seed;
   }
   if (env.SANDBOX_PUBLIC_URL) {
     if (!/^https?:\/\/[^/]+$/.test(env.SANDBOX_PUBLIC_URL)) throw new ConfigError('SANDBOX_PUBLIC_URL must be an http(s) origin without a path, e.g. http://localhost:12111');

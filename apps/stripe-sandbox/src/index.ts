@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import { SandboxClock } from './core/clock.js';
 import { DEFAULT_PROCESSING_FEE, type ProcessingFee } from './core/money.js';
+import { SandboxRandom, isRandomSeed } from './core/random.js';
 import { SandboxControl, controlHandler } from './control/control.js';
 import { DEFAULT_EXCHANGE_RATES, Sandbox, DAY, type EventDestinationConfig, type WebhookEndpointConfig } from './engine/sandbox.js';
 import { FaultInjector } from './http/faults.js';
@@ -23,7 +24,7 @@ import { assertStateFileWritable, loadState, saveState } from './engine/persiste
 export type { EventDestinationConfig, WebhookEndpointConfig } from './engine/sandbox.js';
 export { V2_ACCOUNT_EVENT_TYPES } from './engine/sandbox.js';
 export { SandboxControl } from './control/control.js';
-export type { FaultKind, FaultRule } from './http/faults.js';
+export type { FaultKind, FaultRule, FiredFault } from './http/faults.js';
 export type { RequestStats } from './http/request-meter.js';
 
 export interface SandboxOptions {
@@ -49,6 +50,8 @@ export interface SandboxOptions {
   /** initial exchange-rate table, `{ from: { to: "decimal rate" } }` (default DEFAULT_EXCHANGE_RATES) */
   exchangeRates?: Record<string, Record<string, string>>;
   webhookRetry?: { maxAttempts?: number; baseDelayMs?: number; timeoutMs?: number };
+  /** seeds the sandbox's own randomness (fault fractions, webhook shuffles), a 32-bit unsigned integer; default: Math.random */
+  randomSeed?: number;
   /** one line per request; never given the Authorization header */
   log?: (line: string) => void;
 }
@@ -89,7 +92,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     payoutArrival: 2 * DAY,
     webhookRetry: { maxAttempts: options.webhookRetry?.maxAttempts ?? 6, baseDelayMs: options.webhookRetry?.baseDelayMs ?? 250, timeoutMs: options.webhookRetry?.timeoutMs ?? 10_000 },
   };
-  const sb = new Sandbox(config, new SandboxClock(options.clockStart), options.webhookEndpoints ?? [], options.eventDestinations ?? []);
+  if (options.randomSeed !== undefined && !isRandomSeed(options.randomSeed)) throw new Error(`randomSeed must be an integer from 0 to 4294967295, got ${options.randomSeed}`);
+  const random = new SandboxRandom(options.randomSeed);
+  const sb = new Sandbox(config, new SandboxClock(options.clockStart), options.webhookEndpoints ?? [], options.eventDestinations ?? [], random);
   schedulePayouts(sb);
   if (options.stateFile && fs.existsSync(options.stateFile)) loadState(sb, options.stateFile);
   // A state file we cannot write is refused now, not found out on the first request that changes something.
@@ -120,7 +125,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       }, 200);
     };
   }
-  const faults = new FaultInjector();
+  const faults = new FaultInjector(random);
   const meter = new RequestMeter();
   meter.watchEventLoop();
   const control = new SandboxControl(sb, faults, meter);

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
 import type { Sandbox } from '../engine/sandbox.js';
 import { StripeApiError } from '../http/errors.js';
-import { FAULT_KINDS, type FaultInjector, type FaultKind, type FaultRule } from '../http/faults.js';
+import { FAULT_KINDS, type FaultInjector, type FaultInput, type FaultKind, type FaultRule, type FiredFault } from '../http/faults.js';
+import { isRandomSeed } from '../core/random.js';
 import { parseForm } from '../http/form.js';
 import type { RequestMeter, RequestStats } from '../http/request-meter.js';
 import { sendJson } from '../http/server.js';
@@ -193,8 +194,18 @@ export class SandboxControl {
     return this.run(() => failRefund(this.sb, row, failureReason));
   }
 
-  addFault(input: { method?: string; path: string; kind: FaultKind; count?: number | null; fraction?: number; latencyMs?: number }): FaultRule {
+  /** Seeds the sandbox's randomness (fault fractions, webhook shuffles); null: Math.random again. */
+  seedRandom(seed: unknown): { seed: number | null } {
+    if (seed !== null && !isRandomSeed(seed)) throw new ControlError(400, '`seed` must be an integer from 0 to 4294967295 (or null)');
+    this.sb.random.seed(seed);
+    return { seed };
+  }
+
+  addFault(input: FaultInput): FaultRule {
     if (!input.path || typeof input.path !== 'string') throw new ControlError(400, '`path` is required');
+    if (input.params !== undefined && (!input.params || typeof input.params !== 'object' || Array.isArray(input.params) || Object.values(input.params).some((v) => typeof v !== 'string')))
+      throw new ControlError(400, '`params` must be an object of parameter names and string values, e.g. { "metadata[order_id]": "..." }');
+    if (input.account !== undefined && (typeof input.account !== 'string' || !input.account)) throw new ControlError(400, '`account` must be an account id');
     if (!FAULT_KINDS.includes(input.kind)) throw new ControlError(400, `\`kind\` must be one of ${FAULT_KINDS.join(', ')}`);
     if (input.fraction !== undefined && !(input.fraction > 0 && input.fraction <= 1)) throw new ControlError(400, '`fraction` must be in (0, 1]');
     if (input.count !== undefined && input.count !== null && !(Number.isInteger(input.count) && input.count > 0)) throw new ControlError(400, '`count` must be a positive integer');
@@ -203,6 +214,11 @@ export class SandboxControl {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  /** The requests faults fired on, oldest first (kept until reset). */
+  firedFaults(): FiredFault[] {
+    return this.faults.fired;
   }
 
   setWebhookFaults(f: Partial<WebhookFaults>): WebhookFaults {
@@ -227,7 +243,7 @@ export class SandboxControl {
   }
 
   reset(): void {
-    this.faults.clear();
+    this.faults.reset();
     this.meter.reset();
     this.sb.reset();
   }
@@ -345,9 +361,13 @@ export function controlHandler(sb: Sandbox, control: SandboxControl) {
               count: num(body.count),
               fraction: num(body.fraction),
               latencyMs: num(body.latency_ms ?? body.latencyMs),
+              params: body.params as Record<string, string> | undefined,
+              account: body.account as string | undefined,
             }),
           );
       }
+      if (a === 'faults' && b === 'fired' && !c && method === 'GET') return sendJson(res, 200, { data: control.firedFaults() });
+      if (a === 'random' && b === 'seed' && !c && method === 'POST') return sendJson(res, 200, control.seedRandom(body.seed === null ? null : num(body.seed)));
       if (a === 'faults' && b && method === 'DELETE') return sendJson(res, 200, { deleted: control.faults.remove(b) });
       if (a === 'webhooks' && b === 'faults') {
         if (method === 'GET') return sendJson(res, 200, sb.dispatcher.faults);

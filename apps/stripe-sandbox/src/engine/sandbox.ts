@@ -7,6 +7,7 @@ import { type ProcessingFee } from '../core/money.js';
 import { convert, invert, parseRate, rateNumber, type Rate } from '../core/fx.js';
 import { invalidRequest } from '../http/errors.js';
 import { WebhookDispatcher, type DeliveryTarget } from '../webhooks/delivery.js';
+import { SandboxRandom } from '../core/random.js';
 import { SandboxState } from './state.js';
 import type { PermissionMap, RestrictedKeyRecord } from './restricted-keys.js';
 
@@ -111,6 +112,8 @@ export class Sandbox {
     readonly clock: SandboxClock,
     endpoints: WebhookEndpointConfig[],
     destinations: EventDestinationConfig[] = [],
+    /** the sandbox's randomness (fault fractions, webhook shuffles): seeded, a run draws alike */
+    readonly random: SandboxRandom = new SandboxRandom(),
   ) {
     this.configuredDestinations = destinations.map((d, i) => ({
       id: `ed_env_${i}`,
@@ -127,6 +130,7 @@ export class Sandbox {
     }));
     this.dispatcher = new WebhookDispatcher({
       ...config.webhookRetry,
+      random,
       onOutcome: (eventId, _endpoint, ok) => {
         const row = this.state.events.get(eventId);
         if (row && ok) {

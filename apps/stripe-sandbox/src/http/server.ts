@@ -6,8 +6,8 @@ import { API_VERSION, type RequestContext, type Sandbox } from '../engine/sandbo
 import { StripeApiError, accountInvalid, invalidRequest, redactKey } from './errors.js';
 import { assertMayExpand, assertPermitted } from '../engine/restricted-keys.js';
 import { applyExpand, type ExpandGuard } from './expand.js';
-import type { FaultInjector, FaultRule } from './faults.js';
-import { parseForm, type FormObject } from './form.js';
+import type { FaultInjector, FaultRequest, FaultRule } from './faults.js';
+import { parseForm, splitKey, type FormObject } from './form.js';
 import type { RequestMeter } from './request-meter.js';
 import type { Router } from './router.js';
 
@@ -107,7 +107,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const v2 = url.pathname.startsWith('/v2/');
   if (!url.pathname.startsWith('/v1/') && !v2) return sendError(res, invalidRequest(`Unrecognized request URL (${method}: ${url.pathname}).`, undefined, undefined, 404));
 
-  const faults = deps.faults.take(method, url.pathname);
+  const faults = deps.faults.take(method, url.pathname, faultRequest(req, method, url, body, v2));
   const latency = faults.filter((f) => f.kind === 'latency').reduce((a, f) => a + f.latencyMs, 0);
   const fault: FaultRule | undefined = faults.find((f) => f.kind !== 'latency');
   if (fault && (fault.kind === 'connection_reset' || fault.kind === 'timeout' || fault.kind === 'error_500' || fault.kind === 'rate_limit')) {
@@ -227,6 +227,29 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     return;
   }
   sendJson(res, status, text);
+}
+
+/** The request as a fault rule aimed at our objects reads it: its parameters parsed once, on first use. */
+function faultRequest(req: IncomingMessage, method: string, url: URL, body: string, v2: boolean): FaultRequest {
+  let parsed: unknown;
+  let read = false;
+  const header = req.headers['stripe-account'];
+  return {
+    account: Array.isArray(header) ? header[0] : header,
+    param(name) {
+      if (!read) {
+        read = true;
+        try {
+          parsed = v2 && method === 'POST' ? parseJsonBody(body) : parseForm(method === 'GET' || method === 'DELETE' ? url.search.slice(1) : body);
+        } catch {
+          parsed = undefined; // a body the request itself will be refused for: no parameter matches
+        }
+      }
+      let node = parsed;
+      for (const seg of splitKey(name)) node = node && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[seg] : undefined;
+      return typeof node === 'string' ? node : undefined;
+    },
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { SandboxRandom } from '../core/random.js';
 import { signatureHeader } from './signature.js';
 
 export interface DeliveryTarget {
@@ -41,6 +42,8 @@ export interface DispatcherOptions {
   baseDelayMs: number;
   timeoutMs: number;
   onOutcome: (eventId: string, endpointId: string, ok: boolean) => void;
+  /** what `shuffle` draws from (default: unseeded) */
+  random?: SandboxRandom;
 }
 
 // Asynchronous, at-least-once delivery with exponential backoff. Real time drives retries (a
@@ -56,8 +59,11 @@ export class WebhookDispatcher {
   private flushScheduled = false;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
+  private readonly random: SandboxRandom;
 
-  constructor(private readonly options: DispatcherOptions) {}
+  constructor(private readonly options: DispatcherOptions) {
+    this.random = options.random ?? new SandboxRandom();
+  }
 
   enqueue(eventId: string, type: string, payload: string, targets: DeliveryTarget[]): void {
     for (const target of targets) {
@@ -129,7 +135,7 @@ export class WebhookDispatcher {
       this.notifyIdle();
       return;
     }
-    if (this.faults.shuffle) jobs = shuffle(jobs);
+    if (this.faults.shuffle) jobs = this.random.shuffle(jobs);
     for (const job of jobs) void this.attempt(job);
     this.notifyIdle();
   }
@@ -179,13 +185,4 @@ export class WebhookDispatcher {
     }
     this.notifyIdle();
   }
-}
-
-function shuffle<T>(items: T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
