@@ -10,6 +10,7 @@ import { ReconciliationItemsPruned1764522000000 } from './1764522000000-Reconcil
 import { ReconciliationActiveBalances1764525600000 } from './1764525600000-ReconciliationActiveBalances.js';
 import { RateLimitCounters1764600000000 } from './1764600000000-RateLimitCounters.js';
 import { PayoutApprovalKeys1764622000000 } from './1764622000000-PayoutApprovalKeys.js';
+import { PayoutRetryKeys1764629400000 } from './1764629400000-PayoutRetryKeys.js';
 import { Identity1764172800000 } from './1764172800000-Identity.js';
 import { WebhookInbox1764259200000 } from './1764259200000-WebhookInbox.js';
 import { LedgerJournal1764345600000 } from './1764345600000-LedgerJournal.js';
@@ -90,4 +91,5 @@ export const MIGRATIONS = [
   ReconciliationActiveBalances1764525600000,
   RateLimitCounters1764600000000,
   PayoutApprovalKeys1764622000000,
+  PayoutRetryKeys1764629400000,
 ];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, createPrincipal, type PrincipalWithKey } from '../factories/principal.factory.js';
-import type { SqlClient } from './sql.js';
+import { sqlClient, type SqlClient } from './sql.js';
 import type { TestApp } from './test-app.js';
 
 export interface ReviewRequestInput {
@@ -65,3 +65,20 @@ export const auditOf = async (t: TestApp, id: string) =>
       .set(bearer(t.adminKey))
       .expect(200)
   ).body.data as AuditJson[];
+
+/** A file's SQL client and `n` admins, made before its tests; the client closed after them. */
+export function reviewContext(t: TestApp, n: number): { sql: SqlClient; admins: PrincipalWithKey[] } {
+  const ctx = { sql: undefined as unknown as SqlClient, admins: [] as PrincipalWithKey[] };
+  beforeAll(async () => {
+    ctx.sql = sqlClient(t.databaseUrl);
+    ctx.admins = await admins(t, n);
+  });
+  afterAll(async () => {
+    await ctx.sql?.end();
+  });
+  return ctx;
+}
+
+/** The api died after the request committed: its key in flight, nothing stored, the dead claim's lease run out. */
+export const diedAfterCommit = (sql: SqlClient, key: string) =>
+  sql.query(`UPDATE idempotency_keys SET state = 'in_flight', locked_until = now() - interval '1 second', response_status = NULL, response_body = NULL WHERE key = $1`, [key]);

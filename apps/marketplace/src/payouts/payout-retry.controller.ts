@@ -2,7 +2,7 @@ import { Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer } from '../common/api-answer.js';
 import { ApiErrors } from '../common/error-response.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { Idempotent, RequestIdempotencyKey } from '../common/idempotency/idempotent.decorator.js';
 import { CurrentPrincipal, Roles } from '../identity/auth.decorators.js';
 import type { Principal } from '../identity/principal.entity.js';
 import { PayoutExecutionResponse, toPayoutExecutionResponse } from './payout-execution.mapper.js';
@@ -16,7 +16,7 @@ export class PayoutRetryController {
   @Roles('admin')
   @Post('admin/payouts/:id/retry')
   @HttpCode(200)
-  @Idempotent()
+  @Idempotent({ intents: 'payout_retries' })
   @ApiOperation({
     summary: 'Make a new attempt for a failed payout request',
     description:
@@ -24,8 +24,8 @@ export class PayoutRetryController {
   })
   @ApiAnswer(PayoutExecutionResponse)
   @ApiErrors({ 404: ['NOT_FOUND'], 409: ['PAYOUTS.NOT_RETRYABLE', 'PAYOUTS.OPEN_REQUEST_EXISTS'] })
-  async retry(@CurrentPrincipal() admin: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<PayoutExecutionResponse> {
-    const { request, attempts } = await this.retries.retry(id, admin);
+  async retry(@CurrentPrincipal() admin: Principal, @Param('id', new ParseUUIDPipe()) id: string, @RequestIdempotencyKey() key: string): Promise<PayoutExecutionResponse> {
+    const { request, attempts } = await this.retries.retry(id, admin, key);
     return toPayoutExecutionResponse(request, attempts);
   }
 }

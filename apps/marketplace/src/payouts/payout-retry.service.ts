@@ -24,10 +24,15 @@ export class PayoutRetry {
     private readonly audit: AuditLog,
   ) {}
 
-  async retry(id: string, admin: Principal): Promise<{ request: PayoutRequest; attempts: PayoutAttempt[] }> {
+  /** `idempotencyKey` binds the retry to its request (payout_retries): a retry of that request answers the retry it made, never a second one. */
+  async retry(id: string, admin: Principal, idempotencyKey: string): Promise<{ request: PayoutRequest; attempts: PayoutAttempt[] }> {
     await this.db.transaction(async (tx) => {
       const request = await this.payouts.lockRequest(tx, id);
       if (!request) throw new NotFoundError('Payout request', id);
+      // made already (its api died after the commit, its answer never stored): the request as it is now,
+      // not refused (no longer failed) nor, once the new attempt failed too, reopened a second time
+      const made: unknown[] = await tx.query(`SELECT 1 FROM payout_retries WHERE principal_id = $1 AND idempotency_key = $2 AND request_id = $3`, [admin.id, idempotencyKey, id]);
+      if (made.length > 0) return;
       if (request.status !== 'failed') throw PayoutsErrors.notRetryable(id, request.status);
       const [open]: Array<{ id: string }> = await tx.query(`SELECT id FROM payout_requests WHERE seller_id = $1 AND currency = $2 AND id <> $3 AND status = ANY($4) LIMIT 1`, [
         request.sellerId,
@@ -41,6 +46,7 @@ export class PayoutRetry {
         if (isUniqueViolation(error, 'payout_requests_one_open_idx')) throw PayoutsErrors.openRequestExists(id, 'another');
         throw error;
       });
+      await tx.query(`INSERT INTO payout_retries (request_id, principal_id, idempotency_key) VALUES ($1, $2, $3)`, [id, admin.id, idempotencyKey]);
       await this.audit.record(tx, {
         subject: { type: 'payout_request', id },
         action: 'payout.retry',
