@@ -125,12 +125,8 @@ export async function settle(t: TestApp, orders: Array<{ id: string; held: boole
     // (a refund's failed-share return and its return reversal wait the same 30 s and more after a failed call: due too)
     const retriesDue = async () => {
       await sql.query(`UPDATE disputes SET recovery_next_attempt_at = now() WHERE recovery_status IN ('pending', 'returning') AND recovery_error IS NOT NULL AND recovery_next_attempt_at > now()`);
-      await sql.query(
-        `UPDATE refunds SET failure_return_next_attempt_at = CASE WHEN failure_return_status = 'pending' AND failure_return_error IS NOT NULL THEN least(failure_return_next_attempt_at, now()) ELSE failure_return_next_attempt_at END,
-                            return_reversal_next_attempt_at = CASE WHEN return_reversal_status = 'pending' AND return_reversal_error IS NOT NULL THEN least(return_reversal_next_attempt_at, now()) ELSE return_reversal_next_attempt_at END
-          WHERE (failure_return_status = 'pending' AND failure_return_error IS NOT NULL AND failure_return_next_attempt_at > now())
-             OR (return_reversal_status = 'pending' AND return_reversal_error IS NOT NULL AND return_reversal_next_attempt_at > now())`,
-      );
+      for (const step of ['failure_return', 'return_reversal'])
+        await sql.query(`UPDATE refunds SET ${step}_next_attempt_at = now() WHERE ${step}_status = 'pending' AND ${step}_error IS NOT NULL AND ${step}_next_attempt_at > now()`);
     };
     await waitFor(
       async () => {
